@@ -1,0 +1,70 @@
+/* capture.h: packets in, through libpcap: files (pcap, pcapng, '-') and live
+ * interfaces. Decodes link layers and tunnels down to IP, reassembles IPv4
+ * and IPv6 fragments (bounded), and hands each IP datagram's transport part
+ * to a W4CaptureSink. See ../shared/spec/INPUT.md (the contract). */
+#pragma once
+
+#include "w4-events.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  /* Every frame, in input order, before anything decoded from it. */
+  void (*on_frame) (void *user, const W4FrameInfo *fi);
+  /* Each IP datagram (or ICMP-quoted transport header) found in a frame. */
+  void (*on_ip) (void *user, const W4IpPacket *pkt);
+  /* Warnings (damaged file, unknown link type), limits, undecodable layers. */
+  void (*on_anomaly) (void *user, const W4Anomaly *what);
+  /* Live capture only: about once a second even when no packet comes, with
+   * the current wall-clock time, so pending findings can be decided. */
+  void (*on_tick) (void *user, W4Time now);
+  void *user;
+} W4CaptureSink;
+
+typedef struct W4Capture W4Capture;
+
+typedef enum {
+  W4_CAPTURE_ERROR_OPEN,    /* a file or device could not be opened */
+  W4_CAPTURE_ERROR_FILTER,  /* the BPF expression did not compile */
+  W4_CAPTURE_ERROR_PRIVS,   /* dropping privileges failed */
+} W4CaptureError;
+#define W4_CAPTURE_ERROR (w4_capture_error_quark ())
+GQuark w4_capture_error_quark (void);
+
+/* Returns (transfer full) a capture reading nothing yet. @limits and @sink
+ * are copied. */
+W4Capture *w4_cap_new (const W4Limits *limits, const W4CaptureSink *sink);
+void w4_cap_free (W4Capture *cap);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Capture, w4_cap_free)
+
+/* Adds an input file ("-" is standard input). Opens it now and peeks at its
+ * first packet's time, so that w4_cap_run reads the files in order of their
+ * first packet (as `mergecap -a` would join them). FALSE with @error when
+ * it cannot be opened or is not a capture; the other files still count. */
+gboolean w4_cap_add_file (W4Capture *cap, const char *path, GError **error);
+
+/* Opens a live interface ("any" too) in immediate mode with a snaplen that
+ * keeps whole packets, and compiles @bpf (may be NULL). */
+gboolean w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **error);
+
+/* Live only: stop after @count packets (0: no limit) or @seconds of wall
+ * time (0: no limit). */
+void w4_cap_set_stop (W4Capture *cap, guint64 count, guint seconds);
+
+/* Reads all inputs to the end (files), or until stopped (live). Returns the
+ * number of inputs that could be read at all. */
+guint w4_cap_run (W4Capture *cap);
+
+/* Asks a running w4_cap_run to return soon. Async-signal-safe. */
+void w4_cap_stop (W4Capture *cap);
+
+/* Input file names in run order (after sorting by first packet), for the
+ * `file` field: index = W4FrameInfo.file_index. (transfer none) */
+const char *w4_cap_file_name (W4Capture *cap, guint file_index);
+guint w4_cap_n_files (W4Capture *cap);
+
+/* Totals so far: frames and captured bytes. */
+guint64 w4_cap_packets (W4Capture *cap);
+guint64 w4_cap_bytes (W4Capture *cap);
+
+G_END_DECLS

@@ -1,0 +1,69 @@
+/* w4-limits.c: default values of the named limits, and their names. */
+#include "w4-limits.h"
+
+#include <string.h>
+
+static const struct {
+  const char *name;
+  guint64 dflt;
+} limit_table[W4_LIMIT_COUNT] = {
+  /* 256k connections in flight covers a busy proxy's capture; each costs a
+   * few hundred bytes plus its parsers. */
+  [W4_LIMIT_FLOWS] = { "flows", 262144 },
+  /* Out-of-order data beyond 1 MiB per direction means the capture lost
+   * far more than a reorder: give up on the hole and resynchronise. */
+  [W4_LIMIT_REASM_BYTES] = { "reasm-bytes", 1 << 20 },
+  [W4_LIMIT_OOO_SEGMENTS] = { "ooo-segments", 256 },
+  /* Pipelined requests awaiting a response; a connection whose responses
+   * were never captured must not grow without end. */
+  [W4_LIMIT_PENDING_REQ] = { "pending-requests", 64 },
+  /* Real header blocks stay well under 64 KiB (nginx's default large
+   * buffers are 4 x 8 KiB). */
+  [W4_LIMIT_HEADER_BYTES] = { "header-bytes", 65536 },
+  [W4_LIMIT_HEADERS] = { "headers", 128 },
+  /* The contract keeps the first 4 KiB of a 4xx body. */
+  [W4_LIMIT_BODY_KEEP] = { "body-keep", 4096 },
+  [W4_LIMIT_FRAG_DATAGRAMS] = { "frag-datagrams", 4096 },
+  [W4_LIMIT_FRAG_BYTES] = { "frag-bytes", 65535 },
+  [W4_LIMIT_TUNNEL_DEPTH] = { "tunnel-depth", 8 },
+  [W4_LIMIT_CLIENTS] = { "clients", 65536 },
+  [W4_LIMIT_EXCHANGES] = { "exchanges", 1 << 20 },
+  [W4_LIMIT_FINDINGS] = { "findings", 1 << 20 },
+  /* 12 bytes each: 16M connections' numbers in about 200 MiB. */
+  [W4_LIMIT_STREAM_NUMBERS] = { "stream-numbers", 1 << 24 },
+};
+
+void
+w4_limits_init (W4Limits *l)
+{
+  for (int i = 0; i < W4_LIMIT_COUNT; i++)
+    l->v[i] = limit_table[i].dflt;
+}
+
+const char *
+w4_limit_name (W4LimitId id)
+{
+  if ((int) id < 0 || id >= W4_LIMIT_COUNT)
+    return "unknown";
+  return limit_table[id].name;
+}
+
+gboolean
+w4_limits_set (W4Limits *l, const char *assignment)
+{
+  const char *eq = strchr (assignment, '=');
+  guint64 n;
+
+  if (eq == NULL)
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (eq + 1, 10, 1, G_MAXUINT32, &n, NULL))
+    return FALSE;
+  for (int i = 0; i < W4_LIMIT_COUNT; i++) {
+    if (strlen (limit_table[i].name) == (gsize) (eq - assignment) &&
+        strncmp (limit_table[i].name, assignment, (gsize) (eq - assignment)) == 0) {
+      l->v[i] = n;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}

@@ -1,0 +1,161 @@
+/* correlate.h: from HTTP messages to findings.
+ *
+ * Pairs responses with requests (HTTP/1: first in, first out per
+ * connection; HTTP/2: by stream id), keeps per-client state across
+ * connections, and decides for every 401, 407 and 403 one finding as
+ * ../shared/spec/FINDINGS.md defines (causes, precedence, timing: 30 s of
+ * capture time after the response, or the end of input). Also the risks
+ * (cleartext-credentials, retry-storm) and infos (gap, limit,
+ * not-decrypted). Findings go to a W4FindingSink as they are decided. */
+#pragma once
+
+#include "w4-events.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  W4_KIND_FAILURE,
+  W4_KIND_NOTE,
+  W4_KIND_RISK,
+  W4_KIND_INFO,
+} W4Kind;
+
+/* In the contract's precedence order (most specific first) for failures;
+ * then the note, risk and info codes. Never reorder: W4Finding.related is a
+ * bit mask printed in this order. */
+typedef enum {
+  W4_CAUSE_CORS_PREFLIGHT,
+  W4_CAUSE_CONNECTION_AUTH_BROKEN,
+  W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT,
+  W4_CAUSE_PROXY_DROPPED_CREDENTIALS,
+  W4_CAUSE_WRONG_AUTH_HEADER,
+  W4_CAUSE_EXPIRED_TOKEN,
+  W4_CAUSE_TOKEN_NOT_YET_VALID,
+  W4_CAUSE_STALE_NONCE,
+  W4_CAUSE_DIGEST_MISMATCH,
+  W4_CAUSE_SCHEME_MISMATCH,
+  W4_CAUSE_MALFORMED_CREDENTIALS,
+  W4_CAUSE_INSECURE_COOKIE_DROPPED,
+  W4_CAUSE_COOKIE_EXPIRED,
+  W4_CAUSE_COOKIE_NOT_SENT,
+  W4_CAUSE_CSRF_TOKEN_MISSING,
+  W4_CAUSE_PERMISSION_DENIED,
+  W4_CAUSE_SESSION_EXPIRED,
+  W4_CAUSE_NO_CREDENTIALS,
+  W4_CAUSE_REJECTED_CREDENTIALS,
+  W4_CAUSE_FORBIDDEN,
+  W4_CAUSE_UNEXPLAINED,
+  W4_CAUSE_MISSING_CHALLENGE,   /* only ever in related */
+  W4_CAUSE_CHALLENGE,           /* note */
+  W4_CAUSE_CLEARTEXT_CREDENTIALS, /* risk */
+  W4_CAUSE_RETRY_STORM,         /* risk */
+  W4_CAUSE_NOT_DECRYPTED,       /* info */
+  W4_CAUSE_GAP,                 /* info */
+  W4_CAUSE_LIMIT,               /* info */
+  W4_CAUSE_COUNT
+} W4Cause;
+
+/* "cors-preflight", ... as in the contract. */
+const char *w4_cause_name (W4Cause c);
+const char *w4_kind_name (W4Kind k);
+
+typedef struct {
+  guint64 frame;
+  char *what;   /* (owned) */
+} W4Evidence;
+
+/* One finding, run lifetime. NULL char* fields are JSON null. */
+typedef struct {
+  W4Kind kind;
+  W4Cause cause;
+  guint64 related;          /* bit (1 << W4Cause) for every other code that holds */
+  guint status;             /* 401, 407, 403; 0 = null */
+  gint64 stream;            /* tcp.stream; -1 = null */
+  char *client, *server;    /* "ip:port" / "[v6]:port" */
+  char *method, *uri, *host;
+  guint64 request_frame;    /* 0 = null */
+  guint64 response_frame;   /* 0 = null */
+  char *file;
+  W4Time time;
+  char *principal;
+  char *server_message;
+  char *summary;
+  char *fix;
+  GPtrArray *evidence;      /* (element-type W4Evidence) */
+  char *wireshark_filter;
+  /* Extensions (contract: add fields freely) */
+  guint64 count;            /* risks: how many requests; limit: how many hits; 0 = not shown */
+  char *scheme;             /* the credential's scheme, or NULL */
+} W4Finding;
+
+W4Finding *w4_finding_new (void);
+void w4_finding_free (W4Finding *f);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Finding, w4_finding_free)
+/* Appends evidence (copies @what). */
+void w4_finding_add_evidence (W4Finding *f, guint64 frame, const char *what);
+
+typedef struct {
+  char *server;   /* "ip:port" */
+  char *host;     /* most seen Host, or NULL */
+  guint64 failed, total;
+  char *schemes;  /* comma-separated schemes the server offered or accepted, e.g. "Basic,Digest" */
+} W4ServerStat;
+
+typedef struct {
+  char *principal;
+  guint64 failed, succeeded;
+} W4PrincipalStat;
+
+typedef struct {
+  guint64 packets, bytes, connections;
+  guint64 http_requests, http_responses, failed_responses;
+  guint64 by_cause[W4_CAUSE_COUNT];  /* failures and notes, by their primary cause */
+  GPtrArray *by_server;     /* (element-type W4ServerStat) most failed first */
+  GPtrArray *by_principal;  /* (element-type W4PrincipalStat) most failed first */
+  GPtrArray *warnings;      /* (element-type utf8) */
+} W4Summary;
+
+void w4_summary_free (W4Summary *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Summary, w4_summary_free)
+
+typedef struct {
+  /* A decided finding, (transfer full): the receiver frees it. Called in
+   * the order the contract gives (response order; risks and infos after
+   * the failures decided with them). */
+  void (*on_finding) (void *user, W4Finding *f);
+  void *user;
+} W4FindingSink;
+
+typedef struct {
+  gboolean show_secrets;   /* --show-secrets: passwords and tokens in clear */
+  guint decide_after_sec;  /* 30 per the contract */
+} W4CorrelateOptions;
+
+typedef struct W4Correlate W4Correlate;
+
+/* Returns (transfer full). Copies @limits, @opts and @sink. */
+W4Correlate *w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts,
+                         const W4FindingSink *sink);
+void w4_cor_free (W4Correlate *cor);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Correlate, w4_cor_free)
+
+/* The sink dissect delivers to (user = @cor). */
+W4Sink w4_cor_sink (W4Correlate *cor);
+
+/* Capture time moved on (every frame; live: ticks too): decides every
+ * finding whose 30 s have passed. */
+void w4_cor_time (W4Correlate *cor, W4Time now);
+/* Frame totals for the summary. */
+void w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi);
+/* A file name for W4FrameInfo.file_index (copied). */
+void w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name);
+/* Warnings for summary.warnings (also from capture). */
+void w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what);
+/* Number of TCP connections, from dissect, for the summary. */
+void w4_cor_set_connections (W4Correlate *cor, guint64 n);
+
+/* End of input: decides everything pending. Returns (transfer full) the
+ * summary. */
+W4Summary *w4_cor_finish (W4Correlate *cor);
+
+G_END_DECLS

@@ -1,0 +1,47 @@
+/* report.h: findings out, for a person (text) or a script (json, ndjson).
+ * Reads findings and the summary only; the only stage besides main that
+ * prints. JSON through jansson, as ../shared/spec/FINDINGS.md defines. */
+#pragma once
+
+#include <stdio.h>
+
+#include "correlate.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  W4_FORMAT_TEXT,
+  W4_FORMAT_JSON,
+  W4_FORMAT_NDJSON,
+} W4Format;
+
+typedef enum {
+  W4_COLOR_AUTO,
+  W4_COLOR_ALWAYS,
+  W4_COLOR_NEVER,
+} W4Color;
+
+typedef struct {
+  W4Format format;
+  W4Color color;
+  gboolean all;         /* --all: every finding and the challenge notes in text */
+  guint examples;       /* examples per cause group in text (5) */
+} W4ReportOptions;
+
+typedef struct W4Report W4Report;
+
+/* Writes to @out (not closed by the report). Returns (transfer full). */
+W4Report *w4_rep_new (const W4ReportOptions *opts, FILE *out);
+void w4_rep_free (W4Report *rep);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Report, w4_rep_free)
+
+/* A decided finding, (transfer full). ndjson prints and flushes it at once;
+ * json and text keep it (bounded by the findings limit, counted). */
+void w4_rep_finding (W4Report *rep, W4Finding *f);
+/* The end: prints what was kept and the summary. */
+void w4_rep_finish (W4Report *rep, const W4Summary *summary);
+
+/* A W4FindingSink that feeds @rep. */
+W4FindingSink w4_rep_sink (W4Report *rep);
+
+G_END_DECLS
