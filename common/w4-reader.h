@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef struct {
   const guint8 *data; /* borrowed: packet lifetime */
   gsize len;          /* bytes actually available (captured) */
-  gsize claimed;      /* bytes the field claims; >= len when cut short */
+  gsize claimed;      /* bytes the field claims (>= len when cut short); G_MAXSIZE when unknown */
   gsize off;          /* invariant: off <= len */
   W4Status status;    /* first failure wins and sticks */
 } W4Reader;
@@ -25,7 +25,9 @@ w4_rd_init (W4Reader *r, const void *data, gsize len)
 {
   r->data = (const guint8 *) data;
   r->len = len;
-  r->claimed = len;
+  /* A top-level reader claims nothing: reading past its end means the
+   * capture stopped short (TRUNCATED), not that a field lied. */
+  r->claimed = G_MAXSIZE;
   r->off = 0;
   r->status = W4_OK;
 }
