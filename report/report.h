@@ -25,7 +25,11 @@ typedef struct {
   W4Format format;
   W4Color color;
   gboolean all;         /* --all: every finding and the challenge notes in text */
-  guint examples;       /* examples per cause group in text (5) */
+  gboolean quiet;       /* -q: only the summary (text: header and summary; ndjson: the
+                         * summary line; json: the document without "findings") */
+  guint examples;       /* examples per cause group in text; 0 means 5 */
+  guint64 max_findings; /* findings kept for text and json (the "findings" limit); 0 means
+                         * the default of w4_limits_init */
 } W4ReportOptions;
 
 typedef struct W4Report W4Report;
@@ -35,11 +39,19 @@ W4Report *w4_rep_new (const W4ReportOptions *opts, FILE *out);
 void w4_rep_free (W4Report *rep);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Report, w4_rep_free)
 
+/* Names an input for the text header, in run order: a file's name as the
+ * findings show it, or "interface eth0" (copied). */
+void w4_rep_add_input (W4Report *rep, const char *name);
+
 /* A decided finding, (transfer full). ndjson prints and flushes it at once;
  * json and text keep it (bounded by the findings limit, counted). */
 void w4_rep_finding (W4Report *rep, W4Finding *f);
 /* The end: prints what was kept and the summary. */
 void w4_rep_finish (W4Report *rep, const W4Summary *summary);
+
+/* Findings of kind failure received so far (notes do not count): the exit
+ * status is 1 when this is not 0. Counts also findings not kept. */
+guint64 w4_rep_n_failures (const W4Report *rep);
 
 /* A W4FindingSink that feeds @rep. */
 W4FindingSink w4_rep_sink (W4Report *rep);

@@ -1,0 +1,206 @@
+/* json.c: findings and the summary as JSON, through jansson, exactly as
+ * ../shared/spec/FINDINGS.md ("JSON fields") defines them.
+ *
+ * - Every contract field is always present, in the contract's order; one
+ *   that does not apply is null, never missing. Our extensions (count,
+ *   scheme) come after them and only when they carry something.
+ * - Strings come from the capture and may hold any bytes; jansson accepts
+ *   only UTF-8, so invalid sequences become U+FFFD (g_utf8_make_valid)
+ *   rather than losing the whole finding.
+ * - ndjson: one compact object per line, flushed at once. json: one
+ *   document {"version": 1, "findings": [...], "summary": {...}}. */
+#include "report-private.h"
+
+#include <string.h>
+
+/* (transfer full) a JSON string, made valid UTF-8; null for NULL. */
+static json_t *
+w4_json_str (const char *s)
+{
+  if (s == NULL)
+    return json_null ();
+  if (g_utf8_validate (s, -1, NULL))
+    return json_string (s);
+  g_autofree char *valid = g_utf8_make_valid (s, -1);
+  return json_string (valid);
+}
+
+static json_t *
+w4_json_uint (guint64 v)
+{
+  /* json_int_t is long long: frame numbers and counts never get near 2^63. */
+  return json_integer ((json_int_t) MIN (v, (guint64) G_MAXINT64));
+}
+
+/* (transfer full) an integer, or null when @v is 0 (the W4Finding
+ * convention for "not applicable"). */
+static json_t *
+w4_json_uint_or_null (guint64 v)
+{
+  return v == 0 ? json_null () : w4_json_uint (v);
+}
+
+static json_t *
+w4_json_related (guint64 mask)
+{
+  json_t *a = json_array ();
+
+  for (int c = 0; c < W4_CAUSE_COUNT && c < 64; c++)
+    if (mask & (G_GUINT64_CONSTANT (1) << c))
+      json_array_append_new (a, json_string (w4_cause_name ((W4Cause) c)));
+  return a;
+}
+
+json_t *
+w4_rep_json_finding (const W4Finding *f)
+{
+  json_t *o = json_object ();
+  json_t *ev = json_array ();
+  char tbuf[W4_TIME_STRLEN];
+
+  json_object_set_new (o, "type", json_string ("finding"));
+  json_object_set_new (o, "kind", json_string (w4_kind_name (f->kind)));
+  json_object_set_new (o, "cause", json_string (w4_cause_name (f->cause)));
+  json_object_set_new (o, "related", w4_json_related (f->related));
+  json_object_set_new (o, "status", f->status ? json_integer (f->status) : json_null ());
+  json_object_set_new (o, "stream", f->stream >= 0 ? json_integer (f->stream) : json_null ());
+  json_object_set_new (o, "client", w4_json_str (f->client));
+  json_object_set_new (o, "server", w4_json_str (f->server));
+  json_object_set_new (o, "method", w4_json_str (f->method));
+  json_object_set_new (o, "uri", w4_json_str (f->uri));
+  json_object_set_new (o, "host", w4_json_str (f->host));
+  json_object_set_new (o, "request_frame", w4_json_uint_or_null (f->request_frame));
+  json_object_set_new (o, "response_frame", w4_json_uint_or_null (f->response_frame));
+  json_object_set_new (o, "file", w4_json_str (f->file));
+  json_object_set_new (o, "time", json_string (w4_time_format_iso (f->time, tbuf, sizeof tbuf)));
+  json_object_set_new (o, "principal", w4_json_str (f->principal));
+  json_object_set_new (o, "server_message", w4_json_str (f->server_message));
+  json_object_set_new (o, "summary", w4_json_str (f->summary));
+  json_object_set_new (o, "fix", w4_json_str (f->fix));
+  for (guint i = 0; f->evidence != NULL && i < f->evidence->len; i++) {
+    const W4Evidence *e = g_ptr_array_index (f->evidence, i);
+    json_t *eo = json_object ();
+    json_object_set_new (eo, "frame", w4_json_uint (e->frame));
+    json_object_set_new (eo, "what", w4_json_str (e->what));
+    json_array_append_new (ev, eo);
+  }
+  json_object_set_new (o, "evidence", ev);
+  json_object_set_new (o, "wireshark_filter", w4_json_str (f->wireshark_filter));
+
+  /* Extensions. */
+  if (f->count != 0)
+    json_object_set_new (o, "count", w4_json_uint (f->count));
+  if (f->scheme != NULL)
+    json_object_set_new (o, "scheme", w4_json_str (f->scheme));
+  return o;
+}
+
+/* "Basic,Digest" -> ["Basic", "Digest"]: a list is what a script wants. */
+static json_t *
+w4_json_schemes (const char *csv)
+{
+  json_t *a = json_array ();
+
+  if (csv == NULL || *csv == '\0')
+    return a;
+  g_auto (GStrv) parts = g_strsplit (csv, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++) {
+    g_strstrip (parts[i]);
+    if (*parts[i] != '\0')
+      json_array_append_new (a, w4_json_str (parts[i]));
+  }
+  return a;
+}
+
+json_t *
+w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line)
+{
+  json_t *o = json_object ();
+  json_t *by_cause = json_object ();
+  json_t *by_server = json_array ();
+  json_t *by_principal = json_array ();
+  json_t *warnings = json_array ();
+  g_autofree char *dropped = w4_rep_dropped_warning (rep);
+
+  if (type_line)
+    json_object_set_new (o, "type", json_string ("summary"));
+  json_object_set_new (o, "packets", w4_json_uint (s->packets));
+  json_object_set_new (o, "bytes", w4_json_uint (s->bytes));
+  json_object_set_new (o, "connections", w4_json_uint (s->connections));
+  json_object_set_new (o, "http_requests", w4_json_uint (s->http_requests));
+  json_object_set_new (o, "http_responses", w4_json_uint (s->http_responses));
+  json_object_set_new (o, "failed_responses", w4_json_uint (s->failed_responses));
+
+  /* Only the codes that occurred, in the contract's order: a script reads
+   * a missing code as 0. */
+  for (int c = 0; c < W4_CAUSE_COUNT; c++)
+    if (s->by_cause[c] != 0)
+      json_object_set_new (by_cause, w4_cause_name ((W4Cause) c), w4_json_uint (s->by_cause[c]));
+  json_object_set_new (o, "by_cause", by_cause);
+
+  for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++) {
+    const W4ServerStat *st = g_ptr_array_index (s->by_server, i);
+    json_t *so = json_object ();
+    json_object_set_new (so, "server", w4_json_str (st->server));
+    json_object_set_new (so, "host", w4_json_str (st->host));
+    json_object_set_new (so, "failed", w4_json_uint (st->failed));
+    json_object_set_new (so, "total", w4_json_uint (st->total));
+    json_object_set_new (so, "schemes", w4_json_schemes (st->schemes));
+    json_array_append_new (by_server, so);
+  }
+  json_object_set_new (o, "by_server", by_server);
+
+  for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++) {
+    const W4PrincipalStat *st = g_ptr_array_index (s->by_principal, i);
+    json_t *po = json_object ();
+    json_object_set_new (po, "principal", w4_json_str (st->principal));
+    json_object_set_new (po, "failed", w4_json_uint (st->failed));
+    json_object_set_new (po, "succeeded", w4_json_uint (st->succeeded));
+    json_array_append_new (by_principal, po);
+  }
+  json_object_set_new (o, "by_principal", by_principal);
+
+  for (guint i = 0; s->warnings != NULL && i < s->warnings->len; i++)
+    json_array_append_new (warnings, w4_json_str (g_ptr_array_index (s->warnings, i)));
+  if (dropped != NULL)
+    json_array_append_new (warnings, w4_json_str (dropped));
+  json_object_set_new (o, "warnings", warnings);
+
+  /* Extensions: counts by kind, so a script need not add up by_cause. */
+  json_object_set_new (o, "failures", w4_json_uint (rep->n_kind[W4_KIND_FAILURE]));
+  json_object_set_new (o, "notes", w4_json_uint (rep->n_kind[W4_KIND_NOTE]));
+  json_object_set_new (o, "risks", w4_json_uint (rep->n_kind[W4_KIND_RISK]));
+  json_object_set_new (o, "infos", w4_json_uint (rep->n_kind[W4_KIND_INFO]));
+  return o;
+}
+
+void
+w4_rep_json_print_line (W4Report *rep, json_t *obj)
+{
+  /* JSON_COMPACT never emits a newline (strings escape theirs), so this is
+   * exactly one line. Key order is insertion order (jansson >= 2.8). */
+  if (obj == NULL)
+    return;
+  json_dumpf (obj, rep->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  fputc ('\n', rep->out);
+  fflush (rep->out);
+  json_decref (obj);
+}
+
+void
+w4_rep_json_finish (W4Report *rep, const W4Summary *s)
+{
+  json_t *doc = json_object ();
+
+  json_object_set_new (doc, "version", json_integer (1));
+  if (!rep->opts.quiet) {
+    json_t *arr = json_array ();
+    for (guint i = 0; i < rep->kept->len; i++)
+      json_array_append_new (arr, w4_rep_json_finding (g_ptr_array_index (rep->kept, i)));
+    json_object_set_new (doc, "findings", arr);
+  }
+  json_object_set_new (doc, "summary", w4_rep_json_summary (rep, s, FALSE));
+  json_dumpf (doc, rep->out, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+  fputc ('\n', rep->out);
+  json_decref (doc);
+}

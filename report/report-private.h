@@ -1,0 +1,39 @@
+/* report-private.h: what report.c, text.c and json.c share. */
+#pragma once
+
+#include <jansson.h>
+
+#include "report.h"
+
+G_BEGIN_DECLS
+
+struct W4Report {
+  W4ReportOptions opts;
+  FILE *out;                 /* borrowed: the caller closes it */
+  gboolean color;            /* decided once, from opts.color and @out */
+  GPtrArray *inputs;         /* (element-type utf8) run order */
+  GPtrArray *kept;           /* (element-type W4Finding) emission order, text and json */
+  guint64 dropped;           /* findings beyond opts.max_findings: counted, not kept */
+  guint64 n_kind[W4_KIND_INFO + 1];
+  /* every finding received (kept or not), by kind and primary cause */
+  guint64 n_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
+};
+
+/* (transfer full) the contract's finding object, fields in the contract's
+ * order, extensions after them. */
+json_t *w4_rep_json_finding (const W4Finding *f);
+/* (transfer full) the summary object; @type_line adds "type": "summary"
+ * first (ndjson). */
+json_t *w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line);
+/* Prints one compact object and a newline, then flushes. */
+void w4_rep_json_print_line (W4Report *rep, json_t *obj);
+/* --format json: the whole document. */
+void w4_rep_json_finish (W4Report *rep, const W4Summary *s);
+
+/* The text report. */
+void w4_rep_text_finish (W4Report *rep, const W4Summary *s);
+
+/* A warning about findings not kept, or NULL (transfer full). */
+char *w4_rep_dropped_warning (const W4Report *rep);
+
+G_END_DECLS

@@ -1,0 +1,151 @@
+/* report.c: the report's front door. Takes decided findings from the
+ * correlator (W4FindingSink) and either prints them at once (ndjson: one
+ * object per line, flushed, so a live capture or a pipe sees each as soon as
+ * it is decided) or keeps them for the end (text groups them by cause; json
+ * is one document). What is kept is bounded by the "findings" limit: beyond
+ * it findings are still counted (by kind and cause, so the text's counts and
+ * the exit status stay right) and the loss is named in the warnings. */
+#include "report-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static gboolean
+w4_rep_want_color (W4Color c, FILE *out)
+{
+  const char *term;
+
+  if (c == W4_COLOR_ALWAYS)
+    return TRUE;
+  if (c == W4_COLOR_NEVER)
+    return FALSE;
+  /* auto: a terminal that understands escapes, and no NO_COLOR
+   * (https://no-color.org: set to anything, even empty). */
+  if (!isatty (fileno (out)))
+    return FALSE;
+  term = g_getenv ("TERM");
+  if (term != NULL && strcmp (term, "dumb") == 0)
+    return FALSE;
+  if (g_getenv ("NO_COLOR") != NULL)
+    return FALSE;
+  return TRUE;
+}
+
+W4Report *
+w4_rep_new (const W4ReportOptions *opts, FILE *out)
+{
+  W4Report *rep;
+
+  g_return_val_if_fail (opts != NULL, NULL);
+  g_return_val_if_fail (out != NULL, NULL);
+
+  rep = g_new0 (W4Report, 1);
+  rep->opts = *opts;
+  if (rep->opts.examples == 0)
+    rep->opts.examples = 5;
+  if (rep->opts.max_findings == 0) {
+    W4Limits l;
+    w4_limits_init (&l);
+    rep->opts.max_findings = l.v[W4_LIMIT_FINDINGS];
+  }
+  rep->out = out;
+  rep->color = rep->opts.format == W4_FORMAT_TEXT && w4_rep_want_color (opts->color, out);
+  rep->inputs = g_ptr_array_new_with_free_func (g_free);
+  rep->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
+  return rep;
+}
+
+void
+w4_rep_free (W4Report *rep)
+{
+  if (rep == NULL)
+    return;
+  g_ptr_array_unref (rep->inputs);
+  g_ptr_array_unref (rep->kept);
+  g_free (rep);
+}
+
+void
+w4_rep_add_input (W4Report *rep, const char *name)
+{
+  g_return_if_fail (rep != NULL && name != NULL);
+  g_ptr_array_add (rep->inputs, g_strdup (name));
+}
+
+void
+w4_rep_finding (W4Report *rep, W4Finding *f)
+{
+  g_return_if_fail (rep != NULL && f != NULL);
+
+  if ((guint) f->kind <= W4_KIND_INFO) {
+    rep->n_kind[f->kind]++;
+    if ((guint) f->cause < W4_CAUSE_COUNT)
+      rep->n_by[f->kind][f->cause]++;
+  }
+
+  if (rep->opts.format == W4_FORMAT_NDJSON) {
+    if (!rep->opts.quiet)
+      w4_rep_json_print_line (rep, w4_rep_json_finding (f));
+    w4_finding_free (f);
+    return;
+  }
+  if (rep->opts.quiet || rep->kept->len >= rep->opts.max_findings) {
+    if (!rep->opts.quiet)
+      rep->dropped++;
+    w4_finding_free (f);
+    return;
+  }
+  g_ptr_array_add (rep->kept, f);
+}
+
+char *
+w4_rep_dropped_warning (const W4Report *rep)
+{
+  if (rep->dropped == 0)
+    return NULL;
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " findings beyond the %s limit (%" G_GUINT64_FORMAT
+                          ") were counted but not kept; raise it with --limit %s=N",
+                          rep->dropped, w4_limit_name (W4_LIMIT_FINDINGS), rep->opts.max_findings,
+                          w4_limit_name (W4_LIMIT_FINDINGS));
+}
+
+void
+w4_rep_finish (W4Report *rep, const W4Summary *summary)
+{
+  g_return_if_fail (rep != NULL && summary != NULL);
+
+  switch (rep->opts.format) {
+  case W4_FORMAT_NDJSON:
+    w4_rep_json_print_line (rep, w4_rep_json_summary (rep, summary, TRUE));
+    break;
+  case W4_FORMAT_JSON:
+    w4_rep_json_finish (rep, summary);
+    break;
+  case W4_FORMAT_TEXT:
+  default:
+    w4_rep_text_finish (rep, summary);
+    break;
+  }
+  fflush (rep->out);
+}
+
+guint64
+w4_rep_n_failures (const W4Report *rep)
+{
+  g_return_val_if_fail (rep != NULL, 0);
+  return rep->n_kind[W4_KIND_FAILURE];
+}
+
+static void
+w4_rep_sink_finding (void *user, W4Finding *f)
+{
+  w4_rep_finding (user, f);
+}
+
+W4FindingSink
+w4_rep_sink (W4Report *rep)
+{
+  W4FindingSink s = { w4_rep_sink_finding, rep };
+  return s;
+}

@@ -1,0 +1,459 @@
+/* test-report.c: the report's output against ../shared/spec/FINDINGS.md:
+ * every contract field present, in order, with its type, null where it
+ * does not apply; invalid UTF-8 made valid; the ndjson summary line last;
+ * the json document's shape; the text's cause groups and filters. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+static const char *const w4_contract_fields[] = {
+  "type", "kind", "cause", "related", "status", "stream", "client", "server", "method", "uri",
+  "host", "request_frame", "response_frame", "file", "time", "principal", "server_message",
+  "summary", "fix", "evidence", "wireshark_filter", NULL,
+};
+
+static const char *const w4_summary_fields[] = {
+  "packets", "bytes", "connections", "http_requests", "http_responses", "failed_responses",
+  "by_cause", "by_server", "by_principal", "warnings", NULL,
+};
+
+/* The contract's example: Basic for user test, answered 401. */
+static W4Finding *
+example_failure (void)
+{
+  W4Finding *f = w4_finding_new ();
+
+  f->kind = W4_KIND_FAILURE;
+  f->cause = W4_CAUSE_REJECTED_CREDENTIALS;
+  f->related = 0;
+  f->status = 401;
+  f->stream = 0;
+  f->client = g_strdup ("192.168.0.4:54337");
+  f->server = g_strdup ("192.254.189.169:80");
+  f->method = g_strdup ("GET");
+  f->uri = g_strdup ("/password-ok.php");
+  f->host = g_strdup ("browserspy.dk");
+  f->request_frame = 4;
+  f->response_frame = 6;
+  f->file = g_strdup ("http-auth-401-basic.pcap");
+  f->time.sec = 1381844050; /* 2013-10-15T13:34:10 */
+  f->time.nsec = 802943999; /* truncated, not rounded */
+  f->principal = g_strdup ("test");
+  f->summary = g_strdup ("The server rejected Basic credentials for user test.");
+  f->fix = g_strdup ("Check the user name and password; test with another account.");
+  w4_finding_add_evidence (f, 4, "GET /password-ok.php with Authorization: Basic (user test)");
+  w4_finding_add_evidence (f, 6, "401 with WWW-Authenticate: Basic realm=\"x\"");
+  f->wireshark_filter = g_strdup ("tcp.stream eq 0 && frame.number in {4,6}");
+  return f;
+}
+
+/* A 403 whose request was not captured: method, uri, host, request_frame
+ * and stream are null. */
+static W4Finding *
+example_no_request (void)
+{
+  W4Finding *f = w4_finding_new ();
+
+  f->kind = W4_KIND_FAILURE;
+  f->cause = W4_CAUSE_FORBIDDEN;
+  f->related = G_GUINT64_CONSTANT (1) << W4_CAUSE_MISSING_CHALLENGE |
+               G_GUINT64_CONSTANT (1) << W4_CAUSE_CORS_PREFLIGHT;
+  f->status = 403;
+  f->stream = -1;
+  f->client = g_strdup ("[2001:db8::1]:40000");
+  f->server = g_strdup ("[2001:db8::2]:8080");
+  f->response_frame = 9;
+  f->file = g_strdup ("a.pcap");
+  f->summary = g_strdup ("Forbidden.");
+  f->fix = g_strdup ("Check the access rules.");
+  f->wireshark_filter = g_strdup ("frame.number == 9");
+  return f;
+}
+
+static W4Finding *
+example_note (void)
+{
+  W4Finding *f = example_failure ();
+
+  f->kind = W4_KIND_NOTE;
+  f->cause = W4_CAUSE_CHALLENGE;
+  g_clear_pointer (&f->principal, g_free);
+  return f;
+}
+
+static W4Finding *
+example_risk (void)
+{
+  W4Finding *f = example_failure ();
+
+  f->kind = W4_KIND_RISK;
+  f->cause = W4_CAUSE_CLEARTEXT_CREDENTIALS;
+  f->status = 0;
+  f->response_frame = 4;
+  f->count = 3;
+  f->scheme = g_strdup ("Basic");
+  return f;
+}
+
+static void
+fill_summary (W4Summary *s)
+{
+  W4ServerStat *st = g_new0 (W4ServerStat, 1);
+  W4PrincipalStat *ps = g_new0 (W4PrincipalStat, 1);
+
+  memset (s, 0, sizeof *s);
+  s->packets = 12;
+  s->bytes = 3456;
+  s->connections = 1;
+  s->http_requests = 3;
+  s->http_responses = 3;
+  s->failed_responses = 1;
+  s->by_cause[W4_CAUSE_REJECTED_CREDENTIALS] = 1;
+  st->server = g_strdup ("192.254.189.169:80");
+  st->host = g_strdup ("browserspy.dk");
+  st->failed = 1;
+  st->total = 3;
+  st->schemes = g_strdup ("Basic,Digest");
+  s->by_server = g_ptr_array_new ();
+  g_ptr_array_add (s->by_server, st);
+  ps->principal = g_strdup ("test");
+  ps->failed = 1;
+  s->by_principal = g_ptr_array_new ();
+  g_ptr_array_add (s->by_principal, ps);
+  s->warnings = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (s->warnings, g_strdup ("x.pcap: cut short in frame 7"));
+}
+
+static void
+clear_summary (W4Summary *s)
+{
+  W4ServerStat *st = g_ptr_array_index (s->by_server, 0);
+  W4PrincipalStat *ps = g_ptr_array_index (s->by_principal, 0);
+
+  g_free (st->server);
+  g_free (st->host);
+  g_free (st->schemes);
+  g_free (st);
+  g_free (ps->principal);
+  g_free (ps);
+  g_ptr_array_unref (s->by_server);
+  g_ptr_array_unref (s->by_principal);
+  g_ptr_array_unref (s->warnings);
+}
+
+/* Runs a report over @findings (transfer full, NULL-terminated) and returns
+ * its output (transfer full). */
+static char *
+run_report (const W4ReportOptions *opts, W4Finding **findings, guint64 *n_failures)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&buf, &len);
+  W4Summary s;
+  W4Report *rep;
+
+  g_assert_nonnull (out);
+  rep = w4_rep_new (opts, out);
+  w4_rep_add_input (rep, "http-auth-401-basic.pcap");
+  fill_summary (&s);
+  for (guint i = 0; findings[i] != NULL; i++) {
+    W4FindingSink sink = w4_rep_sink (rep);
+    sink.on_finding (sink.user, findings[i]);
+  }
+  w4_rep_finish (rep, &s);
+  if (n_failures != NULL)
+    *n_failures = w4_rep_n_failures (rep);
+  w4_rep_free (rep);
+  clear_summary (&s);
+  fclose (out);
+  return buf;
+}
+
+static json_t *
+parse_line (const char *line)
+{
+  json_error_t err;
+  json_t *j = json_loads (line, 0, &err);
+
+  if (j == NULL)
+    g_error ("not JSON: %s (%s)", line, err.text);
+  return j;
+}
+
+static void
+assert_keys_start_with (json_t *o, const char *const *keys)
+{
+  void *it = json_object_iter (o);
+
+  for (guint i = 0; keys[i] != NULL; i++) {
+    g_assert_nonnull (it);
+    g_assert_cmpstr (json_object_iter_key (it), ==, keys[i]);
+    it = json_object_iter_next (o, it);
+  }
+}
+
+static void
+test_ndjson_fields (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_NDJSON };
+  W4Finding *fs[] = { example_failure (), example_no_request (), example_risk (), NULL };
+  guint64 failures = 0;
+  g_autofree char *out = run_report (&opts, fs, &failures);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  json_t *a, *b, *r;
+
+  g_assert_cmpuint (failures, ==, 2);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5); /* 3 findings, summary, "" */
+  g_assert_cmpstr (lines[4], ==, "");
+
+  a = parse_line (lines[0]);
+  assert_keys_start_with (a, w4_contract_fields);
+  g_assert_cmpstr (json_string_value (json_object_get (a, "type")), ==, "finding");
+  g_assert_cmpstr (json_string_value (json_object_get (a, "kind")), ==, "failure");
+  g_assert_cmpstr (json_string_value (json_object_get (a, "cause")), ==, "rejected-credentials");
+  g_assert_true (json_is_array (json_object_get (a, "related")));
+  g_assert_cmpuint (json_array_size (json_object_get (a, "related")), ==, 0);
+  g_assert_cmpint (json_integer_value (json_object_get (a, "status")), ==, 401);
+  g_assert_true (json_is_integer (json_object_get (a, "stream")));
+  g_assert_cmpint (json_integer_value (json_object_get (a, "stream")), ==, 0);
+  g_assert_cmpint (json_integer_value (json_object_get (a, "request_frame")), ==, 4);
+  g_assert_cmpint (json_integer_value (json_object_get (a, "response_frame")), ==, 6);
+  g_assert_cmpstr (json_string_value (json_object_get (a, "time")), ==,
+                   "2013-10-15T13:34:10.802943Z");
+  g_assert_true (json_is_null (json_object_get (a, "server_message")));
+  g_assert_cmpstr (json_string_value (json_object_get (a, "principal")), ==, "test");
+  g_assert_cmpuint (json_array_size (json_object_get (a, "evidence")), ==, 2);
+  g_assert_cmpint (
+      json_integer_value (json_object_get (json_array_get (json_object_get (a, "evidence"), 1),
+                                           "frame")), ==, 6);
+  g_assert_cmpstr (json_string_value (json_object_get (a, "wireshark_filter")), ==,
+                   "tcp.stream eq 0 && frame.number in {4,6}");
+  g_assert_null (json_object_get (a, "count"));
+  g_assert_null (json_object_get (a, "scheme"));
+  /* the contract's fields and nothing before them */
+  g_assert_cmpuint (json_object_size (a), ==, g_strv_length ((char **) w4_contract_fields));
+
+  b = parse_line (lines[1]);
+  assert_keys_start_with (b, w4_contract_fields);
+  g_assert_true (json_is_null (json_object_get (b, "stream")));
+  g_assert_true (json_is_null (json_object_get (b, "method")));
+  g_assert_true (json_is_null (json_object_get (b, "uri")));
+  g_assert_true (json_is_null (json_object_get (b, "host")));
+  g_assert_true (json_is_null (json_object_get (b, "request_frame")));
+  g_assert_true (json_is_null (json_object_get (b, "principal")));
+  g_assert_cmpstr (json_string_value (json_object_get (b, "client")), ==, "[2001:db8::1]:40000");
+  /* related in W4Cause order, whatever order the bits were set in */
+  g_assert_cmpuint (json_array_size (json_object_get (b, "related")), ==, 2);
+  g_assert_cmpstr (json_string_value (json_array_get (json_object_get (b, "related"), 0)), ==,
+                   "cors-preflight");
+  g_assert_cmpstr (json_string_value (json_array_get (json_object_get (b, "related"), 1)), ==,
+                   "missing-challenge");
+  g_assert_cmpuint (json_array_size (json_object_get (b, "evidence")), ==, 0);
+
+  r = parse_line (lines[2]);
+  assert_keys_start_with (r, w4_contract_fields);
+  g_assert_cmpstr (json_string_value (json_object_get (r, "kind")), ==, "risk");
+  g_assert_true (json_is_null (json_object_get (r, "status")));
+  /* extensions come after the contract's fields */
+  g_assert_cmpint (json_integer_value (json_object_get (r, "count")), ==, 3);
+  g_assert_cmpstr (json_string_value (json_object_get (r, "scheme")), ==, "Basic");
+
+  json_decref (a);
+  json_decref (b);
+  json_decref (r);
+}
+
+static void
+test_ndjson_summary_last (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_NDJSON };
+  W4Finding *fs[] = { example_note (), NULL };
+  guint64 failures = 1;
+  g_autofree char *out = run_report (&opts, fs, &failures);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  json_t *s, *srv;
+
+  g_assert_cmpuint (failures, ==, 0); /* a note is not a failure */
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  s = parse_line (lines[1]);
+  g_assert_cmpstr (json_string_value (json_object_get (s, "type")), ==, "summary");
+  {
+    /* "type" first, then the contract's summary fields in order */
+    void *it = json_object_iter_next (s, json_object_iter (s));
+    for (guint i = 0; w4_summary_fields[i] != NULL; i++) {
+      g_assert_cmpstr (json_object_iter_key (it), ==, w4_summary_fields[i]);
+      it = json_object_iter_next (s, it);
+    }
+  }
+  g_assert_cmpint (json_integer_value (json_object_get (s, "packets")), ==, 12);
+  g_assert_cmpint (json_integer_value (json_object_get (s, "failed_responses")), ==, 1);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (s, "by_cause"),
+                                                        "rejected-credentials")), ==, 1);
+  srv = json_array_get (json_object_get (s, "by_server"), 0);
+  g_assert_cmpstr (json_string_value (json_object_get (srv, "host")), ==, "browserspy.dk");
+  g_assert_cmpint (json_integer_value (json_object_get (srv, "total")), ==, 3);
+  g_assert_cmpuint (json_array_size (json_object_get (srv, "schemes")), ==, 2);
+  g_assert_cmpuint (json_array_size (json_object_get (s, "by_principal")), ==, 1);
+  g_assert_cmpuint (json_array_size (json_object_get (s, "warnings")), ==, 1);
+  json_decref (s);
+}
+
+static void
+test_ndjson_invalid_utf8 (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_NDJSON };
+  W4Finding *f = example_failure ();
+  W4Finding *fs[] = { f, NULL };
+
+  g_free (f->host);
+  f->host = g_strdup ("bad\xff\xfehost");
+  g_free (f->uri);
+  f->uri = g_strdup ("/a\nb\"c");
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  json_t *a;
+  const char *host;
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 3); /* the newline in the URI stays escaped */
+  a = parse_line (lines[0]);
+  host = json_string_value (json_object_get (a, "host"));
+  g_assert_nonnull (host);
+  g_assert_true (g_utf8_validate (host, -1, NULL));
+  g_assert_true (g_str_has_prefix (host, "bad"));
+  g_assert_true (g_str_has_suffix (host, "host"));
+  g_assert_nonnull (strstr (host, "\xef\xbf\xbd")); /* U+FFFD */
+  g_assert_cmpstr (json_string_value (json_object_get (a, "uri")), ==, "/a\nb\"c");
+  json_decref (a);
+}
+
+static void
+test_json_document (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_JSON };
+  W4Finding *fs[] = { example_failure (), example_note (), example_risk (), NULL };
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  json_t *doc = parse_line (out);
+  json_t *arr;
+
+  g_assert_cmpint (json_integer_value (json_object_get (doc, "version")), ==, 1);
+  arr = json_object_get (doc, "findings");
+  g_assert_cmpuint (json_array_size (arr), ==, 3);
+  /* emission order */
+  g_assert_cmpstr (json_string_value (json_object_get (json_array_get (arr, 0), "kind")), ==,
+                   "failure");
+  g_assert_cmpstr (json_string_value (json_object_get (json_array_get (arr, 1), "kind")), ==,
+                   "note");
+  g_assert_cmpstr (json_string_value (json_object_get (json_array_get (arr, 2), "kind")), ==,
+                   "risk");
+  for (guint i = 0; i < 3; i++)
+    assert_keys_start_with (json_array_get (arr, i), w4_contract_fields);
+  assert_keys_start_with (json_object_get (doc, "summary"), w4_summary_fields);
+  json_decref (doc);
+}
+
+static void
+test_json_limit (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_JSON, .max_findings = 1 };
+  W4Finding *fs[] = { example_failure (), example_failure (), example_failure (), NULL };
+  guint64 failures = 0;
+  g_autofree char *out = run_report (&opts, fs, &failures);
+  json_t *doc = parse_line (out);
+  json_t *warnings = json_object_get (json_object_get (doc, "summary"), "warnings");
+
+  g_assert_cmpuint (failures, ==, 3);
+  g_assert_cmpuint (json_array_size (json_object_get (doc, "findings")), ==, 1);
+  g_assert_cmpuint (json_array_size (warnings), ==, 2);
+  g_assert_nonnull (strstr (json_string_value (json_array_get (warnings, 1)), "findings"));
+  json_decref (doc);
+}
+
+static void
+test_text_groups (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER };
+  W4Finding *fs[] = { example_note (), example_failure (), example_failure (),
+                      example_no_request (), example_risk (), NULL };
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  const char *rej, *forb;
+
+  g_test_message ("%s", out);
+  g_assert_true (g_str_has_prefix (out, "http-auth-401-basic.pcap: 12 packets"));
+  rej = strstr (out, "\nrejected-credentials (2)");
+  forb = strstr (out, "\nforbidden (1)");
+  g_assert_nonnull (rej);
+  g_assert_nonnull (forb);
+  g_assert_true (rej < forb); /* most frequent first */
+  g_assert_nonnull (strstr (out, "filter: tcp.stream eq 0 && frame.number in {4,6}"));
+  g_assert_nonnull (strstr (out, "Check the credentials"));
+  g_assert_nonnull (strstr (out, "1 response was a normal challenge step (--all shows them)"));
+  g_assert_nonnull (strstr (out, "cleartext-credentials (1)"));
+  g_assert_nonnull (strstr (out, "x.pcap: cut short in frame 7"));
+  g_assert_null (strstr (out, "\033[")); /* no colour */
+  /* without --all: no evidence lines */
+  g_assert_null (strstr (out, "frame 4: GET"));
+  for (char *p = out; *p != '\0';) {
+    char *nl = strchr (p, '\n');
+    gsize len = nl ? (gsize) (nl - p) : strlen (p);
+    if (strstr (p, "filter:") == NULL || (nl && strstr (p, "filter:") > nl))
+      g_assert_cmpuint (g_utf8_strlen (p, (gssize) len), <=, 100);
+    p = nl ? nl + 1 : p + len;
+  }
+}
+
+static void
+test_text_all (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_ALWAYS, .all = TRUE,
+                           .examples = 1 };
+  W4Finding *fs[] = { example_note (), example_failure (), example_failure (), NULL };
+  g_autofree char *out = run_report (&opts, fs, NULL);
+
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "challenge"));
+  g_assert_nonnull (strstr (out, "frame 4: GET /password-ok.php"));
+  g_assert_null (strstr (out, "more (use --all)"));
+  g_assert_nonnull (strstr (out, "\033[")); /* colour forced */
+}
+
+static void
+test_text_more (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .examples = 1 };
+  W4Finding *fs[] = { example_failure (), example_failure (), example_failure (), NULL };
+  g_autofree char *out = run_report (&opts, fs, NULL);
+
+  g_assert_nonnull (strstr (out, "... and 2 more (use --all)"));
+}
+
+static void
+test_text_control_chars (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER };
+  W4Finding *f = example_failure ();
+  W4Finding *fs[] = { f, NULL };
+
+  g_free (f->uri);
+  f->uri = g_strdup ("/\033[2Jx\xff");
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_assert_null (strstr (out, "\033"));
+  g_assert_true (g_utf8_validate (out, -1, NULL));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/report/ndjson/fields", test_ndjson_fields);
+  g_test_add_func ("/report/ndjson/summary-last", test_ndjson_summary_last);
+  g_test_add_func ("/report/ndjson/invalid-utf8", test_ndjson_invalid_utf8);
+  g_test_add_func ("/report/json/document", test_json_document);
+  g_test_add_func ("/report/json/limit", test_json_limit);
+  g_test_add_func ("/report/text/groups", test_text_groups);
+  g_test_add_func ("/report/text/all", test_text_all);
+  g_test_add_func ("/report/text/more", test_text_more);
+  g_test_add_func ("/report/text/control-chars", test_text_control_chars);
+  return g_test_run ();
+}

@@ -1,0 +1,523 @@
+/* text.c: the report for a person at a terminal, most useful first.
+ *
+ * Layout: one header line (inputs and totals); the failed responses by
+ * cause, by server and by principal; one section per failure cause (most
+ * frequent first) with what it means, what to fix and a few examples, each
+ * with the Wireshark filter that shows its packets; then risks, infos and
+ * warnings. Challenge notes (normal handshake steps) are one line unless
+ * --all, which also lists every finding with its evidence.
+ *
+ * Lines stay under 100 columns where the content allows (URIs and filters
+ * are never cut: a user copies them). Colour only when asked or when the
+ * output is a terminal (report.c decides). Strings from the capture are
+ * made valid UTF-8 and stripped of control characters before printing, so a
+ * hostile header cannot move the cursor or recolour the terminal. */
+#include "report-private.h"
+
+#include <string.h>
+
+#define W4_TEXT_WIDTH 98
+#define W4_TEXT_TOP 5 /* entries of by-server and by-principal shown */
+
+/* ---- what each cause means (for the group paragraph) ------------------ */
+
+typedef struct {
+  const char *means;
+  const char *fix;
+} W4CauseText;
+
+static const W4CauseText w4_cause_text[W4_CAUSE_COUNT] = {
+  [W4_CAUSE_CORS_PREFLIGHT] = {
+    "A CORS preflight (OPTIONS with Access-Control-Request-Method) was refused. Browsers never "
+    "send credentials on a preflight, so it cannot pass authentication and the real request is "
+    "never sent.",
+    "Let OPTIONS requests through without authentication." },
+  [W4_CAUSE_CONNECTION_AUTH_BROKEN] = {
+    "NTLM and Negotiate authenticate a TCP connection, not a request: every leg of the "
+    "handshake must travel on one kept-alive connection. Here a later leg came on another "
+    "connection, or the connection closed in the middle of the handshake.",
+    "Keep one connection end to end: check proxies, load balancers and Connection: close." },
+  [W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT] = {
+    "The request followed a redirect to another origin (scheme, host or port) and the client "
+    "left out the Authorization header, as clients do on cross-origin redirects.",
+    "Call the final URL directly, or keep the redirect on the same origin." },
+  [W4_CAUSE_PROXY_DROPPED_CREDENTIALS] = {
+    "The capture shows both sides of a proxy: the client sent credentials, but the proxy's "
+    "request to the origin server lacked them or carried different ones.",
+    "Configure the proxy to pass the credentials through (e.g. not clearing Authorization)." },
+  [W4_CAUSE_WRONG_AUTH_HEADER] = {
+    "The credentials went in the wrong header: a proxy's 407 asks for Proxy-Authorization, a "
+    "server's 401 asks for Authorization.",
+    "Send the credentials in the header the status asks for." },
+  [W4_CAUSE_EXPIRED_TOKEN] = {
+    "The token had expired at the time of the request (its exp claim, or the server's "
+    "invalid_token error says so).",
+    "Refresh the token; check the token lifetime." },
+  [W4_CAUSE_TOKEN_NOT_YET_VALID] = {
+    "The token is not valid yet: its nbf or iat lies more than 60 s after the request time, "
+    "which points to clock skew between the issuer and the server.",
+    "Check NTP on the token issuer, the client and the server." },
+  [W4_CAUSE_STALE_NONCE] = {
+    "Digest: the server marked the nonce stale, or the client reused a nonce or nonce count.",
+    "The client must restart the Digest handshake with the new nonce." },
+  [W4_CAUSE_DIGEST_MISMATCH] = {
+    "Digest: the client's realm, uri, algorithm or qop does not match the challenge or the "
+    "request target (a proxy that rewrites the URI is a common reason).",
+    "Fix the client's Digest parameters, or stop the proxy from rewriting the URI." },
+  [W4_CAUSE_SCHEME_MISMATCH] = {
+    "The client authenticated with a scheme the server does not offer in its challenge.",
+    "Use a scheme the server offers (see WWW-Authenticate or Proxy-Authenticate)." },
+  [W4_CAUSE_MALFORMED_CREDENTIALS] = {
+    "The credentials header cannot be parsed: a Basic payload that is not base64 or has no "
+    "':', empty credentials, a repeated scheme word, a token with spaces or quotes, or several "
+    "Authorization headers.",
+    "Fix how the client builds the header." },
+  [W4_CAUSE_INSECURE_COOKIE_DROPPED] = {
+    "The server set a cookie marked Secure over plain HTTP; clients refuse to send Secure "
+    "cookies over http, so the request came without it.",
+    "Use https." },
+  [W4_CAUSE_COOKIE_EXPIRED] = {
+    "A cookie the server set earlier in the capture had expired (Max-Age, Expires, or deleted) "
+    "by the time of the request.",
+    "Log in again; check the cookie lifetime." },
+  [W4_CAUSE_COOKIE_NOT_SENT] = {
+    "The server had set unexpired cookies for this client and host, but the request carried "
+    "none of them (Path, Domain or SameSite can keep a client from sending a cookie).",
+    "Fix the cookie's Path/Domain/SameSite attributes or the client's cookie jar." },
+  [W4_CAUSE_CSRF_TOKEN_MISSING] = {
+    "The request carried a session cookie that worked before, but not the anti-forgery header "
+    "(X-CSRF-Token, X-XSRF-Token, X-WP-Nonce...) that the client's successful requests carried, "
+    "or the server says the nonce or CSRF token is missing.",
+    "Cookie-authenticated API calls need the application's anti-forgery token header." },
+  [W4_CAUSE_PERMISSION_DENIED] = {
+    "The same credential succeeds on other requests to this server: the account is "
+    "authenticated but not allowed this endpoint.",
+    "Grant the account permission for this endpoint, or use an account that has it." },
+  [W4_CAUSE_SESSION_EXPIRED] = {
+    "The same credential succeeded on this server earlier and never after: the server expired "
+    "or revoked the session sooner than the client expected.",
+    "Check the session lifetime on the server and the client's re-login logic." },
+  [W4_CAUSE_NO_CREDENTIALS] = {
+    "The request carried no credentials the server asked for: no Authorization (or "
+    "Proxy-Authorization) and no API-key header, or only cookies where the server wants HTTP "
+    "authentication.",
+    "Send credentials; check the client's auth configuration." },
+  [W4_CAUSE_REJECTED_CREDENTIALS] = {
+    "Well-formed credentials, in a scheme the server offers, were refused: wrong password, "
+    "revoked key, bad signature, or a problem with this account.",
+    "Check the credentials; test with another account." },
+  [W4_CAUSE_FORBIDDEN] = {
+    "A 403 that no credential problem explains: an access rule refuses the request whatever "
+    "the credentials (IP allow-list, WAF, file permissions). Authenticating again will not help.",
+    "Check the server's access rules for this resource." },
+  [W4_CAUSE_UNEXPLAINED] = {
+    "A 401 or 407 that no rule explains; below is all the evidence the capture holds.",
+    "Read the evidence; compare with a request that succeeds." },
+  [W4_CAUSE_MISSING_CHALLENGE] = {
+    "A 401 without WWW-Authenticate (or a 407 without Proxy-Authenticate) breaks RFC 9110: the "
+    "client cannot tell how to authenticate.",
+    "Make the server send a challenge with every 401 and 407." },
+  [W4_CAUSE_CHALLENGE] = {
+    "Normal steps of a challenge-response handshake: the first request went without "
+    "credentials (or with an intermediate leg) and the retry passed authentication.",
+    "Nothing to fix." },
+  [W4_CAUSE_CLEARTEXT_CREDENTIALS] = {
+    "Credentials crossed the network unencrypted: anyone on the path can read and replay them.",
+    "Use https for anything that carries credentials." },
+  [W4_CAUSE_RETRY_STORM] = {
+    "A client sent the same rejected credential 5 or more times within 60 s: this locks "
+    "accounts, or it is a brute-force attempt.",
+    "Stop the client from retrying rejected credentials; check for lockouts." },
+  [W4_CAUSE_NOT_DECRYPTED] = {
+    "TLS without keys: the HTTP inside could not be inspected.",
+    "Capture the TLS session keys (SSLKEYLOGFILE) to look inside." },
+  [W4_CAUSE_GAP] = {
+    "The capture lost bytes of these connections' HTTP; messages may be missing.",
+    "Capture closer to the server, with a bigger buffer and whole packets." },
+  [W4_CAUSE_LIMIT] = {
+    "A named limit was reached and some state was dropped; results may be incomplete.",
+    "Raise the limit with --limit NAME=N if memory allows." },
+};
+
+/* ---- output helpers ----------------------------------------------------- */
+
+typedef enum {
+  W4_STYLE_BOLD,
+  W4_STYLE_FAIL,
+  W4_STYLE_RISK,
+  W4_STYLE_INFO,
+  W4_STYLE_DIM,
+  W4_STYLE_OK,
+} W4Style;
+
+static const char *
+w4_style_on (const W4Report *rep, W4Style s)
+{
+  static const char *const codes[] = {
+    [W4_STYLE_BOLD] = "\033[1m", [W4_STYLE_FAIL] = "\033[1;31m", [W4_STYLE_RISK] = "\033[1;33m",
+    [W4_STYLE_INFO] = "\033[1;36m", [W4_STYLE_DIM] = "\033[2m", [W4_STYLE_OK] = "\033[32m",
+  };
+  return rep->color ? codes[s] : "";
+}
+
+static const char *
+w4_style_off (const W4Report *rep)
+{
+  return rep->color ? "\033[0m" : "";
+}
+
+/* (transfer full) @s as printable UTF-8: invalid bytes become U+FFFD and
+ * control characters '?', so capture content cannot drive the terminal. */
+static char *
+w4_clean (const char *s)
+{
+  char *v;
+
+  if (s == NULL)
+    return g_strdup ("");
+  v = g_utf8_make_valid (s, -1);
+  for (char *p = v; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
+  return v;
+}
+
+/* Prints @text word-wrapped at W4_TEXT_WIDTH, every line indented by
+ * @indent spaces; @first is printed before the first word (a label). Words
+ * longer than the width are printed whole. */
+static void
+w4_wrap (W4Report *rep, guint indent, const char *first, const char *text)
+{
+  g_autofree char *clean = w4_clean (text);
+  g_auto (GStrv) words = g_strsplit (clean, " ", -1);
+  glong col;
+
+  fprintf (rep->out, "%*s%s", (int) indent, "", first != NULL ? first : "");
+  col = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
+  /* A label ends with its own spacing: the first word follows it directly. */
+  gboolean line_empty = TRUE;
+  for (guint i = 0; words[i] != NULL; i++) {
+    glong wl = g_utf8_strlen (words[i], -1);
+    if (wl == 0)
+      continue;
+    if (!line_empty && col + 1 + wl > W4_TEXT_WIDTH) {
+      fprintf (rep->out, "\n%*s", (int) indent, "");
+      col = indent;
+      line_empty = TRUE;
+    }
+    if (!line_empty) {
+      fputc (' ', rep->out);
+      col++;
+    }
+    fputs (words[i], rep->out);
+    col += wl;
+    line_empty = FALSE;
+  }
+  fputc ('\n', rep->out);
+}
+
+static const char *
+w4_plural (guint64 n, const char *one, const char *many)
+{
+  return n == 1 ? one : many;
+}
+
+/* ---- header and summary ------------------------------------------------- */
+
+static void
+w4_text_header (W4Report *rep, const W4Summary *s)
+{
+  g_autoptr (GString) inputs = g_string_new (NULL);
+
+  for (guint i = 0; i < rep->inputs->len; i++) {
+    g_autofree char *c = w4_clean (g_ptr_array_index (rep->inputs, i));
+    if (i > 0 && inputs->len + strlen (c) > 40) {
+      g_string_append_printf (inputs, " and %u more", rep->inputs->len - i);
+      break;
+    }
+    if (i > 0)
+      g_string_append (inputs, ", ");
+    g_string_append (inputs, c);
+  }
+  if (inputs->len == 0)
+    g_string_append (inputs, "capture");
+
+  fprintf (rep->out,
+           "%s%s%s: %" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT
+           " HTTP %s, %" G_GUINT64_FORMAT " %s\n",
+           w4_style_on (rep, W4_STYLE_BOLD), inputs->str, w4_style_off (rep), s->packets,
+           w4_plural (s->packets, "packet", "packets"), s->connections,
+           w4_plural (s->connections, "connection", "connections"), s->http_requests,
+           w4_plural (s->http_requests, "request", "requests"), s->http_responses,
+           w4_plural (s->http_responses, "response", "responses"));
+}
+
+static void
+w4_text_summary (W4Report *rep, const W4Summary *s)
+{
+  guint64 failures = rep->n_kind[W4_KIND_FAILURE];
+  guint64 notes = rep->n_kind[W4_KIND_NOTE];
+  gboolean any = FALSE;
+
+  fputc ('\n', rep->out);
+  if (s->failed_responses == 0 && failures == 0 && notes == 0) {
+    fprintf (rep->out, "%sNo failed (401/407/403) responses.%s\n", w4_style_on (rep, W4_STYLE_OK),
+             w4_style_off (rep));
+    return;
+  }
+  fprintf (rep->out, "%s%" G_GUINT64_FORMAT " failed %s%s: %" G_GUINT64_FORMAT " %s, %"
+           G_GUINT64_FORMAT " normal challenge %s\n",
+           w4_style_on (rep, W4_STYLE_BOLD), s->failed_responses,
+           w4_plural (s->failed_responses, "response", "responses"), w4_style_off (rep), failures,
+           w4_plural (failures, "failure", "failures"), notes, w4_plural (notes, "step", "steps"));
+
+  /* by cause: failures only (the notes are counted above) */
+  g_autoptr (GString) line = g_string_new (NULL);
+  for (int c = 0; c < W4_CAUSE_COUNT; c++) {
+    if (c == W4_CAUSE_CHALLENGE || s->by_cause[c] == 0)
+      continue;
+    g_string_append_printf (line, "%s%s %" G_GUINT64_FORMAT, line->len ? ", " : "",
+                            w4_cause_name ((W4Cause) c), s->by_cause[c]);
+    any = TRUE;
+  }
+  if (any)
+    w4_wrap (rep, 2, "by cause:     ", line->str);
+
+  for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++) {
+    const W4ServerStat *st = g_ptr_array_index (s->by_server, i);
+    if (i == W4_TEXT_TOP) {
+      fprintf (rep->out, "                ... and %u more servers\n", s->by_server->len - i);
+      break;
+    }
+    g_autofree char *server = w4_clean (st->server);
+    g_autofree char *host = w4_clean (st->host);
+    g_autofree char *schemes = w4_clean (st->schemes);
+    g_autofree char *txt = g_strdup_printf (
+        "%s%s%s%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s", server,
+        st->host ? " (" : "", st->host ? host : "", st->host ? ")" : "", st->failed, st->total,
+        st->schemes && *st->schemes ? ", schemes " : "", st->schemes ? schemes : "", "");
+    w4_wrap (rep, 2, i == 0 ? "by server:    " : "              ", txt);
+  }
+  for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++) {
+    const W4PrincipalStat *st = g_ptr_array_index (s->by_principal, i);
+    if (i == W4_TEXT_TOP) {
+      fprintf (rep->out, "                ... and %u more principals\n",
+               s->by_principal->len - i);
+      break;
+    }
+    g_autofree char *p = w4_clean (st->principal);
+    g_autofree char *txt = g_strdup_printf ("%s: %" G_GUINT64_FORMAT " failed, %" G_GUINT64_FORMAT
+                                            " succeeded", p, st->failed, st->succeeded);
+    w4_wrap (rep, 2, i == 0 ? "by principal: " : "              ", txt);
+  }
+}
+
+/* ---- one finding -------------------------------------------------------- */
+
+static void
+w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
+{
+  char tbuf[W4_TIME_STRLEN];
+  g_autofree char *client = w4_clean (f->client);
+  g_autofree char *server = w4_clean (f->server);
+  g_autofree char *host = w4_clean (f->host);
+  g_autoptr (GString) l1 = g_string_new (NULL);
+  g_autoptr (GString) l2 = g_string_new (NULL);
+
+  /* where and when */
+  g_string_append_printf (l1, "%s  %s -> %s", w4_time_format_iso (f->time, tbuf, sizeof tbuf),
+                          f->client ? client : "?", f->server ? server : "?");
+  if (f->host != NULL)
+    g_string_append_printf (l1, " (%s)", host);
+  if (f->stream >= 0)
+    g_string_append_printf (l1, " stream %" G_GINT64_FORMAT, f->stream);
+  fprintf (rep->out, "  %s%s%s\n", w4_style_on (rep, W4_STYLE_BOLD), l1->str, w4_style_off (rep));
+
+  /* what: method URI -> status, principal, frames */
+  if (f->method != NULL || f->uri != NULL) {
+    g_autofree char *m = w4_clean (f->method);
+    g_autofree char *u = w4_clean (f->uri);
+    g_string_append_printf (l2, "%s %s", f->method ? m : "?", f->uri ? u : "?");
+  } else if (f->kind == W4_KIND_FAILURE || f->kind == W4_KIND_NOTE) {
+    g_string_append (l2, "(request not captured)");
+  }
+  if (f->status != 0)
+    g_string_append_printf (l2, "%s%u", l2->len ? " -> " : "", f->status);
+  if (f->principal != NULL) {
+    g_autofree char *p = w4_clean (f->principal);
+    g_string_append_printf (l2, "%sprincipal %s", l2->len ? ", " : "", p);
+  }
+  if (f->count != 0)
+    g_string_append_printf (l2, "%s%" G_GUINT64_FORMAT " %s", l2->len ? ", " : "", f->count,
+                            w4_plural (f->count, "time", "times"));
+  if (f->request_frame != 0 && f->response_frame != 0 && f->request_frame != f->response_frame)
+    g_string_append_printf (l2, "%sframes %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT,
+                            l2->len ? ", " : "", f->request_frame, f->response_frame);
+  else if (f->response_frame != 0 || f->request_frame != 0)
+    g_string_append_printf (l2, "%sframe %" G_GUINT64_FORMAT, l2->len ? ", " : "",
+                            f->response_frame ? f->response_frame : f->request_frame);
+  if (f->file != NULL && rep->inputs->len > 1) {
+    g_autofree char *fn = w4_clean (f->file);
+    g_string_append_printf (l2, " in %s", fn);
+  }
+  if (l2->len)
+    w4_wrap (rep, 4, NULL, l2->str);
+
+  if (f->summary != NULL)
+    w4_wrap (rep, 4, NULL, f->summary);
+  if (f->server_message != NULL)
+    w4_wrap (rep, 4, "server said: ", f->server_message);
+  if (f->related != 0) {
+    g_autoptr (GString) rel = g_string_new (NULL);
+    for (int c = 0; c < W4_CAUSE_COUNT && c < 64; c++)
+      if (f->related & (G_GUINT64_CONSTANT (1) << c))
+        g_string_append_printf (rel, "%s%s", rel->len ? ", " : "", w4_cause_name ((W4Cause) c));
+    w4_wrap (rep, 4, "also: ", rel->str);
+  }
+  if (evidence && f->evidence != NULL) {
+    for (guint i = 0; i < f->evidence->len; i++) {
+      const W4Evidence *e = g_ptr_array_index (f->evidence, i);
+      g_autofree char *label = g_strdup_printf ("frame %" G_GUINT64_FORMAT ": ", e->frame);
+      w4_wrap (rep, 6, label, e->what);
+    }
+  }
+  if (f->wireshark_filter != NULL) {
+    /* Never wrapped: it is meant to be copied whole. */
+    g_autofree char *flt = w4_clean (f->wireshark_filter);
+    fprintf (rep->out, "    %sfilter: %s%s\n", w4_style_on (rep, W4_STYLE_DIM), flt,
+             w4_style_off (rep));
+  }
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static W4Style
+w4_kind_style (W4Kind k)
+{
+  switch (k) {
+  case W4_KIND_FAILURE:
+    return W4_STYLE_FAIL;
+  case W4_KIND_RISK:
+    return W4_STYLE_RISK;
+  case W4_KIND_INFO:
+    return W4_STYLE_INFO;
+  case W4_KIND_NOTE:
+  default:
+    return W4_STYLE_OK;
+  }
+}
+
+/* One cause group: heading, paragraph, fix, examples from what was kept. */
+static void
+w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
+{
+  guint64 total = rep->n_by[kind][cause];
+  guint64 shown = 0, kept = 0;
+  gboolean all = rep->opts.all;
+
+  fputc ('\n', rep->out);
+  fprintf (rep->out, "%s%s%s (%" G_GUINT64_FORMAT ")\n", w4_style_on (rep, w4_kind_style (kind)),
+           w4_cause_name (cause), w4_style_off (rep), total);
+  if (w4_cause_text[cause].means != NULL)
+    w4_wrap (rep, 2, NULL, w4_cause_text[cause].means);
+  if (w4_cause_text[cause].fix != NULL)
+    w4_wrap (rep, 2, "Fix: ", w4_cause_text[cause].fix);
+  for (guint i = 0; i < rep->kept->len; i++) {
+    const W4Finding *f = g_ptr_array_index (rep->kept, i);
+    if (f->cause != cause || f->kind != kind)
+      continue;
+    kept++;
+    if (!all && shown >= rep->opts.examples)
+      continue;
+    fputc ('\n', rep->out);
+    w4_text_finding (rep, f, all);
+    shown++;
+  }
+  if (total > shown) {
+    if (shown < kept)
+      fprintf (rep->out, "  ... and %" G_GUINT64_FORMAT " more (use --all)\n", total - shown);
+    else
+      fprintf (rep->out, "  ... and %" G_GUINT64_FORMAT " more, not kept (findings limit)\n",
+               total - shown);
+  }
+}
+
+/* Causes of @kind that occurred, most frequent first (ties: contract
+ * order). Returns the number written to @out. */
+static guint
+w4_text_causes_of (W4Report *rep, W4Kind kind, W4Cause *out)
+{
+  const guint64 *n = rep->n_by[kind];
+  guint len = 0;
+
+  for (int c = 0; c < W4_CAUSE_COUNT; c++)
+    if (n[c] != 0)
+      out[len++] = (W4Cause) c;
+  for (guint i = 1; i < len; i++) {
+    W4Cause x = out[i];
+    guint j = i;
+    while (j > 0 && n[out[j - 1]] < n[x]) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = x;
+  }
+  return len;
+}
+
+static void
+w4_text_kind (W4Report *rep, W4Kind kind, const char *title)
+{
+  W4Cause causes[W4_CAUSE_COUNT];
+  guint n = w4_text_causes_of (rep, kind, causes);
+
+  if (n == 0)
+    return;
+  if (title != NULL) {
+    fputc ('\n', rep->out);
+    fprintf (rep->out, "%s== %s ==%s\n", w4_style_on (rep, W4_STYLE_BOLD), title,
+             w4_style_off (rep));
+  }
+  for (guint i = 0; i < n; i++)
+    w4_text_group (rep, kind, causes[i]);
+}
+
+static void
+w4_text_warnings (W4Report *rep, const W4Summary *s)
+{
+  g_autofree char *dropped = w4_rep_dropped_warning (rep);
+  guint n = (s->warnings ? s->warnings->len : 0) + (dropped ? 1 : 0);
+
+  if (n == 0)
+    return;
+  fputc ('\n', rep->out);
+  fprintf (rep->out, "%s== Warnings (%u) ==%s\n", w4_style_on (rep, W4_STYLE_BOLD), n,
+           w4_style_off (rep));
+  for (guint i = 0; s->warnings != NULL && i < s->warnings->len; i++)
+    w4_wrap (rep, 2, "- ", g_ptr_array_index (s->warnings, i));
+  if (dropped != NULL)
+    w4_wrap (rep, 2, "- ", dropped);
+}
+
+void
+w4_rep_text_finish (W4Report *rep, const W4Summary *s)
+{
+  guint64 notes = rep->n_kind[W4_KIND_NOTE];
+
+  w4_text_header (rep, s);
+  w4_text_summary (rep, s);
+  if (!rep->opts.quiet) {
+    w4_text_kind (rep, W4_KIND_FAILURE, "Failures, most frequent cause first");
+    if (notes != 0 && rep->opts.all) {
+      w4_text_kind (rep, W4_KIND_NOTE, "Normal handshake steps");
+    } else if (notes != 0) {
+      fputc ('\n', rep->out);
+      fprintf (rep->out, "%" G_GUINT64_FORMAT " %s normal challenge %s (--all shows them)\n",
+               notes, w4_plural (notes, "response was a", "responses were"),
+               w4_plural (notes, "step", "steps"));
+    }
+    w4_text_kind (rep, W4_KIND_RISK, "Risks");
+    w4_text_kind (rep, W4_KIND_INFO, "Not inspected");
+  }
+  w4_text_warnings (rep, s);
+}
