@@ -1,0 +1,204 @@
+/* cor-private.h: the correlator engine's internal state, shared by
+ * correlate.c (events, pairing, windows, aggregates, timing, summary) and
+ * cor-rules.c (the cause rules and the finding texts). Not for other stages. */
+#pragma once
+
+#include "auth.h"
+#include "correlate.h"
+
+G_BEGIN_DECLS
+
+/* How far a rule may look at exchanges after a failed response: the
+ * contract's handshake check and "later success" look 30 s ahead. */
+#define W4_COR_LOOKAHEAD_SEC 30
+/* Exchanges stay in the per-client window this long after they arrived:
+ * the 30 s look-ahead plus slack for a server that answers slowly. Older
+ * facts live on in the flat per-credential aggregates. */
+#define W4_COR_WINDOW_SEC 40
+/* A failed response's look-ahead stops after this many exchanges of its
+ * client: a client flooding one server must not make each decision scan
+ * its whole window (quadratic). A retry comes within a few exchanges. */
+#define W4_COR_LOOKAHEAD_MAX 4096
+/* Principals remembered per server for "other users succeed": a
+ * credential-stuffing capture must not grow one server's table without end. */
+#define W4_COR_PRINCIPALS_PER_SERVER 256
+/* Host names counted per server to report the most seen one. */
+#define W4_COR_HOSTS_PER_SERVER 4
+/* Failed responses remembered per connection while their body is awaited;
+ * the body follows its head immediately on HTTP/1, interleaved on HTTP/2. */
+#define W4_COR_BODY_WAIT 16
+/* Credentials parsed per request (Authorization, Proxy-Authorization, one
+ * API key, session cookies): more is an attack, not a client. */
+#define W4_COR_CREDS_PER_REQUEST 16
+/* retry-storm: this many rejections of one credential within the window. */
+#define W4_COR_STORM_COUNT 5
+#define W4_COR_STORM_SEC 60
+/* A challenge header is shown in evidence up to this many characters. */
+#define W4_COR_EVIDENCE_CHARS 200
+
+/* One credential a request carried, in a form that outlives the packet. */
+typedef struct {
+  W4Scheme kind;
+  gboolean proxy;          /* from Proxy-Authorization */
+  W4Credential *parsed;    /* (owned) Authorization / API key; NULL for a cookie */
+  char *name;              /* header name, or the cookie's name */
+  char *fingerprint;       /* (owned) */
+  char *principal;         /* (owned) FINDINGS' principal */
+  char *agg_key;           /* (owned) "server|..." key of its W4CorCredAgg */
+} W4CorCred;
+
+typedef struct _W4CorClient W4CorClient;
+
+/* One request and its response, as far as they were captured. Shared by
+ * the connection's pending queue, the client window and the decision
+ * queue, hence reference counted; flow/run lifetime. */
+typedef struct {
+  gint refs;
+  guint64 arrival;         /* creation order: ties within one frame */
+  /* connection */
+  guint64 conn_id;
+  guint32 stream;
+  W4Endpoint client, server;
+  char *server_key;        /* (owned) "ip:port" */
+  guint file_index;
+  gboolean tls;
+  gboolean h2;
+  guint32 h2_stream;
+  guint64 resp_seq;
+  /* request */
+  gboolean has_request;
+  char *method, *target, *host;   /* (owned) target raw: rules compare it */
+  guint64 req_frame;
+  W4Time req_ts;
+  GPtrArray *creds;        /* (element-type W4CorCred) */
+  guint n_authz, n_proxy_authz, n_apikey;
+  char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
+  gboolean has_acrm;       /* Access-Control-Request-Method */
+  /* response */
+  gboolean has_response;
+  guint status;
+  guint64 resp_frame;
+  W4Time resp_ts, resp_done_ts;
+  GPtrArray *challenges;   /* (element-type W4Challenge) of the header the status names */
+  gboolean has_challenge_header;
+  char *challenge_text;    /* (owned) the first such header value, for evidence */
+  char *content_type;      /* (owned) failed responses only */
+  char *server_message;    /* (owned) */
+  gboolean message_from_challenge;
+  /* decision */
+  gboolean failed;         /* 401, 407 or 403 */
+  gboolean decided;
+  W4Finding *finding;      /* (owned) once decided, until released */
+  W4CorClient *client_state; /* (transfer none) while in a window */
+  GList *client_link;      /* its link in client_state->window, or NULL */
+  GSequenceIter *order_iter; /* in W4Correlate.order until released */
+} W4CorExchange;
+
+struct _W4CorClient {
+  W4Addr addr;
+  GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
+};
+
+/* Flat per (server, credential) facts over the whole capture. */
+typedef struct {
+  guint64 successes, failures;
+  guint64 first_success_frame, last_success_frame;   /* response frames */
+  guint32 first_success_stream, last_success_stream;
+  W4Time first_success_ts, last_success_ts;
+} W4CorCredAgg;
+
+typedef struct {
+  guint64 failed, succeeded;
+  guint64 last_success_frame;
+  guint32 last_success_stream;
+} W4CorPrincipalAgg;
+
+typedef struct {
+  char *key;               /* (owned) "ip:port" */
+  char *hosts[W4_COR_HOSTS_PER_SERVER];
+  guint64 host_counts[W4_COR_HOSTS_PER_SERVER];
+  guint64 failed, total;
+  guint32 schemes;         /* bit (1 << W4Scheme) offered or accepted */
+  char *other_scheme;      /* (owned) first W4_SCHEME_OTHER word */
+  GHashTable *principals;  /* char* -> W4CorPrincipalAgg* */
+} W4CorServer;
+
+struct W4Correlate {
+  W4Limits limits;
+  W4CorrelateOptions opts;
+  W4FindingSink sink;
+  W4Time now;
+  guint64 arrival_counter;
+
+  GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
+  GHashTable *clients;     /* W4Addr* -> W4CorClient* */
+  GQueue window;           /* W4CorExchange (one ref each), in arrival order */
+  GHashTable *creds;       /* agg_key -> W4CorCredAgg* */
+  GHashTable *servers;     /* key -> W4CorServer* */
+  GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
+  GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
+  GQueue due;              /* failed W4CorExchange (ref) not yet decided, arrival order */
+
+  GHashTable *cleartext;   /* "client|server|scheme" -> W4CorRiskAcc* */
+  GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
+  GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
+  GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
+  guint64 limit_hits[W4_LIMIT_COUNT];
+  guint64 limit_first_frame[W4_LIMIT_COUNT];
+  W4Time limit_first_ts[W4_LIMIT_COUNT];
+  GPtrArray *file_names;   /* (element-type utf8) by file index; NULL holes */
+
+  guint64 packets, bytes, connections;
+  guint64 http_requests, http_responses, failed_responses;
+  guint64 by_cause[W4_CAUSE_COUNT];
+  GPtrArray *warnings;
+  gboolean finished;
+};
+
+/* A risk or info being accumulated until it is decided (at the end). */
+typedef struct {
+  W4Cause cause;
+  guint64 count;
+  guint64 bytes;
+  guint64 first_frame;
+  W4Time first_ts;
+  gint64 stream;
+  guint file_index;
+  char *client, *server;       /* (owned) formatted */
+  char *method, *uri, *host;   /* (owned) of the first request */
+  char *principal;             /* (owned) of the first request */
+  gboolean mixed_principals;
+  char *scheme;                /* (owned) display name */
+  char *header;                /* (owned) e.g. "Authorization" */
+  guint16 server_port;
+  guint64 frames[W4_COR_STORM_COUNT];
+  guint n_frames;
+} W4CorRiskAcc;
+
+typedef struct {
+  W4CorRiskAcc acc;            /* count = rejections in the whole capture */
+  W4Time recent[W4_COR_STORM_COUNT]; /* ring of the last rejections' times */
+  guint64 recent_frames[W4_COR_STORM_COUNT];
+  guint ring_pos, ring_n;
+  gboolean storm;
+} W4CorStorm;
+
+void w4_cor_exchange_unref (W4CorExchange *ex);
+
+/* cor-rules.c: decides the failed @ex (kind, cause, related, texts).
+ * Returns (transfer full) the finding. */
+W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
+/* cor-rules.c: the risk or info finding for @acc. (transfer full) */
+W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
+W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
+
+/* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
+const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
+W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
+const char *w4_cor_file_name (W4Correlate *cor, guint file_index);
+/* The credential that speaks for @ex toward @status: the header the status
+ * names (Proxy-Authorization for 407, else Authorization; for a success
+ * either), else an API key, else a session cookie. (transfer none) or NULL. */
+const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
+
+G_END_DECLS

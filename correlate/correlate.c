@@ -1,0 +1,1468 @@
+/* correlate.c: from HTTP messages to decided findings.
+ *
+ * What it does
+ *  - Pairs responses with requests: HTTP/1 first in, first out per
+ *    connection (interim 1xx responses consume nothing), HTTP/2 by stream
+ *    id. A failed response whose request was not captured still becomes an
+ *    exchange, with the request side empty.
+ *  - Copies out of each message only what the rules need (W4CorExchange):
+ *    method, target, Host, the parsed credentials with their fingerprints,
+ *    cookie names, the challenges of the header the status names, frames,
+ *    times, and for a 401/407/403 the server's own words from its body.
+ *  - Keeps two kinds of state, both bounded:
+ *    * a time window of exchanges per client IP address (the contract's
+ *      client), for the handshake check's 30 s look-ahead: the same client
+ *      retrying the same method and target on any connection. Exchanges
+ *      leave the window W4_COR_WINDOW_SEC after they arrived, or oldest
+ *      first when W4_LIMIT_EXCHANGES or W4_LIMIT_CLIENTS is reached;
+ *    * flat aggregates over the whole capture: per (server, credential)
+ *      first/last success and counts, per server its principals and
+ *      totals. These answer "ever succeeded", "succeeded before/after"
+ *      without keeping exchanges, so memory stays flat in capture length.
+ *  - Timing (FINDINGS "When a finding is decided"): a failed response is
+ *    decided once 30 s of capture time passed after its header block
+ *    completed (w4_cor_time), or at w4_cor_finish. Findings leave in the
+ *    order of their response's first frame (then arrival within the frame):
+ *    a decided finding waits only for undecided ones earlier in that order.
+ *  - Risks and infos need counts over the whole capture (count, first
+ *    frame), so they are decided at the end, after the last failures.
+ *
+ * The cause rules and all texts are in cor-rules.c.
+ *
+ * Deliberately ignored: request bodies (credentials in a POSTed form are
+ * not HTTP authentication), and seq numbers for pairing (FIFO is what
+ * HTTP/1 guarantees; seq only matches a body to its head). */
+#define G_LOG_DOMAIN "why401-correlate"
+
+#include "cor-private.h"
+
+#include <string.h>
+
+
+/* ---- findings, summary, names ------------------------------------------ */
+
+static const char *const cause_names[W4_CAUSE_COUNT] = {
+  [W4_CAUSE_CORS_PREFLIGHT] = "cors-preflight",
+  [W4_CAUSE_CONNECTION_AUTH_BROKEN] = "connection-auth-broken",
+  [W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT] = "credentials-dropped-on-redirect",
+  [W4_CAUSE_PROXY_DROPPED_CREDENTIALS] = "proxy-dropped-credentials",
+  [W4_CAUSE_WRONG_AUTH_HEADER] = "wrong-auth-header",
+  [W4_CAUSE_EXPIRED_TOKEN] = "expired-token",
+  [W4_CAUSE_TOKEN_NOT_YET_VALID] = "token-not-yet-valid",
+  [W4_CAUSE_STALE_NONCE] = "stale-nonce",
+  [W4_CAUSE_DIGEST_MISMATCH] = "digest-mismatch",
+  [W4_CAUSE_SCHEME_MISMATCH] = "scheme-mismatch",
+  [W4_CAUSE_MALFORMED_CREDENTIALS] = "malformed-credentials",
+  [W4_CAUSE_INSECURE_COOKIE_DROPPED] = "insecure-cookie-dropped",
+  [W4_CAUSE_COOKIE_EXPIRED] = "cookie-expired",
+  [W4_CAUSE_COOKIE_NOT_SENT] = "cookie-not-sent",
+  [W4_CAUSE_CSRF_TOKEN_MISSING] = "csrf-token-missing",
+  [W4_CAUSE_PERMISSION_DENIED] = "permission-denied",
+  [W4_CAUSE_SESSION_EXPIRED] = "session-expired",
+  [W4_CAUSE_NO_CREDENTIALS] = "no-credentials",
+  [W4_CAUSE_REJECTED_CREDENTIALS] = "rejected-credentials",
+  [W4_CAUSE_FORBIDDEN] = "forbidden",
+  [W4_CAUSE_UNEXPLAINED] = "unexplained",
+  [W4_CAUSE_MISSING_CHALLENGE] = "missing-challenge",
+  [W4_CAUSE_CHALLENGE] = "challenge",
+  [W4_CAUSE_CLEARTEXT_CREDENTIALS] = "cleartext-credentials",
+  [W4_CAUSE_RETRY_STORM] = "retry-storm",
+  [W4_CAUSE_NOT_DECRYPTED] = "not-decrypted",
+  [W4_CAUSE_GAP] = "gap",
+  [W4_CAUSE_LIMIT] = "limit",
+};
+
+const char *
+w4_cause_name (W4Cause c)
+{
+  if ((int) c < 0 || c >= W4_CAUSE_COUNT)
+    return "unknown";
+  return cause_names[c];
+}
+
+const char *
+w4_kind_name (W4Kind k)
+{
+  switch (k) {
+  case W4_KIND_FAILURE:
+    return "failure";
+  case W4_KIND_NOTE:
+    return "note";
+  case W4_KIND_RISK:
+    return "risk";
+  case W4_KIND_INFO:
+    return "info";
+  }
+  return "unknown";
+}
+
+static void
+evidence_free (gpointer p)
+{
+  W4Evidence *e = p;
+
+  g_free (e->what);
+  g_free (e);
+}
+
+W4Finding *
+w4_finding_new (void)
+{
+  W4Finding *f = g_new0 (W4Finding, 1);
+
+  f->stream = -1;
+  f->evidence = g_ptr_array_new_with_free_func (evidence_free);
+  return f;
+}
+
+void
+w4_finding_free (W4Finding *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->client);
+  g_free (f->server);
+  g_free (f->method);
+  g_free (f->uri);
+  g_free (f->host);
+  g_free (f->file);
+  g_free (f->principal);
+  g_free (f->server_message);
+  g_free (f->summary);
+  g_free (f->fix);
+  g_ptr_array_unref (f->evidence);
+  g_free (f->wireshark_filter);
+  g_free (f->scheme);
+  g_free (f);
+}
+
+void
+w4_finding_add_evidence (W4Finding *f, guint64 frame, const char *what)
+{
+  W4Evidence *e = g_new0 (W4Evidence, 1);
+
+  e->frame = frame;
+  e->what = g_strdup (what);
+  g_ptr_array_add (f->evidence, e);
+}
+
+static void
+server_stat_free (gpointer p)
+{
+  W4ServerStat *s = p;
+
+  g_free (s->server);
+  g_free (s->host);
+  g_free (s->schemes);
+  g_free (s);
+}
+
+static void
+principal_stat_free (gpointer p)
+{
+  W4PrincipalStat *s = p;
+
+  g_free (s->principal);
+  g_free (s);
+}
+
+void
+w4_summary_free (W4Summary *s)
+{
+  if (s == NULL)
+    return;
+  if (s->by_server)
+    g_ptr_array_unref (s->by_server);
+  if (s->by_principal)
+    g_ptr_array_unref (s->by_principal);
+  if (s->warnings)
+    g_ptr_array_unref (s->warnings);
+  g_free (s);
+}
+
+/* ---- exchanges, connections, clients ------------------------------------ */
+
+typedef struct {
+  guint64 conn_id;
+  guint32 stream;
+  W4Endpoint client, server;
+  guint file_index;
+  gboolean tls, tls_undecrypted;
+  guint64 open_frame;
+  W4Time open_ts;
+  GQueue pending;          /* HTTP/1 requests awaiting a response (ref each) */
+  GHashTable *h2_pending;  /* h2 stream id -> W4CorExchange (ref) */
+  GQueue body_wait;        /* failed exchanges awaiting their body (ref each) */
+} W4CorConn;
+
+static void
+cor_cred_free (gpointer p)
+{
+  W4CorCred *c = p;
+
+  w4_credential_free (c->parsed);
+  g_free (c->name);
+  g_free (c->fingerprint);
+  g_free (c->principal);
+  g_free (c->agg_key);
+  g_free (c);
+}
+
+static W4CorExchange *
+exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
+{
+  W4CorExchange *ex = g_new0 (W4CorExchange, 1);
+  char buf[W4_ENDPOINT_STRLEN];
+
+  ex->refs = 1;
+  ex->arrival = cor->arrival_counter++;
+  ex->conn_id = conn->conn_id;
+  ex->stream = conn->stream;
+  ex->client = conn->client;
+  ex->server = conn->server;
+  ex->server_key = g_strdup (w4_endpoint_format (&conn->server, buf, sizeof buf));
+  ex->file_index = conn->file_index;
+  ex->tls = conn->tls;
+  ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
+  return ex;
+}
+
+static W4CorExchange *
+exchange_ref (W4CorExchange *ex)
+{
+  ex->refs++;
+  return ex;
+}
+
+void
+w4_cor_exchange_unref (W4CorExchange *ex)
+{
+  if (ex == NULL || --ex->refs > 0)
+    return;
+  g_free (ex->server_key);
+  g_free (ex->method);
+  g_free (ex->target);
+  g_free (ex->host);
+  g_ptr_array_unref (ex->creds);
+  g_free (ex->cookie_names);
+  if (ex->challenges)
+    g_ptr_array_unref (ex->challenges);
+  g_free (ex->challenge_text);
+  g_free (ex->content_type);
+  g_free (ex->server_message);
+  w4_finding_free (ex->finding);
+  g_free (ex);
+}
+
+static void
+exchange_unref_cb (gpointer p)
+{
+  w4_cor_exchange_unref (p);
+}
+
+static void
+conn_free (gpointer p)
+{
+  W4CorConn *c = p;
+
+  g_queue_clear_full (&c->pending, exchange_unref_cb);
+  g_queue_clear_full (&c->body_wait, exchange_unref_cb);
+  g_hash_table_unref (c->h2_pending);
+  g_free (c);
+}
+
+static void
+client_free (gpointer p)
+{
+  W4CorClient *c = p;
+
+  g_queue_clear (&c->window);
+  g_free (c);
+}
+
+static guint
+addr_hash_cb (gconstpointer p)
+{
+  return w4_addr_hash (p);
+}
+
+static gboolean
+addr_equal_cb (gconstpointer a, gconstpointer b)
+{
+  return w4_addr_equal (a, b);
+}
+
+static void
+risk_acc_clear (W4CorRiskAcc *a)
+{
+  g_free (a->client);
+  g_free (a->server);
+  g_free (a->method);
+  g_free (a->uri);
+  g_free (a->host);
+  g_free (a->principal);
+  g_free (a->scheme);
+  g_free (a->header);
+}
+
+static void
+risk_acc_free (gpointer p)
+{
+  risk_acc_clear (p);
+  g_free (p);
+}
+
+static void
+storm_free (gpointer p)
+{
+  W4CorStorm *s = p;
+
+  risk_acc_clear (&s->acc);
+  g_free (s);
+}
+
+static void
+server_free (gpointer p)
+{
+  W4CorServer *s = p;
+
+  g_free (s->key);
+  for (guint i = 0; i < W4_COR_HOSTS_PER_SERVER; i++)
+    g_free (s->hosts[i]);
+  g_free (s->other_scheme);
+  g_hash_table_unref (s->principals);
+  g_free (s);
+}
+
+static gint
+order_cmp (gconstpointer a, gconstpointer b, gpointer user)
+{
+  const W4CorExchange *x = a, *y = b;
+
+  if (x->resp_frame != y->resp_frame)
+    return x->resp_frame < y->resp_frame ? -1 : 1;
+  if (x->arrival != y->arrival)
+    return x->arrival < y->arrival ? -1 : 1;
+  return 0;
+}
+
+/* ---- limits -------------------------------------------------------------- */
+
+static void
+note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
+{
+  if (cor->limit_hits[id]++ == 0) {
+    cor->limit_first_frame[id] = frame;
+    cor->limit_first_ts[id] = ts;
+  }
+}
+
+/* ---- the window ---------------------------------------------------------- */
+
+/* Drops the oldest exchange from the window (and its client when that was
+ * the client's last). */
+static void
+window_pop (W4Correlate *cor)
+{
+  W4CorExchange *ex = g_queue_pop_head (&cor->window);
+  W4CorClient *cl;
+
+  if (ex == NULL)
+    return;
+  cl = ex->client_state;
+  if (cl != NULL) {
+    g_queue_delete_link (&cl->window, ex->client_link);
+    ex->client_link = NULL;
+    ex->client_state = NULL;
+    if (cl->window.length == 0)
+      g_hash_table_remove (cor->clients, &cl->addr);
+  }
+  w4_cor_exchange_unref (ex);
+}
+
+static W4Time
+exchange_ts (const W4CorExchange *ex)
+{
+  return ex->has_request ? ex->req_ts : ex->resp_ts;
+}
+
+static guint64
+exchange_frame (const W4CorExchange *ex)
+{
+  return ex->has_request ? ex->req_frame : ex->resp_frame;
+}
+
+static void
+window_add (W4Correlate *cor, W4CorExchange *ex)
+{
+  W4CorClient *cl = g_hash_table_lookup (cor->clients, &ex->client.addr);
+
+  while (cor->window.length > 0 && cor->window.length >= cor->limits.v[W4_LIMIT_EXCHANGES]) {
+    note_limit (cor, W4_LIMIT_EXCHANGES, exchange_frame (ex), exchange_ts (ex));
+    window_pop (cor);
+    cl = g_hash_table_lookup (cor->clients, &ex->client.addr);
+  }
+  if (cl == NULL) {
+    /* The least useful client state is the one whose newest facts are
+     * oldest: dropping from the window's head frees exactly those. */
+    while (cor->window.length > 0 &&
+           g_hash_table_size (cor->clients) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+      note_limit (cor, W4_LIMIT_CLIENTS, exchange_frame (ex), exchange_ts (ex));
+      window_pop (cor);
+    }
+    if (cor->limits.v[W4_LIMIT_CLIENTS] == 0 || cor->limits.v[W4_LIMIT_EXCHANGES] == 0)
+      return;
+    cl = g_new0 (W4CorClient, 1);
+    cl->addr = ex->client.addr;
+    g_queue_init (&cl->window);
+    g_hash_table_insert (cor->clients, &cl->addr, cl);
+  }
+  g_queue_push_tail (&cor->window, exchange_ref (ex));
+  g_queue_push_tail (&cl->window, ex);
+  ex->client_link = cl->window.tail;
+  ex->client_state = cl;
+}
+
+static void
+window_prune (W4Correlate *cor, W4Time now)
+{
+  for (;;) {
+    W4CorExchange *ex = g_queue_peek_head (&cor->window);
+
+    if (ex == NULL ||
+        w4_time_diff_usec (exchange_ts (ex), now) < (gint64) W4_COR_WINDOW_SEC * G_USEC_PER_SEC)
+      return;
+    window_pop (cor);
+  }
+}
+
+/* ---- aggregates ---------------------------------------------------------- */
+
+const W4CorCredAgg *
+w4_cor_cred_agg (W4Correlate *cor, const char *agg_key)
+{
+  return agg_key ? g_hash_table_lookup (cor->creds, agg_key) : NULL;
+}
+
+W4CorServer *
+w4_cor_server_peek (W4Correlate *cor, const char *server_key)
+{
+  return g_hash_table_lookup (cor->servers, server_key);
+}
+
+const char *
+w4_cor_file_name (W4Correlate *cor, guint file_index)
+{
+  if (file_index < cor->file_names->len)
+    return g_ptr_array_index (cor->file_names, file_index);
+  return NULL;
+}
+
+static W4CorServer *
+server_get (W4Correlate *cor, const char *key)
+{
+  W4CorServer *s = g_hash_table_lookup (cor->servers, key);
+
+  if (s != NULL)
+    return s;
+  /* Servers share the clients' limit: both count endpoints seen. */
+  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_CLIENTS])
+    return NULL;
+  s = g_new0 (W4CorServer, 1);
+  s->key = g_strdup (key);
+  s->principals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (cor->servers, s->key, s);
+  return s;
+}
+
+static void
+server_note_host (W4CorServer *s, const char *host)
+{
+  guint i;
+
+  if (host == NULL)
+    return;
+  for (i = 0; i < W4_COR_HOSTS_PER_SERVER && s->hosts[i] != NULL; i++) {
+    if (g_ascii_strcasecmp (s->hosts[i], host) == 0) {
+      s->host_counts[i]++;
+      return;
+    }
+  }
+  if (i < W4_COR_HOSTS_PER_SERVER) {
+    s->hosts[i] = g_strdup (host);
+    s->host_counts[i] = 1;
+  }
+}
+
+static void
+server_note_scheme (W4CorServer *s, W4Scheme kind, const char *word)
+{
+  s->schemes |= 1u << kind;
+  if (kind == W4_SCHEME_OTHER && s->other_scheme == NULL && word != NULL)
+    s->other_scheme = g_strdup (word);
+}
+
+static W4CorPrincipalAgg *
+server_principal (W4CorServer *s, const char *principal)
+{
+  W4CorPrincipalAgg *p = g_hash_table_lookup (s->principals, principal);
+
+  if (p == NULL && g_hash_table_size (s->principals) < W4_COR_PRINCIPALS_PER_SERVER) {
+    p = g_new0 (W4CorPrincipalAgg, 1);
+    g_hash_table_insert (s->principals, g_strdup (principal), p);
+  }
+  return p;
+}
+
+static void
+summary_principal (W4Correlate *cor, const char *principal, gboolean success)
+{
+  W4PrincipalStat *p = g_hash_table_lookup (cor->principals, principal);
+
+  if (p == NULL) {
+    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_CLIENTS])
+      return;
+    p = g_new0 (W4PrincipalStat, 1);
+    p->principal = g_strdup (principal);
+    g_hash_table_insert (cor->principals, p->principal, p);
+  }
+  if (success)
+    p->succeeded++;
+  else
+    p->failed++;
+}
+
+const W4CorCred *
+w4_cor_main_cred (const W4CorExchange *ex, guint status)
+{
+  gboolean proxy = status == 407;
+
+  for (guint i = 0; i < ex->creds->len; i++) {
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    if (c->parsed && c->kind != W4_SCHEME_APIKEY && c->proxy == proxy)
+      return c;
+  }
+  if (status < 400) {
+    for (guint i = 0; i < ex->creds->len; i++) {
+      const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+      if (c->parsed && c->kind != W4_SCHEME_APIKEY)
+        return c;
+    }
+  }
+  for (guint i = 0; i < ex->creds->len; i++) {
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    if (c->kind == W4_SCHEME_APIKEY)
+      return c;
+  }
+  for (guint i = 0; i < ex->creds->len; i++) {
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    if (c->kind == W4_SCHEME_COOKIE)
+      return c;
+  }
+  return NULL;
+}
+
+/* Feeds a response's outcome into the flat aggregates. */
+static void
+aggregate_response (W4Correlate *cor, W4CorExchange *ex)
+{
+  gboolean success = ex->status < 400;
+  W4CorServer *s = server_get (cor, ex->server_key);
+  const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
+
+  if (s != NULL) {
+    s->total++;
+    if (ex->failed)
+      s->failed++;
+    server_note_host (s, ex->host);
+    if (ex->challenges) {
+      for (guint i = 0; i < ex->challenges->len; i++) {
+        const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
+        server_note_scheme (s, ch->kind, ch->scheme);
+      }
+    }
+    if (success && mc != NULL && mc->parsed != NULL)
+      server_note_scheme (s, mc->kind, mc->parsed->scheme);
+  }
+
+  for (guint i = 0; i < ex->creds->len; i++) {
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    W4CorCredAgg *a;
+
+    if (!success && !ex->failed)
+      continue;
+    a = g_hash_table_lookup (cor->creds, c->agg_key);
+    if (a == NULL) {
+      /* Aggregates share the exchanges' limit; past it, new credentials go
+       * unremembered (rules then say less), old ones keep counting. */
+      if (g_hash_table_size (cor->creds) >= cor->limits.v[W4_LIMIT_EXCHANGES]) {
+        note_limit (cor, W4_LIMIT_EXCHANGES, ex->resp_frame, ex->resp_ts);
+        continue;
+      }
+      a = g_new0 (W4CorCredAgg, 1);
+      g_hash_table_insert (cor->creds, g_strdup (c->agg_key), a);
+    }
+    if (success) {
+      if (a->successes++ == 0) {
+        a->first_success_frame = ex->resp_frame;
+        a->first_success_stream = ex->stream;
+        a->first_success_ts = ex->resp_ts;
+      }
+      a->last_success_frame = ex->resp_frame;
+      a->last_success_stream = ex->stream;
+      a->last_success_ts = ex->resp_ts;
+    } else {
+      a->failures++;
+    }
+  }
+
+  if (mc != NULL && (success || ex->failed)) {
+    if (s != NULL) {
+      W4CorPrincipalAgg *p = server_principal (s, mc->principal);
+      if (p != NULL) {
+        if (success) {
+          p->succeeded++;
+          p->last_success_frame = ex->resp_frame;
+          p->last_success_stream = ex->stream;
+        } else {
+          p->failed++;
+        }
+      }
+    }
+    summary_principal (cor, mc->principal, success);
+  }
+}
+
+/* ---- risks accumulated over the capture ---------------------------------- */
+
+static W4CorRiskAcc *
+acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame, W4Time ts)
+{
+  char buf[W4_ENDPOINT_STRLEN];
+
+  a->cause = cause;
+  a->first_frame = frame;
+  a->first_ts = ts;
+  a->stream = ex->stream;
+  a->file_index = ex->file_index;
+  a->client = g_strdup (w4_endpoint_format (&ex->client, buf, sizeof buf));
+  a->server = g_strdup (ex->server_key);
+  a->server_port = ex->server.port;
+  if (ex->has_request) {
+    a->method = g_strdup (ex->method);
+    a->uri = g_strdup (ex->target);
+    a->host = g_strdup (ex->host);
+  }
+  return a;
+}
+
+static gboolean
+is_cleartext_scheme (W4Scheme k)
+{
+  return k == W4_SCHEME_BASIC || k == W4_SCHEME_BEARER || k == W4_SCHEME_APIKEY ||
+         k == W4_SCHEME_COOKIE;
+}
+
+static void
+note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
+{
+  char addr[W4_ENDPOINT_STRLEN];
+
+  if (ex->tls)
+    return;
+  w4_addr_format (&ex->client.addr, addr, sizeof addr);
+  for (guint i = 0; i < ex->creds->len; i++) {
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    g_autofree char *key = NULL;
+    const char *scheme = w4_scheme_name (c->kind);
+    W4CorRiskAcc *a;
+
+    if (!is_cleartext_scheme (c->kind))
+      continue;
+    key = g_strdup_printf ("%s|%s|%s", addr, ex->server_key, scheme);
+    a = g_hash_table_lookup (cor->cleartext, key);
+    if (a == NULL) {
+      if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_FINDINGS]) {
+        note_limit (cor, W4_LIMIT_FINDINGS, ex->req_frame, ex->req_ts);
+        continue;
+      }
+      a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
+                    ex->req_ts);
+      a->scheme = g_strdup (scheme);
+      a->header = g_strdup (c->name);
+      a->principal = g_strdup (c->principal);
+      g_hash_table_insert (cor->cleartext, g_steal_pointer (&key), a);
+    } else if (g_strcmp0 (a->principal, c->principal) != 0) {
+      a->mixed_principals = TRUE;
+    }
+    a->count++;
+  }
+}
+
+/* retry-storm: one more rejection of @c from this client to this server. */
+static void
+note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
+{
+  char addr[W4_ENDPOINT_STRLEN];
+  g_autofree char *key = NULL;
+  W4CorStorm *s;
+  guint oldest;
+
+  w4_addr_format (&ex->client.addr, addr, sizeof addr);
+  key = g_strdup_printf ("%s|%s|%s", addr, c->agg_key, c->fingerprint);
+  s = g_hash_table_lookup (cor->storms, key);
+  if (s == NULL) {
+    if (g_hash_table_size (cor->storms) >= cor->limits.v[W4_LIMIT_EXCHANGES]) {
+      note_limit (cor, W4_LIMIT_EXCHANGES, ex->resp_frame, ex->resp_ts);
+      return;
+    }
+    s = g_new0 (W4CorStorm, 1);
+    acc_init (&s->acc, W4_CAUSE_RETRY_STORM, ex, ex->has_request ? ex->req_frame : ex->resp_frame,
+              ex->has_request ? ex->req_ts : ex->resp_ts);
+    s->acc.scheme = g_strdup (c->parsed && c->parsed->scheme && c->kind == W4_SCHEME_OTHER
+                                ? c->parsed->scheme
+                                : w4_scheme_name (c->kind));
+    s->acc.header = g_strdup (c->fingerprint);
+    s->acc.principal = g_strdup (c->principal);
+    g_hash_table_insert (cor->storms, g_steal_pointer (&key), s);
+  }
+  s->acc.count++;
+  s->recent[s->ring_pos] = ex->resp_ts;
+  s->recent_frames[s->ring_pos] = ex->has_request ? ex->req_frame : ex->resp_frame;
+  s->ring_pos = (s->ring_pos + 1) % W4_COR_STORM_COUNT;
+  if (s->ring_n < W4_COR_STORM_COUNT)
+    s->ring_n++;
+  if (s->storm || s->ring_n < W4_COR_STORM_COUNT)
+    return;
+  /* The ring is full: ring_pos now points at the oldest of the last five. */
+  oldest = s->ring_pos;
+  if (w4_time_diff_usec (s->recent[oldest], ex->resp_ts) <=
+      (gint64) W4_COR_STORM_SEC * G_USEC_PER_SEC) {
+    s->storm = TRUE;
+    for (guint i = 0; i < W4_COR_STORM_COUNT; i++)
+      s->acc.frames[i] = s->recent_frames[(oldest + i) % W4_COR_STORM_COUNT];
+    s->acc.n_frames = W4_COR_STORM_COUNT;
+  }
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static W4CorConn *
+conn_get (W4Correlate *cor, const W4ConnInfo *ci)
+{
+  W4CorConn *c = g_hash_table_lookup (cor->conns, &ci->conn_id);
+
+  if (c == NULL) {
+    c = g_new0 (W4CorConn, 1);
+    c->conn_id = ci->conn_id;
+    c->stream = ci->stream;
+    c->client = ci->client;
+    c->server = ci->server;
+    c->file_index = ci->file_index;
+    g_queue_init (&c->pending);
+    g_queue_init (&c->body_wait);
+    c->h2_pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, exchange_unref_cb);
+    g_hash_table_insert (cor->conns, &c->conn_id, c);
+  }
+  c->tls = ci->tls;
+  c->tls_undecrypted |= ci->tls_undecrypted;
+  return c;
+}
+
+static void
+on_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
+{
+  W4Correlate *cor = user;
+  W4CorConn *c = conn_get (cor, conn);
+
+  c->open_frame = fi ? fi->frame : 0;
+  if (fi)
+    c->open_ts = fi->ts;
+}
+
+static void
+note_undecrypted (W4Correlate *cor, const W4CorConn *c)
+{
+  char buf[W4_ENDPOINT_STRLEN];
+  W4CorRiskAcc *a;
+
+  w4_endpoint_format (&c->server, buf, sizeof buf);
+  a = g_hash_table_lookup (cor->undecrypted, buf);
+  if (a == NULL) {
+    char cbuf[W4_ENDPOINT_STRLEN];
+
+    if (g_hash_table_size (cor->undecrypted) >= cor->limits.v[W4_LIMIT_CLIENTS])
+      return;
+    a = g_new0 (W4CorRiskAcc, 1);
+    a->cause = W4_CAUSE_NOT_DECRYPTED;
+    a->first_frame = c->open_frame;
+    a->first_ts = c->open_ts;
+    a->stream = c->stream;
+    a->file_index = c->file_index;
+    a->client = g_strdup (w4_endpoint_format (&c->client, cbuf, sizeof cbuf));
+    a->server = g_strdup (buf);
+    a->server_port = c->server.port;
+    g_hash_table_insert (cor->undecrypted, g_strdup (buf), a);
+  }
+  a->count++;
+}
+
+static void
+on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame, W4Time ts)
+{
+  W4Correlate *cor = user;
+  W4CorConn *c = conn_get (cor, conn);
+
+  if (c->tls_undecrypted)
+    note_undecrypted (cor, c);
+  g_hash_table_remove (cor->conns, &conn->conn_id);
+}
+
+/* Case-insensitive comparison of a captured name with a literal. */
+static gboolean
+span_is (W4Span s, const char *lit)
+{
+  gsize n = strlen (lit);
+
+  return s.len == n && g_ascii_strncasecmp ((const char *) s.ptr, lit, n) == 0;
+}
+
+static char *
+span_dup (W4Span s)
+{
+  return g_strndup ((const char *) s.ptr, s.len);
+}
+
+static void
+add_cred (W4CorExchange *ex, W4CorCred *c)
+{
+  if (ex->creds->len >= W4_COR_CREDS_PER_REQUEST) {
+    cor_cred_free (c);
+    return;
+  }
+  c->agg_key = c->kind == W4_SCHEME_COOKIE
+                 ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
+                 : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint);
+  g_ptr_array_add (ex->creds, c);
+}
+
+static W4CorCred *
+cred_from_parsed (W4Credential *p, const char *name, gboolean proxy)
+{
+  W4CorCred *c = g_new0 (W4CorCred, 1);
+
+  c->kind = p->kind;
+  c->proxy = proxy;
+  c->parsed = p;
+  c->name = g_strdup (name);
+  c->fingerprint = g_strdup (p->fingerprint ? p->fingerprint : "");
+  c->principal = g_strdup (p->principal ? p->principal : c->fingerprint);
+  return c;
+}
+
+static void
+read_cookies (W4CorExchange *ex, W4Span value, GString *names)
+{
+  g_autoptr (GPtrArray) cookies = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
+
+  w4_parse_cookie_header ((const char *) value.ptr, value.len, cookies);
+  for (guint i = 0; i < cookies->len; i++) {
+    const W4Cookie *k = g_ptr_array_index (cookies, i);
+    W4CorCred *c;
+
+    if (names->len > 0)
+      g_string_append (names, ", ");
+    g_string_append (names, k->name);
+    if (!w4_is_session_cookie_name (k->name))
+      continue;
+    c = g_new0 (W4CorCred, 1);
+    c->kind = W4_SCHEME_COOKIE;
+    c->name = g_strdup (k->name);
+    c->fingerprint = w4_fingerprint (k->value, strlen (k->value));
+    c->principal = g_strdup (c->fingerprint);
+    add_cred (ex, c);
+  }
+}
+
+static void
+read_request (W4CorExchange *ex, const W4HttpHead *req)
+{
+  g_autoptr (GString) cookie_names = NULL;
+
+  ex->has_request = TRUE;
+  ex->method = span_dup (req->method);
+  ex->target = span_dup (req->target);
+  ex->req_frame = req->first_frame;
+  ex->req_ts = req->first_ts;
+  ex->h2 = req->proto == W4_HTTP_2;
+  ex->h2_stream = req->h2_stream;
+
+  for (guint i = 0; i < req->n_headers; i++) {
+    const W4Header *h = &req->headers[i];
+
+    if (span_is (h->name, "Authorization") || span_is (h->name, "Proxy-Authorization")) {
+      gboolean proxy = h->name.len > strlen ("Authorization");
+      if (proxy)
+        ex->n_proxy_authz++;
+      else
+        ex->n_authz++;
+      /* The first header of each kind is the one servers act on; the count
+       * is what malformed-credentials needs. */
+      if ((proxy ? ex->n_proxy_authz : ex->n_authz) == 1)
+        add_cred (ex, cred_from_parsed (w4_auth_parse_credentials ((const char *) h->value.ptr,
+                                                                   h->value.len),
+                                        proxy ? "Proxy-Authorization" : "Authorization", proxy));
+    } else if (w4_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
+      g_autofree char *name = span_dup (h->name);
+      if (ex->n_apikey++ == 0)
+        add_cred (ex, cred_from_parsed (w4_auth_parse_apikey ((const char *) h->value.ptr,
+                                                              h->value.len),
+                                        name, FALSE));
+    } else if (span_is (h->name, "Cookie")) {
+      if (cookie_names == NULL)
+        cookie_names = g_string_new (NULL);
+      read_cookies (ex, h->value, cookie_names);
+    } else if (span_is (h->name, "Host")) {
+      if (ex->host == NULL)
+        ex->host = span_dup (h->value);
+    } else if (span_is (h->name, "Access-Control-Request-Method")) {
+      ex->has_acrm = TRUE;
+    }
+  }
+  if (cookie_names != NULL)
+    ex->cookie_names = g_string_free (g_steal_pointer (&cookie_names), FALSE);
+}
+
+static void
+on_request (void *user, const W4HttpHead *req)
+{
+  W4Correlate *cor = user;
+  W4CorConn *c = conn_get (cor, req->conn);
+  W4CorExchange *ex = exchange_new (cor, req->conn);
+
+  cor->http_requests++;
+  read_request (ex, req);
+  note_cleartext (cor, ex);
+  window_add (cor, ex);
+
+  if (req->proto == W4_HTTP_2) {
+    if (g_hash_table_size (c->h2_pending) >= cor->limits.v[W4_LIMIT_PENDING_REQ]) {
+      note_limit (cor, W4_LIMIT_PENDING_REQ, req->first_frame, req->first_ts);
+      w4_cor_exchange_unref (ex);
+      return;
+    }
+    g_hash_table_replace (c->h2_pending, GUINT_TO_POINTER (req->h2_stream), ex);
+    return;
+  }
+  /* A connection whose responses were never captured must not queue
+   * requests without end: the oldest is the least likely to be answered. */
+  while (c->pending.length > 0 && c->pending.length >= cor->limits.v[W4_LIMIT_PENDING_REQ]) {
+    note_limit (cor, W4_LIMIT_PENDING_REQ, req->first_frame, req->first_ts);
+    w4_cor_exchange_unref (g_queue_pop_head (&c->pending));
+  }
+  if (cor->limits.v[W4_LIMIT_PENDING_REQ] == 0) {
+    w4_cor_exchange_unref (ex);
+    return;
+  }
+  g_queue_push_tail (&c->pending, ex);
+}
+
+static void
+challenge_free_cb (gpointer p)
+{
+  w4_challenge_free (p);
+}
+
+static void
+read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
+{
+  const char *want = resp->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate";
+
+  ex->has_response = TRUE;
+  ex->status = resp->status;
+  ex->resp_frame = resp->first_frame;
+  ex->resp_ts = resp->first_ts;
+  ex->resp_done_ts = resp->last_ts;
+  ex->resp_seq = resp->seq;
+  ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
+  ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
+
+  for (guint i = 0; i < resp->n_headers; i++) {
+    const W4Header *h = &resp->headers[i];
+
+    if (span_is (h->name, want)) {
+      ex->has_challenge_header = TRUE;
+      w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
+      if (ex->challenge_text == NULL && ex->failed)
+        ex->challenge_text = g_strndup ((const char *) h->value.ptr,
+                                        MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
+    } else if (ex->failed && span_is (h->name, "Content-Type") && ex->content_type == NULL) {
+      ex->content_type = span_dup (h->value);
+    }
+  }
+  if (ex->failed) {
+    for (guint i = 0; i < ex->challenges->len && ex->server_message == NULL; i++) {
+      const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
+      if (ch->kind == W4_SCHEME_BEARER)
+        ex->server_message = w4_server_message_from_challenge (ch);
+    }
+    ex->message_from_challenge = ex->server_message != NULL;
+  }
+}
+
+static void
+on_response (void *user, const W4HttpHead *resp)
+{
+  W4Correlate *cor = user;
+  W4CorConn *c = conn_get (cor, resp->conn);
+  W4CorExchange *ex = NULL;
+
+  /* 1xx is not the final answer: its request still awaits one. */
+  if (resp->interim || (resp->status >= 100 && resp->status < 200 && resp->status != 101))
+    return;
+  cor->http_responses++;
+
+  if (resp->proto == W4_HTTP_2) {
+    gpointer key = GUINT_TO_POINTER (resp->h2_stream);
+    if (g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &ex) == FALSE)
+      ex = NULL;
+  } else {
+    ex = g_queue_pop_head (&c->pending);
+  }
+  if (ex == NULL) {
+    /* The request was not captured (capture started late, or lost): the
+     * response still counts and, when failed, still gets its finding. */
+    ex = exchange_new (cor, resp->conn);
+    ex->h2 = resp->proto == W4_HTTP_2;
+    ex->h2_stream = resp->h2_stream;
+    read_response (cor, ex, resp);
+    if (!ex->failed) {
+      aggregate_response (cor, ex);
+      w4_cor_exchange_unref (ex);
+      return;
+    }
+    window_add (cor, ex);
+  } else {
+    read_response (cor, ex, resp);
+  }
+  aggregate_response (cor, ex);
+
+  if (ex->failed) {
+    const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
+
+    cor->failed_responses++;
+    if (mc != NULL && ex->status != 403)
+      note_rejection (cor, ex, mc);
+    ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
+    g_queue_push_tail (&cor->due, exchange_ref (ex));
+    if (c->body_wait.length >= W4_COR_BODY_WAIT)
+      w4_cor_exchange_unref (g_queue_pop_head (&c->body_wait));
+    g_queue_push_tail (&c->body_wait, exchange_ref (ex));
+  }
+  w4_cor_exchange_unref (ex);
+}
+
+static void
+on_body (void *user, const W4HttpBody *body)
+{
+  W4Correlate *cor = user;
+  W4CorConn *c;
+
+  if (body->dir != W4_DIR_TO_CLIENT)
+    return;
+  c = g_hash_table_lookup (cor->conns, &body->conn->conn_id);
+  if (c == NULL)
+    return;
+  for (GList *l = c->body_wait.head; l != NULL; l = l->next) {
+    W4CorExchange *ex = l->data;
+
+    if (ex->h2 ? ex->h2_stream != body->h2_stream : ex->resp_seq != body->seq)
+      continue;
+    if (ex->server_message == NULL && body->prefix.len > 0)
+      ex->server_message =
+        w4_server_message_from_body (ex->content_type, body->prefix.ptr, body->prefix.len);
+    g_queue_delete_link (&c->body_wait, l);
+    w4_cor_exchange_unref (ex);
+    return;
+  }
+}
+
+void
+w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
+{
+  g_return_if_fail (cor != NULL && what != NULL);
+
+  switch (what->kind) {
+  case W4_ANOM_WARNING:
+    /* A damaged file can repeat the same warning for every record. */
+    if (what->message != NULL && cor->warnings->len < 100)
+      g_ptr_array_add (cor->warnings, g_strdup (what->message));
+    break;
+  case W4_ANOM_LIMIT:
+    if (what->limit < W4_LIMIT_COUNT)
+      note_limit (cor, what->limit, what->frame, what->ts);
+    break;
+  case W4_ANOM_GAP: {
+    W4CorRiskAcc *a;
+    if (what->conn == NULL)
+      break;
+    a = g_hash_table_lookup (cor->gaps, &what->conn->conn_id);
+    if (a == NULL) {
+      char buf[W4_ENDPOINT_STRLEN];
+      guint64 *key;
+      if (g_hash_table_size (cor->gaps) >= cor->limits.v[W4_LIMIT_FINDINGS]) {
+        note_limit (cor, W4_LIMIT_FINDINGS, what->frame, what->ts);
+        break;
+      }
+      a = g_new0 (W4CorRiskAcc, 1);
+      a->cause = W4_CAUSE_GAP;
+      a->first_frame = what->frame;
+      a->first_ts = what->ts;
+      a->stream = what->conn->stream;
+      a->file_index = what->conn->file_index;
+      a->client = g_strdup (w4_endpoint_format (&what->conn->client, buf, sizeof buf));
+      a->server = g_strdup (w4_endpoint_format (&what->conn->server, buf, sizeof buf));
+      a->server_port = what->conn->server.port;
+      key = g_new (guint64, 1);
+      *key = what->conn->conn_id;
+      g_hash_table_insert (cor->gaps, key, a);
+    }
+    a->count++;
+    a->bytes += what->count;
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+static void
+on_anomaly (void *user, const W4Anomaly *what)
+{
+  w4_cor_anomaly (user, what);
+}
+
+W4Sink
+w4_cor_sink (W4Correlate *cor)
+{
+  W4Sink s = {
+    .on_conn_open = on_conn_open,
+    .on_conn_close = on_conn_close,
+    .on_request = on_request,
+    .on_response = on_response,
+    .on_body = on_body,
+    .on_anomaly = on_anomaly,
+    .user = cor,
+  };
+  return s;
+}
+
+/* ---- deciding and releasing ---------------------------------------------- */
+
+static void
+emit (W4Correlate *cor, W4Finding *f)
+{
+  if (cor->sink.on_finding)
+    cor->sink.on_finding (cor->sink.user, f);
+  else
+    w4_finding_free (f);
+}
+
+static void
+decide (W4Correlate *cor, W4CorExchange *ex)
+{
+  ex->finding = w4_cor_decide (cor, ex);
+  ex->decided = TRUE;
+  if (ex->finding->kind == W4_KIND_FAILURE || ex->finding->kind == W4_KIND_NOTE)
+    cor->by_cause[ex->finding->cause]++;
+}
+
+/* Releases decided findings from the head of the response order: a finding
+ * never waits for one later in that order, only for earlier undecided ones. */
+static void
+release (W4Correlate *cor)
+{
+  for (;;) {
+    GSequenceIter *it = g_sequence_get_begin_iter (cor->order);
+    W4CorExchange *ex;
+
+    if (g_sequence_iter_is_end (it))
+      return;
+    ex = g_sequence_get (it);
+    if (!ex->decided)
+      return;
+    g_sequence_remove (it);
+    ex->order_iter = NULL;
+    emit (cor, g_steal_pointer (&ex->finding));
+    w4_cor_exchange_unref (ex);
+  }
+}
+
+static void
+decide_due (W4Correlate *cor, gboolean all)
+{
+  for (;;) {
+    W4CorExchange *ex = g_queue_peek_head (&cor->due);
+
+    if (ex == NULL)
+      break;
+    if (!all && w4_time_diff_usec (ex->resp_done_ts, cor->now) <
+                  (gint64) cor->opts.decide_after_sec * G_USEC_PER_SEC)
+      break;
+    g_queue_pop_head (&cor->due);
+    decide (cor, ex);
+    w4_cor_exchange_unref (ex);
+  }
+  release (cor);
+}
+
+void
+w4_cor_time (W4Correlate *cor, W4Time now)
+{
+  g_return_if_fail (cor != NULL);
+
+  /* Capture time may step back a little (INPUT.md): never move it back. */
+  if (w4_time_cmp (now, cor->now) > 0)
+    cor->now = now;
+  decide_due (cor, FALSE);
+  window_prune (cor, cor->now);
+}
+
+void
+w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi)
+{
+  g_return_if_fail (cor != NULL && fi != NULL);
+  cor->packets++;
+  cor->bytes += fi->wirelen;
+}
+
+void
+w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name)
+{
+  g_return_if_fail (cor != NULL);
+  if (file_index >= 4096)
+    return;
+  if (cor->file_names->len <= file_index)
+    g_ptr_array_set_size (cor->file_names, file_index + 1);
+  g_free (g_ptr_array_index (cor->file_names, file_index));
+  g_ptr_array_index (cor->file_names, file_index) = g_strdup (name);
+}
+
+void
+w4_cor_set_connections (W4Correlate *cor, guint64 n)
+{
+  g_return_if_fail (cor != NULL);
+  cor->connections = n;
+}
+
+W4Correlate *
+w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4FindingSink *sink)
+{
+  W4Correlate *cor = g_new0 (W4Correlate, 1);
+
+  if (limits)
+    cor->limits = *limits;
+  else
+    w4_limits_init (&cor->limits);
+  if (opts)
+    cor->opts = *opts;
+  else
+    cor->opts.decide_after_sec = W4_COR_LOOKAHEAD_SEC;
+  if (sink)
+    cor->sink = *sink;
+  cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
+  cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
+  g_queue_init (&cor->window);
+  cor->creds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
+  cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
+  cor->order = g_sequence_new (exchange_unref_cb);
+  g_queue_init (&cor->due);
+  cor->cleartext = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->storms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, storm_free);
+  cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
+  cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->file_names = g_ptr_array_new_with_free_func (g_free);
+  cor->warnings = g_ptr_array_new_with_free_func (g_free);
+  return cor;
+}
+
+void
+w4_cor_free (W4Correlate *cor)
+{
+  if (cor == NULL)
+    return;
+  g_hash_table_unref (cor->conns);
+  while (cor->window.length > 0)
+    window_pop (cor);
+  g_hash_table_unref (cor->clients);
+  g_hash_table_unref (cor->creds);
+  g_hash_table_unref (cor->servers);
+  g_hash_table_unref (cor->principals);
+  g_queue_clear_full (&cor->due, exchange_unref_cb);
+  g_sequence_free (cor->order);
+  g_hash_table_unref (cor->cleartext);
+  g_hash_table_unref (cor->storms);
+  g_hash_table_unref (cor->gaps);
+  g_hash_table_unref (cor->undecrypted);
+  g_ptr_array_unref (cor->file_names);
+  g_ptr_array_unref (cor->warnings);
+  g_free (cor);
+}
+
+/* ---- the end ------------------------------------------------------------- */
+
+static gint
+acc_cmp (gconstpointer a, gconstpointer b)
+{
+  const W4CorRiskAcc *x = *(W4CorRiskAcc *const *) a, *y = *(W4CorRiskAcc *const *) b;
+
+  if (x->first_frame != y->first_frame)
+    return x->first_frame < y->first_frame ? -1 : 1;
+  return g_strcmp0 (x->scheme, y->scheme);
+}
+
+/* Emits the findings of @accs (W4CorRiskAcc*) in order of first frame. */
+static void
+emit_accs (W4Correlate *cor, GPtrArray *accs)
+{
+  g_ptr_array_sort (accs, acc_cmp);
+  for (guint i = 0; i < accs->len; i++)
+    emit (cor, w4_cor_risk_finding (cor, g_ptr_array_index (accs, i)));
+}
+
+static gint
+server_stat_cmp (gconstpointer a, gconstpointer b)
+{
+  const W4ServerStat *x = *(W4ServerStat *const *) a, *y = *(W4ServerStat *const *) b;
+
+  if (x->failed != y->failed)
+    return x->failed > y->failed ? -1 : 1;
+  if (x->total != y->total)
+    return x->total > y->total ? -1 : 1;
+  return g_strcmp0 (x->server, y->server);
+}
+
+static gint
+principal_stat_cmp (gconstpointer a, gconstpointer b)
+{
+  const W4PrincipalStat *x = *(W4PrincipalStat *const *) a, *y = *(W4PrincipalStat *const *) b;
+
+  if (x->failed != y->failed)
+    return x->failed > y->failed ? -1 : 1;
+  if (x->succeeded != y->succeeded)
+    return x->succeeded > y->succeeded ? -1 : 1;
+  return g_strcmp0 (x->principal, y->principal);
+}
+
+static char *
+schemes_string (const W4CorServer *s)
+{
+  static const W4Scheme order[] = {
+    W4_SCHEME_BASIC, W4_SCHEME_BEARER, W4_SCHEME_DIGEST, W4_SCHEME_NTLM, W4_SCHEME_NEGOTIATE,
+    W4_SCHEME_APIKEY, W4_SCHEME_COOKIE, W4_SCHEME_OTHER, W4_SCHEME_NONE,
+  };
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+    if (!(s->schemes & (1u << order[i])))
+      continue;
+    if (out->len > 0)
+      g_string_append_c (out, ',');
+    g_string_append (out, order[i] == W4_SCHEME_OTHER && s->other_scheme ? s->other_scheme
+                                                                          : w4_scheme_name (order[i]));
+  }
+  return g_string_free (out, FALSE);
+}
+
+static W4Summary *
+build_summary (W4Correlate *cor)
+{
+  W4Summary *s = g_new0 (W4Summary, 1);
+  GHashTableIter it;
+  gpointer v;
+
+  s->packets = cor->packets;
+  s->bytes = cor->bytes;
+  s->connections = cor->connections;
+  s->http_requests = cor->http_requests;
+  s->http_responses = cor->http_responses;
+  s->failed_responses = cor->failed_responses;
+  memcpy (s->by_cause, cor->by_cause, sizeof s->by_cause);
+
+  s->by_server = g_ptr_array_new_with_free_func (server_stat_free);
+  g_hash_table_iter_init (&it, cor->servers);
+  while (g_hash_table_iter_next (&it, NULL, &v)) {
+    const W4CorServer *sv = v;
+    W4ServerStat *st = g_new0 (W4ServerStat, 1);
+    guint best = 0;
+
+    st->server = g_strdup (sv->key);
+    for (guint i = 1; i < W4_COR_HOSTS_PER_SERVER; i++)
+      if (sv->host_counts[i] > sv->host_counts[best])
+        best = i;
+    st->host = g_strdup (sv->hosts[best]);
+    st->failed = sv->failed;
+    st->total = sv->total;
+    st->schemes = schemes_string (sv);
+    g_ptr_array_add (s->by_server, st);
+  }
+  g_ptr_array_sort (s->by_server, server_stat_cmp);
+
+  s->by_principal = g_ptr_array_new_with_free_func (principal_stat_free);
+  g_hash_table_iter_init (&it, cor->principals);
+  while (g_hash_table_iter_next (&it, NULL, &v)) {
+    const W4PrincipalStat *p = v;
+    W4PrincipalStat *st = g_new0 (W4PrincipalStat, 1);
+
+    st->principal = g_strdup (p->principal);
+    st->failed = p->failed;
+    st->succeeded = p->succeeded;
+    g_ptr_array_add (s->by_principal, st);
+  }
+  g_ptr_array_sort (s->by_principal, principal_stat_cmp);
+
+  s->warnings = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < cor->warnings->len; i++)
+    g_ptr_array_add (s->warnings, g_strdup (g_ptr_array_index (cor->warnings, i)));
+  return s;
+}
+
+W4Summary *
+w4_cor_finish (W4Correlate *cor)
+{
+  g_autoptr (GPtrArray) accs = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer v;
+
+  g_return_val_if_fail (cor != NULL, NULL);
+
+  if (!cor->finished) {
+    cor->finished = TRUE;
+    decide_due (cor, TRUE);
+
+    /* Risks: counts are over the whole capture, so they are decided now. */
+    g_hash_table_iter_init (&it, cor->cleartext);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      g_ptr_array_add (accs, v);
+    g_hash_table_iter_init (&it, cor->storms);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      if (((W4CorStorm *) v)->storm)
+        g_ptr_array_add (accs, &((W4CorStorm *) v)->acc);
+    emit_accs (cor, accs);
+
+    /* Infos: what could not be inspected. */
+    g_ptr_array_set_size (accs, 0);
+    g_hash_table_iter_init (&it, cor->undecrypted);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      g_ptr_array_add (accs, v);
+    g_hash_table_iter_init (&it, cor->gaps);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      g_ptr_array_add (accs, v);
+    emit_accs (cor, accs);
+    for (guint i = 0; i < W4_LIMIT_COUNT; i++)
+      if (cor->limit_hits[i] > 0)
+        emit (cor, w4_cor_limit_finding (cor, i));
+  }
+  return build_summary (cor);
+}
