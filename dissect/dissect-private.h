@@ -1,0 +1,183 @@
+/* dissect-private.h: what dissect.c (TCP, numbering) and h1.c (HTTP/1)
+ * share inside dissect/. Nothing here is seen by other stages. */
+#pragma once
+
+#ifndef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "why401-dissect"
+#endif
+
+#include <llhttp.h>
+
+#include "dissect.h"
+#include "w4-reader.h"
+
+G_BEGIN_DECLS
+
+/* Which frame carried the stream bytes from @off on (within one chunk). */
+typedef struct {
+  guint32 off;
+  guint64 frame;
+  W4Time ts;
+} W4FrameMark;
+
+/* In-order stream bytes of one direction, handed from TCP (or, later, TLS)
+ * to the HTTP layer. @marks is sorted by off, marks[0].off == 0 (packet
+ * lifetime, like @data). */
+typedef struct {
+  const guint8 *data;
+  gsize len;
+  const W4FrameMark *marks;
+  guint n_marks;
+  /* TRUE when the chunk starts at a segment boundary: only there may a
+   * direction that lost bytes start over (a message start in the middle of
+   * a segment is far more likely to be body text that looks like one). */
+  gboolean seg_start;
+} W4Chunk;
+
+/* A few earlier chunks per direction: the start line's first byte can lie
+ * up to 5 bytes before the callback that reveals it ("HTTP/" of a status
+ * line), so its frame may be that of an earlier, short segment. */
+#define W4_H1_RECENT 8
+/* The last bytes fed, for the same look-back. */
+#define W4_H1_TAIL 16
+
+typedef struct {
+  guint64 base;  /* stream offset of its first byte */
+  guint64 len;
+  guint64 first_frame, last_frame;
+  W4Time first_ts, last_ts;
+} W4RecentChunk;
+
+typedef struct {
+  guint32 name_off, name_len, value_off, value_len;
+} W4HdrRef;
+
+typedef enum {
+  W4_H1_UNDECIDED = 0, /* no payload yet: the first bytes decide */
+  W4_H1_ACTIVE,        /* llhttp is parsing */
+  W4_H1_RESYNC,        /* lost bytes or a parse error: wait for a message start */
+  W4_H1_STOPPED,       /* not HTTP, or upgraded: bytes are only counted */
+} W4H1Mode;
+
+typedef struct W4Flow W4Flow;
+
+/* One direction's HTTP/1 state (flow lifetime). */
+typedef struct {
+  W4Flow *flow;
+  W4Dir dir;
+  W4H1Mode mode;
+  gboolean parser_ready;
+  llhttp_t parser;
+  guint64 fed;            /* stream bytes given to llhttp since its start */
+  guint8 tail[W4_H1_TAIL];
+  guint tail_len;
+  W4RecentChunk recent[W4_H1_RECENT];
+  guint n_recent, recent_next;
+  const W4Chunk *cur;     /* the chunk llhttp is executing (packet lifetime) */
+  guint64 cur_base;
+
+  /* the message being parsed */
+  gboolean in_msg;
+  gboolean head_done;      /* on_request/on_response emitted */
+  gboolean version_checked;
+  GByteArray *hdr;         /* start line pieces + header bytes; reused */
+  GArray *refs;            /* W4HdrRef; reused */
+  GArray *view;            /* W4Header built at emit time; reused */
+  guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
+  int last_cb;             /* which data callback appended last */
+  gboolean truncated;
+  guint64 first_frame, last_frame;
+  W4Time first_ts, last_ts;
+  guint64 last_span_end;   /* stream offset after the last header byte seen */
+  guint64 msg_seq;         /* seq of the current message */
+  guint64 next_seq;        /* seq the next message gets */
+  guint status;
+  gboolean interim;
+  gboolean keep_body;
+  GByteArray *body;        /* kept prefix of a 4xx body; reused */
+  guint64 body_total;
+  guint64 body_last_frame;
+  gboolean stop_after_msg; /* upgrade / CONNECT tunnel: stop the connection after this */
+  gboolean body_gap;       /* body bytes were lost (filler fed instead) */
+  gboolean skip_field;     /* the field being read is over the count limit */
+
+  guint64 unparsed_bytes;  /* bytes seen but not parsed (not HTTP, stopped, resync) */
+} W4H1Half;
+
+/* Connection-wide HTTP/1 state: the request methods waiting for their
+ * response, so the response parser knows HEAD and CONNECT. */
+typedef struct {
+  guint8 *methods;   /* ring of llhttp_method_t */
+  guint cap, head, count;
+  gboolean limit_reported;
+} W4H1Pending;
+
+struct W4Dissect;
+
+/* One TCP direction's reassembly state (flow lifetime). */
+typedef struct {
+  gboolean synced;       /* next_seq is valid */
+  gboolean saw_syn;
+  guint32 isn;
+  guint32 next_seq;
+  gboolean fin_seen;
+  guint32 fin_seq;       /* sequence number of the FIN */
+  gboolean eof;          /* everything up to the FIN was delivered */
+  GQueue ooo;            /* W4Seg*, sorted by seq */
+  gsize ooo_bytes;
+  guint64 gap_bytes;
+  guint64 skipped_bytes; /* mid-stream bytes before the first message start */
+  guint nosync_segments; /* payload segments seen without a message start */
+  gboolean payload_seen;
+} W4TcpHalf;
+
+typedef struct W4ConvRec W4ConvRec;
+
+struct W4Flow {
+  struct W4Dissect *dis;
+  W4ConnInfo info;
+  W4ConvRec *rec;
+  /* ep[W4_DIR_TO_SERVER] is the client (the sender of to-server bytes) */
+  gboolean roles_final;
+  gboolean opened;     /* on_conn_open delivered */
+  gboolean closed;     /* on_conn_close delivered: only a tombstone is left */
+  gboolean rst_seen;
+  guint64 fin_frame;
+  W4Time fin_ts;
+  guint64 first_frame;
+  W4Time first_ts;
+  W4Time last_ts;
+  GList lru_link;      /* in dis->lru_open or dis->lru_closed */
+  gboolean in_closed_lru;
+  W4TcpHalf tcp[2];    /* by W4Dir */
+  W4H1Half h1[2];      /* by W4Dir */
+  W4H1Pending pending;
+  gboolean http_stopped; /* upgrade or tunnel: nothing more is HTTP */
+};
+
+/* --- h1.c ------------------------------------------------------------- */
+
+void w4_h1_init (W4Flow *flow);
+void w4_h1_clear (W4Flow *flow);
+/* Stream bytes of @dir in order: from TCP now, from TLS later. */
+void w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk);
+/* @count bytes of @dir were lost before the next chunk. */
+void w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts);
+/* The direction ended (FIN, RST, eviction or end of input). */
+void w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
+/* Would these first bytes of a segment start an HTTP/1 message in @dir? */
+gboolean w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len);
+/* TLS record header (handshake) at the start of @data. */
+gboolean w4_h1_looks_tls (const guint8 *data, gsize len, gboolean app_data_too);
+
+/* --- dissect.c (used by h1.c) ------------------------------------------- */
+
+const W4Sink *w4_dis_sink (struct W4Dissect *dis);
+const W4Limits *w4_dis_limits (struct W4Dissect *dis);
+/* Delivers on_conn_open if it was not yet (roles become final). */
+void w4_dis_ensure_open (W4Flow *flow);
+void w4_dis_anomaly (W4Flow *flow, W4AnomalyKind kind, W4Dir dir, guint64 frame, W4Time ts,
+                     W4LimitId limit, guint64 count, const char *message);
+void w4_dis_count_not_http (struct W4Dissect *dis);
+
+G_END_DECLS

@@ -1,0 +1,859 @@
+/* h1.c: HTTP/1.x messages out of in-order stream bytes, through llhttp.
+ *
+ * One llhttp request parser per client->server direction and one response
+ * parser per server->client direction (RFC 9112). Bytes come in W4Chunks
+ * from TCP reassembly (dissect.c) and, later, from TLS decryption: both call
+ * w4_h1_feed, the one entry point of this file.
+ *
+ * What it does:
+ *  - decides per direction from its first bytes whether it is HTTP/1 at all
+ *    (a request method and a space, or "HTTP/1."), never from the port, so
+ *    SSH, TLS or SIP ("SIP/2.0 401") on port 80 are not taken for HTTP;
+ *  - accumulates the start line and header fields, which llhttp hands over
+ *    in pieces split across callbacks and segments, into one reused buffer
+ *    per direction, and emits the head at "headers complete" with spans into
+ *    it (packet lifetime);
+ *  - finds the frame of the start line's first byte (FINDINGS.md:
+ *    request_frame/response_frame) from the chunk's frame marks;
+ *  - pairs the methods of requests with responses through a small bounded
+ *    queue, only to know HEAD (no body) and CONNECT (2xx: a tunnel);
+ *    the correlator does the real pairing (FIFO by seq);
+ *  - keeps the first body bytes of 4xx responses (decoded from chunked by
+ *    llhttp) for the server's message.
+ *
+ * What it deliberately ignores, and why:
+ *  - protocols llhttp also accepts (RTSP/1.0, ICE/1.0 request lines) and any
+ *    version other than 1.x: they are not HTTP/1 and must not yield findings;
+ *  - after lost bytes or a parse error we do not guess where the stream
+ *    continues: the direction waits for a segment that starts with a request
+ *    line or "HTTP/1." and starts a fresh parser there. The one exception is
+ *    a gap inside a Content-Length body, whose end is known exactly: the lost
+ *    bytes are replaced by filler so the parser stays in step (the body is
+ *    then reported incomplete).
+ *  - STYLE says a direction on which llhttp fails is finished; we resync
+ *    instead at the next segment that starts a message, because one odd
+ *    message (an evasion test, a broken server) must not hide every later
+ *    401 on a keep-alive connection. The error is still reported.
+ *
+ * Leniency (llhttp flags), chosen for what real captures contain:
+ *  - LENIENT_HEADERS: servers send raw UTF-8 or control bytes in header
+ *    values; tshark shows those messages, so must we;
+ *  - LENIENT_CHUNKED_LENGTH: both Transfer-Encoding and Content-Length is
+ *    a smuggling risk for a proxy, but we only observe: chunked wins
+ *    (RFC 9112 6.3) and the message is still reported;
+ *  - LENIENT_KEEP_ALIVE: after "Connection: close" or an HTTP/1.0 message a
+ *    capture may still hold more messages on the connection (pipelining,
+ *    broken servers); we want to see them rather than drop them;
+ *  - LENIENT_TRANSFER_ENCODING: "chunked, gzip"-style values in requests are
+ *    parsed as the server most likely did, instead of failing the direction.
+ */
+#include "dissect-private.h"
+
+#include <string.h>
+
+/* Which data callback appended last, to join pieces of one field. */
+enum { CB_NONE, CB_METHOD, CB_URL, CB_STATUS, CB_FIELD, CB_VALUE };
+
+/* Resuming after an upgrade pause happens once per complete message, and a
+ * message is more than a byte, so a chunk cannot need more resumes than it
+ * has bytes; this bound only guards against a parser that stops advancing. */
+#define W4_H1_MAX_RESUMES 65536
+
+/* Mid-stream, a message start must be unmistakable: a whole method token
+ * and space, or "HTTP/1.". The longest method we accept is 11 bytes. */
+static const char *const w4_h1_methods[] = {
+  "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "CONNECT", "TRACE", "PATCH",
+  "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT",
+  "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE",
+  "PURGE", "MKCALENDAR", "LINK", "UNLINK", "BIND", "REBIND", "UNBIND", "ACL", "SOURCE",
+};
+
+static gboolean
+prefix_matches (const guint8 *data, gsize len, const char *word, gsize wlen, gboolean strict)
+{
+  gsize n = len < wlen ? len : wlen;
+
+  if (strict && len < wlen)
+    return FALSE;
+  return n > 0 && memcmp (data, word, n) == 0;
+}
+
+static gboolean
+starts_message (W4Dir dir, const guint8 *data, gsize len, gboolean strict)
+{
+  if (dir == W4_DIR_TO_CLIENT)
+    return prefix_matches (data, len, "HTTP/1.", 7, strict);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (w4_h1_methods); i++) {
+    char word[16];
+    gsize wlen = strlen (w4_h1_methods[i]);
+
+    memcpy (word, w4_h1_methods[i], wlen);
+    word[wlen] = ' ';
+    if (prefix_matches (data, len, word, wlen + 1, strict))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len)
+{
+  return starts_message (dir, data, len, TRUE);
+}
+
+gboolean
+w4_h1_looks_tls (const guint8 *data, gsize len, gboolean app_data_too)
+{
+  W4Reader r;
+  guint8 type = 0, major = 0, minor = 0;
+
+  w4_rd_init (&r, data, len);
+  if (!w4_rd_u8 (&r, &type) || !w4_rd_u8 (&r, &major) || !w4_rd_u8 (&r, &minor))
+    return FALSE;
+  if (major != 3 || minor > 4)
+    return FALSE;
+  /* 0x16: handshake. A capture that starts mid-connection only shows
+   * application data records (0x17). */
+  return type == 0x16 || (app_data_too && type == 0x17);
+}
+
+/* ---- frames of stream offsets ------------------------------------------ */
+
+static void
+chunk_mark_at (const W4Chunk *c, gsize rel, guint64 *frame, W4Time *ts)
+{
+  guint lo = 0;
+
+  /* marks are few (one per IP fragment): a linear scan is enough */
+  for (guint i = 0; i < c->n_marks; i++)
+    if (c->marks[i].off <= rel)
+      lo = i;
+  *frame = c->marks[lo].frame;
+  *ts = c->marks[lo].ts;
+}
+
+static void
+frame_at (W4H1Half *h, guint64 off, guint64 *frame, W4Time *ts)
+{
+  if (h->cur != NULL && off >= h->cur_base) {
+    gsize rel = (gsize) (off - h->cur_base);
+    if (rel >= h->cur->len)
+      rel = h->cur->len ? h->cur->len - 1 : 0;
+    chunk_mark_at (h->cur, rel, frame, ts);
+    return;
+  }
+  for (guint k = 0; k < h->n_recent; k++) {
+    guint i = (h->recent_next + W4_H1_RECENT - 1 - k) % W4_H1_RECENT;
+    W4RecentChunk *rc = &h->recent[i];
+    if (off >= rc->base && off < rc->base + rc->len) {
+      /* the start line's first byte is at most 5 bytes before the current
+       * chunk: it lies in the earlier chunk's last frame */
+      *frame = rc->last_frame;
+      *ts = rc->last_ts;
+      return;
+    }
+  }
+  if (h->cur != NULL) {
+    chunk_mark_at (h->cur, 0, frame, ts);
+  } else {
+    *frame = 0;
+    ts->sec = 0;
+    ts->nsec = 0;
+  }
+}
+
+static guint64
+stream_off (W4H1Half *h, const char *at)
+{
+  return h->cur_base + (guint64) ((const guint8 *) at - h->cur->data);
+}
+
+/* Copies the @k bytes before @at (which lies in the current chunk) into
+ * @out, taking them from earlier chunks where needed. */
+static gboolean
+peek_back (W4H1Half *h, const char *at, gsize k, guint8 *out)
+{
+  gsize rel = (gsize) ((const guint8 *) at - h->cur->data);
+  gsize from_tail;
+
+  if (rel >= k) {
+    memcpy (out, (const guint8 *) at - k, k);
+    return TRUE;
+  }
+  from_tail = k - rel;
+  if (from_tail > h->tail_len)
+    return FALSE;
+  memcpy (out, h->tail + h->tail_len - from_tail, from_tail);
+  memcpy (out + from_tail, h->cur->data, rel);
+  return TRUE;
+}
+
+static void
+remember_chunk (W4H1Half *h, const W4Chunk *c, guint64 base)
+{
+  W4RecentChunk *rc = &h->recent[h->recent_next];
+
+  if (c->len == 0)
+    return;
+  rc->base = base;
+  rc->len = c->len;
+  rc->first_frame = c->marks[0].frame;
+  rc->first_ts = c->marks[0].ts;
+  rc->last_frame = c->marks[c->n_marks - 1].frame;
+  rc->last_ts = c->marks[c->n_marks - 1].ts;
+  h->recent_next = (h->recent_next + 1) % W4_H1_RECENT;
+  if (h->n_recent < W4_H1_RECENT)
+    h->n_recent++;
+
+  if (c->len >= W4_H1_TAIL) {
+    memcpy (h->tail, c->data + c->len - W4_H1_TAIL, W4_H1_TAIL);
+    h->tail_len = W4_H1_TAIL;
+  } else {
+    gsize keep = W4_H1_TAIL - c->len;
+    if (keep > h->tail_len)
+      keep = h->tail_len;
+    memmove (h->tail, h->tail + h->tail_len - keep, keep);
+    memcpy (h->tail + keep, c->data, c->len);
+    h->tail_len = (guint) (keep + c->len);
+  }
+}
+
+static void
+forget_context (W4H1Half *h)
+{
+  h->tail_len = 0;
+  h->n_recent = 0;
+  h->recent_next = 0;
+}
+
+/* ---- pending request methods ------------------------------------------- */
+
+static void
+pending_push (W4Flow *flow, guint8 method, guint64 frame, W4Time ts)
+{
+  W4H1Pending *p = &flow->pending;
+
+  if (p->methods == NULL) {
+    guint64 lim = w4_dis_limits (flow->dis)->v[W4_LIMIT_PENDING_REQ];
+    /* a ring of one byte per request: the limit bounds it, 4096 keeps an
+     * absurd override from allocating much */
+    p->cap = (guint) CLAMP (lim, 1, 4096);
+    p->methods = g_malloc (p->cap);
+  }
+  if (p->count == p->cap) {
+    /* The responses were not captured (or are far behind): drop the oldest
+     * method; only HEAD/CONNECT handling can be affected. */
+    p->head = (p->head + 1) % p->cap;
+    p->count--;
+    if (!p->limit_reported) {
+      p->limit_reported = TRUE;
+      w4_dis_anomaly (flow, W4_ANOM_LIMIT, W4_DIR_TO_SERVER, frame, ts, W4_LIMIT_PENDING_REQ, 0,
+                      "too many requests waiting for a response");
+    }
+  }
+  p->methods[(p->head + p->count) % p->cap] = method;
+  p->count++;
+}
+
+static gboolean
+pending_pop (W4Flow *flow, guint8 *method)
+{
+  W4H1Pending *p = &flow->pending;
+
+  if (p->count == 0)
+    return FALSE;
+  *method = p->methods[p->head];
+  p->head = (p->head + 1) % p->cap;
+  p->count--;
+  return TRUE;
+}
+
+/* ---- message assembly --------------------------------------------------- */
+
+static W4H1Half *
+half_of (llhttp_t *p)
+{
+  return (W4H1Half *) p->data;
+}
+
+static void
+note_truncated (W4H1Half *h, W4LimitId which)
+{
+  if (!h->truncated) {
+    guint64 frame;
+    W4Time ts;
+    h->truncated = TRUE;
+    frame_at (h, h->fed, &frame, &ts);
+    w4_dis_anomaly (h->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
+                    which == W4_LIMIT_HEADERS ? "too many header fields in one message"
+                                              : "header block larger than the limit");
+  }
+}
+
+/* Appends to the header buffer; returns the number of bytes kept. */
+static guint32
+hdr_append (W4H1Half *h, const char *at, size_t len)
+{
+  guint64 cap = w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADER_BYTES];
+  gsize room = h->hdr->len < cap ? (gsize) (cap - h->hdr->len) : 0;
+  gsize n = len < room ? len : room;
+
+  if (n < len)
+    note_truncated (h, W4_LIMIT_HEADER_BYTES);
+  if (n > 0)
+    g_byte_array_append (h->hdr, (const guint8 *) at, (guint) n);
+  return (guint32) n;
+}
+
+static void
+set_first_frame (W4H1Half *h, guint64 off)
+{
+  if (h->first_frame == 0)
+    frame_at (h, off, &h->first_frame, &h->first_ts);
+}
+
+static int
+cb_message_begin (llhttp_t *p)
+{
+  W4H1Half *h = half_of (p);
+
+  h->in_msg = TRUE;
+  h->head_done = FALSE;
+  h->version_checked = FALSE;
+  g_byte_array_set_size (h->hdr, 0);
+  g_array_set_size (h->refs, 0);
+  h->method_off = h->method_len = h->target_off = h->target_len = 0;
+  h->reason_off = h->reason_len = 0;
+  h->last_cb = CB_NONE;
+  h->truncated = FALSE;
+  h->first_frame = h->last_frame = 0;
+  h->status = 0;
+  h->interim = FALSE;
+  h->keep_body = FALSE;
+  g_byte_array_set_size (h->body, 0);
+  h->body_total = 0;
+  h->body_last_frame = 0;
+  h->body_gap = FALSE;
+  h->skip_field = FALSE;
+  h->last_span_end = 0;
+  return 0;
+}
+
+static int
+cb_method (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+
+  set_first_frame (h, stream_off (h, at));
+  if (h->last_cb != CB_METHOD)
+    h->method_off = h->hdr->len;
+  h->method_len += hdr_append (h, at, len);
+  h->last_cb = CB_METHOD;
+  return 0;
+}
+
+static int
+cb_url (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+
+  if (h->last_cb != CB_URL)
+    h->target_off = h->hdr->len;
+  h->target_len += hdr_append (h, at, len);
+  h->last_cb = CB_URL;
+  return 0;
+}
+
+static int
+cb_version (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+  guint8 proto[5];
+
+  if (h->version_checked)
+    return 0;
+  h->version_checked = TRUE;
+  /* llhttp also takes RTSP/ and ICE/ request lines: only "HTTP/" is ours.
+   * For a response the status line starts with those 5 bytes. */
+  if (!peek_back (h, at, 5, proto) || memcmp (proto, "HTTP/", 5) != 0) {
+    llhttp_set_error_reason (p, "not an HTTP/1 start line");
+    return HPE_USER;
+  }
+  if (h->dir == W4_DIR_TO_CLIENT)
+    set_first_frame (h, stream_off (h, at) - 5);
+  return 0;
+}
+
+static int
+cb_status (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+
+  if (h->last_cb != CB_STATUS)
+    h->reason_off = h->hdr->len;
+  h->reason_len += hdr_append (h, at, len);
+  h->last_cb = CB_STATUS;
+  return 0;
+}
+
+static int
+cb_header_field (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+
+  h->last_span_end = stream_off (h, at) + len;
+  if (h->last_cb != CB_FIELD) {
+    /* a new field begins */
+    if (h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
+      note_truncated (h, W4_LIMIT_HEADERS);
+      h->skip_field = TRUE;
+    } else {
+      W4HdrRef fresh = { h->hdr->len, 0, h->hdr->len, 0 };
+      g_array_append_val (h->refs, fresh);
+      h->skip_field = FALSE;
+    }
+  }
+  h->last_cb = CB_FIELD;
+  if (!h->skip_field) {
+    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
+    ref->name_len += hdr_append (h, at, len);
+    ref->value_off = h->hdr->len;
+  }
+  return 0;
+}
+
+static int
+cb_header_value (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+
+  h->last_span_end = stream_off (h, at) + len;
+  if (h->last_cb != CB_FIELD && h->last_cb != CB_VALUE)
+    return 0;
+  h->last_cb = CB_VALUE;
+  if (!h->skip_field && h->refs->len > 0) {
+    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
+    ref->value_len += hdr_append (h, at, len);
+  }
+  return 0;
+}
+
+static W4Span
+buf_span (W4H1Half *h, guint32 off, guint32 len)
+{
+  return w4_span (h->hdr->data + off, len);
+}
+
+static W4Span
+trim (W4Span s)
+{
+  while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+    s.ptr++;
+    s.len--;
+  }
+  while (s.len > 0 && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t'))
+    s.len--;
+  return s;
+}
+
+static void
+emit_head (W4H1Half *h, llhttp_t *p)
+{
+  W4Flow *flow = h->flow;
+  const W4Sink *sink = w4_dis_sink (flow->dis);
+  W4HttpHead head = { 0 };
+  guint64 end_off;
+
+  /* The header block ends with CRLF CRLF after the last field: 3 bytes
+   * past its last byte, clipped to what has been fed. */
+  end_off = h->last_span_end ? h->last_span_end + 3 : h->cur_base + h->cur->len - 1;
+  if (end_off >= h->cur_base + h->cur->len)
+    end_off = h->cur_base + h->cur->len - 1;
+  frame_at (h, end_off, &h->last_frame, &h->last_ts);
+  if (h->first_frame == 0) {
+    h->first_frame = h->last_frame;
+    h->first_ts = h->last_ts;
+  }
+
+  g_array_set_size (h->view, 0);
+  for (guint i = 0; i < h->refs->len; i++) {
+    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+    W4Header hd;
+    hd.name = buf_span (h, ref->name_off, ref->name_len);
+    hd.value = trim (buf_span (h, ref->value_off, ref->value_len));
+    g_array_append_val (h->view, hd);
+  }
+
+  w4_dis_ensure_open (flow);
+  h->msg_seq = h->next_seq++;
+  head.conn = &flow->info;
+  head.dir = h->dir;
+  head.proto = W4_HTTP_1;
+  head.http_major = llhttp_get_http_major (p);
+  head.http_minor = llhttp_get_http_minor (p);
+  head.seq = h->msg_seq;
+  head.first_frame = h->first_frame;
+  head.last_frame = h->last_frame;
+  head.first_ts = h->first_ts;
+  head.last_ts = h->last_ts;
+  head.headers = (const W4Header *) h->view->data;
+  head.n_headers = h->view->len;
+  head.headers_truncated = h->truncated;
+  if (h->dir == W4_DIR_TO_SERVER) {
+    head.method = buf_span (h, h->method_off, h->method_len);
+    head.target = buf_span (h, h->target_off, h->target_len);
+    head.reason = w4_span (NULL, 0);
+    if (sink->on_request)
+      sink->on_request (sink->user, &head);
+  } else {
+    head.method = w4_span (NULL, 0);
+    head.target = w4_span (NULL, 0);
+    head.status = h->status;
+    head.reason = trim (buf_span (h, h->reason_off, h->reason_len));
+    head.interim = h->interim;
+    if (sink->on_response)
+      sink->on_response (sink->user, &head);
+  }
+  h->head_done = TRUE;
+}
+
+static int
+cb_headers_complete (llhttp_t *p)
+{
+  W4H1Half *h = half_of (p);
+  W4Flow *flow = h->flow;
+  int ret = 0;
+
+  /* RFC 9112 2.3: only HTTP/1.x; HTTP/2's "PRI * HTTP/2.0" and anything
+   * else is not ours. */
+  if (llhttp_get_http_major (p) != 1) {
+    llhttp_set_error_reason (p, "not HTTP/1.x");
+    return -1;
+  }
+
+  if (h->dir == W4_DIR_TO_SERVER) {
+    pending_push (flow, llhttp_get_method (p), h->cur->marks[0].frame, h->cur->marks[0].ts);
+  } else {
+    guint8 method = HTTP_GET;
+    gboolean have_method;
+
+    h->status = (guint) llhttp_get_status_code (p);
+    /* RFC 9110 15.2: 1xx are interim and do not answer the request, except
+     * 101 which ends HTTP on the connection. */
+    if (h->status >= 100 && h->status < 200 && h->status != 101) {
+      h->interim = TRUE;
+    } else {
+      have_method = pending_pop (flow, &method);
+      if (have_method && method == HTTP_HEAD)
+        ret = 1; /* RFC 9110 9.3.2: no body, whatever the headers say */
+      if (have_method && method == HTTP_CONNECT && h->status >= 200 && h->status < 300) {
+        h->stop_after_msg = TRUE; /* RFC 9110 9.3.6: a tunnel follows */
+        ret = 1;
+      }
+      if (h->status == 101)
+        h->stop_after_msg = TRUE;
+    }
+    h->keep_body = h->status >= 400 && h->status < 500;
+  }
+  emit_head (h, p);
+  return ret;
+}
+
+static int
+cb_body (llhttp_t *p, const char *at, size_t len)
+{
+  W4H1Half *h = half_of (p);
+  W4Time ts;
+
+  h->body_total += len;
+  frame_at (h, stream_off (h, at) + len - 1, &h->body_last_frame, &ts);
+  if (h->keep_body) {
+    guint64 keep = w4_dis_limits (h->flow->dis)->v[W4_LIMIT_BODY_KEEP];
+    if (h->body->len < keep) {
+      gsize n = (gsize) MIN ((guint64) len, keep - h->body->len);
+      g_byte_array_append (h->body, (const guint8 *) at, (guint) n);
+    }
+  }
+  return 0;
+}
+
+static void
+emit_body (W4H1Half *h, gboolean complete)
+{
+  const W4Sink *sink = w4_dis_sink (h->flow->dis);
+  W4HttpBody body = { 0 };
+
+  if (!h->head_done)
+    return;
+  body.conn = &h->flow->info;
+  body.dir = h->dir;
+  body.seq = h->msg_seq;
+  body.prefix = w4_span (h->body->data, h->body->len);
+  body.total_len = h->body_total;
+  body.complete = complete;
+  body.last_frame = h->body_last_frame ? h->body_last_frame : h->last_frame;
+  if (sink->on_body)
+    sink->on_body (sink->user, &body);
+}
+
+static int
+cb_message_complete (llhttp_t *p)
+{
+  W4H1Half *h = half_of (p);
+
+  emit_body (h, !h->body_gap);
+  h->in_msg = FALSE;
+  h->head_done = FALSE;
+  if (h->stop_after_msg)
+    return HPE_PAUSED;
+  return 0;
+}
+
+static const llhttp_settings_t w4_h1_settings = {
+  .on_message_begin = cb_message_begin,
+  .on_url = cb_url,
+  .on_status = cb_status,
+  .on_method = cb_method,
+  .on_version = cb_version,
+  .on_header_field = cb_header_field,
+  .on_header_value = cb_header_value,
+  .on_headers_complete = cb_headers_complete,
+  .on_body = cb_body,
+  .on_message_complete = cb_message_complete,
+};
+
+/* ---- per direction --------------------------------------------------------- */
+
+static void
+parser_start (W4H1Half *h)
+{
+  llhttp_init (&h->parser, h->dir == W4_DIR_TO_SERVER ? HTTP_REQUEST : HTTP_RESPONSE,
+               &w4_h1_settings);
+  h->parser.data = h;
+  llhttp_set_lenient_headers (&h->parser, 1);
+  llhttp_set_lenient_chunked_length (&h->parser, 1);
+  llhttp_set_lenient_keep_alive (&h->parser, 1);
+  llhttp_set_lenient_transfer_encoding (&h->parser, 1);
+  h->parser_ready = TRUE;
+  h->in_msg = FALSE;
+  h->head_done = FALSE;
+  h->stop_after_msg = FALSE;
+  h->mode = W4_H1_ACTIVE;
+}
+
+/* The message in progress ends short: its body (if its head was out) is
+ * delivered incomplete. */
+static void
+abandon_message (W4H1Half *h)
+{
+  if (h->in_msg)
+    emit_body (h, FALSE);
+  h->in_msg = FALSE;
+  h->head_done = FALSE;
+}
+
+static void
+stop_connection (W4Flow *flow)
+{
+  flow->http_stopped = TRUE;
+  for (int d = 0; d < 2; d++) {
+    abandon_message (&flow->h1[d]);
+    flow->h1[d].mode = W4_H1_STOPPED;
+  }
+}
+
+void
+w4_h1_init (W4Flow *flow)
+{
+  for (int d = 0; d < 2; d++) {
+    W4H1Half *h = &flow->h1[d];
+    memset (h, 0, sizeof *h);
+    h->flow = flow;
+    h->dir = (W4Dir) d;
+    h->mode = W4_H1_UNDECIDED;
+    h->hdr = g_byte_array_new ();
+    h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
+    h->view = g_array_new (FALSE, FALSE, sizeof (W4Header));
+    h->body = g_byte_array_new ();
+  }
+  memset (&flow->pending, 0, sizeof flow->pending);
+}
+
+void
+w4_h1_clear (W4Flow *flow)
+{
+  for (int d = 0; d < 2; d++) {
+    W4H1Half *h = &flow->h1[d];
+    g_clear_pointer (&h->hdr, g_byte_array_unref);
+    g_clear_pointer (&h->refs, g_array_unref);
+    g_clear_pointer (&h->view, g_array_unref);
+    g_clear_pointer (&h->body, g_byte_array_unref);
+  }
+  g_clear_pointer (&flow->pending.methods, g_free);
+}
+
+static void
+parse_error (W4H1Half *h, llhttp_errno_t err)
+{
+  const char *reason = llhttp_get_error_reason (&h->parser);
+  g_autofree char *msg = g_strdup_printf ("HTTP/1 parse error (%s): %s", llhttp_errno_name (err),
+                                          reason ? reason : "?");
+  guint64 frame;
+  W4Time ts;
+
+  frame_at (h, h->cur_base, &frame, &ts);
+  abandon_message (h);
+  w4_dis_anomaly (h->flow, W4_ANOM_HTTP_ERROR, h->dir, frame, ts, W4_LIMIT_COUNT, 0, msg);
+  h->mode = W4_H1_RESYNC;
+  forget_context (h);
+}
+
+static void
+execute (W4H1Half *h, const W4Chunk *c)
+{
+  const char *data = (const char *) c->data;
+  const char *end = data + c->len;
+  const char *pos = data;
+  guint64 base = h->fed;
+
+  h->cur = c;
+  h->cur_base = base;
+  for (guint i = 0; i < W4_H1_MAX_RESUMES && pos < end; i++) {
+    llhttp_errno_t err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+    const char *stop;
+
+    if (err == HPE_OK)
+      break;
+    stop = llhttp_get_error_pos (&h->parser);
+    if (stop == NULL || stop < pos || stop > end)
+      stop = end;
+    if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
+      /* 101 Switching Protocols or a CONNECT tunnel: what follows on both
+       * directions is another protocol. */
+      guint64 frame;
+      W4Time ts;
+      frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
+      w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
+                      h->status == 101 ? "101 Switching Protocols: HTTP/1 parsing stopped"
+                                       : "CONNECT tunnel established: HTTP/1 parsing stopped");
+      h->unparsed_bytes += (guint64) (end - stop);
+      stop_connection (h->flow);
+      break;
+    }
+    if (err == HPE_PAUSED_UPGRADE) {
+      /* A request asking for an upgrade or a tunnel: the server may still
+       * refuse it (407 to a CONNECT, 401 to a WebSocket upgrade), and then
+       * HTTP goes on. The response decides. */
+      llhttp_resume_after_upgrade (&h->parser);
+      pos = stop;
+      continue;
+    }
+    h->unparsed_bytes += (guint64) (end - stop);
+    parse_error (h, err);
+    break;
+  }
+  h->fed = base + c->len;
+  if (h->mode == W4_H1_ACTIVE)
+    remember_chunk (h, c, base);
+  h->cur = NULL;
+}
+
+void
+w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
+{
+  W4H1Half *h = &flow->h1[dir];
+
+  if (chunk->len == 0)
+    return;
+  if (flow->http_stopped || h->mode == W4_H1_STOPPED) {
+    h->unparsed_bytes += chunk->len;
+    return;
+  }
+  if (h->mode == W4_H1_UNDECIDED) {
+    if (w4_h1_looks_tls (chunk->data, chunk->len, !flow->tcp[dir].saw_syn)) {
+      if (dir == W4_DIR_TO_SERVER)
+        flow->info.tls_undecrypted = TRUE;
+      h->mode = W4_H1_STOPPED;
+      h->unparsed_bytes += chunk->len;
+      w4_dis_count_not_http (flow->dis);
+      return;
+    }
+    /* The very first bytes may be a short segment: a prefix of a method or
+     * of "HTTP/1." is enough here, llhttp checks the rest. */
+    if (!starts_message (dir, chunk->data, chunk->len, FALSE)) {
+      h->mode = W4_H1_STOPPED;
+      h->unparsed_bytes += chunk->len;
+      w4_dis_count_not_http (flow->dis);
+      return;
+    }
+    parser_start (h);
+  } else if (h->mode == W4_H1_RESYNC) {
+    if (!chunk->seg_start || !starts_message (dir, chunk->data, chunk->len, TRUE)) {
+      h->unparsed_bytes += chunk->len;
+      return;
+    }
+    parser_start (h);
+  }
+  execute (h, chunk);
+}
+
+/* A gap inside a Content-Length body whose rest is at least as long as
+ * the gap: feed filler so the parser stays in step. */
+static gboolean
+fill_body_gap (W4H1Half *h, guint64 count, guint64 frame, W4Time ts)
+{
+  static const guint8 zeros[4096];
+  W4FrameMark mark = { 0, frame, ts };
+  guint64 left = count;
+
+  if (!h->in_msg || !h->head_done || (h->parser.flags & F_CHUNKED) ||
+      !(h->parser.flags & F_CONTENT_LENGTH) || h->parser.content_length < count)
+    return FALSE;
+  h->keep_body = FALSE; /* the kept prefix must not contain filler */
+  h->body_gap = TRUE;   /* reported as incomplete at the end of the message */
+  for (guint i = 0; i < G_MAXUINT && left > 0; i++) {
+    W4Chunk c = { zeros, (gsize) MIN (left, sizeof zeros), &mark, 1, FALSE };
+    gboolean was_in = h->in_msg;
+    execute (h, &c);
+    left -= c.len;
+    if (!was_in || h->mode != W4_H1_ACTIVE)
+      break;
+  }
+  forget_context (h);
+  return TRUE;
+}
+
+void
+w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
+{
+  W4H1Half *h = &flow->h1[dir];
+
+  if (h->mode != W4_H1_ACTIVE)
+    return;
+  if (count > 0 && fill_body_gap (h, count, frame, ts))
+    return;
+  abandon_message (h);
+  h->mode = W4_H1_RESYNC;
+  forget_context (h);
+}
+
+void
+w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
+{
+  W4H1Half *h = &flow->h1[dir];
+
+  if (h->mode == W4_H1_ACTIVE && h->in_msg) {
+    W4FrameMark mark = { 0, frame, ts };
+    W4Chunk c = { NULL, 0, &mark, 1, FALSE };
+    /* a body that runs to the end of the connection ends here
+     * (RFC 9112 6.3 rule 8); llhttp_finish completes it */
+    h->cur = &c;
+    h->cur_base = h->fed;
+    llhttp_finish (&h->parser);
+    h->cur = NULL;
+    abandon_message (h);
+  }
+  if (h->mode != W4_H1_UNDECIDED)
+    h->mode = W4_H1_STOPPED;
+}

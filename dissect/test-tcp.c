@@ -1,0 +1,336 @@
+/* test-tcp.c: TCP reassembly and tcp.stream numbering, fed synthetic
+ * segments and checked against the recorded event lines. */
+#include "test-util.h"
+
+#include <string.h>
+
+#define REQ "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+#define RESP "HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope"
+
+static void
+handshake (TRec *r, guint16 cport, guint32 cisn, guint32 sisn)
+{
+  t_seg (r, 1, cport, 80, T_SYN, cisn, 0, NULL, 0);
+  t_seg (r, 2, 80, cport, T_SYN | T_ACK, sisn, cisn + 1, NULL, 0);
+  t_seg (r, 1, cport, 80, T_ACK, cisn + 1, sisn + 1, NULL, 0);
+}
+
+static void
+test_in_order (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK | T_PSH, 1001, 5001, REQ, strlen (REQ));
+  t_seg (&r, 2, 80, 40000, T_ACK | T_PSH, 5001, 1001 + strlen (REQ), RESP, strlen (RESP));
+  t_seg (&r, 1, 40000, 80, T_ACK | T_FIN, 1001 + strlen (REQ), 5001 + strlen (RESP), NULL, 0);
+  t_seg (&r, 2, 80, 40000, T_ACK | T_FIN, 5001 + strlen (RESP), 1002 + strlen (REQ), NULL, 0);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1002 + strlen (REQ), 5002 + strlen (RESP), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f4-4 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 0 #0 f5-5 401\n"
+                   "body 0 s2c #0 4 'nope'\n"
+                   "close 0 fin\n");
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 1);
+  t_rec_clear (&r);
+}
+
+static void
+test_out_of_order (void)
+{
+  TRec r;
+  const char *p1 = "GET /a HT", *p2 = "TP/1.1\r\nHost: x\r\n\r\n";
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + 9, 5001, p2, strlen (p2));
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, p1, strlen (p1));
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f5-4 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_overlap_first_wins (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, "GET /a HTTP/1.1\r\n", 17);
+  /* a retransmission with other bytes for the same range, then more */
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, "GET /b HTTP/1.1\r\nX: 1\r\n", 23);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + 23, 5001, "\r\n", 2);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f4-6 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_gap (void)
+{
+  TRec r;
+  const char *r1 = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
+  const char *r2 = "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ));
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001, r1, strlen (r1));
+  /* 100 bytes lost, then the next response */
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001 + strlen (r1) + 100, 1001, r2, strlen (r2));
+  t_seg (&r, 2, 80, 40000, T_ACK | T_FIN, 5001 + strlen (r1) + 100 + strlen (r2), 1001, NULL, 0);
+  t_seg (&r, 1, 40000, 80, T_ACK | T_FIN, 1001 + strlen (REQ), 5001, NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f4-4 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 0 #0 f5-5 200\n"
+                   "anomaly gap 0 s2c 100\n"
+                   "body 0 s2c #0 5 incomplete\n"
+                   "resp 0 #1 f6-6 401\n"
+                   "body 0 s2c #1 0\n"
+                   "close 0 fin\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_gap_in_length_body (void)
+{
+  TRec r;
+  const char *h = "HTTP/1.1 403 No\r\nContent-Length: 10\r\n\r\n0123";
+  const char *r2 = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001, h, strlen (h));
+  /* "45" lost; "6789" and the next response arrive */
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001 + strlen (h) + 2, 1001, "6789", 4);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001 + strlen (h) + 6, 1001, r2, strlen (r2));
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "resp 0 #0 f4-4 403\n"
+                   "anomaly gap 0 s2c 2\n"
+                   "body 0 s2c #0 10 incomplete '0123'\n"
+                   "resp 0 #1 f6-6 200\n"
+                   "body 0 s2c #1 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_port_reuse (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_SYN, 1000, 0, NULL, 0); /* retransmitted SYN: same */
+  t_seg (&r, 1, 40000, 80, T_ACK | T_FIN, 1001, 5001, NULL, 0);
+  t_seg (&r, 2, 80, 40000, T_ACK | T_FIN, 5001, 1002, NULL, 0);
+  handshake (&r, 40000, 9000, 7000); /* new ISN: a new connection */
+  t_seg (&r, 2, 80, 40001, T_SYN | T_ACK, 1, 1, NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 fin\n"
+                   "open 1 10.0.0.1:40000>10.0.0.2:80 f7\n"
+                   "close 1 end\n"
+                   "open 2 10.0.0.1:40001>10.0.0.2:80 f10\n"
+                   "close 2 end\n");
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 3);
+  t_rec_clear (&r);
+}
+
+static void
+test_syn_after_midstream_base (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  /* first packet without SYN: Wireshark's base is seq - 1 */
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, NULL, 0);
+  t_seg (&r, 1, 40000, 80, T_SYN, 1000, 0, NULL, 0);  /* == base: same stream */
+  t_seg (&r, 2, 80, 40000, T_SYN, 4999, 0, NULL, 0);  /* base ack-1 = 5000: differs */
+  w4_dis_finish (r.dis);
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 2);
+  t_rec_clear (&r);
+}
+
+static void
+test_midstream (void)
+{
+  TRec r;
+  const char *tail = "end of an earlier body\r\n";
+  const char *req = "POST /login HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
+
+  t_rec_init (&r);
+  /* no SYN; the server side (port 80) speaks first with a body tail */
+  t_seg (&r, 2, 80, 40000, T_ACK, 7000, 3000, tail, strlen (tail));
+  t_seg (&r, 1, 40000, 80, T_ACK, 3000, 7000 + strlen (tail), req, strlen (req));
+  t_seg (&r, 2, 80, 40000, T_ACK, 7000 + strlen (tail), 3000 + strlen (req), RESP, strlen (RESP));
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f2-2 POST /login\n"
+                   "body 0 c2s #0 3\n"
+                   "resp 0 #0 f3-3 401\n"
+                   "body 0 s2c #0 4 'nope'\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_roles_by_request (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  /* client on a lower port than the server, no SYN: the request decides */
+  t_seg (&r, 1, 80, 8080, T_ACK, 3000, 7000, REQ, strlen (REQ));
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:80>10.0.0.2:8080 f1\n"
+                   "req 0 #0 f1-1 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_icmp_quoted (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  t_quoted (&r, 1, 40000, 80, T_SYN, 1000, 20); /* a new connection: numbered */
+  t_quoted (&r, 1, 40001, 80, T_SYN, 1000, 8);  /* too short: Wireshark gives up */
+  handshake (&r, 40000, 1000, 5000);             /* same ports: same number */
+  handshake (&r, 40002, 1000, 5000);
+  w4_dis_finish (r.dis);
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 2);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f3\n"
+                   "close 0 end\n"
+                   "open 1 10.0.0.1:40002>10.0.0.2:80 f6\n"
+                   "close 1 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_evicted_keeps_number (void)
+{
+  TRec r;
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  handshake (&r, 40001, 1000, 5000);
+  t_time (&r, 1000 + 3600);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ));
+  w4_dis_finish (r.dis);
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 2);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 evicted\n"
+                   "open 1 10.0.0.1:40001>10.0.0.2:80 f4\n"
+                   "close 1 evicted\n"
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f7\n"
+                   "req 0 #0 f7-7 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_flow_limit (void)
+{
+  TRec r;
+
+  t_rec_init_limit (&r, W4_LIMIT_FLOWS, 1);
+  handshake (&r, 40000, 1000, 5000);
+  handshake (&r, 40001, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ));
+  w4_dis_finish (r.dis);
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 2);
+  g_assert_cmpstr (r.log->str, ==,
+                   "anomaly limit flows\n"
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 evicted\n"
+                   "anomaly limit flows\n"
+                   "open 1 10.0.0.1:40001>10.0.0.2:80 f4\n"
+                   "close 1 evicted\n"
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f7\n"
+                   "req 0 #0 f7-7 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_ooo_limit (void)
+{
+  TRec r;
+  char seg[10];
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  memset (seg, 'x', sizeof seg);
+  /* 300 segments after a hole: the queue limit (256) gives the hole up */
+  for (guint i = 0; i < 300; i++)
+    t_seg (&r, 1, 40000, 80, T_ACK, 1001 + 10 + i * 10, 5001, seg, sizeof seg);
+  w4_dis_finish (r.dis);
+  g_assert_nonnull (strstr (r.log->str, "anomaly limit 0 c2s ooo-segments\n"
+                                        "anomaly gap 0 c2s 10\n"));
+  t_rec_clear (&r);
+}
+
+static void
+test_tls (void)
+{
+  TRec r;
+  const char hello[] = "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00";
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, hello, sizeof hello - 1);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 end tls\n");
+  t_rec_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/tcp/in-order", test_in_order);
+  g_test_add_func ("/tcp/out-of-order", test_out_of_order);
+  g_test_add_func ("/tcp/overlap-first-wins", test_overlap_first_wins);
+  g_test_add_func ("/tcp/gap", test_gap);
+  g_test_add_func ("/tcp/gap-in-length-body", test_gap_in_length_body);
+  g_test_add_func ("/tcp/port-reuse-new-isn", test_port_reuse);
+  g_test_add_func ("/tcp/syn-after-midstream-base", test_syn_after_midstream_base);
+  g_test_add_func ("/tcp/midstream", test_midstream);
+  g_test_add_func ("/tcp/roles-by-request", test_roles_by_request);
+  g_test_add_func ("/tcp/icmp-quoted", test_icmp_quoted);
+  g_test_add_func ("/tcp/evicted-keeps-number", test_evicted_keeps_number);
+  g_test_add_func ("/tcp/flow-limit", test_flow_limit);
+  g_test_add_func ("/tcp/ooo-limit", test_ooo_limit);
+  g_test_add_func ("/tcp/tls", test_tls);
+  return g_test_run ();
+}

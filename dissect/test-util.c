@@ -1,0 +1,197 @@
+/* test-util.c: the recording sink behind the dissect unit tests: every
+ * event becomes one line of text, so tests compare strings. */
+#include "test-util.h"
+
+#include <string.h>
+
+static gint64 t_now_sec = 1000;
+
+static const char *
+dir_name (W4Dir d)
+{
+  return d == W4_DIR_TO_SERVER ? "c2s" : "s2c";
+}
+
+static void
+on_open (void *user, const W4ConnInfo *c, const W4FrameInfo *fi)
+{
+  TRec *r = user;
+  char a[W4_ENDPOINT_STRLEN], b[W4_ENDPOINT_STRLEN];
+
+  g_string_append_printf (r->log, "open %u %s>%s f%" G_GUINT64_FORMAT "\n", c->stream,
+                          w4_endpoint_format (&c->client, a, sizeof a),
+                          w4_endpoint_format (&c->server, b, sizeof b), fi->frame);
+}
+
+static void
+on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4Time ts)
+{
+  TRec *r = user;
+  static const char *names[] = { "fin", "rst", "evicted", "end", "reused" };
+
+  g_string_append_printf (r->log, "close %u %s%s\n", c->stream, names[why],
+                          c->tls_undecrypted ? " tls" : "");
+}
+
+static void
+head (TRec *r, const W4HttpHead *h)
+{
+  if (h->dir == W4_DIR_TO_SERVER)
+    g_string_append_printf (r->log, "req %u #%" G_GUINT64_FORMAT " f%" G_GUINT64_FORMAT
+                            "-%" G_GUINT64_FORMAT " %.*s %.*s", h->conn->stream, h->seq,
+                            h->first_frame, h->last_frame, (int) h->method.len, h->method.ptr,
+                            (int) h->target.len, h->target.ptr);
+  else
+    g_string_append_printf (r->log, "resp %u #%" G_GUINT64_FORMAT " f%" G_GUINT64_FORMAT
+                            "-%" G_GUINT64_FORMAT " %u%s", h->conn->stream, h->seq,
+                            h->first_frame, h->last_frame, h->status,
+                            h->interim ? " interim" : "");
+  if (h->headers_truncated)
+    g_string_append (r->log, " truncated");
+  if (r->show_headers)
+    for (guint i = 0; i < h->n_headers; i++)
+      g_string_append_printf (r->log, " [%.*s=%.*s]", (int) h->headers[i].name.len,
+                              h->headers[i].name.ptr, (int) h->headers[i].value.len,
+                              h->headers[i].value.ptr);
+  g_string_append_c (r->log, '\n');
+}
+
+static void
+on_request (void *user, const W4HttpHead *h)
+{
+  head (user, h);
+}
+
+static void
+on_response (void *user, const W4HttpHead *h)
+{
+  head (user, h);
+}
+
+static void
+on_body (void *user, const W4HttpBody *b)
+{
+  TRec *r = user;
+
+  g_string_append_printf (r->log, "body %u %s #%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "%s",
+                          b->conn->stream, dir_name (b->dir), b->seq, b->total_len,
+                          b->complete ? "" : " incomplete");
+  if (b->prefix.len > 0)
+    g_string_append_printf (r->log, " '%.*s'", (int) b->prefix.len, b->prefix.ptr);
+  g_string_append_c (r->log, '\n');
+}
+
+static void
+on_anomaly (void *user, const W4Anomaly *a)
+{
+  TRec *r = user;
+  static const char *names[] = { "warning", "limit", "gap", "http-error", "upgrade",
+                                 "undecoded" };
+
+  g_string_append_printf (r->log, "anomaly %s", names[a->kind]);
+  if (a->conn)
+    g_string_append_printf (r->log, " %u %s", a->conn->stream, dir_name (a->dir));
+  if (a->kind == W4_ANOM_GAP)
+    g_string_append_printf (r->log, " %" G_GUINT64_FORMAT, a->count);
+  if (a->kind == W4_ANOM_LIMIT)
+    g_string_append_printf (r->log, " %s", w4_limit_name (a->limit));
+  g_string_append_c (r->log, '\n');
+}
+
+void
+t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
+{
+  W4Sink sink = { on_open, on_close, on_request, on_response, on_body, on_anomaly, NULL };
+
+  memset (r, 0, sizeof *r);
+  r->log = g_string_new (NULL);
+  w4_limits_init (&r->limits);
+  if (id < W4_LIMIT_COUNT)
+    r->limits.v[id] = value;
+  sink.user = r;
+  r->dis = w4_dis_new (&r->limits, &sink);
+  t_now_sec = 1000;
+}
+
+void
+t_rec_init (TRec *r)
+{
+  t_rec_init_limit (r, W4_LIMIT_COUNT, 0);
+}
+
+void
+t_rec_clear (TRec *r)
+{
+  w4_dis_free (r->dis);
+  g_string_free (r->log, TRUE);
+}
+
+void
+t_time (TRec *r, gint64 sec)
+{
+  t_now_sec = sec;
+}
+
+static void
+fill_addr (W4Addr *a, int host)
+{
+  memset (a, 0, sizeof *a);
+  a->family = 4;
+  a->a[0] = 10;
+  a->a[3] = (guint8) host;
+}
+
+static void
+send_packet (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint32 seq,
+             guint32 ack, const char *payload, gsize len, gsize quoted)
+{
+  guint8 *buf = g_malloc (20 + len);
+  W4FrameInfo fi = { 0 };
+  W4IpPacket pkt = { 0 };
+
+  buf[0] = (guint8) (sport >> 8);
+  buf[1] = (guint8) sport;
+  buf[2] = (guint8) (dport >> 8);
+  buf[3] = (guint8) dport;
+  for (int i = 0; i < 4; i++) {
+    buf[4 + i] = (guint8) (seq >> (24 - 8 * i));
+    buf[8 + i] = (guint8) (ack >> (24 - 8 * i));
+  }
+  buf[12] = 5 << 4;
+  buf[13] = (guint8) flags;
+  buf[14] = 0xff;
+  buf[15] = 0xff;
+  memset (buf + 16, 0, 4);
+  if (len)
+    memcpy (buf + 20, payload, len);
+
+  fi.frame = ++r->frame;
+  fi.ts.sec = t_now_sec;
+  fi.ts.nsec = (guint32) (r->frame * 1000);
+  fi.caplen = fi.wirelen = (guint32) (20 + len);
+  pkt.fi = &fi;
+  fill_addr (&pkt.src, from);
+  fill_addr (&pkt.dst, from == 1 ? 2 : 1);
+  pkt.proto = 6;
+  pkt.l4 = buf;
+  pkt.l4_len = quoted ? quoted : 20 + len;
+  pkt.l4_claimed = quoted ? 40 : 20 + len;
+  pkt.icmp_quoted = quoted != 0;
+  w4_dis_frame (r->dis, &fi);
+  w4_dis_ip (r->dis, &pkt);
+  g_free (buf);
+}
+
+void
+t_seg (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint32 seq, guint32 ack,
+       const char *payload, gsize len)
+{
+  send_packet (r, from, sport, dport, flags, seq, ack, payload, len, 0);
+}
+
+void
+t_quoted (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint32 seq,
+          gsize quoted)
+{
+  send_packet (r, from, sport, dport, flags, seq, 0, NULL, 0, quoted);
+}

@@ -1,0 +1,38 @@
+/* test-util.h: a recording W4Sink and a TCP segment builder for the
+ * dissect unit tests. */
+#pragma once
+
+#include "dissect.h"
+
+G_BEGIN_DECLS
+
+#define T_FIN 0x01
+#define T_SYN 0x02
+#define T_RST 0x04
+#define T_PSH 0x08
+#define T_ACK 0x10
+
+typedef struct {
+  GString *log;      /* one line per event */
+  W4Dissect *dis;
+  W4Limits limits;
+  guint64 frame;     /* last frame number used */
+  gboolean show_headers;
+} TRec;
+
+void t_rec_init (TRec *r);
+/* The same with one limit set to @value. */
+void t_rec_init_limit (TRec *r, W4LimitId id, guint64 value);
+void t_rec_clear (TRec *r);
+
+/* One TCP segment from host @from (1 = client 10.0.0.1, 2 = server
+ * 10.0.0.2) with ports @sport/@dport, in a new frame. */
+void t_seg (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint32 seq,
+            guint32 ack, const char *payload, gsize len);
+/* The same, as an ICMP-quoted header of @quoted bytes. */
+void t_quoted (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint32 seq,
+               gsize quoted);
+/* Sets the time of the next frames (seconds). */
+void t_time (TRec *r, gint64 sec);
+
+G_END_DECLS
