@@ -1,9 +1,357 @@
-/* test-http1.c: HTTP/1 through llhttp (placeholder, filled below). */
+/* test-http1.c: HTTP/1 through llhttp: start lines and headers split
+ * across segments, pipelining, HEAD, 1xx, chunked bodies, upgrades and
+ * tunnels, look-alike protocols, limits; and every exchange fed whole, split
+ * at every byte, byte by byte and cut at every byte. */
 #include "test-util.h"
+
+#include <string.h>
+
+/* A connection with a handshake; returns the next sequence numbers. */
+static void
+open_conn (TRec *r, guint32 *cseq, guint32 *sseq)
+{
+  t_seg (r, 1, 40000, 80, T_SYN, 1000, 0, NULL, 0);
+  t_seg (r, 2, 80, 40000, T_SYN | T_ACK, 5000, 1001, NULL, 0);
+  *cseq = 1001;
+  *sseq = 5001;
+}
+
+/* Sends @data from @from in segments cut at the offsets in @cuts (sorted,
+ * 0-terminated), or in @step-byte pieces when @step > 0. */
+static void
+send_split (TRec *r, int from, guint32 *seq, const char *data, gsize len, const gsize *cuts,
+            gsize step)
+{
+  gsize pos = 0;
+
+  while (pos < len) {
+    gsize next = len;
+    if (step > 0) {
+      next = MIN (len, pos + step);
+    } else if (cuts != NULL) {
+      for (const gsize *c = cuts; *c != 0; c++)
+        if (*c > pos && *c < next) {
+          next = *c;
+          break;
+        }
+    }
+    if (from == 1)
+      t_seg (r, 1, 40000, 80, T_ACK, *seq, 5001, data + pos, next - pos);
+    else
+      t_seg (r, 2, 80, 40000, T_ACK, *seq, 1001, data + pos, next - pos);
+    *seq += (guint32) (next - pos);
+    pos = next;
+  }
+}
+
+static char *
+run_exchange (const char *req, const char *resp, gsize req_cut, gsize resp_cut, gsize step,
+              gboolean hide_frames, gboolean headers)
+{
+  TRec r;
+  guint32 cs, ss;
+  gsize rc[2] = { req_cut, 0 }, sc[2] = { resp_cut, 0 };
+  char *out;
+
+  t_rec_init (&r);
+  r.hide_frames = hide_frames;
+  r.show_headers = headers;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), rc, step);
+  if (resp != NULL)
+    send_split (&r, 2, &ss, resp, strlen (resp), sc, step);
+  w4_dis_finish (r.dis);
+  out = g_strdup (r.log->str);
+  t_rec_clear (&r);
+  return out;
+}
+
+static void
+check (const char *req, const char *resp, const char *expected)
+{
+  g_autofree char *got = run_exchange (req, resp, 0, 0, 0, FALSE, FALSE);
+  g_assert_cmpstr (got, ==, expected);
+}
+
+static void
+test_split_status_line (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+  t_rec_init (&r);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  /* frame 4: "HT", 5: "TP/1.1 401 Unau", 6: "thorized\r\nWWW-Auth", 7: the rest */
+  send_split (&r, 2, &ss, "HT", 2, NULL, 0);
+  send_split (&r, 2, &ss, "TP/1.1 401 Unau", 15, NULL, 0);
+  send_split (&r, 2, &ss, "thorized\r\nWWW-Auth", 18, NULL, 0);
+  send_split (&r, 2, &ss, "enticate:  Basic realm=\"x\"  \r\nContent-Length: 0\r\n\r\n", 51, NULL,
+              0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET / [Host=a]\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 0 #0 f4-7 401 [WWW-Authenticate=Basic realm=\"x\"] [Content-Length=0]\n"
+                   "body 0 s2c #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_pipelining_head (void)
+{
+  check ("HEAD /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n",
+         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+         "HTTP/1.1 401 No\r\nContent-Length: 5\r\n\r\nhello",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 HEAD /a\n"
+         "body 0 c2s #0 0\n"
+         "req 0 #1 f3-3 GET /b\n"
+         "body 0 c2s #1 0\n"
+         "resp 0 #0 f4-4 200\n"
+         "body 0 s2c #0 0\n"
+         "resp 0 #1 f4-4 401\n"
+         "body 0 s2c #1 5 'hello'\n"
+         "close 0 end\n");
+}
+
+static void
+test_continue (void)
+{
+  check ("POST /u HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi",
+         "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 POST /u\n"
+         "body 0 c2s #0 2\n"
+         "resp 0 #0 f4-4 100 interim\n"
+         "body 0 s2c #0 0\n"
+         "resp 0 #1 f4-4 403\n"
+         "body 0 s2c #1 0\n"
+         "close 0 end\n");
+}
+
+static void
+test_chunked (void)
+{
+  check ("GET / HTTP/1.1\r\n\r\n",
+         "HTTP/1.1 401 No\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "4;x=y\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nTrailer: t\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /\n"
+         "body 0 c2s #0 0\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 7 '{\"a\":1}'\n"
+         "close 0 end\n");
+}
+
+static void
+test_eof_body (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *resp = "HTTP/1.0 401 No\r\n\r\nuntil close";
+
+  t_rec_init (&r);
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, "GET / HTTP/1.0\r\n\r\n", 18, NULL, 0);
+  send_split (&r, 2, &ss, resp, strlen (resp), NULL, 0);
+  t_seg (&r, 2, 80, 40000, T_ACK | T_FIN, ss, cs, NULL, 0);
+  t_seg (&r, 1, 40000, 80, T_ACK | T_FIN, cs, ss + 1, NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 0 #0 f4-4 401\n"
+                   "body 0 s2c #0 11 'until close'\n"
+                   "close 0 fin\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_connect_refused_then_tunnel (void)
+{
+  check ("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n"
+         "CONNECT h:443 HTTP/1.1\r\nProxy-Authorization: Basic eDp5\r\n\r\n",
+         "HTTP/1.1 407 Auth\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n"
+         "HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01garbage",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 CONNECT h:443\n"
+         "body 0 c2s #0 0\n"
+         "req 0 #1 f3-3 CONNECT h:443\n"
+         "body 0 c2s #1 0\n"
+         "resp 0 #0 f4-4 407\n"
+         "body 0 s2c #0 0\n"
+         "resp 0 #1 f4-4 200\n"
+         "body 0 s2c #1 0\n"
+         "anomaly upgrade 0 s2c\n"
+         "close 0 end\n");
+}
+
+static void
+test_websocket_upgrade (void)
+{
+  check ("GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello",
+         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+         "\x81\x02hi",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /ws\n"
+         "body 0 c2s #0 0\n"
+         "anomaly http-error 0 c2s\n"
+         "resp 0 #0 f4-4 101\n"
+         "body 0 s2c #0 0\n"
+         "anomaly upgrade 0 s2c\n"
+         "close 0 end\n");
+}
+
+static void
+test_sip_is_not_http (void)
+{
+  check ("REGISTER sip:x SIP/2.0\r\nCSeq: 1 REGISTER\r\n\r\n",
+         "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"x\"\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "close 0 end\n");
+  check ("OPTIONS sip:x SIP/2.0\r\nCSeq: 1 OPTIONS\r\n\r\n",
+         "SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"x\"\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "anomaly http-error 0 c2s\n"
+         "close 0 end\n");
+}
+
+static void
+test_rtsp_is_not_http (void)
+{
+  check ("OPTIONS rtsp://x/ RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+         "RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "anomaly http-error 0 c2s\n"
+         "close 0 end\n");
+}
+
+static void
+test_http2_preface_is_not_http1 (void)
+{
+  check ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", NULL,
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "close 0 end\n");
+}
+
+static void
+test_header_limits (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\nGET /2 HTTP/1.1\r\nD: 4\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_HEADERS, 2);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 1);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly limit 0 c2s headers\n"
+                   "req 0 #0 f3-38 GET / truncated [A=1] [B=2]\n"
+                   "body 0 c2s #0 0\n"
+                   "req 0 #1 f39-63 GET /2 [D=4]\n"
+                   "body 0 c2s #1 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
+test_header_bytes_limit (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /abc HTTP/1.1\r\nLong: 0123456789\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_HEADER_BYTES, 12);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly limit 0 c2s header-bytes\n"
+                   "req 0 #0 f3-3 GET /abc truncated [Long=0]\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+/* The exchanges fed every other way must give the same events (frames
+ * aside), and no cut may crash. */
+static const char *const split_cases[][2] = {
+  { "GET /a HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dTpw\r\n\r\n"
+    "HEAD /b HTTP/1.1\r\n\r\nPOST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"r\"\r\nContent-Length: 12\r\n\r\n"
+    "{\"e\":\"bad\"}\nHTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n"
+    "5\r\nnope!\r\n0\r\n\r\n" },
+  { "PUT /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+    "HTTP/1.0 407 Proxy\r\nProxy-Authenticate: Basic realm=\"p\"\r\n\r\nbody to the end" },
+};
+
+static void
+test_split_everywhere (void)
+{
+  for (gsize k = 0; k < G_N_ELEMENTS (split_cases); k++) {
+    const char *req = split_cases[k][0], *resp = split_cases[k][1];
+    g_autofree char *whole = run_exchange (req, resp, 0, 0, 0, TRUE, TRUE);
+    g_autofree char *bytes = run_exchange (req, resp, 0, 0, 1, TRUE, TRUE);
+
+    g_assert_cmpstr (bytes, ==, whole);
+    for (gsize i = 1; i < strlen (req); i++) {
+      g_autofree char *got = run_exchange (req, resp, i, 0, 0, TRUE, TRUE);
+      g_assert_cmpstr (got, ==, whole);
+    }
+    for (gsize i = 1; i < strlen (resp); i++) {
+      g_autofree char *got = run_exchange (req, resp, 0, i, 0, TRUE, TRUE);
+      g_assert_cmpstr (got, ==, whole);
+    }
+  }
+}
+
+static void
+test_truncated_prefixes (void)
+{
+  for (gsize k = 0; k < G_N_ELEMENTS (split_cases); k++) {
+    const char *req = split_cases[k][0], *resp = split_cases[k][1];
+    for (gsize i = 0; i <= strlen (req); i++) {
+      g_autofree char *r1 = g_strndup (req, i);
+      g_autofree char *got = run_exchange (r1, NULL, 0, 0, 0, TRUE, TRUE);
+      g_assert_nonnull (got);
+    }
+    for (gsize i = 0; i <= strlen (resp); i++) {
+      g_autofree char *r2 = g_strndup (resp, i);
+      g_autofree char *got = run_exchange (req, r2, 0, 0, 0, TRUE, TRUE);
+      g_assert_nonnull (strstr (got, "close 0 end\n"));
+    }
+  }
+}
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/http1/split-status-line", test_split_status_line);
+  g_test_add_func ("/http1/pipelining-head", test_pipelining_head);
+  g_test_add_func ("/http1/100-continue", test_continue);
+  g_test_add_func ("/http1/chunked", test_chunked);
+  g_test_add_func ("/http1/body-to-eof", test_eof_body);
+  g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
+  g_test_add_func ("/http1/websocket-upgrade", test_websocket_upgrade);
+  g_test_add_func ("/http1/sip-is-not-http", test_sip_is_not_http);
+  g_test_add_func ("/http1/rtsp-is-not-http", test_rtsp_is_not_http);
+  g_test_add_func ("/http1/h2-preface-is-not-http1", test_http2_preface_is_not_http1);
+  g_test_add_func ("/http1/header-count-limit", test_header_limits);
+  g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
+  g_test_add_func ("/http1/split-everywhere", test_split_everywhere);
+  g_test_add_func ("/http1/truncated-prefixes", test_truncated_prefixes);
   return g_test_run ();
 }

@@ -20,7 +20,8 @@ on_open (void *user, const W4ConnInfo *c, const W4FrameInfo *fi)
 
   g_string_append_printf (r->log, "open %u %s>%s f%" G_GUINT64_FORMAT "\n", c->stream,
                           w4_endpoint_format (&c->client, a, sizeof a),
-                          w4_endpoint_format (&c->server, b, sizeof b), fi->frame);
+                          w4_endpoint_format (&c->server, b, sizeof b),
+                          r->hide_frames ? 0 : fi->frame);
 }
 
 static void
@@ -36,16 +37,18 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
 static void
 head (TRec *r, const W4HttpHead *h)
 {
+  char frames[64] = "";
+
+  if (!r->hide_frames)
+    g_snprintf (frames, sizeof frames, " f%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                h->first_frame, h->last_frame);
   if (h->dir == W4_DIR_TO_SERVER)
-    g_string_append_printf (r->log, "req %u #%" G_GUINT64_FORMAT " f%" G_GUINT64_FORMAT
-                            "-%" G_GUINT64_FORMAT " %.*s %.*s", h->conn->stream, h->seq,
-                            h->first_frame, h->last_frame, (int) h->method.len, h->method.ptr,
+    g_string_append_printf (r->log, "req %u #%" G_GUINT64_FORMAT "%s %.*s %.*s", h->conn->stream,
+                            h->seq, frames, (int) h->method.len, h->method.ptr,
                             (int) h->target.len, h->target.ptr);
   else
-    g_string_append_printf (r->log, "resp %u #%" G_GUINT64_FORMAT " f%" G_GUINT64_FORMAT
-                            "-%" G_GUINT64_FORMAT " %u%s", h->conn->stream, h->seq,
-                            h->first_frame, h->last_frame, h->status,
-                            h->interim ? " interim" : "");
+    g_string_append_printf (r->log, "resp %u #%" G_GUINT64_FORMAT "%s %u%s", h->conn->stream,
+                            h->seq, frames, h->status, h->interim ? " interim" : "");
   if (h->headers_truncated)
     g_string_append (r->log, " truncated");
   if (r->show_headers)

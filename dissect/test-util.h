@@ -18,6 +18,7 @@ typedef struct {
   W4Limits limits;
   guint64 frame;     /* last frame number used */
   gboolean show_headers;
+  gboolean hide_frames; /* to compare runs fed in different segments */
 } TRec;
 
 void t_rec_init (TRec *r);
