@@ -58,6 +58,14 @@ guint w4_cap_run (W4Capture *cap);
 /* Asks a running w4_cap_run to return soon. Async-signal-safe. */
 void w4_cap_stop (W4Capture *cap);
 
+/* Drops root privileges after the device is open, as tcpdump -Z does:
+ * initgroups, setgid, setuid to @user (main picks "nobody" when started as
+ * root and no -Z is given). TRUE when done, or when not running as root and
+ * @user is already the current user; FALSE with @error (W4_CAPTURE_ERROR_PRIVS)
+ * when @user is unknown, when not root and @user is someone else, or when a
+ * call fails. */
+gboolean w4_cap_drop_privileges (const char *user, GError **error);
+
 /* Input file names in run order (after sorting by first packet), for the
  * `file` field: index = W4FrameInfo.file_index. (transfer none) */
 const char *w4_cap_file_name (W4Capture *cap, guint file_index);

@@ -1,0 +1,765 @@
+/* capture.c: packets in, through libpcap, for files and live interfaces.
+ *
+ * Files: each is opened when added and its first packet's time is peeked,
+ * so that the run reads the files in order of their first packet (as
+ * `mergecap -a` would join them); frame numbers continue across files. A
+ * regular file is closed after the peek and opened again for the run (a run
+ * may name hundreds of files; we do not hold their descriptors). Standard
+ * input cannot be opened twice, so it stays open and keeps its peeked packet.
+ *
+ * libpcap 1.10 refuses a pcapng whose interfaces differ in link type or
+ * snap length, or whose sections differ in byte order; pcapng.c reads
+ * those. A regular file switches to it where libpcap stopped (the packets
+ * libpcap already gave are skipped); standard input in pcapng form always
+ * uses it, because it could not be re-read.
+ *
+ * A record cut short or damaged ends that file with a warning naming the
+ * file and the frame; what was read before stays analysed, and the next
+ * file runs. Every record counts as a frame, whatever becomes of it.
+ *
+ * Live: pcap_create, immediate mode, a snaplen that keeps whole packets,
+ * a 1 s read timeout so that on_tick fires about once a second without
+ * traffic. w4_cap_stop only sets a sig_atomic_t and calls pcap_breakloop,
+ * both safe in a signal handler.
+ *
+ * No global state; no allocation per packet except for IP reassembly. */
+/* fopencookie (glibc) for standard input, see w4_cap_stdin_file. */
+#define _GNU_SOURCE
+
+#include "capture.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pcap/pcap.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "decode-private.h"
+#include "pcapng-private.h"
+
+/* libpcap's own maximum (MAXIMUM_SNAPLEN): whole packets, also from
+ * interfaces with large MTUs and GRO. */
+#define W4_CAP_LIVE_SNAPLEN 262144
+/* Read timeout for live capture, ms: bounds the delay of on_tick and of
+ * noticing a stop request. */
+#define W4_CAP_LIVE_TIMEOUT_MS 1000
+/* Bytes of the first record we keep for standard input (its peek cannot be
+ * re-read); larger first records are kept up to this, like a snaplen. */
+#define W4_CAP_PEEK_MAX 262144
+
+typedef struct {
+  char *name;
+  gboolean is_stdin;
+  gboolean use_ng;   /* read with pcapng.c rather than libpcap */
+  gboolean readable; /* opened at add time */
+  /* Open handles: stdin from add time on; regular files during the run. */
+  pcap_t *pcap;
+  W4Pcapng *ng;
+  int dlt;           /* libpcap's link type for the whole file */
+  gboolean has_first;
+  W4Time first_ts;
+  /* stdin: the peeked first record, replayed at run time. */
+  gboolean peek_pending;
+  W4Time peek_ts;
+  guint32 peek_caplen, peek_wirelen;
+  int peek_dlt;
+  guint8 *peek_data;
+  /* pcapng.c: interfaces already warned about (bit per serial < 64). */
+  guint64 warned_if;
+  gboolean warned_more;
+} W4CapFile;
+
+struct W4Capture {
+  W4Limits limits;
+  W4CaptureSink sink;
+  W4Decoder dec;
+  GPtrArray *files; /* W4CapFile*, in run order */
+  /* live */
+  pcap_t *live;
+  int live_dlt;
+  guint64 stop_count;
+  guint stop_seconds;
+  volatile sig_atomic_t stop_flag;
+  /* totals */
+  guint64 packets;
+  guint64 bytes;
+  guint cur_file;
+};
+
+G_DEFINE_QUARK (w4-capture-error-quark, w4_capture_error)
+
+static void
+w4_cap_file_free (gpointer p)
+{
+  W4CapFile *f = p;
+
+  if (f == NULL)
+    return;
+  if (f->pcap != NULL)
+    pcap_close (f->pcap);
+  w4_ng_free (f->ng);
+  g_free (f->peek_data);
+  g_free (f->name);
+  g_free (f);
+}
+
+W4Capture *
+w4_cap_new (const W4Limits *limits, const W4CaptureSink *sink)
+{
+  W4Capture *cap;
+
+  g_return_val_if_fail (limits != NULL && sink != NULL, NULL);
+  cap = g_new0 (W4Capture, 1);
+  cap->limits = *limits;
+  cap->sink = *sink;
+  w4_dec_init (&cap->dec, &cap->limits, &cap->sink);
+  cap->files = g_ptr_array_new_with_free_func (w4_cap_file_free);
+  return cap;
+}
+
+void
+w4_cap_free (W4Capture *cap)
+{
+  if (cap == NULL)
+    return;
+  g_ptr_array_unref (cap->files);
+  if (cap->live != NULL)
+    pcap_close (cap->live);
+  w4_dec_clear (&cap->dec);
+  g_free (cap);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void
+w4_cap_warn (W4Capture *cap, guint64 frame, W4Time ts, const char *message)
+{
+  W4Anomaly a;
+
+  if (cap->sink.on_anomaly == NULL)
+    return;
+  memset (&a, 0, sizeof a);
+  a.kind = W4_ANOM_WARNING;
+  a.frame = frame;
+  a.ts = ts;
+  a.limit = W4_LIMIT_COUNT;
+  a.message = message;
+  cap->sink.on_anomaly (cap->sink.user, &a);
+}
+
+/* One frame: count it, tell the sink, decode it (unless @dlt < 0: an
+ * interface we cannot read, whose packets still count). */
+static void
+w4_cap_frame (W4Capture *cap, int dlt, guint file_index, W4Time ts, guint32 caplen,
+              guint32 wirelen, const guint8 *data)
+{
+  W4FrameInfo fi;
+
+  fi.frame = ++cap->packets;
+  fi.ts = ts;
+  fi.file_index = file_index;
+  fi.caplen = caplen;
+  fi.wirelen = wirelen;
+  cap->bytes += caplen;
+  if (cap->sink.on_frame != NULL)
+    cap->sink.on_frame (cap->sink.user, &fi);
+  if (dlt >= 0)
+    w4_dec_frame (&cap->dec, dlt, &fi, data, caplen);
+}
+
+static W4Time
+w4_cap_ts (const struct timeval *tv, gboolean nano)
+{
+  W4Time t;
+
+  t.sec = tv->tv_sec;
+  /* With nanosecond precision libpcap puts nanoseconds in tv_usec. */
+  t.nsec = (guint32) (nano ? tv->tv_usec : tv->tv_usec * 1000);
+  if (t.nsec >= 1000000000u)
+    t.nsec = 999999999u;
+  return t;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static pcap_t *
+w4_cap_pcap_open (const char *path, FILE *fp, char *errbuf)
+{
+  if (fp != NULL)
+    return pcap_fopen_offline_with_tstamp_precision (fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  return pcap_open_offline_with_tstamp_precision (path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+}
+
+/* libpcap's words when it gives up on a valid pcapng that pcapng.c reads. */
+static gboolean
+w4_cap_pcap_refuses_ng (const char *err)
+{
+  return g_str_has_prefix (err, "an interface has a ") ||
+         strstr (err, "sections with different byte orders") != NULL;
+}
+
+static gboolean
+w4_cap_open_ng (W4CapFile *f, FILE *fp, GError **error)
+{
+  if (fp == NULL)
+    fp = fopen (f->name, "rb");
+  if (fp == NULL) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", f->name,
+                 g_strerror (errno));
+    return FALSE;
+  }
+  f->ng = w4_ng_open (fp, error);
+  return f->ng != NULL;
+}
+
+/* Reads one record of @f. 1: packet (fields filled); 0: end; -1: damaged,
+ * @err says why. */
+static int
+w4_cap_file_next (W4CapFile *f, int *dlt, W4Time *ts, guint32 *caplen, guint32 *wirelen,
+                  const guint8 **data, int *if_serial, char *err, gsize errlen)
+{
+  *if_serial = -1;
+  if (f->ng != NULL) {
+    W4NgPacket pk;
+    int rc = w4_ng_next (f->ng, &pk, err, errlen);
+
+    if (rc <= 0)
+      return rc;
+    *dlt = pk.linktype;
+    *ts = pk.ts;
+    *caplen = pk.caplen;
+    *wirelen = pk.wirelen;
+    *data = pk.data;
+    *if_serial = (int) MIN (pk.if_serial, (guint32) G_MAXINT);
+    return 1;
+  } else {
+    struct pcap_pkthdr *hdr;
+    const u_char *bytes;
+    int rc = pcap_next_ex (f->pcap, &hdr, &bytes);
+
+    if (rc == 1) {
+      *dlt = f->dlt;
+      *ts = w4_cap_ts (&hdr->ts, TRUE);
+      *caplen = hdr->caplen;
+      *wirelen = hdr->len;
+      *data = bytes;
+      return 1;
+    }
+    if (rc == PCAP_ERROR_BREAK)
+      return 0;
+    g_strlcpy (err, pcap_geterr (f->pcap), errlen);
+    return -1;
+  }
+}
+
+/* Standard input cannot seek or be read twice, yet both libpcap and
+ * pcapng.c want to read the magic themselves: a cookie stream gives them
+ * the four bytes we sniffed, then the rest of the descriptor. */
+typedef struct {
+  guint8 prefix[4];
+  gsize n_prefix, pos;
+  int fd;
+} W4StdinCookie;
+
+static ssize_t
+w4_cap_stdin_read (void *c, char *buf, size_t size)
+{
+  W4StdinCookie *ck = c;
+  ssize_t n;
+
+  if (ck->pos < ck->n_prefix) {
+    size_t k = MIN (size, ck->n_prefix - ck->pos);
+
+    memcpy (buf, ck->prefix + ck->pos, k);
+    ck->pos += k;
+    return (ssize_t) k;
+  }
+  do
+    n = read (ck->fd, buf, size);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+static int
+w4_cap_stdin_close (void *c)
+{
+  g_free (c);
+  return 0;
+}
+
+/* Returns (transfer full) a stream over standard input with its magic put
+ * back, and says whether that magic is pcapng's; NULL when stdin holds
+ * fewer than four bytes. */
+static FILE *
+w4_cap_stdin_file (gboolean *is_ng)
+{
+  static const cookie_io_functions_t io = { w4_cap_stdin_read, NULL, NULL, w4_cap_stdin_close };
+  W4StdinCookie *ck = g_new0 (W4StdinCookie, 1);
+  FILE *fp;
+
+  *is_ng = FALSE;
+  ck->fd = STDIN_FILENO;
+  /* At most four reads of at least one byte each. */
+  while (ck->n_prefix < 4) {
+    ssize_t n = read (ck->fd, ck->prefix + ck->n_prefix, 4 - ck->n_prefix);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    ck->n_prefix += (gsize) n;
+  }
+  if (ck->n_prefix < 4) {
+    g_free (ck);
+    return NULL;
+  }
+  *is_ng = memcmp (ck->prefix, "\x0a\x0d\x0d\x0a", 4) == 0;
+  fp = fopencookie (ck, "rb", io);
+  if (fp == NULL)
+    g_free (ck);
+  return fp;
+}
+
+static int
+w4_cap_file_cmp (gconstpointer a, gconstpointer b)
+{
+  const W4CapFile *x = *(W4CapFile *const *) a, *y = *(W4CapFile *const *) b;
+
+  /* Files without a packet go last; they add nothing to the merge. */
+  if (x->has_first != y->has_first)
+    return x->has_first ? -1 : 1;
+  if (!x->has_first)
+    return 0;
+  return w4_time_cmp (x->first_ts, y->first_ts);
+}
+
+gboolean
+w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  W4CapFile *f;
+  int dlt, if_serial, rc;
+  W4Time ts;
+  guint32 caplen, wirelen;
+  const guint8 *data;
+
+  g_return_val_if_fail (cap != NULL && path != NULL, FALSE);
+  f = g_new0 (W4CapFile, 1);
+  f->name = g_strdup (path);
+  f->is_stdin = strcmp (path, "-") == 0;
+
+  if (f->is_stdin) {
+    gboolean is_ng = FALSE;
+    FILE *fp = w4_cap_stdin_file (&is_ng);
+
+    if (fp == NULL) {
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
+                   "standard input: not a capture (too short)");
+      w4_cap_file_free (f);
+      return FALSE;
+    }
+    if (is_ng) {
+      f->use_ng = TRUE;
+      if (!w4_cap_open_ng (f, fp, error)) {
+        w4_cap_file_free (f);
+        return FALSE;
+      }
+    } else {
+      f->pcap = w4_cap_pcap_open (NULL, fp, errbuf);
+      if (f->pcap == NULL) {
+        fclose (fp);
+        g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "standard input: %s",
+                     errbuf);
+        w4_cap_file_free (f);
+        return FALSE;
+      }
+    }
+  } else {
+    f->pcap = w4_cap_pcap_open (path, NULL, errbuf);
+    if (f->pcap == NULL) {
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", path, errbuf);
+      w4_cap_file_free (f);
+      return FALSE;
+    }
+  }
+
+  if (f->pcap != NULL) {
+    f->dlt = pcap_datalink (f->pcap);
+    if (!w4_dec_linktype_supported (f->dlt)) {
+      const char *name = pcap_datalink_val_to_name (f->dlt);
+
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
+                   "%s: link type %d (%s) is not one why401 can read; file skipped", path,
+                   f->dlt, name != NULL ? name : "unknown");
+      w4_cap_file_free (f);
+      return FALSE;
+    }
+  }
+
+  rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
+                         sizeof errbuf);
+  if (rc < 0 && f->pcap != NULL && w4_cap_pcap_refuses_ng (errbuf)) {
+    /* Mixed link types before the first packet: pcapng.c reads it. A
+     * stdin pcapng never gets here (it uses pcapng.c from the start). */
+    g_clear_pointer (&f->pcap, pcap_close);
+    f->use_ng = TRUE;
+    if (!w4_cap_open_ng (f, NULL, error)) {
+      w4_cap_file_free (f);
+      return FALSE;
+    }
+    rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
+                           sizeof errbuf);
+  }
+  if (rc == 1) {
+    f->has_first = TRUE;
+    f->first_ts = ts;
+    if (f->is_stdin) {
+      f->peek_pending = TRUE;
+      f->peek_ts = ts;
+      f->peek_dlt = dlt;
+      f->peek_caplen = MIN (caplen, W4_CAP_PEEK_MAX);
+      f->peek_wirelen = wirelen;
+      f->peek_data = g_memdup2 (data, f->peek_caplen);
+      (void) if_serial;
+    }
+  }
+  /* rc < 0: the first record is damaged; the run reports it in order. */
+  f->readable = TRUE;
+  if (!f->is_stdin) {
+    g_clear_pointer (&f->pcap, pcap_close);
+    g_clear_pointer (&f->ng, w4_ng_free);
+  }
+
+  g_ptr_array_add (cap->files, f);
+  /* Stable insertion sort: equal first times keep the order given. */
+  g_ptr_array_sort (cap->files, w4_cap_file_cmp);
+  return TRUE;
+}
+
+static void
+w4_cap_warn_interface (W4Capture *cap, W4CapFile *f, int if_serial, guint64 frame, W4Time ts,
+                       const char *why)
+{
+  g_autofree char *msg = NULL;
+
+  if (if_serial < 64) {
+    if (f->warned_if & ((guint64) 1 << if_serial))
+      return;
+    f->warned_if |= (guint64) 1 << if_serial;
+  } else {
+    if (f->warned_more)
+      return;
+    f->warned_more = TRUE;
+  }
+  msg = g_strdup_printf ("%s: interface %d %s; its packets are counted but not read", f->name,
+                         if_serial, why);
+  w4_cap_warn (cap, frame, ts, msg);
+}
+
+/* Reads one file to its end. FALSE when it could not be opened again. */
+static gboolean
+w4_cap_run_file (W4Capture *cap, guint index)
+{
+  W4CapFile *f = g_ptr_array_index (cap->files, index);
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  guint64 in_file = 0;
+  g_autoptr (GError) error = NULL;
+
+  if (!f->is_stdin) {
+    if (f->use_ng) {
+      if (!w4_cap_open_ng (f, NULL, &error)) {
+        w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, error->message);
+        return FALSE;
+      }
+    } else {
+      f->pcap = w4_cap_pcap_open (f->name, NULL, errbuf);
+      if (f->pcap == NULL) {
+        g_autofree char *msg = g_strdup_printf ("%s: %s", f->name, errbuf);
+        w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, msg);
+        return FALSE;
+      }
+      f->dlt = pcap_datalink (f->pcap);
+    }
+  }
+
+  if (f->peek_pending) {
+    f->peek_pending = FALSE;
+    in_file++;
+    w4_cap_frame (cap, f->peek_dlt, index, f->peek_ts, f->peek_caplen, f->peek_wirelen,
+                  f->peek_data);
+    g_clear_pointer (&f->peek_data, g_free);
+  }
+
+  /* Bounded by the file: every pass reads one record or ends. */
+  while (!cap->stop_flag) {
+    int dlt, if_serial, rc;
+    W4Time ts;
+    guint32 caplen, wirelen;
+    const guint8 *data;
+
+    rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
+                           sizeof errbuf);
+    if (rc == 0)
+      break;
+    if (rc < 0 && f->pcap != NULL && !f->is_stdin && w4_cap_pcap_refuses_ng (errbuf)) {
+      /* libpcap met an interface it will not mix: carry on with pcapng.c
+       * from the same record, skipping what libpcap already gave. */
+      g_clear_pointer (&f->pcap, pcap_close);
+      f->use_ng = TRUE;
+      if (!w4_cap_open_ng (f, NULL, &error)) {
+        w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, error->message);
+        return TRUE;
+      }
+      for (guint64 k = 0; k < in_file; k++) {
+        rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
+                               sizeof errbuf);
+        if (rc != 1)
+          break;
+      }
+      continue;
+    }
+    if (rc < 0) {
+      g_autofree char *msg = NULL;
+
+      if (strstr (errbuf, "truncated") != NULL)
+        msg = g_strdup_printf ("%s: truncated at frame %" G_GUINT64_FORMAT
+                               "; analysed what came before",
+                               f->name, cap->packets + 1);
+      else
+        msg = g_strdup_printf ("%s: damaged record at frame %" G_GUINT64_FORMAT
+                               " (%s); analysed what came before",
+                               f->name, cap->packets + 1, errbuf);
+      w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
+      break;
+    }
+    in_file++;
+    if (f->ng != NULL && !w4_dec_linktype_supported (dlt)) {
+      w4_cap_warn_interface (cap, f, if_serial, cap->packets + 1, ts,
+                             dlt < 0 ? "is not described" : "has a link type why401 cannot read");
+      dlt = -1;
+    }
+    w4_cap_frame (cap, dlt, index, ts, caplen, wirelen, data);
+  }
+  g_clear_pointer (&f->pcap, pcap_close);
+  g_clear_pointer (&f->ng, w4_ng_free);
+  return TRUE;
+}
+
+/* ---- live ----------------------------------------------------------------- */
+
+gboolean
+w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **error)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  pcap_t *p;
+  int rc;
+
+  g_return_val_if_fail (cap != NULL && iface != NULL, FALSE);
+  g_return_val_if_fail (cap->live == NULL, FALSE);
+  p = pcap_create (iface, errbuf);
+  if (p == NULL) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", iface, errbuf);
+    return FALSE;
+  }
+  pcap_set_snaplen (p, W4_CAP_LIVE_SNAPLEN);
+  pcap_set_immediate_mode (p, 1);
+  pcap_set_timeout (p, W4_CAP_LIVE_TIMEOUT_MS);
+  /* Not every device offers nanoseconds; microseconds are fine then. */
+  pcap_set_tstamp_precision (p, PCAP_TSTAMP_PRECISION_NANO);
+  rc = pcap_activate (p);
+  if (rc < 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", iface,
+                 rc == PCAP_ERROR ? pcap_geterr (p) : pcap_statustostr (rc));
+    pcap_close (p);
+    return FALSE;
+  }
+  cap->live_dlt = pcap_datalink (p);
+  if (!w4_dec_linktype_supported (cap->live_dlt)) {
+    const char *name = pcap_datalink_val_to_name (cap->live_dlt);
+
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
+                 "%s: link type %d (%s) is not one why401 can read", iface, cap->live_dlt,
+                 name != NULL ? name : "unknown");
+    pcap_close (p);
+    return FALSE;
+  }
+  if (bpf != NULL && bpf[0] != '\0') {
+    struct bpf_program prog;
+
+    if (pcap_compile (p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_FILTER, "filter \"%s\": %s", bpf,
+                   pcap_geterr (p));
+      pcap_close (p);
+      return FALSE;
+    }
+    rc = pcap_setfilter (p, &prog);
+    pcap_freecode (&prog);
+    if (rc < 0) {
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_FILTER, "filter \"%s\": %s", bpf,
+                   pcap_geterr (p));
+      pcap_close (p);
+      return FALSE;
+    }
+  }
+  cap->live = p;
+  return TRUE;
+}
+
+void
+w4_cap_set_stop (W4Capture *cap, guint64 count, guint seconds)
+{
+  g_return_if_fail (cap != NULL);
+  cap->stop_count = count;
+  cap->stop_seconds = seconds;
+}
+
+void
+w4_cap_stop (W4Capture *cap)
+{
+  /* Async-signal-safe: a store to a sig_atomic_t, and pcap_breakloop,
+   * which only sets a flag (and writes to an eventfd on Linux). */
+  cap->stop_flag = 1;
+  if (cap->live != NULL)
+    pcap_breakloop (cap->live);
+}
+
+static void
+w4_cap_live_cb (u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+  W4Capture *cap = (W4Capture *) user;
+  gboolean nano = pcap_get_tstamp_precision (cap->live) == PCAP_TSTAMP_PRECISION_NANO;
+
+  w4_cap_frame (cap, cap->live_dlt, 0, w4_cap_ts (&h->ts, nano), h->caplen, h->len, bytes);
+  if (cap->stop_count != 0 && cap->packets >= cap->stop_count) {
+    cap->stop_flag = 1;
+    pcap_breakloop (cap->live);
+  }
+}
+
+static W4Time
+w4_cap_now (void)
+{
+  gint64 us = g_get_real_time ();
+  W4Time t = { us / G_USEC_PER_SEC, (guint32) (us % G_USEC_PER_SEC) * 1000 };
+
+  return t;
+}
+
+static void
+w4_cap_run_live (W4Capture *cap)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 last_tick = start;
+
+  /* Each pass waits at most the read timeout; ends on stop, a stop
+   * condition, or an error of the device. */
+  while (!cap->stop_flag) {
+    int rc = pcap_dispatch (cap->live, -1, w4_cap_live_cb, (u_char *) cap);
+    gint64 now = g_get_monotonic_time ();
+
+    if (rc == PCAP_ERROR) {
+      g_autofree char *msg = g_strdup_printf ("live capture stopped: %s", pcap_geterr (cap->live));
+      w4_cap_warn (cap, 0, w4_cap_now (), msg);
+      break;
+    }
+    if (now - last_tick >= G_USEC_PER_SEC) {
+      last_tick = now;
+      if (cap->sink.on_tick != NULL)
+        cap->sink.on_tick (cap->sink.user, w4_cap_now ());
+    }
+    if (cap->stop_seconds != 0 && now - start >= (gint64) cap->stop_seconds * G_USEC_PER_SEC)
+      break;
+  }
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+guint
+w4_cap_run (W4Capture *cap)
+{
+  guint ok = 0;
+
+  g_return_val_if_fail (cap != NULL, 0);
+  if (cap->live != NULL) {
+    w4_cap_run_live (cap);
+    return 1;
+  }
+  for (guint i = 0; i < cap->files->len && !cap->stop_flag; i++) {
+    cap->cur_file = i;
+    if (w4_cap_run_file (cap, i))
+      ok++;
+  }
+  return ok;
+}
+
+const char *
+w4_cap_file_name (W4Capture *cap, guint file_index)
+{
+  g_return_val_if_fail (cap != NULL, NULL);
+  if (cap->live != NULL && file_index == 0 && cap->files->len == 0)
+    return "live";
+  if (file_index >= cap->files->len)
+    return NULL;
+  return ((W4CapFile *) g_ptr_array_index (cap->files, file_index))->name;
+}
+
+guint
+w4_cap_n_files (W4Capture *cap)
+{
+  g_return_val_if_fail (cap != NULL, 0);
+  return cap->files->len;
+}
+
+guint64
+w4_cap_packets (W4Capture *cap)
+{
+  return cap->packets;
+}
+
+guint64
+w4_cap_bytes (W4Capture *cap)
+{
+  return cap->bytes;
+}
+
+/* ---- privileges ----------------------------------------------------------- */
+
+gboolean
+w4_cap_drop_privileges (const char *user, GError **error)
+{
+  struct passwd *pw;
+
+  g_return_val_if_fail (user != NULL, FALSE);
+  pw = getpwnam (user);
+  if (pw == NULL) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_PRIVS, "unknown user \"%s\"", user);
+    return FALSE;
+  }
+  if (geteuid () != 0 && getuid () != 0) {
+    /* Nothing to drop; asking to become someone else without root fails,
+     * as it does in tcpdump. */
+    if (pw->pw_uid == getuid () && pw->pw_uid == geteuid ())
+      return TRUE;
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_PRIVS,
+                 "cannot change to user \"%s\": not running as root", user);
+    return FALSE;
+  }
+  /* Order matters: groups and gid while we are still root, uid last. */
+  if (initgroups (pw->pw_name, pw->pw_gid) != 0 || setgid (pw->pw_gid) != 0 ||
+      setuid (pw->pw_uid) != 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_PRIVS,
+                 "cannot change to user \"%s\": %s", user, g_strerror (errno));
+    return FALSE;
+  }
+  /* Make sure there is no way back (setuid(0) must fail now). */
+  if (pw->pw_uid != 0 && setuid (0) == 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_PRIVS,
+                 "privileges of user \"%s\" could be regained", user);
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,33 @@
+/* pcapng-private.h: a small, bounded pcapng reader for the files libpcap
+ * 1.10 refuses (interfaces with different link types or snap lengths,
+ * sections with different byte orders). capture/ only. */
+#pragma once
+
+#include <stdio.h>
+
+#include "w4-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct W4Pcapng W4Pcapng;
+
+typedef struct {
+  int linktype;      /* LINKTYPE_ value of the packet's interface; -1 when unknown interface */
+  guint32 if_id;     /* interface index within its section */
+  guint32 if_serial; /* interface number over the whole file (for warnings) */
+  W4Time ts;
+  guint32 caplen, wirelen;
+  const guint8 *data; /* valid until the next w4_ng_next call */
+} W4NgPacket;
+
+/* Takes @f (transfer full: closed by w4_ng_free). Reads the first Section
+ * Header Block; NULL with @error when @f is not pcapng. */
+W4Pcapng *w4_ng_open (FILE *f, GError **error);
+void w4_ng_free (W4Pcapng *ng);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Pcapng, w4_ng_free)
+
+/* 1: a packet in @out; 0: end of file; -1: damaged or cut short, with
+ * @errbuf (at least 256 bytes) saying why ("truncated..." when cut short). */
+int w4_ng_next (W4Pcapng *ng, W4NgPacket *out, char *errbuf, gsize errlen);
+
+G_END_DECLS
