@@ -384,7 +384,8 @@ rule_session_expired (const Ctx *c)
 static gboolean
 rule_no_credentials (const Ctx *c)
 {
-  if (c->ex->status == 403 || c->authz != NULL || c->apikey != NULL)
+  /* Without the request we cannot know that it carried nothing. */
+  if (!c->ex->has_request || c->ex->status == 403 || c->authz != NULL || c->apikey != NULL)
     return FALSE;
   /* Cookies are credentials, except when the response asks only for HTTP
    * authentication: then they were not what it asked for. */

@@ -1191,10 +1191,10 @@ release (W4Correlate *cor)
     ex = g_sequence_get (it);
     if (!ex->decided)
       return;
-    g_sequence_remove (it);
     ex->order_iter = NULL;
     emit (cor, g_steal_pointer (&ex->finding));
-    w4_cor_exchange_unref (ex);
+    /* The sequence owns a reference: removing drops it. */
+    g_sequence_remove (it);
   }
 }
 

@@ -1,0 +1,912 @@
+/* test-correlate.c: the correlator engine fed with synthetic W4Sink events.
+ *
+ * Each case builds connections and HTTP heads by hand (headers as
+ * "Name: value" strings, copied into buffers that are freed right after the
+ * event, so a kept pointer into packet memory shows up under ASan), runs
+ * the engine, and asserts the exact kind, cause, related codes and the key
+ * fields of what came out, in the order it came out. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "auth.h"
+#include "correlate.h"
+
+typedef struct {
+  W4Correlate *cor;
+  W4Sink sink;
+  GPtrArray *out;   /* (element-type W4Finding) in emission order */
+  W4Summary *summary;
+  W4ConnInfo conn[8];
+  guint64 next_conn_id;
+} Fx;
+
+static void
+on_finding (void *user, W4Finding *f)
+{
+  Fx *fx = user;
+
+  g_ptr_array_add (fx->out, f);
+}
+
+static void
+fx_init (Fx *fx)
+{
+  W4Limits limits;
+  W4CorrelateOptions opts = { .show_secrets = FALSE, .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, fx };
+
+  memset (fx, 0, sizeof *fx);
+  w4_limits_init (&limits);
+  fx->out = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
+  fx->cor = w4_cor_new (&limits, &opts, &sink);
+  fx->sink = w4_cor_sink (fx->cor);
+  w4_cor_set_file_name (fx->cor, 0, "test.pcap");
+}
+
+static void
+fx_clear (Fx *fx)
+{
+  w4_summary_free (fx->summary);
+  w4_cor_free (fx->cor);
+  g_ptr_array_unref (fx->out);
+}
+
+static void
+fx_finish (Fx *fx)
+{
+  fx->summary = w4_cor_finish (fx->cor);
+}
+
+static void
+set_ep (W4Endpoint *e, const char *ip, guint16 port)
+{
+  memset (e, 0, sizeof *e);
+  if (strchr (ip, ':')) {
+    e->addr.family = 6;
+    g_assert_cmpint (inet_pton (AF_INET6, ip, e->addr.a), ==, 1);
+  } else {
+    e->addr.family = 4;
+    g_assert_cmpint (inet_pton (AF_INET, ip, e->addr.a), ==, 1);
+  }
+  e->port = port;
+}
+
+/* Opens connection @i (tcp.stream @i). */
+static W4ConnInfo *
+fx_conn (Fx *fx, guint i, const char *cip, guint16 cport, const char *sip, guint16 sport)
+{
+  W4ConnInfo *c = &fx->conn[i];
+  W4FrameInfo fi = { .frame = 1 };
+
+  memset (c, 0, sizeof *c);
+  c->conn_id = ++fx->next_conn_id;
+  c->stream = i;
+  set_ep (&c->client, cip, cport);
+  set_ep (&c->server, sip, sport);
+  fx->sink.on_conn_open (fx->sink.user, c, &fi);
+  return c;
+}
+
+static W4Time
+t_at (double sec)
+{
+  /* Rounded to whole microseconds: doubles near 1.4e9 s carry ~0.2 us. */
+  gint64 us = (gint64) (sec * 1e6 + 0.5);
+  W4Time t = { us / G_USEC_PER_SEC, (guint32) (us % G_USEC_PER_SEC) * 1000 };
+
+  return t;
+}
+
+/* Builds a head whose header spans point into fresh exact-length copies,
+ * delivers it, and frees the copies. */
+static void
+deliver (Fx *fx, W4HttpHead *h, const char *const *hdrs)
+{
+  W4Header hv[32];
+  GPtrArray *bufs = g_ptr_array_new_with_free_func (g_free);
+  guint n = 0;
+
+  for (; hdrs && hdrs[n] != NULL; n++) {
+    const char *colon = strchr (hdrs[n], ':');
+    const char *v = colon + 1;
+    char *name, *value;
+
+    g_assert_nonnull (colon);
+    g_assert_cmpuint (n, <, G_N_ELEMENTS (hv));
+    while (*v == ' ')
+      v++;
+    name = g_memdup2 (hdrs[n], colon - hdrs[n]);
+    value = g_memdup2 (v, strlen (v) ? strlen (v) : 1);
+    g_ptr_array_add (bufs, name);
+    g_ptr_array_add (bufs, value);
+    hv[n].name = w4_span (name, colon - hdrs[n]);
+    hv[n].value = w4_span (value, strlen (v));
+  }
+  h->headers = hv;
+  h->n_headers = n;
+  if (h->dir == W4_DIR_TO_SERVER)
+    fx->sink.on_request (fx->sink.user, h);
+  else
+    fx->sink.on_response (fx->sink.user, h);
+  g_ptr_array_unref (bufs);
+}
+
+static void
+req (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method, const char *target,
+     const char *const *hdrs)
+{
+  W4HttpHead h = { 0 };
+  char *m = g_memdup2 (method, strlen (method));
+  char *t = g_memdup2 (target, strlen (target));
+
+  h.conn = c;
+  h.dir = W4_DIR_TO_SERVER;
+  h.proto = W4_HTTP_1;
+  h.http_major = h.http_minor = 1;
+  h.first_frame = h.last_frame = frame;
+  h.first_ts = h.last_ts = t_at (sec);
+  h.method = w4_span (m, strlen (method));
+  h.target = w4_span (t, strlen (target));
+  deliver (fx, &h, hdrs);
+  g_free (m);
+  g_free (t);
+}
+
+static void
+resp (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, guint status, const char *const *hdrs)
+{
+  W4HttpHead h = { 0 };
+
+  h.conn = c;
+  h.dir = W4_DIR_TO_CLIENT;
+  h.proto = W4_HTTP_1;
+  h.http_major = h.http_minor = 1;
+  h.first_frame = h.last_frame = frame;
+  h.first_ts = h.last_ts = t_at (sec);
+  h.status = status;
+  deliver (fx, &h, hdrs);
+}
+
+#define H(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* "test:test" and others, base64 */
+#define BASIC_TEST_WRONG "Authorization: Basic dGVzdDp3cm9uZw==" /* test:wrong */
+#define BASIC_TEST_OK "Authorization: Basic dGVzdDp0ZXN0"       /* test:test */
+#define BASIC_BOB "Authorization: Basic Ym9iOnNlY3JldA=="        /* bob:secret */
+#define BEARER "Authorization: Bearer abcdef0123456789"
+
+static W4Finding *
+nth (Fx *fx, guint i)
+{
+  g_assert_cmpuint (i, <, fx->out->len);
+  return g_ptr_array_index (fx->out, i);
+}
+
+static guint
+count_kind (Fx *fx, W4Kind kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fx->out->len; i++)
+    n += ((W4Finding *) g_ptr_array_index (fx->out, i))->kind == kind;
+  return n;
+}
+
+static gboolean
+has_evidence (const W4Finding *f, guint64 frame)
+{
+  for (guint i = 0; i < f->evidence->len; i++)
+    if (((W4Evidence *) g_ptr_array_index (f->evidence, i))->frame == frame)
+      return TRUE;
+  return FALSE;
+}
+
+static const char *
+ev_what (const W4Finding *f, guint i)
+{
+  g_assert_cmpuint (i, <, f->evidence->len);
+  return ((W4Evidence *) g_ptr_array_index (f->evidence, i))->what;
+}
+
+#define BIT(c) (G_GUINT64_CONSTANT (1) << (c))
+
+static void
+assert_failure (const W4Finding *f, W4Cause cause, guint64 related)
+{
+  g_assert_cmpstr (w4_kind_name (f->kind), ==, "failure");
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, w4_cause_name (cause));
+  g_assert_cmphex (f->related, ==, related);
+}
+
+/* ---- the contract's example ---------------------------------------------- */
+
+static void
+test_example (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+  char buf[W4_TIME_STRLEN];
+
+  fx_init (&fx);
+  w4_cor_set_file_name (fx.cor, 0, "http-auth-401-basic.pcap");
+  c = fx_conn (&fx, 0, "192.168.0.4", 54337, "192.254.189.169", 80);
+  req (&fx, c, 4, 1381844050.402794, "GET", "/password-ok.php",
+       H ("Host: browserspy.dk", BASIC_TEST_WRONG));
+  resp (&fx, c, 6, 1381844050.802943, 401,
+        H ("WWW-Authenticate: Basic realm=\"BrowserSpy.dk - HTTP Password Test\""));
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 2);
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpuint (f->status, ==, 401);
+  g_assert_cmpint (f->stream, ==, 0);
+  g_assert_cmpstr (f->client, ==, "192.168.0.4:54337");
+  g_assert_cmpstr (f->server, ==, "192.254.189.169:80");
+  g_assert_cmpstr (f->method, ==, "GET");
+  g_assert_cmpstr (f->uri, ==, "/password-ok.php");
+  g_assert_cmpstr (f->host, ==, "browserspy.dk");
+  g_assert_cmpuint (f->request_frame, ==, 4);
+  g_assert_cmpuint (f->response_frame, ==, 6);
+  g_assert_cmpstr (f->file, ==, "http-auth-401-basic.pcap");
+  g_assert_cmpstr (w4_time_format_iso (f->time, buf, sizeof buf), ==, "2013-10-15T13:34:10.802943Z");
+  g_assert_cmpstr (f->principal, ==, "test");
+  g_assert_null (f->server_message);
+  g_assert_cmpstr (f->summary, ==,
+                   "The server rejected Basic credentials for user test; no request in this "
+                   "capture succeeded with them, and no other user tried.");
+  g_assert_cmpstr (f->fix, ==, "Check the user name and password; test with another account.");
+  g_assert_cmpuint (f->evidence->len, ==, 2);
+  g_assert_cmpstr (ev_what (f, 0), ==, "GET /password-ok.php with Authorization: Basic (user test)");
+  g_assert_cmpstr (ev_what (f, 1), ==,
+                   "401 with WWW-Authenticate: Basic realm=\"BrowserSpy.dk - HTTP Password Test\"");
+  g_assert_cmpstr (f->wireshark_filter, ==, "tcp.stream eq 0 && frame.number in {4,6}");
+
+  f = nth (&fx, 1);
+  g_assert_cmpstr (w4_kind_name (f->kind), ==, "risk");
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "cleartext-credentials");
+  g_assert_cmphex (f->related, ==, 0);
+  g_assert_cmpuint (f->status, ==, 0);
+  g_assert_cmpstr (f->client, ==, "192.168.0.4:54337");
+  g_assert_cmpstr (f->uri, ==, "/password-ok.php");
+  g_assert_cmpuint (f->request_frame, ==, 4);
+  g_assert_cmpuint (f->response_frame, ==, 4);
+  g_assert_cmpstr (w4_time_format_iso (f->time, buf, sizeof buf), ==, "2013-10-15T13:34:10.402794Z");
+  g_assert_cmpstr (f->principal, ==, "test");
+  g_assert_cmpstr (f->summary, ==, "1 request sent Basic credentials for user test over unencrypted HTTP.");
+  g_assert_cmpstr (f->fix, ==, "Use https for anything that carries credentials.");
+  g_assert_cmpstr (ev_what (f, 0), ==, "Authorization: Basic over TCP port 80, no TLS");
+  g_assert_cmpstr (f->wireshark_filter, ==, "tcp.stream eq 0 && frame.number == 4");
+  g_assert_cmpuint (f->count, ==, 1);
+
+  g_assert_cmpuint (fx.summary->http_requests, ==, 1);
+  g_assert_cmpuint (fx.summary->http_responses, ==, 1);
+  g_assert_cmpuint (fx.summary->failed_responses, ==, 1);
+  g_assert_cmpuint (fx.summary->by_cause[W4_CAUSE_REJECTED_CREDENTIALS], ==, 1);
+  g_assert_cmpuint (fx.summary->by_server->len, ==, 1);
+  {
+    W4ServerStat *s = g_ptr_array_index (fx.summary->by_server, 0);
+    W4PrincipalStat *p = g_ptr_array_index (fx.summary->by_principal, 0);
+    g_assert_cmpstr (s->server, ==, "192.254.189.169:80");
+    g_assert_cmpstr (s->host, ==, "browserspy.dk");
+    g_assert_cmpuint (s->failed, ==, 1);
+    g_assert_cmpuint (s->total, ==, 1);
+    g_assert_cmpstr (s->schemes, ==, "Basic");
+    g_assert_cmpstr (p->principal, ==, "test");
+    g_assert_cmpuint (p->failed, ==, 1);
+    g_assert_cmpuint (p->succeeded, ==, 0);
+  }
+  fx_clear (&fx);
+}
+
+/* ---- the handshake check ------------------------------------------------- */
+
+static void
+test_note_challenge (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/secret", H ("Host: a"));
+  resp (&fx, c, 2, 100.1, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  /* The retry comes on another connection of the same client IP, and gets
+   * 404: authentication passed even though the request then failed. */
+  c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req (&fx, c, 3, 101, "GET", "/secret", H ("Host: a", BASIC_TEST_OK));
+  resp (&fx, c, 4, 101.1, 404, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  g_assert_cmpstr (w4_kind_name (f->kind), ==, "note");
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "challenge");
+  g_assert_cmphex (f->related, ==, 0);
+  g_assert_true (has_evidence (f, 3));
+  g_assert_true (has_evidence (f, 4));
+  g_assert_cmpstr (f->wireshark_filter, ==, "frame.number in {1,2,3,4}");
+  g_assert_cmpuint (fx.summary->by_cause[W4_CAUSE_CHALLENGE], ==, 1);
+  g_assert_cmpuint (count_kind (&fx, W4_KIND_FAILURE), ==, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_note_needs_retry_in_30s (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/secret", NULL);
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  req (&fx, c, 3, 131, "GET", "/secret", H (BASIC_TEST_OK));
+  resp (&fx, c, 4, 131, 200, NULL);
+  fx_finish (&fx);
+  assert_failure (nth (&fx, 0), W4_CAUSE_NO_CREDENTIALS, 0);
+  fx_clear (&fx);
+}
+
+/* Rejected credentials are never a note, even when another user then
+ * succeeds: that success is evidence. */
+static void
+test_rejected_other_user_succeeds (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/x", H (BASIC_TEST_WRONG));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  req (&fx, c, 3, 101, "GET", "/x", H (BASIC_BOB));
+  resp (&fx, c, 4, 101, 200, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpstr (f->principal, ==, "test");
+  g_assert_true (has_evidence (f, 4));
+  g_assert_cmpstr (f->summary, ==,
+                   "The server rejected Basic credentials for user test; no request in this "
+                   "capture succeeded with them, but user bob succeeded on this server (frame 4), "
+                   "so the problem is specific to this account.");
+  g_assert_cmpstr (f->wireshark_filter, ==, "tcp.stream eq 0 && frame.number in {1,2,4}");
+  fx_clear (&fx);
+}
+
+/* ---- one cause each ------------------------------------------------------ */
+
+static void
+test_wrong_auth_header (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.3", 3128);
+  req (&fx, c, 1, 100, "GET", "http://example.com/", H ("Host: example.com", BASIC_TEST_OK));
+  resp (&fx, c, 2, 100, 407, H ("Proxy-Authenticate: Basic realm=\"proxy\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  /* No Proxy-Authorization either: no-credentials also holds. */
+  assert_failure (f, W4_CAUSE_WRONG_AUTH_HEADER, BIT (W4_CAUSE_NO_CREDENTIALS));
+  g_assert_cmpuint (f->status, ==, 407);
+  g_assert_cmpstr (f->fix, ==,
+                   "Send the proxy credentials in Proxy-Authorization, which is what a 407 asks for.");
+  fx_clear (&fx);
+}
+
+static void
+test_scheme_mismatch (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/api", H (BEARER));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_SCHEME_MISMATCH, 0);
+  g_assert_cmpstr (f->summary, ==,
+                   "The request sent Bearer credentials in Authorization, but the server offers "
+                   "only Basic.");
+  g_assert_nonnull (strstr (ev_what (f, 0), "Bearer (sha256:"));
+  g_assert_null (strstr (ev_what (f, 0), "abcdef"));
+  fx_clear (&fx);
+}
+
+static void
+test_malformed (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/a", H ("Authorization: Basic !!!notbase64"));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  req (&fx, c, 3, 101, "GET", "/b", H (BASIC_TEST_OK, BASIC_BOB));
+  resp (&fx, c, 4, 101, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_MALFORMED_CREDENTIALS, 0);
+  assert_failure (nth (&fx, 1), W4_CAUSE_MALFORMED_CREDENTIALS,
+                  BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (nth (&fx, 1)->summary, ==,
+                   "The request carried 2 Authorization headers; servers reject that or pick one "
+                   "arbitrarily.");
+  fx_clear (&fx);
+}
+
+static void
+test_permission_denied (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/home", H (BASIC_TEST_OK));
+  resp (&fx, c, 2, 100, 200, NULL);
+  req (&fx, c, 3, 101, "GET", "/admin", H (BASIC_TEST_OK));
+  resp (&fx, c, 4, 101, 403, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  /* It succeeded before and not after: session-expired holds too. */
+  assert_failure (f, W4_CAUSE_PERMISSION_DENIED, BIT (W4_CAUSE_SESSION_EXPIRED));
+  g_assert_cmpuint (f->status, ==, 403);
+  g_assert_true (has_evidence (f, 2));
+  fx_clear (&fx);
+}
+
+static void
+test_session_expired (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 443);
+  req (&fx, c, 1, 100, "GET", "/api/a", H (BEARER));
+  resp (&fx, c, 2, 100, 200, NULL);
+  req (&fx, c, 3, 400, "GET", "/api/b", H (BEARER));
+  resp (&fx, c, 4, 400, 401, H ("WWW-Authenticate: Bearer realm=\"api\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_SESSION_EXPIRED, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_nonnull (strstr (f->summary, "5 min 0 s after its first success"));
+  g_assert_true (has_evidence (f, 2));
+  fx_clear (&fx);
+}
+
+static void
+test_no_credentials (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/a", NULL);
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  /* Cookies only, and the server challenges only Basic: the cookies do
+   * not count. */
+  req (&fx, c, 3, 101, "GET", "/b", H ("Cookie: PHPSESSID=abc123; theme=dark"));
+  resp (&fx, c, 4, 101, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_NO_CREDENTIALS, 0);
+  g_assert_null (f->principal);
+  g_assert_cmpstr (ev_what (f, 0), ==, "GET /a without credentials");
+  f = nth (&fx, 1);
+  assert_failure (f, W4_CAUSE_NO_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "cookies (PHPSESSID, theme)"));
+  g_assert_null (strstr (f->summary, "abc123"));
+  fx_clear (&fx);
+}
+
+static void
+test_missing_challenge (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/a", H (BASIC_TEST_WRONG));
+  resp (&fx, c, 2, 100, 401, NULL);
+  req (&fx, c, 3, 101, "GET", "/b", NULL);
+  resp (&fx, c, 4, 101, 403, NULL);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_REJECTED_CREDENTIALS, BIT (W4_CAUSE_MISSING_CHALLENGE));
+  g_assert_cmpstr (ev_what (nth (&fx, 0), 1), ==, "401 without WWW-Authenticate");
+  /* A 403 needs no challenge, and never says no-credentials. */
+  assert_failure (nth (&fx, 1), W4_CAUSE_FORBIDDEN, 0);
+  fx_clear (&fx);
+}
+
+static void
+test_unexplained_and_orphan (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  /* The request was not captured. */
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_UNEXPLAINED, 0);
+  g_assert_null (f->method);
+  g_assert_null (f->uri);
+  g_assert_null (f->host);
+  g_assert_cmpuint (f->request_frame, ==, 0);
+  g_assert_cmpuint (f->response_frame, ==, 2);
+  g_assert_cmpstr (f->wireshark_filter, ==, "tcp.stream eq 0 && frame.number == 2");
+  fx_clear (&fx);
+}
+
+static void
+test_cors_expired_stale (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  /* {"alg":"none"}.{"sub":"alice","exp":1000}. */
+  const char *jwt = "Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSIsImV4cCI6MTAwMH0.c2ln";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "OPTIONS", "/api", H ("Access-Control-Request-Method: GET"));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Bearer"));
+  req (&fx, c, 3, 2000, "GET", "/api", H (jwt));
+  resp (&fx, c, 4, 2000, 401, H ("WWW-Authenticate: Bearer"));
+  req (&fx, c, 5, 2001, "GET", "/d", H ("Authorization: Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"/d\", response=\"0123\""));
+  resp (&fx, c, 6, 2001, 401, H ("WWW-Authenticate: Digest realm=\"r\", nonce=\"m\", stale=true"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_CORS_PREFLIGHT, BIT (W4_CAUSE_NO_CREDENTIALS));
+  assert_failure (nth (&fx, 1), W4_CAUSE_EXPIRED_TOKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (nth (&fx, 1)->principal, ==, "alice");
+  assert_failure (nth (&fx, 2), W4_CAUSE_STALE_NONCE, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  fx_clear (&fx);
+}
+
+/* ---- risks and infos ----------------------------------------------------- */
+
+static void
+test_retry_storm (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  for (guint i = 0; i < 5; i++) {
+    req (&fx, c, 1 + 2 * i, 100 + 10 * i, "GET", "/x", H (BASIC_TEST_WRONG));
+    resp (&fx, c, 2 + 2 * i, 100 + 10 * i, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  }
+  fx_finish (&fx);
+
+  g_assert_cmpuint (count_kind (&fx, W4_KIND_FAILURE), ==, 5);
+  g_assert_cmpuint (count_kind (&fx, W4_KIND_RISK), ==, 2);
+  f = nth (&fx, 6);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "retry-storm");
+  g_assert_cmpuint (f->count, ==, 5);
+  g_assert_cmpstr (f->principal, ==, "test");
+  g_assert_cmpstr (f->wireshark_filter, ==, "frame.number in {1,3,5,7,9}");
+  fx_clear (&fx);
+
+  /* Five rejections spread over more than 60 s are no storm. */
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  for (guint i = 0; i < 5; i++) {
+    req (&fx, c, 1 + 2 * i, 100 + 20 * i, "GET", "/x", H (BASIC_TEST_WRONG));
+    resp (&fx, c, 2 + 2 * i, 100 + 20 * i, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (count_kind (&fx, W4_KIND_RISK), ==, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_cleartext_counts (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  for (guint i = 0; i < 3; i++) {
+    req (&fx, c, 1 + 2 * i, 100 + i, "GET", "/x", H (BASIC_TEST_OK, "X-API-Key: k123"));
+    resp (&fx, c, 2 + 2 * i, 100 + i, 200, NULL);
+  }
+  /* Decrypted TLS is no cleartext. */
+  c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 443);
+  c->tls = TRUE;
+  req (&fx, c, 20, 110, "GET", "/x", H (BASIC_TEST_OK));
+  resp (&fx, c, 21, 110, 200, NULL);
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 2);
+  f = nth (&fx, 0);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "cleartext-credentials");
+  g_assert_cmpstr (f->scheme, ==, w4_scheme_name (W4_SCHEME_APIKEY));
+  g_assert_cmpuint (f->count, ==, 3);
+  f = nth (&fx, 1);
+  g_assert_cmpstr (f->scheme, ==, "Basic");
+  g_assert_cmpuint (f->count, ==, 3);
+  g_assert_cmpstr (f->summary, ==, "3 requests sent Basic credentials for user test over unencrypted HTTP.");
+  g_assert_cmpuint (f->response_frame, ==, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_infos (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Anomaly a = { 0 };
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  a.kind = W4_ANOM_GAP;
+  a.conn = c;
+  a.frame = 7;
+  a.count = 100;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  a.frame = 9;
+  a.count = 50;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.5", 443);
+  c->tls_undecrypted = TRUE;
+  fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 30, t_at (100));
+  memset (&a, 0, sizeof a);
+  a.kind = W4_ANOM_LIMIT;
+  a.limit = W4_LIMIT_FLOWS;
+  a.frame = 11;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  a.kind = W4_ANOM_WARNING;
+  a.message = "test.pcap: damaged record at frame 12";
+  w4_cor_anomaly (fx.cor, &a);
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 3);
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "not-decrypted");
+  g_assert_cmpstr (nth (&fx, 0)->wireshark_filter, ==, "ip.addr == 10.0.0.5 && tcp.port == 443");
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 1)->cause), ==, "gap");
+  g_assert_cmpuint (nth (&fx, 1)->response_frame, ==, 7);
+  g_assert_nonnull (strstr (nth (&fx, 1)->summary, "150 bytes"));
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 2)->cause), ==, "limit");
+  g_assert_cmpuint (nth (&fx, 2)->count, ==, 2);
+  g_assert_cmpstr (w4_kind_name (nth (&fx, 2)->kind), ==, "info");
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 1);
+  fx_clear (&fx);
+}
+
+/* ---- timing, ordering, pairing ------------------------------------------- */
+
+static void
+test_timing (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/a", NULL);
+  resp (&fx, c, 2, 100.5, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  w4_cor_time (fx.cor, t_at (130.4));
+  g_assert_cmpuint (fx.out->len, ==, 0);
+  w4_cor_time (fx.cor, t_at (130.5));
+  g_assert_cmpuint (fx.out->len, ==, 1);
+  assert_failure (nth (&fx, 0), W4_CAUSE_NO_CREDENTIALS, 0);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.out->len, ==, 1);
+  fx_clear (&fx);
+}
+
+/* A finding waits for undecided ones earlier in response order, never for
+ * later ones. */
+static void
+test_ordering (void)
+{
+  Fx fx;
+  W4ConnInfo *c0, *c1;
+  W4HttpHead h = { 0 };
+
+  fx_init (&fx);
+  c0 = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  c1 = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req (&fx, c0, 1, 100, "GET", "/late-header", NULL);
+  req (&fx, c1, 2, 100, "GET", "/quick", NULL);
+  /* c1's 401 at frame 10 completes first; c0's 401 started at frame 8 but
+   * its header block completed only at frame 12, 5 s later. */
+  resp (&fx, c1, 10, 101, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  h.conn = c0;
+  h.dir = W4_DIR_TO_CLIENT;
+  h.proto = W4_HTTP_1;
+  h.first_frame = 8;
+  h.last_frame = 12;
+  h.first_ts = t_at (100.5);
+  h.last_ts = t_at (106);
+  h.status = 401;
+  deliver (&fx, &h, H ("WWW-Authenticate: Basic realm=\"x\""));
+  req (&fx, c1, 13, 107, "GET", "/third", NULL);
+  resp (&fx, c1, 14, 107, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+
+  w4_cor_time (fx.cor, t_at (132));
+  g_assert_cmpuint (fx.out->len, ==, 0);    /* frame 10 is decided, but 8 is not */
+  w4_cor_time (fx.cor, t_at (136.5));
+  g_assert_cmpuint (fx.out->len, ==, 2);    /* 8 then 10; 14 is not due */
+  g_assert_cmpuint (nth (&fx, 0)->response_frame, ==, 8);
+  g_assert_cmpstr (nth (&fx, 0)->uri, ==, "/late-header");
+  g_assert_cmpuint (nth (&fx, 1)->response_frame, ==, 10);
+  g_assert_cmpstr (nth (&fx, 1)->uri, ==, "/quick");
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.out->len, ==, 3);
+  g_assert_cmpuint (nth (&fx, 2)->response_frame, ==, 14);
+  fx_clear (&fx);
+}
+
+static void
+test_pairing (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4HttpHead h = { 0 };
+  W4HttpBody b = { 0 };
+  const char *json = "{\"error\": \"token revoked\"}";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  /* Pipelined: two requests, a 100 Continue, then their answers in order. */
+  req (&fx, c, 1, 100, "GET", "/one", NULL);
+  req (&fx, c, 2, 100, "GET", "/two", H (BASIC_TEST_OK));
+  resp (&fx, c, 3, 100, 100, NULL);
+  resp (&fx, c, 4, 100, 200, NULL);
+  resp (&fx, c, 5, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\"",
+                                "Content-Type: application/json"));
+  b.conn = c;
+  b.dir = W4_DIR_TO_CLIENT;
+  b.seq = 0;
+  b.prefix = w4_span (json, strlen (json));
+  b.complete = TRUE;
+  fx.sink.on_body (fx.sink.user, &b);
+
+  /* HTTP/2: answers out of order, by stream id. */
+  c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 443);
+  c->tls = TRUE;
+  for (guint32 sid = 1; sid <= 3; sid += 2) {
+    char *path = g_strdup_printf ("/h2/%u", sid);
+    memset (&h, 0, sizeof h);
+    h.conn = c;
+    h.dir = W4_DIR_TO_SERVER;
+    h.proto = W4_HTTP_2;
+    h.h2_stream = sid;
+    h.first_frame = h.last_frame = 10 + sid;
+    h.first_ts = h.last_ts = t_at (100);
+    h.method = w4_span ("GET", 3);
+    h.target = w4_span (path, strlen (path));
+    deliver (&fx, &h, H ("Host: h2.example"));
+    g_free (path);
+  }
+  memset (&h, 0, sizeof h);
+  h.conn = c;
+  h.dir = W4_DIR_TO_CLIENT;
+  h.proto = W4_HTTP_2;
+  h.h2_stream = 3;
+  h.first_frame = h.last_frame = 20;
+  h.first_ts = h.last_ts = t_at (100);
+  h.status = 403;
+  deliver (&fx, &h, NULL);
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 3);   /* and the cleartext risk */
+  g_assert_cmpstr (nth (&fx, 0)->uri, ==, "/two");
+  g_assert_cmpstr (nth (&fx, 0)->server_message, ==, "token revoked");
+  g_assert_cmpstr (nth (&fx, 1)->uri, ==, "/h2/3");
+  g_assert_cmpstr (nth (&fx, 1)->host, ==, "h2.example");
+  assert_failure (nth (&fx, 1), W4_CAUSE_FORBIDDEN, 0);
+  g_assert_cmpuint (fx.summary->http_responses, ==, 3);
+  fx_clear (&fx);
+}
+
+static void
+test_pending_limit (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Limits limits;
+  W4CorrelateOptions opts = { .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&limits);
+  limits.v[W4_LIMIT_PENDING_REQ] = 4;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  for (guint i = 0; i < 10; i++)
+    req (&fx, c, 1 + i, 100, "GET", "/x", NULL);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.out->len, ==, 1);
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "limit");
+  g_assert_cmpuint (nth (&fx, 0)->count, ==, 6);
+  fx_clear (&fx);
+}
+
+static void
+test_redaction (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/cb?code=SECRETCODE&x=1", H (BASIC_TEST_WRONG));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+  for (guint i = 0; i < fx.out->len; i++) {
+    f = nth (&fx, i);
+    g_assert_null (strstr (f->uri, "SECRETCODE"));
+    g_assert_null (strstr (f->summary, "wrong"));
+    for (guint j = 0; j < f->evidence->len; j++) {
+      g_assert_null (strstr (ev_what (f, j), "SECRETCODE"));
+      g_assert_null (strstr (ev_what (f, j), "wrong"));
+    }
+  }
+  fx_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/correlate/example", test_example);
+  g_test_add_func ("/correlate/note/challenge", test_note_challenge);
+  g_test_add_func ("/correlate/note/needs-retry-in-30s", test_note_needs_retry_in_30s);
+  g_test_add_func ("/correlate/rejected/other-user-succeeds", test_rejected_other_user_succeeds);
+  g_test_add_func ("/correlate/wrong-auth-header", test_wrong_auth_header);
+  g_test_add_func ("/correlate/scheme-mismatch", test_scheme_mismatch);
+  g_test_add_func ("/correlate/malformed", test_malformed);
+  g_test_add_func ("/correlate/permission-denied", test_permission_denied);
+  g_test_add_func ("/correlate/session-expired", test_session_expired);
+  g_test_add_func ("/correlate/no-credentials", test_no_credentials);
+  g_test_add_func ("/correlate/missing-challenge", test_missing_challenge);
+  g_test_add_func ("/correlate/unexplained-orphan", test_unexplained_and_orphan);
+  g_test_add_func ("/correlate/cors-expired-stale", test_cors_expired_stale);
+  g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
+  g_test_add_func ("/correlate/risk/cleartext", test_cleartext_counts);
+  g_test_add_func ("/correlate/infos", test_infos);
+  g_test_add_func ("/correlate/timing", test_timing);
+  g_test_add_func ("/correlate/ordering", test_ordering);
+  g_test_add_func ("/correlate/pairing", test_pairing);
+  g_test_add_func ("/correlate/pending-limit", test_pending_limit);
+  g_test_add_func ("/correlate/redaction", test_redaction);
+  return g_test_run ();
+}
