@@ -1,0 +1,598 @@
+/* why401.c: the program. Reads the command line, wires the stages
+ * capture -> dissect -> correlate -> report, handles SIGINT/SIGTERM and the
+ * privilege drop of a live capture, and turns the result into the exit
+ * status of ../shared/spec/FINDINGS.md:
+ *
+ *   0  no failure found (challenge notes do not count)
+ *   1  at least one finding of kind failure
+ *   2  bad usage, or no input could be read at all
+ *
+ * A damaged input is a warning (stderr and summary.warnings), never exit 2:
+ * what was read is still analysed and reported. Only this file and report/
+ * print; everything printed here goes to stderr, prefixed "why401: ". */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <jansson.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "correlate.h"
+#include "dissect.h"
+#include "report.h"
+
+#ifndef W4_VERSION
+#define W4_VERSION "0.1.0"
+#endif
+
+#define W4_EXIT_CLEAN 0
+#define W4_EXIT_FAILURES 1
+#define W4_EXIT_USAGE 2
+
+/* ---- the command line --------------------------------------------------- */
+
+typedef struct {
+  char **files;        /* -r FILE, repeatable */
+  char **rest;         /* FILE... */
+  char *iface;         /* -i */
+  char *bpf;           /* -f */
+  gint64 count;        /* -c */
+  gint duration;       /* --duration */
+  char *user;          /* -Z */
+  char *format;        /* --format */
+  char *output;        /* -o */
+  gboolean all;        /* --all */
+  W4Color color;       /* --color */
+  gboolean show_secrets;
+  char **limits;       /* --limit NAME=N, repeatable */
+  gboolean quiet;      /* -q */
+  gboolean version;    /* --version */
+} W4Args;
+
+static void
+w4_args_clear (W4Args *a)
+{
+  g_strfreev (a->files);
+  g_strfreev (a->rest);
+  g_free (a->iface);
+  g_free (a->bpf);
+  g_free (a->user);
+  g_free (a->format);
+  g_free (a->output);
+  g_strfreev (a->limits);
+}
+
+static gboolean
+w4_parse_color (const char *name, const char *value, gpointer data, GError **error)
+{
+  W4Args *a = data;
+
+  /* "--color" alone means always, as in ls and grep. */
+  if (value == NULL || g_strcmp0 (value, "always") == 0)
+    a->color = W4_COLOR_ALWAYS;
+  else if (g_strcmp0 (value, "auto") == 0)
+    a->color = W4_COLOR_AUTO;
+  else if (g_strcmp0 (value, "never") == 0)
+    a->color = W4_COLOR_NEVER;
+  else {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--color takes auto, always or never, not '%s'", value);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static char *
+w4_limit_names (void)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  gsize line_start = 0;
+
+  /* Wrapped for --help; the error message shows it too. */
+  for (int i = 0; i < W4_LIMIT_COUNT; i++) {
+    const char *name = w4_limit_name ((W4LimitId) i);
+    if (i > 0 && s->len - line_start + strlen (name) > 76) {
+      g_string_append (s, ",\n  ");
+      line_start = s->len;
+    } else if (i > 0) {
+      g_string_append (s, ", ");
+    }
+    g_string_append (s, name);
+  }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+w4_usage_error (const char *msg)
+{
+  fprintf (stderr, "why401: %s\nTry 'why401 --help' for more information.\n", msg);
+}
+
+/* Parses @argv into @a; FALSE after printing why (exit 2). */
+static gboolean
+w4_parse_args (int *argc, char ***argv, W4Args *a)
+{
+  g_autofree char *limit_help = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) ctx = NULL;
+  GOptionGroup *group;
+  /* GOption stores a callback in a data pointer; the union says so without
+   * a cast ISO C forbids. */
+  union {
+    GOptionArgFunc f;
+    gpointer p;
+  } color_cb = { .f = w4_parse_color };
+
+  limit_help = w4_limit_names ();
+  description = g_strdup_printf (
+      "why401 explains every HTTP 401, 407 and 403 in a capture: the cause, the packets that\n"
+      "prove it, and what to fix. Several FILEs are joined into one timeline in the order of\n"
+      "their first packet (as mergecap -a would); '-' reads standard input. pcap and pcapng.\n"
+      "\n"
+      "Output formats:\n"
+      "  text     for a person: failures grouped by cause, examples, Wireshark filters\n"
+      "  json     one document {\"version\": 1, \"findings\": [...], \"summary\": {...}}\n"
+      "  ndjson   one finding per line as soon as it is decided, then a summary line\n"
+      "Frame numbers and stream numbers match Wireshark's frame.number and tcp.stream. The\n"
+      "\"file\" field of a finding is the input file's base name (without its directory).\n"
+      "Passwords, tokens and cookie values are shown only as fingerprints unless\n"
+      "--show-secrets is given.\n"
+      "\n"
+      "Live capture: -i IFACE (or any) opens the interface in immediate mode; when started as\n"
+      "root, why401 drops to the user 'nobody' once the interface is open (-Z USER to choose,\n"
+      "-Z root to keep root). Ctrl-C (SIGINT) or SIGTERM stops it: pending responses are\n"
+      "decided, the report and summary printed, and the exit status given.\n"
+      "\n"
+      "Limits (--limit NAME=N):\n  %s.\n"
+      "\n"
+      "Exit status: 0 no failure found, 1 at least one failure, 2 bad usage or no input could\n"
+      "be read. A damaged input is a warning, not an error.\n"
+      "\n"
+      "Examples:\n"
+      "  why401 capture.pcapng\n"
+      "  why401 --format ndjson -r a.pcap -r b.pcap | jq 'select(.kind == \"failure\")'\n"
+      "  sudo why401 -i eth0 -f 'tcp port 80' --duration 60",
+      limit_help);
+
+  const GOptionEntry entries[] = {
+    { "read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &a->files,
+      "Read packets from FILE (repeatable; same as giving FILE)", "FILE" },
+    { "interface", 'i', 0, G_OPTION_ARG_STRING, &a->iface,
+      "Capture live on IFACE ('any' for all)", "IFACE" },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING, &a->bpf,
+      "BPF capture filter for -i, as in tcpdump", "BPF" },
+    { "count", 'c', 0, G_OPTION_ARG_INT64, &a->count, "Live: stop after COUNT packets", "COUNT" },
+    { "duration", 0, 0, G_OPTION_ARG_INT, &a->duration, "Live: stop after SECS seconds",
+      "SECS" },
+    { "user", 'Z', 0, G_OPTION_ARG_STRING, &a->user,
+      "Live, as root: become USER once the interface is open (default nobody)",
+      "USER" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &a->format, "Output format: text (default), json, ndjson",
+      "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a->output,
+      "Write the report to FILE instead of standard output", "FILE" },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &a->all,
+      "Text: list every finding with its evidence, normal challenge steps too", NULL },
+    { "color", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, color_cb.p,
+      "Colour the text report: auto (default: when a terminal), always, never", "WHEN" },
+    { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &a->show_secrets,
+      "Show passwords, tokens and cookie values instead of fingerprints", NULL },
+    { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->limits,
+      "Change a resource limit (repeatable; names below)", "NAME=N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "Print only the summary", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &a->version, "Print the version and exit", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->rest, NULL, "FILE..." },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+
+  ctx = g_option_context_new ("| -i IFACE [-f BPF]");
+  g_option_context_set_summary (ctx, "Explain every HTTP 401, 407 and 403 in packet captures.");
+  g_option_context_set_description (ctx, description);
+  /* The callback for --color needs @a as its data: a main group carries it. */
+  group = g_option_group_new (NULL, NULL, NULL, a, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (ctx, group);
+
+  if (!g_option_context_parse (ctx, argc, argv, &error)) {
+    w4_usage_error (error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- the pipeline ------------------------------------------------------- */
+
+typedef struct {
+  W4Capture *cap;
+  W4Dissect *dis;
+  W4Correlate *cor;
+  W4Report *rep;
+  W4Sink cor_sink;                   /* what dissect's events go to */
+  gboolean limit_warned[W4_LIMIT_COUNT];
+} W4Run;
+
+/* One line on stderr per user-facing warning; a limit once per name (it
+ * can be hit millions of times; the report's `limit` info counts them). */
+static void
+w4_warn_anomaly (W4Run *run, const W4Anomaly *what)
+{
+  if (what->kind == W4_ANOM_WARNING && what->message != NULL) {
+    fprintf (stderr, "why401: warning: %s\n", what->message);
+  } else if (what->kind == W4_ANOM_LIMIT && (guint) what->limit < W4_LIMIT_COUNT &&
+             !run->limit_warned[what->limit]) {
+    run->limit_warned[what->limit] = TRUE;
+    fprintf (stderr, "why401: warning: limit %s reached%s%s; raise it with --limit %s=N\n",
+             w4_limit_name (what->limit), what->message ? ": " : "",
+             what->message ? what->message : "", w4_limit_name (what->limit));
+  }
+}
+
+static void
+w4_on_frame (void *user, const W4FrameInfo *fi)
+{
+  W4Run *run = user;
+
+  w4_cor_count_frame (run->cor, fi);
+  w4_dis_frame (run->dis, fi);
+  w4_cor_time (run->cor, fi->ts);
+}
+
+static void
+w4_on_ip (void *user, const W4IpPacket *pkt)
+{
+  W4Run *run = user;
+
+  w4_dis_ip (run->dis, pkt);
+}
+
+static void
+w4_on_cap_anomaly (void *user, const W4Anomaly *what)
+{
+  W4Run *run = user;
+
+  w4_warn_anomaly (run, what);
+  w4_cor_anomaly (run->cor, what);
+}
+
+static void
+w4_on_tick (void *user, W4Time now)
+{
+  W4Run *run = user;
+
+  w4_cor_time (run->cor, now);
+}
+
+/* Dissect's events pass through here on their way to the correlator, only
+ * so that its warnings and limits reach stderr too. */
+static void
+w4_fwd_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
+{
+  W4Run *run = user;
+
+  if (run->cor_sink.on_conn_open)
+    run->cor_sink.on_conn_open (run->cor_sink.user, conn, fi);
+}
+
+static void
+w4_fwd_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame,
+                   W4Time ts)
+{
+  W4Run *run = user;
+
+  if (run->cor_sink.on_conn_close)
+    run->cor_sink.on_conn_close (run->cor_sink.user, conn, why, frame, ts);
+}
+
+static void
+w4_fwd_request (void *user, const W4HttpHead *req)
+{
+  W4Run *run = user;
+
+  if (run->cor_sink.on_request)
+    run->cor_sink.on_request (run->cor_sink.user, req);
+}
+
+static void
+w4_fwd_response (void *user, const W4HttpHead *resp)
+{
+  W4Run *run = user;
+
+  if (run->cor_sink.on_response)
+    run->cor_sink.on_response (run->cor_sink.user, resp);
+}
+
+static void
+w4_fwd_body (void *user, const W4HttpBody *body)
+{
+  W4Run *run = user;
+
+  if (run->cor_sink.on_body)
+    run->cor_sink.on_body (run->cor_sink.user, body);
+}
+
+static void
+w4_fwd_anomaly (void *user, const W4Anomaly *what)
+{
+  W4Run *run = user;
+
+  w4_warn_anomaly (run, what);
+  if (run->cor_sink.on_anomaly)
+    run->cor_sink.on_anomaly (run->cor_sink.user, what);
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+/* The one piece of process-wide state: a signal handler has no user data. */
+static W4Capture *volatile w4_signal_target;
+
+static void
+w4_on_signal (int sig)
+{
+  W4Capture *cap = w4_signal_target;
+
+  if (cap != NULL)
+    w4_cap_stop (cap);
+}
+
+static void
+w4_install_signals (W4Capture *cap)
+{
+  struct sigaction sa;
+
+  w4_signal_target = cap;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = w4_on_signal;
+  sigemptyset (&sa.sa_mask);
+  /* No SA_RESTART: a blocking read returns EINTR and the capture loop sees
+   * the stop at once. SA_RESETHAND: a second Ctrl-C ends the program the
+   * ordinary way, for when finishing takes too long. */
+  sa.sa_flags = SA_RESETHAND;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
+
+static void
+w4_remove_signals (void)
+{
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  w4_signal_target = NULL;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static gboolean
+w4_check_args (W4Args *a, W4Format *format, W4Limits *limits)
+{
+  gboolean live = a->iface != NULL;
+  gboolean files = (a->files && a->files[0]) || (a->rest && a->rest[0]);
+
+  if (a->format == NULL || strcmp (a->format, "text") == 0)
+    *format = W4_FORMAT_TEXT;
+  else if (strcmp (a->format, "json") == 0)
+    *format = W4_FORMAT_JSON;
+  else if (strcmp (a->format, "ndjson") == 0)
+    *format = W4_FORMAT_NDJSON;
+  else {
+    g_autofree char *m = g_strdup_printf ("--format takes text, json or ndjson, not '%s'",
+                                          a->format);
+    w4_usage_error (m);
+    return FALSE;
+  }
+
+  w4_limits_init (limits);
+  for (guint i = 0; a->limits && a->limits[i]; i++) {
+    if (!w4_limits_set (limits, a->limits[i])) {
+      g_autofree char *names = w4_limit_names ();
+      g_autofree char *m = g_strdup_printf (
+          "bad --limit '%s': expected NAME=N, N from 1 to %u, NAME one of:\n  %s", a->limits[i],
+          G_MAXUINT32, names);
+      w4_usage_error (m);
+      return FALSE;
+    }
+  }
+
+  if (live && files) {
+    w4_usage_error ("give either capture files or -i IFACE, not both");
+    return FALSE;
+  }
+  if (!live && !files) {
+    w4_usage_error ("no input: give a capture FILE (or '-' for standard input) or -i IFACE");
+    return FALSE;
+  }
+  if (!live && (a->bpf || a->count || a->duration || a->user)) {
+    w4_usage_error ("-f, -c, --duration and -Z apply to live capture (-i IFACE) only");
+    return FALSE;
+  }
+  if (a->count < 0 || a->duration < 0) {
+    w4_usage_error ("-c and --duration take a number of 0 or more");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+w4_print_version (void)
+{
+  printf ("why401 %s\n%s, jansson %s, GLib %u.%u.%u\n", W4_VERSION, pcap_lib_version (),
+          JANSSON_VERSION, glib_major_version, glib_minor_version, glib_micro_version);
+}
+
+/* One line on stderr for an error of capture/, whose messages name the
+ * file or interface first ("x.pcap: No such file or directory"). */
+static void
+w4_print_cap_error (const GError *error)
+{
+  const char *msg = error != NULL ? error->message : "unknown error";
+
+  if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
+      error->code == W4_CAPTURE_ERROR_OPEN)
+    fprintf (stderr, "why401: cannot open %s\n", msg);
+  else if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
+           error->code == W4_CAPTURE_ERROR_PRIVS)
+    fprintf (stderr, "why401: cannot drop privileges: %s\n", msg);
+  else
+    fprintf (stderr, "why401: %s\n", msg);
+}
+
+/* Adds every file; prints why for each one that cannot be opened. Returns
+ * how many could. */
+static guint
+w4_add_files (W4Capture *cap, char **list)
+{
+  guint ok = 0;
+
+  for (guint i = 0; list && list[i]; i++) {
+    g_autoptr (GError) error = NULL;
+    if (w4_cap_add_file (cap, list[i], &error))
+      ok++;
+    else
+      w4_print_cap_error (error);
+  }
+  return ok;
+}
+
+static int
+w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
+{
+  W4Run run = { 0 };
+  W4ReportOptions ropts = { 0 };
+  W4CorrelateOptions copts = { 0 };
+  W4CaptureSink csink = { w4_on_frame, w4_on_ip, w4_on_cap_anomaly, w4_on_tick, &run };
+  W4Sink dsink = { w4_fwd_conn_open, w4_fwd_conn_close, w4_fwd_request, w4_fwd_response,
+                   w4_fwd_body, w4_fwd_anomaly, &run };
+  g_autoptr (W4Summary) summary = NULL;
+  int status = W4_EXIT_CLEAN;
+
+  ropts.format = format;
+  ropts.color = a->color;
+  ropts.all = a->all;
+  ropts.quiet = a->quiet;
+  ropts.examples = 5;
+  ropts.max_findings = limits->v[W4_LIMIT_FINDINGS];
+  copts.show_secrets = a->show_secrets;
+  copts.decide_after_sec = 30;
+
+  run.rep = w4_rep_new (&ropts, out);
+  W4FindingSink fsink = w4_rep_sink (run.rep);
+  run.cor = w4_cor_new (limits, &copts, &fsink);
+  run.cor_sink = w4_cor_sink (run.cor);
+  run.dis = w4_dis_new (limits, &dsink);
+  run.cap = w4_cap_new (limits, &csink);
+
+  if (a->iface != NULL) {
+    g_autoptr (GError) error = NULL;
+    const char *user = a->user;
+    g_autofree char *input = g_strdup_printf ("interface %s", a->iface);
+
+    if (!w4_cap_open_live (run.cap, a->iface, a->bpf, &error)) {
+      w4_print_cap_error (error);
+      status = W4_EXIT_USAGE;
+      goto out;
+    }
+    /* As tcpdump does: once the device is open, root is no longer needed.
+     * Started as root: become -Z USER, or nobody (-Z root keeps root). Not
+     * root: nothing to drop, but an explicit -Z that cannot be honoured is
+     * an error rather than a silent surprise. */
+    if (user == NULL && geteuid () == 0)
+      user = "nobody";
+    if (user != NULL && !w4_cap_drop_privileges (user, &error)) {
+      w4_print_cap_error (error);
+      status = W4_EXIT_USAGE;
+      goto out;
+    }
+    w4_cap_set_stop (run.cap, (guint64) a->count, (guint) a->duration);
+    w4_cor_set_file_name (run.cor, 0, a->iface);
+    w4_rep_add_input (run.rep, input);
+  } else {
+    guint opened = w4_add_files (run.cap, a->files) + w4_add_files (run.cap, a->rest);
+    if (opened == 0) {
+      status = W4_EXIT_USAGE;
+      goto out;
+    }
+    /* Names in run order (capture sorts the files by first packet); the
+     * base name, so the output does not depend on where the file lies. */
+    for (guint i = 0; i < w4_cap_n_files (run.cap); i++) {
+      g_autofree char *base = g_path_get_basename (w4_cap_file_name (run.cap, i));
+      w4_cor_set_file_name (run.cor, i, base);
+      w4_rep_add_input (run.rep, base);
+    }
+  }
+
+  w4_install_signals (run.cap);
+  guint read = w4_cap_run (run.cap);
+  w4_remove_signals ();
+  if (read == 0 && a->iface == NULL) {
+    fprintf (stderr, "why401: no input could be read\n");
+    status = W4_EXIT_USAGE;
+    goto out;
+  }
+
+  w4_dis_finish (run.dis);
+  w4_cor_set_connections (run.cor, w4_dis_connections (run.dis));
+  summary = w4_cor_finish (run.cor);
+  w4_rep_finish (run.rep, summary);
+  status = w4_rep_n_failures (run.rep) > 0 ? W4_EXIT_FAILURES : W4_EXIT_CLEAN;
+
+out:
+  w4_cap_free (run.cap);
+  w4_dis_free (run.dis);
+  w4_cor_free (run.cor);
+  w4_rep_free (run.rep);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  W4Args a = { 0 };
+  W4Format format = W4_FORMAT_TEXT;
+  W4Limits limits;
+  FILE *out = stdout;
+  int status;
+
+  /* Messages and the ellipsis in --help in the user's language and charset. */
+  setlocale (LC_ALL, "");
+  g_set_prgname ("why401");
+  a.color = W4_COLOR_AUTO;
+  if (!w4_parse_args (&argc, &argv, &a)) {
+    w4_args_clear (&a);
+    return W4_EXIT_USAGE;
+  }
+  if (a.version) {
+    w4_print_version ();
+    w4_args_clear (&a);
+    return W4_EXIT_CLEAN;
+  }
+  if (!w4_check_args (&a, &format, &limits)) {
+    w4_args_clear (&a);
+    return W4_EXIT_USAGE;
+  }
+
+  if (a.output != NULL && strcmp (a.output, "-") != 0) {
+    out = fopen (a.output, "w");
+    if (out == NULL) {
+      fprintf (stderr, "why401: cannot write %s: %s\n", a.output, g_strerror (errno));
+      w4_args_clear (&a);
+      return W4_EXIT_USAGE;
+    }
+  }
+
+  status = w4_run (&a, format, &limits, out);
+
+  /* A report that could not be written (disk full, closed pipe) must not
+   * pass for a clean run. */
+  if (fflush (out) != 0 || ferror (out)) {
+    fprintf (stderr, "why401: cannot write the report: %s\n", g_strerror (errno));
+    status = W4_EXIT_USAGE;
+  }
+  if (out != stdout)
+    fclose (out);
+  w4_args_clear (&a);
+  return status;
+}
