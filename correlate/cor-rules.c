@@ -378,6 +378,11 @@ expired_session_cred (const Ctx *c, const W4CorCredAgg **out)
 static gboolean
 rule_session_expired (const Ctx *c)
 {
+  /* A 403 after a success means the server recognised the credential:
+   * permission-denied always holds then, and calling the same facts an
+   * expired session as well would mislead. */
+  if (c->ex->status == 403)
+    return FALSE;
   return expired_session_cred (c, NULL) != NULL;
 }
 
@@ -541,9 +546,21 @@ request_what (const Ctx *c, const W4CorExchange *ex)
       g_string_append_printf (s, "%s: %s", cred->name, d);
   }
   if (ex->cookie_names != NULL) {
-    g_string_append (s, any ? ", " : " with ");
-    g_string_append_printf (s, "Cookie: %s", ex->cookie_names);
-    any = TRUE;
+    /* Analytics cookies beside an Authorization header are noise: name
+     * the session cookies then, and all cookies only when they are all the
+     * request carried. */
+    GString *sess = g_string_new (NULL);
+    for (guint i = 0; i < ex->creds->len; i++) {
+      const W4CorCred *cred = g_ptr_array_index (ex->creds, i);
+      if (cred->kind == W4_SCHEME_COOKIE)
+        g_string_append_printf (sess, "%s%s", sess->len ? ", " : "", cred->name);
+    }
+    if (!any || sess->len > 0) {
+      g_string_append (s, any ? ", " : " with ");
+      g_string_append_printf (s, "Cookie: %s", any ? sess->str : ex->cookie_names);
+      any = TRUE;
+    }
+    g_string_free (sess, TRUE);
   }
   if (!any)
     g_string_append (s, " without credentials");
