@@ -216,6 +216,26 @@ w4_wrap (W4Report *rep, guint indent, const char *first, const char *text)
   fputc ('\n', rep->out);
 }
 
+/* TRUE when @host tells more than @server ("ip:port") already does: a
+ * Host header that is just the address is noise on a narrow line. */
+static gboolean
+w4_host_adds (const char *host, const char *server)
+{
+  const char *colon;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  if (server == NULL)
+    return TRUE;
+  if (strcmp (host, server) == 0)
+    return FALSE;
+  colon = strrchr (server, ':');
+  if (colon != NULL && strlen (host) == (gsize) (colon - server) &&
+      strncmp (host, server, (gsize) (colon - server)) == 0)
+    return FALSE;
+  return TRUE;
+}
+
 static const char *
 w4_plural (guint64 n, const char *one, const char *many)
 {
@@ -231,7 +251,7 @@ w4_text_header (W4Report *rep, const W4Summary *s)
 
   for (guint i = 0; i < rep->inputs->len; i++) {
     g_autofree char *c = w4_clean (g_ptr_array_index (rep->inputs, i));
-    if (i > 0 && inputs->len + strlen (c) > 40) {
+    if (i > 0 && inputs->len + strlen (c) > 56) {
       g_string_append_printf (inputs, " and %u more", rep->inputs->len - i);
       break;
     }
@@ -271,13 +291,23 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
            w4_plural (s->failed_responses, "response", "responses"), w4_style_off (rep), failures,
            w4_plural (failures, "failure", "failures"), notes, w4_plural (notes, "step", "steps"));
 
-  /* by cause: failures only (the notes are counted above) */
+  /* by cause: failures only (the notes are counted above), most first */
   g_autoptr (GString) line = g_string_new (NULL);
+  W4Cause order[W4_CAUSE_COUNT];
+  guint n_order = 0;
   for (int c = 0; c < W4_CAUSE_COUNT; c++) {
     if (c == W4_CAUSE_CHALLENGE || s->by_cause[c] == 0)
       continue;
+    guint j = n_order++;
+    while (j > 0 && s->by_cause[order[j - 1]] < s->by_cause[c]) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = (W4Cause) c;
+  }
+  for (guint i = 0; i < n_order; i++) {
     g_string_append_printf (line, "%s%s %" G_GUINT64_FORMAT, line->len ? ", " : "",
-                            w4_cause_name ((W4Cause) c), s->by_cause[c]);
+                            w4_cause_name (order[i]), s->by_cause[order[i]]);
     any = TRUE;
   }
   if (any)
@@ -292,9 +322,10 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
     g_autofree char *server = w4_clean (st->server);
     g_autofree char *host = w4_clean (st->host);
     g_autofree char *schemes = w4_clean (st->schemes);
+    gboolean show_host = w4_host_adds (st->host, st->server);
     g_autofree char *txt = g_strdup_printf (
         "%s%s%s%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s", server,
-        st->host ? " (" : "", st->host ? host : "", st->host ? ")" : "", st->failed, st->total,
+        show_host ? " (" : "", show_host ? host : "", show_host ? ")" : "", st->failed, st->total,
         st->schemes && *st->schemes ? ", schemes " : "", st->schemes ? schemes : "", "");
     w4_wrap (rep, 2, i == 0 ? "by server:    " : "              ", txt);
   }
@@ -327,7 +358,7 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
   /* where and when */
   g_string_append_printf (l1, "%s  %s -> %s", w4_time_format_iso (f->time, tbuf, sizeof tbuf),
                           f->client ? client : "?", f->server ? server : "?");
-  if (f->host != NULL)
+  if (w4_host_adds (f->host, f->server))
     g_string_append_printf (l1, " (%s)", host);
   if (f->stream >= 0)
     g_string_append_printf (l1, " stream %" G_GINT64_FORMAT, f->stream);
