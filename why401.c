@@ -429,7 +429,16 @@ static void
 w4_print_cap_error (const GError *error)
 {
   const char *msg = error != NULL ? error->message : "unknown error";
+  const char *colon = strstr (msg, ": ");
 
+  /* libpcap's own message often names the file already, and capture/ puts
+   * the name first too: "x.pcap: x.pcap: No such file or directory". Say
+   * it once. */
+  if (colon != NULL) {
+    gsize n = (gsize) (colon - msg) + 2;
+    if (strncmp (colon + 2, msg, n) == 0)
+      msg = colon + 2;
+  }
   if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
       error->code == W4_CAPTURE_ERROR_OPEN)
     fprintf (stderr, "why401: cannot open %s\n", msg);
