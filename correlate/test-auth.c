@@ -266,6 +266,15 @@ static const CredCase cred_cases[] = {
   { "ntlm not base64", "MS-NLMP", IN ("NTLM !!!!"), NULL },
   { "ntlm not ntlmssp", "MS-NLMP 2.2.1", IN ("NTLM YWJjZA=="), NULL },
   { "ntlm type 1", "MS-NLMP 2.2.1.1", IN ("NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw=="), NULL },
+  /* Real values from the shared corpus (tshark -e http.authorization). */
+  { "zeek basic-auth-with-colon", "RFC 7617 2", IN ("Basic  dGVzdDoxOjM0"),
+    "Basic fp=sha256:d9f1d9ba104c pr=test user=test pw=1:34" },
+  { "arkime ntlm type 3, UTF-16 names", "MS-NLMP 2.2.1.3",
+    IN ("NTLM TlRMTVNTUAADAAAAGAAYAFgAAAAYABgAcAAAAA4ADgCIAAAACAAIAJYAAAAQABAAngAAABAAEACuAAAABQIAAgoAYUoAAAAPAAAAAAAAAAAAAAAAAAAAAExMTExMTExMTExMTExMTExMTExMTExMTE5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkgAVABUAFAARABPAE0AZABhAHYAZQBIAFQAVABQAEgATwBTAFQAS0tLS0tLS0tLS0tLS0tLSw=="),
+    "NTLM fp=sha256:3c36f0633dea pr=HTTPDOM\\dave ntlm=3 ntlm_user=HTTPDOM\\dave" },
+  { "arkime negotiate with raw ntlmssp type 3", "RFC 4559 4.2",
+    IN ("Negotiate TlRMTVNTUAADAAAAGAAYAFgAAAAYABgAcAAAABAAEACIAAAABgAGAJgAAAASABIAngAAABAAEACwAAAABQIAAgoAXVgAAAAPAAAAAAAAAAAAAAAAAAAAAExMTExMTExMTExMTExMTExMTExMTExMTE5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkgAVABUAFAANgBEAE8ATQBlAHYAZQBIAFQAVABQADYASABPAFMAVABLS0tLS0tLS0tLS0tLS0tL"),
+    "Negotiate fp=sha256:c71a801d36ae pr=HTTP6DOM\\eve ntlm=3 ntlm_user=HTTP6DOM\\eve spnego-ntlm" },
 };
 
 /* What the NULL rows above must show (checked field by field: their
