@@ -33,7 +33,7 @@ const char *
 w4_scheme_name (W4Scheme s)
 {
   switch (s) {
-  case W4_SCHEME_NONE: return "none";
+  case W4_SCHEME_NONE: return "token"; /* a bare token, no scheme word */
   case W4_SCHEME_BASIC: return "Basic";
   case W4_SCHEME_BEARER: return "Bearer";
   case W4_SCHEME_DIGEST: return "Digest";
