@@ -179,5 +179,8 @@ void w4_dis_ensure_open (W4Flow *flow);
 void w4_dis_anomaly (W4Flow *flow, W4AnomalyKind kind, W4Dir dir, guint64 frame, W4Time ts,
                      W4LimitId limit, guint64 count, const char *message);
 void w4_dis_count_not_http (struct W4Dissect *dis);
+/* The tcp.stream of the last TCP header w4_dis_ip numbered in the current
+ * frame, or -1 (for w4-disdump's comparison with tshark). */
+gint64 w4_dis_last_stream (struct W4Dissect *dis);
 
 G_END_DECLS

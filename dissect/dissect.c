@@ -103,6 +103,7 @@ struct W4Dissect {
   W4Time now;
   gboolean have_now;
   guint64 not_http_dirs;
+  gint64 last_stream;    /* of the last header numbered in this frame, or -1 */
 };
 
 /* ---- helpers for h1.c ---------------------------------------------------- */
@@ -932,6 +933,7 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
       flow_close (old, W4_CLOSE_REUSED, pkt->fi->frame, pkt->fi->ts);
     flow_destroy (old);
   }
+  dis->last_stream = rec->stream;
   if (pkt->icmp_quoted)
     return; /* numbered only: a quoted header carries no data of the connection */
 
@@ -948,6 +950,7 @@ void
 w4_dis_frame (W4Dissect *dis, const W4FrameInfo *fi)
 {
   g_return_if_fail (dis != NULL && fi != NULL);
+  dis->last_stream = -1;
   if (!dis->have_now || w4_time_cmp (fi->ts, dis->now) > 0) {
     dis->now = fi->ts;
     dis->have_now = TRUE;
@@ -966,6 +969,12 @@ w4_dis_finish (W4Dissect *dis)
     flow_evict (flow, W4_CLOSE_END_OF_INPUT);
   while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL)
     flow_evict (flow, W4_CLOSE_END_OF_INPUT);
+}
+
+gint64
+w4_dis_last_stream (W4Dissect *dis)
+{
+  return dis->last_stream;
 }
 
 guint64
@@ -989,6 +998,7 @@ w4_dis_new (const W4Limits *limits, const W4Sink *sink)
   g_queue_init (&dis->lru_open);
   g_queue_init (&dis->lru_closed);
   dis->next_conn_id = 1;
+  dis->last_stream = -1;
   return dis;
 }
 
