@@ -393,7 +393,7 @@ save_capture demo.pcapng
     echo "curl: $(curl --version | head -n 1)"
     echo "tcpdump: $(tcpdump --version 2>&1 | head -n 1)"
     echo "libpcap: $(tcpdump --version 2>&1 | sed -n 's/^libpcap version //p')"
-    echo "editcap: $(editcap -V 2>&1 | head -n 1)"
+    echo "editcap: $(editcap --version 2>&1 | head -n 1)"
     echo "kernel: $(uname -sr)"
 } > "$OUT/VERSIONS.txt"
 log "wrote VERSIONS.txt"
