@@ -456,6 +456,23 @@ skip_first_hole (W4Flow *flow, W4Dir dir)
   return TRUE;
 }
 
+/* The peer acknowledged bytes of @dir that the capture never showed: the
+ * sender will not send them again, so holes before @ack are lost now
+ * rather than when the queue fills up. */
+static void
+acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
+{
+  W4TcpHalf *t = &flow->tcp[dir];
+  guint max = t->ooo.length; /* each round drops at least one segment */
+
+  for (guint i = 0; i < max && t->synced; i++) {
+    W4Seg *s = g_queue_peek_head (&t->ooo);
+    if (s == NULL || seq_diff (ack, t->next_seq) <= 0 || seq_diff (s->seq, t->next_seq) <= 0)
+      break;
+    skip_first_hole (flow, dir);
+  }
+}
+
 static gboolean
 dir_is_dead (W4Flow *flow, W4Dir dir)
 {
@@ -870,6 +887,9 @@ handle_segment (W4Dissect *dis, W4Flow *flow, const W4TcpHdr *h, const W4IpPacke
       }
     }
   }
+
+  if (h->flags & TH_ACK)
+    acked_holes (flow, dir == W4_DIR_TO_SERVER ? W4_DIR_TO_CLIENT : W4_DIR_TO_SERVER, h->ack);
 
   n_marks = build_marks (pkt, h->hlen, marks);
   tcp_payload (flow, dir, (h->flags & TH_SYN) ? h->seq + 1 : h->seq, payload, len, claimed,

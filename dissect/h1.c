@@ -829,6 +829,12 @@ w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
 {
   W4H1Half *h = &flow->h1[dir];
 
+  if (h->mode == W4_H1_UNDECIDED) {
+    /* the direction's first bytes were lost: what comes next is not its
+     * start, so it cannot tell whether this is HTTP; wait for a message */
+    h->mode = W4_H1_RESYNC;
+    return;
+  }
   if (h->mode != W4_H1_ACTIVE)
     return;
   if (count > 0 && fill_body_gap (h, count, frame, ts))
