@@ -18,8 +18,8 @@
  * file runs. Every record counts as a frame, whatever becomes of it.
  *
  * Live: pcap_create, immediate mode, a snaplen that keeps whole packets,
- * a 1 s read timeout so that on_tick fires about once a second without
- * traffic. w4_cap_stop only sets a sig_atomic_t and calls pcap_breakloop,
+ * a non-blocking handle polled with a timeout of at most 1 s, so that on_tick
+ * fires about once a second without traffic. w4_cap_stop only sets a sig_atomic_t and calls pcap_breakloop,
  * both safe in a signal handler.
  *
  * No global state; no allocation per packet except for IP reassembly. */
@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
 #include <signal.h>
@@ -577,6 +578,11 @@ w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **e
     pcap_close (p);
     return FALSE;
   }
+  if (pcap_setnonblock (p, 1, errbuf) < 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", iface, errbuf);
+    pcap_close (p);
+    return FALSE;
+  }
   cap->live_dlt = pcap_datalink (p);
   if (!w4_dec_linktype_supported (cap->live_dlt)) {
     const char *name = pcap_datalink_val_to_name (cap->live_dlt);
@@ -654,25 +660,43 @@ w4_cap_run_live (W4Capture *cap)
 {
   gint64 start = g_get_monotonic_time ();
   gint64 last_tick = start;
+  int fd = pcap_get_selectable_fd (cap->live);
 
-  /* Each pass waits at most the read timeout; ends on stop, a stop
-   * condition, or an error of the device. */
+  /* libpcap 1.10 on Linux keeps polling past its read timeout when nothing
+   * arrives, so pcap_dispatch alone would starve on_tick and --duration:
+   * the handle is non-blocking and we wait on its descriptor ourselves.
+   * A signal interrupts poll (never restarted, signal(7)); one that lands
+   * just before it costs at most one wait. Each pass waits at most 1 s. */
   while (!cap->stop_flag) {
-    int rc = pcap_dispatch (cap->live, -1, w4_cap_live_cb, (u_char *) cap);
     gint64 now = g_get_monotonic_time ();
+    gint64 wait_us = G_USEC_PER_SEC - (now - last_tick);
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    int rc;
 
+    if (cap->stop_seconds != 0) {
+      gint64 left = (gint64) cap->stop_seconds * G_USEC_PER_SEC - (now - start);
+
+      if (left <= 0)
+        break;
+      wait_us = MIN (wait_us, left);
+    }
+    wait_us = CLAMP (wait_us, 0, G_USEC_PER_SEC);
+    if (fd >= 0)
+      poll (&pfd, 1, (int) ((wait_us + 999) / 1000));
+    else
+      g_usleep ((gulong) MIN (wait_us, 10000)); /* no selectable fd: short naps */
+    rc = pcap_dispatch (cap->live, -1, w4_cap_live_cb, (u_char *) cap);
     if (rc == PCAP_ERROR) {
       g_autofree char *msg = g_strdup_printf ("live capture stopped: %s", pcap_geterr (cap->live));
       w4_cap_warn (cap, 0, w4_cap_now (), msg);
       break;
     }
+    now = g_get_monotonic_time ();
     if (now - last_tick >= G_USEC_PER_SEC) {
       last_tick = now;
       if (cap->sink.on_tick != NULL)
         cap->sink.on_tick (cap->sink.user, w4_cap_now ());
     }
-    if (cap->stop_seconds != 0 && now - start >= (gint64) cap->stop_seconds * G_USEC_PER_SEC)
-      break;
   }
 }
 
