@@ -25,9 +25,18 @@ dump_ip (void *user, const W4IpPacket *pkt)
   }
   if (pkt->proto == 6) {
     guint8 doff = 0;
+    gsize hlen;
 
-    if (w4_rd_skip (&r, 8) && w4_rd_u8 (&r, &doff))
-      payload = payload >= (gsize) (doff >> 4) * 4 ? payload - (gsize) (doff >> 4) * 4 : 0;
+    /* As tshark: no tcp.len when the header's length field is not there
+     * or its length is more than the segment. */
+    if (!w4_rd_skip (&r, 8) || !w4_rd_u8 (&r, &doff) ||
+        (hlen = (gsize) (doff >> 4) * 4) > pkt->l4_claimed) {
+      printf ("%" G_GUINT64_FORMAT "\t%s\t%s\t%u%s\t%u\t%u\t\n", pkt->fi->frame,
+              w4_addr_format (&pkt->src, s, sizeof s), w4_addr_format (&pkt->dst, d, sizeof d),
+              pkt->proto, pkt->icmp_quoted ? "q" : "", sport, dport);
+      return;
+    }
+    payload -= hlen;
   } else if (pkt->proto == 17) {
     payload = payload >= 8 ? payload - 8 : 0;
   }
