@@ -182,6 +182,32 @@ w4_clean (const char *s)
   return v;
 }
 
+/* (transfer full) @s with every word longer than 64 characters cut to its
+ * first 40 and a count: an NTLM or Negotiate blob in the evidence is
+ * hundreds of characters that no one reads, and it would push the line
+ * far past the screen. The JSON keeps it whole. */
+static char *
+w4_shorten_words (const char *s)
+{
+  g_autofree char *clean = w4_clean (s);
+  g_auto (GStrv) words = g_strsplit (clean, " ", -1);
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++) {
+    glong n = g_utf8_strlen (words[i], -1);
+    if (i > 0)
+      g_string_append_c (out, ' ');
+    if (n > 64) {
+      const char *cut = g_utf8_offset_to_pointer (words[i], 40);
+      g_string_append_len (out, words[i], cut - words[i]);
+      g_string_append_printf (out, "...(%ld characters)", n);
+    } else {
+      g_string_append (out, words[i]);
+    }
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* Prints @text word-wrapped at W4_TEXT_WIDTH, every line indented by
  * @indent spaces; @first is printed before the first word (a label). Words
  * longer than the width are printed whole. */
@@ -360,8 +386,6 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
                           f->client ? client : "?", f->server ? server : "?");
   if (w4_host_adds (f->host, f->server))
     g_string_append_printf (l1, " (%s)", host);
-  if (f->stream >= 0)
-    g_string_append_printf (l1, " stream %" G_GINT64_FORMAT, f->stream);
   fprintf (rep->out, "  %s%s%s\n", w4_style_on (rep, W4_STYLE_BOLD), l1->str, w4_style_off (rep));
 
   /* what: method URI -> status, principal, frames */
@@ -381,6 +405,8 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
   if (f->count != 0)
     g_string_append_printf (l2, "%s%" G_GUINT64_FORMAT " %s", l2->len ? ", " : "", f->count,
                             w4_plural (f->count, "time", "times"));
+  if (f->stream >= 0)
+    g_string_append_printf (l2, "%sstream %" G_GINT64_FORMAT, l2->len ? ", " : "", f->stream);
   if (f->request_frame != 0 && f->response_frame != 0 && f->request_frame != f->response_frame)
     g_string_append_printf (l2, "%sframes %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT,
                             l2->len ? ", " : "", f->request_frame, f->response_frame);
@@ -409,7 +435,8 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
     for (guint i = 0; i < f->evidence->len; i++) {
       const W4Evidence *e = g_ptr_array_index (f->evidence, i);
       g_autofree char *label = g_strdup_printf ("frame %" G_GUINT64_FORMAT ": ", e->frame);
-      w4_wrap (rep, 6, label, e->what);
+      g_autofree char *what = w4_shorten_words (e->what);
+      w4_wrap (rep, 6, label, what);
     }
   }
   if (f->wireshark_filter != NULL) {
