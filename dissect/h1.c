@@ -602,6 +602,13 @@ cb_message_complete (llhttp_t *p)
 {
   W4H1Half *h = half_of (p);
 
+  /* the message ends in the chunk being parsed (a chunked body's last
+   * bytes are its terminator, which on_body never sees) */
+  if (h->cur != NULL) {
+    W4Time ts;
+    guint64 end = h->cur->len > 0 ? h->cur_base + h->cur->len - 1 : h->cur_base;
+    frame_at (h, end, &h->body_last_frame, &ts);
+  }
   emit_body (h, !h->body_gap);
   h->in_msg = FALSE;
   h->head_done = FALSE;
