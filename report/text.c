@@ -200,7 +200,7 @@ w4_shorten_words (const char *s)
     if (n > 64) {
       const char *cut = g_utf8_offset_to_pointer (words[i], 40);
       g_string_append_len (out, words[i], cut - words[i]);
-      g_string_append_printf (out, "...(%ld characters)", n);
+      g_string_append_printf (out, "...(%ld-char)", n);
     } else {
       g_string_append (out, words[i]);
     }
