@@ -402,9 +402,6 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
     g_autofree char *p = w4_clean (f->principal);
     g_string_append_printf (l2, "%sprincipal %s", l2->len ? ", " : "", p);
   }
-  if (f->count != 0)
-    g_string_append_printf (l2, "%s%" G_GUINT64_FORMAT " %s", l2->len ? ", " : "", f->count,
-                            w4_plural (f->count, "time", "times"));
   if (f->stream >= 0)
     g_string_append_printf (l2, "%sstream %" G_GINT64_FORMAT, l2->len ? ", " : "", f->stream);
   if (f->request_frame != 0 && f->response_frame != 0 && f->request_frame != f->response_frame)
