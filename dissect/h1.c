@@ -58,6 +58,13 @@ enum { CB_NONE, CB_METHOD, CB_URL, CB_STATUS, CB_FIELD, CB_VALUE };
  * message is more than a byte, so a chunk cannot need more resumes than it
  * has bytes; this bound only guards against a parser that stops advancing. */
 #define W4_H1_MAX_RESUMES 65536
+/* A method token longer than this is not a method (the longest registered
+ * ones are 17 bytes: BASELINE-CONTROL, VERSION-CONTROL...). */
+#define W4_H1_MAX_METHOD 32
+/* How far into a segment we look for " HTTP/1." on a request line whose
+ * method llhttp does not know: request lines beyond 8 KiB are rejected by
+ * most servers anyway. */
+#define W4_H1_MAX_LINE_SCAN 8192
 
 /* Mid-stream, a message start must be unmistakable: a whole method token
  * and space, or "HTTP/1.". The longest method we accept is 11 bytes. */
@@ -78,11 +85,57 @@ prefix_matches (const guint8 *data, gsize len, const char *word, gsize wlen, gbo
   return n > 0 && memcmp (data, word, n) == 0;
 }
 
+/* RFC 9110 5.6.2 tchar */
+static gboolean
+is_tchar (guint8 c)
+{
+  return g_ascii_isalnum (c) || (c != 0 && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Length of the method token at @data when it is followed by a space and
+ * the line holds " HTTP/1." (so an unknown method, such as Outlook's
+ * RPC_IN_DATA, is still recognised); 0 otherwise. */
+static gsize
+generic_request_line (const guint8 *data, gsize len)
+{
+  W4Reader r;
+  gsize tok = 0;
+  guint8 c = 0;
+
+  w4_rd_init (&r, data, MIN (len, W4_H1_MAX_LINE_SCAN));
+  while (tok < W4_H1_MAX_METHOD && w4_rd_peek_u8 (&r, tok, &c) && is_tchar (c))
+    tok++;
+  if (tok == 0 || !w4_rd_peek_u8 (&r, tok, &c) || c != ' ')
+    return 0;
+  /* the rest of the request line, up to its end, must name HTTP/1.x */
+  for (gsize i = tok + 1; w4_rd_peek_u8 (&r, i, &c) && c != '\r' && c != '\n'; i++) {
+    static const char proto[] = " HTTP/1.";
+    gsize k = 0;
+    guint8 d = 0;
+    while (k < sizeof proto - 1 && w4_rd_peek_u8 (&r, i + k, &d) && d == (guint8) proto[k])
+      k++;
+    if (k == sizeof proto - 1)
+      return tok;
+  }
+  return 0;
+}
+
+static gboolean
+known_method (const guint8 *tok, gsize len)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (w4_h1_methods); i++)
+    if (strlen (w4_h1_methods[i]) == len && memcmp (w4_h1_methods[i], tok, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 starts_message (W4Dir dir, const guint8 *data, gsize len, gboolean strict)
 {
   if (dir == W4_DIR_TO_CLIENT)
     return prefix_matches (data, len, "HTTP/1.", 7, strict);
+  if (generic_request_line (data, len) > 0)
+    return TRUE;
 
   for (gsize i = 0; i < G_N_ELEMENTS (w4_h1_methods); i++) {
     char word[16];
@@ -345,6 +398,18 @@ cb_method (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
 
+  if (h->method_subst) {
+    /* llhttp parses a stand-in for a method it does not know: report the
+     * real token, once */
+    if (h->subst_tok != NULL) {
+      set_first_frame (h, h->subst_off);
+      h->method_off = h->hdr->len;
+      h->method_len = hdr_append (h, (const char *) h->subst_tok, h->subst_len);
+      h->subst_tok = NULL;
+    }
+    h->last_cb = CB_METHOD;
+    return 0;
+  }
   set_first_frame (h, stream_off (h, at));
   if (h->last_cb != CB_METHOD)
     h->method_off = h->hdr->len;
@@ -358,6 +423,7 @@ cb_url (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
 
+  h->method_subst = FALSE;
   if (h->last_cb != CB_URL)
     h->target_off = h->hdr->len;
   h->target_len += hdr_append (h, at, len);
@@ -614,6 +680,11 @@ cb_message_complete (llhttp_t *p)
   h->head_done = FALSE;
   if (h->stop_after_msg)
     return HPE_PAUSED;
+  if (h->dir == W4_DIR_TO_SERVER) {
+    /* stop at the boundary so the next method can be looked at */
+    h->at_boundary = TRUE;
+    return HPE_PAUSED;
+  }
   return 0;
 }
 
@@ -646,6 +717,8 @@ parser_start (W4H1Half *h)
   h->in_msg = FALSE;
   h->head_done = FALSE;
   h->stop_after_msg = FALSE;
+  h->at_boundary = FALSE;
+  h->method_subst = FALSE;
   h->mode = W4_H1_ACTIVE;
 }
 
@@ -716,6 +789,36 @@ parse_error (W4H1Half *h, llhttp_errno_t err)
   forget_context (h);
 }
 
+/* At a request boundary: when the next method is one llhttp does not know
+ * (RPC_IN_DATA, BPROPFIND...), llhttp is fed "GET" in its place and the
+ * real token is reported. Only a token whole in this chunk is replaced;
+ * one split across segments is left to llhttp (which may reject it). The
+ * stand-in never changes how the message is framed: request bodies are
+ * framed by their headers alone, whatever the method (RFC 9112 6.3). */
+static const char *
+substitute_method (W4H1Half *h, const char *pos, const char *end)
+{
+  const guint8 *p = (const guint8 *) pos;
+  gsize avail = (gsize) (end - pos), skip = 0, tok;
+  llhttp_errno_t err;
+
+  while (skip < avail && (p[skip] == '\r' || p[skip] == '\n'))
+    skip++;
+  tok = generic_request_line (p + skip, avail - skip);
+  if (tok == 0 || known_method (p + skip, tok))
+    return pos;
+  if (skip > 0 && llhttp_execute (&h->parser, pos, skip) != HPE_OK)
+    return pos + skip;
+  h->method_subst = TRUE;
+  h->subst_tok = p + skip;
+  h->subst_len = tok;
+  h->subst_off = stream_off (h, pos + skip);
+  err = llhttp_execute (&h->parser, "GET", 3);
+  if (err != HPE_OK)
+    return pos + skip; /* llhttp reports it on the real bytes */
+  return pos + skip + tok;
+}
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -727,14 +830,23 @@ execute (W4H1Half *h, const W4Chunk *c)
   h->cur = c;
   h->cur_base = base;
   for (guint i = 0; i < W4_H1_MAX_RESUMES && pos < end; i++) {
-    llhttp_errno_t err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+    llhttp_errno_t err;
     const char *stop;
 
+    if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
+      pos = substitute_method (h, pos, end);
+    err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
     if (err == HPE_OK)
       break;
     stop = llhttp_get_error_pos (&h->parser);
     if (stop == NULL || stop < pos || stop > end)
       stop = end;
+    if (err == HPE_PAUSED && h->at_boundary) {
+      h->at_boundary = FALSE;
+      llhttp_resume (&h->parser);
+      pos = stop;
+      continue;
+    }
     if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
       /* 101 Switching Protocols or a CONNECT tunnel: what follows on both
        * directions is another protocol. */

@@ -241,6 +241,26 @@ test_http2_preface_is_not_http1 (void)
 }
 
 static void
+test_unknown_method (void)
+{
+  check ("RPC_IN_DATA /rpc/rpcproxy.dll?x:6001 HTTP/1.1\r\nContent-Length: 2\r\n\r\nab"
+         "\r\nRPC_OUT_DATA /rpc HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+         "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 RPC_IN_DATA /rpc/rpcproxy.dll?x:6001\n"
+         "body 0 c2s #0 2\n"
+         "req 0 #1 f3-3 RPC_OUT_DATA /rpc\n"
+         "body 0 c2s #1 0\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 0\n"
+         "close 0 end\n");
+  /* a token that is no method, or a line without HTTP/1.x, is not HTTP */
+  check ("HELLO there\r\n\r\n", NULL,
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "close 0 end\n");
+}
+
+static void
 test_header_limits (void)
 {
   TRec r;
@@ -349,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/sip-is-not-http", test_sip_is_not_http);
   g_test_add_func ("/http1/rtsp-is-not-http", test_rtsp_is_not_http);
   g_test_add_func ("/http1/h2-preface-is-not-http1", test_http2_preface_is_not_http1);
+  g_test_add_func ("/http1/unknown-method", test_unknown_method);
   g_test_add_func ("/http1/header-count-limit", test_header_limits);
   g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
   g_test_add_func ("/http1/split-everywhere", test_split_everywhere);

@@ -299,6 +299,30 @@ test_ooo_limit (void)
 }
 
 static void
+test_acked_hole (void)
+{
+  TRec r;
+  const char *r2 = "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ));
+  /* the first response segment (50 bytes) was not captured */
+  t_seg (&r, 2, 80, 40000, T_ACK, 5051, 1001 + strlen (REQ), r2, strlen (r2));
+  /* the client acknowledges it all: the 50 bytes are lost for good */
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + strlen (REQ), 5051 + strlen (r2), NULL, 0);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f4-4 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "anomaly gap 0 s2c 50\n"
+                   "resp 0 #0 f5-5 401\n"
+                   "body 0 s2c #0 0\n");
+  w4_dis_finish (r.dis);
+  t_rec_clear (&r);
+}
+
+static void
 test_tls (void)
 {
   TRec r;
@@ -331,6 +355,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/evicted-keeps-number", test_evicted_keeps_number);
   g_test_add_func ("/tcp/flow-limit", test_flow_limit);
   g_test_add_func ("/tcp/ooo-limit", test_ooo_limit);
+  g_test_add_func ("/tcp/acked-hole", test_acked_hole);
   g_test_add_func ("/tcp/tls", test_tls);
   return g_test_run ();
 }
