@@ -200,5 +200,10 @@ const char *w4_cor_file_name (W4Correlate *cor, guint file_index);
  * names (Proxy-Authorization for 407, else Authorization; for a success
  * either), else an API key, else a session cookie. (transfer none) or NULL. */
 const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
+/* Did @cred carry only an intermediate leg of a challenge-response
+ * handshake that @ex's response continues (NTLM type 1, a Negotiate token
+ * answered with a further token, a Digest answer to a stale nonce)? Such a
+ * leg is not a rejected credential: the server answered as it should. */
+gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
 
 G_END_DECLS

@@ -139,10 +139,21 @@ who_answers (const Ctx *c)
 
 /* ---- the handshake check ------------------------------------------------- */
 
-static gboolean
-intermediate_leg (const Ctx *c)
+static const W4Challenge *
+challenge_in (const W4CorExchange *ex, W4Scheme kind)
 {
-  const W4Credential *p = c->authz ? c->authz->parsed : NULL;
+  for (guint i = 0; ex->challenges != NULL && i < ex->challenges->len; i++) {
+    const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
+    if (ch->kind == kind)
+      return ch;
+  }
+  return NULL;
+}
+
+gboolean
+w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred)
+{
+  const W4Credential *p = cred ? cred->parsed : NULL;
   const W4Challenge *ch;
 
   if (p == NULL || p->malformed)
@@ -150,12 +161,21 @@ intermediate_leg (const Ctx *c)
   if ((p->kind == W4_SCHEME_NTLM || (p->kind == W4_SCHEME_NEGOTIATE && p->negotiate_is_ntlm)) &&
       p->ntlm_type == 1)
     return TRUE;
-  if (p->kind == W4_SCHEME_NEGOTIATE && (ch = challenge_of (c, W4_SCHEME_NEGOTIATE)) != NULL &&
+  if (p->kind == W4_SCHEME_NEGOTIATE && (ch = challenge_in (ex, W4_SCHEME_NEGOTIATE)) != NULL &&
       ch->token68 != NULL)
     return TRUE;
-  if (p->kind == W4_SCHEME_DIGEST && param_is_true (challenge_of (c, W4_SCHEME_DIGEST), "stale"))
-    return TRUE;
+  ch = challenge_in (ex, W4_SCHEME_DIGEST);
+  if (p->kind == W4_SCHEME_DIGEST && ch != NULL) {
+    const char *stale = w4_challenge_param (ch, "stale");
+    return stale != NULL && g_ascii_strcasecmp (stale, "true") == 0;
+  }
   return FALSE;
+}
+
+static gboolean
+intermediate_leg (const Ctx *c)
+{
+  return w4_cor_intermediate_leg (c->ex, c->authz);
 }
 
 static gboolean
@@ -179,7 +199,7 @@ handshake_step (const Ctx *c)
  * same server with credentials within 30 s after the failed response, and
  * got past authentication. (transfer none) the retry, or NULL. */
 static const W4CorExchange *
-find_retry (const Ctx *c)
+find_next_attempt (const Ctx *c, gboolean must_pass)
 {
   const W4CorExchange *ex = c->ex;
   W4CorClient *cl = ex->client_state;
@@ -205,11 +225,19 @@ find_retry (const Ctx *c)
       continue;
     if (c->proxy ? e->n_proxy_authz == 0 : !request_has_any_credentials (e))
       continue;
-    if (!e->has_response || e->status == 400 || e->status == 401 || e->status == 407)
+    if (!e->has_response)
+      continue;
+    if (must_pass && (e->status == 400 || e->status == 401 || e->status == 407))
       continue;
     return e;
   }
   return NULL;
+}
+
+static const W4CorExchange *
+find_retry (const Ctx *c)
+{
+  return find_next_attempt (c, TRUE);
 }
 
 /* ---- the rules, in the table's order ------------------------------------- */
@@ -400,7 +428,9 @@ rule_no_credentials (const Ctx *c)
 static gboolean
 rule_rejected_credentials (const Ctx *c)
 {
-  if (c->ex->status == 403)
+  /* The server answered a first handshake leg with its own leg: that is
+   * the handshake going on, not a rejection. */
+  if (c->ex->status == 403 || intermediate_leg (c))
     return FALSE;
   if (c->authz && !c->authz->parsed->malformed && (!has_challenges (c) || offered (c, c->authz)))
     return TRUE;
@@ -726,6 +756,37 @@ text_note (const Ctx *c, W4Finding *f, Ev *ev)
   ev_add (ev, r->resp_frame, r->stream, rs);
 }
 
+/* A first handshake leg answered with the server's leg, whose handshake
+ * then did not get past authentication: say where it stopped. */
+static void
+text_unfinished_handshake (const Ctx *c, W4Finding *f, Ev *ev, const char *what)
+{
+  const W4CorExchange *next = find_next_attempt (c, FALSE);
+  g_autofree char *leg = cred_desc (c, c->authz);
+
+  if (next != NULL) {
+    g_autofree char *rq = request_what (c, next);
+    g_autofree char *rs = g_strdup_printf ("%u: the handshake's last leg failed", next->status);
+
+    f->summary = g_strdup_printf (
+      "%s carried the first leg of a handshake (%s) and the %s answered with its challenge, a "
+      "normal step; but the client's next leg (frame %" G_GUINT64_FORMAT ") got %u, so "
+      "authentication never completed.", what, leg, who_answers (c), next->req_frame,
+      next->status);
+    f->fix = g_strdup_printf ("Look at why the %s refused the handshake's last leg with %u "
+                              "(account, domain or the server's authentication settings).",
+                              who_answers (c), next->status);
+    ev_add (ev, next->req_frame, next->stream, rq);
+    ev_add (ev, next->resp_frame, next->stream, rs);
+  } else {
+    f->summary = g_strdup_printf (
+      "%s carried the first leg of a handshake (%s) and the %s answered with its challenge, a "
+      "normal step; but the capture holds no next leg from the client for it.", what, leg,
+      who_answers (c));
+    f->fix = g_strdup ("Check that the client continues the handshake on the same connection.");
+  }
+}
+
 /* rejected-credentials: whether the principal ever succeeded, and whether
  * others do on this server. */
 static void
@@ -968,6 +1029,10 @@ text_cause (const Ctx *c, W4Finding *f, Ev *ev)
     break;
   }
   default:
+    if (intermediate_leg (c)) {
+      text_unfinished_handshake (c, f, ev, what);
+      break;
+    }
     f->summary = g_strdup_printf ("The %s answered %s with %u, and nothing in the capture explains "
                                   "why.", who_answers (c), what, ex->status);
     f->fix = g_strdup ("Look at the evidence: the capture does not show why the request was "

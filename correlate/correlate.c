@@ -1051,7 +1051,9 @@ on_response (void *user, const W4HttpHead *resp)
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
 
     cor->failed_responses++;
-    if (mc != NULL && ex->status != 403)
+    /* A first handshake leg answered by the server's leg is no rejection:
+     * NTLM type 1 messages repeat byte for byte and would look like a storm. */
+    if (mc != NULL && ex->status != 403 && !w4_cor_intermediate_leg (ex, mc))
       note_rejection (cor, ex, mc);
     ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
     g_queue_push_tail (&cor->due, exchange_ref (ex));

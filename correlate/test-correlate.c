@@ -587,7 +587,42 @@ test_cors_expired_stale (void)
   assert_failure (nth (&fx, 0), W4_CAUSE_CORS_PREFLIGHT, BIT (W4_CAUSE_NO_CREDENTIALS));
   assert_failure (nth (&fx, 1), W4_CAUSE_EXPIRED_TOKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
   g_assert_cmpstr (nth (&fx, 1)->principal, ==, "alice");
-  assert_failure (nth (&fx, 2), W4_CAUSE_STALE_NONCE, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  /* stale=true says the digest itself was right (RFC 7616 3.3): the
+   * credentials were not rejected, only the nonce had aged. */
+  assert_failure (nth (&fx, 2), W4_CAUSE_STALE_NONCE, 0);
+  fx_clear (&fx);
+}
+
+/* NTLM type 1 answered by the server's type 2 is the handshake going on,
+ * not a rejection: when the next leg fails with 400 the 401 is unexplained
+ * with the next leg in evidence, and repeated type 1 messages (the same
+ * bytes every time) are no retry storm. Modelled on ndpi/webdav-ntlm.pcap. */
+static void
+test_ntlm_first_leg_not_rejected (void)
+{
+  Fx fx;
+  W4Finding *f;
+  /* NTLMSSP type 1 (negotiate) and a type 2 challenge from the server */
+  const char *type1 = "Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==";
+  const char *type2 = "WWW-Authenticate: NTLM TlRMTVNTUAACAAAADAAMADgAAAAFgomiESIzRFVmd4gAAAAAAAAAAAAAAAAAAAAABgGxHQAAAA9MAEEAQgA=";
+  const char *type3 = "Authorization: NTLM TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAACAAIAHAAAAAAAAAAeAAAAAAAAAB4AAAABYKIogAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAHUAcwBlAHIA";
+
+  fx_init (&fx);
+  for (guint i = 0; i < 5; i++) {
+    W4ConnInfo *c = fx_conn (&fx, i, "10.0.0.1", 40000 + i, "10.0.0.2", 80);
+    req (&fx, c, 1 + 4 * i, 100 + i, "MOVE", "/webdav", H (type1));
+    resp (&fx, c, 2 + 4 * i, 100 + i, 401, H (type2));
+    req (&fx, c, 3 + 4 * i, 100 + i, "MOVE", "/webdav", H (type3));
+    resp (&fx, c, 4 + 4 * i, 100 + i, 400, NULL);
+  }
+  fx_finish (&fx);
+
+  g_assert_cmpuint (count_kind (&fx, W4_KIND_FAILURE), ==, 5);
+  g_assert_cmpuint (count_kind (&fx, W4_KIND_RISK), ==, 0);
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_UNEXPLAINED, 0);
+  g_assert_nonnull (strstr (f->summary, "next leg (frame 3) got 400"));
+  g_assert_cmpuint (f->evidence->len, ==, 4);
   fx_clear (&fx);
 }
 
@@ -900,6 +935,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/missing-challenge", test_missing_challenge);
   g_test_add_func ("/correlate/unexplained-orphan", test_unexplained_and_orphan);
   g_test_add_func ("/correlate/cors-expired-stale", test_cors_expired_stale);
+  g_test_add_func ("/correlate/ntlm-first-leg-not-rejected", test_ntlm_first_leg_not_rejected);
   g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
   g_test_add_func ("/correlate/risk/cleartext", test_cleartext_counts);
   g_test_add_func ("/correlate/infos", test_infos);
