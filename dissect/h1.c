@@ -65,6 +65,9 @@ enum { CB_NONE, CB_METHOD, CB_URL, CB_STATUS, CB_FIELD, CB_VALUE };
  * method llhttp does not know: request lines beyond 8 KiB are rejected by
  * most servers anyway. */
 #define W4_H1_MAX_LINE_SCAN 8192
+/* Frame marks of one chunk (IP fragments of one segment): TCP passes at
+ * most this many. */
+#define W4_H1_MAX_MARKS 64
 
 /* Mid-stream, a message start must be unmistakable: a whole method token
  * and space, or "HTTP/1.". The longest method we accept is 11 bytes. */
@@ -615,6 +618,7 @@ cb_headers_complete (llhttp_t *p)
         ret = 1; /* RFC 9110 9.3.2: no body, whatever the headers say */
       if (have_method && method == HTTP_CONNECT && h->status >= 200 && h->status < 300) {
         h->stop_after_msg = TRUE; /* RFC 9110 9.3.6: a tunnel follows */
+        h->tunnel = TRUE;
         ret = 1;
       }
       if (h->status == 101)
@@ -819,6 +823,27 @@ substitute_method (W4H1Half *h, const char *pos, const char *end)
   return pos + skip + tok;
 }
 
+/* After a CONNECT's 2xx the connection carries whatever the client tunnels:
+ * usually TLS (then the connection is TLS not decrypted), sometimes plain
+ * HTTP to the origin. Both directions start over as if new, unlike an
+ * upgrade, whose protocol we know is not HTTP/1. */
+static void
+start_tunnel (W4Flow *flow)
+{
+  for (int d = 0; d < 2; d++) {
+    W4H1Half *h = &flow->h1[d];
+    abandon_message (h);
+    h->mode = W4_H1_UNDECIDED;
+    h->tunnel = FALSE;
+    h->stop_after_msg = FALSE;
+    forget_context (h);
+  }
+  flow->pending.head = 0;
+  flow->pending.count = 0;
+}
+
+static void feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip);
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -847,15 +872,27 @@ execute (W4H1Half *h, const W4Chunk *c)
       pos = stop;
       continue;
     }
-    if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
-      /* 101 Switching Protocols or a CONNECT tunnel: what follows on both
-       * directions is another protocol. */
+    if (err == HPE_PAUSED && h->tunnel) {
       guint64 frame;
       W4Time ts;
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
       w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
-                      h->status == 101 ? "101 Switching Protocols: HTTP/1 parsing stopped"
-                                       : "CONNECT tunnel established: HTTP/1 parsing stopped");
+                      "CONNECT tunnel established: its bytes are examined afresh");
+      start_tunnel (h->flow);
+      h->fed = base + c->len;
+      h->cur = NULL;
+      if (stop < end)
+        feed_rest (h->flow, h->dir, c, (gsize) (stop - data));
+      return;
+    }
+    if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
+      /* 101 Switching Protocols: what follows on both directions is
+       * another protocol (WebSocket, h2c). */
+      guint64 frame;
+      W4Time ts;
+      frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
+      w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
+                      "101 Switching Protocols: HTTP/1 parsing stopped");
       h->unparsed_bytes += (guint64) (end - stop);
       stop_connection (h->flow);
       break;
@@ -915,6 +952,30 @@ w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
     parser_start (h);
   }
   execute (h, chunk);
+}
+
+/* Feeds the bytes of @c from @skip on again (after the parser was reset
+ * in the middle of the chunk). */
+static void
+feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip)
+{
+  W4FrameMark marks[W4_H1_MAX_MARKS];
+  W4Chunk rest = { c->data + skip, c->len - skip, marks, 0, FALSE };
+
+  for (guint i = 0; i < c->n_marks && rest.n_marks < W4_H1_MAX_MARKS; i++) {
+    if (c->marks[i].off <= skip) {
+      marks[0] = c->marks[i];
+      marks[0].off = 0;
+      rest.n_marks = 1;
+    } else {
+      marks[rest.n_marks] = c->marks[i];
+      marks[rest.n_marks].off = (guint32) (c->marks[i].off - skip);
+      rest.n_marks++;
+    }
+  }
+  if (rest.n_marks == 0)
+    return;
+  w4_h1_feed (flow, dir, &rest);
 }
 
 /* A gap inside a Content-Length body whose rest is at least as long as

@@ -190,6 +190,18 @@ test_connect_refused_then_tunnel (void)
          "body 0 s2c #1 0\n"
          "anomaly upgrade 0 s2c\n"
          "close 0 end\n");
+  /* plain HTTP through the tunnel is HTTP again */
+  check ("CONNECT h:80 HTTP/1.1\r\n\r\n",
+         "HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 CONNECT h:80\n"
+         "body 0 c2s #0 0\n"
+         "resp 0 #0 f4-4 200\n"
+         "body 0 s2c #0 0\n"
+         "anomaly upgrade 0 s2c\n"
+         "resp 0 #1 f4-4 401\n"
+         "body 0 s2c #1 0\n"
+         "close 0 end\n");
 }
 
 static void
