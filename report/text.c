@@ -218,8 +218,11 @@ w4_wrap (W4Report *rep, guint indent, const char *first, const char *text)
   g_auto (GStrv) words = g_strsplit (clean, " ", -1);
   glong col;
 
+  /* Continuation lines hang under the text, not under the label. */
+  glong hang = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
+
   fprintf (rep->out, "%*s%s", (int) indent, "", first != NULL ? first : "");
-  col = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
+  col = hang;
   /* A label ends with its own spacing: the first word follows it directly. */
   gboolean line_empty = TRUE;
   for (guint i = 0; words[i] != NULL; i++) {
@@ -227,8 +230,8 @@ w4_wrap (W4Report *rep, guint indent, const char *first, const char *text)
     if (wl == 0)
       continue;
     if (!line_empty && col + 1 + wl > W4_TEXT_WIDTH) {
-      fprintf (rep->out, "\n%*s", (int) indent, "");
-      col = indent;
+      fprintf (rep->out, "\n%*s", (int) hang, "");
+      col = hang;
       line_empty = TRUE;
     }
     if (!line_empty) {
