@@ -153,6 +153,7 @@ struct W4Flow {
   guint64 first_frame;
   W4Time first_ts;
   W4Time last_ts;
+  guint64 last_frame;
   GList lru_link;      /* in dis->lru_open or dis->lru_closed */
   gboolean in_closed_lru;
   W4TcpHalf tcp[2];    /* by W4Dir */

@@ -35,9 +35,11 @@
  * retransmissions: the first data seen for a sequence number wins, later
  * copies of it are dropped (the receiver's stack keeps the first too, and a
  * policy that rewrote delivered bytes could not be undone). A hole that is
- * never filled (queue limit, FIN, RST, eviction or end of input) is a gap:
- * W4_ANOM_GAP with its byte count, and HTTP starts over at the next message
- * start. We never guess missing bytes.
+ * never filled is a gap: W4_ANOM_GAP with its byte count, and HTTP starts
+ * over at the next message start (h1.c). We never guess missing bytes. A
+ * hole is given up as soon as the peer acknowledges data beyond it (the
+ * sender will not retransmit what was received: the capture missed it), or
+ * when the queue limits are hit, or at FIN, RST, eviction or end of input.
  *
  * A direction without a SYN (capture started mid-connection, or the SYN was
  * lost) starts at the first segment whose payload starts an HTTP message (or
@@ -207,11 +209,12 @@ flow_lru (W4Flow *flow)
 }
 
 static void
-flow_touch (W4Flow *flow, W4Time ts)
+flow_touch (W4Flow *flow, guint64 frame, W4Time ts)
 {
   GQueue *q = flow_lru (flow);
 
   flow->last_ts = ts;
+  flow->last_frame = frame;
   g_queue_unlink (q, &flow->lru_link);
   g_queue_push_tail_link (q, &flow->lru_link);
 }
@@ -668,7 +671,7 @@ flow_evict (W4Flow *flow, W4CloseReason why)
     if (flow->fin_frame != 0 && (both_fin || why == W4_CLOSE_EVICTED))
       flow_close (flow, W4_CLOSE_FIN, flow->fin_frame, flow->fin_ts);
     else
-      flow_close (flow, why, 0, flow->dis->now);
+      flow_close (flow, why, flow->last_frame, flow->last_ts);
   }
   flow_destroy (flow);
 }
@@ -962,7 +965,7 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
     make_room_for_flow (dis, pkt->fi);
     flow = flow_new (dis, rec, pkt, &src, &dst);
   }
-  flow_touch (flow, pkt->fi->ts);
+  flow_touch (flow, pkt->fi->frame, pkt->fi->ts);
   handle_segment (dis, flow, &h, pkt, &src);
 }
 
