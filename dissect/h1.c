@@ -710,6 +710,14 @@ static const llhttp_settings_t w4_h1_settings = {
 static void
 parser_start (W4H1Half *h)
 {
+  /* buffers only for directions that turn out to be HTTP: most flows in a
+   * busy capture are not */
+  if (h->hdr == NULL) {
+    h->hdr = g_byte_array_new ();
+    h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
+    h->view = g_array_new (FALSE, FALSE, sizeof (W4Header));
+    h->body = g_byte_array_new ();
+  }
   llhttp_init (&h->parser, h->dir == W4_DIR_TO_SERVER ? HTTP_REQUEST : HTTP_RESPONSE,
                &w4_h1_settings);
   h->parser.data = h;
@@ -756,10 +764,6 @@ w4_h1_init (W4Flow *flow)
     h->flow = flow;
     h->dir = (W4Dir) d;
     h->mode = W4_H1_UNDECIDED;
-    h->hdr = g_byte_array_new ();
-    h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
-    h->view = g_array_new (FALSE, FALSE, sizeof (W4Header));
-    h->body = g_byte_array_new ();
   }
   memset (&flow->pending, 0, sizeof flow->pending);
 }

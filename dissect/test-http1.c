@@ -135,6 +135,19 @@ test_continue (void)
 }
 
 static void
+test_odd_but_valid (void)
+{
+  /* no reason phrase; LF-only lines; a bare-LF request */
+  check ("GET / HTTP/1.1\nHost: a\n\n", "HTTP/1.1 401\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /\n"
+         "body 0 c2s #0 0\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 0\n"
+         "close 0 end\n");
+}
+
+static void
 test_chunked (void)
 {
   check ("GET / HTTP/1.1\r\n\r\n",
@@ -375,6 +388,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/pipelining-head", test_pipelining_head);
   g_test_add_func ("/http1/100-continue", test_continue);
   g_test_add_func ("/http1/chunked", test_chunked);
+  g_test_add_func ("/http1/odd-but-valid", test_odd_but_valid);
   g_test_add_func ("/http1/body-to-eof", test_eof_body);
   g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
   g_test_add_func ("/http1/websocket-upgrade", test_websocket_upgrade);
