@@ -44,8 +44,10 @@
  *  - LENIENT_KEEP_ALIVE: after "Connection: close" or an HTTP/1.0 message a
  *    capture may still hold more messages on the connection (pipelining,
  *    broken servers); we want to see them rather than drop them;
- *  - LENIENT_TRANSFER_ENCODING: "chunked, gzip"-style values in requests are
- *    parsed as the server most likely did, instead of failing the direction.
+ *  - LENIENT_TRANSFER_ENCODING: a Transfer-Encoding that does not end in
+ *    chunked does not fail the direction: a response's body then runs to
+ *    the end of the connection (RFC 9112 6.3 rule 7), a request has none
+ *    (see cb_headers_complete).
  */
 #include "dissect-private.h"
 
@@ -603,6 +605,12 @@ cb_headers_complete (llhttp_t *p)
 
   if (h->dir == W4_DIR_TO_SERVER) {
     pending_push (flow, llhttp_get_method (p), h->cur->marks[0].frame, h->cur->marks[0].ts);
+    /* A request whose Transfer-Encoding does not end in chunked has no
+     * length a server could use (RFC 9112 6.3 rule 4: it answers 400 and
+     * closes). Reading its "body" to the end of the connection would
+     * swallow every later request, so: no body, as tshark does. */
+    if ((p->flags & F_TRANSFER_ENCODING) && !(p->flags & F_CHUNKED))
+      ret = 1;
   } else {
     guint8 method = HTTP_GET;
     gboolean have_method;

@@ -148,6 +148,18 @@ test_odd_but_valid (void)
 }
 
 static void
+test_request_te_not_chunked (void)
+{
+  check ("HEAD /f HTTP/1.1\r\nTransfer-Encoding: ,.chunked,\r\n\r\nGET /g HTTP/1.1\r\n\r\n", NULL,
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 HEAD /f\n"
+         "body 0 c2s #0 0\n"
+         "req 0 #1 f3-3 GET /g\n"
+         "body 0 c2s #1 0\n"
+         "close 0 end\n");
+}
+
+static void
 test_chunked (void)
 {
   check ("GET / HTTP/1.1\r\n\r\n",
@@ -388,6 +400,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/pipelining-head", test_pipelining_head);
   g_test_add_func ("/http1/100-continue", test_continue);
   g_test_add_func ("/http1/chunked", test_chunked);
+  g_test_add_func ("/http1/request-te-not-chunked", test_request_te_not_chunked);
   g_test_add_func ("/http1/odd-but-valid", test_odd_but_valid);
   g_test_add_func ("/http1/body-to-eof", test_eof_body);
   g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
