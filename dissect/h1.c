@@ -161,6 +161,14 @@ w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len)
 }
 
 gboolean
+w4_h1_is_http (W4Flow *flow)
+{
+  /* a parser was started on one direction at least (its buffers exist
+   * from then on): the connection carried HTTP/1 */
+  return flow->h1[0].hdr != NULL || flow->h1[1].hdr != NULL;
+}
+
+gboolean
 w4_h1_looks_tls (const guint8 *data, gsize len, gboolean app_data_too)
 {
   W4Reader r;

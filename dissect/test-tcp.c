@@ -289,9 +289,10 @@ test_ooo_limit (void)
   t_rec_init (&r);
   handshake (&r, 40000, 1000, 5000);
   memset (seg, 'x', sizeof seg);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ));
   /* 300 segments after a hole: the queue limit (256) gives the hole up */
   for (guint i = 0; i < 300; i++)
-    t_seg (&r, 1, 40000, 80, T_ACK, 1001 + 10 + i * 10, 5001, seg, sizeof seg);
+    t_seg (&r, 1, 40000, 80, T_ACK, 1001 + strlen (REQ) + 10 + i * 10, 5001, seg, sizeof seg);
   w4_dis_finish (r.dis);
   g_assert_nonnull (strstr (r.log->str, "anomaly limit 0 c2s ooo-segments\n"
                                         "anomaly gap 0 c2s 10\n"));
