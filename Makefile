@@ -13,7 +13,7 @@ BUILD_PACKAGES = gcc pkg-config meson ninja-build libpcap-dev libssl-dev libglib
 # Tests: tshark (corpus parity), tcpdump/curl/python3 (live test), diffutils.
 TEST_PACKAGES = python3 curl tcpdump tshark diffutils
 
-.PHONY: all build deps deps-test demo test clean
+.PHONY: all build deps deps-test demo test test-asan clean
 
 all: build
 
@@ -33,5 +33,15 @@ demo: deps build
 test: deps-test build
 	meson test -C $(BUILD) --print-errorlogs
 
+# The same tests in a build with AddressSanitizer and UBSan (as CI runs them),
+# except the slow tshark parity and the live capture, which the plain build runs.
+ASAN_BUILD ?= build-asan
+test-asan: deps-test
+	@test -f $(ASAN_BUILD)/build.ninja || \
+	  meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite corpus --no-suite live
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)
