@@ -101,6 +101,8 @@ typedef struct {
   gboolean body_gap;       /* body bytes were lost (filler fed instead) */
   gboolean skip_field;     /* the field being read is over the count limit */
   gboolean tunnel;          /* a CONNECT's 2xx: the tunnel starts after it */
+  gboolean expect_continue;     /* this request waits for 100-continue before its body */
+  gboolean body_may_be_skipped; /* ...and got a final answer first */
   gboolean at_boundary;    /* paused after a request, to look at the next method */
   gboolean method_subst;   /* llhttp is reading a stand-in for an unknown method */
   const guint8 *subst_tok; /* the real token (packet lifetime), until reported */

@@ -597,6 +597,25 @@ emit_head (W4H1Half *h, llhttp_t *p)
   h->head_done = TRUE;
 }
 
+static gboolean
+span_ieq (W4Span a, const char *lit)
+{
+  gsize n = strlen (lit);
+  return a.len == n && g_ascii_strncasecmp ((const char *) a.ptr, lit, n) == 0;
+}
+
+static gboolean
+has_expect_continue (W4H1Half *h)
+{
+  for (guint i = 0; i < h->refs->len; i++) {
+    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+    if (span_ieq (buf_span (h, ref->name_off, ref->name_len), "expect") &&
+        span_ieq (trim (buf_span (h, ref->value_off, ref->value_len)), "100-continue"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static int
 cb_headers_complete (llhttp_t *p)
 {
@@ -619,6 +638,9 @@ cb_headers_complete (llhttp_t *p)
      * swallow every later request, so: no body, as tshark does. */
     if ((p->flags & F_TRANSFER_ENCODING) && !(p->flags & F_CHUNKED))
       ret = 1;
+    h->expect_continue = ret == 0 && has_expect_continue (h) &&
+                         ((p->flags & F_CHUNKED) || p->content_length > 0);
+    h->body_may_be_skipped = FALSE;
   } else {
     guint8 method = HTTP_GET;
     gboolean have_method;
@@ -639,6 +661,11 @@ cb_headers_complete (llhttp_t *p)
       }
       if (h->status == 101)
         h->stop_after_msg = TRUE;
+      /* RFC 9110 10.1.1: a final answer to "Expect: 100-continue" before
+       * the body lets the client skip the body (often after a 401) and
+       * send its next request instead */
+      if (flow->h1[W4_DIR_TO_SERVER].in_msg && flow->h1[W4_DIR_TO_SERVER].expect_continue)
+        flow->h1[W4_DIR_TO_SERVER].body_may_be_skipped = TRUE;
     }
     h->keep_body = h->status >= 400 && h->status < 500;
   }
@@ -747,6 +774,8 @@ parser_start (W4H1Half *h)
   h->stop_after_msg = FALSE;
   h->at_boundary = FALSE;
   h->method_subst = FALSE;
+  h->expect_continue = FALSE;
+  h->body_may_be_skipped = FALSE;
   h->mode = W4_H1_ACTIVE;
 }
 
@@ -969,6 +998,11 @@ w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
       h->unparsed_bytes += chunk->len;
       return;
     }
+    parser_start (h);
+  } else if (h->body_may_be_skipped && h->in_msg && chunk->seg_start &&
+             starts_message (dir, chunk->data, chunk->len, TRUE)) {
+    /* the client dropped the body it had announced and moved on */
+    abandon_message (h);
     parser_start (h);
   }
   execute (h, chunk);

@@ -160,6 +160,33 @@ test_request_te_not_chunked (void)
 }
 
 static void
+test_continue_body_skipped (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *post = "POST /u HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 500\r\n\r\n";
+  const char *retry = "POST /u HTTP/1.1\r\nAuthorization: Basic eDp5\r\nContent-Length: 2\r\n\r\nok";
+  const char *r401 = "HTTP/1.1 401 No\r\nWWW-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, post, strlen (post), NULL, 0);
+  send_split (&r, 2, &ss, r401, strlen (r401), NULL, 0);
+  send_split (&r, 1, &cs, retry, strlen (retry), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 POST /u\n"
+                   "resp 0 #0 f4-4 401\n"
+                   "body 0 s2c #0 0\n"
+                   "body 0 c2s #0 0 incomplete\n"
+                   "req 0 #1 f5-5 POST /u\n"
+                   "body 0 c2s #1 2\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+static void
 test_chunked (void)
 {
   check ("GET / HTTP/1.1\r\n\r\n",
@@ -400,6 +427,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/pipelining-head", test_pipelining_head);
   g_test_add_func ("/http1/100-continue", test_continue);
   g_test_add_func ("/http1/chunked", test_chunked);
+  g_test_add_func ("/http1/100-continue-body-skipped", test_continue_body_skipped);
   g_test_add_func ("/http1/request-te-not-chunked", test_request_te_not_chunked);
   g_test_add_func ("/http1/odd-but-valid", test_odd_but_valid);
   g_test_add_func ("/http1/body-to-eof", test_eof_body);
