@@ -3,8 +3,9 @@
  * TCP reassembly per direction (out of order, overlaps, gaps, port reuse,
  * mid-stream starts), connection numbering equal to Wireshark's tcp.stream,
  * and HTTP/1.x through llhttp on any port. Emits W4Sink events (see
- * common/w4-events.h for their order). Later: TLS decryption and HTTP/2
- * feed the same events through w4_dis_feed_stream_bytes' path. */
+ * common/w4-events.h for their order). Later: TLS decryption (inside
+ * dissect/) feeds decrypted bytes into the same HTTP path through
+ * w4_h1_feed (dissect-private.h), as TCP reassembly does. */
 #pragma once
 
 #include "w4-events.h"
