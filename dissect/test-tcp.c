@@ -339,6 +339,57 @@ test_tls (void)
   t_rec_clear (&r);
 }
 
+/* Random segments (flags, sequence numbers, HTTP-looking pieces) on a few
+ * port pairs, with tiny limits so every eviction path runs: nothing may
+ * crash or leak (run under the sanitizers in CI). */
+static void
+test_random_segments (void)
+{
+  static const char *const pieces[] = {
+    "GET / HTTP/1.1\r\n", "HTTP/1.1 401 No\r\n", "Content-Length: 5\r\n", "\r\n",
+    "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n", "CONNECT a:1 HTTP/1.1\r\n",
+    "HTTP/1.1 200 OK\r\n", "RPC_IN_DATA /x HTTP/1.1\r\n", "\x16\x03\x01\x00", "xyz",
+    "HTTP/1.1 100 Continue\r\n\r\n", "Expect: 100-continue\r\n", "HEAD / HTTP/1.1\r\n",
+  };
+  GRand *rnd = g_rand_new_with_seed (401);
+
+  for (int round = 0; round < 20; round++) {
+    TRec r;
+    t_rec_init_limit (&r, (W4LimitId) (round % 4 == 0   ? W4_LIMIT_FLOWS
+                                       : round % 4 == 1 ? W4_LIMIT_OOO_SEGMENTS
+                                       : round % 4 == 2 ? W4_LIMIT_STREAM_NUMBERS
+                                                        : W4_LIMIT_REASM_BYTES),
+                      2);
+    for (int i = 0; i < 2000; i++) {
+      char buf[256];
+      gsize len = 0;
+      int n = g_rand_int_range (rnd, 0, 4);
+      guint16 cport = (guint16) (40000 + g_rand_int_range (rnd, 0, 4));
+      guint16 flags = (guint16) g_rand_int_range (rnd, 0, 0x20);
+      guint32 seq = g_rand_int_range (rnd, 0, 10) == 0
+                        ? g_rand_int (rnd) /* far away, and across the wrap */
+                        : 1000 + (guint32) g_rand_int_range (rnd, 0, 600);
+      for (int k = 0; k < n; k++) {
+        const char *pc = pieces[g_rand_int_range (rnd, 0, G_N_ELEMENTS (pieces))];
+        gsize pl = strlen (pc);
+        if (len + pl < sizeof buf) {
+          memcpy (buf + len, pc, pl);
+          len += pl;
+        }
+      }
+      if (g_rand_int_range (rnd, 0, 50) == 0)
+        t_time (&r, 1000 + i * 10);
+      if (g_rand_boolean (rnd))
+        t_seg (&r, 1, cport, 80, flags, seq, 1000, buf, len);
+      else
+        t_seg (&r, 2, 80, cport, flags, seq, 1000, buf, len);
+    }
+    w4_dis_finish (r.dis);
+    t_rec_clear (&r);
+  }
+  g_rand_free (rnd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -358,5 +409,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/ooo-limit", test_ooo_limit);
   g_test_add_func ("/tcp/acked-hole", test_acked_hole);
   g_test_add_func ("/tcp/tls", test_tls);
+  g_test_add_func ("/tcp/random-segments", test_random_segments);
   return g_test_run ();
 }
