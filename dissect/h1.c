@@ -94,7 +94,13 @@ prefix_matches (const guint8 *data, gsize len, const char *word, gsize wlen, gbo
 static gboolean
 is_tchar (guint8 c)
 {
-  return g_ascii_isalnum (c) || (c != 0 && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
+  switch (c) {
+  case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+  case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    return TRUE;
+  default:
+    return g_ascii_isalnum (c);
+  }
 }
 
 /* Length of the method token at @data when it is followed by a space and
