@@ -223,6 +223,13 @@ test_icmp_quoted (void)
   handshake (&r, 40002, 1000, 5000);
   w4_dis_finish (r.dis);
   g_assert_cmpuint (w4_dis_connections (r.dis), ==, 2);
+  /* a quoted pure SYN with another ISN starts a new number, as in
+   * Wireshark (its port-reuse check runs before it knows the header is
+   * quoted); a quoted SYN/ACK does not */
+  t_quoted (&r, 1, 40002, 80, T_SYN, 7777, 20);
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 3);
+  t_quoted (&r, 2, 80, 40000, T_SYN | T_ACK, 1, 20);
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 3);
   g_assert_cmpstr (r.log->str, ==,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 f3\n"
                    "close 0 end\n"
