@@ -29,8 +29,10 @@ static const struct {
   [W4_LIMIT_CLIENTS] = { "clients", 65536 },
   [W4_LIMIT_EXCHANGES] = { "exchanges", 1 << 20 },
   [W4_LIMIT_FINDINGS] = { "findings", 1 << 20 },
-  /* 12 bytes each: 16M connections' numbers in about 200 MiB. */
-  [W4_LIMIT_STREAM_NUMBERS] = { "stream-numbers", 1 << 24 },
+  /* About 130 bytes each (hash entry, queue link, addresses, bases): 2M
+   * connections' numbers in about 270 MiB at worst. Beyond it the oldest
+   * closed connection's number is forgotten (and counted). */
+  [W4_LIMIT_STREAM_NUMBERS] = { "stream-numbers", 1 << 21 },
 };
 
 void
