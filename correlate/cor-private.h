@@ -85,6 +85,7 @@ typedef struct {
   char *content_type;      /* (owned) failed responses only */
   char *server_message;    /* (owned) */
   gboolean message_from_challenge;
+  gboolean message_bare;     /* from a challenge with an error code but no error_description */
   /* decision */
   gboolean failed;         /* 401, 407 or 403 */
   gboolean decided;

@@ -258,7 +258,11 @@ rule_wrong_auth_header (const Ctx *c)
   return FALSE;
 }
 
-/* Does the server's Bearer challenge say the token expired? */
+/* Does the server say the token expired? Its Bearer challenge with
+ * error="invalid_token" and a description naming expiry (the contract), or,
+ * an extension, its own message (challenge or JSON body) naming expiry in
+ * answer to a Bearer token: many servers put the description only in the
+ * body ({"error":"invalid_token","error_description":"expired"}). */
 static gboolean
 challenge_says_expired (const Ctx *c)
 {
@@ -267,9 +271,15 @@ challenge_says_expired (const Ctx *c)
   const char *desc = ch ? w4_challenge_param (ch, "error_description") : NULL;
   g_autofree char *low = NULL;
 
-  if (err == NULL || g_ascii_strcasecmp (err, "invalid_token") != 0 || desc == NULL)
+  if (err != NULL && g_ascii_strcasecmp (err, "invalid_token") == 0 && desc != NULL) {
+    low = g_ascii_strdown (desc, -1);
+    if (strstr (low, "expir") != NULL)
+      return TRUE;
+  }
+  if (c->authz == NULL || c->authz->kind != W4_SCHEME_BEARER || c->ex->server_message == NULL)
     return FALSE;
-  low = g_ascii_strdown (desc, -1);
+  g_free (low);
+  low = g_ascii_strdown (c->ex->server_message, -1);
   return strstr (low, "expir") != NULL;
 }
 

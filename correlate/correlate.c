@@ -1003,8 +1003,10 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   if (ex->failed) {
     for (guint i = 0; i < ex->challenges->len && ex->server_message == NULL; i++) {
       const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
-      if (ch->kind == W4_SCHEME_BEARER)
+      if (ch->kind == W4_SCHEME_BEARER) {
         ex->server_message = w4_server_message_from_challenge (ch);
+        ex->message_bare = w4_challenge_param (ch, "error_description") == NULL;
+      }
     }
     ex->message_from_challenge = ex->server_message != NULL;
   }
@@ -1080,9 +1082,20 @@ on_body (void *user, const W4HttpBody *body)
 
     if (ex->h2 ? ex->h2_stream != body->h2_stream : ex->resp_seq != body->seq)
       continue;
-    if (ex->server_message == NULL && body->prefix.len > 0)
-      ex->server_message =
-        w4_server_message_from_body (ex->content_type, body->prefix.ptr, body->prefix.len);
+    /* The challenge's words win, unless they are a bare error code and the
+     * body says more (servers often put the description only there). */
+    if ((ex->server_message == NULL || ex->message_bare) && body->prefix.len > 0) {
+      char *said = w4_server_message_from_body (ex->content_type, body->prefix.ptr,
+                                                body->prefix.len);
+      if (said != NULL && (ex->server_message == NULL || strlen (said) > strlen (ex->server_message))) {
+        g_free (ex->server_message);
+        ex->server_message = said;
+        ex->message_from_challenge = FALSE;
+        ex->message_bare = FALSE;
+      } else {
+        g_free (said);
+      }
+    }
     g_queue_delete_link (&c->body_wait, l);
     w4_cor_exchange_unref (ex);
     return;

@@ -626,6 +626,35 @@ test_ntlm_first_leg_not_rejected (void)
   fx_clear (&fx);
 }
 
+/* A Bearer challenge with a bare error code and the description only in
+ * the JSON body (pcaps/tcp-chunked-401.pcap): the body's words become the
+ * server_message, and expiry named there makes the cause expired-token. */
+static void
+test_expiry_named_in_body (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4HttpBody b = { 0 };
+  const char *json = "{\"error\":\"invalid_token\",\"error_description\":\"The token expired\"}";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/api/me", H ("Authorization: Bearer opaque-token-1"));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_token\"",
+                                "Content-Type: application/json"));
+  b.conn = c;
+  b.dir = W4_DIR_TO_CLIENT;
+  b.seq = 0;
+  b.prefix = w4_span (json, strlen (json));
+  b.complete = TRUE;
+  fx.sink.on_body (fx.sink.user, &b);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_EXPIRED_TOKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (nth (&fx, 0)->server_message, ==, "invalid_token: The token expired");
+  fx_clear (&fx);
+}
+
 /* ---- risks and infos ----------------------------------------------------- */
 
 static void
@@ -936,6 +965,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/unexplained-orphan", test_unexplained_and_orphan);
   g_test_add_func ("/correlate/cors-expired-stale", test_cors_expired_stale);
   g_test_add_func ("/correlate/ntlm-first-leg-not-rejected", test_ntlm_first_leg_not_rejected);
+  g_test_add_func ("/correlate/expiry-named-in-body", test_expiry_named_in_body);
   g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
   g_test_add_func ("/correlate/risk/cleartext", test_cleartext_counts);
   g_test_add_func ("/correlate/infos", test_infos);
