@@ -206,5 +206,7 @@ const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
  * answered with a further token, a Digest answer to a stale nonce)? Such a
  * leg is not a rejected credential: the server answered as it should. */
 gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
+/* Counts a failure or success of @principal for summary.by_principal. */
+void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 
 G_END_DECLS

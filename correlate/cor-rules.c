@@ -747,6 +747,23 @@ ev_start (W4Finding *f)
 
 /* ---- the texts of failures and notes ------------------------------------- */
 
+/* A first handshake leg (NTLM type 1) names nobody and is the same bytes
+ * for everyone: when the handshake's later leg @next names its user (NTLM
+ * type 3: DOMAIN\user), that user is the finding's principal. */
+static void
+principal_from_later_leg (const Ctx *c, W4Finding *f, const W4CorExchange *next)
+{
+  const W4CorCred *later;
+
+  if (next == NULL || !intermediate_leg (c))
+    return;
+  later = w4_cor_main_cred (next, c->ex->status);
+  if (later == NULL || later->parsed == NULL || later->parsed->ntlm_user == NULL)
+    return;
+  g_free (f->principal);
+  f->principal = g_strdup (later->parsed->ntlm_user);
+}
+
 static void
 text_note (const Ctx *c, W4Finding *f, Ev *ev)
 {
@@ -762,6 +779,7 @@ text_note (const Ctx *c, W4Finding *f, Ev *ev)
     r->req_frame);
   f->fix = g_strdup ("Nothing to fix: this response is a normal step of the authentication "
                      "handshake.");
+  principal_from_later_leg (c, f, r);
   ev_add (ev, r->req_frame, r->stream, rq);
   ev_add (ev, r->resp_frame, r->stream, rs);
 }
@@ -774,6 +792,7 @@ text_unfinished_handshake (const Ctx *c, W4Finding *f, Ev *ev, const char *what)
   const W4CorExchange *next = find_next_attempt (c, FALSE);
   g_autofree char *leg = cred_desc (c, c->authz);
 
+  principal_from_later_leg (c, f, next);
   if (next != NULL) {
     g_autofree char *rq = request_what (c, next);
     g_autofree char *rs = g_strdup_printf ("%u: the handshake's last leg failed", next->status);
@@ -1145,6 +1164,8 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
   if (!found)
     f->cause = ex->status == 403 ? W4_CAUSE_FORBIDDEN : W4_CAUSE_UNEXPLAINED;
   text_cause (&c, f, &ev);
+  if (intermediate_leg (&c) && f->principal != NULL)
+    w4_cor_summary_principal (cor, f->principal, FALSE);
   ev_finish (&ev);
   return f;
 }

@@ -514,8 +514,8 @@ server_principal (W4CorServer *s, const char *principal)
   return p;
 }
 
-static void
-summary_principal (W4Correlate *cor, const char *principal, gboolean success)
+void
+w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success)
 {
   W4PrincipalStat *p = g_hash_table_lookup (cor->principals, principal);
 
@@ -616,7 +616,10 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
     }
   }
 
-  if (mc != NULL && (success || ex->failed)) {
+  /* A first handshake leg names no principal (NTLM type 1 is the same bytes
+   * for everyone): its failure is counted when decided, for the user its
+   * later leg names (w4_cor_decide). */
+  if (mc != NULL && (success || ex->failed) && !(ex->failed && w4_cor_intermediate_leg (ex, mc))) {
     if (s != NULL) {
       W4CorPrincipalAgg *p = server_principal (s, mc->principal);
       if (p != NULL) {
@@ -629,7 +632,7 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
         }
       }
     }
-    summary_principal (cor, mc->principal, success);
+    w4_cor_summary_principal (cor, mc->principal, success);
   }
 }
 

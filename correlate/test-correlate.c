@@ -605,7 +605,8 @@ test_ntlm_first_leg_not_rejected (void)
   /* NTLMSSP type 1 (negotiate) and a type 2 challenge from the server */
   const char *type1 = "Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==";
   const char *type2 = "WWW-Authenticate: NTLM TlRMTVNTUAACAAAADAAMADgAAAAFgomiESIzRFVmd4gAAAAAAAAAAAAAAAAAAAAABgGxHQAAAA9MAEEAQgA=";
-  const char *type3 = "Authorization: NTLM TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAACAAIAHAAAAAAAAAAeAAAAAAAAAB4AAAABYKIogAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAHUAcwBlAHIA";
+  /* type 3 from DOM\\bob (Unicode, no LM/NT responses: enough to name the user) */
+  const char *type3 = "Authorization: NTLM TlRMTVNTUAADAAAAAAAAAEAAAAAAAAAAQAAAAAYABgBAAAAABgAGAEYAAAAAAAAATAAAAAAAAABMAAAAAQAAAEQATwBNAGIAbwBiAA==";
 
   fx_init (&fx);
   for (guint i = 0; i < 5; i++) {
@@ -622,6 +623,9 @@ test_ntlm_first_leg_not_rejected (void)
   f = nth (&fx, 0);
   assert_failure (f, W4_CAUSE_UNEXPLAINED, 0);
   g_assert_nonnull (strstr (f->summary, "next leg (frame 3) got 400"));
+  /* the type 1 names nobody: the handshake's type 3 names the user */
+  g_assert_cmpstr (f->principal, ==, "DOM\\bob");
+  g_assert_cmpuint (fx.summary->by_principal->len, ==, 1);
   g_assert_cmpuint (f->evidence->len, ==, 4);
   fx_clear (&fx);
 }
