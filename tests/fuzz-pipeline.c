@@ -1,0 +1,270 @@
+/* fuzz-pipeline.c: libFuzzer target for the whole program: the input is one
+ * capture file (pcap or pcapng), run capture -> dissect -> correlate ->
+ * report as why401.c wires them, once per output format.
+ *
+ * The input is written to a memfd and added by its /proc/self/fd path, so
+ * capture/ takes its production path unchanged: w4_cap_add_file opens it
+ * by name, peeks the first packet, closes it, and w4_cap_run opens it again
+ * (and the pcapng.c fallback reopens it by name too).
+ *
+ * Three passes, each a fresh pipeline:
+ *   - text with --all and colour (every code path of text.c);
+ *   - json with --show-secrets (the secret-showing branches of correlate/);
+ *   - ndjson with tiny limits (every eviction and limit path).
+ * The json and ndjson outputs must parse: a report that is not JSON is a
+ * bug as much as a crash is.
+ *
+ * What why401.c does besides wiring is left out: the command line, signals,
+ * and the warnings it prints on stderr (only printing). Built only with
+ * -Dfuzz=true and clang. */
+#define _GNU_SOURCE
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "correlate.h"
+#include "dissect.h"
+#include "report.h"
+
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+typedef struct {
+  W4Capture *cap;
+  W4Dissect *dis;
+  W4Correlate *cor;
+  W4Report *rep;
+  W4Sink cor_sink;
+} W4FuzzRun;
+
+static void
+w4_fz_on_frame (void *user, const W4FrameInfo *fi)
+{
+  W4FuzzRun *run = user;
+
+  w4_cor_count_frame (run->cor, fi);
+  w4_dis_frame (run->dis, fi);
+  w4_cor_time (run->cor, fi->ts);
+}
+
+static void
+w4_fz_on_ip (void *user, const W4IpPacket *pkt)
+{
+  W4FuzzRun *run = user;
+
+  w4_dis_ip (run->dis, pkt);
+}
+
+static void
+w4_fz_on_cap_anomaly (void *user, const W4Anomaly *what)
+{
+  W4FuzzRun *run = user;
+
+  w4_cor_anomaly (run->cor, what);
+}
+
+static void
+w4_fz_on_tick (void *user, W4Time now)
+{
+  W4FuzzRun *run = user;
+
+  w4_cor_time (run->cor, now);
+}
+
+static void
+w4_fz_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
+{
+  W4FuzzRun *run = user;
+
+  if (run->cor_sink.on_conn_open)
+    run->cor_sink.on_conn_open (run->cor_sink.user, conn, fi);
+}
+
+static void
+w4_fz_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame,
+                  W4Time ts)
+{
+  W4FuzzRun *run = user;
+
+  if (run->cor_sink.on_conn_close)
+    run->cor_sink.on_conn_close (run->cor_sink.user, conn, why, frame, ts);
+}
+
+static void
+w4_fz_request (void *user, const W4HttpHead *req)
+{
+  W4FuzzRun *run = user;
+
+  if (run->cor_sink.on_request)
+    run->cor_sink.on_request (run->cor_sink.user, req);
+}
+
+static void
+w4_fz_response (void *user, const W4HttpHead *resp)
+{
+  W4FuzzRun *run = user;
+
+  if (run->cor_sink.on_response)
+    run->cor_sink.on_response (run->cor_sink.user, resp);
+}
+
+static void
+w4_fz_body (void *user, const W4HttpBody *body)
+{
+  W4FuzzRun *run = user;
+
+  if (run->cor_sink.on_body)
+    run->cor_sink.on_body (run->cor_sink.user, body);
+}
+
+static void
+w4_fz_anomaly (void *user, const W4Anomaly *what)
+{
+  W4FuzzRun *run = user;
+
+  if (run->cor_sink.on_anomaly)
+    run->cor_sink.on_anomaly (run->cor_sink.user, what);
+}
+
+/* One run of why401's w4_run over @path, the report into @out. */
+static void
+w4_fz_pipeline (const char *path, const W4ReportOptions *ropts_in,
+                const W4CorrelateOptions *copts_in, const W4Limits *limits, FILE *out)
+{
+  W4FuzzRun run = { 0 };
+  W4ReportOptions ropts = *ropts_in;
+  W4CorrelateOptions copts = *copts_in;
+  W4CaptureSink csink = { w4_fz_on_frame, w4_fz_on_ip, w4_fz_on_cap_anomaly, w4_fz_on_tick,
+                          &run };
+  W4Sink dsink = { w4_fz_conn_open, w4_fz_conn_close, w4_fz_request, w4_fz_response,
+                   w4_fz_body, w4_fz_anomaly, &run };
+  g_autoptr (W4Summary) summary = NULL;
+
+  ropts.examples = 5;
+  ropts.max_findings = limits->v[W4_LIMIT_FINDINGS];
+  copts.decide_after_sec = 30;
+
+  run.rep = w4_rep_new (&ropts, out);
+  W4FindingSink fsink = w4_rep_sink (run.rep);
+  run.cor = w4_cor_new (limits, &copts, &fsink);
+  run.cor_sink = w4_cor_sink (run.cor);
+  run.dis = w4_dis_new (limits, &dsink);
+  run.cap = w4_cap_new (limits, &csink);
+
+  if (w4_cap_add_file (run.cap, path, NULL)) {
+    for (guint i = 0; i < w4_cap_n_files (run.cap); i++) {
+      g_autofree char *base = g_path_get_basename (w4_cap_file_name (run.cap, i));
+      w4_cor_set_file_name (run.cor, i, base);
+      w4_rep_add_input (run.rep, base);
+    }
+    if (w4_cap_run (run.cap) > 0) {
+      w4_dis_finish (run.dis);
+      w4_cor_set_connections (run.cor, w4_dis_connections (run.dis));
+      summary = w4_cor_finish (run.cor);
+      w4_rep_finish (run.rep, summary);
+      (void) w4_rep_n_failures (run.rep);
+    }
+  }
+
+  w4_cap_free (run.cap);
+  w4_dis_free (run.dis);
+  w4_cor_free (run.cor);
+  w4_rep_free (run.rep);
+}
+
+/* Aborts unless @text (NUL-terminated, @len bytes) is one JSON document,
+ * or, with @lines, one per line. */
+static void
+w4_fz_check_json (const char *text, gsize len, gboolean lines)
+{
+  json_error_t err;
+
+  if (len == 0)
+    return;
+  if (!lines) {
+    json_t *j = json_loadb (text, len, 0, &err);
+    if (j == NULL) {
+      fprintf (stderr, "fuzz-pipeline: json report does not parse: %s (line %d)\n", err.text,
+               err.line);
+      abort ();
+    }
+    json_decref (j);
+    return;
+  }
+  for (const char *p = text, *end = text + len; p < end;) {
+    const char *nl = memchr (p, '\n', (gsize) (end - p));
+    gsize n = nl ? (gsize) (nl - p) : (gsize) (end - p);
+    json_t *j = json_loadb (p, n, 0, &err);
+    if (j == NULL) {
+      fprintf (stderr, "fuzz-pipeline: ndjson line does not parse: %s: %.*s\n", err.text,
+               (int) MIN (n, 400), p);
+      abort ();
+    }
+    json_decref (j);
+    p += n + 1;
+  }
+}
+
+static int w4_fz_fd = -1;
+static char w4_fz_path[64];
+
+int
+LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
+{
+  W4Limits limits, tiny;
+  W4ReportOptions ropts = { 0 };
+  W4CorrelateOptions copts = { 0 };
+  static const char *const tiny_set[] = {
+    "flows=3", "reasm-bytes=256", "ooo-segments=2", "pending-requests=2", "header-bytes=200",
+    "headers=4", "body-keep=16", "frag-datagrams=2", "frag-bytes=600", "tunnel-depth=2",
+    "clients=2", "exchanges=3", "findings=2", "stream-numbers=2",
+  };
+
+  if (w4_fz_fd < 0) {
+    w4_fz_fd = memfd_create ("fuzz-pipeline", 0);
+    if (w4_fz_fd < 0)
+      abort ();
+    g_snprintf (w4_fz_path, sizeof w4_fz_path, "/proc/self/fd/%d", w4_fz_fd);
+  }
+  if (ftruncate (w4_fz_fd, 0) != 0 ||
+      (size > 0 && pwrite (w4_fz_fd, data, size, 0) != (ssize_t) size))
+    abort ();
+
+  w4_limits_init (&limits);
+  w4_limits_init (&tiny);
+  for (guint i = 0; i < G_N_ELEMENTS (tiny_set); i++)
+    if (!w4_limits_set (&tiny, tiny_set[i]))
+      abort ();
+
+  for (int pass = 0; pass < 3; pass++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+
+    if (out == NULL)
+      abort ();
+    memset (&ropts, 0, sizeof ropts);
+    memset (&copts, 0, sizeof copts);
+    ropts.color = W4_COLOR_NEVER;
+    if (pass == 0) {
+      ropts.format = W4_FORMAT_TEXT;
+      ropts.all = TRUE;
+      ropts.color = W4_COLOR_ALWAYS;
+    } else if (pass == 1) {
+      ropts.format = W4_FORMAT_JSON;
+      copts.show_secrets = TRUE;
+    } else {
+      ropts.format = W4_FORMAT_NDJSON;
+    }
+    w4_fz_pipeline (w4_fz_path, &ropts, &copts, pass == 2 ? &tiny : &limits, out);
+    fclose (out);
+    if (pass > 0)
+      w4_fz_check_json (buf, len, pass == 2);
+    free (buf);
+  }
+  return 0;
+}
