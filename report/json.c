@@ -179,9 +179,19 @@ w4_rep_json_print_line (W4Report *rep, json_t *obj)
 {
   /* JSON_COMPACT never emits a newline (strings escape theirs), so this is
    * exactly one line. Key order is insertion order (jansson >= 2.8). */
+  gsize n;
+
   if (obj == NULL)
     return;
-  json_dumpf (obj, rep->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  /* Into a reused buffer and out in one write: json_dumpf would call fwrite
+   * for every token. */
+  n = json_dumpb (obj, rep->line, rep->line_size, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (n > rep->line_size) {
+    rep->line_size = MAX (n, 2 * rep->line_size);
+    rep->line = g_realloc (rep->line, rep->line_size);
+    n = json_dumpb (obj, rep->line, rep->line_size, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  }
+  fwrite (rep->line, 1, n, rep->out);
   fputc ('\n', rep->out);
   fflush (rep->out);
   json_decref (obj);

@@ -63,6 +63,7 @@ w4_rep_free (W4Report *rep)
     return;
   g_ptr_array_unref (rep->inputs);
   g_ptr_array_unref (rep->kept);
+  g_free (rep->line);
   g_free (rep);
 }
 
