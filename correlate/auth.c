@@ -122,8 +122,19 @@ w4_fingerprint (const void *bytes, gsize len)
   unsigned int md_len = 0;
   char out[7 + 12 + 1] = "sha256:";
 
+  static gsize sha256_once = 0;
+  static EVP_MD *sha256 = NULL;
+
   g_return_val_if_fail (bytes != NULL || len == 0, NULL);
-  if (EVP_Digest (len ? bytes : "", len, md, &md_len, EVP_sha256 (), NULL) != 1 || md_len < 6)
+  /* Fetched once: EVP_sha256 () makes OpenSSL 3 look the algorithm up in
+   * its provider store on every digest, which cost twice the hashing. The
+   * fetched method is immutable and never freed (like EVP_sha256's). */
+  if (g_once_init_enter (&sha256_once)) {
+    sha256 = EVP_MD_fetch (NULL, "SHA256", NULL);
+    g_once_init_leave (&sha256_once, 1);
+  }
+  if (sha256 == NULL || EVP_Digest (len ? bytes : "", len, md, &md_len, sha256, NULL) != 1 ||
+      md_len < 6)
     g_error ("SHA-256 is not available from OpenSSL");
   for (guint i = 0; i < 6; i++) {
     out[7 + 2 * i] = hex[md[i] >> 4];
