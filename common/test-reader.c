@@ -125,6 +125,30 @@ test_format (void)
   g_assert_cmpstr (w4_time_format_iso (t, tbuf, sizeof tbuf), ==, "2013-10-15T13:34:10.802943Z");
 }
 
+/* Hostile timestamps: a pcapng's 64-bit times put packets 2^64 us apart;
+ * the difference saturates instead of overflowing (tests/fuzz-pipeline
+ * found expire_idle overflowing with a packet at 18443152390129 s). */
+static void
+test_time_diff (void)
+{
+  W4Time zero = { 0, 0 };
+  W4Time late = { 18443152390129, 0 };
+  W4Time max = { G_MAXINT64, 999999999 };
+  W4Time min = { G_MININT64, 0 };
+  W4Time a = { 10, 500000000 }, b = { 12, 250000 };
+
+  g_assert_cmpint (w4_time_diff_usec (a, b), ==, 1500250);
+  g_assert_cmpint (w4_time_diff_usec (b, a), ==, -1500250);
+  g_assert_cmpint (w4_time_diff_usec (zero, late), ==, G_MAXINT64);
+  g_assert_cmpint (w4_time_diff_usec (late, zero), ==, G_MININT64);
+  g_assert_cmpint (w4_time_diff_usec (min, max), ==, G_MAXINT64);
+  g_assert_cmpint (w4_time_diff_usec (max, min), ==, G_MININT64);
+  g_assert_cmpint (w4_time_diff_usec (max, max), ==, 0);
+  /* 9223372036854 s is the last whole second that fits in microseconds. */
+  W4Time edge = { 9223372036854, 0 };
+  g_assert_cmpint (w4_time_diff_usec (zero, edge), ==, (gint64) 9223372036854 * 1000000);
+}
+
 static void
 test_limits (void)
 {
@@ -150,6 +174,7 @@ main (int argc, char **argv)
   g_test_add_func ("/reader/sub-reader", test_reader_sub);
   g_test_add_func ("/reader/no-wrap", test_reader_no_wrap);
   g_test_add_func ("/types/format", test_format);
+  g_test_add_func ("/types/time-diff-saturates", test_time_diff);
   g_test_add_func ("/limits/names-and-overrides", test_limits);
   return g_test_run ();
 }

@@ -56,11 +56,22 @@ w4_span (const void *ptr, gsize len)
 }
 
 /* Microseconds from @a to @b (negative when @b is earlier: capture times
- * may go backwards a little). */
+ * may go backwards a little), saturated to G_MININT64 / G_MAXINT64.
+ * Timestamps are hostile: a pcapng's 64-bit times (or its if_tsoffset) put
+ * packets up to 2^64 units apart, and 2^63 microseconds is only 292 000
+ * years; without saturation the subtraction or the product overflows
+ * (undefined behaviour, found by tests/fuzz-pipeline). */
 static inline gint64
 w4_time_diff_usec (W4Time a, W4Time b)
 {
-  return (b.sec - a.sec) * G_USEC_PER_SEC + ((gint64) b.nsec - (gint64) a.nsec) / 1000;
+  gint64 ds, us, out;
+  gint64 dn = ((gint64) b.nsec - (gint64) a.nsec) / 1000;
+
+  if (__builtin_sub_overflow (b.sec, a.sec, &ds) ||
+      __builtin_mul_overflow (ds, (gint64) G_USEC_PER_SEC, &us) ||
+      __builtin_add_overflow (us, dn, &out))
+    return b.sec < a.sec ? G_MININT64 : G_MAXINT64;
+  return out;
 }
 
 static inline int
