@@ -63,7 +63,8 @@ w4_rep_free (W4Report *rep)
     return;
   g_ptr_array_unref (rep->inputs);
   g_ptr_array_unref (rep->kept);
-  g_free (rep->line);
+  if (rep->line != NULL)
+    g_string_free (rep->line, TRUE);
   g_free (rep);
 }
 
