@@ -315,9 +315,12 @@ rule_token_not_yet_valid (const Ctx *c)
 
   if (j == NULL || !c->ex->has_request)
     return FALSE;
-  if (j->has_nbf && j->jwt_nbf > c->ex->req_ts.sec + W4_COR_SKEW_SEC)
+  /* The skew is taken off the token's time, not added to the capture's:
+   * the JWT parser bounds its times to +-1e15 s, a capture time is not
+   * bounded at all (pcapng, if_tsoffset) and could overflow. */
+  if (j->has_nbf && j->jwt_nbf - W4_COR_SKEW_SEC > c->ex->req_ts.sec)
     return TRUE;
-  return j->has_iat && j->jwt_iat > c->ex->req_ts.sec + W4_COR_SKEW_SEC;
+  return j->has_iat && j->jwt_iat - W4_COR_SKEW_SEC > c->ex->req_ts.sec;
 }
 
 static gboolean
@@ -665,6 +668,16 @@ duration (gint64 usec)
                           (s % 3600) / 60);
 }
 
+/* Microseconds from second @from to second @to, saturated: a JWT's times
+ * (up to +-1e15 s) times 10^6 overflow gint64 (UBSan). */
+static gint64
+sec_diff_usec (gint64 from, gint64 to)
+{
+  W4Time a = { from, 0 }, b = { to, 0 };
+
+  return w4_time_diff_usec (a, b);
+}
+
 static char *
 iso_time (gint64 sec)
 {
@@ -933,7 +946,7 @@ text_cause (const Ctx *c, W4Finding *f, Ev *ev)
     const W4Credential *j = relevant_jwt (c);
     if (j != NULL && j->has_exp && ex->has_request && j->jwt_exp <= ex->req_ts.sec) {
       g_autofree char *when = iso_time (j->jwt_exp);
-      g_autofree char *ago = duration ((ex->req_ts.sec - j->jwt_exp) * G_USEC_PER_SEC);
+      g_autofree char *ago = duration (sec_diff_usec (j->jwt_exp, ex->req_ts.sec));
       f->summary = g_strdup_printf ("The token%s%s expired at %s, %s before the request.",
                                     j->jwt_sub ? " for subject " : "",
                                     j->jwt_sub ? j->jwt_sub : "", when, ago);
@@ -946,10 +959,10 @@ text_cause (const Ctx *c, W4Finding *f, Ev *ev)
   }
   case W4_CAUSE_TOKEN_NOT_YET_VALID: {
     const W4Credential *j = relevant_jwt (c);
-    gint64 from = j->has_nbf && j->jwt_nbf > ex->req_ts.sec + W4_COR_SKEW_SEC ? j->jwt_nbf
+    gint64 from = j->has_nbf && j->jwt_nbf - W4_COR_SKEW_SEC > ex->req_ts.sec ? j->jwt_nbf
                                                                               : j->jwt_iat;
     g_autofree char *when = iso_time (from);
-    g_autofree char *ahead = duration ((from - ex->req_ts.sec) * G_USEC_PER_SEC);
+    g_autofree char *ahead = duration (sec_diff_usec (ex->req_ts.sec, from));
     f->summary = g_strdup_printf ("The token%s%s is valid only from %s, %s after the request: the "
                                   "issuer's clock is ahead of the server's.",
                                   j->jwt_sub ? " for subject " : "", j->jwt_sub ? j->jwt_sub : "",

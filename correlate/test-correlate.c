@@ -593,6 +593,36 @@ test_cors_expired_stale (void)
   fx_clear (&fx);
 }
 
+/* JWT times are hostile (RFC 7519 NumericDate, accepted up to +-1e15 s):
+ * how long ago a token expired, or how far ahead it starts, must not
+ * overflow when turned into microseconds for the summary (UBSan). */
+static void
+test_jwt_far_times (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  /* {"alg":"none"}.{"sub":"old","exp":-1000000000000000}. */
+  const char *old = "Authorization: Bearer "
+                    "eyJhbGciOiJub25lIn0.eyJzdWIiOiJvbGQiLCJleHAiOi0xMDAwMDAwMDAwMDAwMDAwfQ.c2ln";
+  /* {"alg":"none"}.{"sub":"new","nbf":1000000000000000}. */
+  const char *young = "Authorization: Bearer "
+                      "eyJhbGciOiJub25lIn0.eyJzdWIiOiJuZXciLCJuYmYiOjEwMDAwMDAwMDAwMDAwMDB9.c2ln";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 2000, "GET", "/a", H (old));
+  resp (&fx, c, 2, 2000, 401, H ("WWW-Authenticate: Bearer"));
+  req (&fx, c, 3, 2001, "GET", "/b", H (young));
+  resp (&fx, c, 4, 2001, 401, H ("WWW-Authenticate: Bearer"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_EXPIRED_TOKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, " h "));
+  g_assert_cmpint (nth (&fx, 1)->cause, ==, W4_CAUSE_TOKEN_NOT_YET_VALID);
+  g_assert_nonnull (strstr (nth (&fx, 1)->summary, " h "));
+  fx_clear (&fx);
+}
+
 /* NTLM type 1 answered by the server's type 2 is the handshake going on,
  * not a rejection: when the next leg fails with 400 the 401 is unexplained
  * with the next leg in evidence, and repeated type 1 messages (the same
@@ -968,6 +998,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/missing-challenge", test_missing_challenge);
   g_test_add_func ("/correlate/unexplained-orphan", test_unexplained_and_orphan);
   g_test_add_func ("/correlate/cors-expired-stale", test_cors_expired_stale);
+  g_test_add_func ("/correlate/jwt-far-times", test_jwt_far_times);
   g_test_add_func ("/correlate/ntlm-first-leg-not-rejected", test_ntlm_first_leg_not_rejected);
   g_test_add_func ("/correlate/expiry-named-in-body", test_expiry_named_in_body);
   g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
