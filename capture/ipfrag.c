@@ -166,8 +166,13 @@ w4_frag_expire (W4FragTable *t, W4Time now)
    * stop at the first datagram that is still young. */
   while (t->age.head != NULL) {
     W4FragDgram *g = t->age.head->data;
+    gint64 age;
 
-    if (now.sec - g->first_ts.sec <= W4_CAP_FRAG_TIMEOUT_SEC)
+    /* Capture times are hostile (a pcapng's if_tsoffset is any 64-bit
+     * value): saturate rather than overflow. */
+    if (__builtin_sub_overflow (now.sec, g->first_ts.sec, &age))
+      age = now.sec < g->first_ts.sec ? G_MININT64 : G_MAXINT64;
+    if (age <= W4_CAP_FRAG_TIMEOUT_SEC)
       break;
     w4_frag_drop (t, g);
   }

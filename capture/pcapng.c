@@ -243,7 +243,13 @@ w4_ng_time (const W4NgIface *ifc, guint64 t)
     frac = t % ups;
     out.nsec = (guint32) ((w4_u128) frac * 1000000000u / ups);
   }
-  out.sec = (gint64) sec + ifc->offset_sec;
+  /* Both parts are hostile: a 64-bit count of seconds (if_tsresol 0) need
+   * not fit in gint64, and if_tsoffset is any signed 64-bit value.
+   * Saturate rather than wrap or overflow. */
+  if (sec > (guint64) G_MAXINT64)
+    sec = G_MAXINT64;
+  if (__builtin_add_overflow ((gint64) sec, ifc->offset_sec, &out.sec))
+    out.sec = ifc->offset_sec < 0 ? G_MININT64 : G_MAXINT64;
   return out;
 }
 

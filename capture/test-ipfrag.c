@@ -130,6 +130,26 @@ test_expiry (void)
   g_assert_cmpuint (w4_frag_table_size (t), ==, 1);
 }
 
+/* Times 2^64 s apart (pcapng if_tsoffset): the age saturates, no
+ * overflow, and the old datagram goes. */
+static void
+test_expiry_far_times (void)
+{
+  W4Limits l;
+  W4FragDone done;
+  W4LimitId hit;
+  g_autoptr (W4FragTable) t = NULL;
+
+  w4_limits_init (&l);
+  t = w4_frag_table_new (&l);
+  add (t, 1, G_MININT64, 1, 0, TRUE, data, 16, &done, &hit);
+  add (t, 2, G_MAXINT64, 2, 0, TRUE, data, 16, &done, &hit);
+  g_assert_cmpuint (w4_frag_table_size (t), ==, 1);
+  /* Time going back by 2^64 s keeps what is there. */
+  add (t, 3, G_MININT64, 3, 0, TRUE, data, 16, &done, &hit);
+  g_assert_cmpuint (w4_frag_table_size (t), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -139,5 +159,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ipfrag/limit/datagrams", test_datagram_limit);
   g_test_add_func ("/ipfrag/limit/bytes", test_bytes_limit);
   g_test_add_func ("/ipfrag/expiry-30s", test_expiry);
+  g_test_add_func ("/ipfrag/expiry-far-times", test_expiry_far_times);
   return g_test_run ();
 }

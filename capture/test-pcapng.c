@@ -338,12 +338,60 @@ test_capture_order (void)
   remove_tmp (junk);
 }
 
+/* if_tsresol 0 (seconds) with a 64-bit count and if_tsoffset at its
+ * extremes: the time saturates instead of wrapping or overflowing. */
+static void
+test_reader_far_times (void)
+{
+  static const struct {
+    guint64 offset, ts;
+    gint64 sec;
+  } rows[] = {
+    { G_MAXINT64, G_MAXUINT64, G_MAXINT64 },
+    { G_MAXINT64, 1, G_MAXINT64 },
+    { (guint64) G_MININT64, 0, G_MININT64 },
+    { (guint64) G_MININT64, G_MAXUINT64, -1 },
+    { 0, G_MAXUINT64, G_MAXINT64 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    g_autoptr (GByteArray) f = g_byte_array_new ();
+    g_autoptr (GByteArray) b = g_byte_array_new ();
+    guint8 res[4] = { 0, 0, 0, 0 };
+    FILE *fp;
+    W4NgPacket pk;
+    char err[256];
+
+    shb (f, FALSE);
+    put16 (b, 1, FALSE);
+    put16 (b, 0, FALSE);
+    put32 (b, 0, FALSE);
+    put16 (b, 9, FALSE); /* if_tsresol: 10^0 */
+    put16 (b, 1, FALSE);
+    g_byte_array_append (b, res, 4);
+    put16 (b, 14, FALSE); /* if_tsoffset */
+    put16 (b, 8, FALSE);
+    put32 (b, (guint32) rows[i].offset, FALSE);
+    put32 (b, (guint32) (rows[i].offset >> 32), FALSE);
+    put16 (b, 0, FALSE);
+    put16 (b, 0, FALSE);
+    block (f, 1, b, FALSE);
+    epb (f, 0, rows[i].ts, eth_head, sizeof eth_head, FALSE);
+
+    fp = fmemopen (f->data, f->len, "rb");
+    g_autoptr (W4Pcapng) ng = w4_ng_open (fp, NULL);
+    g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 1);
+    g_assert_cmpint (pk.ts.sec, ==, rows[i].sec);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/pcapng/reader/mixed-link-types-and-byte-orders", test_reader);
   g_test_add_func ("/pcapng/reader/every-prefix", test_reader_prefixes);
+  g_test_add_func ("/pcapng/reader/far-times", test_reader_far_times);
   g_test_add_func ("/capture/file/pcapng-libpcap-refuses", test_capture_mixed);
   g_test_add_func ("/capture/file/truncated-then-next-file", test_capture_truncated_then_next);
   g_test_add_func ("/capture/file/order-by-first-packet", test_capture_order);
