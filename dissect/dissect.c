@@ -183,13 +183,39 @@ endpoint_cmp (const W4Endpoint *x, const W4Endpoint *y)
   return 0;
 }
 
+/* w4_endpoint_equal, inlined: every packet needs two to four of these.
+ * Fixed-size compares, so the compiler needs no memcmp call. */
+static inline gboolean
+ep_equal (const W4Endpoint *x, const W4Endpoint *y)
+{
+  if (x->port != y->port || x->addr.family != y->addr.family)
+    return FALSE;
+  if (x->addr.family == 4)
+    return memcmp (x->addr.a, y->addr.a, 4) == 0;
+  return memcmp (x->addr.a, y->addr.a, 16) == 0;
+}
+
+static inline guint
+ep_hash (const W4Endpoint *e, guint h)
+{
+  guint n = e->addr.family == 4 ? 1 : 4;
+
+  /* the address's 32-bit words (as many as w4_addr_equal compares) */
+  for (guint i = 0; i < n; i++) {
+    guint32 w;
+    memcpy (&w, e->addr.a + 4 * i, sizeof w);
+    h = (h ^ w) * 0x9e3779b1u;
+  }
+  return (h ^ e->port ^ ((guint) e->addr.family << 16)) * 0x85ebca6bu;
+}
+
 static guint
 rec_hash (gconstpointer p)
 {
   const W4ConvRec *r = p;
+  guint h = ep_hash (&r->b, ep_hash (&r->a, 0));
 
-  return (w4_addr_hash (&r->a.addr) * 31 + r->a.port) * 1000003u ^
-         (w4_addr_hash (&r->b.addr) * 31 + r->b.port);
+  return h ^ (h >> 15);
 }
 
 static gboolean
@@ -197,7 +223,7 @@ rec_equal (gconstpointer p, gconstpointer q)
 {
   const W4ConvRec *x = p, *y = q;
 
-  return w4_endpoint_equal (&x->a, &y->a) && w4_endpoint_equal (&x->b, &y->b);
+  return ep_equal (&x->a, &y->a) && ep_equal (&x->b, &y->b);
 }
 
 /* ---- flows ------------------------------------------------------------------- */
@@ -859,19 +885,19 @@ handle_segment (W4Dissect *dis, W4Flow *flow, const W4TcpHdr *h, const W4IpPacke
   /* Roles: the SYN's sender is the client, the SYN/ACK's the server. */
   if (!flow->opened && (h->flags & TH_SYN)) {
     gboolean sender_is_client = !(h->flags & TH_ACK);
-    if (w4_endpoint_equal (src, &flow->info.client) != sender_is_client)
+    if (ep_equal (src, &flow->info.client) != sender_is_client)
       swap_roles (flow);
     flow->roles_final = TRUE;
   } else if (!flow->roles_final && len > 0) {
     gboolean req = w4_h1_starts_message (W4_DIR_TO_SERVER, payload, len);
     gboolean resp = w4_h1_starts_message (W4_DIR_TO_CLIENT, payload, len);
     if (req || resp) {
-      if (w4_endpoint_equal (src, &flow->info.client) != req)
+      if (ep_equal (src, &flow->info.client) != req)
         swap_roles (flow);
       flow->roles_final = TRUE;
     }
   }
-  dir = w4_endpoint_equal (src, &flow->info.client) ? W4_DIR_TO_SERVER : W4_DIR_TO_CLIENT;
+  dir = ep_equal (src, &flow->info.client) ? W4_DIR_TO_SERVER : W4_DIR_TO_CLIENT;
   t = &flow->tcp[dir];
 
   if (flow->closed)
