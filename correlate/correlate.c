@@ -1219,6 +1219,8 @@ release (W4Correlate *cor)
 static void
 decide_due (W4Correlate *cor, gboolean all)
 {
+  gboolean decided = FALSE;
+
   for (;;) {
     W4CorExchange *ex = g_queue_peek_head (&cor->due);
 
@@ -1229,9 +1231,14 @@ decide_due (W4Correlate *cor, gboolean all)
       break;
     g_queue_pop_head (&cor->due);
     decide (cor, ex);
+    decided = TRUE;
     w4_cor_exchange_unref (ex);
   }
-  release (cor);
+  /* This runs for every frame. After a release the head of cor->order is
+   * undecided (or there is none), and only decide () above makes one
+   * decided, so without a decision there is nothing to release. */
+  if (decided)
+    release (cor);
 }
 
 void
