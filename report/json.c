@@ -174,128 +174,25 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
   return o;
 }
 
-/* Appends @v as jansson's JSON_COMPACT would write it, byte for byte:
- * separators without spaces, keys in insertion order, integers in decimal,
- * strings with only '"', '\\' and control characters escaped (\b \f \n
- * \r \t, else \u00XX in upper case); UTF-8 passes as it is (jansson holds
- * only valid UTF-8). jansson's own dump walks every string one code point at
- * a time through a callback, and took a third of a busy run. A real (none
- * is made today) goes through jansson itself. */
-static void
-w4_json_append_string (GString *out, const char *s, gsize len)
-{
-  static const char hex[] = "0123456789ABCDEF";
-  gsize run = 0; /* start of the bytes not yet copied */
-
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < len; i++) {
-    guchar c = (guchar) s[i];
-    char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-    gsize n = 2;
-
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    g_string_append_len (out, s + run, (gssize) (i - run));
-    run = i + 1;
-    switch (c) {
-    case '"': esc[1] = '"'; break;
-    case '\\': esc[1] = '\\'; break;
-    case '\b': esc[1] = 'b'; break;
-    case '\f': esc[1] = 'f'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\t': esc[1] = 't'; break;
-    default:
-      esc[4] = hex[c >> 4];
-      esc[5] = hex[c & 0xf];
-      n = 6;
-      break;
-    }
-    g_string_append_len (out, esc, (gssize) n);
-  }
-  g_string_append_len (out, s + run, (gssize) (len - run));
-  g_string_append_c (out, '"');
-}
-
-static void
-w4_json_append (GString *out, const json_t *v)
-{
-  switch (json_typeof (v)) {
-  case JSON_OBJECT: {
-    gboolean first = TRUE;
-    g_string_append_c (out, '{');
-    for (void *it = json_object_iter ((json_t *) v); it != NULL;
-         it = json_object_iter_next ((json_t *) v, it)) {
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-      w4_json_append_string (out, json_object_iter_key (it), json_object_iter_key_len (it));
-      g_string_append_c (out, ':');
-      w4_json_append (out, json_object_iter_value (it));
-    }
-    g_string_append_c (out, '}');
-    break;
-  }
-  case JSON_ARRAY:
-    g_string_append_c (out, '[');
-    for (gsize i = 0; i < json_array_size (v); i++) {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      w4_json_append (out, json_array_get (v, i));
-    }
-    g_string_append_c (out, ']');
-    break;
-  case JSON_STRING:
-    w4_json_append_string (out, json_string_value (v), json_string_length (v));
-    break;
-  case JSON_INTEGER: {
-    /* printf would allocate (g_string_append_printf) or parse a format */
-    json_int_t x = json_integer_value (v);
-    guint64 u = x < 0 ? (guint64) 0 - (guint64) x : (guint64) x;
-    char digits[24];
-    gsize n = sizeof digits;
-    do {
-      digits[--n] = (char) ('0' + u % 10);
-      u /= 10;
-    } while (u != 0);
-    if (x < 0)
-      digits[--n] = '-';
-    g_string_append_len (out, digits + n, (gssize) (sizeof digits - n));
-    break;
-  }
-  case JSON_TRUE:
-    g_string_append_len (out, "true", 4);
-    break;
-  case JSON_FALSE:
-    g_string_append_len (out, "false", 5);
-    break;
-  case JSON_NULL:
-    g_string_append_len (out, "null", 4);
-    break;
-  case JSON_REAL:
-  default: {
-    g_autofree char *s = json_dumps (v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s != NULL)
-      g_string_append (out, s);
-    break;
-  }
-  }
-}
-
 void
 w4_rep_json_print_line (W4Report *rep, json_t *obj)
 {
-  /* Compact JSON never holds a newline (strings escape theirs), so this is
-   * exactly one line. Key order is insertion order (jansson >= 2.8). Built
-   * in a reused buffer and written at once. */
+  /* JSON_COMPACT never emits a newline (strings escape theirs), so this is
+   * exactly one line. Key order is insertion order (jansson >= 2.8). */
+  gsize n;
+
   if (obj == NULL)
     return;
-  if (rep->line == NULL)
-    rep->line = g_string_sized_new (4096);
-  g_string_truncate (rep->line, 0);
-  w4_json_append (rep->line, obj);
-  g_string_append_c (rep->line, '\n');
-  fwrite (rep->line->str, 1, rep->line->len, rep->out);
+  /* Into a reused buffer and out in one write: json_dumpf would call fwrite
+   * for every token. */
+  n = json_dumpb (obj, rep->line, rep->line_size, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (n > rep->line_size) {
+    rep->line_size = MAX (n, 2 * rep->line_size);
+    rep->line = g_realloc (rep->line, rep->line_size);
+    n = json_dumpb (obj, rep->line, rep->line_size, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  }
+  fwrite (rep->line, 1, n, rep->out);
+  fputc ('\n', rep->out);
   fflush (rep->out);
   json_decref (obj);
 }

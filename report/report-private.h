@@ -17,7 +17,8 @@ struct W4Report {
   guint64 n_kind[W4_KIND_INFO + 1];
   /* every finding received (kept or not), by kind and primary cause */
   guint64 n_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
-  GString *line;             /* ndjson: one line's bytes, reused (NULL until the first) */
+  char *line;                /* ndjson: one line's bytes, reused (grows to the longest) */
+  gsize line_size;
 };
 
 /* (transfer full) the contract's finding object, fields in the contract's

@@ -63,8 +63,7 @@ w4_rep_free (W4Report *rep)
     return;
   g_ptr_array_unref (rep->inputs);
   g_ptr_array_unref (rep->kept);
-  if (rep->line != NULL)
-    g_string_free (rep->line, TRUE);
+  g_free (rep->line);
   g_free (rep);
 }
 

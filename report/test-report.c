@@ -328,35 +328,6 @@ test_ndjson_invalid_utf8 (void)
   json_decref (a);
 }
 
-/* Our ndjson writer (json.c) must write what jansson's compact dump would:
- * each line read back and dumped again by jansson gives the same bytes. */
-static void
-test_ndjson_same_bytes_as_jansson (void)
-{
-  W4ReportOptions opts = { .format = W4_FORMAT_NDJSON };
-  W4Finding *f = example_failure ();
-  W4Finding *fs[] = { f, example_note (), example_risk (), NULL };
-  GString *ctl = g_string_new ("ctl:");
-
-  for (int c = 1; c < 0x20; c++)
-    g_string_append_c (ctl, (char) c);
-  g_string_append (ctl, "\"\\/\x7f end");
-  g_free (f->uri);
-  f->uri = g_string_free (ctl, FALSE);
-  g_free (f->host);
-  f->host = g_strdup ("h\xc3\xa9te \xf0\x9f\x94\x91 \xe2\x80\xa8"); /* é, U+1F511, U+2028 */
-  g_autofree char *out = run_report (&opts, fs, NULL);
-  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
-
-  g_assert_cmpuint (g_strv_length (lines), ==, 5);
-  for (guint i = 0; i < 4; i++) {
-    json_t *j = parse_line (lines[i]);
-    g_autofree char *again = json_dumps (j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    g_assert_cmpstr (lines[i], ==, again);
-    json_decref (j);
-  }
-}
-
 static void
 test_json_document (void)
 {
@@ -478,7 +449,6 @@ main (int argc, char **argv)
   g_test_add_func ("/report/ndjson/fields", test_ndjson_fields);
   g_test_add_func ("/report/ndjson/summary-last", test_ndjson_summary_last);
   g_test_add_func ("/report/ndjson/invalid-utf8", test_ndjson_invalid_utf8);
-  g_test_add_func ("/report/ndjson/same-bytes-as-jansson", test_ndjson_same_bytes_as_jansson);
   g_test_add_func ("/report/json/document", test_json_document);
   g_test_add_func ("/report/json/limit", test_json_limit);
   g_test_add_func ("/report/text/groups", test_text_groups);
