@@ -1,11 +1,12 @@
 #!/bin/sh
-# Every capture we can find (the shared corpus where it exists, and pcaps/)
-# through why401 in all three formats: the exit status must be 0 or 1 (a
-# damaged capture is a warning, never a failure of the run) and nothing may
-# trip a sanitizer. Most useful in the sanitizer build (make test-asan).
+# Every capture we can find (the shared corpus where it exists, pcaps/ and
+# tests/fuzz-regressions/) through why401 in all three formats: the exit
+# status must be 0 or 1 (a damaged capture is a warning, never a failure of
+# the run) and nothing may trip a sanitizer. Most useful in the sanitizer build (make test-asan).
 # usage: corpus-robustness.sh WHY401 (run from the source root)
 why401=$1
-files=$( { [ -d ../shared/corpus ] && find ../shared/corpus -name '*.pcap*'; find pcaps -name '*.pcap*'; } | sort)
+# tests/fuzz-regressions: minimised inputs that once crashed fuzz-pipeline.
+files=$( { [ -d ../shared/corpus ] && find ../shared/corpus -name '*.pcap*'; find pcaps tests/fuzz-regressions -name '*.pcap*'; } | sort)
 n=$(printf '%s\n' "$files" | grep -c .)
 [ -d ../shared/corpus ] || echo "# ../shared/corpus not found: checking pcaps/ only"
 echo "1..$n"
