@@ -527,6 +527,13 @@ cb_header_value (llhttp_t *p, const char *at, size_t len)
 static W4Span
 buf_span (W4H1Half *h, guint32 off, guint32 len)
 {
+  static const guint8 empty;
+
+  /* A head without reason phrase and fields leaves the buffer empty, and
+   * an empty GByteArray may have no data at all: NULL + 0 is undefined
+   * (UBSan, found by fuzz-pipeline), so such spans point at a static byte. */
+  if (h->hdr->data == NULL)
+    return w4_span (&empty, 0);
   return w4_span (h->hdr->data + off, len);
 }
 

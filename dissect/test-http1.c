@@ -147,6 +147,21 @@ test_odd_but_valid (void)
          "close 0 end\n");
 }
 
+/* A response with neither reason phrase nor header fields leaves the
+ * header buffer empty: its spans must not be made by adding 0 to a NULL
+ * pointer (UBSan; fuzz-pipeline found it). */
+static void
+test_empty_head (void)
+{
+  check ("GET / HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 401\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /\n"
+         "body 0 c2s #0 0\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 0\n"
+         "close 0 end\n");
+}
+
 static void
 test_request_te_not_chunked (void)
 {
@@ -430,6 +445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/100-continue-body-skipped", test_continue_body_skipped);
   g_test_add_func ("/http1/request-te-not-chunked", test_request_te_not_chunked);
   g_test_add_func ("/http1/odd-but-valid", test_odd_but_valid);
+  g_test_add_func ("/http1/empty-head", test_empty_head);
   g_test_add_func ("/http1/body-to-eof", test_eof_body);
   g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
   g_test_add_func ("/http1/websocket-upgrade", test_websocket_upgrade);
