@@ -123,6 +123,13 @@ test_format (void)
   g_assert_cmpstr (w4_endpoint_format (&e6, buf, sizeof buf), ==, "[2001:db8::1]:8080");
   /* truncated, not rounded */
   g_assert_cmpstr (w4_time_format_iso (t, tbuf, sizeof tbuf), ==, "2013-10-15T13:34:10.802943Z");
+  /* The last second gmtime_r takes (tm_year == G_MAXINT): no int overflow. */
+  t.sec = G_GINT64_CONSTANT (67768036191676799);
+  t.nsec = 0;
+  g_assert_cmpstr (w4_time_format_iso (t, tbuf, sizeof tbuf), ==,
+                   "2147485547-12-31T23:59:59.000000Z");
+  t.sec = G_MAXINT64;
+  g_assert_cmpstr (w4_time_format_iso (t, tbuf, sizeof tbuf), ==, "1970-01-01T00:00:00.000000Z");
 }
 
 /* Hostile timestamps: a pcapng's 64-bit times put packets 2^64 us apart;

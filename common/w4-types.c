@@ -66,7 +66,11 @@ w4_time_format_iso (W4Time t, char *buf, gsize len)
     g_snprintf (buf, len, "1970-01-01T00:00:00.000000Z");
     return buf;
   }
-  g_snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t.nsec / 1000);
+  /* 64-bit: glibc's gmtime_r accepts a tm_year up to G_MAXINT (a capture
+   * time near 6.8e16 s, a pcapng with if_tsresol 0 can say so), and
+   * tm_year + 1900 would overflow int. */
+  g_snprintf (buf, len, "%04" G_GINT64_FORMAT "-%02d-%02dT%02d:%02d:%02d.%06uZ",
+              (gint64) tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+              tm.tm_sec, t.nsec / 1000);
   return buf;
 }
