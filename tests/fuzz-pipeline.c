@@ -16,7 +16,16 @@
  *
  * What why401.c does besides wiring is left out: the command line, signals,
  * and the warnings it prints on stderr (only printing). Built only with
- * -Dfuzz=true and clang. */
+ * -Dfuzz=true and clang:
+ *
+ *   CC=clang-14 meson setup B -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+ *   UBSAN_OPTIONS=halt_on_error=1 ASAN_OPTIONS=quarantine_size_mb=16 \
+ *     B/tests/fuzz-pipeline -fork=2 -max_len=65536 -timeout=5 -rss_limit_mb=512 CORPUS SEEDS
+ *
+ * UBSan only reports unless told to halt, and fork mode hides what is only
+ * reported. ASan's default 256 MiB quarantine alone passes a 512 MiB RSS
+ * limit after a thousand inputs (live heap stays near 40 MiB, libFuzzer's
+ * own corpus), so shrink it when looking for unbounded tables. */
 #define _GNU_SOURCE
 
 #include <jansson.h>
