@@ -21,8 +21,8 @@
 
 #include "capture.h"
 #include "correlate.h"
-#include "dissect.h"
 #include "report.h"
+#include "w4-pipeline.h"
 
 #ifndef W4_VERSION
 #define W4_VERSION "0.1.0"
@@ -205,124 +205,28 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
   return TRUE;
 }
 
-/* ---- the pipeline ------------------------------------------------------- */
+/* ---- warnings ----------------------------------------------------------- */
 
 typedef struct {
-  W4Capture *cap;
-  W4Dissect *dis;
-  W4Correlate *cor;
-  W4Report *rep;
-  W4Sink cor_sink;                   /* what dissect's events go to */
   gboolean limit_warned[W4_LIMIT_COUNT];
-} W4Run;
+} W4Warnings;
 
 /* One line on stderr per user-facing warning; a limit once per name (it
  * can be hit millions of times; the report's `limit` info counts them). */
 static void
-w4_warn_anomaly (W4Run *run, const W4Anomaly *what)
+w4_warn_anomaly (void *user, const W4Anomaly *what)
 {
+  W4Warnings *w = user;
+
   if (what->kind == W4_ANOM_WARNING && what->message != NULL) {
     fprintf (stderr, "why401: warning: %s\n", what->message);
   } else if (what->kind == W4_ANOM_LIMIT && (guint) what->limit < W4_LIMIT_COUNT &&
-             !run->limit_warned[what->limit]) {
-    run->limit_warned[what->limit] = TRUE;
+             !w->limit_warned[what->limit]) {
+    w->limit_warned[what->limit] = TRUE;
     fprintf (stderr, "why401: warning: limit %s reached%s%s; raise it with --limit %s=N\n",
              w4_limit_name (what->limit), what->message ? ": " : "",
              what->message ? what->message : "", w4_limit_name (what->limit));
   }
-}
-
-static void
-w4_on_frame (void *user, const W4FrameInfo *fi)
-{
-  W4Run *run = user;
-
-  w4_cor_count_frame (run->cor, fi);
-  w4_dis_frame (run->dis, fi);
-  w4_cor_time (run->cor, fi->ts);
-}
-
-static void
-w4_on_ip (void *user, const W4IpPacket *pkt)
-{
-  W4Run *run = user;
-
-  w4_dis_ip (run->dis, pkt);
-}
-
-static void
-w4_on_cap_anomaly (void *user, const W4Anomaly *what)
-{
-  W4Run *run = user;
-
-  w4_warn_anomaly (run, what);
-  w4_cor_anomaly (run->cor, what);
-}
-
-static void
-w4_on_tick (void *user, W4Time now)
-{
-  W4Run *run = user;
-
-  w4_cor_time (run->cor, now);
-}
-
-/* Dissect's events pass through here on their way to the correlator, only
- * so that its warnings and limits reach stderr too. */
-static void
-w4_fwd_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
-{
-  W4Run *run = user;
-
-  if (run->cor_sink.on_conn_open)
-    run->cor_sink.on_conn_open (run->cor_sink.user, conn, fi);
-}
-
-static void
-w4_fwd_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame,
-                   W4Time ts)
-{
-  W4Run *run = user;
-
-  if (run->cor_sink.on_conn_close)
-    run->cor_sink.on_conn_close (run->cor_sink.user, conn, why, frame, ts);
-}
-
-static void
-w4_fwd_request (void *user, const W4HttpHead *req)
-{
-  W4Run *run = user;
-
-  if (run->cor_sink.on_request)
-    run->cor_sink.on_request (run->cor_sink.user, req);
-}
-
-static void
-w4_fwd_response (void *user, const W4HttpHead *resp)
-{
-  W4Run *run = user;
-
-  if (run->cor_sink.on_response)
-    run->cor_sink.on_response (run->cor_sink.user, resp);
-}
-
-static void
-w4_fwd_body (void *user, const W4HttpBody *body)
-{
-  W4Run *run = user;
-
-  if (run->cor_sink.on_body)
-    run->cor_sink.on_body (run->cor_sink.user, body);
-}
-
-static void
-w4_fwd_anomaly (void *user, const W4Anomaly *what)
-{
-  W4Run *run = user;
-
-  w4_warn_anomaly (run, what);
-  if (run->cor_sink.on_anomaly)
-    run->cor_sink.on_anomaly (run->cor_sink.user, what);
 }
 
 /* ---- signals ------------------------------------------------------------ */
@@ -469,14 +373,15 @@ w4_add_files (W4Capture *cap, char **list)
 static int
 w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
 {
-  W4Run run = { 0 };
+  W4Warnings warnings = { 0 };
   W4ReportOptions ropts = { 0 };
   W4CorrelateOptions copts = { 0 };
-  W4CaptureSink csink = { w4_on_frame, w4_on_ip, w4_on_cap_anomaly, w4_on_tick, &run };
-  W4Sink dsink = { w4_fwd_conn_open, w4_fwd_conn_close, w4_fwd_request, w4_fwd_response,
-                   w4_fwd_body, w4_fwd_anomaly, &run };
+  g_autoptr (W4Report) rep = NULL;
+  g_autoptr (W4Pipeline) pipe = NULL;
   g_autoptr (W4Summary) summary = NULL;
-  int status = W4_EXIT_CLEAN;
+  W4FindingSink fsink;
+  W4Capture *cap;
+  W4Correlate *cor;
 
   ropts.format = format;
   ropts.color = a->color;
@@ -487,22 +392,20 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   copts.show_secrets = a->show_secrets;
   copts.decide_after_sec = 30;
 
-  run.rep = w4_rep_new (&ropts, out);
-  W4FindingSink fsink = w4_rep_sink (run.rep);
-  run.cor = w4_cor_new (limits, &copts, &fsink);
-  run.cor_sink = w4_cor_sink (run.cor);
-  run.dis = w4_dis_new (limits, &dsink);
-  run.cap = w4_cap_new (limits, &csink);
+  rep = w4_rep_new (&ropts, out);
+  fsink = w4_rep_sink (rep);
+  pipe = w4_pipe_new (limits, &copts, &fsink, w4_warn_anomaly, &warnings);
+  cap = w4_pipe_capture (pipe);
+  cor = w4_pipe_correlate (pipe);
 
   if (a->iface != NULL) {
     g_autoptr (GError) error = NULL;
     const char *user = a->user;
     g_autofree char *input = g_strdup_printf ("interface %s", a->iface);
 
-    if (!w4_cap_open_live (run.cap, a->iface, a->bpf, &error)) {
+    if (!w4_cap_open_live (cap, a->iface, a->bpf, &error)) {
       w4_print_cap_error (error);
-      status = W4_EXIT_USAGE;
-      goto out;
+      return W4_EXIT_USAGE;
     }
     /* As tcpdump does: once the device is open, root is no longer needed.
      * Started as root: become -Z USER, or nobody (-Z root keeps root). Not
@@ -512,48 +415,35 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
       user = "nobody";
     if (user != NULL && !w4_cap_drop_privileges (user, &error)) {
       w4_print_cap_error (error);
-      status = W4_EXIT_USAGE;
-      goto out;
+      return W4_EXIT_USAGE;
     }
-    w4_cap_set_stop (run.cap, (guint64) a->count, (guint) a->duration);
-    w4_cor_set_file_name (run.cor, 0, a->iface);
-    w4_rep_add_input (run.rep, input);
+    w4_cap_set_stop (cap, (guint64) a->count, (guint) a->duration);
+    w4_cor_set_file_name (cor, 0, a->iface);
+    w4_rep_add_input (rep, input);
   } else {
-    guint opened = w4_add_files (run.cap, a->files) + w4_add_files (run.cap, a->rest);
-    if (opened == 0) {
-      status = W4_EXIT_USAGE;
-      goto out;
-    }
+    guint opened = w4_add_files (cap, a->files) + w4_add_files (cap, a->rest);
+    if (opened == 0)
+      return W4_EXIT_USAGE;
     /* Names in run order (capture sorts the files by first packet); the
      * base name, so the output does not depend on where the file lies. */
-    for (guint i = 0; i < w4_cap_n_files (run.cap); i++) {
-      g_autofree char *base = g_path_get_basename (w4_cap_file_name (run.cap, i));
-      w4_cor_set_file_name (run.cor, i, base);
-      w4_rep_add_input (run.rep, base);
+    for (guint i = 0; i < w4_cap_n_files (cap); i++) {
+      g_autofree char *base = g_path_get_basename (w4_cap_file_name (cap, i));
+      w4_cor_set_file_name (cor, i, base);
+      w4_rep_add_input (rep, base);
     }
   }
 
-  w4_install_signals (run.cap);
-  guint read = w4_cap_run (run.cap);
+  w4_install_signals (cap);
+  guint read = w4_pipe_run (pipe);
   w4_remove_signals ();
   if (read == 0 && a->iface == NULL) {
     fprintf (stderr, "why401: no input could be read\n");
-    status = W4_EXIT_USAGE;
-    goto out;
+    return W4_EXIT_USAGE;
   }
 
-  w4_dis_finish (run.dis);
-  w4_cor_set_connections (run.cor, w4_dis_connections (run.dis));
-  summary = w4_cor_finish (run.cor);
-  w4_rep_finish (run.rep, summary);
-  status = w4_rep_n_failures (run.rep) > 0 ? W4_EXIT_FAILURES : W4_EXIT_CLEAN;
-
-out:
-  w4_cap_free (run.cap);
-  w4_dis_free (run.dis);
-  w4_cor_free (run.cor);
-  w4_rep_free (run.rep);
-  return status;
+  summary = w4_pipe_finish (pipe);
+  w4_rep_finish (rep, summary);
+  return w4_rep_n_failures (rep) > 0 ? W4_EXIT_FAILURES : W4_EXIT_CLEAN;
 }
 
 int

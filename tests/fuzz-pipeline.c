@@ -14,7 +14,8 @@
  * The json and ndjson outputs must parse: a report that is not JSON is a
  * bug as much as a crash is.
  *
- * What why401.c does besides wiring is left out: the command line, signals,
+ * The stages are wired by w4-pipeline.c, as for why401. What why401.c does
+ * besides is left out: the command line, signals,
  * and the warnings it prints on stderr (only printing). Built only with
  * -Dfuzz=true and clang:
  *
@@ -35,154 +36,44 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "correlate.h"
-#include "dissect.h"
 #include "report.h"
+#include "w4-pipeline.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
-
-typedef struct {
-  W4Capture *cap;
-  W4Dissect *dis;
-  W4Correlate *cor;
-  W4Report *rep;
-  W4Sink cor_sink;
-} W4FuzzRun;
-
-static void
-w4_fz_on_frame (void *user, const W4FrameInfo *fi)
-{
-  W4FuzzRun *run = user;
-
-  w4_cor_count_frame (run->cor, fi);
-  w4_dis_frame (run->dis, fi);
-  w4_cor_time (run->cor, fi->ts);
-}
-
-static void
-w4_fz_on_ip (void *user, const W4IpPacket *pkt)
-{
-  W4FuzzRun *run = user;
-
-  w4_dis_ip (run->dis, pkt);
-}
-
-static void
-w4_fz_on_cap_anomaly (void *user, const W4Anomaly *what)
-{
-  W4FuzzRun *run = user;
-
-  w4_cor_anomaly (run->cor, what);
-}
-
-static void
-w4_fz_on_tick (void *user, W4Time now)
-{
-  W4FuzzRun *run = user;
-
-  w4_cor_time (run->cor, now);
-}
-
-static void
-w4_fz_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
-{
-  W4FuzzRun *run = user;
-
-  if (run->cor_sink.on_conn_open)
-    run->cor_sink.on_conn_open (run->cor_sink.user, conn, fi);
-}
-
-static void
-w4_fz_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame,
-                  W4Time ts)
-{
-  W4FuzzRun *run = user;
-
-  if (run->cor_sink.on_conn_close)
-    run->cor_sink.on_conn_close (run->cor_sink.user, conn, why, frame, ts);
-}
-
-static void
-w4_fz_request (void *user, const W4HttpHead *req)
-{
-  W4FuzzRun *run = user;
-
-  if (run->cor_sink.on_request)
-    run->cor_sink.on_request (run->cor_sink.user, req);
-}
-
-static void
-w4_fz_response (void *user, const W4HttpHead *resp)
-{
-  W4FuzzRun *run = user;
-
-  if (run->cor_sink.on_response)
-    run->cor_sink.on_response (run->cor_sink.user, resp);
-}
-
-static void
-w4_fz_body (void *user, const W4HttpBody *body)
-{
-  W4FuzzRun *run = user;
-
-  if (run->cor_sink.on_body)
-    run->cor_sink.on_body (run->cor_sink.user, body);
-}
-
-static void
-w4_fz_anomaly (void *user, const W4Anomaly *what)
-{
-  W4FuzzRun *run = user;
-
-  if (run->cor_sink.on_anomaly)
-    run->cor_sink.on_anomaly (run->cor_sink.user, what);
-}
 
 /* One run of why401's w4_run over @path, the report into @out. */
 static void
 w4_fz_pipeline (const char *path, const W4ReportOptions *ropts_in,
                 const W4CorrelateOptions *copts_in, const W4Limits *limits, FILE *out)
 {
-  W4FuzzRun run = { 0 };
   W4ReportOptions ropts = *ropts_in;
   W4CorrelateOptions copts = *copts_in;
-  W4CaptureSink csink = { w4_fz_on_frame, w4_fz_on_ip, w4_fz_on_cap_anomaly, w4_fz_on_tick,
-                          &run };
-  W4Sink dsink = { w4_fz_conn_open, w4_fz_conn_close, w4_fz_request, w4_fz_response,
-                   w4_fz_body, w4_fz_anomaly, &run };
+  g_autoptr (W4Report) rep = NULL;
+  g_autoptr (W4Pipeline) pipe = NULL;
   g_autoptr (W4Summary) summary = NULL;
+  W4FindingSink fsink;
+  W4Capture *cap;
 
   ropts.examples = 5;
   ropts.max_findings = limits->v[W4_LIMIT_FINDINGS];
   copts.decide_after_sec = 30;
 
-  run.rep = w4_rep_new (&ropts, out);
-  W4FindingSink fsink = w4_rep_sink (run.rep);
-  run.cor = w4_cor_new (limits, &copts, &fsink);
-  run.cor_sink = w4_cor_sink (run.cor);
-  run.dis = w4_dis_new (limits, &dsink);
-  run.cap = w4_cap_new (limits, &csink);
-
-  if (w4_cap_add_file (run.cap, path, NULL)) {
-    for (guint i = 0; i < w4_cap_n_files (run.cap); i++) {
-      g_autofree char *base = g_path_get_basename (w4_cap_file_name (run.cap, i));
-      w4_cor_set_file_name (run.cor, i, base);
-      w4_rep_add_input (run.rep, base);
-    }
-    if (w4_cap_run (run.cap) > 0) {
-      w4_dis_finish (run.dis);
-      w4_cor_set_connections (run.cor, w4_dis_connections (run.dis));
-      summary = w4_cor_finish (run.cor);
-      w4_rep_finish (run.rep, summary);
-      (void) w4_rep_n_failures (run.rep);
-    }
+  rep = w4_rep_new (&ropts, out);
+  fsink = w4_rep_sink (rep);
+  pipe = w4_pipe_new (limits, &copts, &fsink, NULL, NULL);
+  cap = w4_pipe_capture (pipe);
+  if (!w4_cap_add_file (cap, path, NULL))
+    return;
+  for (guint i = 0; i < w4_cap_n_files (cap); i++) {
+    g_autofree char *base = g_path_get_basename (w4_cap_file_name (cap, i));
+    w4_cor_set_file_name (w4_pipe_correlate (pipe), i, base);
+    w4_rep_add_input (rep, base);
   }
-
-  w4_cap_free (run.cap);
-  w4_dis_free (run.dis);
-  w4_cor_free (run.cor);
-  w4_rep_free (run.rep);
+  if (w4_pipe_run (pipe) > 0) {
+    summary = w4_pipe_finish (pipe);
+    w4_rep_finish (rep, summary);
+    (void) w4_rep_n_failures (rep);
+  }
 }
 
 /* Aborts unless @text (NUL-terminated, @len bytes) is one JSON document,

@@ -1,0 +1,174 @@
+/* w4-pipeline.c: capture -> dissect -> correlate, wired as why401 runs them.
+ *
+ * Capture's frames advance dissect (idle expiry) and the correlator (frame
+ * counts, the 30 s decisions), its datagrams go to dissect, and its ticks
+ * (live capture) to the correlator. Dissect's events go to the correlator
+ * through forwarders whose only purpose is to let the caller see anomalies
+ * first (warnings on stderr): a W4Sink has one user pointer, so the
+ * correlator's sink cannot be handed over with one callback replaced. */
+#include "w4-pipeline.h"
+
+struct W4Pipeline {
+  W4Capture *cap;
+  W4Dissect *dis;
+  W4Correlate *cor;
+  W4Sink cor_sink;     /* what dissect's events go to */
+  W4AnomalyFunc warn;
+  void *warn_user;
+};
+
+static void
+pipe_warn (W4Pipeline *pipe, const W4Anomaly *what)
+{
+  if (pipe->warn != NULL)
+    pipe->warn (pipe->warn_user, what);
+}
+
+/* ---- capture's sink ------------------------------------------------------ */
+
+static void
+on_frame (void *user, const W4FrameInfo *fi)
+{
+  W4Pipeline *pipe = user;
+
+  w4_cor_count_frame (pipe->cor, fi);
+  w4_dis_frame (pipe->dis, fi);
+  w4_cor_time (pipe->cor, fi->ts);
+}
+
+static void
+on_ip (void *user, const W4IpPacket *pkt)
+{
+  W4Pipeline *pipe = user;
+
+  w4_dis_ip (pipe->dis, pkt);
+}
+
+static void
+on_cap_anomaly (void *user, const W4Anomaly *what)
+{
+  W4Pipeline *pipe = user;
+
+  pipe_warn (pipe, what);
+  w4_cor_anomaly (pipe->cor, what);
+}
+
+static void
+on_tick (void *user, W4Time now)
+{
+  W4Pipeline *pipe = user;
+
+  w4_cor_time (pipe->cor, now);
+}
+
+/* ---- dissect's sink: forwarders to the correlator's ---------------------- */
+
+static void
+fwd_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
+{
+  W4Pipeline *pipe = user;
+
+  pipe->cor_sink.on_conn_open (pipe->cor_sink.user, conn, fi);
+}
+
+static void
+fwd_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame, W4Time ts)
+{
+  W4Pipeline *pipe = user;
+
+  pipe->cor_sink.on_conn_close (pipe->cor_sink.user, conn, why, frame, ts);
+}
+
+static void
+fwd_request (void *user, const W4HttpHead *req)
+{
+  W4Pipeline *pipe = user;
+
+  pipe->cor_sink.on_request (pipe->cor_sink.user, req);
+}
+
+static void
+fwd_response (void *user, const W4HttpHead *resp)
+{
+  W4Pipeline *pipe = user;
+
+  pipe->cor_sink.on_response (pipe->cor_sink.user, resp);
+}
+
+static void
+fwd_body (void *user, const W4HttpBody *body)
+{
+  W4Pipeline *pipe = user;
+
+  pipe->cor_sink.on_body (pipe->cor_sink.user, body);
+}
+
+static void
+fwd_anomaly (void *user, const W4Anomaly *what)
+{
+  W4Pipeline *pipe = user;
+
+  pipe_warn (pipe, what);
+  pipe->cor_sink.on_anomaly (pipe->cor_sink.user, what);
+}
+
+/* ---- the pipeline --------------------------------------------------------- */
+
+W4Pipeline *
+w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
+             const W4FindingSink *findings, W4AnomalyFunc warn, void *warn_user)
+{
+  W4Pipeline *pipe;
+  W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, NULL };
+  W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
+                   fwd_body, fwd_anomaly, NULL };
+
+  g_return_val_if_fail (limits != NULL && opts != NULL && findings != NULL, NULL);
+  pipe = g_new0 (W4Pipeline, 1);
+  pipe->warn = warn;
+  pipe->warn_user = warn_user;
+  csink.user = dsink.user = pipe;
+  pipe->cor = w4_cor_new (limits, opts, findings);
+  pipe->cor_sink = w4_cor_sink (pipe->cor);
+  pipe->dis = w4_dis_new (limits, &dsink);
+  pipe->cap = w4_cap_new (limits, &csink);
+  return pipe;
+}
+
+void
+w4_pipe_free (W4Pipeline *pipe)
+{
+  if (pipe == NULL)
+    return;
+  /* Upstream first: nothing may call into a freed stage. */
+  w4_cap_free (pipe->cap);
+  w4_dis_free (pipe->dis);
+  w4_cor_free (pipe->cor);
+  g_free (pipe);
+}
+
+W4Capture *
+w4_pipe_capture (W4Pipeline *pipe)
+{
+  return pipe->cap;
+}
+
+W4Correlate *
+w4_pipe_correlate (W4Pipeline *pipe)
+{
+  return pipe->cor;
+}
+
+guint
+w4_pipe_run (W4Pipeline *pipe)
+{
+  return w4_cap_run (pipe->cap);
+}
+
+W4Summary *
+w4_pipe_finish (W4Pipeline *pipe)
+{
+  w4_dis_finish (pipe->dis);
+  w4_cor_set_connections (pipe->cor, w4_dis_connections (pipe->dis));
+  return w4_cor_finish (pipe->cor);
+}

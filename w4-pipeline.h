@@ -1,0 +1,38 @@
+/* w4-pipeline.h: the stages capture -> dissect -> correlate wired together,
+ * once, for the program (why401.c) and for whatever must run exactly the
+ * same path (tests/fuzz-pipeline.c). Findings go to the caller's
+ * W4FindingSink (usually report/); nothing here prints. */
+#pragma once
+
+#include "capture.h"
+#include "correlate.h"
+#include "dissect.h"
+
+G_BEGIN_DECLS
+
+/* Called for every anomaly of capture and dissect before the correlator
+ * sees it, e.g. to print warnings. */
+typedef void (*W4AnomalyFunc) (void *user, const W4Anomaly *what);
+
+typedef struct W4Pipeline W4Pipeline;
+
+/* Returns (transfer full). @limits, @opts and @findings are copied; @warn
+ * may be NULL. */
+W4Pipeline *w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
+                         const W4FindingSink *findings, W4AnomalyFunc warn, void *warn_user);
+void w4_pipe_free (W4Pipeline *pipe);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Pipeline, w4_pipe_free)
+
+/* (transfer none) The capture, to add files to or open live, and stop. */
+W4Capture *w4_pipe_capture (W4Pipeline *pipe);
+/* (transfer none) The correlator, to name the inputs. */
+W4Correlate *w4_pipe_correlate (W4Pipeline *pipe);
+
+/* Reads every input (w4_cap_run); returns how many could be read at all. */
+guint w4_pipe_run (W4Pipeline *pipe);
+
+/* End of input: flushes dissect, decides everything pending. Returns
+ * (transfer full) the summary. */
+W4Summary *w4_pipe_finish (W4Pipeline *pipe);
+
+G_END_DECLS
