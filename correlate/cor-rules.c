@@ -47,18 +47,6 @@ has_challenges (const Ctx *c)
   return c->ex->challenges != NULL && c->ex->challenges->len > 0;
 }
 
-static const W4Challenge *
-challenge_of (const Ctx *c, W4Scheme kind)
-{
-  if (!has_challenges (c))
-    return NULL;
-  for (guint i = 0; i < c->ex->challenges->len; i++) {
-    const W4Challenge *ch = g_ptr_array_index (c->ex->challenges, i);
-    if (ch->kind == kind)
-      return ch;
-  }
-  return NULL;
-}
 
 /* Does the response offer @cred's scheme? An API key counts when a
  * challenge names it (FINDINGS "Words"); other schemes compare by word. */
@@ -148,6 +136,12 @@ challenge_in (const W4CorExchange *ex, W4Scheme kind)
       return ch;
   }
   return NULL;
+}
+
+static const W4Challenge *
+challenge_of (const Ctx *c, W4Scheme kind)
+{
+  return challenge_in (c->ex, kind);
 }
 
 gboolean
@@ -264,7 +258,7 @@ rule_wrong_auth_header (const Ctx *c)
  * answer to a Bearer token: many servers put the description only in the
  * body ({"error":"invalid_token","error_description":"expired"}). */
 static gboolean
-challenge_says_expired (const Ctx *c)
+server_says_expired (const Ctx *c)
 {
   const W4Challenge *ch = challenge_of (c, W4_SCHEME_BEARER);
   const char *err = ch ? w4_challenge_param (ch, "error") : NULL;
@@ -302,7 +296,7 @@ rule_expired_token (const Ctx *c)
 
   if (j != NULL && j->has_exp && c->ex->has_request && j->jwt_exp <= c->ex->req_ts.sec)
     return TRUE;
-  return challenge_says_expired (c);
+  return server_says_expired (c);
 }
 
 /* A token issued this far in the future is clock skew, not jitter. */
