@@ -44,12 +44,15 @@ typedef struct {
   char *user;          /* -Z */
   char *format;        /* --format */
   char *output;        /* -o */
-  gboolean all;        /* --all */
+  gboolean all;        /* --all, -v */
   W4Color color;       /* --color */
   gboolean show_secrets;
   char **limits;       /* --limit NAME=N, repeatable */
   gboolean quiet;      /* -q */
   gboolean version;    /* --version */
+  gboolean no_resolve; /* -n: accepted; why401 never resolves names */
+  gboolean no_promisc; /* -p */
+  gboolean list_interfaces; /* -D */
 } W4Args;
 
 static void
@@ -112,6 +115,44 @@ w4_usage_error (const char *msg)
   fprintf (stderr, "why401: %s\nTry 'why401 --help' for more information.\n", msg);
 }
 
+/* TRUE when the word after @arg is @arg's value: @arg is a long option of
+ * @entries that takes one (without "=VALUE"), or a short option or a
+ * cluster of them ("-nr") whose last letter takes one. */
+static gboolean
+w4_next_word_is_value (const char *arg, const GOptionEntry *entries)
+{
+  gboolean is_long = g_str_has_prefix (arg, "--");
+  gsize n = strlen (arg);
+
+  if (arg[0] != '-' || n < 2 || (is_long && strchr (arg, '=') != NULL))
+    return FALSE;
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++) {
+    gboolean named = is_long ? strcmp (arg + 2, e->long_name) == 0
+                             : e->short_name != 0 && arg[n - 1] == e->short_name;
+    if (named && e->long_name[0] != '\0')
+      return e->arg != G_OPTION_ARG_NONE && !(e->flags & G_OPTION_FLAG_OPTIONAL_ARG);
+  }
+  return FALSE;
+}
+
+/* "--color" alone means always, as in GNU ls, and takes no value: only
+ * "--color=WHEN" does. GOption's optional argument would take the next word
+ * ("why401 --color x.pcap" would read no file), so a bare "--color" becomes
+ * "--color=always" before parsing. Words that are another option's value,
+ * and everything after "--", are left alone. */
+static void
+w4_bare_color_to_always (int argc, char **argv, const GOptionEntry *entries)
+{
+  static char always[] = "--color=always";
+
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++) {
+    if (strcmp (argv[i], "--color") == 0)
+      argv[i] = always;
+    else if (w4_next_word_is_value (argv[i], entries))
+      i++;
+  }
+}
+
 /* Parses @argv into @a; FALSE after printing why (exit 2). */
 static gboolean
 w4_parse_args (int *argc, char ***argv, W4Args *a)
@@ -141,12 +182,16 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
       "Frame numbers and stream numbers match Wireshark's frame.number and tcp.stream. The\n"
       "\"file\" field of a finding is the input file's base name (without its directory).\n"
       "Passwords, tokens and cookie values are shown only as fingerprints unless\n"
-      "--show-secrets is given.\n"
+      "--show-secrets is given. Colour (--color=auto) when the output is a terminal and\n"
+      "NO_COLOR is not set; --color alone means always. Text wraps at the terminal's width\n"
+      "(when not a terminal: $COLUMNS, else 80).\n"
       "\n"
-      "Live capture: -i IFACE (or any) opens the interface in immediate mode; when started as\n"
-      "root, why401 drops to the user 'nobody' once the interface is open (-Z USER to choose,\n"
-      "-Z root to keep root). Ctrl-C (SIGINT) or SIGTERM stops it: pending responses are\n"
-      "decided, the report and summary printed, and the exit status given.\n"
+      "Live capture: -i IFACE (or any; -D lists them) opens the interface in immediate mode,\n"
+      "promiscuous unless -p, and says so on stderr as tcpdump does (\"listening on ...\"); when\n"
+      "started as root, why401 drops to the user 'nobody' once the interface is open (-Z USER\n"
+      "to choose, -Z root to keep root). The text report prints each failure as it is decided\n"
+      "(30 s after its response). Ctrl-C (SIGINT) or SIGTERM stops it: pending responses are\n"
+      "decided and printed, then the summary, and on stderr the kernel's packet counts.\n"
       "\n"
       "Limits (--limit NAME=N):\n  %s.\n"
       "\n"
@@ -172,20 +217,27 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
     { "user", 'Z', 0, G_OPTION_ARG_STRING, &a->user,
       "Live, as root: become USER once the interface is open (default nobody)",
       "USER" },
+    { "no-promiscuous-mode", 'p', 0, G_OPTION_ARG_NONE, &a->no_promisc,
+      "Live: no promiscuous mode (default: promiscuous)", NULL },
+    { "list-interfaces", 'D', 0, G_OPTION_ARG_NONE, &a->list_interfaces,
+      "List interfaces for -i (as tcpdump -D) and exit", NULL },
+    { "numeric", 'n', 0, G_OPTION_ARG_NONE, &a->no_resolve,
+      "No name resolution (why401 resolves none)", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &a->format, "Output format: text (default), json, ndjson",
       "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &a->output,
       "Write the report to FILE instead of standard output", "FILE" },
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &a->all,
+    { "all", 0, 0, G_OPTION_ARG_NONE, &a->all,
       "Text: list every finding with its evidence, normal challenge steps too", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &a->all, "More detail: the same as --all", NULL },
     { "color", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, color_cb.p,
-      "Colour the text report: auto (default: when a terminal), always, never", "WHEN" },
+      "Colour: auto (default), always, never", "WHEN" },
     { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &a->show_secrets,
       "Show passwords, tokens and cookie values instead of fingerprints", NULL },
     { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->limits,
       "Change a resource limit (repeatable; names below)", "NAME=N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "Print only the summary", NULL },
-    { "version", 'V', 0, G_OPTION_ARG_NONE, &a->version, "Print the version and exit", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version and exit", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->rest, NULL, "FILE..." },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -198,6 +250,7 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (ctx, group);
 
+  w4_bare_color_to_always (*argc, *argv, entries);
   if (!g_option_context_parse (ctx, argc, argv, &error)) {
     w4_usage_error (error->message);
     return FALSE;
@@ -353,6 +406,66 @@ w4_print_cap_error (const GError *error)
     fprintf (stderr, "why401: %s\n", msg);
 }
 
+/* -D: "1.eth0 [Up, Running, Connected]", one interface a line, as tcpdump. */
+static int
+w4_list_interfaces (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = w4_cap_list_interfaces (&error);
+
+  if (lines == NULL) {
+    w4_print_cap_error (error);
+    return W4_EXIT_USAGE;
+  }
+  for (guint i = 0; lines[i] != NULL; i++)
+    printf ("%u.%s\n", i + 1, lines[i]);
+  return W4_EXIT_CLEAN;
+}
+
+/* tcpdump's line when the capture starts, word for word, so that whoever
+ * reads tcpdump's stderr can read ours: "listening on lo, link-type EN10MB
+ * (Ethernet), snapshot length 262144 bytes". */
+static void
+w4_print_listening (W4Capture *cap, const char *iface)
+{
+  int dlt, snaplen;
+  const char *name, *desc;
+
+  if (!w4_cap_live_info (cap, &dlt, &snaplen))
+    return;
+  name = pcap_datalink_val_to_name (dlt);
+  desc = pcap_datalink_val_to_description (dlt);
+  if (name != NULL)
+    fprintf (stderr, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", iface,
+             name, desc != NULL ? desc : name, snaplen);
+  else
+    fprintf (stderr, "listening on %s, link-type %d, snapshot length %d bytes\n", iface, dlt,
+             snaplen);
+}
+
+/* tcpdump's counts at the end, in its words: what why401 read, what the
+ * kernel's filter passed, and what the kernel dropped (its buffer was
+ * full: those packets are missing from the analysis). */
+static void
+w4_print_live_counts (W4Capture *cap)
+{
+  g_autoptr (GError) error = NULL;
+  W4CapLiveStats st;
+  guint64 captured = w4_cap_packets (cap);
+
+  fprintf (stderr, "%" G_GUINT64_FORMAT " packet%s captured\n", captured,
+           captured == 1 ? "" : "s");
+  if (!w4_cap_live_stats (cap, &st, &error)) {
+    w4_print_cap_error (error);
+    return;
+  }
+  fprintf (stderr, "%u packet%s received by filter\n", st.received, st.received == 1 ? "" : "s");
+  fprintf (stderr, "%u packet%s dropped by kernel\n", st.dropped, st.dropped == 1 ? "" : "s");
+  if (st.if_dropped != 0)
+    fprintf (stderr, "%u packet%s dropped by interface\n", st.if_dropped,
+             st.if_dropped == 1 ? "" : "s");
+}
+
 /* Adds every file; prints why for each one that cannot be opened. Returns
  * how many could. */
 static guint
@@ -403,7 +516,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
     const char *user = a->user;
     g_autofree char *input = g_strdup_printf ("interface %s", a->iface);
 
-    if (!w4_cap_open_live (cap, a->iface, a->bpf, &error)) {
+    if (!w4_cap_open_live (cap, a->iface, a->bpf, !a->no_promisc, &error)) {
       w4_print_cap_error (error);
       return W4_EXIT_USAGE;
     }
@@ -420,6 +533,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
     w4_cap_set_stop (cap, (guint64) a->count, (guint) a->duration);
     w4_cor_set_file_name (cor, 0, a->iface);
     w4_rep_add_input (rep, input);
+    w4_print_listening (cap, a->iface);
   } else {
     guint opened = w4_add_files (cap, a->files) + w4_add_files (cap, a->rest);
     if (opened == 0)
@@ -436,6 +550,8 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   w4_install_signals (cap);
   guint read = w4_pipe_run (pipe);
   w4_remove_signals ();
+  if (a->iface != NULL)
+    w4_print_live_counts (cap);
   if (read == 0 && a->iface == NULL) {
     fprintf (stderr, "why401: no input could be read\n");
     return W4_EXIT_USAGE;
@@ -467,6 +583,11 @@ main (int argc, char **argv)
     w4_print_version ();
     w4_args_clear (&a);
     return W4_EXIT_CLEAN;
+  }
+  if (a.list_interfaces) {
+    status = w4_list_interfaces ();
+    w4_args_clear (&a);
+    return status;
   }
   if (!w4_check_args (&a, &format, &limits)) {
     w4_args_clear (&a);

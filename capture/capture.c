@@ -575,8 +575,70 @@ w4_cap_run_file (W4Capture *cap, guint index)
 
 /* ---- live ----------------------------------------------------------------- */
 
+static W4Time w4_cap_now (void);
+
+/* tcpdump -D's words for an interface's flags (print_devs in tcpdump.c). */
+static void
+w4_cap_describe_flags (GString *s, bpf_u_int32 flags)
+{
+  static const struct {
+    bpf_u_int32 bit;
+    const char *name;
+  } names[] = {
+    { PCAP_IF_UP, "Up" },
+    { PCAP_IF_RUNNING, "Running" },
+    { PCAP_IF_LOOPBACK, "Loopback" },
+    { PCAP_IF_WIRELESS, "Wireless" },
+  };
+  gsize start = s->len;
+  bpf_u_int32 status = flags & PCAP_IF_CONNECTION_STATUS;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (flags & names[i].bit)
+      g_string_append_printf (s, "%s%s", s->len > start ? ", " : "", names[i].name);
+  if (s->len == start)
+    g_string_append (s, "none");
+  if (status == PCAP_IF_CONNECTION_STATUS_UNKNOWN)
+    g_string_append (s, (flags & PCAP_IF_WIRELESS) ? ", Association status unknown"
+                                                   : ", Connection status unknown");
+  else if (status == PCAP_IF_CONNECTION_STATUS_CONNECTED)
+    g_string_append (s, (flags & PCAP_IF_WIRELESS) ? ", Associated" : ", Connected");
+  else if (status == PCAP_IF_CONNECTION_STATUS_DISCONNECTED)
+    g_string_append (s, (flags & PCAP_IF_WIRELESS) ? ", Not associated" : ", Disconnected");
+}
+
+char **
+w4_cap_list_interfaces (GError **error)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  pcap_if_t *devs = NULL;
+  GPtrArray *lines;
+
+  if (pcap_findalldevs (&devs, errbuf) < 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s", errbuf);
+    return NULL;
+  }
+  lines = g_ptr_array_new ();
+  for (pcap_if_t *d = devs; d != NULL; d = d->next) {
+    GString *s = g_string_new (d->name);
+
+    if (d->description != NULL)
+      g_string_append_printf (s, " (%s)", d->description);
+    if (d->flags != 0) {
+      g_string_append (s, " [");
+      w4_cap_describe_flags (s, d->flags);
+      g_string_append_c (s, ']');
+    }
+    g_ptr_array_add (lines, g_string_free (s, FALSE));
+  }
+  pcap_freealldevs (devs);
+  g_ptr_array_add (lines, NULL);
+  return (char **) g_ptr_array_free (lines, FALSE);
+}
+
 gboolean
-w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **error)
+w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, gboolean promisc,
+                  GError **error)
 {
   char errbuf[PCAP_ERRBUF_SIZE] = "";
   pcap_t *p;
@@ -590,6 +652,10 @@ w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **e
     return FALSE;
   }
   pcap_set_snaplen (p, W4_CAP_LIVE_SNAPLEN);
+  /* Promiscuous by default, as tcpdump: a capture for someone else's
+   * failed login must see traffic not addressed to this host. "any" has no
+   * promiscuous mode (libpcap would only answer with a warning). */
+  pcap_set_promisc (p, promisc && strcmp (iface, "any") != 0);
   pcap_set_immediate_mode (p, 1);
   pcap_set_timeout (p, W4_CAP_LIVE_TIMEOUT_MS);
   /* Not every device offers nanoseconds; microseconds are fine then. */
@@ -600,6 +666,12 @@ w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **e
                  rc == PCAP_ERROR ? pcap_geterr (p) : pcap_statustostr (rc));
     pcap_close (p);
     return FALSE;
+  }
+  if (rc > 0) {
+    /* A warning (e.g. no promiscuous mode): the capture works, say it. */
+    g_autofree char *msg = g_strdup_printf (
+        "%s: %s", iface, rc == PCAP_WARNING ? pcap_geterr (p) : pcap_statustostr (rc));
+    w4_cap_warn (cap, 0, w4_cap_now (), msg);
   }
   if (pcap_setnonblock (p, 1, errbuf) < 0) {
     g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", iface, errbuf);
@@ -635,6 +707,34 @@ w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **e
     }
   }
   cap->live = p;
+  return TRUE;
+}
+
+gboolean
+w4_cap_live_info (W4Capture *cap, int *linktype, int *snaplen)
+{
+  g_return_val_if_fail (cap != NULL, FALSE);
+  if (cap->live == NULL)
+    return FALSE;
+  *linktype = cap->live_dlt;
+  *snaplen = pcap_snapshot (cap->live);
+  return TRUE;
+}
+
+gboolean
+w4_cap_live_stats (W4Capture *cap, W4CapLiveStats *st, GError **error)
+{
+  struct pcap_stat ps;
+
+  g_return_val_if_fail (cap != NULL && st != NULL, FALSE);
+  if (cap->live == NULL || pcap_stats (cap->live, &ps) < 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "pcap_stats: %s",
+                 cap->live != NULL ? pcap_geterr (cap->live) : "no live capture");
+    return FALSE;
+  }
+  st->received = ps.ps_recv;
+  st->dropped = ps.ps_drop;
+  st->if_dropped = ps.ps_ifdrop;
   return TRUE;
 }
 

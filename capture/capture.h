@@ -44,8 +44,31 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Capture, w4_cap_free)
 gboolean w4_cap_add_file (W4Capture *cap, const char *path, GError **error);
 
 /* Opens a live interface ("any" too) in immediate mode with a snaplen that
- * keeps whole packets, and compiles @bpf (may be NULL). */
-gboolean w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **error);
+ * keeps whole packets, in promiscuous mode when @promisc (tcpdump's default;
+ * -p turns it off), and compiles @bpf (may be NULL). A warning of libpcap's
+ * (the capture still works) goes to the sink's on_anomaly. */
+gboolean w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, gboolean promisc,
+                           GError **error);
+
+/* The interfaces libpcap can capture on, one line each as tcpdump -D
+ * writes them without the number: "eth0 [Up, Running, Connected]", "any
+ * (Pseudo-device that captures on all interfaces) [Up, Running]".
+ * (transfer full) NULL-terminated; NULL with @error when listing fails. */
+char **w4_cap_list_interfaces (GError **error);
+
+/* Live: what tcpdump's "listening on" line names: the link-layer type (a
+ * DLT_ value, for pcap_datalink_val_to_name) and the snapshot length in
+ * force. FALSE when no interface is open. */
+gboolean w4_cap_live_info (W4Capture *cap, int *linktype, int *snaplen);
+
+/* Live: the kernel's counts since the interface was opened (pcap_stats),
+ * as tcpdump prints them at the end. */
+typedef struct {
+  guint received;   /* packets received by filter */
+  guint dropped;    /* packets dropped by kernel (buffer full) */
+  guint if_dropped; /* packets dropped by the interface or its driver */
+} W4CapLiveStats;
+gboolean w4_cap_live_stats (W4Capture *cap, W4CapLiveStats *st, GError **error);
 
 /* Live only: stop after @count packets (0: no limit) or @seconds of wall
  * time (0: no limit). */
