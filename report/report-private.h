@@ -11,6 +11,7 @@ struct W4Report {
   W4ReportOptions opts;
   FILE *out;                 /* borrowed: the caller closes it */
   gboolean color;            /* decided once, from opts.color and @out */
+  guint width;               /* text: wrap column, decided once (opts.width, @out, $COLUMNS) */
   GPtrArray *inputs;         /* (element-type utf8) run order */
   GPtrArray *kept;           /* (element-type W4Finding) emission order, text and json */
   guint64 dropped;           /* findings beyond opts.max_findings: counted, not kept */

@@ -9,7 +9,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+/* Narrower than this, the labels and indents leave no room for words. */
+#define W4_REP_MIN_WIDTH 40
+#define W4_REP_DEFAULT_WIDTH 80
 
 static gboolean
 w4_rep_want_color (W4Color c, FILE *out)
@@ -32,6 +37,25 @@ w4_rep_want_color (W4Color c, FILE *out)
   return TRUE;
 }
 
+/* The text's wrap column, as GNU ls finds it: the terminal's width when
+ * @out is a terminal, else $COLUMNS (a user's or a test's choice), else 80,
+ * the width everyone can read. */
+static guint
+w4_rep_pick_width (guint asked, FILE *out)
+{
+  struct winsize ws;
+  const char *columns = g_getenv ("COLUMNS");
+  guint64 n = 0;
+
+  if (asked != 0)
+    return MAX (asked, W4_REP_MIN_WIDTH);
+  if (isatty (fileno (out)) && ioctl (fileno (out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return MAX (ws.ws_col, W4_REP_MIN_WIDTH);
+  if (columns != NULL && g_ascii_string_to_unsigned (columns, 10, 1, 10000, &n, NULL))
+    return MAX ((guint) n, W4_REP_MIN_WIDTH);
+  return W4_REP_DEFAULT_WIDTH;
+}
+
 W4Report *
 w4_rep_new (const W4ReportOptions *opts, FILE *out)
 {
@@ -51,6 +75,7 @@ w4_rep_new (const W4ReportOptions *opts, FILE *out)
   }
   rep->out = out;
   rep->color = rep->opts.format == W4_FORMAT_TEXT && w4_rep_want_color (opts->color, out);
+  rep->width = w4_rep_pick_width (opts->width, out);
   rep->inputs = g_ptr_array_new_with_free_func (g_free);
   rep->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
   return rep;

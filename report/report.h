@@ -30,6 +30,8 @@ typedef struct {
   guint examples;       /* examples per cause group in text; 0 means 5 */
   guint64 max_findings; /* findings kept for text and json (the "findings" limit); 0 means
                          * the default of w4_limits_init */
+  guint width;          /* text: wrap column; 0: the terminal's width when the output is a
+                         * terminal, else $COLUMNS when set, else 80 */
 } W4ReportOptions;
 
 typedef struct W4Report W4Report;

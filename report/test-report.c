@@ -398,9 +398,122 @@ test_text_groups (void)
     char *nl = strchr (p, '\n');
     gsize len = nl ? (gsize) (nl - p) : strlen (p);
     if (strstr (p, "filter:") == NULL || (nl && strstr (p, "filter:") > nl))
-      g_assert_cmpuint (g_utf8_strlen (p, (gssize) len), <=, 100);
+      g_assert_cmpuint (g_utf8_strlen (p, (gssize) len), <=, 80);
     p = nl ? nl + 1 : p + len;
   }
+}
+
+/* Findings as the demo capture gives them: long summaries, a Host, a long
+ * filter and a URI longer than any line. */
+static W4Finding *
+example_demo_like (guint i)
+{
+  W4Finding *f = example_failure ();
+
+  f->cause = i % 2 ? W4_CAUSE_SESSION_EXPIRED : W4_CAUSE_WRONG_AUTH_HEADER;
+  g_free (f->summary);
+  f->summary = g_strdup (
+      "The Bearer token sha256:37c2d7857ed5 succeeded on this server (first at frame 106, last "
+      "at frame 130) and 1 s after its first success was refused; nothing succeeded with it "
+      "afterwards.");
+  g_free (f->host);
+  f->host = g_strdup ("api.example.test");
+  g_free (f->client);
+  f->client = g_strdup ("[2001:db8:1234:5678:9abc:def0:1234:5678]:47294");
+  f->server_message = g_strdup ("invalid_token: The session was revoked");
+  f->related = G_GUINT64_CONSTANT (1) << W4_CAUSE_REJECTED_CREDENTIALS;
+  g_free (f->wireshark_filter);
+  f->wireshark_filter = g_strdup (
+      "tcp.stream eq 12 && frame.number in {106,108,110,112,114,116,118,120,122,124,126,128,130}");
+  if (i == 0) {
+    g_free (f->uri);
+    f->uri = g_strdup ("/very/long/path/that/is/longer/than/any/terminal/line/could/ever/hold/"
+                       "at/eighty/columns?and=a&query=string");
+  }
+  return f;
+}
+
+/* The words of @s, single-spaced (transfer full). */
+static char *
+single_spaced (const char *s)
+{
+  g_auto (GStrv) words = g_strsplit_set (s, " \n", -1);
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_string_append_printf (out, "%s%s", out->len ? " " : "", words[i]);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Every line of @out fits @width columns, except a line that is one word
+ * (after its indent) longer than the line, or a filter on its own line
+ * (one thing to copy). */
+static void
+assert_fits (const char *out, guint width)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *text = lines[i] + strspn (lines[i], " ");
+    glong n = g_utf8_strlen (lines[i], -1);
+    if (n > (glong) width && strchr (text, ' ') == NULL)
+      continue;
+    if (n > (glong) width && i > 0 && g_str_has_suffix (lines[i - 1], "filter:"))
+      continue;
+    if (n > (glong) width)
+      g_error ("line %u is %ld columns, over %u: '%s'", i + 1, n, width, lines[i]);
+  }
+}
+
+static void
+test_text_width (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .all = TRUE };
+  W4Finding *fs[] = { example_demo_like (0), example_demo_like (1), example_demo_like (2),
+                      example_risk (), NULL };
+  const char *long_uri = "/very/long/path/that/is/longer/than/any/terminal/line/could/ever/"
+                         "hold/at/eighty/columns?and=a&query=string";
+
+  /* Not a terminal and no $COLUMNS: 80 columns. */
+  g_unsetenv ("COLUMNS");
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_test_message ("%s", out);
+  assert_fits (out, 80);
+  /* No word cut: every text reads whole once the line breaks are spaces. */
+  g_autofree char *flat = single_spaced (out);
+  g_assert_nonnull (strstr (flat, "The Bearer token sha256:37c2d7857ed5 succeeded on this server "
+                                  "(first at frame 106, last at frame 130) and 1 s after"));
+  g_assert_nonnull (strstr (flat, "Credentials crossed the network unencrypted: anyone on the "
+                                  "path can read and replay them."));
+  /* A word longer than the line stands alone on its line. */
+  g_autofree char *alone = g_strdup_printf ("\n    %s\n", long_uri);
+  g_assert_nonnull (strstr (out, alone));
+  /* A filter too long for its label's line is whole on its own line. */
+  g_assert_nonnull (strstr (out, "    filter:\n      tcp.stream eq 12 && frame.number in {106,"));
+  g_assert_nonnull (strstr (out, "    filter: tcp.stream eq 0 && frame.number in {4,6}\n"));
+}
+
+/* $COLUMNS sets the width when the output is not a terminal, as in GNU
+ * ls; the option wins over it. */
+static void
+test_text_columns (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER };
+  W4Finding *fs[] = { example_demo_like (1), NULL };
+  W4Finding *fs2[] = { example_demo_like (1), NULL };
+
+  g_setenv ("COLUMNS", "50", TRUE);
+  g_autofree char *narrow = run_report (&opts, fs, NULL);
+  g_test_message ("%s", narrow);
+  assert_fits (narrow, 50);
+  g_assert_nonnull (strstr (narrow, "\n  The same credential succeeded on this server\n"));
+  opts.width = 120;
+  g_autofree char *wide = run_report (&opts, fs2, NULL);
+  g_unsetenv ("COLUMNS");
+  assert_fits (wide, 120);
+  g_assert_nonnull (strstr (wide, "\n  The same credential succeeded on this server earlier and never "
+                                  "after: the server expired or revoked the session sooner\n"));
 }
 
 static void
@@ -453,6 +566,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/json/limit", test_json_limit);
   g_test_add_func ("/report/text/groups", test_text_groups);
   g_test_add_func ("/report/text/all", test_text_all);
+  g_test_add_func ("/report/text/width", test_text_width);
+  g_test_add_func ("/report/text/columns", test_text_columns);
   g_test_add_func ("/report/text/more", test_text_more);
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   return g_test_run ();

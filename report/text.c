@@ -7,8 +7,10 @@
  * warnings. Challenge notes (normal handshake steps) are one line unless
  * --all, which also lists every finding with its evidence.
  *
- * Lines stay under 100 columns where the content allows (URIs and filters
- * are never cut: a user copies them). Colour only when asked or when the
+ * Lines fit the width report.c picked (the terminal's, else $COLUMNS, else
+ * 80), wrapped between words only: a word longer than a line (a URI, a
+ * filter, which a user copies) goes whole on a line of its own. Colour only
+ * when asked or when the
  * output is a terminal (report.c decides). Strings from the capture are
  * made valid UTF-8 and stripped of control characters before printing, so a
  * hostile header cannot move the cursor or recolour the terminal. */
@@ -16,7 +18,6 @@
 
 #include <string.h>
 
-#define W4_TEXT_WIDTH 98
 #define W4_TEXT_TOP 5 /* entries of by-server and by-principal shown */
 
 /* ---- what each cause means (for the group paragraph) ------------------ */
@@ -208,41 +209,59 @@ w4_shorten_words (const char *s)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* Prints @text word-wrapped at W4_TEXT_WIDTH, every line indented by
- * @indent spaces; @first is printed before the first word (a label). Words
- * longer than the width are printed whole. */
+/* Prints @text word-wrapped at rep->width between words, never inside one,
+ * every line indented by @indent spaces; @first is printed before the first
+ * word (a label); @first_on and @text_on (escapes or "") style the label
+ * and the text. A word that does not fit where it would go starts a new
+ * line, where it stands alone when it is longer than a line. */
 static void
-w4_wrap (W4Report *rep, guint indent, const char *first, const char *text)
+w4_wrap_styled (W4Report *rep, guint indent, const char *first, const char *first_on,
+                const char *text_on, const char *text)
 {
   g_autofree char *clean = w4_clean (text);
   g_auto (GStrv) words = g_strsplit (clean, " ", -1);
+  glong width = (glong) rep->width;
   glong col;
 
-  /* Continuation lines hang under the text, not under the label. */
+  /* Continuation lines hang under the text, not under the label, unless
+   * the label takes half the line. */
   glong hang = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
+  if (hang > width / 2)
+    hang = indent + 2;
 
-  fprintf (rep->out, "%*s%s", (int) indent, "", first != NULL ? first : "");
-  col = hang;
+  fprintf (rep->out, "%*s%s%s%s%s", (int) indent, "", first_on, first != NULL ? first : "",
+           *first_on ? w4_style_off (rep) : "", text_on);
+  col = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
   /* A label ends with its own spacing: the first word follows it directly. */
-  gboolean line_empty = TRUE;
+  gboolean has_word = FALSE;
+  gboolean has_label = first != NULL && first[0] != '\0';
+  glong extra_spaces = 0; /* a run of spaces between words is kept, not at a break */
   for (guint i = 0; words[i] != NULL; i++) {
     glong wl = g_utf8_strlen (words[i], -1);
-    if (wl == 0)
+    glong sep = has_word ? 1 + extra_spaces : 0;
+    if (wl == 0) {
+      extra_spaces += has_word ? 1 : 0;
       continue;
-    if (!line_empty && col + 1 + wl > W4_TEXT_WIDTH) {
+    }
+    extra_spaces = 0;
+    if ((has_word || has_label) && col + sep + wl > width) {
       fprintf (rep->out, "\n%*s", (int) hang, "");
       col = hang;
-      line_empty = TRUE;
+      has_word = has_label = FALSE;
+      sep = 0;
     }
-    if (!line_empty) {
-      fputc (' ', rep->out);
-      col++;
-    }
+    fprintf (rep->out, "%*s", (int) sep, "");
     fputs (words[i], rep->out);
-    col += wl;
-    line_empty = FALSE;
+    col += sep + wl;
+    has_word = TRUE;
   }
-  fputc ('\n', rep->out);
+  fprintf (rep->out, "%s\n", *text_on ? w4_style_off (rep) : "");
+}
+
+static void
+w4_wrap (W4Report *rep, guint indent, const char *first, const char *text)
+{
+  w4_wrap_styled (rep, indent, first, "", "", text);
 }
 
 /* TRUE when @host tells more than @server ("ip:port") already does: a
@@ -291,14 +310,15 @@ w4_text_header (W4Report *rep, const W4Summary *s)
   if (inputs->len == 0)
     g_string_append (inputs, "capture");
 
-  fprintf (rep->out,
-           "%s%s%s: %" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT
-           " HTTP %s, %" G_GUINT64_FORMAT " %s\n",
-           w4_style_on (rep, W4_STYLE_BOLD), inputs->str, w4_style_off (rep), s->packets,
-           w4_plural (s->packets, "packet", "packets"), s->connections,
-           w4_plural (s->connections, "connection", "connections"), s->http_requests,
-           w4_plural (s->http_requests, "request", "requests"), s->http_responses,
-           w4_plural (s->http_responses, "response", "responses"));
+  g_autofree char *label = g_strdup_printf ("%s: ", inputs->str);
+  g_autofree char *totals = g_strdup_printf (
+      "%" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT " HTTP %s, %"
+      G_GUINT64_FORMAT " %s", s->packets,
+      w4_plural (s->packets, "packet", "packets"), s->connections,
+      w4_plural (s->connections, "connection", "connections"), s->http_requests,
+      w4_plural (s->http_requests, "request", "requests"), s->http_responses,
+      w4_plural (s->http_responses, "response", "responses"));
+  w4_wrap_styled (rep, 0, label, w4_style_on (rep, W4_STYLE_BOLD), "", totals);
 }
 
 static void
@@ -314,11 +334,15 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
              w4_style_off (rep));
     return;
   }
-  fprintf (rep->out, "%s%" G_GUINT64_FORMAT " failed %s%s: %" G_GUINT64_FORMAT " %s, %"
-           G_GUINT64_FORMAT " normal challenge %s\n",
-           w4_style_on (rep, W4_STYLE_BOLD), s->failed_responses,
-           w4_plural (s->failed_responses, "response", "responses"), w4_style_off (rep), failures,
-           w4_plural (failures, "failure", "failures"), notes, w4_plural (notes, "step", "steps"));
+  g_autofree char *failed = g_strdup_printf ("%" G_GUINT64_FORMAT " failed %s: ",
+                                             s->failed_responses,
+                                             w4_plural (s->failed_responses, "response",
+                                                        "responses"));
+  g_autofree char *split = g_strdup_printf ("%" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT
+                                            " normal challenge %s", failures,
+                                            w4_plural (failures, "failure", "failures"), notes,
+                                            w4_plural (notes, "step", "steps"));
+  w4_wrap_styled (rep, 0, failed, w4_style_on (rep, W4_STYLE_BOLD), "", split);
 
   /* by cause: failures only (the notes are counted above), most first */
   g_autoptr (GString) line = g_string_new (NULL);
@@ -389,7 +413,7 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
                           f->client ? client : "?", f->server ? server : "?");
   if (w4_host_adds (f->host, f->server))
     g_string_append_printf (l1, " (%s)", host);
-  fprintf (rep->out, "  %s%s%s\n", w4_style_on (rep, W4_STYLE_BOLD), l1->str, w4_style_off (rep));
+  w4_wrap_styled (rep, 2, NULL, "", w4_style_on (rep, W4_STYLE_BOLD), l1->str);
 
   /* what: method URI -> status, principal, frames */
   if (f->method != NULL || f->uri != NULL) {
@@ -440,10 +464,12 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
     }
   }
   if (f->wireshark_filter != NULL) {
-    /* Never wrapped: it is meant to be copied whole. */
+    /* Never wrapped: it is meant to be copied whole. When it does not fit
+     * after its label it gets a line of its own. */
     g_autofree char *flt = w4_clean (f->wireshark_filter);
-    fprintf (rep->out, "    %sfilter: %s%s\n", w4_style_on (rep, W4_STYLE_DIM), flt,
-             w4_style_off (rep));
+    gboolean fits = 4 + strlen ("filter: ") + (guint) g_utf8_strlen (flt, -1) <= rep->width;
+    fprintf (rep->out, "    %sfilter:%s%s%s\n", w4_style_on (rep, W4_STYLE_DIM),
+             fits ? " " : "\n      ", flt, w4_style_off (rep));
   }
 }
 
@@ -533,8 +559,8 @@ w4_text_kind (W4Report *rep, W4Kind kind, const char *title)
     return;
   if (title != NULL) {
     fputc ('\n', rep->out);
-    fprintf (rep->out, "%s== %s ==%s\n", w4_style_on (rep, W4_STYLE_BOLD), title,
-             w4_style_off (rep));
+    g_autofree char *heading = g_strdup_printf ("== %s ==", title);
+    w4_wrap_styled (rep, 0, NULL, "", w4_style_on (rep, W4_STYLE_BOLD), heading);
   }
   for (guint i = 0; i < n; i++)
     w4_text_group (rep, kind, causes[i]);
@@ -570,9 +596,10 @@ w4_rep_text_finish (W4Report *rep, const W4Summary *s)
       w4_text_kind (rep, W4_KIND_NOTE, "Normal handshake steps");
     } else if (notes != 0) {
       fputc ('\n', rep->out);
-      fprintf (rep->out, "%" G_GUINT64_FORMAT " %s normal challenge %s (--all shows them)\n",
-               notes, w4_plural (notes, "response was a", "responses were"),
-               w4_plural (notes, "step", "steps"));
+      g_autofree char *steps = g_strdup_printf (
+          "%" G_GUINT64_FORMAT " %s normal challenge %s (--all shows them)", notes,
+          w4_plural (notes, "response was a", "responses were"), w4_plural (notes, "step", "steps"));
+      w4_wrap (rep, 0, NULL, steps);
     }
     w4_text_kind (rep, W4_KIND_RISK, "Risks");
     w4_text_kind (rep, W4_KIND_INFO, "Not inspected");
