@@ -15,6 +15,7 @@ struct W4Report {
   GPtrArray *inputs;         /* (element-type utf8) run order */
   GPtrArray *kept;           /* (element-type W4Finding) emission order, text and json */
   guint64 dropped;           /* findings beyond opts.max_findings: counted, not kept */
+  guint64 streamed;          /* text, opts.stream: findings printed as they were decided */
   guint64 n_kind[W4_KIND_INFO + 1];
   /* every finding received (kept or not), by kind and primary cause */
   guint64 n_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
@@ -35,6 +36,11 @@ void w4_rep_json_finish (W4Report *rep, const W4Summary *s);
 
 /* The text report. */
 void w4_rep_text_finish (W4Report *rep, const W4Summary *s);
+/* opts.stream: TRUE when text prints @f at once (a failure; a note with
+ * --all), as w4_rep_text_stream does. */
+gboolean w4_rep_text_streams (const W4Report *rep, const W4Finding *f);
+/* Prints one decided finding on its own, with its cause, and flushes. */
+void w4_rep_text_stream (W4Report *rep, const W4Finding *f);
 
 /* A warning about findings not kept, or NULL (transfer full). */
 char *w4_rep_dropped_warning (const W4Report *rep);

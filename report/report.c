@@ -116,6 +116,11 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
     w4_finding_free (f);
     return;
   }
+  if (rep->opts.format == W4_FORMAT_TEXT && w4_rep_text_streams (rep, f)) {
+    w4_rep_text_stream (rep, f);
+    w4_finding_free (f);
+    return;
+  }
   if (rep->opts.quiet || rep->kept->len >= rep->opts.max_findings) {
     if (!rep->opts.quiet)
       rep->dropped++;

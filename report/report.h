@@ -32,6 +32,9 @@ typedef struct {
                          * the default of w4_limits_init */
   guint width;          /* text: wrap column; 0: the terminal's width when the output is a
                          * terminal, else $COLUMNS when set, else 80 */
+  gboolean stream;      /* text (live capture): print each failure, and with --all each
+                         * note, as soon as it is decided; the end then prints the summary
+                         * and the cause groups without repeating them */
 } W4ReportOptions;
 
 typedef struct W4Report W4Report;

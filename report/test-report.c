@@ -516,6 +516,41 @@ test_text_columns (void)
                                   "after: the server expired or revoked the session sooner\n"));
 }
 
+/* Live (opts.stream): a failure is printed when it is decided, before the
+ * end, and the end names its cause without printing it again. */
+static void
+test_text_stream (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .stream = TRUE };
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&buf, &len);
+  W4Report *rep = w4_rep_new (&opts, out);
+  W4FindingSink sink = w4_rep_sink (rep);
+  W4Summary s;
+  const char *flt = "filter: tcp.stream eq 0 && frame.number in {4,6}";
+
+  w4_rep_add_input (rep, "interface lo");
+  sink.on_finding (sink.user, example_note ());
+  sink.on_finding (sink.user, example_failure ());
+  g_assert_cmpuint (len, >, 0); /* flushed at once */
+  g_assert_true (g_str_has_prefix (buf, "\nrejected-credentials\n  "));
+  g_assert_nonnull (strstr (buf, flt));
+  g_assert_null (strstr (buf, "challenge")); /* a note only with --all */
+  fill_summary (&s);
+  w4_rep_finish (rep, &s);
+  g_assert_cmpuint (w4_rep_n_failures (rep), ==, 1);
+  w4_rep_free (rep);
+  clear_summary (&s);
+  fclose (out);
+  g_test_message ("%s", buf);
+  g_assert_true (strstr (buf, flt) == g_strrstr (buf, flt)); /* once */
+  g_assert_nonnull (strstr (buf, "\nrejected-credentials (1)\n  Well-formed"));
+  g_assert_null (strstr (buf, "more, not kept"));
+  g_assert_nonnull (strstr (buf, "1 response was a normal challenge step"));
+  g_free (buf);
+}
+
 static void
 test_text_all (void)
 {
@@ -568,6 +603,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/all", test_text_all);
   g_test_add_func ("/report/text/width", test_text_width);
   g_test_add_func ("/report/text/columns", test_text_columns);
+  g_test_add_func ("/report/text/stream", test_text_stream);
   g_test_add_func ("/report/text/more", test_text_more);
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   return g_test_run ();

@@ -9,8 +9,10 @@
  *
  * Lines fit the width report.c picked (the terminal's, else $COLUMNS, else
  * 80), wrapped between words only: a word longer than a line (a URI, a
- * filter, which a user copies) goes whole on a line of its own. Colour only
- * when asked or when the
+ * filter, which a user copies) goes whole on a line of its own. In a live
+ * capture (opts.stream) each failure is printed as soon as it is decided,
+ * and the end prints the summary and the cause groups without repeating
+ * them. Colour only when asked or when the
  * output is a terminal (report.c decides). Strings from the capture are
  * made valid UTF-8 and stripped of control characters before printing, so a
  * hostile header cannot move the cursor or recolour the terminal. */
@@ -491,6 +493,36 @@ w4_kind_style (W4Kind k)
   }
 }
 
+/* ---- live: each failure as it is decided ------------------------------- */
+
+gboolean
+w4_rep_text_streams (const W4Report *rep, const W4Finding *f)
+{
+  if (!rep->opts.stream || rep->opts.quiet)
+    return FALSE;
+  return f->kind == W4_KIND_FAILURE || (f->kind == W4_KIND_NOTE && rep->opts.all);
+}
+
+/* The kinds whose findings the live text printed as they came: the end
+ * names their causes without repeating them. */
+static gboolean
+w4_text_streamed_kind (const W4Report *rep, W4Kind kind)
+{
+  return rep->opts.stream && !rep->opts.quiet &&
+         (kind == W4_KIND_FAILURE || (kind == W4_KIND_NOTE && rep->opts.all));
+}
+
+void
+w4_rep_text_stream (W4Report *rep, const W4Finding *f)
+{
+  fputc ('\n', rep->out);
+  fprintf (rep->out, "%s%s%s\n", w4_style_on (rep, w4_kind_style (f->kind)),
+           w4_cause_name (f->cause), w4_style_off (rep));
+  w4_text_finding (rep, f, rep->opts.all);
+  fflush (rep->out);
+  rep->streamed++;
+}
+
 /* One cause group: heading, paragraph, fix, examples from what was kept. */
 static void
 w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
@@ -506,6 +538,8 @@ w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
     w4_wrap (rep, 2, NULL, w4_cause_text[cause].means);
   if (w4_cause_text[cause].fix != NULL)
     w4_wrap (rep, 2, "Fix: ", w4_cause_text[cause].fix);
+  if (w4_text_streamed_kind (rep, kind))
+    return; /* printed above, each as it was decided */
   for (guint i = 0; i < rep->kept->len; i++) {
     const W4Finding *f = g_ptr_array_index (rep->kept, i);
     if (f->cause != cause || f->kind != kind)
@@ -588,6 +622,8 @@ w4_rep_text_finish (W4Report *rep, const W4Summary *s)
 {
   guint64 notes = rep->n_kind[W4_KIND_NOTE];
 
+  if (rep->streamed != 0)
+    fputc ('\n', rep->out); /* the summary apart from the last failure */
   w4_text_header (rep, s);
   w4_text_summary (rep, s);
   if (!rep->opts.quiet) {

@@ -1,16 +1,26 @@
 #!/bin/bash
-# Live-capture test: why401 -i lo sees a real 401 from the test server.
+# Live-capture test: why401 -i lo sees a real 401 from the test server, and
+# behaves as tcpdump does on the way.
 #
 #   tests/live-test.sh WHY401
 #
 # Skips (exit 77, which meson counts as a skip) when not root, when the
 # why401 binary is missing, or when python3 or curl is missing. Otherwise it
-# starts pcaps/servers/auth_server.py on a free loopback port, starts
-#     WHY401 -i lo -f 'tcp port PORT' --duration 6 --format ndjson -Z root
-# in the background, waits 1.5 s for it to open the device, makes curl get a
-# 401 (no credentials, never retried) from the server, waits for why401 to
-# stop by itself, and checks that its ndjson output holds a finding with
-# status 401. Bounded in time; stops everything it started on exit.
+# starts pcaps/servers/auth_server.py on a free loopback port, then twice:
+#  1. WHY401 -i lo -p -f 'tcp port PORT' --duration 6 --format ndjson -Z root
+#     in the background, waits 1.5 s for it to open the device, makes curl
+#     get a 401 (no credentials, never retried) from the server, waits for
+#     why401 to stop by itself, and checks that its ndjson output holds a
+#     finding with status 401; that stderr has tcpdump's "listening on lo,
+#     link-type EN10MB (Ethernet), snapshot length N bytes" line and, at the
+#     end, its counts (captured, received by filter, dropped by kernel), the
+#     captured count being the summary's packets; and that -p left lo's
+#     promiscuity count alone (ip -d link) while it ran.
+#  2. the same in text and without -p, for --duration 40: lo's promiscuity
+#     count rises while it runs (promiscuous by default), and the failure's
+#     lines reach stdout while the capture still runs (a failure is decided
+#     30 s after its response), not only when it stops.
+# Bounded in time; stops everything it started on exit.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -59,12 +69,21 @@ until grep -q listening "$TMP/server.log" 2>/dev/null; do
     sleep 0.1
 done
 
+# lo's promiscuity count (ip -d link), or nothing when ip cannot say.
+promiscuity() {
+    ip -d link show lo 2>/dev/null | sed -n 's/.* promiscuity \([0-9]*\).*/\1/p' | head -n 1
+}
+PROMISC_BEFORE=$(promiscuity)
+
 # --duration ends the capture by itself; timeout is only a safety net.
-timeout -k 5 20 "$WHY401" -i lo -f "tcp port $PORT" --duration 6 --format ndjson -Z root \
+timeout -k 5 20 "$WHY401" -i lo -p -f "tcp port $PORT" --duration 6 --format ndjson -Z root \
     > "$TMP/why401.out" 2> "$TMP/why401.err" &
 WHY_PID=$!
 sleep 1.5
 kill -0 "$WHY_PID" 2>/dev/null || { wait "$WHY_PID"; fail "why401 exited early (status $?)"; }
+PROMISC_DURING=$(promiscuity)
+grep -Eq '^listening on lo, link-type EN10MB \(Ethernet\), snapshot length [0-9]+ bytes$' \
+    "$TMP/why401.err" || fail "no tcpdump-style 'listening on lo, ...' line on stderr at the start"
 
 code=$(curl -sS -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$PORT/basic-only") ||
     fail "curl could not reach the test server"
@@ -96,3 +115,56 @@ sys.exit(0 if found else 1)
 PY
 [ $rc -eq 1 ] || fail "why401 found a 401 failure but exited with status $rc, expected 1"
 echo "PASS: why401 saw the live 401"
+
+# tcpdump's counts at the end; "captured" is what why401 analysed.
+packets=$("$PYTHON" -c 'import json, sys
+print([json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]["packets"])' "$TMP/why401.out")
+grep -qx "$packets packets\{0,1\} captured" "$TMP/why401.err" ||
+    fail "no '$packets packets captured' line on stderr (the summary counted $packets)"
+grep -Eq '^[0-9]+ packets? received by filter$' "$TMP/why401.err" ||
+    fail "no 'N packets received by filter' line on stderr"
+grep -Eq '^[0-9]+ packets? dropped by kernel$' "$TMP/why401.err" ||
+    fail "no 'N packets dropped by kernel' line on stderr"
+[ "$(tail -n 1 "$TMP/why401.err" | sed 's/^[0-9]* //')" = "packets dropped by kernel" ] ||
+    [ "$(tail -n 1 "$TMP/why401.err" | sed 's/^[0-9]* //')" = "packet dropped by kernel" ] ||
+    fail "the kernel's counts are not the last lines on stderr"
+echo "PASS: tcpdump's listening line and kernel counts ($packets packets captured)"
+if [ -n "$PROMISC_BEFORE" ]; then
+    [ "$PROMISC_DURING" = "$PROMISC_BEFORE" ] ||
+        fail "-p: lo's promiscuity went from $PROMISC_BEFORE to $PROMISC_DURING"
+    echo "PASS: -p left lo's promiscuity at $PROMISC_BEFORE"
+fi
+
+# 2. Text, promiscuous: the failure is printed as soon as it is decided.
+PROMISC_BEFORE=$(promiscuity)
+timeout -k 5 70 "$WHY401" -i lo -f "tcp port $PORT" --duration 40 -Z root \
+    > "$TMP/why401.out" 2> "$TMP/why401.err" &
+WHY_PID=$!
+sleep 1.5
+kill -0 "$WHY_PID" 2>/dev/null || { wait "$WHY_PID"; fail "why401 exited early (status $?)"; }
+PROMISC_DURING=$(promiscuity)
+code=$(curl -sS -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$PORT/basic-only") ||
+    fail "curl could not reach the test server"
+[ "$code" = 401 ] || fail "the test server answered $code, expected 401"
+n=0
+until grep -q 'GET /basic-only -> 401' "$TMP/why401.out"; do
+    kill -0 "$WHY_PID" 2>/dev/null || fail "the failure was not printed before the capture stopped"
+    n=$((n + 1))
+    [ $n -lt 450 ] || fail "the failure was not printed within 45 s"
+    sleep 0.1
+done
+kill -0 "$WHY_PID" 2>/dev/null || fail "the failure was not printed before the capture stopped"
+echo "PASS: the failure was printed while the capture ran (after $((n / 10)) s)"
+grep -q 'interface lo:' "$TMP/why401.out" && fail "the summary came before the capture stopped"
+wait "$WHY_PID"
+rc=$?
+WHY_PID=
+[ $rc -eq 1 ] || fail "why401 exited with status $rc, expected 1"
+grep -q '^interface lo: ' "$TMP/why401.out" || fail "no summary at the end of the text report"
+[ "$(grep -c 'GET /basic-only -> 401' "$TMP/why401.out")" = 1 ] ||
+    fail "the failure was printed again at the end"
+if [ -n "$PROMISC_BEFORE" ]; then
+    [ "$PROMISC_DURING" -gt "$PROMISC_BEFORE" ] ||
+        fail "lo's promiscuity stayed at $PROMISC_BEFORE: not promiscuous by default"
+    echo "PASS: promiscuous by default (lo's promiscuity $PROMISC_BEFORE -> $PROMISC_DURING)"
+fi
