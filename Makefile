@@ -1,7 +1,9 @@
 # A thin front for meson/ninja: the Quick start's two commands live here.
 #   make deps   install the missing Debian 12 packages (as root; otherwise list them)
 #   make        build into $(BUILD)
-#   make demo   deps + build + analyse pcaps/demo.pcapng
+#   make demo   deps + build + analyse pcaps/demo.pcapng (quietly: the install and
+#               build logs go to $(BUILD)/deps.log and $(BUILD)/build.log and are
+#               printed only when a step fails)
 #   make test   deps + build + every test (unit, end-to-end, live, corpus parity)
 
 BUILD ?= build
@@ -13,7 +15,7 @@ BUILD_PACKAGES = gcc pkg-config meson ninja-build libpcap-dev libssl-dev libglib
 # Tests: tshark (corpus parity), tcpdump/curl/python3 (live test), diffutils.
 TEST_PACKAGES = python3 curl tcpdump tshark diffutils
 
-.PHONY: all build deps deps-test demo test test-asan clean
+.PHONY: all build build-quiet deps deps-quiet deps-test demo test test-asan clean
 
 all: build
 
@@ -24,11 +26,28 @@ build:
 deps:
 	@sh tests/install-deps.sh $(BUILD_PACKAGES)
 
+# For the demo, the steps before the report keep their noise in a log, and
+# show it only when they fail.
+DEPS_LOG = $(BUILD)/deps.log
+BUILD_LOG = $(BUILD)/build.log
+
+deps-quiet:
+	@mkdir -p $(BUILD)
+	@sh tests/install-deps.sh $(BUILD_PACKAGES) > $(DEPS_LOG) 2>&1 || \
+	  { cat $(DEPS_LOG) >&2; echo "why401: installing the packages failed (log: $(DEPS_LOG))" >&2; exit 1; }
+
+build-quiet:
+	@mkdir -p $(BUILD)
+	@{ test -f $(BUILD)/build.ninja || meson setup $(BUILD) $(MESON_OPTS); } > $(BUILD_LOG) 2>&1 && \
+	  ninja -C $(BUILD) >> $(BUILD_LOG) 2>&1 || \
+	  { cat $(BUILD_LOG) >&2; echo "why401: the build failed (log: $(BUILD_LOG))" >&2; exit 1; }
+
 deps-test:
 	@sh tests/install-deps.sh $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
-demo: deps build
-	./$(BUILD)/why401 pcaps/demo.pcapng; status=$$?; [ $$status -le 1 ] || exit $$status
+# The report's exit status 1 (failures found) is what the demo is about, not an error.
+demo: deps-quiet build-quiet
+	@$(abspath $(BUILD))/why401 pcaps/demo.pcapng; status=$$?; [ $$status -le 1 ] || exit $$status
 
 test: deps-test build
 	meson test -C $(BUILD) --print-errorlogs
