@@ -4,7 +4,7 @@
 #   make demo   deps + build + analyse pcaps/demo.pcapng (quietly: the install and
 #               build logs go to $(BUILD)/deps.log and $(BUILD)/build.log and are
 #               printed only when a step fails)
-#   make test   deps + build + every test (unit, end-to-end, live, corpus parity)
+#   make test   deps + build + every test (unit, end-to-end, live, tshark parity)
 
 BUILD ?= build
 MESON_OPTS ?=
@@ -12,7 +12,7 @@ MESON_OPTS ?=
 # Build: compiler, meson and the libraries why401 links.
 BUILD_PACKAGES = gcc pkg-config meson ninja-build libpcap-dev libssl-dev libglib2.0-dev \
                  node-llhttp libjansson-dev libnghttp2-dev
-# Tests: tshark (corpus parity), tcpdump/curl/python3 (live test), diffutils.
+# Tests: tshark (parity), tcpdump/curl/python3 (live test), diffutils.
 TEST_PACKAGES = python3 curl tcpdump tshark diffutils
 
 .PHONY: all build build-quiet deps deps-quiet deps-test demo test test-asan clean
@@ -53,14 +53,14 @@ test: deps-test build
 	meson test -C $(BUILD) --print-errorlogs
 
 # The same tests in a build with AddressSanitizer and UBSan (as CI runs them),
-# except the slow tshark parity and the live capture, which the plain build runs.
+# except the slow tshark parity checks and the live capture, which the plain build runs.
 ASAN_BUILD ?= build-asan
 test-asan: deps-test
 	@test -f $(ASAN_BUILD)/build.ninja || \
 	  meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite corpus --no-suite live
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite corpus --no-suite parity --no-suite live
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
