@@ -9,7 +9,10 @@
  *
  * A damaged input is a warning (stderr and summary.warnings), never exit 2:
  * what was read is still analysed and reported. Only this file and report/
- * print; everything printed here goes to stderr, prefixed "why401: ". */
+ * print; everything printed here goes to stderr, prefixed "why401: ",
+ * except what copies tcpdump word for word so that its readers can read it:
+ * the interface list of -D (stdout), a live capture's "listening on" line
+ * and its kernel counts at the end. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
@@ -414,7 +417,7 @@ w4_list_interfaces (void)
   g_auto (GStrv) lines = w4_cap_list_interfaces (&error);
 
   if (lines == NULL) {
-    w4_print_cap_error (error);
+    fprintf (stderr, "why401: cannot list the interfaces: %s\n", error->message);
     return W4_EXIT_USAGE;
   }
   for (guint i = 0; lines[i] != NULL; i++)

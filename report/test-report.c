@@ -512,8 +512,9 @@ test_text_columns (void)
   g_autofree char *wide = run_report (&opts, fs2, NULL);
   g_unsetenv ("COLUMNS");
   assert_fits (wide, 120);
-  g_assert_nonnull (strstr (wide, "\n  The same credential succeeded on this server earlier and never "
-                                  "after: the server expired or revoked the session sooner\n"));
+  g_assert_nonnull (strstr (wide, "\n  The same credential succeeded on this server earlier and "
+                                  "never after: the server expired or revoked the session "
+                                  "sooner\n"));
 }
 
 /* Live (opts.stream): a failure is printed when it is decided, before the

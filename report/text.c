@@ -495,21 +495,19 @@ w4_kind_style (W4Kind k)
 
 /* ---- live: each failure as it is decided ------------------------------- */
 
-gboolean
-w4_rep_text_streams (const W4Report *rep, const W4Finding *f)
-{
-  if (!rep->opts.stream || rep->opts.quiet)
-    return FALSE;
-  return f->kind == W4_KIND_FAILURE || (f->kind == W4_KIND_NOTE && rep->opts.all);
-}
-
-/* The kinds whose findings the live text printed as they came: the end
+/* The kinds whose findings the live text prints as they come: the end
  * names their causes without repeating them. */
 static gboolean
 w4_text_streamed_kind (const W4Report *rep, W4Kind kind)
 {
   return rep->opts.stream && !rep->opts.quiet &&
          (kind == W4_KIND_FAILURE || (kind == W4_KIND_NOTE && rep->opts.all));
+}
+
+gboolean
+w4_rep_text_streams (const W4Report *rep, const W4Finding *f)
+{
+  return w4_text_streamed_kind (rep, f->kind);
 }
 
 void
@@ -634,7 +632,8 @@ w4_rep_text_finish (W4Report *rep, const W4Summary *s)
       fputc ('\n', rep->out);
       g_autofree char *steps = g_strdup_printf (
           "%" G_GUINT64_FORMAT " %s normal challenge %s (--all shows them)", notes,
-          w4_plural (notes, "response was a", "responses were"), w4_plural (notes, "step", "steps"));
+          w4_plural (notes, "response was a", "responses were"),
+          w4_plural (notes, "step", "steps"));
       w4_wrap (rep, 0, NULL, steps);
     }
     w4_text_kind (rep, W4_KIND_RISK, "Risks");
