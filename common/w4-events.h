@@ -6,7 +6,9 @@
  * Order of events, for one run:
  *  - capture: for every frame, on_frame first (every packet counts, also the
  *    ones nothing is made of), then zero or more on_ip for what it carries.
- *    Frame numbers are 1-based and continue across input files.
+ *    W4FrameInfo.frame is 1-based and continues across input files (the
+ *    run's order of packets); file_frame is the number a user sees in
+ *    Wireshark: 1-based within the file (INPUT.md "Files").
  *  - dissect, per TCP connection: on_conn_open before anything else of it;
  *    on_request when the request's header block is complete; on_response when
  *    the response's header block is complete (before its body); on_body once
@@ -25,11 +27,12 @@ G_BEGIN_DECLS
 /* ---- capture -> dissect ------------------------------------------------ */
 
 typedef struct {
-  guint64 frame;     /* 1-based position in the whole input, as frame.number */
+  guint64 frame;     /* 1-based position in the whole run: the order of packets */
   W4Time ts;
   guint file_index;  /* index into the run's list of input files */
   guint32 caplen;    /* bytes captured */
   guint32 wirelen;   /* bytes on the wire */
+  guint64 file_frame; /* 1-based position in its file: Wireshark's frame.number */
 } W4FrameInfo;
 
 /* One fragment of a reassembled IP datagram: the transport bytes from
