@@ -456,6 +456,27 @@ test_text_all (void)
   g_assert_nonnull (strstr (out, "\033[")); /* colour forced */
 }
 
+/* A rotated capture: a request in another file than its response. */
+static void
+test_text_files (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .all = TRUE };
+  W4Finding *f = example_failure ();
+  W4Finding *fs[] = { f, NULL };
+  W4Evidence *e = g_ptr_array_index (f->evidence, 0);
+
+  g_free (f->request_file);
+  f->request_file = g_strdup ("a.pcap");
+  f->request_frame = 140;
+  f->response_frame = 1;
+  e->frame = 140;
+  e->file = g_strdup ("a.pcap");
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "frame 140 in a.pcap, frame 1"));
+  g_assert_nonnull (strstr (out, "frame 140 in a.pcap: GET /password-ok.php"));
+}
+
 static void
 test_text_more (void)
 {
@@ -492,6 +513,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/groups", test_text_groups);
   g_test_add_func ("/report/text/all", test_text_all);
   g_test_add_func ("/report/text/more", test_text_more);
+  g_test_add_func ("/report/text/files", test_text_files);
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   return g_test_run ();
 }
