@@ -13,8 +13,9 @@ Checked on a few captures of pcaps/ (IP fragments, several connections)
 and on pcaps/demo.pcapng split with editcap -c at three places, read as
 one run: the per-file numbering (frames and tcp.stream restart in each
 file, a connection that continues gets the next file's number), and the
-analysis across the files (a success in the first file still explains a
-failure in the second; a request and its response in two files).
+analysis across the files (the same summary; a success in the first file
+still explains a failure in the second; a request and its response in two
+files).
 
 Skips (plan 1..0) without tshark or editcap.
 """
@@ -69,10 +70,12 @@ def tshark_select(path, flt):
     return sorted(int(x) for x in out.split())
 
 
-def why401(why, files, cwd):
+def why401(why, files, cwd, summary=None):
     p = run([why, "--format", "ndjson"] + files, cwd=cwd,
             env=dict(os.environ, LC_ALL="C", TZ="UTC"))
     lines = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    if summary is not None:
+        summary.extend(o for o in lines if o.get("type") == "summary")
     return [o for o in lines if o.get("type") == "finding"]
 
 
@@ -133,7 +136,8 @@ def main():
     for name in SINGLE:
         check_findings(why401(why, [name], pcaps), pcaps, name)
 
-    whole = why401(why, ["demo.pcapng"], pcaps)
+    whole_summary = []
+    whole = why401(why, ["demo.pcapng"], pcaps, whole_summary)
     tmp = tempfile.mkdtemp(prefix="why401-numbers-")
     try:
         for n in SPLITS:
@@ -142,8 +146,11 @@ def main():
             run(["editcap", "-c", str(n), os.path.join(pcaps, "demo.pcapng"),
                  os.path.join(d, "part.pcapng")])
             parts = sorted(os.listdir(d))
-            found = why401(why, parts, d)
+            summary = []
+            found = why401(why, parts, d, summary)
             label = "demo split every %d frames" % n
+            # a connection that spans files counts once
+            check(summary == whole_summary, label + ": the same summary as the whole capture")
             check_findings(found, d, label)
             # the same findings as for the whole file: state crosses files
             check([(f["kind"], f["cause"]) for f in found] ==
