@@ -92,6 +92,8 @@ w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, guint16
   gsize alen, n = 0;
   const W4Endpoint *src = a, *dst = b;
   g_autofree char *b64 = NULL;
+  static gsize sha1_once = 0;
+  static EVP_MD *sha1 = NULL;
 
   if (a->addr.family != b->addr.family || (a->addr.family != 4 && a->addr.family != 6))
     return NULL;
@@ -112,7 +114,14 @@ w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, guint16
   buf[n++] = (guint8) src->port;
   buf[n++] = (guint8) (dst->port >> 8);
   buf[n++] = (guint8) dst->port;
-  if (EVP_Digest (buf, n, digest, &dlen, EVP_sha1 (), NULL) != 1)
+  /* Fetched once, as w4_fingerprint does SHA-256: EVP_sha1 () makes
+   * OpenSSL 3 look it up in its provider store on every digest. The
+   * fetched method is immutable and never freed. */
+  if (g_once_init_enter (&sha1_once)) {
+    sha1 = EVP_MD_fetch (NULL, "SHA1", NULL);
+    g_once_init_leave (&sha1_once, 1);
+  }
+  if (sha1 == NULL || EVP_Digest (buf, n, digest, &dlen, sha1, NULL) != 1)
     return NULL;
   b64 = g_base64_encode (digest, dlen);
   return g_strconcat ("1:", b64, NULL);
