@@ -41,6 +41,7 @@ on_ip (void *user, const W4IpPacket *pkt)
 {
   W4Pipeline *pipe = user;
 
+  w4_cor_ip_datagram (pipe->cor, pkt);
   w4_dis_ip (pipe->dis, pkt);
 }
 

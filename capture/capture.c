@@ -92,6 +92,9 @@ struct W4Capture {
   guint64 packets;
   guint64 bytes;
   guint cur_file;
+  /* frames of the file being read: Wireshark's numbers count per file */
+  guint frames_file;
+  guint64 file_packets;
 };
 
 G_DEFINE_QUARK (w4-capture-error-quark, w4_capture_error)
@@ -164,7 +167,13 @@ w4_cap_frame (W4Capture *cap, int dlt, guint file_index, W4Time ts, guint32 capl
 {
   W4FrameInfo fi;
 
+  /* Files are read one after another: a new index starts a file. */
+  if (cap->packets == 0 || file_index != cap->frames_file) {
+    cap->frames_file = file_index;
+    cap->file_packets = 0;
+  }
   fi.frame = ++cap->packets;
+  fi.file_frame = ++cap->file_packets;
   fi.ts = ts;
   fi.file_index = file_index;
   fi.caplen = caplen;
@@ -552,11 +561,11 @@ w4_cap_run_file (W4Capture *cap, guint index)
       if (strstr (errbuf, "truncated") != NULL)
         msg = g_strdup_printf ("%s: truncated at frame %" G_GUINT64_FORMAT
                                "; analysed what came before",
-                               f->name, cap->packets + 1);
+                               f->name, in_file + 1);
       else
         msg = g_strdup_printf ("%s: damaged record at frame %" G_GUINT64_FORMAT
                                " (%s); analysed what came before",
-                               f->name, cap->packets + 1, errbuf);
+                               f->name, in_file + 1, errbuf);
       w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
       break;
     }

@@ -334,7 +334,7 @@ decode_bytes (const guint8 *frame, gsize len, gsize wirelen, int dlt, Rec *rec)
   W4Limits limits;
   W4CaptureSink sink = { NULL, rec_ip, rec_anomaly, NULL, rec };
   W4Decoder d;
-  W4FrameInfo fi = { 1, { 1700000000, 0 }, 0, (guint32) len, (guint32) wirelen };
+  W4FrameInfo fi = { 1, { 1700000000, 0 }, 0, (guint32) len, (guint32) wirelen, 1 };
   /* An exactly sized copy: reading one byte too far is caught by ASan. */
   guint8 *copy = g_memdup2 (frame, len);
 
@@ -421,8 +421,8 @@ test_ipv4_fragments (void)
   W4Decoder d;
   /* first: offset 0, MF, 16 bytes of TCP header; second: offset 16, 7 bytes */
   guint8 f1[20 + 16], f2[20 + 7];
-  W4FrameInfo fi1 = { 1, { 10, 0 }, 0, sizeof f2, sizeof f2 };
-  W4FrameInfo fi2 = { 2, { 10, 5 }, 0, sizeof f1, sizeof f1 };
+  W4FrameInfo fi1 = { 1, { 10, 0 }, 0, sizeof f2, sizeof f2, 1 };
+  W4FrameInfo fi2 = { 2, { 10, 5 }, 0, sizeof f1, sizeof f1, 2 };
 
   memcpy (f1, inner_v4, 20);
   memcpy (f1 + 20, inner_v4 + 20, 16);

@@ -6,7 +6,9 @@
  * Order of events, for one run:
  *  - capture: for every frame, on_frame first (every packet counts, also the
  *    ones nothing is made of), then zero or more on_ip for what it carries.
- *    Frame numbers are 1-based and continue across input files.
+ *    W4FrameInfo.frame is 1-based and continues across input files (the
+ *    run's order of packets); file_frame is the number a user sees in
+ *    Wireshark: 1-based within the file (INPUT.md "Files").
  *  - dissect, per TCP connection: on_conn_open before anything else of it;
  *    on_request when the request's header block is complete; on_response when
  *    the response's header block is complete (before its body); on_body once
@@ -25,11 +27,12 @@ G_BEGIN_DECLS
 /* ---- capture -> dissect ------------------------------------------------ */
 
 typedef struct {
-  guint64 frame;     /* 1-based position in the whole input, as frame.number */
+  guint64 frame;     /* 1-based position in the whole run: the order of packets */
   W4Time ts;
   guint file_index;  /* index into the run's list of input files */
   guint32 caplen;    /* bytes captured */
   guint32 wirelen;   /* bytes on the wire */
+  guint64 file_frame; /* 1-based position in its file: Wireshark's frame.number */
 } W4FrameInfo;
 
 /* One fragment of a reassembled IP datagram: the transport bytes from
@@ -87,13 +90,39 @@ typedef struct {
  * dissect; valid from on_conn_open up to and including on_conn_close. */
 struct W4ConnInfo {
   guint64 conn_id;     /* unique in the run, never reused */
-  guint32 stream;      /* Wireshark's tcp.stream */
+  /* Wireshark's tcp.stream, which counts within each input file: a
+   * connection that continues into the next file of a rotated capture gets
+   * that file's next number at its first packet there (as Wireshark gives
+   * it when the file is opened alone). @stream is its number in
+   * @stream_file, the file of its latest packet; the numbers in its first
+   * file and in the file before @stream_file stay known, see
+   * w4_conn_stream_in_file. */
+  guint32 stream;
+  guint stream_file;
+  guint32 first_stream;     /* in @file_index */
+  guint32 prev_stream;      /* in @prev_stream_file (== @stream_file when none) */
+  guint prev_stream_file;
   W4Endpoint client;   /* the side that sent the SYN (else: the request's sender) */
   W4Endpoint server;
   guint file_index;    /* file of its first packet */
   gboolean tls;        /* HTTP bytes come from decrypted TLS */
   gboolean tls_undecrypted; /* TLS seen and not decrypted (later work) */
 };
+
+/* The connection's tcp.stream in input file @file_index, or -1 when not
+ * known (a message whose first byte lies more than one file before the
+ * connection's latest packet, in a capture rotated every few packets). */
+static inline gint64
+w4_conn_stream_in_file (const W4ConnInfo *c, guint file_index)
+{
+  if (file_index == c->stream_file)
+    return c->stream;
+  if (file_index == c->prev_stream_file)
+    return c->prev_stream;
+  if (file_index == c->file_index)
+    return c->first_stream;
+  return -1;
+}
 
 typedef struct {
   W4Span name;   /* as sent, case preserved */

@@ -35,6 +35,10 @@ G_BEGIN_DECLS
 #define W4_COR_STORM_SEC 60
 /* A challenge header is shown in evidence up to this many characters. */
 #define W4_COR_EVIDENCE_CHARS 200
+/* Frames remembered as IP fragments without the TCP header (display
+ * filters): past this the oldest half is forgotten, and a filter naming a
+ * frame that old no longer asks for tcp.stream (still exact, less tidy). */
+#define W4_COR_BARE_FRAGMENTS 4096
 
 /* One credential a request carried, in a form that outlives the packet. */
 typedef struct {
@@ -57,10 +61,11 @@ typedef struct {
   guint64 arrival;         /* creation order: ties within one frame */
   /* connection */
   guint64 conn_id;
-  guint32 stream;
+  /* tcp.stream in the file of the request's and of the response's first
+   * frame (-1: unknown); a rotated capture may put them in two files */
+  gint64 req_stream, resp_stream;
   W4Endpoint client, server;
   char *server_key;        /* (owned) "ip:port" */
-  guint file_index;
   gboolean tls;
   gboolean h2;
   guint32 h2_stream;
@@ -104,14 +109,14 @@ struct _W4CorClient {
 typedef struct {
   guint64 successes, failures;
   guint64 first_success_frame, last_success_frame;   /* response frames */
-  guint32 first_success_stream, last_success_stream;
+  gint64 first_success_stream, last_success_stream;
   W4Time first_success_ts, last_success_ts;
 } W4CorCredAgg;
 
 typedef struct {
   guint64 failed, succeeded;
   guint64 last_success_frame;
-  guint32 last_success_stream;
+  gint64 last_success_stream;
 } W4CorPrincipalAgg;
 
 typedef struct {
@@ -148,6 +153,9 @@ struct W4Correlate {
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];
   GPtrArray *file_names;   /* (element-type utf8) by file index; NULL holes */
+  GArray *file_starts;     /* (element-type W4CorFileStart) in run order */
+  GArray *bare_frames;     /* (element-type guint64) sorted: fragments without TCP */
+  guint64 bare_forgotten;  /* bare_frames knows nothing at or below this frame */
 
   guint64 packets, bytes, connections;
   guint64 http_requests, http_responses, failed_responses;
@@ -156,6 +164,13 @@ struct W4Correlate {
   gboolean finished;
 };
 
+/* Where an input file starts in the run's frame order (files are read one
+ * after another). */
+typedef struct {
+  guint64 first_frame;
+  guint file_index;
+} W4CorFileStart;
+
 /* A risk or info being accumulated until it is decided (at the end). */
 typedef struct {
   W4Cause cause;
@@ -163,8 +178,10 @@ typedef struct {
   guint64 bytes;
   guint64 first_frame;
   W4Time first_ts;
-  gint64 stream;
-  guint file_index;
+  gint64 stream;               /* in the file of first_frame */
+  W4Endpoint client_ep, server_ep;
+  gboolean tls;
+  gint64 h2_stream;            /* of the first request, -1 = none */
   char *client, *server;       /* (owned) formatted */
   char *method, *uri, *host;   /* (owned) of the first request */
   char *principal;             /* (owned) of the first request */
@@ -197,6 +214,30 @@ W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
 const char *w4_cor_file_name (W4Correlate *cor, guint file_index);
+/* The input file holding run-wide frame @frame (into @file_index) and the
+ * frame's number in it; 0 for frame 0. */
+guint64 w4_cor_locate (W4Correlate *cor, guint64 frame, guint *file_index);
+/* Does Wireshark show the TCP header (tcp.stream) in @frame? FALSE for an
+ * IP fragment that did not complete its datagram, and when unsure. */
+gboolean w4_cor_frame_has_tcp (W4Correlate *cor, guint64 frame);
+
+/* cor-filter.c: one frame a display filter names, by its number in the
+ * finding's file, with the tcp.stream it is on there (-1: none or not
+ * known) and whether Wireshark shows that TCP header in it. */
+typedef struct {
+  guint64 frame;
+  gint64 stream;
+  gboolean tcp;
+} W4CorFilterFrame;
+/* (transfer full) a display filter that selects exactly @frames (sorted
+ * here, duplicates dropped): "tcp.stream eq S && frame.number in {...}"
+ * when all are on stream S and show its TCP header, else the frame numbers
+ * alone; "tcp.stream eq @stream" when there are none (@stream -1: ""). */
+char *w4_cor_wireshark_filter (W4CorFilterFrame *frames, guint n, gint64 stream);
+/* cor-filter.c: (transfer full) the Community ID v1 ("1:" + base64 of a
+ * SHA-1) of the flow between @a and @b with IP protocol @proto, as Zeek and
+ * Suricata compute it; NULL when the addresses are not both IPv4 or IPv6. */
+char *w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, guint16 seed);
 /* The credential that speaks for @ex toward @status: the header the status
  * names (Proxy-Authorization for 407, else Authorization; for a success
  * either), else an API key, else a session cookie. (transfer none) or NULL. */

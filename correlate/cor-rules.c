@@ -37,6 +37,7 @@ typedef struct {
   gboolean has_cookie;
   const W4CorCred *main;      /* w4_cor_main_cred() */
   const W4CorExchange *retry; /* set by the handshake check */
+  guint file_index;           /* the finding's file: its response's */
 } Ctx;
 
 /* ---- helpers the rules share --------------------------------------------- */
@@ -681,75 +682,67 @@ iso_time (gint64 sec)
   return g_strdup (w4_time_format_iso (t, buf, sizeof buf));
 }
 
-/* Evidence with the streams its frames are on, for the display filter. */
+/* Evidence, and the frames of the finding's file it names with the streams
+ * they are on, for the display filter (cor-filter.c). Frames come in as
+ * the run counts them and go out as their file does. */
 typedef struct {
+  W4Correlate *cor;
   W4Finding *f;
-  GArray *frames;
-  gint64 stream;         /* the one stream all frames are on, or -1 */
-  gboolean mixed;
+  guint file_index;      /* the finding's file */
+  GArray *frames;        /* W4CorFilterFrame */
 } Ev;
 
+/* @stream: the tcp.stream @frame is on in its file, -1 for "not one
+ * connection's" (the filter then names frames only). */
 static void
 ev_add (Ev *ev, guint64 frame, gint64 stream, const char *what)
 {
+  guint file_index;
+  guint64 in_file;
+
   if (frame == 0)
     return;
-  w4_finding_add_evidence (ev->f, frame, what);
-  g_array_append_val (ev->frames, frame);
-  if (ev->frames->len == 1)
-    ev->stream = stream;
-  else if (ev->stream != stream)
-    ev->mixed = TRUE;
+  in_file = w4_cor_locate (ev->cor, frame, &file_index);
+  if (file_index != ev->file_index) {
+    /* not in the file the filter applies to: the entry names its file */
+    w4_finding_add_evidence_in (ev->f, in_file, w4_cor_file_name (ev->cor, file_index), what);
+    return;
+  }
+  w4_finding_add_evidence (ev->f, in_file, what);
+  {
+    W4CorFilterFrame ff = { in_file, stream, stream >= 0 && w4_cor_frame_has_tcp (ev->cor, frame) };
+    g_array_append_val (ev->frames, ff);
+  }
 }
 
-static gint
-u64_cmp (gconstpointer a, gconstpointer b)
-{
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* "tcp.stream eq 0 && frame.number in {4,6}" */
 static void
 ev_finish (Ev *ev)
 {
-  GString *s = g_string_new (NULL);
-  guint n = 0;
-
-  g_array_sort (ev->frames, u64_cmp);
-  if (!ev->mixed && ev->stream >= 0)
-    g_string_append_printf (s, "tcp.stream eq %" G_GINT64_FORMAT " && ", ev->stream);
-  for (guint i = 0; i < ev->frames->len; i++) {
-    guint64 fr = g_array_index (ev->frames, guint64, i);
-    if (i > 0 && fr == g_array_index (ev->frames, guint64, i - 1))
-      continue;
-    g_array_index (ev->frames, guint64, n++) = fr;
-  }
-  if (n == 1)
-    g_string_append_printf (s, "frame.number == %" G_GUINT64_FORMAT,
-                            g_array_index (ev->frames, guint64, 0));
-  else if (n > 1) {
-    g_string_append (s, "frame.number in {");
-    for (guint i = 0; i < n; i++)
-      g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, i ? "," : "",
-                              g_array_index (ev->frames, guint64, i));
-    g_string_append_c (s, '}');
-  } else if (ev->stream >= 0) {
-    g_string_truncate (s, 0);
-    g_string_append_printf (s, "tcp.stream eq %" G_GINT64_FORMAT, ev->stream);
-  }
   g_free (ev->f->wireshark_filter);
-  ev->f->wireshark_filter = g_string_free (s, FALSE);
+  ev->f->wireshark_filter = w4_cor_wireshark_filter ((W4CorFilterFrame *) (void *) ev->frames->data,
+                                                     ev->frames->len, ev->f->stream);
   g_array_unref (ev->frames);
 }
 
 static Ev
-ev_start (W4Finding *f)
+ev_start (W4Correlate *cor, W4Finding *f, guint file_index)
 {
-  Ev ev = { f, g_array_new (FALSE, FALSE, sizeof (guint64)), -1, FALSE };
+  Ev ev = { cor, f, file_index, g_array_new (FALSE, FALSE, sizeof (W4CorFilterFrame)) };
 
   return ev;
+}
+
+/* "frame 12", or "frame 12 in a.pcap" when not in the finding's file. */
+static char *
+frame_ref (const Ctx *c, guint64 frame)
+{
+  guint file_index;
+  guint64 in_file = w4_cor_locate (c->cor, frame, &file_index);
+  const char *name = w4_cor_file_name (c->cor, file_index);
+
+  if (file_index == c->file_index || name == NULL)
+    return g_strdup_printf ("frame %" G_GUINT64_FORMAT, in_file);
+  return g_strdup_printf ("frame %" G_GUINT64_FORMAT " in %s", in_file, name);
 }
 
 /* ---- the texts of failures and notes ------------------------------------- */
@@ -778,17 +771,17 @@ text_note (const Ctx *c, W4Finding *f, Ev *ev)
   g_autofree char *rq = request_what (c, r);
   g_autofree char *rs = g_strdup_printf ("%u: authentication passed", r->status);
   g_autofree char *schemes = offered_list (c);
+  g_autofree char *at = frame_ref (c, r->req_frame);
 
   f->summary = g_strdup_printf (
-    "A normal step of %s%s handshake: the %s challenged, and the client's retry at frame %"
-    G_GUINT64_FORMAT " passed authentication.",
-    schemes[0] ? "the " : "an authentication", schemes[0] ? schemes : "", who_answers (c),
-    r->req_frame);
+    "A normal step of %s%s handshake: the %s challenged, and the client's retry at %s passed "
+    "authentication.",
+    schemes[0] ? "the " : "an authentication", schemes[0] ? schemes : "", who_answers (c), at);
   f->fix = g_strdup ("Nothing to fix: this response is a normal step of the authentication "
                      "handshake.");
   principal_from_later_leg (c, f, r);
-  ev_add (ev, r->req_frame, r->stream, rq);
-  ev_add (ev, r->resp_frame, r->stream, rs);
+  ev_add (ev, r->req_frame, r->req_stream, rq);
+  ev_add (ev, r->resp_frame, r->resp_stream, rs);
 }
 
 /* A first handshake leg answered with the server's leg, whose handshake
@@ -803,17 +796,17 @@ text_unfinished_handshake (const Ctx *c, W4Finding *f, Ev *ev, const char *what)
   if (next != NULL) {
     g_autofree char *rq = request_what (c, next);
     g_autofree char *rs = g_strdup_printf ("%u: the handshake's last leg failed", next->status);
+    g_autofree char *at = frame_ref (c, next->req_frame);
 
     f->summary = g_strdup_printf (
       "%s carried the first leg of a handshake (%s) and the %s answered with its challenge, a "
-      "normal step; but the client's next leg (frame %" G_GUINT64_FORMAT ") got %u, so "
-      "authentication never completed.", what, leg, who_answers (c), next->req_frame,
-      next->status);
+      "normal step; but the client's next leg (%s) got %u, so authentication never completed.",
+      what, leg, who_answers (c), at, next->status);
     f->fix = g_strdup_printf ("Look at why the %s refused the handshake's last leg with %u "
                               "(account, domain or the server's authentication settings).",
                               who_answers (c), next->status);
-    ev_add (ev, next->req_frame, next->stream, rq);
-    ev_add (ev, next->resp_frame, next->stream, rs);
+    ev_add (ev, next->req_frame, next->req_stream, rq);
+    ev_add (ev, next->resp_frame, next->resp_stream, rs);
   } else {
     f->summary = g_strdup_printf (
       "%s carried the first leg of a handshake (%s) and the %s answered with its challenge, a "
@@ -868,9 +861,9 @@ text_rejected (const Ctx *c, W4Finding *f, Ev *ev)
     }
   }
   if (mine != NULL && mine->succeeded > 0) {
-    part1 = g_strdup_printf ("%s %s succeeded on this %s with other credentials (frame %"
-                             G_GUINT64_FORMAT ")", noun, cred->principal, who_answers (c),
-                             mine->last_success_frame);
+    g_autofree char *at = frame_ref (c, mine->last_success_frame);
+    part1 = g_strdup_printf ("%s %s succeeded on this %s with other credentials (%s)", noun,
+                             cred->principal, who_answers (c), at);
     ev_add (ev, mine->last_success_frame, mine->last_success_stream,
             "a success of the same principal");
   } else {
@@ -879,9 +872,9 @@ text_rejected (const Ctx *c, W4Finding *f, Ev *ev)
   if (other != NULL) {
     g_autofree char *w = g_strdup_printf ("%s %s succeeded on this %s", noun, other,
                                           who_answers (c));
-    part2 = g_strdup_printf ("but %s %s succeeded on this %s (frame %" G_GUINT64_FORMAT
-                             "), so the problem is specific to this account",
-                             noun, other, who_answers (c), other_agg->last_success_frame);
+    g_autofree char *at = frame_ref (c, other_agg->last_success_frame);
+    part2 = g_strdup_printf ("but %s %s succeeded on this %s (%s), so the problem is specific "
+                             "to this account", noun, other, who_answers (c), at);
     ev_add (ev, other_agg->last_success_frame, other_agg->last_success_stream, w);
   } else if (others_tried > 0) {
     part2 = g_strdup_printf ("and no other %s succeeded either (%u tried)", noun, others_tried);
@@ -1001,11 +994,12 @@ text_cause (const Ctx *c, W4Finding *f, Ev *ev)
     const W4CorCred *cred = permission_cred (c, &a);
     g_autofree char *phrase = cred_phrase (cred);
     gboolean after = a->last_success_frame > ex->resp_frame;
+    g_autofree char *at = frame_ref (c, a->last_success_frame);
     f->summary = g_strdup_printf ("The %s refused %s with %u although %s succeed%s on other "
-                                  "requests to it (frame %" G_GUINT64_FORMAT "): the account "
-                                  "lacks permission for this endpoint.",
+                                  "requests to it (%s): the account lacks permission for this "
+                                  "endpoint.",
                                   who_answers (c), what, ex->status, phrase,
-                                  after ? "ed later" : "ed", a->last_success_frame);
+                                  after ? "ed later" : "ed", at);
     f->fix = g_strdup ("Grant the account permission for this endpoint, or use an account that "
                        "has it.");
     ev_add (ev, a->last_success_frame, a->last_success_stream,
@@ -1018,12 +1012,13 @@ text_cause (const Ctx *c, W4Finding *f, Ev *ev)
     const W4CorCred *cred = expired_session_cred (c, &a);
     g_autofree char *phrase = cred_phrase (cred);
     g_autofree char *after = duration (w4_time_diff_usec (a->first_success_ts, ex->resp_ts));
+    g_autofree char *first = frame_ref (c, a->first_success_frame);
+    g_autofree char *last = frame_ref (c, a->last_success_frame);
     phrase[0] = g_ascii_toupper (phrase[0]);
-    f->summary = g_strdup_printf ("%s succeeded on this %s (first at frame %" G_GUINT64_FORMAT
-                                  ", last at frame %" G_GUINT64_FORMAT ") and %s after its first "
-                                  "success was refused; nothing succeeded with it afterwards.",
-                                  phrase, who_answers (c), a->first_success_frame,
-                                  a->last_success_frame, after);
+    f->summary = g_strdup_printf ("%s succeeded on this %s (first at %s, last at %s) and %s after "
+                                  "its first success was refused; nothing succeeded with it "
+                                  "afterwards.",
+                                  phrase, who_answers (c), first, last, after);
     f->fix = g_strdup ("The server expired or revoked the session sooner than the client "
                        "expected: log in again and check the session lifetime.");
     ev_add (ev, a->first_success_frame, a->first_success_stream,
@@ -1099,6 +1094,34 @@ ctx_init (Ctx *c, W4Correlate *cor, const W4CorExchange *ex)
     }
   }
   c->main = w4_cor_main_cred (ex, ex->status);
+  w4_cor_locate (cor, ex->resp_frame, &c->file_index);
+}
+
+/* client_ip ... community_id of a TCP connection's finding. */
+static void
+finding_endpoints (W4Finding *f, const W4Endpoint *client, const W4Endpoint *server)
+{
+  char buf[W4_ENDPOINT_STRLEN];
+
+  if (client->addr.family == 0 || server->addr.family == 0)
+    return;
+  f->client_ip = g_strdup (w4_addr_format (&client->addr, buf, sizeof buf));
+  f->client_port = client->port;
+  f->server_ip = g_strdup (w4_addr_format (&server->addr, buf, sizeof buf));
+  f->server_port = server->port;
+  f->community_id = w4_community_id (client, server, 6, 0);
+}
+
+/* @frame's number in its file, and the file's name into @file. */
+static guint64
+frame_in_file (W4Correlate *cor, guint64 frame, char **file)
+{
+  guint file_index;
+  guint64 in_file = w4_cor_locate (cor, frame, &file_index);
+
+  g_free (*file);
+  *file = g_strdup (w4_cor_file_name (cor, file_index));
+  return in_file;
 }
 
 static W4Finding *
@@ -1108,19 +1131,21 @@ finding_base (W4Correlate *cor, const W4CorExchange *ex)
   char buf[W4_ENDPOINT_STRLEN];
 
   f->status = ex->status;
-  f->stream = ex->stream;
+  f->stream = ex->resp_stream;
   f->client = g_strdup (w4_endpoint_format (&ex->client, buf, sizeof buf));
   f->server = g_strdup (ex->server_key);
   if (ex->has_request) {
     f->method = g_strdup (ex->method);
     f->uri = cor->opts.show_secrets ? g_strdup (ex->target) : w4_redact_uri (ex->target);
     f->host = g_strdup (ex->host);
-    f->request_frame = ex->req_frame;
+    f->request_frame = frame_in_file (cor, ex->req_frame, &f->request_file);
   }
-  f->response_frame = ex->resp_frame;
-  f->file = g_strdup (w4_cor_file_name (cor, ex->file_index));
+  f->response_frame = frame_in_file (cor, ex->resp_frame, &f->file);
   f->time = ex->resp_ts;
   f->server_message = g_strdup (ex->server_message);
+  finding_endpoints (f, &ex->client, &ex->server);
+  f->tls = ex->tls;
+  f->h2_stream = ex->h2 ? (gint64) ex->h2_stream : -1;
   return f;
 }
 
@@ -1129,10 +1154,11 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
 {
   W4Finding *f = finding_base (cor, ex);
   Ctx c;
-  Ev ev = ev_start (f);
+  Ev ev;
   gboolean found = FALSE;
 
   ctx_init (&c, cor, ex);
+  ev = ev_start (cor, f, c.file_index);
   if (c.main != NULL) {
     f->principal = g_strdup (c.main->principal);
     f->scheme = g_strdup (scheme_word (c.main));
@@ -1142,11 +1168,11 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
 
   if (ex->has_request) {
     g_autofree char *rq = request_what (&c, ex);
-    ev_add (&ev, ex->req_frame, ex->stream, rq);
+    ev_add (&ev, ex->req_frame, ex->req_stream, rq);
   }
   {
     g_autofree char *rs = response_what (&c);
-    ev_add (&ev, ex->resp_frame, ex->stream, rs);
+    ev_add (&ev, ex->resp_frame, ex->resp_stream, rs);
   }
 
   if (ex->status != 403 && handshake_step (&c) && (c.retry = find_retry (&c)) != NULL) {
@@ -1192,10 +1218,13 @@ acc_base (W4Correlate *cor, const W4CorRiskAcc *a, W4Kind kind)
   f->method = g_strdup (a->method);
   f->uri = a->uri == NULL || cor->opts.show_secrets ? g_strdup (a->uri) : w4_redact_uri (a->uri);
   f->host = g_strdup (a->host);
-  f->request_frame = a->method ? a->first_frame : 0;
-  f->response_frame = a->first_frame;
-  f->file = g_strdup (w4_cor_file_name (cor, a->file_index));
+  f->response_frame = frame_in_file (cor, a->first_frame, &f->file);
+  if (a->method)
+    f->request_frame = frame_in_file (cor, a->first_frame, &f->request_file);
   f->time = a->first_ts;
+  finding_endpoints (f, &a->client_ep, &a->server_ep);
+  f->tls = a->tls;
+  f->h2_stream = a->h2_stream;
   f->principal = a->mixed_principals ? NULL : g_strdup (a->principal);
   f->count = a->count;
   f->scheme = g_strdup (a->scheme);
@@ -1240,7 +1269,11 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
                                         a->cause == W4_CAUSE_RETRY_STORM
                                       ? W4_KIND_RISK
                                       : W4_KIND_INFO);
-  Ev ev = ev_start (f);
+  guint file_index;
+  Ev ev;
+
+  w4_cor_locate (cor, a->first_frame, &file_index);
+  ev = ev_start (cor, f, file_index);
 
   switch (a->cause) {
   case W4_CAUSE_CLEARTEXT_CREDENTIALS: {
@@ -1283,7 +1316,6 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
       /* The attempts may be on several connections: filter by frame only. */
       ev_add (&ev, a->frames[i], -1, w);
     }
-    ev.mixed = TRUE;
     break;
   }
   case W4_CAUSE_NOT_DECRYPTED:
@@ -1306,8 +1338,11 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
                        "server, so no bytes are lost.");
     ev_add (&ev, a->first_frame, a->stream, "bytes missing before this packet");
     ev_finish (&ev);
-    g_free (f->wireshark_filter);
-    f->wireshark_filter = g_strdup_printf ("tcp.stream eq %" G_GINT64_FORMAT, a->stream);
+    if (a->stream >= 0) {
+      /* the whole connection: where it lost bytes is in the TCP analysis */
+      g_free (f->wireshark_filter);
+      f->wireshark_filter = g_strdup_printf ("tcp.stream eq %" G_GINT64_FORMAT, a->stream);
+    }
     return f;
   default:
     break;
@@ -1320,20 +1355,24 @@ W4Finding *
 w4_cor_limit_finding (W4Correlate *cor, W4LimitId id)
 {
   W4Finding *f = w4_finding_new ();
-  Ev ev = ev_start (f);
+  guint file_index;
+  Ev ev;
   const char *name = w4_limit_name (id);
 
   f->kind = W4_KIND_INFO;
   f->cause = W4_CAUSE_LIMIT;
   f->count = cor->limit_hits[id];
-  f->response_frame = cor->limit_first_frame[id];
+  w4_cor_locate (cor, cor->limit_first_frame[id], &file_index);
+  ev = ev_start (cor, f, file_index);
+  if (cor->limit_first_frame[id] != 0)
+    f->response_frame = frame_in_file (cor, cor->limit_first_frame[id], &f->file);
   f->time = cor->limit_first_ts[id];
   f->summary = g_strdup_printf ("The %s limit (%" G_GUINT64_FORMAT ") was reached %" G_GUINT64_FORMAT
                                 " time%s: the least useful state was dropped, so some findings "
                                 "may be less specific.",
                                 name, cor->limits.v[id], f->count, f->count == 1 ? "" : "s");
   f->fix = g_strdup_printf ("Raise it with --limit %s=N if memory allows.", name);
-  ev_add (&ev, f->response_frame, -1, "limit first reached here");
+  ev_add (&ev, cor->limit_first_frame[id], -1, "limit first reached here");
   ev_finish (&ev);
   return f;
 }

@@ -102,6 +102,7 @@ evidence_free (gpointer p)
   W4Evidence *e = p;
 
   g_free (e->what);
+  g_free (e->file);
   g_free (e);
 }
 
@@ -111,6 +112,8 @@ w4_finding_new (void)
   W4Finding *f = g_new0 (W4Finding, 1);
 
   f->stream = -1;
+  f->client_port = f->server_port = -1;
+  f->h2_stream = -1;
   f->evidence = g_ptr_array_new_with_free_func (evidence_free);
   return f;
 }
@@ -126,24 +129,36 @@ w4_finding_free (W4Finding *f)
   g_free (f->uri);
   g_free (f->host);
   g_free (f->file);
+  g_free (f->request_file);
   g_free (f->principal);
   g_free (f->server_message);
   g_free (f->summary);
   g_free (f->fix);
   g_ptr_array_unref (f->evidence);
   g_free (f->wireshark_filter);
+  g_free (f->client_ip);
+  g_free (f->server_ip);
+  g_free (f->community_id);
+  g_free (f->sni);
   g_free (f->scheme);
   g_free (f);
 }
 
 void
-w4_finding_add_evidence (W4Finding *f, guint64 frame, const char *what)
+w4_finding_add_evidence_in (W4Finding *f, guint64 frame, const char *file, const char *what)
 {
   W4Evidence *e = g_new0 (W4Evidence, 1);
 
   e->frame = frame;
   e->what = g_strdup (what);
+  e->file = g_strdup (file);
   g_ptr_array_add (f->evidence, e);
+}
+
+void
+w4_finding_add_evidence (W4Finding *f, guint64 frame, const char *what)
+{
+  w4_finding_add_evidence_in (f, frame, NULL, what);
 }
 
 static void
@@ -184,9 +199,7 @@ w4_summary_free (W4Summary *s)
 
 typedef struct {
   guint64 conn_id;
-  guint32 stream;
   W4Endpoint client, server;
-  guint file_index;
   gboolean tls, tls_undecrypted;
   guint64 open_frame;
   W4Time open_ts;
@@ -217,11 +230,10 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->refs = 1;
   ex->arrival = cor->arrival_counter++;
   ex->conn_id = conn->conn_id;
-  ex->stream = conn->stream;
+  ex->req_stream = ex->resp_stream = -1;
   ex->client = conn->client;
   ex->server = conn->server;
   ex->server_key = g_strdup (w4_endpoint_format (&conn->server, buf, sizeof buf));
-  ex->file_index = conn->file_index;
   ex->tls = conn->tls;
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
   return ex;
@@ -458,6 +470,91 @@ w4_cor_file_name (W4Correlate *cor, guint file_index)
   return NULL;
 }
 
+guint64
+w4_cor_locate (W4Correlate *cor, guint64 frame, guint *file_index)
+{
+  const W4CorFileStart *starts = (const W4CorFileStart *) (void *) cor->file_starts->data;
+  guint lo = 0, hi = cor->file_starts->len;
+
+  /* the last file that starts at or before @frame */
+  while (hi - lo > 1) {
+    guint mid = lo + (hi - lo) / 2;
+    if (starts[mid].first_frame <= frame)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  if (hi == 0 || frame == 0 || starts[lo].first_frame > frame) {
+    /* no frame was counted (the engine fed by hand): one file */
+    *file_index = hi == 0 ? 0 : starts[0].file_index;
+    return frame;
+  }
+  *file_index = starts[lo].file_index;
+  return frame - starts[lo].first_frame + 1;
+}
+
+/* The connection's tcp.stream in the file of its frame @frame. */
+static gint64
+frame_stream (W4Correlate *cor, const W4ConnInfo *conn, guint64 frame)
+{
+  guint file_index;
+
+  w4_cor_locate (cor, frame, &file_index);
+  return w4_conn_stream_in_file (conn, file_index);
+}
+
+static gboolean
+bare_find (W4Correlate *cor, guint64 frame, guint *pos)
+{
+  const guint64 *v = (const guint64 *) (void *) cor->bare_frames->data;
+  guint lo = 0, hi = cor->bare_frames->len;
+
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (v[mid] < frame)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  *pos = lo;
+  return lo < cor->bare_frames->len && v[lo] == frame;
+}
+
+gboolean
+w4_cor_frame_has_tcp (W4Correlate *cor, guint64 frame)
+{
+  guint pos;
+
+  if (frame <= cor->bare_forgotten)
+    return FALSE;
+  return !bare_find (cor, frame, &pos);
+}
+
+void
+w4_cor_ip_datagram (W4Correlate *cor, const W4IpPacket *pkt)
+{
+  g_return_if_fail (cor != NULL && pkt != NULL);
+  if (pkt->proto != 6 || pkt->fi == NULL || pkt->frags == NULL)
+    return;
+  for (guint i = 0; i < pkt->n_frags; i++) {
+    guint64 frame = pkt->frags[i].frame;
+    guint pos;
+
+    if (frame == pkt->fi->frame || frame <= cor->bare_forgotten || bare_find (cor, frame, &pos))
+      continue;
+    if (cor->bare_frames->len >= W4_COR_BARE_FRAGMENTS) {
+      /* forget the older half; what is forgotten counts as bare */
+      guint drop = cor->bare_frames->len / 2;
+      cor->bare_forgotten = g_array_index (cor->bare_frames, guint64, drop - 1);
+      g_array_remove_range (cor->bare_frames, 0, drop);
+      if (frame <= cor->bare_forgotten)
+        continue;
+      bare_find (cor, frame, &pos);
+    }
+    g_array_insert_val (cor->bare_frames, pos, frame);
+  }
+}
+
 static W4CorServer *
 server_get (W4Correlate *cor, const char *key)
 {
@@ -605,11 +702,11 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
     if (success) {
       if (a->successes++ == 0) {
         a->first_success_frame = ex->resp_frame;
-        a->first_success_stream = ex->stream;
+        a->first_success_stream = ex->resp_stream;
         a->first_success_ts = ex->resp_ts;
       }
       a->last_success_frame = ex->resp_frame;
-      a->last_success_stream = ex->stream;
+      a->last_success_stream = ex->resp_stream;
       a->last_success_ts = ex->resp_ts;
     } else {
       a->failures++;
@@ -626,7 +723,7 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
         if (success) {
           p->succeeded++;
           p->last_success_frame = ex->resp_frame;
-          p->last_success_stream = ex->stream;
+          p->last_success_stream = ex->resp_stream;
         } else {
           p->failed++;
         }
@@ -646,8 +743,11 @@ acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame
   a->cause = cause;
   a->first_frame = frame;
   a->first_ts = ts;
-  a->stream = ex->stream;
-  a->file_index = ex->file_index;
+  a->stream = ex->has_request && frame == ex->req_frame ? ex->req_stream : ex->resp_stream;
+  a->client_ep = ex->client;
+  a->server_ep = ex->server;
+  a->tls = ex->tls;
+  a->h2_stream = ex->h2 ? (gint64) ex->h2_stream : -1;
   a->client = g_strdup (w4_endpoint_format (&ex->client, buf, sizeof buf));
   a->server = g_strdup (ex->server_key);
   a->server_port = ex->server.port;
@@ -758,10 +858,8 @@ conn_get (W4Correlate *cor, const W4ConnInfo *ci)
   if (c == NULL) {
     c = g_new0 (W4CorConn, 1);
     c->conn_id = ci->conn_id;
-    c->stream = ci->stream;
     c->client = ci->client;
     c->server = ci->server;
-    c->file_index = ci->file_index;
     g_queue_init (&c->pending);
     g_queue_init (&c->body_wait);
     c->h2_pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, exchange_unref_cb);
@@ -784,7 +882,7 @@ on_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
 }
 
 static void
-note_undecrypted (W4Correlate *cor, const W4CorConn *c)
+note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *conn)
 {
   char buf[W4_ENDPOINT_STRLEN];
   W4CorRiskAcc *a;
@@ -800,8 +898,10 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c)
     a->cause = W4_CAUSE_NOT_DECRYPTED;
     a->first_frame = c->open_frame;
     a->first_ts = c->open_ts;
-    a->stream = c->stream;
-    a->file_index = c->file_index;
+    a->stream = frame_stream (cor, conn, c->open_frame);
+    a->client_ep = c->client;
+    a->server_ep = c->server;
+    a->h2_stream = -1;
     a->client = g_strdup (w4_endpoint_format (&c->client, cbuf, sizeof cbuf));
     a->server = g_strdup (buf);
     a->server_port = c->server.port;
@@ -817,7 +917,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
   W4CorConn *c = conn_get (cor, conn);
 
   if (c->tls_undecrypted)
-    note_undecrypted (cor, c);
+    note_undecrypted (cor, c, conn);
   g_hash_table_remove (cor->conns, &conn->conn_id);
 }
 
@@ -888,7 +988,7 @@ read_cookies (W4CorExchange *ex, W4Span value, GString *names)
 }
 
 static void
-read_request (W4CorExchange *ex, const W4HttpHead *req)
+read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
 {
   g_autoptr (GString) cookie_names = NULL;
 
@@ -896,6 +996,7 @@ read_request (W4CorExchange *ex, const W4HttpHead *req)
   ex->method = span_dup (req->method);
   ex->target = span_dup (req->target);
   ex->req_frame = req->first_frame;
+  ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
   ex->h2 = req->proto == W4_HTTP_2;
   ex->h2_stream = req->h2_stream;
@@ -944,7 +1045,7 @@ on_request (void *user, const W4HttpHead *req)
   W4CorExchange *ex = exchange_new (cor, req->conn);
 
   cor->http_requests++;
-  read_request (ex, req);
+  read_request (cor, ex, req);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -984,6 +1085,7 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->has_response = TRUE;
   ex->status = resp->status;
   ex->resp_frame = resp->first_frame;
+  ex->resp_stream = frame_stream (cor, resp->conn, resp->first_frame);
   ex->resp_ts = resp->first_ts;
   ex->resp_done_ts = resp->last_ts;
   ex->resp_seq = resp->seq;
@@ -1136,8 +1238,11 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
       a->cause = W4_CAUSE_GAP;
       a->first_frame = what->frame;
       a->first_ts = what->ts;
-      a->stream = what->conn->stream;
-      a->file_index = what->conn->file_index;
+      a->stream = frame_stream (cor, what->conn, what->frame);
+      a->client_ep = what->conn->client;
+      a->server_ep = what->conn->server;
+      a->tls = what->conn->tls;
+      a->h2_stream = -1;
       a->client = g_strdup (w4_endpoint_format (&what->conn->client, buf, sizeof buf));
       a->server = g_strdup (w4_endpoint_format (&what->conn->server, buf, sizeof buf));
       a->server_port = what->conn->server.port;
@@ -1259,6 +1364,13 @@ w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi)
   g_return_if_fail (cor != NULL && fi != NULL);
   cor->packets++;
   cor->bytes += fi->wirelen;
+  /* Files are read one after another: a new index starts a file. */
+  if (cor->file_starts->len == 0 ||
+      g_array_index (cor->file_starts, W4CorFileStart, cor->file_starts->len - 1).file_index !=
+        fi->file_index) {
+    W4CorFileStart st = { fi->frame, fi->file_index };
+    g_array_append_val (cor->file_starts, st);
+  }
 }
 
 void
@@ -1308,6 +1420,8 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
+  cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
+  cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
   cor->warnings = g_ptr_array_new_with_free_func (g_free);
   return cor;
 }
@@ -1331,6 +1445,8 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->gaps);
   g_hash_table_unref (cor->undecrypted);
   g_ptr_array_unref (cor->file_names);
+  g_array_unref (cor->file_starts);
+  g_array_unref (cor->bare_frames);
   g_ptr_array_unref (cor->warnings);
   g_free (cor);
 }

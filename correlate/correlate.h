@@ -60,11 +60,15 @@ const char *w4_cause_name (W4Cause c);
 const char *w4_kind_name (W4Kind k);
 
 typedef struct {
-  guint64 frame;
-  char *what;   /* (owned) */
+  guint64 frame; /* frame.number in its file */
+  char *what;    /* (owned) */
+  char *file;    /* (owned) its file when that is not the finding's, else NULL */
 } W4Evidence;
 
-/* One finding, run lifetime. NULL char* fields are JSON null. */
+/* One finding, run lifetime. NULL char* fields are JSON null. Frame numbers
+ * and @stream are the ones Wireshark shows with the packet's file open
+ * alone (INPUT.md "Files"): @stream and @response_frame count in @file,
+ * @request_frame in @request_file. */
 typedef struct {
   W4Kind kind;
   W4Cause cause;
@@ -76,6 +80,7 @@ typedef struct {
   guint64 request_frame;    /* 0 = null */
   guint64 response_frame;   /* 0 = null */
   char *file;
+  char *request_file;       /* the request's file; NULL when there is no request */
   W4Time time;
   char *principal;
   char *server_message;
@@ -83,6 +88,12 @@ typedef struct {
   char *fix;
   GPtrArray *evidence;      /* (element-type W4Evidence) */
   char *wireshark_filter;
+  char *client_ip, *server_ip;  /* the endpoints split; NULL (a limit) = null */
+  gint client_port, server_port; /* -1 = null */
+  char *community_id;       /* Community ID v1 of the TCP connection, or NULL */
+  gboolean tls;             /* the exchange was decrypted TLS */
+  char *sni;                /* the TLS server name, or NULL */
+  gint64 h2_stream;         /* HTTP/2 stream id; -1 = null */
   /* Extensions (contract: add fields freely) */
   guint64 count;            /* risks: how many requests; limit: how many hits; 0 = not shown */
   char *scheme;             /* the credential's scheme, or NULL */
@@ -93,6 +104,8 @@ void w4_finding_free (W4Finding *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Finding, w4_finding_free)
 /* Appends evidence (copies @what). */
 void w4_finding_add_evidence (W4Finding *f, guint64 frame, const char *what);
+/* The same for a packet in input file @file (copied; NULL: the finding's). */
+void w4_finding_add_evidence_in (W4Finding *f, guint64 frame, const char *file, const char *what);
 
 typedef struct {
   char *server;   /* "ip:port" */
@@ -145,8 +158,13 @@ W4Sink w4_cor_sink (W4Correlate *cor);
 /* Capture time moved on (every frame; live: ticks too): decides every
  * finding whose 30 s have passed. */
 void w4_cor_time (W4Correlate *cor, W4Time now);
-/* Frame totals for the summary. */
+/* Frame totals for the summary; also where each input file starts, so that
+ * findings name a frame by its number in its own file. */
 void w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi);
+/* Every IP datagram (capture's on_ip): the frames of a TCP datagram's IP
+ * fragments other than the one that completed it carry no TCP header in
+ * Wireshark's view (no tcp.stream), which the display filters must know. */
+void w4_cor_ip_datagram (W4Correlate *cor, const W4IpPacket *pkt);
 /* A file name for W4FrameInfo.file_index (copied). */
 void w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name);
 /* Warnings for summary.warnings (also from capture). */

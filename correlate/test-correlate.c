@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "cor-private.h"
 #include "correlate.h"
 
 typedef struct {
@@ -250,6 +251,16 @@ test_example (void)
   g_assert_cmpuint (f->request_frame, ==, 4);
   g_assert_cmpuint (f->response_frame, ==, 6);
   g_assert_cmpstr (f->file, ==, "http-auth-401-basic.pcap");
+  g_assert_cmpstr (f->request_file, ==, "http-auth-401-basic.pcap");
+  g_assert_cmpstr (f->client_ip, ==, "192.168.0.4");
+  g_assert_cmpint (f->client_port, ==, 54337);
+  g_assert_cmpstr (f->server_ip, ==, "192.254.189.169");
+  g_assert_cmpint (f->server_port, ==, 80);
+  /* what tshark's communityid gives this connection of the corpus capture */
+  g_assert_cmpstr (f->community_id, ==, "1:felaK/Nbs+Te6dboUot9Mbol0YI=");
+  g_assert_false (f->tls);
+  g_assert_null (f->sni);
+  g_assert_cmpint (f->h2_stream, ==, -1);
   g_assert_cmpstr (w4_time_format_iso (f->time, buf, sizeof buf), ==, "2013-10-15T13:34:10.802943Z");
   g_assert_cmpstr (f->principal, ==, "test");
   g_assert_null (f->server_message);
@@ -981,6 +992,218 @@ test_redaction (void)
   fx_clear (&fx);
 }
 
+/* ---- several input files ----------------------------------------------- */
+
+/* Counts frames 1..@n, frames above @split in file 1, as capture does. */
+static void
+count_frames (Fx *fx, guint64 n, guint64 split)
+{
+  for (guint64 i = 1; i <= n; i++) {
+    W4FrameInfo fi = { .frame = i, .file_index = i > split, .file_frame = i > split ? i - split : i };
+    w4_cor_count_frame (fx->cor, &fi);
+  }
+}
+
+/* A rotated capture: frames and streams are numbered in their own file, and
+ * state (a success in the first file) still explains a failure in the
+ * second. */
+static void
+test_rotated_files (void)
+{
+  Fx fx;
+  W4ConnInfo *c, *d;
+  W4Finding *f;
+  const W4Evidence *e;
+
+  fx_init (&fx);
+  w4_cor_set_file_name (fx.cor, 0, "a.pcap");
+  w4_cor_set_file_name (fx.cor, 1, "b.pcap");
+  count_frames (&fx, 20, 10);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 4, 100.0, "GET", "/s", H (BEARER));
+  resp (&fx, c, 6, 100.1, 200, NULL);
+  req (&fx, c, 9, 100.2, "GET", "/s", H (BEARER));
+  /* the connection goes on in b.pcap, where it is tcp.stream 1 */
+  c->prev_stream = 0;
+  c->prev_stream_file = 0;
+  c->stream = 1;
+  c->stream_file = 1;
+  resp (&fx, c, 12, 100.3, 200, NULL);
+  /* a connection that starts in b.pcap: its stream 0 there */
+  d = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  d->stream = d->first_stream = d->prev_stream = 0;
+  d->file_index = d->stream_file = d->prev_stream_file = 1;
+  req (&fx, d, 15, 101.0, "GET", "/s", H (BEARER));
+  resp (&fx, d, 17, 101.1, 401, H ("WWW-Authenticate: Bearer error=\"invalid_token\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_SESSION_EXPIRED, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (f->file, ==, "b.pcap");
+  g_assert_cmpstr (f->request_file, ==, "b.pcap");
+  g_assert_cmpuint (f->request_frame, ==, 5);
+  g_assert_cmpuint (f->response_frame, ==, 7);
+  g_assert_cmpint (f->stream, ==, 0);
+  /* the first success is frame 6 of a.pcap, the last frame 2 of b.pcap */
+  g_assert_cmpstr (f->summary, ==,
+                   "The Bearer token sha256:f445801e0cb8 succeeded on this server (first at frame "
+                   "6 in a.pcap, last at frame 2) and 1 s after its first success was refused; "
+                   "nothing succeeded with it afterwards.");
+  g_assert_cmpuint (f->evidence->len, ==, 4);
+  e = g_ptr_array_index (f->evidence, 2);
+  g_assert_cmpuint (e->frame, ==, 6);
+  g_assert_cmpstr (e->file, ==, "a.pcap");
+  e = g_ptr_array_index (f->evidence, 3);
+  g_assert_cmpuint (e->frame, ==, 2);
+  g_assert_null (e->file);
+  /* frames of b.pcap only: the last success is on another connection */
+  g_assert_cmpstr (f->wireshark_filter, ==, "frame.number in {2,5,7}");
+  w4_summary_free (g_steal_pointer (&fx.summary));
+  fx_clear (&fx);
+}
+
+/* A request at the end of one file, its response at the start of the next. */
+static void
+test_request_in_previous_file (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+  const W4Evidence *e;
+
+  fx_init (&fx);
+  w4_cor_set_file_name (fx.cor, 0, "a.pcap");
+  w4_cor_set_file_name (fx.cor, 1, "b.pcap");
+  count_frames (&fx, 20, 10);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  c->stream = c->first_stream = c->prev_stream = 3;
+  req (&fx, c, 10, 100.0, "GET", "/x", H (BASIC_TEST_WRONG));
+  c->stream = 0;
+  c->stream_file = 1;
+  resp (&fx, c, 11, 100.1, 401, H ("WWW-Authenticate: Basic realm=\"r\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpstr (f->file, ==, "b.pcap");
+  g_assert_cmpuint (f->response_frame, ==, 1);
+  g_assert_cmpint (f->stream, ==, 0);
+  g_assert_cmpstr (f->request_file, ==, "a.pcap");
+  g_assert_cmpuint (f->request_frame, ==, 10);
+  e = g_ptr_array_index (f->evidence, 0);
+  g_assert_cmpuint (e->frame, ==, 10);
+  g_assert_cmpstr (e->file, ==, "a.pcap");
+  /* the filter applies to b.pcap: the request cannot be in it */
+  g_assert_cmpstr (f->wireshark_filter, ==, "tcp.stream eq 0 && frame.number == 1");
+  /* the cleartext risk rests on the request: a.pcap, stream 3 there */
+  f = nth (&fx, 1);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "cleartext-credentials");
+  g_assert_cmpstr (f->file, ==, "a.pcap");
+  g_assert_cmpuint (f->response_frame, ==, 10);
+  g_assert_cmpint (f->stream, ==, 3);
+  g_assert_cmpstr (f->wireshark_filter, ==, "tcp.stream eq 3 && frame.number == 10");
+  fx_clear (&fx);
+}
+
+/* ---- display filters and Community ID ------------------------------------ */
+
+static void
+assert_filter (W4CorFilterFrame *frames, guint n, gint64 stream, const char *want)
+{
+  g_autofree char *got = w4_cor_wireshark_filter (frames, n, stream);
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_filter_builder (void)
+{
+  W4CorFilterFrame one_stream[] = { { 6, 0, TRUE }, { 4, 0, TRUE } };
+  W4CorFilterFrame fragment[] = { { 4, 0, TRUE }, { 6, 0, FALSE } };
+  W4CorFilterFrame two_conns[] = { { 4, 0, TRUE }, { 6, 1, TRUE } };
+  W4CorFilterFrame no_stream[] = { { 9, -1, FALSE } };
+  W4CorFilterFrame dups[] = { { 6, 2, TRUE }, { 4, 2, TRUE }, { 6, 2, TRUE } };
+  W4CorFilterFrame dup_other[] = { { 6, 2, TRUE }, { 6, -1, FALSE } };
+
+  assert_filter (one_stream, 2, 0, "tcp.stream eq 0 && frame.number in {4,6}");
+  /* the fragment shows no tcp.stream in Wireshark: frame numbers alone */
+  assert_filter (fragment, 2, 0, "frame.number in {4,6}");
+  assert_filter (two_conns, 2, 0, "frame.number in {4,6}");
+  assert_filter (no_stream, 1, -1, "frame.number == 9");
+  assert_filter (dups, 3, 2, "tcp.stream eq 2 && frame.number in {4,6}");
+  assert_filter (dup_other, 2, 2, "frame.number == 6");
+  assert_filter (NULL, 0, 3, "tcp.stream eq 3");
+  assert_filter (NULL, 0, -1, "");
+}
+
+/* The frames of a TCP datagram's fragments other than the one that
+ * completed it carry no TCP header in Wireshark's view. */
+static void
+test_bare_fragments (void)
+{
+  Fx fx;
+  W4FrameInfo fi = { .frame = 7 };
+  W4FragPiece pieces[] = { { 0, 6 }, { 1480, 7 } };
+  W4IpPacket pkt = { .fi = &fi, .proto = 6, .frags = pieces, .n_frags = 2 };
+  fx_init (&fx);
+  w4_cor_ip_datagram (fx.cor, &pkt);
+  g_assert_false (w4_cor_frame_has_tcp (fx.cor, 6));
+  g_assert_true (w4_cor_frame_has_tcp (fx.cor, 7));
+  g_assert_true (w4_cor_frame_has_tcp (fx.cor, 5));
+  /* UDP fragments are not TCP's business */
+  pieces[0].frame = 100;
+  fi.frame = 101;
+  pkt.proto = 17;
+  w4_cor_ip_datagram (fx.cor, &pkt);
+  g_assert_true (w4_cor_frame_has_tcp (fx.cor, 100));
+  /* past the table's bound the oldest are forgotten: unsure means no */
+  pkt.proto = 6;
+  for (guint64 i = 0; i < W4_COR_BARE_FRAGMENTS + 10; i++) {
+    pieces[0].frame = 1000 + 2 * i;
+    fi.frame = pieces[1].frame = 1001 + 2 * i;
+    w4_cor_ip_datagram (fx.cor, &pkt);
+  }
+  g_assert_false (w4_cor_frame_has_tcp (fx.cor, 6));
+  g_assert_false (w4_cor_frame_has_tcp (fx.cor, 1001));
+  g_assert_false (w4_cor_frame_has_tcp (fx.cor, 1000 + 2 * (W4_COR_BARE_FRAGMENTS + 9)));
+  g_assert_true (w4_cor_frame_has_tcp (fx.cor, 1001 + 2 * (W4_COR_BARE_FRAGMENTS + 9)));
+  fx_clear (&fx);
+}
+
+static void
+assert_cid (const char *a, guint16 ap, const char *b, guint16 bp, guint16 seed, const char *want)
+{
+  W4Endpoint x, y;
+  g_autofree char *got = NULL;
+  g_autofree char *back = NULL;
+
+  set_ep (&x, a, ap);
+  set_ep (&y, b, bp);
+  got = w4_community_id (&x, &y, 6, seed);
+  back = w4_community_id (&y, &x, 6, seed);
+  g_assert_cmpstr (got, ==, want);
+  g_assert_cmpstr (back, ==, want); /* either direction: the same flow */
+}
+
+static void
+test_community_id (void)
+{
+  W4Endpoint x, y;
+
+  /* the Community ID spec's example, with seeds 0 and 1 */
+  assert_cid ("128.232.110.120", 34855, "66.35.250.204", 80, 0, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+  assert_cid ("128.232.110.120", 34855, "66.35.250.204", 80, 1, "1:3V71V58M3Ksw/yuFALMcW0LAHvc=");
+  /* Zeek's test of community_id_v1 */
+  assert_cid ("1.2.3.4", 1122, "5.6.7.8", 3344, 0, "1:wCb3OG7yAFWelaUydu0D+125CLM=");
+  /* IPv6, as tshark's communityid gives pcaps/link-ipv6.pcap */
+  assert_cid ("2001:db8::10", 51000, "2001:db8::20", 80, 0, "1:lfVw8QwwdfsROiuy0aW6QzUNc34=");
+  /* same address: the smaller port goes first */
+  assert_cid ("10.0.0.1", 8080, "10.0.0.1", 80, 0, "1:NYInnG4ZqIZG6i/y2qSwXnS92RI=");
+  set_ep (&x, "10.0.0.1", 1);
+  set_ep (&y, "2001:db8::1", 2);
+  g_assert_null (w4_community_id (&x, &y, 6, 0));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1009,5 +1232,10 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/pairing", test_pairing);
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
   g_test_add_func ("/correlate/redaction", test_redaction);
+  g_test_add_func ("/correlate/files/rotated", test_rotated_files);
+  g_test_add_func ("/correlate/files/request-in-previous-file", test_request_in_previous_file);
+  g_test_add_func ("/correlate/filter-builder", test_filter_builder);
+  g_test_add_func ("/correlate/bare-fragments", test_bare_fragments);
+  g_test_add_func ("/correlate/community-id", test_community_id);
   return g_test_run ();
 }

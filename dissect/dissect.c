@@ -20,7 +20,13 @@
  *    SYN/ACK with another sequence number only moves its direction's base;
  *  - nothing else (FIN, RST, idle time) ever starts a new number. So after
  *    the live state of a connection is gone, a compact record keeps its
- *    number and bases, bounded by W4_LIMIT_STREAM_NUMBERS.
+ *    number and bases, bounded by W4_LIMIT_STREAM_NUMBERS;
+ *  - numbers count within each input file (INPUT.md "Files": the user opens
+ *    that file alone in Wireshark): every file starts at 0 with no bases,
+ *    and a connection that continues into the next file gets that file's
+ *    next number at its first packet there. The connection itself (its
+ *    live state, which a new SYN with a new ISN ends) follows the run's
+ *    bases, across files, so a rotated capture is analysed as one.
  *
  * Flows: live state per connection, bounded by W4_LIMIT_FLOWS (the
  * idle-longest is evicted). Idle connections expire by capture time: 10 min
@@ -75,11 +81,18 @@
 #define TH_RST 0x04
 #define TH_ACK 0x10
 
+/* Wireshark's "base sequence" of each direction ([0]: from a, [1]: from b). */
+typedef struct {
+  guint32 seq[2];
+  gboolean set[2];
+} W4SeqBases;
+
 struct W4ConvRec {
   W4Endpoint a, b;       /* a sorts before b */
-  guint32 stream;
-  guint32 base_seq[2];   /* [0]: from a, [1]: from b */
-  gboolean base_set[2];
+  guint32 stream;        /* tcp.stream in @stream_file */
+  guint stream_file;
+  W4SeqBases file_bases; /* as Wireshark sees @stream_file alone: numbering */
+  W4SeqBases run_bases;  /* over the whole run: when a connection ends */
   W4Flow *flow;          /* live state, or NULL */
   GList order_link;      /* in dis->rec_order */
 };
@@ -97,7 +110,9 @@ struct W4Dissect {
   W4Sink sink;
   GHashTable *recs;      /* W4ConvRec* (key and value) */
   GQueue rec_order;      /* by creation */
-  guint64 n_streams;
+  guint64 n_streams;     /* connections in the run (a connection that spans files counts once) */
+  guint cur_file;        /* the input file being read */
+  guint32 file_streams;  /* tcp.stream numbers given in it */
   guint64 n_flows;
   GQueue lru_open;       /* W4Flow, least recently used first */
   GQueue lru_closed;     /* finishing or closed flows */
@@ -299,7 +314,8 @@ flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endpoin
   flow->dis = dis;
   flow->rec = rec;
   flow->info.conn_id = dis->next_conn_id++;
-  flow->info.stream = rec->stream;
+  flow->info.stream = flow->info.first_stream = flow->info.prev_stream = rec->stream;
+  flow->info.stream_file = flow->info.prev_stream_file = rec->stream_file;
   flow->info.file_index = pkt->fi->file_index;
   flow->first_frame = pkt->fi->frame;
   flow->first_ts = pkt->fi->ts;
@@ -821,44 +837,90 @@ lookup_rec (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int *s
   rec = g_new0 (W4ConvRec, 1);
   rec->a = key.a;
   rec->b = key.b;
-  rec->stream = (guint32) dis->n_streams++;
+  rec->stream = dis->file_streams++;
+  rec->stream_file = dis->cur_file;
+  dis->n_streams++;
   rec->order_link.data = rec;
   g_queue_push_tail_link (&dis->rec_order, &rec->order_link);
   g_hash_table_add (dis->recs, rec);
   return rec;
 }
 
-/* Wireshark's numbering steps for one TCP header; TRUE when it started a
- * new connection on the same ports. */
+/* Wireshark's steps on the base sequences for one TCP header; TRUE when it
+ * starts a new connection on the same ports. */
 static gboolean
-number_packet (W4Dissect *dis, W4ConvRec *rec, int side, const W4TcpHdr *h,
-               const W4IpPacket *pkt)
+bases_step (W4SeqBases *b, int side, const W4TcpHdr *h, const W4IpPacket *pkt)
 {
   gboolean reused = FALSE;
   int other = 1 - side;
 
-  if ((h->flags & (TH_SYN | TH_ACK)) == TH_SYN && rec->base_set[side] &&
-      h->seq != rec->base_seq[side]) {
-    rec->stream = (guint32) dis->n_streams++;
-    rec->base_set[0] = rec->base_set[1] = FALSE;
+  if ((h->flags & (TH_SYN | TH_ACK)) == TH_SYN && b->set[side] && h->seq != b->seq[side]) {
+    b->set[0] = b->set[1] = FALSE;
     reused = TRUE;
-  } else if ((h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && rec->base_set[side] &&
-             h->seq != rec->base_seq[side]) {
-    rec->base_seq[side] = h->seq;
+  } else if ((h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && b->set[side] &&
+             h->seq != b->seq[side]) {
+    b->seq[side] = h->seq;
   }
   /* sequence analysis: not for quoted headers, nor when the datagram is
    * shorter than the header claims */
   if (!pkt->icmp_quoted && pkt->l4_claimed >= h->hlen) {
-    if (!rec->base_set[side]) {
-      rec->base_seq[side] = (h->flags & TH_SYN) ? h->seq : h->seq - 1;
-      rec->base_set[side] = TRUE;
+    if (!b->set[side]) {
+      b->seq[side] = (h->flags & TH_SYN) ? h->seq : h->seq - 1;
+      b->set[side] = TRUE;
     }
-    if (!rec->base_set[other] && (h->flags & TH_ACK)) {
-      rec->base_seq[other] = h->ack - 1;
-      rec->base_set[other] = TRUE;
+    if (!b->set[other] && (h->flags & TH_ACK)) {
+      b->seq[other] = h->ack - 1;
+      b->set[other] = TRUE;
     }
   }
   return reused;
+}
+
+/* Wireshark's numbering steps for one TCP header, in the file being read;
+ * TRUE when it started a new connection on the same ports (over the run:
+ * a connection of the previous file does not end because a file did). */
+static gboolean
+number_packet (W4Dissect *dis, W4ConvRec *rec, int side, const W4TcpHdr *h,
+               const W4IpPacket *pkt)
+{
+  gboolean reused;
+
+  if (rec->stream_file != dis->cur_file) {
+    /* its first packet in this file: numbered as the file alone numbers it */
+    rec->stream = dis->file_streams++;
+    rec->stream_file = dis->cur_file;
+    memset (&rec->file_bases, 0, sizeof rec->file_bases);
+  }
+  if (bases_step (&rec->file_bases, side, h, pkt))
+    rec->stream = dis->file_streams++;
+  reused = bases_step (&rec->run_bases, side, h, pkt);
+  if (reused)
+    dis->n_streams++;
+  return reused;
+}
+
+/* The flow's numbers follow its record's; the file before keeps its own. */
+static void
+flow_follow_stream (W4Flow *flow, const W4ConvRec *rec)
+{
+  W4ConnInfo *info = &flow->info;
+
+  if (info->stream_file != rec->stream_file) {
+    info->prev_stream = info->stream;
+    info->prev_stream_file = info->stream_file;
+  }
+  info->stream = rec->stream;
+  info->stream_file = rec->stream_file;
+}
+
+/* A new input file starts: Wireshark numbers it on its own. */
+static void
+note_file (W4Dissect *dis, const W4FrameInfo *fi)
+{
+  if (fi->file_index == dis->cur_file)
+    return;
+  dis->cur_file = fi->file_index;
+  dis->file_streams = 0;
 }
 
 static void
@@ -978,6 +1040,7 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
   dst.addr = pkt->dst;
   dst.port = h.dport;
 
+  note_file (dis, pkt->fi);
   rec = lookup_rec (dis, &src, &dst, &side, pkt->fi);
   if (number_packet (dis, rec, side, &h, pkt) && rec->flow != NULL) {
     W4Flow *old = rec->flow;
@@ -985,6 +1048,8 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
       flow_close (old, W4_CLOSE_REUSED, pkt->fi->frame, pkt->fi->ts);
     flow_destroy (old);
   }
+  if (rec->flow != NULL)
+    flow_follow_stream (rec->flow, rec);
   dis->last_stream = rec->stream;
   if (pkt->icmp_quoted)
     return; /* numbered only: a quoted header carries no data of the connection */
@@ -1002,6 +1067,7 @@ void
 w4_dis_frame (W4Dissect *dis, const W4FrameInfo *fi)
 {
   g_return_if_fail (dis != NULL && fi != NULL);
+  note_file (dis, fi);
   dis->last_stream = -1;
   if (!dis->have_now || w4_time_cmp (fi->ts, dis->now) > 0) {
     dis->now = fi->ts;

@@ -156,6 +156,43 @@ test_port_reuse (void)
   t_rec_clear (&r);
 }
 
+/* A rotated capture: tcp.stream counts within each file (the user opens
+ * that file alone in Wireshark), while the connections go on. */
+static void
+test_numbers_per_file (void)
+{
+  TRec r;
+  size_t q = strlen (REQ);
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);                  /* stream 0 of file 0 */
+  handshake (&r, 40001, 2000, 6000);                  /* stream 1 of file 0 */
+  t_seg (&r, 1, 40000, 80, T_ACK | T_PSH, 1001, 5001, REQ, q);
+  t_next_file (&r);
+  /* 40001 comes first in file 1: its stream 0 there; 40000 gets 1 */
+  t_seg (&r, 1, 40001, 80, T_ACK | T_FIN, 2001, 6001, NULL, 0);
+  t_seg (&r, 2, 80, 40000, T_ACK | T_PSH, 5001, 1001 + q, RESP, strlen (RESP));
+  /* a new ISN on 40001's ports: a new connection, in file 1 too */
+  t_seg (&r, 2, 80, 40001, T_ACK | T_FIN, 6001, 2002, NULL, 0);
+  handshake (&r, 40001, 9000, 7000);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f7-7 GET /a\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 1 #0 f9-9 401\n"
+                   "body 1 s2c #0 4 'nope'\n"
+                   /* opened late (no data): stream 1 in file 0, closed as 0 of file 1 */
+                   "open 1 10.0.0.1:40001>10.0.0.2:80 f4\n"
+                   "close 0 fin\n"
+                   "close 1 end\n"
+                   "open 2 10.0.0.1:40001>10.0.0.2:80 f11\n"
+                   "close 2 end\n");
+  /* three connections in the run: the first two span both files */
+  g_assert_cmpuint (w4_dis_connections (r.dis), ==, 3);
+  t_rec_clear (&r);
+}
+
 static void
 test_syn_after_midstream_base (void)
 {
@@ -408,6 +445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/gap-in-length-body", test_gap_in_length_body);
   g_test_add_func ("/tcp/port-reuse-new-isn", test_port_reuse);
   g_test_add_func ("/tcp/syn-after-midstream-base", test_syn_after_midstream_base);
+  g_test_add_func ("/tcp/numbers-per-file", test_numbers_per_file);
   g_test_add_func ("/tcp/midstream", test_midstream);
   g_test_add_func ("/tcp/roles-by-request", test_roles_by_request);
   g_test_add_func ("/tcp/icmp-quoted", test_icmp_quoted);

@@ -18,7 +18,9 @@ on_open (void *user, const W4ConnInfo *c, const W4FrameInfo *fi)
   TRec *r = user;
   char a[W4_ENDPOINT_STRLEN], b[W4_ENDPOINT_STRLEN];
 
-  g_string_append_printf (r->log, "open %u %s>%s f%" G_GUINT64_FORMAT "\n", c->stream,
+  /* its number in the file of its first packet (open may come later) */
+  g_string_append_printf (r->log, "open %" G_GINT64_FORMAT " %s>%s f%" G_GUINT64_FORMAT "\n",
+                          w4_conn_stream_in_file (c, fi->file_index),
                           w4_endpoint_format (&c->client, a, sizeof a),
                           w4_endpoint_format (&c->server, b, sizeof b),
                           r->hide_frames ? 0 : fi->frame);
@@ -130,6 +132,13 @@ t_rec_clear (TRec *r)
 }
 
 void
+t_next_file (TRec *r)
+{
+  r->file_index++;
+  r->file_frame = 0;
+}
+
+void
 t_time (TRec *r, gint64 sec)
 {
   t_now_sec = sec;
@@ -169,6 +178,8 @@ send_packet (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, gui
     memcpy (buf + 20, payload, len);
 
   fi.frame = ++r->frame;
+  fi.file_index = r->file_index;
+  fi.file_frame = ++r->file_frame;
   fi.ts.sec = t_now_sec;
   fi.ts.nsec = (guint32) (r->frame * 1000);
   fi.caplen = fi.wirelen = (guint32) (20 + len);

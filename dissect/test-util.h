@@ -19,6 +19,8 @@ typedef struct {
   guint64 frame;     /* last frame number used */
   gboolean show_headers;
   gboolean hide_frames; /* to compare runs fed in different segments */
+  guint file_index;  /* input file of the next frames */
+  guint64 file_frame; /* last frame number used in that file */
 } TRec;
 
 void t_rec_init (TRec *r);
@@ -33,6 +35,8 @@ void t_seg (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guin
 /* The same, as an ICMP-quoted header of @quoted bytes. */
 void t_quoted (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint32 seq,
                gsize quoted);
+/* The next frames come from the next input file (a rotated capture). */
+void t_next_file (TRec *r);
 /* Sets the time of the next frames (seconds). */
 void t_time (TRec *r, gint64 sec);
 

@@ -4,7 +4,9 @@
  *   w4-disdump FILE...      one line per event:
  *                           open/close/req/resp/body/anomaly with the stream
  *   w4-disdump -s FILE...   frame <TAB> tcp.stream list (as
- *                           tshark -T fields -e frame.number -e tcp.stream)
+ *                           tshark -T fields -e frame.number -e tcp.stream;
+ *                           both count within each file, so the output for
+ *                           several files is tshark's for each in turn)
  *   w4-disdump -H FILE...   frame <TAB> stream <TAB> method <TAB> status, one
  *                           line per HTTP message at the frame that completes
  *                           it (tshark shows a message where its body ends) */
@@ -38,7 +40,7 @@ cap_frame (void *user, const W4FrameInfo *fi)
   Dump *d = user;
 
   flush_frame (d);
-  d->frame = fi->frame;
+  d->frame = fi->file_frame;
   w4_dis_frame (d->dis, fi);
 }
 

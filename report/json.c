@@ -2,8 +2,8 @@
  * ../shared/spec/FINDINGS.md ("JSON fields") defines them.
  *
  * - Every contract field is always present, in the contract's order; one
- *   that does not apply is null, never missing. Our extensions (count,
- *   scheme) come after them and only when they carry something.
+ *   that does not apply is null, never missing (count and scheme, once our
+ *   extensions, are in the contract now and follow the same rule).
  * - Strings come from the capture and may hold any bytes; jansson accepts
  *   only UTF-8, so invalid sequences become U+FFFD (g_utf8_make_valid)
  *   rather than losing the whole finding.
@@ -40,6 +40,13 @@ w4_json_uint_or_null (guint64 v)
   return v == 0 ? json_null () : w4_json_uint (v);
 }
 
+/* A port, or null for -1. */
+static json_t *
+w4_json_port (gint port)
+{
+  return port >= 0 ? json_integer (port) : json_null ();
+}
+
 static json_t *
 w4_json_related (guint64 mask)
 {
@@ -72,6 +79,7 @@ w4_rep_json_finding (const W4Finding *f)
   json_object_set_new (o, "request_frame", w4_json_uint_or_null (f->request_frame));
   json_object_set_new (o, "response_frame", w4_json_uint_or_null (f->response_frame));
   json_object_set_new (o, "file", w4_json_str (f->file));
+  json_object_set_new (o, "request_file", w4_json_str (f->request_file));
   json_object_set_new (o, "time", json_string (w4_time_format_iso (f->time, tbuf, sizeof tbuf)));
   json_object_set_new (o, "principal", w4_json_str (f->principal));
   json_object_set_new (o, "server_message", w4_json_str (f->server_message));
@@ -82,16 +90,23 @@ w4_rep_json_finding (const W4Finding *f)
     json_t *eo = json_object ();
     json_object_set_new (eo, "frame", w4_json_uint (e->frame));
     json_object_set_new (eo, "what", w4_json_str (e->what));
+    /* only where it is another file than the finding's */
+    if (e->file != NULL)
+      json_object_set_new (eo, "file", w4_json_str (e->file));
     json_array_append_new (ev, eo);
   }
   json_object_set_new (o, "evidence", ev);
   json_object_set_new (o, "wireshark_filter", w4_json_str (f->wireshark_filter));
-
-  /* Extensions. */
-  if (f->count != 0)
-    json_object_set_new (o, "count", w4_json_uint (f->count));
-  if (f->scheme != NULL)
-    json_object_set_new (o, "scheme", w4_json_str (f->scheme));
+  json_object_set_new (o, "client_ip", w4_json_str (f->client_ip));
+  json_object_set_new (o, "client_port", w4_json_port (f->client_port));
+  json_object_set_new (o, "server_ip", w4_json_str (f->server_ip));
+  json_object_set_new (o, "server_port", w4_json_port (f->server_port));
+  json_object_set_new (o, "community_id", w4_json_str (f->community_id));
+  json_object_set_new (o, "tls", json_boolean (f->tls));
+  json_object_set_new (o, "sni", w4_json_str (f->sni));
+  json_object_set_new (o, "h2_stream", f->h2_stream >= 0 ? json_integer (f->h2_stream) : json_null ());
+  json_object_set_new (o, "count", w4_json_uint_or_null (f->count));
+  json_object_set_new (o, "scheme", w4_json_str (f->scheme));
   return o;
 }
 

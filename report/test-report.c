@@ -8,10 +8,13 @@
 
 #include "report.h"
 
+/* The contract table's fields, in its order: every finding has all. */
 static const char *const w4_contract_fields[] = {
   "type", "kind", "cause", "related", "status", "stream", "client", "server", "method", "uri",
-  "host", "request_frame", "response_frame", "file", "time", "principal", "server_message",
-  "summary", "fix", "evidence", "wireshark_filter", NULL,
+  "host", "request_frame", "response_frame", "file", "request_file", "time", "principal",
+  "server_message", "summary", "fix", "evidence", "wireshark_filter", "client_ip",
+  "client_port", "server_ip", "server_port", "community_id", "tls", "sni", "h2_stream",
+  "count", "scheme", NULL,
 };
 
 static const char *const w4_summary_fields[] = {
@@ -38,6 +41,12 @@ example_failure (void)
   f->request_frame = 4;
   f->response_frame = 6;
   f->file = g_strdup ("http-auth-401-basic.pcap");
+  f->request_file = g_strdup ("http-auth-401-basic.pcap");
+  f->client_ip = g_strdup ("192.168.0.4");
+  f->client_port = 54337;
+  f->server_ip = g_strdup ("192.254.189.169");
+  f->server_port = 80;
+  f->community_id = g_strdup ("1:example=");
   f->time.sec = 1381844050; /* 2013-10-15T13:34:10 */
   f->time.nsec = 802943999; /* truncated, not rounded */
   f->principal = g_strdup ("test");
@@ -66,6 +75,10 @@ example_no_request (void)
   f->server = g_strdup ("[2001:db8::2]:8080");
   f->response_frame = 9;
   f->file = g_strdup ("a.pcap");
+  f->tls = TRUE;
+  f->sni = g_strdup ("api.example");
+  f->h2_stream = 3;
+  w4_finding_add_evidence_in (f, 2, "b.pcap", "an earlier success");
   f->summary = g_strdup ("Forbidden.");
   f->fix = g_strdup ("Check the access rules.");
   f->wireshark_filter = g_strdup ("frame.number == 9");
@@ -230,9 +243,21 @@ test_ndjson_fields (void)
                                            "frame")), ==, 6);
   g_assert_cmpstr (json_string_value (json_object_get (a, "wireshark_filter")), ==,
                    "tcp.stream eq 0 && frame.number in {4,6}");
-  g_assert_null (json_object_get (a, "count"));
-  g_assert_null (json_object_get (a, "scheme"));
-  /* the contract's fields and nothing before them */
+  g_assert_true (json_is_null (json_object_get (a, "count")));
+  g_assert_true (json_is_null (json_object_get (a, "scheme")));
+  g_assert_cmpstr (json_string_value (json_object_get (a, "request_file")), ==,
+                   "http-auth-401-basic.pcap");
+  g_assert_cmpstr (json_string_value (json_object_get (a, "client_ip")), ==, "192.168.0.4");
+  g_assert_cmpint (json_integer_value (json_object_get (a, "client_port")), ==, 54337);
+  g_assert_cmpstr (json_string_value (json_object_get (a, "server_ip")), ==, "192.254.189.169");
+  g_assert_cmpint (json_integer_value (json_object_get (a, "server_port")), ==, 80);
+  g_assert_cmpstr (json_string_value (json_object_get (a, "community_id")), ==, "1:example=");
+  g_assert_true (json_is_false (json_object_get (a, "tls")));
+  g_assert_true (json_is_null (json_object_get (a, "sni")));
+  g_assert_true (json_is_null (json_object_get (a, "h2_stream")));
+  /* evidence in the finding's file names no file */
+  g_assert_null (json_object_get (json_array_get (json_object_get (a, "evidence"), 0), "file"));
+  /* the contract's fields and nothing else */
   g_assert_cmpuint (json_object_size (a), ==, g_strv_length ((char **) w4_contract_fields));
 
   b = parse_line (lines[1]);
@@ -250,13 +275,26 @@ test_ndjson_fields (void)
                    "cors-preflight");
   g_assert_cmpstr (json_string_value (json_array_get (json_object_get (b, "related"), 1)), ==,
                    "missing-challenge");
-  g_assert_cmpuint (json_array_size (json_object_get (b, "evidence")), ==, 0);
+  g_assert_true (json_is_null (json_object_get (b, "request_file")));
+  g_assert_true (json_is_null (json_object_get (b, "client_ip")));
+  g_assert_true (json_is_null (json_object_get (b, "client_port")));
+  g_assert_true (json_is_null (json_object_get (b, "community_id")));
+  g_assert_true (json_is_true (json_object_get (b, "tls")));
+  g_assert_cmpstr (json_string_value (json_object_get (b, "sni")), ==, "api.example");
+  g_assert_cmpint (json_integer_value (json_object_get (b, "h2_stream")), ==, 3);
+  /* evidence in another input file than the finding's names its file */
+  g_assert_cmpuint (json_array_size (json_object_get (b, "evidence")), ==, 1);
+  {
+    json_t *e = json_array_get (json_object_get (b, "evidence"), 0);
+    g_assert_cmpint (json_integer_value (json_object_get (e, "frame")), ==, 2);
+    g_assert_cmpstr (json_string_value (json_object_get (e, "file")), ==, "b.pcap");
+  }
+  g_assert_cmpuint (json_object_size (b), ==, g_strv_length ((char **) w4_contract_fields));
 
   r = parse_line (lines[2]);
   assert_keys_start_with (r, w4_contract_fields);
   g_assert_cmpstr (json_string_value (json_object_get (r, "kind")), ==, "risk");
   g_assert_true (json_is_null (json_object_get (r, "status")));
-  /* extensions come after the contract's fields */
   g_assert_cmpint (json_integer_value (json_object_get (r, "count")), ==, 3);
   g_assert_cmpstr (json_string_value (json_object_get (r, "scheme")), ==, "Basic");
 
@@ -567,6 +605,29 @@ test_text_all (void)
   g_assert_nonnull (strstr (out, "\033[")); /* colour forced */
 }
 
+/* A rotated capture: a request in another file than its response. */
+static void
+test_text_files (void)
+{
+  /* Wide enough that the lines looked for are not wrapped. */
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .all = TRUE,
+                           .width = 200 };
+  W4Finding *f = example_failure ();
+  W4Finding *fs[] = { f, NULL };
+  W4Evidence *e = g_ptr_array_index (f->evidence, 0);
+
+  g_free (f->request_file);
+  f->request_file = g_strdup ("a.pcap");
+  f->request_frame = 140;
+  f->response_frame = 1;
+  e->frame = 140;
+  e->file = g_strdup ("a.pcap");
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "frame 140 in a.pcap, frame 1"));
+  g_assert_nonnull (strstr (out, "frame 140 in a.pcap: GET /password-ok.php"));
+}
+
 static void
 test_text_more (void)
 {
@@ -606,6 +667,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/columns", test_text_columns);
   g_test_add_func ("/report/text/stream", test_text_stream);
   g_test_add_func ("/report/text/more", test_text_more);
+  g_test_add_func ("/report/text/files", test_text_files);
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   return g_test_run ();
 }

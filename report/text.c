@@ -433,7 +433,14 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
   }
   if (f->stream >= 0)
     g_string_append_printf (l2, "%sstream %" G_GINT64_FORMAT, l2->len ? ", " : "", f->stream);
-  if (f->request_frame != 0 && f->response_frame != 0 && f->request_frame != f->response_frame)
+  if (f->request_frame != 0 && f->request_file != NULL && f->file != NULL &&
+      strcmp (f->request_file, f->file) != 0) {
+    /* a rotated capture: frame numbers count in their own file */
+    g_autofree char *rfn = w4_clean (f->request_file);
+    g_string_append_printf (l2, "%sframe %" G_GUINT64_FORMAT " in %s, frame %" G_GUINT64_FORMAT,
+                            l2->len ? ", " : "", f->request_frame, rfn, f->response_frame);
+  } else if (f->request_frame != 0 && f->response_frame != 0 &&
+             f->request_frame != f->response_frame)
     g_string_append_printf (l2, "%sframes %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT,
                             l2->len ? ", " : "", f->request_frame, f->response_frame);
   else if (f->response_frame != 0 || f->request_frame != 0)
@@ -460,7 +467,10 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
   if (evidence && f->evidence != NULL) {
     for (guint i = 0; i < f->evidence->len; i++) {
       const W4Evidence *e = g_ptr_array_index (f->evidence, i);
-      g_autofree char *label = g_strdup_printf ("frame %" G_GUINT64_FORMAT ": ", e->frame);
+      g_autofree char *efn = e->file != NULL ? w4_clean (e->file) : NULL;
+      g_autofree char *label =
+        efn != NULL ? g_strdup_printf ("frame %" G_GUINT64_FORMAT " in %s: ", e->frame, efn)
+                    : g_strdup_printf ("frame %" G_GUINT64_FORMAT ": ", e->frame);
       g_autofree char *what = w4_shorten_words (e->what);
       w4_wrap (rep, 6, label, what);
     }
