@@ -93,6 +93,12 @@ struct W4ConnInfo {
   guint file_index;    /* file of its first packet */
   gboolean tls;        /* HTTP bytes come from decrypted TLS */
   gboolean tls_undecrypted; /* TLS seen and not decrypted (later work) */
+  /* TLS: the ClientHello's server_name (SNI) and the ALPN protocols it
+   * offers ("h2,http/1.1"), or NULL (none, or the hello was cut: never a
+   * guess). Owned by dissect, set when the hello is read, valid until and
+   * including on_conn_close. */
+  const char *sni;
+  const char *alpn;
 };
 
 typedef struct {

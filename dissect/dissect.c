@@ -330,6 +330,7 @@ flow_strip (W4Flow *flow)
   tcp_half_clear (&flow->tcp[0]);
   tcp_half_clear (&flow->tcp[1]);
   w4_h1_clear (flow);
+  w4_tls_clear (flow);
 }
 
 static void
@@ -524,6 +525,9 @@ acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
 static gboolean
 dir_is_dead (W4Flow *flow, W4Dir dir)
 {
+  /* a TLS client direction lives on until its ClientHello is read */
+  if (dir == W4_DIR_TO_SERVER && w4_tls_hello_pending (flow))
+    return FALSE;
   return flow->http_stopped || flow->h1[dir].mode == W4_H1_STOPPED;
 }
 

@@ -985,13 +985,17 @@ w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
   if (chunk->len == 0)
     return;
   if (flow->http_stopped || h->mode == W4_H1_STOPPED) {
+    if (dir == W4_DIR_TO_SERVER && w4_tls_hello_pending (flow))
+      w4_tls_client_bytes (flow, chunk); /* the ClientHello's next segment */
     h->unparsed_bytes += chunk->len;
     return;
   }
   if (h->mode == W4_H1_UNDECIDED) {
     if (w4_h1_looks_tls (chunk->data, chunk->len, !flow->tcp[dir].saw_syn)) {
-      if (dir == W4_DIR_TO_SERVER)
+      if (dir == W4_DIR_TO_SERVER) {
         flow->info.tls_undecrypted = TRUE;
+        w4_tls_client_bytes (flow, chunk);
+      }
       h->mode = W4_H1_STOPPED;
       h->unparsed_bytes += chunk->len;
       w4_dis_count_not_http (flow->dis);
@@ -1076,6 +1080,8 @@ w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
 {
   W4H1Half *h = &flow->h1[dir];
 
+  if (dir == W4_DIR_TO_SERVER)
+    w4_tls_client_lost (flow); /* a ClientHello with a hole names nothing */
   if (h->mode == W4_H1_UNDECIDED) {
     /* the direction's first bytes were lost: what comes next is not its
      * start, so it cannot tell whether this is HTTP; wait for a message */
@@ -1096,6 +1102,8 @@ w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
   W4H1Half *h = &flow->h1[dir];
 
+  if (dir == W4_DIR_TO_SERVER)
+    w4_tls_client_lost (flow); /* a ClientHello cut by the end names nothing */
   if (h->mode == W4_H1_ACTIVE && h->in_msg) {
     W4FrameMark mark = { 0, frame, ts };
     W4Chunk c = { NULL, 0, &mark, 1, FALSE };
