@@ -99,6 +99,10 @@ struct W4ConnInfo {
    * including on_conn_close. */
   const char *sni;
   const char *alpn;
+  /* HTTP/2 in cleartext (the prior-knowledge preface, or an h2c upgrade
+   * answered 101) that dissect does not parse yet: its failures are not
+   * seen. */
+  gboolean h2_unparsed;
 };
 
 typedef struct {

@@ -178,6 +178,8 @@ void w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts
 void w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
 /* Would these first bytes of a segment start an HTTP/1 message in @dir? */
 gboolean w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len);
+/* Does @data start with HTTP/2's client connection preface (prior knowledge)? */
+gboolean w4_h1_starts_h2_preface (const guint8 *data, gsize len);
 /* Has either direction of @flow been HTTP/1 (so lost bytes are lost HTTP)? */
 gboolean w4_h1_is_http (W4Flow *flow);
 /* TLS record header (handshake) at the start of @data. */

@@ -621,7 +621,8 @@ tcp_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize len
   if (!t->synced) {
     /* No SYN: start at the first segment that starts a message (or a TLS
      * record). Anything before it is the tail of something we missed. */
-    if (len == 0 || !(w4_h1_starts_message (dir, data, len) || w4_h1_looks_tls (data, len, TRUE))) {
+    if (len == 0 || !(w4_h1_starts_message (dir, data, len) || w4_h1_looks_tls (data, len, TRUE) ||
+                      w4_h1_starts_h2_preface (data, len))) {
       t->skipped_bytes += claimed;
       t->nosync_segments++;
       return;

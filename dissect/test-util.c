@@ -30,9 +30,10 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   TRec *r = user;
   static const char *names[] = { "fin", "rst", "evicted", "end", "reused" };
 
-  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s\n", c->stream, names[why],
+  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s\n", c->stream, names[why],
                           c->tls_undecrypted ? " tls" : "", c->sni ? " sni=" : "",
-                          c->sni ? c->sni : "", c->alpn ? " alpn=" : "", c->alpn ? c->alpn : "");
+                          c->sni ? c->sni : "", c->alpn ? " alpn=" : "", c->alpn ? c->alpn : "",
+                          c->h2_unparsed ? " h2" : "");
 }
 
 static void
