@@ -35,6 +35,9 @@ G_BEGIN_DECLS
 #define W4_COR_STORM_SEC 60
 /* A challenge header is shown in evidence up to this many characters. */
 #define W4_COR_EVIDENCE_CHARS 200
+/* Characters of a TLS server name kept per server (dissect already
+ * refuses longer names: a DNS name has at most 253). */
+#define W4_COR_SNI_MAX 255
 
 /* One credential a request carried, in a form that outlives the packet. */
 typedef struct {
@@ -174,6 +177,11 @@ typedef struct {
   guint16 server_port;
   guint64 frames[W4_COR_STORM_COUNT];
   guint n_frames;
+  /* not-decrypted: the first TLS server name (SNI) seen for the server, or
+   * NULL; what the finding's sni field carries */
+  char *sni;                   /* (owned) */
+  gboolean sni_mixed;          /* other connections named another server */
+  guint64 h2_offers;           /* connections whose ClientHello offered h2 */
 } W4CorRiskAcc;
 
 typedef struct {

@@ -303,6 +303,7 @@ risk_acc_clear (W4CorRiskAcc *a)
   g_free (a->principal);
   g_free (a->scheme);
   g_free (a->header);
+  g_free (a->sni);
 }
 
 static void
@@ -783,21 +784,23 @@ on_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
     c->open_ts = fi->ts;
 }
 
-static void
-note_undecrypted (W4Correlate *cor, const W4CorConn *c)
+/* The per-server info of connections that could not be inspected (TLS
+ * without keys, HTTP/2 not parsed yet) in @table. */
+static W4CorRiskAcc *
+note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4CorConn *c)
 {
   char buf[W4_ENDPOINT_STRLEN];
   W4CorRiskAcc *a;
 
   w4_endpoint_format (&c->server, buf, sizeof buf);
-  a = g_hash_table_lookup (cor->undecrypted, buf);
+  a = g_hash_table_lookup (table, buf);
   if (a == NULL) {
     char cbuf[W4_ENDPOINT_STRLEN];
 
-    if (g_hash_table_size (cor->undecrypted) >= cor->limits.v[W4_LIMIT_CLIENTS])
-      return;
+    if (g_hash_table_size (table) >= cor->limits.v[W4_LIMIT_CLIENTS])
+      return NULL;
     a = g_new0 (W4CorRiskAcc, 1);
-    a->cause = W4_CAUSE_NOT_DECRYPTED;
+    a->cause = cause;
     a->first_frame = c->open_frame;
     a->first_ts = c->open_ts;
     a->stream = c->stream;
@@ -805,9 +808,36 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c)
     a->client = g_strdup (w4_endpoint_format (&c->client, cbuf, sizeof cbuf));
     a->server = g_strdup (buf);
     a->server_port = c->server.port;
-    g_hash_table_insert (cor->undecrypted, g_strdup (buf), a);
+    g_hash_table_insert (table, g_strdup (buf), a);
   }
   a->count++;
+  return a;
+}
+
+/* "h2" among the comma-separated ALPN protocols a ClientHello offered. */
+static gboolean
+alpn_offers_h2 (const char *alpn)
+{
+  g_auto (GStrv) names = g_strsplit (alpn, ",", -1);
+
+  return g_strv_contains ((const char *const *) names, "h2");
+}
+
+/* The first server name seen is kept (bounded by dissect's
+ * W4_TLS_SNI_MAX); another one on the same server is only noted. */
+static void
+note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *ci)
+{
+  W4CorRiskAcc *a = note_uninspected (cor, cor->undecrypted, W4_CAUSE_NOT_DECRYPTED, c);
+
+  if (a == NULL)
+    return;
+  if (ci->sni != NULL && a->sni == NULL)
+    a->sni = g_strndup (ci->sni, W4_COR_SNI_MAX);
+  else if (ci->sni != NULL && strncmp (a->sni, ci->sni, W4_COR_SNI_MAX) != 0)
+    a->sni_mixed = TRUE;
+  if (ci->alpn != NULL && alpn_offers_h2 (ci->alpn))
+    a->h2_offers++;
 }
 
 static void
@@ -817,7 +847,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
   W4CorConn *c = conn_get (cor, conn);
 
   if (c->tls_undecrypted)
-    note_undecrypted (cor, c);
+    note_undecrypted (cor, c, conn);
   g_hash_table_remove (cor->conns, &conn->conn_id);
 }
 

@@ -804,6 +804,48 @@ test_infos (void)
   fx_clear (&fx);
 }
 
+/* not-decrypted, one per server: the first server name is kept (a later
+ * different one is only noted), ALPN h2 is counted, and the fix names
+ * nothing why401 does not have. */
+static void
+test_not_decrypted_sni (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  const W4Finding *f;
+
+  fx_init (&fx);
+  for (guint i = 0; i < 3; i++) {
+    c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), "10.0.0.5", 443);
+    c->tls_undecrypted = TRUE;
+    c->sni = i == 0 ? NULL : i == 1 ? "api.example.com" : "www.example.com";
+    c->alpn = i == 2 ? "h2,http/1.1" : "http/1.1";
+    fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 30 + i, t_at (100 + i));
+  }
+  c = fx_conn (&fx, 3, "10.0.0.1", 40010, "10.0.0.6", 443);
+  c->tls_undecrypted = TRUE;
+  c->sni = "one.example.com";
+  c->alpn = "h2";
+  fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 40, t_at (110));
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 2);
+  f = nth (&fx, 0);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "not-decrypted");
+  g_assert_cmpstr (f->summary, ==,
+                   "TLS to 10.0.0.5:443 (SNI api.example.com and others): 3 connections, not "
+                   "decrypted, 1 of them offered HTTP/2 (ALPN h2): a 401, 407 or 403 inside "
+                   "cannot be seen.");
+  g_assert_cmpuint (f->count, ==, 3);
+  g_assert_null (strstr (f->fix, "give them to why401"));
+  g_assert_nonnull (strstr (f->fix, "cannot decrypt TLS yet"));
+  f = nth (&fx, 1);
+  g_assert_cmpstr (f->summary, ==,
+                   "TLS to 10.0.0.6:443 (SNI one.example.com): 1 connection, not decrypted, the "
+                   "client offered HTTP/2 (ALPN h2): a 401, 407 or 403 inside cannot be seen.");
+  fx_clear (&fx);
+}
+
 /* ---- timing, ordering, pairing ------------------------------------------- */
 
 static void
@@ -1004,6 +1046,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
   g_test_add_func ("/correlate/risk/cleartext", test_cleartext_counts);
   g_test_add_func ("/correlate/infos", test_infos);
+  g_test_add_func ("/correlate/not-decrypted-sni", test_not_decrypted_sni);
   g_test_add_func ("/correlate/timing", test_timing);
   g_test_add_func ("/correlate/ordering", test_ordering);
   g_test_add_func ("/correlate/pairing", test_pairing);

@@ -129,8 +129,9 @@ static const W4CauseText w4_cause_text[W4_CAUSE_COUNT] = {
     "accounts, or it is a brute-force attempt.",
     "Stop the client from retrying rejected credentials; check for lockouts." },
   [W4_CAUSE_NOT_DECRYPTED] = {
-    "TLS without keys: the HTTP inside could not be inspected.",
-    "Capture the TLS session keys (SSLKEYLOGFILE) to look inside." },
+    "TLS that why401 cannot decrypt (yet): the HTTP inside could not be inspected.",
+    "Capture behind the TLS terminator, where HTTP is plain, or read the responses in Wireshark "
+    "with the client's key log (SSLKEYLOGFILE)." },
   [W4_CAUSE_GAP] = {
     "The capture lost bytes of these connections' HTTP; messages may be missing.",
     "Capture closer to the server, with a bigger buffer and whole packets." },
