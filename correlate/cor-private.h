@@ -147,6 +147,7 @@ struct W4Correlate {
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
+  GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
   guint64 limit_hits[W4_LIMIT_COUNT];
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];

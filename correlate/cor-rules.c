@@ -1322,6 +1322,19 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
     f->wireshark_filter = server_filter (a->server);
     return f;
   }
+  case W4_CAUSE_NOT_PARSED:
+    f->summary = g_strdup_printf ("HTTP/2 on %" G_GUINT64_FORMAT " connection%s to %s was not "
+                                  "parsed: failures inside it are not reported (why401 reads "
+                                  "HTTP/1 only so far).",
+                                  a->count, a->count == 1 ? "" : "s", a->server);
+    f->fix = g_strdup ("Read these connections' 401, 407 and 403 responses in Wireshark (the "
+                       "filter below), or make the client use HTTP/1.1 while capturing (curl "
+                       "--http1.1).");
+    ev_add (&ev, a->first_frame, a->stream, "first packet of an HTTP/2 connection, not parsed");
+    ev_finish (&ev);
+    g_free (f->wireshark_filter);
+    f->wireshark_filter = server_filter (a->server);
+    return f;
   case W4_CAUSE_GAP:
     f->summary = g_strdup_printf ("Connection tcp.stream %" G_GINT64_FORMAT " lost %" G_GUINT64_FORMAT
                                   " bytes of HTTP in %" G_GUINT64_FORMAT " gap%s: messages there "

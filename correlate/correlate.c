@@ -70,6 +70,7 @@ static const char *const cause_names[W4_CAUSE_COUNT] = {
   [W4_CAUSE_NOT_DECRYPTED] = "not-decrypted",
   [W4_CAUSE_GAP] = "gap",
   [W4_CAUSE_LIMIT] = "limit",
+  [W4_CAUSE_NOT_PARSED] = "not-parsed",
 };
 
 const char *
@@ -848,6 +849,8 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
 
   if (c->tls_undecrypted)
     note_undecrypted (cor, c, conn);
+  if (conn->h2_unparsed)
+    note_uninspected (cor, cor->unparsed, W4_CAUSE_NOT_PARSED, c);
   g_hash_table_remove (cor->conns, &conn->conn_id);
 }
 
@@ -1337,6 +1340,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->storms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, storm_free);
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->warnings = g_ptr_array_new_with_free_func (g_free);
   return cor;
@@ -1360,6 +1364,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->storms);
   g_hash_table_unref (cor->gaps);
   g_hash_table_unref (cor->undecrypted);
+  g_hash_table_unref (cor->unparsed);
   g_ptr_array_unref (cor->file_names);
   g_ptr_array_unref (cor->warnings);
   g_free (cor);
@@ -1483,6 +1488,29 @@ build_summary (W4Correlate *cor)
   return s;
 }
 
+/* HTTP/2 that was not parsed hides failures: summary.warnings says so
+ * too, once per server (in the infos' order), beside the not-parsed info. */
+static void
+warn_unparsed (W4Correlate *cor)
+{
+  g_autoptr (GPtrArray) accs = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, cor->unparsed);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    g_ptr_array_add (accs, v);
+  g_ptr_array_sort (accs, acc_cmp);
+  for (guint i = 0; i < accs->len && cor->warnings->len < 100; i++) {
+    const W4CorRiskAcc *a = g_ptr_array_index (accs, i);
+    g_ptr_array_add (cor->warnings,
+                     g_strdup_printf ("HTTP/2 on %" G_GUINT64_FORMAT " connection%s to %s was "
+                                      "not parsed: 401, 407 and 403 responses inside it are not "
+                                      "reported",
+                                      a->count, a->count == 1 ? "" : "s", a->server));
+  }
+}
+
 W4Summary *
 w4_cor_finish (W4Correlate *cor)
 {
@@ -1511,6 +1539,10 @@ w4_cor_finish (W4Correlate *cor)
     g_hash_table_iter_init (&it, cor->undecrypted);
     while (g_hash_table_iter_next (&it, NULL, &v))
       g_ptr_array_add (accs, v);
+    g_hash_table_iter_init (&it, cor->unparsed);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      g_ptr_array_add (accs, v);
+    warn_unparsed (cor);
     g_hash_table_iter_init (&it, cor->gaps);
     while (g_hash_table_iter_next (&it, NULL, &v))
       g_ptr_array_add (accs, v);
