@@ -798,8 +798,10 @@ note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4Co
   if (a == NULL) {
     char cbuf[W4_ENDPOINT_STRLEN];
 
-    if (g_hash_table_size (table) >= cor->limits.v[W4_LIMIT_CLIENTS])
+    if (g_hash_table_size (table) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+      note_limit (cor, W4_LIMIT_CLIENTS, c->open_frame, c->open_ts); /* never silently */
       return NULL;
+    }
     a = g_new0 (W4CorRiskAcc, 1);
     a->cause = cause;
     a->first_frame = c->open_frame;

@@ -879,6 +879,38 @@ test_not_parsed_h2 (void)
   fx_clear (&fx);
 }
 
+/* More servers than the clients limit allows: the ones left out are
+ * counted as a limit info, not dropped silently. */
+static void
+test_uninspected_over_limit (void)
+{
+  Fx fx;
+  W4Limits lim;
+  W4CorrelateOptions opts = { .decide_after_sec = 30 };
+  W4FindingSink fsink;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&lim);
+  lim.v[W4_LIMIT_CLIENTS] = 1;
+  fsink.on_finding = on_finding;
+  fsink.user = &fx;
+  fx.cor = w4_cor_new (&lim, &opts, &fsink);
+  fx.sink = w4_cor_sink (fx.cor);
+  for (guint i = 0; i < 2; i++) {
+    W4ConnInfo *c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), i ? "10.0.0.9" : "10.0.0.8",
+                             443);
+    c->h2_unparsed = TRUE;
+    fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.out->len, ==, 2);
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "not-parsed");
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 1)->cause), ==, "limit");
+  g_assert_nonnull (strstr (nth (&fx, 1)->summary, "clients"));
+  fx_clear (&fx);
+}
+
 /* ---- timing, ordering, pairing ------------------------------------------- */
 
 static void
@@ -1081,6 +1113,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/infos", test_infos);
   g_test_add_func ("/correlate/not-decrypted-sni", test_not_decrypted_sni);
   g_test_add_func ("/correlate/not-parsed-h2", test_not_parsed_h2);
+  g_test_add_func ("/correlate/uninspected-over-limit", test_uninspected_over_limit);
   g_test_add_func ("/correlate/timing", test_timing);
   g_test_add_func ("/correlate/ordering", test_ordering);
   g_test_add_func ("/correlate/pairing", test_pairing);
