@@ -247,47 +247,60 @@ try_message (W4TlsHello *th)
                   : W4_TLS_HELLO_FAILED);
 }
 
+/* The next byte of a record header; once it is whole, checks it: a
+ * handshake record of TLS 1.0 to 1.3 (all say major 3), not empty (RFC 8446
+ * 5.1 forbids zero-length handshake fragments), not over 2^14. */
+static void
+take_header_byte (W4TlsHello *th, W4Reader *r)
+{
+  guint8 c = 0;
+
+  if (!w4_rd_u8 (r, &c))
+    return;
+  th->rec_hdr[th->rec_hdr_len++] = c;
+  if (th->rec_hdr_len < sizeof th->rec_hdr)
+    return;
+  th->rec_left = (guint32) th->rec_hdr[3] << 8 | th->rec_hdr[4];
+  if (th->rec_hdr[0] != TLS_CT_HANDSHAKE || th->rec_hdr[1] != 3 || th->rec_left == 0 ||
+      th->rec_left > W4_TLS_RECORD_MAX)
+    decide (th, W4_TLS_HELLO_FAILED);
+}
+
+/* What @r holds of the current record's payload joins the handshake bytes
+ * (up to W4_TLS_HELLO_MAX); then the message is tried. */
+static void
+take_payload (W4TlsHello *th, W4Reader *r)
+{
+  gsize n = MIN (w4_rd_left (r), (gsize) th->rec_left);
+  W4Span piece = { NULL, 0 };
+
+  if (th->msg == NULL)
+    th->msg = g_byte_array_new ();
+  if (th->msg->len + n > W4_TLS_HELLO_MAX) {
+    decide (th, W4_TLS_HELLO_FAILED);
+    return;
+  }
+  if (!w4_rd_span (r, n, &piece))
+    return;
+  g_byte_array_append (th->msg, piece.ptr, (guint) piece.len);
+  th->rec_left -= (guint32) n;
+  if (th->rec_left == 0)
+    th->rec_hdr_len = 0; /* the next record's header comes next */
+  try_message (th);
+}
+
 W4TlsHelloState
 w4_tls_hello_feed (W4TlsHello *th, const guint8 *data, gsize len)
 {
   W4Reader r;
 
   w4_rd_init (&r, data, len);
-  while (th->state == W4_TLS_HELLO_MORE && w4_rd_left (&r) > 0) {
-    if (th->rec_hdr_len < sizeof th->rec_hdr) {
-      guint8 c = 0;
-      w4_rd_u8 (&r, &c);
-      th->rec_hdr[th->rec_hdr_len++] = c;
-      if (th->rec_hdr_len < sizeof th->rec_hdr)
-        continue;
-      th->rec_left = (guint32) th->rec_hdr[3] << 8 | th->rec_hdr[4];
-      /* a handshake record of TLS 1.0 to 1.3 (all say major 3), not empty
-       * (RFC 8446 5.1 forbids zero-length handshake fragments) */
-      if (th->rec_hdr[0] != TLS_CT_HANDSHAKE || th->rec_hdr[1] != 3 || th->rec_left == 0 ||
-          th->rec_left > W4_TLS_RECORD_MAX) {
-        decide (th, W4_TLS_HELLO_FAILED);
-        break;
-      }
-      continue;
-    }
-    {
-      gsize n = MIN (w4_rd_left (&r), (gsize) th->rec_left);
-      W4Span piece = { NULL, 0 };
-
-      if (th->msg == NULL)
-        th->msg = g_byte_array_new ();
-      if (th->msg->len + n > W4_TLS_HELLO_MAX) {
-        decide (th, W4_TLS_HELLO_FAILED);
-        break;
-      }
-      if (!w4_rd_span (&r, n, &piece))
-        break;
-      g_byte_array_append (th->msg, piece.ptr, (guint) piece.len);
-      th->rec_left -= (guint32) n;
-      if (th->rec_left == 0)
-        th->rec_hdr_len = 0;
-      try_message (th);
-    }
+  /* each round consumes at least one byte or decides */
+  while (th->state == W4_TLS_HELLO_MORE && w4_rd_left (&r) > 0 && w4_rd_ok (&r)) {
+    if (th->rec_hdr_len < sizeof th->rec_hdr)
+      take_header_byte (th, &r);
+    else
+      take_payload (th, &r);
   }
   return th->state;
 }
