@@ -266,6 +266,7 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
 
 typedef struct {
   gboolean limit_warned[W4_LIMIT_COUNT];
+  gboolean h2_warned;
 } W4Warnings;
 
 /* One line on stderr per user-facing warning; a limit once per name (it
@@ -283,6 +284,14 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
     fprintf (stderr, "why401: warning: limit %s reached%s%s; raise it with --limit %s=N\n",
              w4_limit_name (what->limit), what->message ? ": " : "",
              what->message ? what->message : "", w4_limit_name (what->limit));
+  } else if (what->kind == W4_ANOM_UPGRADE && what->conn != NULL && what->conn->h2_unparsed &&
+             !w->h2_warned) {
+    /* once per run: the not-parsed infos and summary.warnings name every server */
+    char server[W4_ENDPOINT_STRLEN];
+    w->h2_warned = TRUE;
+    fprintf (stderr, "why401: warning: HTTP/2 is not parsed yet: 401, 407 and 403 responses "
+             "inside it are not reported (first on tcp.stream %u to %s)\n", what->conn->stream,
+             w4_endpoint_format (&what->conn->server, server, sizeof server));
   }
 }
 

@@ -107,6 +107,16 @@ struct W4ConnInfo {
   guint file_index;    /* file of its first packet */
   gboolean tls;        /* HTTP bytes come from decrypted TLS */
   gboolean tls_undecrypted; /* TLS seen and not decrypted (later work) */
+  /* TLS: the ClientHello's server_name (SNI) and the ALPN protocols it
+   * offers ("h2,http/1.1"), or NULL (none, or the hello was cut: never a
+   * guess). Owned by dissect, set when the hello is read, valid until and
+   * including on_conn_close. */
+  const char *sni;
+  const char *alpn;
+  /* HTTP/2 in cleartext (the prior-knowledge preface, or an h2c upgrade
+   * answered 101) that dissect does not parse yet: its failures are not
+   * seen. */
+  gboolean h2_unparsed;
 };
 
 /* The connection's tcp.stream in input file @file_index, or -1 when not

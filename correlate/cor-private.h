@@ -39,6 +39,9 @@ G_BEGIN_DECLS
  * filters): past this the oldest half is forgotten, and a filter naming a
  * frame that old no longer asks for tcp.stream (still exact, less tidy). */
 #define W4_COR_BARE_FRAGMENTS 4096
+/* Characters of a TLS server name kept per server (dissect already
+ * refuses longer names: a DNS name has at most 253). */
+#define W4_COR_SNI_MAX 255
 
 /* One credential a request carried, in a form that outlives the packet. */
 typedef struct {
@@ -149,6 +152,7 @@ struct W4Correlate {
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
+  GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
   guint64 limit_hits[W4_LIMIT_COUNT];
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];
@@ -191,6 +195,11 @@ typedef struct {
   guint16 server_port;
   guint64 frames[W4_COR_STORM_COUNT];
   guint n_frames;
+  /* not-decrypted: the first TLS server name (SNI) seen for the server, or
+   * NULL; what the finding's sni field carries */
+  char *sni;                   /* (owned) */
+  gboolean sni_mixed;          /* other connections named another server */
+  guint64 h2_offers;           /* connections whose ClientHello offered h2 */
 } W4CorRiskAcc;
 
 typedef struct {

@@ -1262,6 +1262,22 @@ cleartext_what (const W4CorRiskAcc *a)
   return g_strdup_printf ("%s tokens", a->scheme);
 }
 
+/* ", the client offered HTTP/2 (ALPN h2)": what the ClientHellos of a
+ * not-decrypted server say about the HTTP inside (the server's choice is
+ * encrypted in TLS 1.3); "" when none offered it. */
+static char *
+undecrypted_h2 (const W4CorRiskAcc *a)
+{
+  if (a->h2_offers == 0)
+    return g_strdup ("");
+  if (a->count == 1)
+    return g_strdup (", the client offered HTTP/2 (ALPN h2)");
+  if (a->h2_offers == a->count)
+    return g_strdup (", every client offered HTTP/2 (ALPN h2)");
+  return g_strdup_printf (", %" G_GUINT64_FORMAT " of them offered HTTP/2 (ALPN h2)",
+                          a->h2_offers);
+}
+
 W4Finding *
 w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
 {
@@ -1318,13 +1334,36 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
     }
     break;
   }
-  case W4_CAUSE_NOT_DECRYPTED:
-    f->summary = g_strdup_printf ("%" G_GUINT64_FORMAT " TLS connection%s to %s %s not decrypted: "
-                                  "a 401, 407 or 403 inside cannot be seen.",
-                                  a->count, a->count == 1 ? "" : "s", a->server,
-                                  a->count == 1 ? "was" : "were");
-    f->fix = g_strdup ("Capture the TLS session keys (SSLKEYLOGFILE) and give them to why401.");
-    ev_add (&ev, a->first_frame, a->stream, "first packet of a TLS connection without keys");
+  case W4_CAUSE_NOT_DECRYPTED: {
+    g_autofree char *h2 = undecrypted_h2 (a);
+    g_autofree char *sni = a->sni == NULL ? g_strdup ("")
+                                          : g_strdup_printf (" (SNI %s%s)", a->sni,
+                                                             a->sni_mixed ? " and others" : "");
+
+    f->summary = g_strdup_printf ("TLS to %s%s: %" G_GUINT64_FORMAT " connection%s, not "
+                                  "decrypted%s: a 401, 407 or 403 inside cannot be seen.",
+                                  a->server, sni, a->count, a->count == 1 ? "" : "s", h2);
+    /* why401 has no way to decrypt yet: name only what works today */
+    f->fix = g_strdup ("why401 cannot decrypt TLS yet: capture behind the TLS terminator (between "
+                       "the load balancer or reverse proxy and the backend, where HTTP is plain), "
+                       "or open the capture in Wireshark with the client's key log "
+                       "(SSLKEYLOGFILE) to read the responses.");
+    f->sni = g_strdup (a->sni);
+    ev_add (&ev, a->first_frame, a->stream, "first packet of a TLS connection, not decrypted");
+    ev_finish (&ev);
+    g_free (f->wireshark_filter);
+    f->wireshark_filter = server_filter (a->server);
+    return f;
+  }
+  case W4_CAUSE_NOT_PARSED:
+    f->summary = g_strdup_printf ("HTTP/2 on %" G_GUINT64_FORMAT " connection%s to %s was not "
+                                  "parsed: failures inside it are not reported (why401 reads "
+                                  "HTTP/1 only so far).",
+                                  a->count, a->count == 1 ? "" : "s", a->server);
+    f->fix = g_strdup ("Read these connections' 401, 407 and 403 responses in Wireshark (the "
+                       "filter below), or make the client use HTTP/1.1 while capturing (curl "
+                       "--http1.1).");
+    ev_add (&ev, a->first_frame, a->stream, "first packet of an HTTP/2 connection, not parsed");
     ev_finish (&ev);
     g_free (f->wireshark_filter);
     f->wireshark_filter = server_filter (a->server);

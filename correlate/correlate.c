@@ -70,6 +70,7 @@ static const char *const cause_names[W4_CAUSE_COUNT] = {
   [W4_CAUSE_NOT_DECRYPTED] = "not-decrypted",
   [W4_CAUSE_GAP] = "gap",
   [W4_CAUSE_LIMIT] = "limit",
+  [W4_CAUSE_NOT_PARSED] = "not-parsed",
 };
 
 const char *
@@ -315,6 +316,7 @@ risk_acc_clear (W4CorRiskAcc *a)
   g_free (a->principal);
   g_free (a->scheme);
   g_free (a->header);
+  g_free (a->sni);
 }
 
 static void
@@ -881,21 +883,26 @@ on_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
     c->open_ts = fi->ts;
 }
 
-static void
-note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *conn)
+/* The per-server info of connections that could not be inspected (TLS
+ * without keys, HTTP/2 not parsed yet) in @table. */
+static W4CorRiskAcc *
+note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4CorConn *c,
+                  const W4ConnInfo *conn)
 {
   char buf[W4_ENDPOINT_STRLEN];
   W4CorRiskAcc *a;
 
   w4_endpoint_format (&c->server, buf, sizeof buf);
-  a = g_hash_table_lookup (cor->undecrypted, buf);
+  a = g_hash_table_lookup (table, buf);
   if (a == NULL) {
     char cbuf[W4_ENDPOINT_STRLEN];
 
-    if (g_hash_table_size (cor->undecrypted) >= cor->limits.v[W4_LIMIT_CLIENTS])
-      return;
+    if (g_hash_table_size (table) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+      note_limit (cor, W4_LIMIT_CLIENTS, c->open_frame, c->open_ts); /* never silently */
+      return NULL;
+    }
     a = g_new0 (W4CorRiskAcc, 1);
-    a->cause = W4_CAUSE_NOT_DECRYPTED;
+    a->cause = cause;
     a->first_frame = c->open_frame;
     a->first_ts = c->open_ts;
     a->stream = frame_stream (cor, conn, c->open_frame);
@@ -905,9 +912,36 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *conn)
     a->client = g_strdup (w4_endpoint_format (&c->client, cbuf, sizeof cbuf));
     a->server = g_strdup (buf);
     a->server_port = c->server.port;
-    g_hash_table_insert (cor->undecrypted, g_strdup (buf), a);
+    g_hash_table_insert (table, g_strdup (buf), a);
   }
   a->count++;
+  return a;
+}
+
+/* "h2" among the comma-separated ALPN protocols a ClientHello offered. */
+static gboolean
+alpn_offers_h2 (const char *alpn)
+{
+  g_auto (GStrv) names = g_strsplit (alpn, ",", -1);
+
+  return g_strv_contains ((const char *const *) names, "h2");
+}
+
+/* The first server name seen is kept (bounded by dissect's
+ * W4_TLS_SNI_MAX); another one on the same server is only noted. */
+static void
+note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *ci)
+{
+  W4CorRiskAcc *a = note_uninspected (cor, cor->undecrypted, W4_CAUSE_NOT_DECRYPTED, c, ci);
+
+  if (a == NULL)
+    return;
+  if (ci->sni != NULL && a->sni == NULL)
+    a->sni = g_strndup (ci->sni, W4_COR_SNI_MAX);
+  else if (ci->sni != NULL && strncmp (a->sni, ci->sni, W4_COR_SNI_MAX) != 0)
+    a->sni_mixed = TRUE;
+  if (ci->alpn != NULL && alpn_offers_h2 (ci->alpn))
+    a->h2_offers++;
 }
 
 static void
@@ -918,6 +952,8 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
 
   if (c->tls_undecrypted)
     note_undecrypted (cor, c, conn);
+  if (conn->h2_unparsed)
+    note_uninspected (cor, cor->unparsed, W4_CAUSE_NOT_PARSED, c, conn);
   g_hash_table_remove (cor->conns, &conn->conn_id);
 }
 
@@ -1419,6 +1455,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->storms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, storm_free);
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1444,6 +1481,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->storms);
   g_hash_table_unref (cor->gaps);
   g_hash_table_unref (cor->undecrypted);
+  g_hash_table_unref (cor->unparsed);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);
@@ -1569,6 +1607,29 @@ build_summary (W4Correlate *cor)
   return s;
 }
 
+/* HTTP/2 that was not parsed hides failures: summary.warnings says so
+ * too, once per server (in the infos' order), beside the not-parsed info. */
+static void
+warn_unparsed (W4Correlate *cor)
+{
+  g_autoptr (GPtrArray) accs = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, cor->unparsed);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    g_ptr_array_add (accs, v);
+  g_ptr_array_sort (accs, acc_cmp);
+  for (guint i = 0; i < accs->len && cor->warnings->len < 100; i++) {
+    const W4CorRiskAcc *a = g_ptr_array_index (accs, i);
+    g_ptr_array_add (cor->warnings,
+                     g_strdup_printf ("HTTP/2 on %" G_GUINT64_FORMAT " connection%s to %s was "
+                                      "not parsed: 401, 407 and 403 responses inside it are not "
+                                      "reported",
+                                      a->count, a->count == 1 ? "" : "s", a->server));
+  }
+}
+
 W4Summary *
 w4_cor_finish (W4Correlate *cor)
 {
@@ -1597,6 +1658,10 @@ w4_cor_finish (W4Correlate *cor)
     g_hash_table_iter_init (&it, cor->undecrypted);
     while (g_hash_table_iter_next (&it, NULL, &v))
       g_ptr_array_add (accs, v);
+    g_hash_table_iter_init (&it, cor->unparsed);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      g_ptr_array_add (accs, v);
+    warn_unparsed (cor);
     g_hash_table_iter_init (&it, cor->gaps);
     while (g_hash_table_iter_next (&it, NULL, &v))
       g_ptr_array_add (accs, v);

@@ -6,7 +6,7 @@
  * ../shared/spec/FINDINGS.md defines (causes, precedence, timing: 30 s of
  * capture time after the response, or the end of input). Also the risks
  * (cleartext-credentials, retry-storm) and infos (gap, limit,
- * not-decrypted). Findings go to a W4FindingSink as they are decided. */
+ * not-decrypted, not-parsed). Findings go to a W4FindingSink as they are decided. */
 #pragma once
 
 #include "w4-events.h"
@@ -52,6 +52,7 @@ typedef enum {
   W4_CAUSE_NOT_DECRYPTED,       /* info */
   W4_CAUSE_GAP,                 /* info */
   W4_CAUSE_LIMIT,               /* info */
+  W4_CAUSE_NOT_PARSED,          /* info: HTTP/2 seen, not parsed yet (an extension) */
   W4_CAUSE_COUNT
 } W4Cause;
 

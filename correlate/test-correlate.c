@@ -815,6 +815,113 @@ test_infos (void)
   fx_clear (&fx);
 }
 
+/* not-decrypted, one per server: the first server name is kept (a later
+ * different one is only noted), ALPN h2 is counted, and the fix names
+ * nothing why401 does not have. */
+static void
+test_not_decrypted_sni (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  const W4Finding *f;
+
+  fx_init (&fx);
+  for (guint i = 0; i < 3; i++) {
+    c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), "10.0.0.5", 443);
+    c->tls_undecrypted = TRUE;
+    c->sni = i == 0 ? NULL : i == 1 ? "api.example.com" : "www.example.com";
+    c->alpn = i == 2 ? "h2,http/1.1" : "http/1.1";
+    fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 30 + i, t_at (100 + i));
+  }
+  c = fx_conn (&fx, 3, "10.0.0.1", 40010, "10.0.0.6", 443);
+  c->tls_undecrypted = TRUE;
+  c->sni = "one.example.com";
+  c->alpn = "h2";
+  fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 40, t_at (110));
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 2);
+  f = nth (&fx, 0);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "not-decrypted");
+  g_assert_cmpstr (f->summary, ==,
+                   "TLS to 10.0.0.5:443 (SNI api.example.com and others): 3 connections, not "
+                   "decrypted, 1 of them offered HTTP/2 (ALPN h2): a 401, 407 or 403 inside "
+                   "cannot be seen.");
+  g_assert_cmpuint (f->count, ==, 3);
+  g_assert_null (strstr (f->fix, "give them to why401"));
+  g_assert_nonnull (strstr (f->fix, "cannot decrypt TLS yet"));
+  f = nth (&fx, 1);
+  g_assert_cmpstr (f->summary, ==,
+                   "TLS to 10.0.0.6:443 (SNI one.example.com): 1 connection, not decrypted, the "
+                   "client offered HTTP/2 (ALPN h2): a 401, 407 or 403 inside cannot be seen.");
+  fx_clear (&fx);
+}
+
+/* HTTP/2 that was not parsed: one not-parsed info per server and a
+ * warning, so "nothing failed" is never claimed silently. */
+static void
+test_not_parsed_h2 (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  const W4Finding *f;
+
+  fx_init (&fx);
+  for (guint i = 0; i < 2; i++) {
+    c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), "10.0.0.7", 8080);
+    c->h2_unparsed = TRUE;
+    fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
+  }
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.out->len, ==, 1);
+  f = nth (&fx, 0);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "not-parsed");
+  g_assert_cmpstr (w4_kind_name (f->kind), ==, "info");
+  g_assert_cmpuint (f->count, ==, 2);
+  g_assert_cmpstr (f->summary, ==,
+                   "HTTP/2 on 2 connections to 10.0.0.7:8080 was not parsed: failures inside it "
+                   "are not reported (why401 reads HTTP/1 only so far).");
+  g_assert_cmpstr (f->wireshark_filter, ==, "ip.addr == 10.0.0.7 && tcp.port == 8080");
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fx.summary->warnings, 0), ==,
+                   "HTTP/2 on 2 connections to 10.0.0.7:8080 was not parsed: 401, 407 and 403 "
+                   "responses inside it are not reported");
+  fx_clear (&fx);
+}
+
+/* More servers than the clients limit allows: the ones left out are
+ * counted as a limit info, not dropped silently. */
+static void
+test_uninspected_over_limit (void)
+{
+  Fx fx;
+  W4Limits lim;
+  W4CorrelateOptions opts = { .decide_after_sec = 30 };
+  W4FindingSink fsink;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&lim);
+  lim.v[W4_LIMIT_CLIENTS] = 1;
+  fsink.on_finding = on_finding;
+  fsink.user = &fx;
+  fx.cor = w4_cor_new (&lim, &opts, &fsink);
+  fx.sink = w4_cor_sink (fx.cor);
+  for (guint i = 0; i < 2; i++) {
+    W4ConnInfo *c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), i ? "10.0.0.9" : "10.0.0.8",
+                             443);
+    c->h2_unparsed = TRUE;
+    fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.out->len, ==, 2);
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "not-parsed");
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 1)->cause), ==, "limit");
+  g_assert_nonnull (strstr (nth (&fx, 1)->summary, "clients"));
+  fx_clear (&fx);
+}
+
 /* ---- timing, ordering, pairing ------------------------------------------- */
 
 static void
@@ -1227,6 +1334,9 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
   g_test_add_func ("/correlate/risk/cleartext", test_cleartext_counts);
   g_test_add_func ("/correlate/infos", test_infos);
+  g_test_add_func ("/correlate/not-decrypted-sni", test_not_decrypted_sni);
+  g_test_add_func ("/correlate/not-parsed-h2", test_not_parsed_h2);
+  g_test_add_func ("/correlate/uninspected-over-limit", test_uninspected_over_limit);
   g_test_add_func ("/correlate/timing", test_timing);
   g_test_add_func ("/correlate/ordering", test_ordering);
   g_test_add_func ("/correlate/pairing", test_pairing);

@@ -9,6 +9,7 @@
 #include <llhttp.h>
 
 #include "dissect.h"
+#include "tls-hello.h"
 #include "w4-reader.h"
 
 G_BEGIN_DECLS
@@ -162,6 +163,7 @@ struct W4Flow {
   W4H1Half h1[2];      /* by W4Dir */
   W4H1Pending pending;
   gboolean http_stopped; /* upgrade or tunnel: nothing more is HTTP */
+  W4TlsHello *tls_hello; /* the client's TLS ClientHello (tls-hello.c), or NULL */
 };
 
 /* --- h1.c ------------------------------------------------------------- */
@@ -176,10 +178,24 @@ void w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts
 void w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
 /* Would these first bytes of a segment start an HTTP/1 message in @dir? */
 gboolean w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len);
+/* Does @data start with HTTP/2's client connection preface (prior knowledge)? */
+gboolean w4_h1_starts_h2_preface (const guint8 *data, gsize len);
 /* Has either direction of @flow been HTTP/1 (so lost bytes are lost HTTP)? */
 gboolean w4_h1_is_http (W4Flow *flow);
 /* TLS record header (handshake) at the start of @data. */
 gboolean w4_h1_looks_tls (const guint8 *data, gsize len, gboolean app_data_too);
+
+/* --- tls-hello.c (per flow) -------------------------------------------- */
+
+/* In-order client bytes of a TLS connection until its ClientHello is read;
+ * then info.sni and info.alpn point into flow->tls_hello. */
+void w4_tls_client_bytes (W4Flow *flow, const W4Chunk *chunk);
+/* The ClientHello is still being collected (its direction is not dead). */
+gboolean w4_tls_hello_pending (const W4Flow *flow);
+/* Client bytes were lost, or the direction ended: the hello gives no SNI. */
+void w4_tls_client_lost (W4Flow *flow);
+/* Frees it (after on_conn_close: info.sni and info.alpn become NULL). */
+void w4_tls_clear (W4Flow *flow);
 
 /* --- dissect.c (used by h1.c) ------------------------------------------- */
 

@@ -346,6 +346,7 @@ flow_strip (W4Flow *flow)
   tcp_half_clear (&flow->tcp[0]);
   tcp_half_clear (&flow->tcp[1]);
   w4_h1_clear (flow);
+  w4_tls_clear (flow);
 }
 
 static void
@@ -375,10 +376,25 @@ swap_roles (W4Flow *flow)
 
 /* ---- reassembly --------------------------------------------------------------- */
 
+/* Sequence numbers are compared modulo 2^32 (RFC 9293 3.4): the unsigned
+ * difference, read as a signed 32-bit number without an out-of-range
+ * conversion. Exactly 2^31 apart gives G_MININT32 ("behind"). */
 static gint32
 seq_diff (guint32 a, guint32 b)
 {
-  return (gint32) (a - b);
+  guint32 d = a - b;
+
+  return d <= (guint32) G_MAXINT32 ? (gint32) d : -(gint32) (~d) - 1;
+}
+
+/* How many bytes @seq lies behind @next, for a @seq that seq_diff does not
+ * put ahead. Computed unsigned: negating seq_diff's result overflows when it
+ * is G_MININT32 (a segment exactly 2^31 bytes behind; undefined behaviour,
+ * found by UBSan under tests/fuzz-pipeline). */
+static guint32
+seq_behind (guint32 seq, guint32 next)
+{
+  return next - seq;
 }
 
 /* Builds the frame marks of a segment's payload (one per IP fragment that
@@ -477,8 +493,9 @@ drain_queue (W4Flow *flow, W4Dir dir)
       break;
     g_queue_pop_head (&t->ooo);
     t->ooo_bytes -= s->len;
-    if ((guint32) -ahead < s->len) {
-      deliver (flow, dir, s->data, s->len, (gsize) -ahead, s->marks, s->n_marks);
+    if (seq_behind (s->seq, t->next_seq) < s->len) {
+      deliver (flow, dir, s->data, s->len, seq_behind (s->seq, t->next_seq), s->marks,
+               s->n_marks);
       t->next_seq = s->seq + s->len;
     }
     seg_free (s);
@@ -524,6 +541,9 @@ acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
 static gboolean
 dir_is_dead (W4Flow *flow, W4Dir dir)
 {
+  /* a TLS client direction lives on until its ClientHello is read */
+  if (dir == W4_DIR_TO_SERVER && w4_tls_hello_pending (flow))
+    return FALSE;
   return flow->http_stopped || flow->h1[dir].mode == W4_H1_STOPPED;
 }
 
@@ -617,7 +637,8 @@ tcp_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize len
   if (!t->synced) {
     /* No SYN: start at the first segment that starts a message (or a TLS
      * record). Anything before it is the tail of something we missed. */
-    if (len == 0 || !(w4_h1_starts_message (dir, data, len) || w4_h1_looks_tls (data, len, TRUE))) {
+    if (len == 0 || !(w4_h1_starts_message (dir, data, len) || w4_h1_looks_tls (data, len, TRUE) ||
+                      w4_h1_starts_h2_preface (data, len))) {
       t->skipped_bytes += claimed;
       t->nosync_segments++;
       return;
@@ -648,10 +669,10 @@ tcp_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize len
     }
     return;
   }
-  if ((guint32) -ahead >= claimed)
+  if (seq_behind (seq, t->next_seq) >= claimed)
     return; /* retransmission of bytes already delivered: the first copy won */
-  if ((guint32) -ahead < len) {
-    deliver (flow, dir, data, len, (gsize) -ahead, marks, n_marks);
+  if (seq_behind (seq, t->next_seq) < len) {
+    deliver (flow, dir, data, len, seq_behind (seq, t->next_seq), marks, n_marks);
     t->next_seq = seq + (guint32) len;
   }
   if (claimed > len) {

@@ -166,6 +166,20 @@ w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len)
   return starts_message (dir, data, len, TRUE);
 }
 
+/* RFC 9113 3.4: the client connection preface of HTTP/2 with prior
+ * knowledge. The first 14 bytes ("PRI * HTTP/2.0") are enough when the
+ * first segment is short; no HTTP/1 request line starts that way. */
+static const char w4_h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+#define W4_H2_PREFACE_MIN 14
+
+gboolean
+w4_h1_starts_h2_preface (const guint8 *data, gsize len)
+{
+  gsize n = MIN (len, sizeof w4_h2_preface - 1);
+
+  return n >= W4_H2_PREFACE_MIN && memcmp (data, w4_h2_preface, n) == 0;
+}
+
 gboolean
 w4_h1_is_http (W4Flow *flow)
 {
@@ -629,6 +643,19 @@ has_expect_continue (W4H1Half *h)
   return FALSE;
 }
 
+/* A 101 that switches to HTTP/2 in cleartext (RFC 7540 3.2: Upgrade: h2c). */
+static gboolean
+upgrades_to_h2c (W4H1Half *h)
+{
+  for (guint i = 0; i < h->refs->len; i++) {
+    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+    if (span_ieq (buf_span (h, ref->name_off, ref->name_len), "upgrade") &&
+        span_ieq (trim (buf_span (h, ref->value_off, ref->value_len)), "h2c"))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static int
 cb_headers_complete (llhttp_t *p)
 {
@@ -906,6 +933,19 @@ start_tunnel (W4Flow *flow)
 
 static void feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip);
 
+/* HTTP/2 with prior knowledge: not parsed yet, so the connection is marked
+ * (its failures would go unseen) and both directions stop. */
+static void
+h2_prior_knowledge (W4Flow *flow, const W4Chunk *chunk)
+{
+  flow->info.h2_unparsed = TRUE;
+  w4_dis_anomaly (flow, W4_ANOM_UPGRADE, W4_DIR_TO_SERVER, chunk->marks[0].frame,
+                  chunk->marks[0].ts, W4_LIMIT_COUNT, 0,
+                  "HTTP/2 connection preface: HTTP/2 is not parsed yet");
+  stop_connection (flow);
+  flow->h1[W4_DIR_TO_SERVER].unparsed_bytes += chunk->len;
+}
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -949,12 +989,17 @@ execute (W4H1Half *h, const W4Chunk *c)
     }
     if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
       /* 101 Switching Protocols: what follows on both directions is
-       * another protocol (WebSocket, h2c). */
+       * another protocol (WebSocket, h2c). HTTP/2 is not parsed yet, and
+       * its failures would go unseen: the connection says so. */
       guint64 frame;
       W4Time ts;
+      gboolean h2c = h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h);
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
+      if (h2c)
+        h->flow->info.h2_unparsed = TRUE;
       w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
-                      "101 Switching Protocols: HTTP/1 parsing stopped");
+                      h2c ? "101 Switching Protocols to h2c: HTTP/2 is not parsed yet"
+                          : "101 Switching Protocols: HTTP/1 parsing stopped");
       h->unparsed_bytes += (guint64) (end - stop);
       stop_connection (h->flow);
       break;
@@ -985,16 +1030,24 @@ w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
   if (chunk->len == 0)
     return;
   if (flow->http_stopped || h->mode == W4_H1_STOPPED) {
+    if (dir == W4_DIR_TO_SERVER && w4_tls_hello_pending (flow))
+      w4_tls_client_bytes (flow, chunk); /* the ClientHello's next segment */
     h->unparsed_bytes += chunk->len;
     return;
   }
   if (h->mode == W4_H1_UNDECIDED) {
     if (w4_h1_looks_tls (chunk->data, chunk->len, !flow->tcp[dir].saw_syn)) {
-      if (dir == W4_DIR_TO_SERVER)
+      if (dir == W4_DIR_TO_SERVER) {
         flow->info.tls_undecrypted = TRUE;
+        w4_tls_client_bytes (flow, chunk);
+      }
       h->mode = W4_H1_STOPPED;
       h->unparsed_bytes += chunk->len;
       w4_dis_count_not_http (flow->dis);
+      return;
+    }
+    if (dir == W4_DIR_TO_SERVER && w4_h1_starts_h2_preface (chunk->data, chunk->len)) {
+      h2_prior_knowledge (flow, chunk);
       return;
     }
     /* The very first bytes may be a short segment: a prefix of a method or
@@ -1076,6 +1129,8 @@ w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
 {
   W4H1Half *h = &flow->h1[dir];
 
+  if (dir == W4_DIR_TO_SERVER)
+    w4_tls_client_lost (flow); /* a ClientHello with a hole names nothing */
   if (h->mode == W4_H1_UNDECIDED) {
     /* the direction's first bytes were lost: what comes next is not its
      * start, so it cannot tell whether this is HTTP; wait for a message */
@@ -1096,6 +1151,8 @@ w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
   W4H1Half *h = &flow->h1[dir];
 
+  if (dir == W4_DIR_TO_SERVER)
+    w4_tls_client_lost (flow); /* a ClientHello cut by the end names nothing */
   if (h->mode == W4_H1_ACTIVE && h->in_msg) {
     W4FrameMark mark = { 0, frame, ts };
     W4Chunk c = { NULL, 0, &mark, 1, FALSE };

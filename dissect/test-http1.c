@@ -287,6 +287,64 @@ test_websocket_upgrade (void)
          "close 0 end\n");
 }
 
+/* h2c (RFC 7540 3.2): the 101 switches to HTTP/2, which is not parsed
+ * yet: the connection says so; a WebSocket upgrade (above) does not. */
+static void
+test_h2c_upgrade (void)
+{
+  check ("GET /private HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+         "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n",
+         "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+         "\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /private\n"
+         "body 0 c2s #0 0\n"
+         "resp 0 #0 f4-4 101\n"
+         "body 0 s2c #0 0\n"
+         "anomaly upgrade 0 s2c\n"
+         "close 0 end h2\n");
+  /* refused: HTTP/1 goes on, nothing is HTTP/2 */
+  check ("GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+         "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /\n"
+         "body 0 c2s #0 0\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 0\n"
+         "close 0 end\n");
+}
+
+/* The preface in a short first segment ("PRI * HTTP/2.0") is still
+ * recognised, and where a capture starts with it. */
+static void
+test_http2_preface_short_segment (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  gsize cuts[2] = { 14, 0 };
+  const char *preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+  t_rec_init (&r);
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, preface, strlen (preface), cuts, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly upgrade 0 c2s\n"
+                   "close 0 end h2\n");
+  t_rec_clear (&r);
+
+  /* without the handshake (capture started at the preface) too */
+  t_rec_init (&r);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, preface, strlen (preface));
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly upgrade 0 c2s\n"
+                   "close 0 end h2\n");
+  t_rec_clear (&r);
+}
+
 static void
 test_sip_is_not_http (void)
 {
@@ -316,7 +374,8 @@ test_http2_preface_is_not_http1 (void)
 {
   check ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", NULL,
          "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-         "close 0 end\n");
+         "anomaly upgrade 0 c2s\n"
+         "close 0 end h2\n");
 }
 
 static void
@@ -449,6 +508,8 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/body-to-eof", test_eof_body);
   g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
   g_test_add_func ("/http1/websocket-upgrade", test_websocket_upgrade);
+  g_test_add_func ("/http1/h2c-upgrade", test_h2c_upgrade);
+  g_test_add_func ("/http1/http2-preface-short-segment", test_http2_preface_short_segment);
   g_test_add_func ("/http1/sip-is-not-http", test_sip_is_not_http);
   g_test_add_func ("/http1/rtsp-is-not-http", test_rtsp_is_not_http);
   g_test_add_func ("/http1/h2-preface-is-not-http1", test_http2_preface_is_not_http1);

@@ -32,8 +32,10 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   TRec *r = user;
   static const char *names[] = { "fin", "rst", "evicted", "end", "reused" };
 
-  g_string_append_printf (r->log, "close %u %s%s\n", c->stream, names[why],
-                          c->tls_undecrypted ? " tls" : "");
+  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s\n", c->stream, names[why],
+                          c->tls_undecrypted ? " tls" : "", c->sni ? " sni=" : "",
+                          c->sni ? c->sni : "", c->alpn ? " alpn=" : "", c->alpn ? c->alpn : "",
+                          c->h2_unparsed ? " h2" : "");
 }
 
 static void
@@ -208,4 +210,76 @@ t_quoted (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, guint3
           gsize quoted)
 {
   send_packet (r, from, sport, dport, flags, seq, 0, NULL, 0, quoted);
+}
+
+static void
+put16 (GByteArray *b, guint v)
+{
+  guint8 x[2] = { (guint8) (v >> 8), (guint8) v };
+  g_byte_array_append (b, x, 2);
+}
+
+/* Appends @body as a vector with a @width-byte length prefix. */
+static void
+put_vector (GByteArray *b, guint width, const GByteArray *body)
+{
+  if (width == 1) {
+    guint8 n = (guint8) body->len;
+    g_byte_array_append (b, &n, 1);
+  } else if (width == 2) {
+    put16 (b, body->len);
+  } else {
+    guint8 x[3] = { (guint8) (body->len >> 16), (guint8) (body->len >> 8), (guint8) body->len };
+    g_byte_array_append (b, x, 3);
+  }
+  g_byte_array_append (b, body->data, body->len);
+}
+
+GByteArray *
+t_client_hello (const char *sni, const char *alpn)
+{
+  static const guint8 versions[] = { 0x00, 0x2b, 0x00, 0x03, 0x02, 0x03, 0x04 };
+  GByteArray *rec = g_byte_array_new ();
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  g_autoptr (GByteArray) exts = g_byte_array_new ();
+  g_autoptr (GByteArray) hs = g_byte_array_new ();
+  guint8 zeros[32] = { 0 };
+
+  put16 (body, 0x0303);
+  g_byte_array_append (body, zeros, 32); /* random */
+  g_byte_array_append (body, (const guint8 *) "\x20", 1);
+  g_byte_array_append (body, zeros, 32); /* session id */
+  g_byte_array_append (body, (const guint8 *) "\x00\x02\x13\x01", 4); /* cipher suites */
+  g_byte_array_append (body, (const guint8 *) "\x01\x00", 2);         /* compression */
+  if (sni != NULL) {
+    g_autoptr (GByteArray) list = g_byte_array_new ();
+    g_autoptr (GByteArray) name = g_byte_array_new ();
+    g_autoptr (GByteArray) ext = g_byte_array_new ();
+    g_byte_array_append (name, (const guint8 *) sni, (guint) strlen (sni));
+    g_byte_array_append (list, (const guint8 *) "\x00", 1); /* host_name */
+    put_vector (list, 2, name);
+    put_vector (ext, 2, list);
+    put16 (exts, 0); /* server_name */
+    put_vector (exts, 2, ext);
+  }
+  g_byte_array_append (exts, versions, sizeof versions);
+  if (alpn != NULL) {
+    g_autoptr (GByteArray) list = g_byte_array_new ();
+    g_autoptr (GByteArray) ext = g_byte_array_new ();
+    g_auto (GStrv) names = g_strsplit (alpn, ",", -1);
+    for (guint i = 0; names[i] != NULL; i++) {
+      g_autoptr (GByteArray) one = g_byte_array_new ();
+      g_byte_array_append (one, (const guint8 *) names[i], (guint) strlen (names[i]));
+      put_vector (list, 1, one);
+    }
+    put_vector (ext, 2, list);
+    put16 (exts, 16); /* application_layer_protocol_negotiation */
+    put_vector (exts, 2, ext);
+  }
+  put_vector (body, 2, exts);
+  g_byte_array_append (hs, (const guint8 *) "\x01", 1); /* client_hello */
+  put_vector (hs, 3, body);
+  g_byte_array_append (rec, (const guint8 *) "\x16\x03\x01", 3);
+  put_vector (rec, 2, hs);
+  return rec;
 }

@@ -37,6 +37,10 @@ void t_quoted (TRec *r, int from, guint16 sport, guint16 dport, guint16 flags, g
                gsize quoted);
 /* The next frames come from the next input file (a rotated capture). */
 void t_next_file (TRec *r);
+/* (transfer full) A TLS record holding a ClientHello with server_name
+ * @sni (none when NULL) and the ALPN protocols in @alpn ("h2,http/1.1";
+ * none when NULL). */
+GByteArray *t_client_hello (const char *sni, const char *alpn);
 /* Sets the time of the next frames (seconds). */
 void t_time (TRec *r, gint64 sec);
 

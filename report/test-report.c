@@ -638,6 +638,70 @@ test_text_more (void)
   g_assert_nonnull (strstr (out, "... and 2 more (use --all)"));
 }
 
+static W4Finding *
+example_info (W4Cause cause, const char *server)
+{
+  W4Finding *f = w4_finding_new ();
+
+  f->kind = W4_KIND_INFO;
+  f->cause = cause;
+  f->server = g_strdup (server);
+  f->response_frame = 1;
+  f->count = 1;
+  f->summary = g_strdup ("not inspected");
+  f->fix = g_strdup ("look elsewhere");
+  return f;
+}
+
+/* A capture with no failed response in what was read: the report says
+ * what it could not read instead of a flat "none". */
+static char *
+run_report_nothing_failed (W4Finding **findings)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER };
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&buf, &len);
+  W4Summary s;
+  W4Report *rep;
+
+  rep = w4_rep_new (&opts, out);
+  w4_rep_add_input (rep, "h2.pcap");
+  fill_summary (&s);
+  s.failed_responses = 0;
+  s.by_cause[W4_CAUSE_REJECTED_CREDENTIALS] = 0;
+  for (guint i = 0; findings[i] != NULL; i++) {
+    W4FindingSink sink = w4_rep_sink (rep);
+    sink.on_finding (sink.user, findings[i]);
+  }
+  w4_rep_finish (rep, &s);
+  w4_rep_free (rep);
+  clear_summary (&s);
+  fclose (out);
+  return buf;
+}
+
+static void
+test_text_not_inspected (void)
+{
+  W4Finding *none[] = { NULL };
+  W4Finding *some[] = { example_info (W4_CAUSE_NOT_PARSED, "10.0.0.7:8080"),
+                        example_info (W4_CAUSE_NOT_DECRYPTED, "10.0.0.5:443"),
+                        example_info (W4_CAUSE_NOT_DECRYPTED, "10.0.0.6:443"), NULL };
+  g_autofree char *plain = run_report_nothing_failed (none);
+  g_autofree char *hidden = run_report_nothing_failed (some);
+  g_autoptr (GRegex) ws = g_regex_new ("\\s+", 0, 0, NULL);
+  /* the sentence is wrapped at the terminal's width: compare its words */
+  g_autofree char *flat = g_regex_replace_literal (ws, hidden, -1, 0, " ", 0, NULL);
+
+  g_test_message ("%s", hidden);
+  g_assert_nonnull (strstr (plain, "\nNo failed (401/407/403) responses.\n"));
+  g_assert_null (strstr (hidden, "No failed (401/407/403) responses.\n"));
+  g_assert_nonnull (strstr (flat, "No failed (401/407/403) responses in the HTTP/1 that was "
+                                  "read; not inspected: HTTP/2 to 1 server, TLS to 2 servers."));
+  g_assert_nonnull (strstr (hidden, "\nnot-parsed (1)\n"));
+}
+
 static void
 test_text_control_chars (void)
 {
@@ -669,5 +733,6 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/more", test_text_more);
   g_test_add_func ("/report/text/files", test_text_files);
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
+  g_test_add_func ("/report/text/not-inspected", test_text_not_inspected);
   return g_test_run ();
 }

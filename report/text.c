@@ -132,14 +132,19 @@ static const W4CauseText w4_cause_text[W4_CAUSE_COUNT] = {
     "accounts, or it is a brute-force attempt.",
     "Stop the client from retrying rejected credentials; check for lockouts." },
   [W4_CAUSE_NOT_DECRYPTED] = {
-    "TLS without keys: the HTTP inside could not be inspected.",
-    "Capture the TLS session keys (SSLKEYLOGFILE) to look inside." },
+    "TLS that why401 cannot decrypt (yet): the HTTP inside could not be inspected.",
+    "Capture behind the TLS terminator, where HTTP is plain, or read the responses in Wireshark "
+    "with the client's key log (SSLKEYLOGFILE)." },
   [W4_CAUSE_GAP] = {
     "The capture lost bytes of these connections' HTTP; messages may be missing.",
     "Capture closer to the server, with a bigger buffer and whole packets." },
   [W4_CAUSE_LIMIT] = {
     "A named limit was reached and some state was dropped; results may be incomplete.",
     "Raise the limit with --limit NAME=N if memory allows." },
+  [W4_CAUSE_NOT_PARSED] = {
+    "HTTP/2 (prior knowledge or an h2c upgrade) that why401 does not parse yet: 401, 407 and "
+    "403 responses inside it are not reported.",
+    "Read those connections in Wireshark, or make the client use HTTP/1.1 while capturing." },
 };
 
 /* ---- output helpers ----------------------------------------------------- */
@@ -323,6 +328,25 @@ w4_text_header (W4Report *rep, const W4Summary *s)
   w4_wrap_styled (rep, 0, label, w4_style_on (rep, W4_STYLE_BOLD), "", totals);
 }
 
+/* (transfer full) "HTTP/2 to 1 server, TLS to 2 servers": what the
+ * not-parsed and not-decrypted infos (one per server) left uninspected, or
+ * NULL when everything was read. */
+static char *
+w4_text_uninspected (W4Report *rep)
+{
+  guint64 h2 = rep->n_by[W4_KIND_INFO][W4_CAUSE_NOT_PARSED];
+  guint64 tls = rep->n_by[W4_KIND_INFO][W4_CAUSE_NOT_DECRYPTED];
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  if (h2 > 0)
+    g_string_append_printf (out, "HTTP/2 to %" G_GUINT64_FORMAT " %s", h2,
+                            w4_plural (h2, "server", "servers"));
+  if (tls > 0)
+    g_string_append_printf (out, "%sTLS to %" G_GUINT64_FORMAT " %s", out->len ? ", " : "", tls,
+                            w4_plural (tls, "server", "servers"));
+  return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
 static void
 w4_text_summary (W4Report *rep, const W4Summary *s)
 {
@@ -332,6 +356,14 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
 
   fputc ('\n', rep->out);
   if (s->failed_responses == 0 && failures == 0 && notes == 0) {
+    g_autofree char *unseen = w4_text_uninspected (rep);
+    /* Not a flat "none" when HTTP/2 or TLS hid what is inside them. */
+    if (unseen != NULL) {
+      g_autofree char *txt = g_strdup_printf ("No failed (401/407/403) responses in the HTTP/1 "
+                                              "that was read; not inspected: %s.", unseen);
+      w4_wrap (rep, 0, NULL, txt);
+      return;
+    }
     fprintf (rep->out, "%sNo failed (401/407/403) responses.%s\n", w4_style_on (rep, W4_STYLE_OK),
              w4_style_off (rep));
     return;
