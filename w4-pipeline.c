@@ -20,7 +20,8 @@ struct W4Pipeline {
 static void
 pipe_warn (W4Pipeline *pipe, const W4Anomaly *what)
 {
-  if (pipe->warn != NULL)
+  /* limits reach the warn function through the correlator, once each */
+  if (pipe->warn != NULL && what->kind != W4_ANOM_LIMIT)
     pipe->warn (pipe->warn_user, what);
 }
 
@@ -130,6 +131,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   csink.user = dsink.user = pipe;
   pipe->cor = w4_cor_new (limits, opts, findings);
   pipe->cor_sink = w4_cor_sink (pipe->cor);
+  w4_cor_set_warn (pipe->cor, warn, warn_user);
   pipe->dis = w4_dis_new (limits, &dsink);
   pipe->cap = w4_cap_new (limits, &csink);
   return pipe;

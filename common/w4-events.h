@@ -81,6 +81,9 @@ typedef struct {
   const char *message;    /* a short sentence for a person, or NULL */
 } W4Anomaly;
 
+/* Receives anomalies, e.g. to print warnings on stderr. */
+typedef void (*W4AnomalyFunc) (void *user, const W4Anomaly *what);
+
 /* ---- dissect -> correlate ---------------------------------------------- */
 
 /* One TCP connection (or, later, one decrypted TLS session on it). Owned by

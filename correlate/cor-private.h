@@ -153,6 +153,8 @@ struct W4Correlate {
   guint64 http_requests, http_responses, failed_responses;
   guint64 by_cause[W4_CAUSE_COUNT];
   GPtrArray *warnings;
+  W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */
+  void *warn_user;
   gboolean finished;
 };
 

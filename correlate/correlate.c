@@ -348,13 +348,56 @@ order_cmp (gconstpointer a, gconstpointer b, gpointer user)
 
 /* ---- limits -------------------------------------------------------------- */
 
+/* What reaching a limit the correlator enforces itself means, for the
+ * warning (the other stages' limits come with their own message). */
+static const char *
+limit_meaning (W4LimitId id)
+{
+  switch (id) {
+  case W4_LIMIT_CLIENTS:
+    return "too many clients or servers at once: the oldest client state was dropped";
+  case W4_LIMIT_EXCHANGES:
+    return "too many exchanges kept for look-back: the oldest were dropped";
+  case W4_LIMIT_FINDINGS:
+    return "too many risks or gaps: later ones were counted but not kept";
+  case W4_LIMIT_PENDING_REQ:
+    return "too many requests waiting for a response";
+  default:
+    return NULL;
+  }
+}
+
+/* Every limit of every stage ends here (capture's and dissect's through
+ * w4_cor_anomaly): its first hit is a warning for summary.warnings and,
+ * through the warn function, for stderr; the `limit` info counts them all. */
+static void
+note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why)
+{
+  const char *name = w4_limit_name (id);
+  W4Anomaly what = { 0 };
+
+  if (cor->limit_hits[id]++ != 0)
+    return;
+  cor->limit_first_frame[id] = frame;
+  cor->limit_first_ts[id] = ts;
+  if (why == NULL)
+    why = limit_meaning (id);
+  g_ptr_array_add (cor->warnings,
+                   g_strdup_printf ("limit %s reached%s%s; raise it with --limit %s=N", name,
+                                    why ? ": " : "", why ? why : "", name));
+  what.kind = W4_ANOM_LIMIT;
+  what.frame = frame;
+  what.ts = ts;
+  what.limit = id;
+  what.message = why;
+  if (cor->warn != NULL)
+    cor->warn (cor->warn_user, &what);
+}
+
 static void
 note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 {
-  if (cor->limit_hits[id]++ == 0) {
-    cor->limit_first_frame[id] = frame;
-    cor->limit_first_ts[id] = ts;
-  }
+  note_limit_why (cor, id, frame, ts, NULL);
 }
 
 /* ---- the window ---------------------------------------------------------- */
@@ -466,8 +509,11 @@ server_get (W4Correlate *cor, const char *key)
   if (s != NULL)
     return s;
   /* Servers share the clients' limit: both count endpoints seen. */
-  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_CLIENTS])
+  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+    note_limit_why (cor, W4_LIMIT_CLIENTS, 0, cor->now,
+                    "too many servers: later ones are missing from the summary");
     return NULL;
+  }
   s = g_new0 (W4CorServer, 1);
   s->key = g_strdup (key);
   s->principals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -520,8 +566,11 @@ w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean succ
   W4PrincipalStat *p = g_hash_table_lookup (cor->principals, principal);
 
   if (p == NULL) {
-    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_CLIENTS])
+    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+      note_limit_why (cor, W4_LIMIT_CLIENTS, 0, cor->now,
+                      "too many principals: later ones are missing from the summary");
       return;
+    }
     p = g_new0 (W4PrincipalStat, 1);
     p->principal = g_strdup (principal);
     g_hash_table_insert (cor->principals, p->principal, p);
@@ -794,8 +843,11 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c)
   if (a == NULL) {
     char cbuf[W4_ENDPOINT_STRLEN];
 
-    if (g_hash_table_size (cor->undecrypted) >= cor->limits.v[W4_LIMIT_CLIENTS])
+    if (g_hash_table_size (cor->undecrypted) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+      note_limit_why (cor, W4_LIMIT_CLIENTS, c->open_frame, c->open_ts,
+                      "too many TLS servers: later ones get no not-decrypted info");
       return;
+    }
     a = g_new0 (W4CorRiskAcc, 1);
     a->cause = W4_CAUSE_NOT_DECRYPTED;
     a->first_frame = c->open_frame;
@@ -1118,7 +1170,7 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
     break;
   case W4_ANOM_LIMIT:
     if (what->limit < W4_LIMIT_COUNT)
-      note_limit (cor, what->limit, what->frame, what->ts);
+      note_limit_why (cor, what->limit, what->frame, what->ts, what->message);
     break;
   case W4_ANOM_GAP: {
     W4CorRiskAcc *a;
@@ -1271,6 +1323,14 @@ w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name)
     g_ptr_array_set_size (cor->file_names, file_index + 1);
   g_free (g_ptr_array_index (cor->file_names, file_index));
   g_ptr_array_index (cor->file_names, file_index) = g_strdup (name);
+}
+
+void
+w4_cor_set_warn (W4Correlate *cor, W4AnomalyFunc warn, void *user)
+{
+  g_return_if_fail (cor != NULL);
+  cor->warn = warn;
+  cor->warn_user = user;
 }
 
 void

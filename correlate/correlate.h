@@ -151,6 +151,9 @@ void w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi);
 void w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name);
 /* Warnings for summary.warnings (also from capture). */
 void w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what);
+/* Called once per limit, at its first hit, whichever stage hit it (the
+ * same line also goes to summary.warnings): why401 prints it on stderr. */
+void w4_cor_set_warn (W4Correlate *cor, W4AnomalyFunc warn, void *user);
 /* Number of TCP connections, from dissect, for the summary. */
 void w4_cor_set_connections (W4Correlate *cor, guint64 n);
 

@@ -800,7 +800,9 @@ test_infos (void)
   g_assert_cmpstr (w4_cause_name (nth (&fx, 2)->cause), ==, "limit");
   g_assert_cmpuint (nth (&fx, 2)->count, ==, 2);
   g_assert_cmpstr (w4_kind_name (nth (&fx, 2)->kind), ==, "info");
-  g_assert_cmpuint (fx.summary->warnings->len, ==, 1);
+  /* the damaged record, and the flows limit once although hit twice */
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (fx.summary->warnings, 0), "--limit flows=N"));
   fx_clear (&fx);
 }
 
@@ -958,6 +960,57 @@ test_pending_limit (void)
 }
 
 static void
+count_warn (void *user, const W4Anomaly *what)
+{
+  guint *per_limit = user;
+
+  g_assert_cmpint (what->kind, ==, W4_ANOM_LIMIT);
+  per_limit[what->limit]++;
+}
+
+/* The correlator's own limits (clients, exchanges) reach the warn function
+ * and summary.warnings once each, as the other stages' limits do. */
+static void
+test_limit_warnings (void)
+{
+  Fx fx;
+  W4Limits limits;
+  W4CorrelateOptions opts = { .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+  guint per_limit[W4_LIMIT_COUNT] = { 0 };
+  gboolean clients = FALSE, exchanges = FALSE;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&limits);
+  limits.v[W4_LIMIT_CLIENTS] = 1;
+  limits.v[W4_LIMIT_EXCHANGES] = 2;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  w4_cor_set_warn (fx.cor, count_warn, per_limit);
+  /* one client's three exchanges, then two more clients */
+  for (guint i = 0; i < 5; i++) {
+    char ip[32];
+    W4ConnInfo *c;
+    g_snprintf (ip, sizeof ip, "10.0.0.%u", i < 3 ? 10 : 10 + i);
+    c = fx_conn (&fx, i, ip, 40000, "10.0.0.2", 80);
+    req (&fx, c, 1 + 2 * i, 100, "GET", "/x", NULL);
+    resp (&fx, c, 2 + 2 * i, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (per_limit[W4_LIMIT_CLIENTS], ==, 1);
+  g_assert_cmpuint (per_limit[W4_LIMIT_EXCHANGES], ==, 1);
+  for (guint i = 0; i < fx.summary->warnings->len; i++) {
+    const char *w = g_ptr_array_index (fx.summary->warnings, i);
+    clients |= strstr (w, "--limit clients=N") != NULL;
+    exchanges |= strstr (w, "--limit exchanges=N") != NULL;
+  }
+  g_assert_true (clients);
+  g_assert_true (exchanges);
+  fx_clear (&fx);
+}
+
+static void
 test_redaction (void)
 {
   Fx fx;
@@ -1008,6 +1061,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/ordering", test_ordering);
   g_test_add_func ("/correlate/pairing", test_pairing);
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
+  g_test_add_func ("/correlate/limit-warnings", test_limit_warnings);
   g_test_add_func ("/correlate/redaction", test_redaction);
   return g_test_run ();
 }

@@ -30,6 +30,8 @@ typedef struct {
   guint examples;       /* examples per cause group in text; 0 means 5 */
   guint64 max_findings; /* findings kept for text and json (the "findings" limit); 0 means
                          * the default of w4_limits_init */
+  W4AnomalyFunc warn;   /* the findings limit's first hit (for stderr); may be NULL */
+  void *warn_user;
 } W4ReportOptions;
 
 typedef struct W4Report W4Report;
