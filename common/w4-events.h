@@ -131,7 +131,17 @@ typedef struct {
   const W4Header *headers;   /* in order, repeated names kept */
   guint n_headers;
   gboolean headers_truncated; /* a header cap was reached; some are missing */
+  guint cut;                 /* what the caps dropped: W4_HEAD_CUT_* bits (0: nothing) */
+  guint64 header_block_len;  /* bytes of the start line and header block as sent */
 } W4HttpHead;
+
+/* W4HttpHead.cut: the start line or fields that are not authentication-
+ * relevant (header-bytes, headers limits) ... */
+#define W4_HEAD_CUT_ORDINARY 1u
+/* ... and authentication-relevant fields (credentials, challenges, cookies,
+ * CSRF tokens, Origin, Location: auth-header-bytes limit). A rule must not
+ * conclude from the absence of what may have been cut. */
+#define W4_HEAD_CUT_AUTH 2u
 
 /* After a message's body: its first bytes (up to the body-keep limit, only
  * kept for 4xx responses; empty otherwise), decoded from chunked encoding. */

@@ -50,7 +50,14 @@ typedef struct {
 
 typedef struct {
   guint32 name_off, name_len, value_off, value_len;
+  gboolean auth;       /* an authentication-relevant field (its own bound) */
+  gboolean value_cut;  /* its value was cut by a limit */
 } W4HdrRef;
+
+/* Header field names are read up to this many bytes to tell whether they
+ * are authentication-relevant (the longest such name is 29 bytes); a
+ * longer name is kept cut to it. */
+#define W4_H1_MAX_NAME 256
 
 typedef enum {
   W4_H1_UNDECIDED = 0, /* no payload yet: the first bytes decide */
@@ -86,6 +93,12 @@ typedef struct {
   guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
   int last_cb;             /* which data callback appended last */
   gboolean truncated;
+  guint cut;               /* W4_HEAD_CUT_* of this message */
+  guint32 ord_len;         /* bytes of hdr under header-bytes (start line, ordinary fields) */
+  guint32 auth_len;        /* bytes of hdr under auth-header-bytes */
+  guint8 name[W4_H1_MAX_NAME]; /* the field name being read */
+  guint32 name_len;
+  guint64 start_off;       /* stream offset of the start line */
   guint64 first_frame, last_frame;
   W4Time first_ts, last_ts;
   guint64 last_span_end;   /* stream offset after the last header byte seen */

@@ -349,40 +349,84 @@ half_of (llhttp_t *p)
   return (W4H1Half *) p->data;
 }
 
+/* Something of this message was dropped by @which: the head says what
+ * kind (W4_HEAD_CUT_*), and each kind is one anomaly per message. */
 static void
 note_truncated (W4H1Half *h, W4LimitId which)
 {
-  if (!h->truncated) {
+  guint kind = which == W4_LIMIT_AUTH_HEADER_BYTES ? W4_HEAD_CUT_AUTH : W4_HEAD_CUT_ORDINARY;
+
+  h->truncated = TRUE;
+  if (!(h->cut & kind)) {
     guint64 frame;
     W4Time ts;
-    h->truncated = TRUE;
+    h->cut |= kind;
     frame_at (h, h->fed, &frame, &ts);
     w4_dis_anomaly (h->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
                     which == W4_LIMIT_HEADERS ? "too many header fields in one message"
-                                              : "header block larger than the limit");
+                    : which == W4_LIMIT_AUTH_HEADER_BYTES
+                        ? "authentication header fields larger than the limit"
+                        : "header block larger than the limit");
   }
 }
 
-/* Appends to the header buffer; returns the number of bytes kept. */
+/* Appends to the header buffer under the bound of its kind (@auth: the
+ * authentication-relevant fields' own); returns the number of bytes kept. */
 static guint32
-hdr_append (W4H1Half *h, const char *at, size_t len)
+hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
 {
-  guint64 cap = w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADER_BYTES];
-  gsize room = h->hdr->len < cap ? (gsize) (cap - h->hdr->len) : 0;
+  W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
+  guint64 cap = w4_dis_limits (h->flow->dis)->v[which];
+  guint32 *used = auth ? &h->auth_len : &h->ord_len;
+  gsize room = *used < cap ? (gsize) (cap - *used) : 0;
   gsize n = len < room ? len : room;
 
   if (n < len)
-    note_truncated (h, W4_LIMIT_HEADER_BYTES);
-  if (n > 0)
+    note_truncated (h, which);
+  if (n > 0) {
     g_byte_array_append (h->hdr, (const guint8 *) at, (guint) n);
+    *used += (guint32) n;
+  }
   return (guint32) n;
+}
+
+/* The start line's pieces count under header-bytes. */
+static guint32
+hdr_append (W4H1Half *h, const char *at, size_t len)
+{
+  return hdr_append_kind (h, at, len, FALSE);
+}
+
+/* Fields a rule reads to explain a 401/407/403 (or that frame the
+ * message): kept past header-bytes and the field count, under
+ * auth-header-bytes, so that padding cannot push credentials out. */
+static gboolean
+is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
+{
+  static const char *const request_names[] = {
+    "Authorization", "Proxy-Authorization", "X-API-Key", "Api-Key", "X-Auth-Token", "Cookie",
+    "X-CSRF-Token", "X-XSRF-Token", "X-CSRFToken", "X-WP-Nonce", "Origin", "Sec-Fetch-Site",
+    "Host", "Access-Control-Request-Method", "Expect",
+  };
+  static const char *const response_names[] = {
+    "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "Location", "Content-Type",
+  };
+  const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
+  gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
+
+  for (gsize i = 0; i < n; i++)
+    if (strlen (names[i]) == len && g_ascii_strncasecmp (names[i], (const char *) name, len) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
 set_first_frame (W4H1Half *h, guint64 off)
 {
-  if (h->first_frame == 0)
+  if (h->first_frame == 0) {
     frame_at (h, off, &h->first_frame, &h->first_ts);
+    h->start_off = off;
+  }
 }
 
 static int
@@ -399,6 +443,10 @@ cb_message_begin (llhttp_t *p)
   h->reason_off = h->reason_len = 0;
   h->last_cb = CB_NONE;
   h->truncated = FALSE;
+  h->cut = 0;
+  h->ord_len = h->auth_len = 0;
+  h->name_len = 0;
+  h->start_off = 0;
   h->first_frame = h->last_frame = 0;
   h->status = 0;
   h->interim = FALSE;
@@ -482,29 +530,52 @@ cb_status (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
+/* The name is gathered whole first (llhttp hands it in pieces): only
+ * then is it known under which bound the field is kept. */
 static int
 cb_header_field (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
+  gsize room;
 
   h->last_span_end = stream_off (h, at) + len;
-  if (h->last_cb != CB_FIELD) {
-    /* a new field begins */
-    if (h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
-      note_truncated (h, W4_LIMIT_HEADERS);
-      h->skip_field = TRUE;
-    } else {
-      W4HdrRef fresh = { h->hdr->len, 0, h->hdr->len, 0 };
-      g_array_append_val (h->refs, fresh);
-      h->skip_field = FALSE;
-    }
-  }
+  if (h->last_cb != CB_FIELD)
+    h->name_len = 0; /* a new field begins */
   h->last_cb = CB_FIELD;
-  if (!h->skip_field) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
-    ref->name_len += hdr_append (h, at, len);
-    ref->value_off = h->hdr->len;
+  room = sizeof h->name - h->name_len;
+  if (len > room)
+    h->cut |= W4_HEAD_CUT_ORDINARY; /* no such name is authentication-relevant */
+  memcpy (h->name + h->name_len, at, MIN (len, room));
+  h->name_len += (guint32) MIN (len, room);
+  return 0;
+}
+
+/* Ordinary fields stop at header-bytes or the field count; the
+ * authentication-relevant ones go on under auth-header-bytes. */
+static int
+cb_header_field_complete (llhttp_t *p)
+{
+  W4H1Half *h = half_of (p);
+  gboolean auth = is_auth_relevant (h->dir, h->name, h->name_len);
+  W4HdrRef fresh = { h->hdr->len, 0, 0, 0, auth, FALSE };
+  guint32 kept;
+
+  h->skip_field = TRUE;
+  if (!auth && h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
+    note_truncated (h, W4_LIMIT_HEADERS);
+    return 0;
   }
+  kept = hdr_append_kind (h, (const char *) h->name, h->name_len, auth);
+  if (kept < h->name_len) {
+    /* a cut name is no name: drop what was kept of it */
+    g_byte_array_set_size (h->hdr, h->hdr->len - kept);
+    *(auth ? &h->auth_len : &h->ord_len) -= kept;
+    return 0;
+  }
+  fresh.name_len = kept;
+  fresh.value_off = h->hdr->len;
+  g_array_append_val (h->refs, fresh);
+  h->skip_field = FALSE;
   return 0;
 }
 
@@ -519,7 +590,10 @@ cb_header_value (llhttp_t *p, const char *at, size_t len)
   h->last_cb = CB_VALUE;
   if (!h->skip_field && h->refs->len > 0) {
     W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
-    ref->value_len += hdr_append (h, at, len);
+    guint32 kept = hdr_append_kind (h, at, len, ref->auth);
+    ref->value_len += kept;
+    if (kept < len)
+      ref->value_cut = TRUE;
   }
   return 0;
 }
@@ -572,6 +646,10 @@ emit_head (W4H1Half *h, llhttp_t *p)
   for (guint i = 0; i < h->refs->len; i++) {
     W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
     W4Header hd;
+    /* a credential cut short would be read as a wrong one: the field is
+     * left out, and the head says authentication fields were cut */
+    if (ref->auth && ref->value_cut)
+      continue;
     hd.name = buf_span (h, ref->name_off, ref->name_len);
     hd.value = trim (buf_span (h, ref->value_off, ref->value_len));
     g_array_append_val (h->view, hd);
@@ -591,7 +669,9 @@ emit_head (W4H1Half *h, llhttp_t *p)
   head.last_ts = h->last_ts;
   head.headers = (const W4Header *) h->view->data;
   head.n_headers = h->view->len;
-  head.headers_truncated = h->truncated;
+  head.headers_truncated = h->truncated || h->cut != 0;
+  head.cut = h->cut;
+  head.header_block_len = end_off >= h->start_off ? end_off - h->start_off + 1 : 0;
   if (h->dir == W4_DIR_TO_SERVER) {
     head.method = buf_span (h, h->method_off, h->method_len);
     head.target = buf_span (h, h->target_off, h->target_len);
@@ -756,6 +836,7 @@ static const llhttp_settings_t w4_h1_settings = {
   .on_version = cb_version,
   .on_header_field = cb_header_field,
   .on_header_value = cb_header_value,
+  .on_header_field_complete = cb_header_field_complete,
   .on_headers_complete = cb_headers_complete,
   .on_body = cb_body,
   .on_message_complete = cb_message_complete,

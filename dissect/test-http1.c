@@ -383,6 +383,55 @@ test_header_bytes_limit (void)
   t_rec_clear (&r);
 }
 
+/* Padding past header-bytes and the field count does not push the
+ * credentials out: they have their own bound (auth-header-bytes). */
+static void
+test_auth_fields_past_cap (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /abc HTTP/1.1\r\nPad: 0123456789\r\nMore: x\r\n"
+                    "authorization: Basic YTpi\r\nCookie: s=1\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_HEADER_BYTES, 12);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly limit 0 c2s header-bytes\n"
+                   "req 0 #0 f3-3 GET /abc truncated [Pad=01] [authorization=Basic YTpi] "
+                   "[Cookie=s=1]\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+/* Beyond auth-header-bytes too: a credential cut short is left out (it
+ * would read as a wrong one) and the head says authentication fields were
+ * cut. */
+static void
+test_auth_fields_cut (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /abc HTTP/1.1\r\nCookie: s=1\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_AUTH_HEADER_BYTES, 30);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly limit 0 c2s auth-header-bytes\n"
+                   "req 0 #0 f3-3 GET /abc truncated auth-cut [Cookie=s=1]\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
 /* The exchanges fed every other way must give the same events (frames
  * aside), and no cut may crash. */
 static const char *const split_cases[][2] = {
@@ -455,6 +504,8 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/unknown-method", test_unknown_method);
   g_test_add_func ("/http1/header-count-limit", test_header_limits);
   g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
+  g_test_add_func ("/http1/auth-fields-past-cap", test_auth_fields_past_cap);
+  g_test_add_func ("/http1/auth-fields-cut", test_auth_fields_cut);
   g_test_add_func ("/http1/split-everywhere", test_split_everywhere);
   g_test_add_func ("/http1/truncated-prefixes", test_truncated_prefixes);
   return g_test_run ();
