@@ -74,6 +74,8 @@ typedef struct {
   guint n_authz, n_proxy_authz, n_apikey;
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
   gboolean has_acrm;       /* Access-Control-Request-Method */
+  guint req_cut;           /* W4HttpHead.cut of the request */
+  guint64 req_block_len;   /* its header block's size as sent */
   /* response */
   gboolean has_response;
   guint status;
@@ -86,6 +88,8 @@ typedef struct {
   char *server_message;    /* (owned) */
   gboolean message_from_challenge;
   gboolean message_bare;     /* from a challenge with an error code but no error_description */
+  guint resp_cut;          /* W4HttpHead.cut of the response */
+  guint64 resp_block_len;
   /* decision */
   gboolean failed;         /* 401, 407 or 403 */
   gboolean decided;

@@ -949,6 +949,8 @@ read_request (W4CorExchange *ex, const W4HttpHead *req)
   ex->target = span_dup (req->target);
   ex->req_frame = req->first_frame;
   ex->req_ts = req->first_ts;
+  ex->req_cut = req->cut;
+  ex->req_block_len = req->header_block_len;
   ex->h2 = req->proto == W4_HTTP_2;
   ex->h2_stream = req->h2_stream;
 
@@ -1039,6 +1041,8 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->resp_ts = resp->first_ts;
   ex->resp_done_ts = resp->last_ts;
   ex->resp_seq = resp->seq;
+  ex->resp_cut = resp->cut;
+  ex->resp_block_len = resp->header_block_len;
   ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
   ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
 

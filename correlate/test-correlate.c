@@ -131,9 +131,21 @@ deliver (Fx *fx, W4HttpHead *h, const char *const *hdrs)
   g_ptr_array_unref (bufs);
 }
 
+/* A request whose head lost something to a header cap (@cut: W4_HEAD_CUT_*). */
+static void
+req_cut (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method,
+         const char *target, const char *const *hdrs, guint cut, guint64 block_len);
+
 static void
 req (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method, const char *target,
      const char *const *hdrs)
+{
+  req_cut (fx, c, frame, sec, method, target, hdrs, 0, 0);
+}
+
+static void
+req_cut (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method,
+         const char *target, const char *const *hdrs, guint cut, guint64 block_len)
 {
   W4HttpHead h = { 0 };
   char *m = g_memdup2 (method, strlen (method));
@@ -147,6 +159,9 @@ req (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method, const
   h.first_ts = h.last_ts = t_at (sec);
   h.method = w4_span (m, strlen (method));
   h.target = w4_span (t, strlen (target));
+  h.cut = cut;
+  h.headers_truncated = cut != 0;
+  h.header_block_len = block_len;
   deliver (fx, &h, hdrs);
   g_free (m);
   g_free (t);
@@ -959,6 +974,39 @@ test_pending_limit (void)
   fx_clear (&fx);
 }
 
+/* A request that lost authentication fields to a cap: nothing may be
+ * concluded from what is missing (no-credentials here), and the finding
+ * says what was cut. Only ordinary fields cut: the rules conclude. */
+static void
+test_header_cut (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req_cut (&fx, c, 4, 100, "GET", "/a", H ("Host: x"), W4_HEAD_CUT_ORDINARY | W4_HEAD_CUT_AUTH,
+           200000);
+  resp (&fx, c, 6, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req_cut (&fx, c, 8, 100, "GET", "/b", H ("Host: x", BASIC_TEST_WRONG), W4_HEAD_CUT_ORDINARY,
+           71680);
+  resp (&fx, c, 10, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_UNEXPLAINED, 0);
+  g_assert_nonnull (strstr (f->summary, "header block was 195 KiB"));
+  g_assert_nonnull (strstr (f->summary, "auth-header-bytes"));
+  f = nth (&fx, 1);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpstr (f->principal, ==, "test");
+  g_assert_nonnull (strstr (f->summary, "header block was 70 KiB"));
+  g_assert_nonnull (strstr (f->summary, "every authentication field was"));
+  fx_clear (&fx);
+}
+
 static void
 count_warn (void *user, const W4Anomaly *what)
 {
@@ -1062,6 +1110,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/pairing", test_pairing);
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
   g_test_add_func ("/correlate/limit-warnings", test_limit_warnings);
+  g_test_add_func ("/correlate/header-cut", test_header_cut);
   g_test_add_func ("/correlate/redaction", test_redaction);
   return g_test_run ();
 }
