@@ -58,6 +58,10 @@ typedef struct {
  * are authentication-relevant (the longest such name is 29 bytes); a
  * longer name is kept cut to it. */
 #define W4_H1_MAX_NAME 256
+/* Bytes of one request target fed to llhttp as a stand-in (control bytes
+ * a server took): beyond this many the request is left to fail. */
+#define W4_H1_MAX_PATCHES 64
+enum { W4_H1_RL_START, W4_H1_RL_METHOD, W4_H1_RL_TARGET, W4_H1_RL_DONE };
 
 typedef enum {
   W4_H1_UNDECIDED = 0, /* no payload yet: the first bytes decide */
@@ -121,6 +125,16 @@ typedef struct {
   const guint8 *subst_tok; /* the real token (packet lifetime), until reported */
   gsize subst_len;
   guint64 subst_off;
+
+  /* Tolerant reading of the request target: bytes llhttp rejects there
+   * (control bytes a real server accepts) are fed to it as '_' and put
+   * back in the target it reports. */
+  guint8 rl_state;         /* W4_H1_RL_*: where the request line scan is */
+  guint n_patches;
+  guint64 patch_off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
+  guint8 patch_orig[W4_H1_MAX_PATCHES];
+  guint8 *patched;         /* copy of the chunk being fed, when patched; reused */
+  gsize patched_size;
 
   guint64 unparsed_bytes;  /* bytes seen but not parsed (not HTTP, stopped, resync) */
 } W4H1Half;

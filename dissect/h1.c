@@ -485,15 +485,30 @@ cb_method (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
+/* The target as sent: the bytes fed to llhttp as stand-ins go back. */
+static void
+restore_patches (W4H1Half *h, guint64 from, guint32 kept)
+{
+  guint32 base = h->hdr->len - kept;
+
+  for (guint i = 0; i < h->n_patches; i++)
+    if (h->patch_off[i] >= from && h->patch_off[i] - from < kept)
+      h->hdr->data[base + (guint32) (h->patch_off[i] - from)] = h->patch_orig[i];
+}
+
 static int
 cb_url (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
+  guint32 kept;
 
   h->method_subst = FALSE;
   if (h->last_cb != CB_URL)
     h->target_off = h->hdr->len;
-  h->target_len += hdr_append (h, at, len);
+  kept = hdr_append (h, at, len);
+  h->target_len += kept;
+  if (h->n_patches > 0)
+    restore_patches (h, stream_off (h, at), kept);
   h->last_cb = CB_URL;
   return 0;
 }
@@ -916,6 +931,7 @@ w4_h1_clear (W4Flow *flow)
     g_clear_pointer (&h->refs, g_array_unref);
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
+    g_clear_pointer (&h->patched, g_free);
   }
   g_clear_pointer (&flow->pending.methods, g_free);
 }
@@ -987,6 +1003,85 @@ start_tunnel (W4Flow *flow)
 
 static void feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip);
 
+/* A byte llhttp refuses in a request target (RFC 3986 has no controls;
+ * llhttp, outside strict mode, takes TAB and FF) but that servers such as
+ * python's http.server accept: a client can send it, so a parse error must
+ * not hide its request (and its credentials). */
+static gboolean
+target_byte_refused (guint8 c)
+{
+  return (c < 0x20 && c != '\t' && c != '\f' && c != '\r' && c != '\n') || c == 0x7f;
+}
+
+/* Scans the request line from @from (a position in @c, which is being fed
+ * at stream offset h->cur_base) and replaces the refused bytes of its
+ * target with '_' in a copy of the chunk, remembered to be put back.
+ * Returns the data llhttp is to read: the copy once something was patched. */
+static const guint8 *
+patch_target (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
+{
+  guint8 *out = (guint8 *) data;
+
+  for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
+    guint8 b = c->data[i];
+
+    if (h->rl_state == W4_H1_RL_START) {
+      /* empty lines before a request are allowed (RFC 9112 2.2) */
+      if (b != '\r' && b != '\n')
+        h->rl_state = W4_H1_RL_METHOD;
+      continue;
+    }
+    if (h->rl_state == W4_H1_RL_METHOD) {
+      if (b == ' ')
+        h->rl_state = W4_H1_RL_TARGET;
+      else if (b == '\r' || b == '\n')
+        h->rl_state = W4_H1_RL_DONE; /* not a request line: llhttp decides */
+      continue;
+    }
+    if (b == ' ' || b == '\r' || b == '\n') {
+      h->rl_state = W4_H1_RL_DONE;
+      break;
+    }
+    if (!target_byte_refused (b) || h->n_patches >= W4_H1_MAX_PATCHES)
+      continue;
+    if (out == c->data) {
+      if (h->patched_size < c->len) {
+        g_free (h->patched);
+        h->patched = g_malloc (c->len);
+        h->patched_size = c->len;
+      }
+      memcpy (h->patched, c->data, c->len);
+      out = h->patched;
+    }
+    h->patch_off[h->n_patches] = h->cur_base + i;
+    h->patch_orig[h->n_patches] = b;
+    h->n_patches++;
+    out[i] = '_';
+  }
+  return out;
+}
+
+/* Before llhttp reads from @pos: at a request's start the scan starts over;
+ * within its request line it goes on. */
+static const char *
+tolerate_target (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos)
+{
+  gsize at = (gsize) (pos - *data);
+  const guint8 *d;
+
+  if (h->dir != W4_DIR_TO_SERVER)
+    return pos;
+  if (!h->in_msg) {
+    h->rl_state = W4_H1_RL_START;
+    h->n_patches = 0;
+  }
+  if (h->rl_state == W4_H1_RL_DONE)
+    return pos;
+  d = patch_target (h, c, (const guint8 *) *data, at);
+  *data = (const char *) d;
+  return (const char *) d + at;
+}
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -995,12 +1090,17 @@ execute (W4H1Half *h, const W4Chunk *c)
   const char *pos = data;
   guint64 base = h->fed;
 
-  h->cur = c;
+  W4Chunk fed = *c;
+
+  h->cur = &fed;
   h->cur_base = base;
   for (guint i = 0; i < W4_H1_MAX_RESUMES && pos < end; i++) {
     llhttp_errno_t err;
     const char *stop;
 
+    pos = tolerate_target (h, c, &data, pos);
+    end = data + c->len;
+    fed.data = (const guint8 *) data;
     if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
       pos = substitute_method (h, pos, end);
     err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
