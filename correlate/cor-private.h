@@ -155,6 +155,10 @@ struct W4Correlate {
 
   guint64 packets, bytes, connections;
   guint64 http_requests, http_responses, failed_responses;
+  guint64 http_unparsed;   /* W4_ANOM_HTTP_ERROR: messages given up on */
+  guint64 unparsed_frame;  /* ...the first one's frame, and why */
+  char *unparsed_why;      /* (owned) */
+  guint unparsed_file;
   guint64 by_cause[W4_CAUSE_COUNT];
   GPtrArray *warnings;
   W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */

@@ -1172,6 +1172,15 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
     if (what->message != NULL && cor->warnings->len < 100)
       g_ptr_array_add (cor->warnings, g_strdup (what->message));
     break;
+  case W4_ANOM_HTTP_ERROR:
+    /* a message dissect could not read at all: counted and named, since
+     * its 401 (or its credentials) is missing from every finding */
+    if (cor->http_unparsed++ == 0) {
+      cor->unparsed_frame = what->frame;
+      cor->unparsed_why = g_strdup (what->message);
+      cor->unparsed_file = what->conn ? what->conn->file_index : 0;
+    }
+    break;
   case W4_ANOM_LIMIT:
     if (what->limit < W4_LIMIT_COUNT)
       note_limit_why (cor, what->limit, what->frame, what->ts, what->message);
@@ -1396,6 +1405,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->undecrypted);
   g_ptr_array_unref (cor->file_names);
   g_ptr_array_unref (cor->warnings);
+  g_free (cor->unparsed_why);
   g_free (cor);
 }
 
@@ -1477,6 +1487,7 @@ build_summary (W4Correlate *cor)
   s->http_requests = cor->http_requests;
   s->http_responses = cor->http_responses;
   s->failed_responses = cor->failed_responses;
+  s->http_unparsed = cor->http_unparsed;
   memcpy (s->by_cause, cor->by_cause, sizeof s->by_cause);
 
   s->by_server = g_ptr_array_new_with_free_func (server_stat_free);
@@ -1514,6 +1525,17 @@ build_summary (W4Correlate *cor)
   s->warnings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < cor->warnings->len; i++)
     g_ptr_array_add (s->warnings, g_strdup (g_ptr_array_index (cor->warnings, i)));
+  if (cor->http_unparsed > 0) {
+    const char *file = w4_cor_file_name (cor, cor->unparsed_file);
+    g_ptr_array_add (s->warnings,
+                     g_strdup_printf ("%" G_GUINT64_FORMAT " HTTP %s could not be parsed and %s "
+                                      "not analysed (the first in frame %" G_GUINT64_FORMAT
+                                      "%s%s: %s)", cor->http_unparsed,
+                                      cor->http_unparsed == 1 ? "message" : "messages",
+                                      cor->http_unparsed == 1 ? "is" : "are",
+                                      cor->unparsed_frame, file ? " of " : "", file ? file : "",
+                                      cor->unparsed_why ? cor->unparsed_why : "parse error"));
+  }
   return s;
 }
 

@@ -109,6 +109,7 @@ typedef struct {
 typedef struct {
   guint64 packets, bytes, connections;
   guint64 http_requests, http_responses, failed_responses;
+  guint64 http_unparsed;    /* HTTP messages that could not be parsed (not analysed) */
   guint64 by_cause[W4_CAUSE_COUNT];  /* failures and notes, by their primary cause */
   GPtrArray *by_server;     /* (element-type W4ServerStat) most failed first */
   GPtrArray *by_principal;  /* (element-type W4PrincipalStat) most failed first */

@@ -1007,6 +1007,35 @@ test_header_cut (void)
   fx_clear (&fx);
 }
 
+/* A message dissect gave up on is counted, and the warning names the
+ * first one's frame: no finding covers it. */
+static void
+test_unparsed (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Anomaly a = { 0 };
+  const char *w;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  a.kind = W4_ANOM_HTTP_ERROR;
+  a.conn = c;
+  a.frame = 4;
+  a.message = "HTTP/1 parse error (HPE_INVALID_HEADER_TOKEN): Invalid header token";
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  a.frame = 9;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.summary->http_unparsed, ==, 2);
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 1);
+  w = g_ptr_array_index (fx.summary->warnings, 0);
+  g_assert_nonnull (strstr (w, "2 HTTP messages could not be parsed"));
+  g_assert_nonnull (strstr (w, "first in frame 4 of test.pcap"));
+  g_assert_nonnull (strstr (w, "HPE_INVALID_HEADER_TOKEN"));
+  fx_clear (&fx);
+}
+
 static void
 count_warn (void *user, const W4Anomaly *what)
 {
@@ -1111,6 +1140,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
   g_test_add_func ("/correlate/limit-warnings", test_limit_warnings);
   g_test_add_func ("/correlate/header-cut", test_header_cut);
+  g_test_add_func ("/correlate/unparsed", test_unparsed);
   g_test_add_func ("/correlate/redaction", test_redaction);
   return g_test_run ();
 }
