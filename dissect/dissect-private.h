@@ -61,7 +61,12 @@ typedef struct {
 /* Bytes of one request target fed to llhttp as a stand-in (control bytes
  * a server took): beyond this many the request is left to fail. */
 #define W4_H1_MAX_PATCHES 64
-enum { W4_H1_RL_START, W4_H1_RL_METHOD, W4_H1_RL_TARGET, W4_H1_RL_DONE };
+/* Where the scan of a head is (tolerate_head): request line (before the
+ * method, method, target, the rest of the line), then field lines. */
+enum {
+  W4_H1_RL_START, W4_H1_RL_METHOD, W4_H1_RL_TARGET, W4_H1_RL_LINE,
+  W4_H1_HF_START, W4_H1_HF_NAME, W4_H1_HF_VALUE, W4_H1_RL_DONE
+};
 
 typedef enum {
   W4_H1_UNDECIDED = 0, /* no payload yet: the first bytes decide */
@@ -126,10 +131,10 @@ typedef struct {
   gsize subst_len;
   guint64 subst_off;
 
-  /* Tolerant reading of the request target: bytes llhttp rejects there
-   * (control bytes a real server accepts) are fed to it as '_' and put
-   * back in the target it reports. */
-  guint8 rl_state;         /* W4_H1_RL_*: where the request line scan is */
+  /* Tolerant reading of the head: bytes llhttp rejects in the request
+   * target and in field names (that real servers accept) are fed to it as
+   * '_' and put back in what is reported. */
+  guint8 rl_state;         /* W4_H1_RL_* / W4_H1_HF_*: where the head scan is */
   guint n_patches;
   guint64 patch_off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
   guint8 patch_orig[W4_H1_MAX_PATCHES];

@@ -485,15 +485,14 @@ cb_method (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
-/* The target as sent: the bytes fed to llhttp as stand-ins go back. */
+/* The bytes as sent: those fed to llhttp as stand-ins go back into @dst,
+ * which holds the @kept bytes read from stream offset @from on. */
 static void
-restore_patches (W4H1Half *h, guint64 from, guint32 kept)
+restore_patches (W4H1Half *h, guint64 from, guint8 *dst, guint32 kept)
 {
-  guint32 base = h->hdr->len - kept;
-
   for (guint i = 0; i < h->n_patches; i++)
     if (h->patch_off[i] >= from && h->patch_off[i] - from < kept)
-      h->hdr->data[base + (guint32) (h->patch_off[i] - from)] = h->patch_orig[i];
+      dst[h->patch_off[i] - from] = h->patch_orig[i];
 }
 
 static int
@@ -508,7 +507,7 @@ cb_url (llhttp_t *p, const char *at, size_t len)
   kept = hdr_append (h, at, len);
   h->target_len += kept;
   if (h->n_patches > 0)
-    restore_patches (h, stream_off (h, at), kept);
+    restore_patches (h, stream_off (h, at), h->hdr->data + h->hdr->len - kept, kept);
   h->last_cb = CB_URL;
   return 0;
 }
@@ -561,6 +560,8 @@ cb_header_field (llhttp_t *p, const char *at, size_t len)
   if (len > room)
     h->cut |= W4_HEAD_CUT_ORDINARY; /* no such name is authentication-relevant */
   memcpy (h->name + h->name_len, at, MIN (len, room));
+  if (h->n_patches > 0)
+    restore_patches (h, stream_off (h, at), h->name + h->name_len, (guint32) MIN (len, room));
   h->name_len += (guint32) MIN (len, room);
   return 0;
 }
@@ -835,12 +836,10 @@ cb_message_complete (llhttp_t *p)
   h->head_done = FALSE;
   if (h->stop_after_msg)
     return HPE_PAUSED;
-  if (h->dir == W4_DIR_TO_SERVER) {
-    /* stop at the boundary so the next method can be looked at */
-    h->at_boundary = TRUE;
-    return HPE_PAUSED;
-  }
-  return 0;
+  /* stop at the boundary so the next method can be looked at, and the
+   * next head scanned (tolerate_head) */
+  h->at_boundary = TRUE;
+  return HPE_PAUSED;
 }
 
 static const llhttp_settings_t w4_h1_settings = {
@@ -1013,36 +1012,78 @@ target_byte_refused (guint8 c)
   return (c < 0x20 && c != '\t' && c != '\f' && c != '\r' && c != '\n') || c == 0x7f;
 }
 
-/* Scans the request line from @from (a position in @c, which is being fed
- * at stream offset h->cur_base) and replaces the refused bytes of its
- * target with '_' in a copy of the chunk, remembered to be put back.
- * Returns the data llhttp is to read: the copy once something was patched. */
+/* A byte llhttp refuses in a field name (not a tchar: controls, 8-bit,
+ * separators) where nginx, by default, ignores the field and python's
+ * http.server takes it: a stand-in keeps the message readable. Space and
+ * TAB before the colon llhttp takes already. */
+static gboolean
+name_byte_refused (guint8 c)
+{
+  return !is_tchar (c) && c != ' ' && c != '\t' && c != ':' && c != '\r' && c != '\n';
+}
+
+/* One step of the head scan: the state after byte @b, and whether @b must
+ * be fed as a stand-in. */
+static guint8
+head_scan_step (guint8 state, guint8 b, gboolean *refused)
+{
+  *refused = FALSE;
+  switch (state) {
+  case W4_H1_RL_START:
+    /* empty lines before a request are allowed (RFC 9112 2.2) */
+    return b == '\r' || b == '\n' ? state : W4_H1_RL_METHOD;
+  case W4_H1_RL_METHOD:
+    if (b == ' ')
+      return W4_H1_RL_TARGET;
+    /* not a request line: llhttp decides */
+    return b == '\r' || b == '\n' ? W4_H1_RL_DONE : state;
+  case W4_H1_RL_TARGET:
+    if (b == ' ')
+      return W4_H1_RL_LINE;
+    if (b == '\r' || b == '\n')
+      return W4_H1_RL_DONE;
+    *refused = target_byte_refused (b);
+    return state;
+  case W4_H1_RL_LINE:
+  case W4_H1_HF_VALUE:
+    return b == '\n' ? W4_H1_HF_START : state;
+  case W4_H1_HF_START:
+    if (b == '\r')
+      return state;
+    if (b == '\n')
+      return W4_H1_RL_DONE; /* the empty line: the head ends */
+    if (b == ' ' || b == '\t')
+      return W4_H1_HF_VALUE; /* obs-fold: the value goes on */
+    *refused = name_byte_refused (b);
+    return W4_H1_HF_NAME;
+  case W4_H1_HF_NAME:
+    if (b == ':')
+      return W4_H1_HF_VALUE;
+    if (b == '\n')
+      return W4_H1_RL_DONE; /* a line without colon: llhttp decides */
+    *refused = name_byte_refused (b);
+    return state;
+  default:
+    return W4_H1_RL_DONE;
+  }
+}
+
+/* Scans the head from @from (a position in @c, which is being fed at
+ * stream offset h->cur_base) and replaces the bytes llhttp refuses in the
+ * request target and in field names with '_' in a copy of the chunk (same
+ * length: framing and frame marks are unchanged), remembered to be put
+ * back. Returns the data llhttp is to read: the copy once something was
+ * patched. */
 static const guint8 *
-patch_target (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
+patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
 {
   guint8 *out = (guint8 *) data;
 
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
-    guint8 b = c->data[i];
+    gboolean refused;
 
-    if (h->rl_state == W4_H1_RL_START) {
-      /* empty lines before a request are allowed (RFC 9112 2.2) */
-      if (b != '\r' && b != '\n')
-        h->rl_state = W4_H1_RL_METHOD;
-      continue;
-    }
-    if (h->rl_state == W4_H1_RL_METHOD) {
-      if (b == ' ')
-        h->rl_state = W4_H1_RL_TARGET;
-      else if (b == '\r' || b == '\n')
-        h->rl_state = W4_H1_RL_DONE; /* not a request line: llhttp decides */
-      continue;
-    }
-    if (b == ' ' || b == '\r' || b == '\n') {
-      h->rl_state = W4_H1_RL_DONE;
-      break;
-    }
-    if (!target_byte_refused (b) || h->n_patches >= W4_H1_MAX_PATCHES)
+    h->rl_state = head_scan_step (h->rl_state, c->data[i], &refused);
+    if (!refused || h->n_patches >= W4_H1_MAX_PATCHES)
       continue;
     if (out == c->data) {
       if (h->patched_size < c->len) {
@@ -1054,30 +1095,29 @@ patch_target (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
       out = h->patched;
     }
     h->patch_off[h->n_patches] = h->cur_base + i;
-    h->patch_orig[h->n_patches] = b;
+    h->patch_orig[h->n_patches] = c->data[i];
     h->n_patches++;
     out[i] = '_';
   }
   return out;
 }
 
-/* Before llhttp reads from @pos: at a request's start the scan starts over;
- * within its request line it goes on. */
+/* Before llhttp reads from @pos: at a message's start the scan starts over
+ * (a response's at its status line's end: nothing there needs a stand-in);
+ * within its head it goes on. */
 static const char *
-tolerate_target (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos)
+tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos)
 {
   gsize at = (gsize) (pos - *data);
   const guint8 *d;
 
-  if (h->dir != W4_DIR_TO_SERVER)
-    return pos;
   if (!h->in_msg) {
-    h->rl_state = W4_H1_RL_START;
+    h->rl_state = h->dir == W4_DIR_TO_SERVER ? W4_H1_RL_START : W4_H1_RL_LINE;
     h->n_patches = 0;
   }
   if (h->rl_state == W4_H1_RL_DONE)
     return pos;
-  d = patch_target (h, c, (const guint8 *) *data, at);
+  d = patch_head (h, c, (const guint8 *) *data, at);
   *data = (const char *) d;
   return (const char *) d + at;
 }
@@ -1098,7 +1138,7 @@ execute (W4H1Half *h, const W4Chunk *c)
     llhttp_errno_t err;
     const char *stop;
 
-    pos = tolerate_target (h, c, &data, pos);
+    pos = tolerate_head (h, c, &data, pos);
     end = data + c->len;
     fed.data = (const guint8 *) data;
     if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
