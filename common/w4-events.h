@@ -133,7 +133,14 @@ typedef struct {
   gboolean headers_truncated; /* a header cap was reached; some are missing */
   guint cut;                 /* what the caps dropped: W4_HEAD_CUT_* bits (0: nothing) */
   guint64 header_block_len;  /* bytes of the start line and header block as sent */
+  guint odd;                 /* bytes HTTP does not allow, read anyway: W4_HEAD_ODD_* bits */
 } W4HttpHead;
+
+/* W4HttpHead.odd: the request target holds control bytes ... */
+#define W4_HEAD_ODD_TARGET 1u
+/* ... a field name holds bytes no token has: some servers (python's)
+ * stop reading fields there, others (nginx) skip the one field. */
+#define W4_HEAD_ODD_NAME 2u
 
 /* W4HttpHead.cut: the start line or fields that are not authentication-
  * relevant (header-bytes, headers limits) ... */

@@ -76,6 +76,7 @@ typedef struct {
   gboolean has_acrm;       /* Access-Control-Request-Method */
   guint req_cut;           /* W4HttpHead.cut of the request */
   guint64 req_block_len;   /* its header block's size as sent */
+  guint req_odd;           /* W4HttpHead.odd of the request */
   /* response */
   gboolean has_response;
   guint status;

@@ -1154,6 +1154,27 @@ text_ordinary_cut (const Ctx *c, W4Finding *f, Ev *ev)
   }
 }
 
+/* A field name HTTP does not allow was read anyway: the server may have
+ * stopped reading fields there (python's http.server does; nginx skips
+ * the one field), so the finding says the server may not have seen what
+ * came after it. */
+static void
+text_odd_name (const Ctx *c, W4Finding *f, Ev *ev)
+{
+  const W4CorExchange *ex = c->ex;
+  static const char words[] = "the request has a field name with bytes HTTP does not allow; "
+                              "some servers stop reading fields there, so the server may not "
+                              "have seen the fields after it";
+  char *longer;
+
+  if (!ex->has_request || !(ex->req_odd & W4_HEAD_ODD_NAME))
+    return;
+  longer = g_strdup_printf ("%s (Note: %s.)", f->summary ? f->summary : "", words);
+  g_free (f->summary);
+  f->summary = longer;
+  ev_add (ev, ex->req_frame, ex->stream, words);
+}
+
 /* ---- deciding ------------------------------------------------------------ */
 
 static void
@@ -1260,6 +1281,7 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
     f->cause = ex->status == 403 ? W4_CAUSE_FORBIDDEN : W4_CAUSE_UNEXPLAINED;
   text_cause (&c, f, &ev);
   text_ordinary_cut (&c, f, &ev);
+  text_odd_name (&c, f, &ev);
   if (intermediate_leg (&c) && f->principal != NULL)
     w4_cor_summary_principal (cor, f->principal, FALSE);
   ev_finish (&ev);

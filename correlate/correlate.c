@@ -951,6 +951,7 @@ read_request (W4CorExchange *ex, const W4HttpHead *req)
   ex->req_ts = req->first_ts;
   ex->req_cut = req->cut;
   ex->req_block_len = req->header_block_len;
+  ex->req_odd = req->odd;
   ex->h2 = req->proto == W4_HTTP_2;
   ex->h2_stream = req->h2_stream;
 

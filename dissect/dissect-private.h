@@ -135,6 +135,7 @@ typedef struct {
    * target and in field names (that real servers accept) are fed to it as
    * '_' and put back in what is reported. */
   guint8 rl_state;         /* W4_H1_RL_* / W4_H1_HF_*: where the head scan is */
+  guint odd;               /* W4_HEAD_ODD_* of the message being scanned */
   guint n_patches;
   guint64 patch_off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
   guint8 patch_orig[W4_H1_MAX_PATCHES];

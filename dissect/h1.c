@@ -687,6 +687,7 @@ emit_head (W4H1Half *h, llhttp_t *p)
   head.n_headers = h->view->len;
   head.headers_truncated = h->truncated || h->cut != 0;
   head.cut = h->cut;
+  head.odd = h->odd;
   head.header_block_len = end_off >= h->start_off ? end_off - h->start_off + 1 : 0;
   if (h->dir == W4_DIR_TO_SERVER) {
     head.method = buf_span (h, h->method_off, h->method_len);
@@ -1081,10 +1082,12 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
 
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
     gboolean refused;
+    guint8 was = h->rl_state;
 
     h->rl_state = head_scan_step (h->rl_state, c->data[i], &refused);
     if (!refused || h->n_patches >= W4_H1_MAX_PATCHES)
       continue;
+    h->odd |= was == W4_H1_RL_TARGET ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
     if (out == c->data) {
       if (h->patched_size < c->len) {
         g_free (h->patched);
@@ -1114,6 +1117,7 @@ tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos
   if (!h->in_msg) {
     h->rl_state = h->dir == W4_DIR_TO_SERVER ? W4_H1_RL_START : W4_H1_RL_LINE;
     h->n_patches = 0;
+    h->odd = 0;
   }
   if (h->rl_state == W4_H1_RL_DONE)
     return pos;

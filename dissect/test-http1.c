@@ -402,7 +402,7 @@ test_control_byte_in_target (void)
   w4_dis_finish (r.dis);
   g_assert_cmpstr (r.log->str, ==,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-                   "req 0 #0 f3-3 GET /basic-only?x=\x01 [Authorization=Basic dTpw]\n"
+                   "req 0 #0 f3-3 GET /basic-only?x=\x01 odd-target [Authorization=Basic dTpw]\n"
                    "body 0 c2s #0 0\n"
                    "resp 0 #0 f4-4 401 [Content-Length=0]\n"
                    "body 0 s2c #0 0\n"
@@ -431,10 +431,10 @@ test_odd_field_names (void)
   w4_dis_finish (r.dis);
   g_assert_cmpstr (r.log->str, ==,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-                   "req 0 #0 f3-3 GET /a [X-\xc3\xa9t\xc3\xa9=1] [X\x01Y=2] "
+                   "req 0 #0 f3-3 GET /a odd-name [X-\xc3\xa9t\xc3\xa9=1] [X\x01Y=2] "
                    "[Authorization=Basic dTpw]\n"
                    "body 0 c2s #0 0\n"
-                   "resp 0 #0 f4-4 401 [X(y)=1] [WWW-Authenticate=Basic realm=\"r\"] "
+                   "resp 0 #0 f4-4 401 odd-name [X(y)=1] [WWW-Authenticate=Basic realm=\"r\"] "
                    "[Content-Length=0]\n"
                    "body 0 s2c #0 0\n"
                    "close 0 end\n");

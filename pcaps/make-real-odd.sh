@@ -14,6 +14,9 @@
 # python-ctl-byte-in-target.pcap: 50 requests with a 0x01 byte in the
 #   request target (python's http.server accepts it, llhttp does not), each
 #   with alice's wrong Basic password, one connection each -> 50 x 401.
+# python-odd-field-name.pcap: a request with a Latin-1 byte in one field
+#   name ("X-Tr\xe4ce"), then alice's right Basic password: python's
+#   http.server stops reading fields at that name, so it answers 401.
 #
 # Needs root (tcpdump on lo), tcpdump, curl and python3. The server runs on a
 # free loopback port and is stopped on exit, also on error; timeout(1) ends
@@ -134,5 +137,28 @@ for i in range(50):
     if not reply.startswith(b"HTTP/1.0 401") and not reply.startswith(b"HTTP/1.1 401"):
         sys.exit("attempt %d: %r" % (i + 1, reply[:40]))
     time.sleep(0.05)
+PY
+stop_capture
+
+start_capture python-odd-field-name.pcap
+"$PYTHON" - "$PORT" <<'PY'
+import base64, socket, sys
+port = int(sys.argv[1])
+cred = base64.b64encode(b"alice:secret").decode()
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"GET /basic-only HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Tr\xe4ce: 1\r\n"
+          b"Authorization: Basic %s\r\nConnection: close\r\n\r\n" % (port, cred.encode()))
+# the server did not read "Connection: close" either: read one response
+# (its Content-Length) and close
+reply = b""
+while b"\r\n\r\n" not in reply:
+    reply += s.recv(65536)
+head, body = reply.split(b"\r\n\r\n", 1)
+length = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+while length and len(body) < length[0]:
+    body += s.recv(65536)
+s.close()
+if b" 401 " not in reply.split(b"\r\n", 1)[0]:
+    sys.exit("odd field name: %r" % reply[:40])
 PY
 stop_capture
