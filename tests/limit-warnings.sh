@@ -17,6 +17,8 @@ CASES=(
     "findings=1 demo.pcapng"
     "header-bytes=100 demo.pcapng"
     "pending-requests=1 tcp-pipelined.pcap"
+    "auth-header-bytes=10 demo.pcapng"
+    "flows=1 demo.pcapng"
 )
 echo "1..$(( ${#CASES[@]} * 3 ))"
 n=0
