@@ -36,11 +36,17 @@ static void
 warn_outlier (W4Pipeline *pipe, const W4ClockOutlier *o)
 {
   char ts[W4_TIME_STRLEN], clock[W4_TIME_STRLEN];
-  g_autofree char *msg = g_strdup_printf (
-      "frame %" G_GUINT64_FORMAT " is dated %s, far ahead of the traffic around it (%s): "
-      "its timestamp is not used as capture time for decisions",
-      o->frame, w4_time_format_iso (o->ts, ts, sizeof ts),
-      w4_time_format_iso (o->clock, clock, sizeof clock));
+  g_autofree char *msg = o->back
+      ? g_strdup_printf ("capture time steps back at frame %" G_GUINT64_FORMAT " from %s to %s "
+                         "(an earlier frame was dated far ahead, or the inputs are not in time "
+                         "order): decisions follow the new time",
+                         o->frame, w4_time_format_iso (o->clock, clock, sizeof clock),
+                         w4_time_format_iso (o->ts, ts, sizeof ts))
+      : g_strdup_printf ("frame %" G_GUINT64_FORMAT " is dated %s, far ahead of the traffic "
+                         "around it (%s): its timestamp is not used as capture time for "
+                         "decisions",
+                         o->frame, w4_time_format_iso (o->ts, ts, sizeof ts),
+                         w4_time_format_iso (o->clock, clock, sizeof clock));
   W4Anomaly what = { 0 };
 
   what.kind = W4_ANOM_WARNING;

@@ -51,6 +51,48 @@ test_idle_gap (void)
   g_assert_cmpint (w4_clock_now (&c).sec, ==, 1000 + 7502);
 }
 
+/* The first frame dated a year ahead: it alone is the outlier when the
+ * second is far behind it (nothing came before it to compare). */
+static void
+test_first_frame_outlier (void)
+{
+  W4Clock c;
+  W4ClockOutlier o = { 0 };
+
+  w4_clock_init (&c);
+  w4_clock_frame (&c, 1, at (1000 + year), &o);
+  g_assert_true (w4_clock_frame (&c, 2, at (1000), &o));
+  g_assert_false (o.back);
+  g_assert_cmpuint (o.frame, ==, 1);
+  g_assert_cmpint (o.ts.sec, ==, 1000 + year);
+  g_assert_cmpint (w4_clock_now (&c).sec, ==, 1000);
+  /* a lone frame dated far back never moves it */
+  g_assert_false (w4_clock_frame (&c, 3, at (2), &o));
+  g_assert_false (w4_clock_frame (&c, 4, at (1003), &o));
+  g_assert_cmpint (w4_clock_now (&c).sec, ==, 1003);
+}
+
+/* Traffic that goes on far back (inputs not in time order) takes the
+ * clock back once the frames after the step agree, and it is reported. */
+static void
+test_step_back (void)
+{
+  W4Clock c;
+  W4ClockOutlier o = { 0 };
+
+  w4_clock_init (&c);
+  w4_clock_frame (&c, 1, at (1000 + year), &o);
+  w4_clock_frame (&c, 2, at (1001 + year), &o);
+  g_assert_false (w4_clock_frame (&c, 3, at (1000), &o));
+  g_assert_false (w4_clock_frame (&c, 4, at (1001), &o));
+  g_assert_cmpint (w4_clock_now (&c).sec, ==, 1001 + year);
+  g_assert_true (w4_clock_frame (&c, 5, at (1002), &o));
+  g_assert_true (o.back);
+  g_assert_cmpuint (o.frame, ==, 3);
+  g_assert_cmpint (o.clock.sec, ==, 1001 + year);
+  g_assert_cmpint (w4_clock_now (&c).sec, ==, 1002);
+}
+
 /* Steps back never move the clock back; ticks only move it forward. */
 static void
 test_backwards (void)
@@ -75,5 +117,7 @@ main (int argc, char **argv)
   g_test_add_func ("/clock/outlier", test_outlier);
   g_test_add_func ("/clock/idle-gap", test_idle_gap);
   g_test_add_func ("/clock/backwards", test_backwards);
+  g_test_add_func ("/clock/first-frame-outlier", test_first_frame_outlier);
+  g_test_add_func ("/clock/step-back", test_step_back);
   return g_test_run ();
 }

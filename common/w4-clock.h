@@ -8,7 +8,11 @@
  * after it agree with the new time (a real idle gap followed by traffic);
  * when they come back to the old time instead, the jump was an outlier: it
  * is reported and never moves the clock. Small steps back never move it
- * back either (INPUT.md: capture time may step back a little). */
+ * back either (INPUT.md: capture time may step back a little); a step back
+ * of more than W4_CLOCK_JUMP_SEC that the next packets confirm (an early
+ * packet was the outlier, or the inputs are not in time order) does, and
+ * is reported. The first frame has nothing before it to be checked
+ * against: when the second is far behind it, the first was the outlier. */
 #pragma once
 
 #include "w4-types.h"
@@ -24,17 +28,22 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean started;
   W4Time now;
-  gboolean jump_pending;  /* a frame jumped ahead; waiting for the next ones */
+  gboolean jump_pending;  /* a frame jumped ahead (or back); waiting for the next ones */
+  gboolean jump_back;
   guint64 jump_frame;
   W4Time jump_ts;
   guint agreeing;         /* frames since the jump that are as far ahead */
+  guint64 frames;         /* frames seen (a lone first frame far ahead is an outlier) */
+  guint64 first_frame;
 } W4Clock;
 
-/* A frame whose timestamp was not taken as capture time. */
+/* A frame whose timestamp was not taken as capture time; or (@back) the
+ * frame where capture time was confirmed to step far back. */
 typedef struct {
   guint64 frame;
   W4Time ts;
-  W4Time clock;  /* capture time around it */
+  W4Time clock;  /* capture time around it (@back: before the step) */
+  gboolean back;
 } W4ClockOutlier;
 
 void w4_clock_init (W4Clock *c);

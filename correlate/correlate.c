@@ -1312,9 +1312,10 @@ w4_cor_time (W4Correlate *cor, W4Time now)
 {
   g_return_if_fail (cor != NULL);
 
-  /* Capture time may step back a little (INPUT.md): never move it back. */
-  if (w4_time_cmp (now, cor->now) > 0)
-    cor->now = now;
+  /* The caller's clock (the pipeline's, w4-clock.h): it never steps back
+   * a little (INPUT.md allows that of frames), only when the traffic
+   * confirms that an earlier time was an outlier. */
+  cor->now = now;
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
 }

@@ -144,7 +144,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Correlate, w4_cor_free)
 W4Sink w4_cor_sink (W4Correlate *cor);
 
 /* Capture time moved on (every frame; live: ticks too): decides every
- * finding whose 30 s have passed. */
+ * finding whose 30 s have passed. Taken as given: the caller keeps small
+ * steps back and outliers out (w4-clock.h). */
 void w4_cor_time (W4Correlate *cor, W4Time now);
 /* Frame totals for the summary. */
 void w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi);
