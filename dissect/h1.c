@@ -1023,12 +1023,15 @@ name_byte_refused (guint8 c)
   return !is_tchar (c) && c != ' ' && c != '\t' && c != ':' && c != '\r' && c != '\n';
 }
 
-/* One step of the head scan: the state after byte @b, and whether @b must
- * be fed as a stand-in. */
+/* One step of the head scan: the state after byte @b, and the stand-in
+ * @b must be fed as (0: @b itself). */
 static guint8
-head_scan_step (guint8 state, guint8 b, gboolean *refused)
+head_scan_step (guint8 state, guint8 b, guint8 *stand_in)
 {
-  *refused = FALSE;
+  gboolean refused = FALSE;
+  guint8 next = state;
+
+  *stand_in = 0;
   switch (state) {
   case W4_H1_RL_START:
     /* empty lines before a request are allowed (RFC 9112 2.2) */
@@ -1043,8 +1046,8 @@ head_scan_step (guint8 state, guint8 b, gboolean *refused)
       return W4_H1_RL_LINE;
     if (b == '\r' || b == '\n')
       return W4_H1_RL_DONE;
-    *refused = target_byte_refused (b);
-    return state;
+    refused = target_byte_refused (b);
+    break;
   case W4_H1_RL_LINE:
   case W4_H1_HF_VALUE:
     return b == '\n' ? W4_H1_HF_START : state;
@@ -1055,18 +1058,29 @@ head_scan_step (guint8 state, guint8 b, gboolean *refused)
       return W4_H1_RL_DONE; /* the empty line: the head ends */
     if (b == ' ' || b == '\t')
       return W4_H1_HF_VALUE; /* obs-fold: the value goes on */
-    *refused = name_byte_refused (b);
-    return W4_H1_HF_NAME;
+    refused = name_byte_refused (b);
+    next = W4_H1_HF_NAME;
+    break;
   case W4_H1_HF_NAME:
     if (b == ':')
       return W4_H1_HF_VALUE;
+    if (b == '\r') {
+      /* a line without colon (nginx ignores it, tshark shows it): its CR
+       * is fed as the colon, and llhttp (lenient) takes the bare LF as the
+       * end of an empty value */
+      *stand_in = ':';
+      return W4_H1_HF_VALUE;
+    }
     if (b == '\n')
-      return W4_H1_RL_DONE; /* a line without colon: llhttp decides */
-    *refused = name_byte_refused (b);
-    return state;
+      return W4_H1_RL_DONE; /* a bare LF without colon: llhttp decides */
+    refused = name_byte_refused (b);
+    break;
   default:
     return W4_H1_RL_DONE;
   }
+  if (refused)
+    *stand_in = '_';
+  return next;
 }
 
 /* Scans the head from @from (a position in @c, which is being fed at
@@ -1081,11 +1095,11 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
   guint8 *out = (guint8 *) data;
 
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
-    gboolean refused;
+    guint8 stand_in;
     guint8 was = h->rl_state;
 
-    h->rl_state = head_scan_step (h->rl_state, c->data[i], &refused);
-    if (!refused || h->n_patches >= W4_H1_MAX_PATCHES)
+    h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
+    if (stand_in == 0 || h->n_patches >= W4_H1_MAX_PATCHES)
       continue;
     h->odd |= was == W4_H1_RL_TARGET ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
     if (out == c->data) {
@@ -1100,7 +1114,7 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
     h->patch_off[h->n_patches] = h->cur_base + i;
     h->patch_orig[h->n_patches] = c->data[i];
     h->n_patches++;
-    out[i] = '_';
+    out[i] = stand_in;
   }
   return out;
 }

@@ -418,7 +418,7 @@ test_odd_field_names (void)
 {
   TRec r;
   guint32 cs, ss;
-  const char *req = "GET /a HTTP/1.1\r\nX-\xc3\xa9t\xc3\xa9: 1\r\nX\x01Y: 2\r\n"
+  const char *req = "GET /a HTTP/1.1\r\nX-\xc3\xa9t\xc3\xa9: 1\r\nX\x01Y: 2\r\nNo colon\r\n"
                     "Authorization: Basic dTpw\r\n\r\n";
   const char *resp = "HTTP/1.1 401 No\r\nX(y): 1\r\nWWW-Authenticate: Basic realm=\"r\"\r\n"
                      "Content-Length: 0\r\n\r\n";
@@ -432,7 +432,7 @@ test_odd_field_names (void)
   g_assert_cmpstr (r.log->str, ==,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
                    "req 0 #0 f3-3 GET /a odd-name [X-\xc3\xa9t\xc3\xa9=1] [X\x01Y=2] "
-                   "[Authorization=Basic dTpw]\n"
+                   "[No colon=] [Authorization=Basic dTpw]\n"
                    "body 0 c2s #0 0\n"
                    "resp 0 #0 f4-4 401 odd-name [X(y)=1] [WWW-Authenticate=Basic realm=\"r\"] "
                    "[Content-Length=0]\n"
@@ -503,7 +503,8 @@ static const char *const split_cases[][2] = {
     "HTTP/1.0 407 Proxy\r\nProxy-Authenticate: Basic realm=\"p\"\r\n\r\nbody to the end" },
   /* control bytes in targets and odd bytes in field names, which llhttp
    * alone refuses */
-  { "POST /p HTTP/1.1\r\nX\x01: 1\r\nContent-Length: 2\r\n\r\nabGET /q HTTP/1.1\r\n\xff: 2\r\n\r\n",
+  { "POST /p HTTP/1.1\r\nX\x01: 1\r\nContent-Length: 2\r\n\r\nabGET /q HTTP/1.1\r\n\xff: 2\r\n"
+    "Garbage\r\n\r\n",
     "HTTP/1.1 401 No\r\nX\x02: 1\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 403 No\r\n{}: 1\r\n\r\n" },
   { "GET /a?x=\x01 HTTP/1.1\r\nAuthorization: Basic dTpw\r\n\r\n"
     "\r\nGET /\x7f\x02b HTTP/1.1\r\n\r\n",
