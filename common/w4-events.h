@@ -143,8 +143,10 @@ typedef struct {
 #define W4_HEAD_ODD_NAME 2u
 
 /* W4HttpHead.cut: the start line or fields that are not authentication-
- * relevant (header-bytes, headers limits) ... */
+ * relevant, past header-bytes ... */
 #define W4_HEAD_CUT_ORDINARY 1u
+/* ... such fields past the headers limit (the field count) ... */
+#define W4_HEAD_CUT_COUNT 4u
 /* ... and authentication-relevant fields (credentials, challenges, cookies,
  * CSRF tokens, Origin, Location: auth-header-bytes limit). A rule must not
  * conclude from the absence of what may have been cut. */

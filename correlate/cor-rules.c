@@ -1096,16 +1096,24 @@ cut_words (const Ctx *c, const char *whose, guint cut, guint64 block_len)
   g_autofree char *kept = size_words (c->cor->limits.v[W4_LIMIT_HEADER_BYTES]);
   g_autofree char *auth = size_words (c->cor->limits.v[W4_LIMIT_AUTH_HEADER_BYTES]);
 
+  g_autofree char *which = NULL;
+
   if (cut == 0)
     return NULL;
+  if ((cut & W4_HEAD_CUT_ORDINARY) && (cut & W4_HEAD_CUT_COUNT))
+    which = g_strdup_printf ("fields after the first %s and past the first %" G_GUINT64_FORMAT
+                             " fields were not kept", kept, c->cor->limits.v[W4_LIMIT_HEADERS]);
+  else if (cut & W4_HEAD_CUT_COUNT)
+    which = g_strdup_printf ("fields past the first %" G_GUINT64_FORMAT " were not kept",
+                             c->cor->limits.v[W4_LIMIT_HEADERS]);
+  else if (cut & W4_HEAD_CUT_ORDINARY)
+    which = g_strdup_printf ("fields after the first %s were not kept", kept);
   if (!(cut & W4_HEAD_CUT_AUTH))
-    return g_strdup_printf ("the %s's header block was %s: fields after the first %s (or past "
-                            "the first %" G_GUINT64_FORMAT " fields) were not kept, but every "
-                            "authentication field was", whose, block,
-                            kept, c->cor->limits.v[W4_LIMIT_HEADERS]);
-  return g_strdup_printf ("the %s's header block was %s: fields after the first %s were not "
-                          "kept, and authentication fields beyond %s (auth-header-bytes) were "
-                          "cut too", whose, block, kept, auth);
+    return g_strdup_printf ("the %s's header block was %s: %s, but every authentication field "
+                            "was", whose, block, which);
+  return g_strdup_printf ("the %s's header block was %s: %s%sauthentication fields beyond %s "
+                          "(auth-header-bytes) were cut", whose, block, which ? which : "",
+                          which ? ", and " : "", auth);
 }
 
 /* Authentication fields of the request (credentials, cookies) or of the

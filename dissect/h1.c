@@ -354,7 +354,9 @@ half_of (llhttp_t *p)
 static void
 note_truncated (W4H1Half *h, W4LimitId which)
 {
-  guint kind = which == W4_LIMIT_AUTH_HEADER_BYTES ? W4_HEAD_CUT_AUTH : W4_HEAD_CUT_ORDINARY;
+  guint kind = which == W4_LIMIT_AUTH_HEADER_BYTES ? W4_HEAD_CUT_AUTH
+               : which == W4_LIMIT_HEADERS          ? W4_HEAD_CUT_COUNT
+                                                    : W4_HEAD_CUT_ORDINARY;
 
   h->truncated = TRUE;
   if (!(h->cut & kind)) {
