@@ -136,7 +136,8 @@ typedef struct {
   guint odd;                 /* bytes HTTP does not allow, read anyway: W4_HEAD_ODD_* bits */
 } W4HttpHead;
 
-/* W4HttpHead.odd: the request target holds control bytes ... */
+/* W4HttpHead.odd: the request line holds bytes HTTP does not allow there
+ * (control bytes in the target, TAB as a separator) ... */
 #define W4_HEAD_ODD_TARGET 1u
 /* ... a field name holds bytes no token has: some servers (python's)
  * stop reading fields there, others (nginx) skip the one field. */

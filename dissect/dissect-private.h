@@ -62,7 +62,8 @@ typedef struct {
  * a server took): beyond this many the request is left to fail. */
 #define W4_H1_MAX_PATCHES 64
 /* Where the scan of a head is (tolerate_head): request line (before the
- * method, method, target, the rest of the line), then field lines. */
+ * method, method, target, the rest of the line), then field lines. The
+ * order matters: the states up to W4_H1_RL_LINE are the start line's. */
 enum {
   W4_H1_RL_START, W4_H1_RL_METHOD, W4_H1_RL_TARGET, W4_H1_RL_LINE,
   W4_H1_HF_START, W4_H1_HF_NAME, W4_H1_HF_VALUE, W4_H1_RL_DONE

@@ -116,14 +116,17 @@ generic_request_line (const guint8 *data, gsize len)
   w4_rd_init (&r, data, MIN (len, W4_H1_MAX_LINE_SCAN));
   while (tok < W4_H1_MAX_METHOD && w4_rd_peek_u8 (&r, tok, &c) && is_tchar (c))
     tok++;
-  if (tok == 0 || !w4_rd_peek_u8 (&r, tok, &c) || c != ' ')
+  /* a TAB separates too (RFC 9112 3: whitespace; python's server splits so) */
+  if (tok == 0 || !w4_rd_peek_u8 (&r, tok, &c) || (c != ' ' && c != '\t'))
     return 0;
   /* the rest of the request line, up to its end, must name HTTP/1.x */
   for (gsize i = tok + 1; w4_rd_peek_u8 (&r, i, &c) && c != '\r' && c != '\n'; i++) {
-    static const char proto[] = " HTTP/1.";
+    static const char proto[] = "HTTP/1.";
     gsize k = 0;
     guint8 d = 0;
-    while (k < sizeof proto - 1 && w4_rd_peek_u8 (&r, i + k, &d) && d == (guint8) proto[k])
+    if (c != ' ' && c != '\t')
+      continue;
+    while (k < sizeof proto - 1 && w4_rd_peek_u8 (&r, i + 1 + k, &d) && d == (guint8) proto[k])
       k++;
     if (k == sizeof proto - 1)
       return tok;
@@ -154,6 +157,9 @@ starts_message (W4Dir dir, const guint8 *data, gsize len, gboolean strict)
 
     memcpy (word, w4_h1_methods[i], wlen);
     word[wlen] = ' ';
+    if (prefix_matches (data, len, word, wlen + 1, strict))
+      return TRUE;
+    word[wlen] = '\t';
     if (prefix_matches (data, len, word, wlen + 1, strict))
       return TRUE;
   }
@@ -1041,11 +1047,21 @@ head_scan_step (guint8 state, guint8 b, guint8 *stand_in)
   case W4_H1_RL_METHOD:
     if (b == ' ')
       return W4_H1_RL_TARGET;
+    if (b == '\t') {
+      /* RFC 9112 3: a recipient may split the request line on any
+       * whitespace, as python's http.server does; llhttp wants a space */
+      *stand_in = ' ';
+      return W4_H1_RL_TARGET;
+    }
     /* not a request line: llhttp decides */
     return b == '\r' || b == '\n' ? W4_H1_RL_DONE : state;
   case W4_H1_RL_TARGET:
     if (b == ' ')
       return W4_H1_RL_LINE;
+    if (b == '\t') {
+      *stand_in = ' ';
+      return W4_H1_RL_LINE;
+    }
     if (b == '\r' || b == '\n')
       return W4_H1_RL_DONE;
     refused = target_byte_refused (b);
@@ -1103,7 +1119,7 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
     h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
     if (stand_in == 0 || h->n_patches >= W4_H1_MAX_PATCHES)
       continue;
-    h->odd |= was == W4_H1_RL_TARGET ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
+    h->odd |= was <= W4_H1_RL_LINE ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
     if (out == c->data) {
       if (h->patched_size < c->len) {
         g_free (h->patched);
