@@ -77,6 +77,8 @@ typedef struct {
   guint req_cut;           /* W4HttpHead.cut of the request */
   guint64 req_block_len;   /* its header block's size as sent */
   guint req_odd;           /* W4HttpHead.odd of the request */
+  guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
+  char *unparsed_req_why;  /* (owned) its parse error */
   /* response */
   gboolean has_response;
   guint status;

@@ -1183,6 +1183,29 @@ text_odd_name (const Ctx *c, W4Finding *f, Ev *ev)
   ev_add (ev, ex->req_frame, ex->stream, words);
 }
 
+/* The request of this response was seen but could not be parsed: say so,
+ * rather than "not captured", and point at it. */
+static void
+text_unparsed_request (const Ctx *c, W4Finding *f, Ev *ev)
+{
+  const W4CorExchange *ex = c->ex;
+  g_autofree char *words = NULL;
+
+  if (ex->has_request || ex->unparsed_req_frame == 0)
+    return;
+  words = g_strdup_printf ("a request that could not be parsed (%s)",
+                           ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
+  g_free (f->summary);
+  f->summary = g_strdup_printf ("The %s answered with %u a request that could not be parsed "
+                                "(frame %" G_GUINT64_FORMAT ": %s), so what it carried is not "
+                                "known.", who_answers (c), ex->status, ex->unparsed_req_frame,
+                                ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
+  ev_add (ev, ex->unparsed_req_frame, ex->stream, words);
+  /* the request comes first in the evidence, as everywhere */
+  if (f->evidence->len > 1)
+    g_ptr_array_insert (f->evidence, 0, g_ptr_array_steal_index (f->evidence, f->evidence->len - 1));
+}
+
 /* ---- deciding ------------------------------------------------------------ */
 
 static void
@@ -1290,6 +1313,8 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
   text_cause (&c, f, &ev);
   text_ordinary_cut (&c, f, &ev);
   text_odd_name (&c, f, &ev);
+  if (f->cause == W4_CAUSE_UNEXPLAINED || f->cause == W4_CAUSE_FORBIDDEN)
+    text_unparsed_request (&c, f, &ev);
   if (intermediate_leg (&c) && f->principal != NULL)
     w4_cor_summary_principal (cor, f->principal, FALSE);
   ev_finish (&ev);

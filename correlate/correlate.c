@@ -193,6 +193,8 @@ typedef struct {
   GQueue pending;          /* HTTP/1 requests awaiting a response (ref each) */
   GHashTable *h2_pending;  /* h2 stream id -> W4CorExchange (ref) */
   GQueue body_wait;        /* failed exchanges awaiting their body (ref each) */
+  guint64 unparsed_frame;  /* a request here could not be parsed (its frame), 0: none */
+  char *unparsed_why;      /* (owned) */
 } W4CorConn;
 
 static void
@@ -250,6 +252,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->challenge_text);
   g_free (ex->content_type);
   g_free (ex->server_message);
+  g_free (ex->unparsed_req_why);
   w4_finding_free (ex->finding);
   g_free (ex);
 }
@@ -268,6 +271,7 @@ conn_free (gpointer p)
   g_queue_clear_full (&c->pending, exchange_unref_cb);
   g_queue_clear_full (&c->body_wait, exchange_unref_cb);
   g_hash_table_unref (c->h2_pending);
+  g_free (c->unparsed_why);
   g_free (c);
 }
 
@@ -1097,6 +1101,9 @@ on_response (void *user, const W4HttpHead *resp)
     ex = exchange_new (cor, resp->conn);
     ex->h2 = resp->proto == W4_HTTP_2;
     ex->h2_stream = resp->h2_stream;
+    ex->unparsed_req_frame = c->unparsed_frame;
+    ex->unparsed_req_why = g_steal_pointer (&c->unparsed_why);
+    c->unparsed_frame = 0;
     read_response (cor, ex, resp);
     if (!ex->failed) {
       aggregate_response (cor, ex);
@@ -1180,6 +1187,14 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
       cor->unparsed_frame = what->frame;
       cor->unparsed_why = g_strdup (what->message);
       cor->unparsed_file = what->conn ? what->conn->file_index : 0;
+    }
+    if (what->conn != NULL && what->dir == W4_DIR_TO_SERVER) {
+      /* the response that comes without its request names it */
+      W4CorConn *c = g_hash_table_lookup (cor->conns, &what->conn->conn_id);
+      if (c != NULL && c->unparsed_frame == 0) {
+        c->unparsed_frame = what->frame;
+        c->unparsed_why = g_strdup (what->message);
+      }
     }
     break;
   case W4_ANOM_LIMIT:

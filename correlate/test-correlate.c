@@ -1034,6 +1034,18 @@ test_unparsed (void)
   g_assert_nonnull (strstr (w, "first in frame 4 of test.pcap"));
   g_assert_nonnull (strstr (w, "HPE_INVALID_HEADER_TOKEN"));
   fx_clear (&fx);
+
+  /* the 401 to such a request names it, rather than "not captured" */
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  a.frame = 4;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  resp (&fx, c, 6, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "unexplained");
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, "could not be parsed (frame 4"));
+  g_assert_cmpuint (((W4Evidence *) g_ptr_array_index (nth (&fx, 0)->evidence, 0))->frame, ==, 4);
+  fx_clear (&fx);
 }
 
 static void
