@@ -48,6 +48,18 @@
  *    chunked does not fail the direction: a response's body then runs to
  *    the end of the connection (RFC 9112 6.3 rule 7), a request has none
  *    (see cb_headers_complete).
+ *
+ * Beyond llhttp's flags (tolerate_head): llhttp refuses a whole message for
+ * bytes that real servers accept and tshark shows, which would hide its
+ * credentials. Before llhttp reads a head, it is scanned: control bytes in
+ * the request target, bytes no token has in a field name, a TAB between
+ * the request line's words and a field line without colon are fed to
+ * llhttp as stand-ins of the same length (so framing and frame marks do not
+ * change) and put back in what is reported; the head says so (odd).
+ *
+ * Header caps: ordinary fields stop at header-bytes and the field count;
+ * the authentication-relevant ones go on under auth-header-bytes, and the
+ * head says what was cut (cut), so no rule concludes from an absence.
  */
 #include "dissect-private.h"
 
