@@ -61,6 +61,9 @@ typedef struct {
 /* Bytes of one request target fed to llhttp as a stand-in (control bytes
  * a server took): beyond this many the request is left to fail. */
 #define W4_H1_MAX_PATCHES 64
+/* The version ("HTTP/1.x") is the first 8 bytes of what the head scan
+ * looks at in the start line; past them, nothing. */
+#define W4_H1_LINE_SCAN 8
 /* Where the scan of a head is (tolerate_head): request line (before the
  * method, method, target, the rest of the line), then field lines. The
  * order matters: the states up to W4_H1_RL_LINE are the start line's. */
@@ -136,6 +139,7 @@ typedef struct {
    * target and in field names (that real servers accept) are fed to it as
    * '_' and put back in what is reported. */
   guint8 rl_state;         /* W4_H1_RL_* / W4_H1_HF_*: where the head scan is */
+  guint line_pos;          /* bytes into the start line's version (W4_H1_LINE_SCAN: done) */
   guint odd;               /* W4_HEAD_ODD_* of the message being scanned */
   guint n_patches;
   guint64 patch_off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */

@@ -1113,6 +1113,28 @@ head_scan_step (guint8 state, guint8 b, guint8 *stand_in)
   return next;
 }
 
+/* llhttp 8 takes HTTP/1.0 and 1.1 only (its lenient_version came later);
+ * python's http.server takes any 1.x and answers it. A later minor digit
+ * is fed as "1" (as much of 1.x as llhttp knows); @b is the start line's
+ * next byte after the method and target (a response: its first). */
+static guint8
+version_stand_in (W4H1Half *h, guint8 b)
+{
+  static const char proto[] = "HTTP/1.";
+  guint pos = h->line_pos;
+
+  if (pos >= W4_H1_LINE_SCAN)
+    return 0;
+  h->line_pos++;
+  if (pos < sizeof proto - 1) {
+    if (b != (guint8) proto[pos])
+      h->line_pos = W4_H1_LINE_SCAN; /* not HTTP/1.x: llhttp decides */
+    return 0;
+  }
+  h->line_pos = W4_H1_LINE_SCAN; /* only the minor digit is looked at */
+  return pos == sizeof proto - 1 && b >= '2' && b <= '9' ? '1' : 0;
+}
+
 /* Scans the head from @from (a position in @c, which is being fed at
  * stream offset h->cur_base) and replaces the bytes llhttp refuses in the
  * request target and in field names with '_' in a copy of the chunk (same
@@ -1127,8 +1149,13 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
     guint8 stand_in;
     guint8 was = h->rl_state;
+    guint8 version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
 
     h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
+    if (version != 0)
+      stand_in = version;
+    if (h->rl_state == W4_H1_RL_LINE && was != W4_H1_RL_LINE)
+      h->line_pos = 0;
     if (stand_in == 0 || h->n_patches >= W4_H1_MAX_PATCHES)
       continue;
     h->odd |= was <= W4_H1_RL_LINE ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
@@ -1160,6 +1187,7 @@ tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos
 
   if (!h->in_msg) {
     h->rl_state = h->dir == W4_DIR_TO_SERVER ? W4_H1_RL_START : W4_H1_RL_LINE;
+    h->line_pos = 0;
     h->n_patches = 0;
     h->odd = 0;
   }

@@ -392,7 +392,7 @@ test_control_byte_in_target (void)
   TRec r;
   guint32 cs, ss;
   const char *req = "GET /basic-only?x=\x01 HTTP/1.1\r\nAuthorization: Basic dTpw\r\n\r\n"
-                    "GET\t/tab\tHTTP/1.1\r\n\r\n";
+                    "GET\t/tab\tHTTP/1.1\r\n\r\nGET /v12 HTTP/1.2\r\n\r\n";
   const char *resp = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
 
   t_rec_init (&r);
@@ -407,6 +407,8 @@ test_control_byte_in_target (void)
                    "body 0 c2s #0 0\n"
                    "req 0 #1 f3-3 GET /tab odd-target\n"
                    "body 0 c2s #1 0\n"
+                   "req 0 #2 f3-3 GET /v12 odd-target\n"
+                   "body 0 c2s #2 0\n"
                    "resp 0 #0 f4-4 401 [Content-Length=0]\n"
                    "body 0 s2c #0 0\n"
                    "close 0 end\n");
@@ -506,7 +508,8 @@ static const char *const split_cases[][2] = {
     "HTTP/1.0 407 Proxy\r\nProxy-Authenticate: Basic realm=\"p\"\r\n\r\nbody to the end" },
   /* control bytes in targets, TAB separators and odd bytes in field names,
    * which llhttp alone refuses */
-  { "GET\t/t\tHTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n" },
+  { "GET\t/t\tHTTP/1.1\r\nHost: x\r\n\r\nGET /v HTTP/1.2\r\n\r\n",
+    "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\nHTTP/1.3 401 No\r\nContent-Length: 0\r\n\r\n" },
   { "POST /p HTTP/1.1\r\nX\x01: 1\r\nContent-Length: 2\r\n\r\nabGET /q HTTP/1.1\r\n\xff: 2\r\n"
     "Garbage\r\n\r\n",
     "HTTP/1.1 401 No\r\nX\x02: 1\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 403 No\r\n{}: 1\r\n\r\n" },
