@@ -17,10 +17,11 @@
 # python-odd-field-name.pcap: a request with a Latin-1 byte in one field
 #   name ("X-Tr\xe4ce"), then alice's right Basic password: python's
 #   http.server stops reading fields at that name, so it answers 401.
-# python-request-line-odd.pcap: alice's wrong Basic password twice, one
-#   connection each: "GET<TAB>/basic-only<TAB>HTTP/1.1" (python splits on
-#   any whitespace) and "GET /basic-only HTTP/1.2" (python takes 1.2;
-#   llhttp refuses it, so why401 counts it as not parsed) -> 2 x 401.
+# python-request-line-odd.pcap: alice's wrong Basic password three times,
+#   one connection each: "GET<TAB>/basic-only<TAB>HTTP/1.1" (python splits
+#   on any whitespace), "GET /basic-only HTTP/1.2" (python takes any 1.x)
+#   and a request with a bare CR inside a field value (python takes it;
+#   llhttp refuses it, and why401 counts it as not parsed) -> 3 x 401.
 #
 # Needs root (tcpdump on lo), tcpdump, curl and python3. The server runs on a
 # free loopback port and is stopped on exit, also on error; timeout(1) ends
@@ -172,16 +173,21 @@ start_capture python-request-line-odd.pcap
 import base64, socket, sys, time
 port = int(sys.argv[1])
 cred = base64.b64encode(b"alice:wrong-password")
-for line in (b"GET\t/basic-only\tHTTP/1.1", b"GET /basic-only HTTP/1.2"):
+for line, extra in ((b"GET\t/basic-only\tHTTP/1.1", b""), (b"GET /basic-only HTTP/1.2", b""),
+                    (b"GET /basic-only HTTP/1.1", b"X-Note: a\rb\r\n")):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(line + b"\r\nHost: 127.0.0.1:%d\r\nAuthorization: Basic %s\r\n"
-              b"Connection: close\r\n\r\n" % (port, cred))
+    s.sendall(line + b"\r\nHost: 127.0.0.1:%d\r\n%sAuthorization: Basic %s\r\n"
+              b"Connection: close\r\n\r\n" % (port, extra, cred))
+    # python may stop reading fields early (the bare CR) and miss
+    # "Connection: close": read one response by its Content-Length
     reply = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        reply += chunk
+    while b"\r\n\r\n" not in reply:
+        reply += s.recv(65536)
+    head, body = reply.split(b"\r\n\r\n", 1)
+    length = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+              if l.lower().startswith(b"content-length:")]
+    while length and len(body) < length[0]:
+        body += s.recv(65536)
     s.close()
     if b" 401 " not in reply.split(b"\r\n", 1)[0]:
         sys.exit("%r: %r" % (line, reply[:40]))
