@@ -8,11 +8,14 @@
  * correlator's sink cannot be handed over with one callback replaced. */
 #include "w4-pipeline.h"
 
+#include "w4-clock.h"
+
 struct W4Pipeline {
   W4Capture *cap;
   W4Dissect *dis;
   W4Correlate *cor;
   W4Sink cor_sink;     /* what dissect's events go to */
+  W4Clock clock;       /* capture time for decisions (outliers ignored) */
   W4AnomalyFunc warn;
   void *warn_user;
 };
@@ -20,20 +23,54 @@ struct W4Pipeline {
 static void
 pipe_warn (W4Pipeline *pipe, const W4Anomaly *what)
 {
-  if (pipe->warn != NULL)
+  /* limits reach the warn function through the correlator, once each */
+  if (pipe->warn != NULL && what->kind != W4_ANOM_LIMIT)
     pipe->warn (pipe->warn_user, what);
 }
 
 /* ---- capture's sink ------------------------------------------------------ */
 
+/* A frame whose timestamp jumped far ahead of the traffic around it: a
+ * warning, as a damaged record is. */
+static void
+warn_outlier (W4Pipeline *pipe, const W4ClockOutlier *o)
+{
+  char ts[W4_TIME_STRLEN], clock[W4_TIME_STRLEN];
+  g_autofree char *msg = o->back
+      ? g_strdup_printf ("capture time steps back at frame %" G_GUINT64_FORMAT " from %s to %s "
+                         "(an earlier frame was dated far ahead, or the inputs are not in time "
+                         "order): decisions follow the new time",
+                         o->frame, w4_time_format_iso (o->clock, clock, sizeof clock),
+                         w4_time_format_iso (o->ts, ts, sizeof ts))
+      : g_strdup_printf ("frame %" G_GUINT64_FORMAT " is dated %s, far ahead of the traffic "
+                         "around it (%s): its timestamp is not used as capture time for "
+                         "decisions",
+                         o->frame, w4_time_format_iso (o->ts, ts, sizeof ts),
+                         w4_time_format_iso (o->clock, clock, sizeof clock));
+  W4Anomaly what = { 0 };
+
+  what.kind = W4_ANOM_WARNING;
+  what.frame = o->frame;
+  what.ts = o->clock;
+  what.message = msg;
+  pipe_warn (pipe, &what);
+  w4_cor_anomaly (pipe->cor, &what);
+}
+
 static void
 on_frame (void *user, const W4FrameInfo *fi)
 {
   W4Pipeline *pipe = user;
+  W4ClockOutlier outlier;
+  W4FrameInfo at_clock = *fi;
 
   w4_cor_count_frame (pipe->cor, fi);
-  w4_dis_frame (pipe->dis, fi);
-  w4_cor_time (pipe->cor, fi->ts);
+  if (w4_clock_frame (&pipe->clock, fi->frame, fi->ts, &outlier))
+    warn_outlier (pipe, &outlier);
+  /* dissect reads only the time of the frame (idle expiry): the clock's */
+  at_clock.ts = w4_clock_now (&pipe->clock);
+  w4_dis_frame (pipe->dis, &at_clock);
+  w4_cor_time (pipe->cor, at_clock.ts);
 }
 
 static void
@@ -59,7 +96,8 @@ on_tick (void *user, W4Time now)
 {
   W4Pipeline *pipe = user;
 
-  w4_cor_time (pipe->cor, now);
+  w4_clock_tick (&pipe->clock, now);
+  w4_cor_time (pipe->cor, w4_clock_now (&pipe->clock));
 }
 
 /* ---- dissect's sink: forwarders to the correlator's ---------------------- */
@@ -128,9 +166,11 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   pipe = g_new0 (W4Pipeline, 1);
   pipe->warn = warn;
   pipe->warn_user = warn_user;
+  w4_clock_init (&pipe->clock);
   csink.user = dsink.user = pipe;
   pipe->cor = w4_cor_new (limits, opts, findings);
   pipe->cor_sink = w4_cor_sink (pipe->cor);
+  w4_cor_set_warn (pipe->cor, warn, warn_user);
   pipe->dis = w4_dis_new (limits, &dsink);
   pipe->cap = w4_cap_new (limits, &csink);
   return pipe;

@@ -10,9 +10,10 @@
 
 G_BEGIN_DECLS
 
-/* Called for every anomaly of capture and dissect before the correlator
- * sees it, e.g. to print warnings. */
-typedef void (*W4AnomalyFunc) (void *user, const W4Anomaly *what);
+/* The warn function (W4AnomalyFunc, w4-events.h) is called for every
+ * anomaly of capture and dissect before the correlator sees it, e.g. to
+ * print warnings, except limits: the correlator reports each limit once,
+ * whichever stage hit it (w4_cor_set_warn). */
 
 typedef struct W4Pipeline W4Pipeline;
 

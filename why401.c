@@ -516,6 +516,8 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   ropts.examples = 5;
   ropts.max_findings = limits->v[W4_LIMIT_FINDINGS];
   ropts.stream = a->iface != NULL; /* live text: each failure as it is decided */
+  ropts.warn = w4_warn_anomaly;
+  ropts.warn_user = &warnings;
   copts.show_secrets = a->show_secrets;
   copts.decide_after_sec = 30;
 

@@ -84,6 +84,9 @@ typedef struct {
   const char *message;    /* a short sentence for a person, or NULL */
 } W4Anomaly;
 
+/* Receives anomalies, e.g. to print warnings on stderr. */
+typedef void (*W4AnomalyFunc) (void *user, const W4Anomaly *what);
+
 /* ---- dissect -> correlate ---------------------------------------------- */
 
 /* One TCP connection (or, later, one decrypted TLS session on it). Owned by
@@ -167,7 +170,27 @@ typedef struct {
   const W4Header *headers;   /* in order, repeated names kept */
   guint n_headers;
   gboolean headers_truncated; /* a header cap was reached; some are missing */
+  guint cut;                 /* what the caps dropped: W4_HEAD_CUT_* bits (0: nothing) */
+  guint64 header_block_len;  /* bytes of the start line and header block as sent */
+  guint odd;                 /* bytes HTTP does not allow, read anyway: W4_HEAD_ODD_* bits */
 } W4HttpHead;
+
+/* W4HttpHead.odd: the request line holds bytes HTTP does not allow there
+ * (control bytes in the target, TAB as a separator) ... */
+#define W4_HEAD_ODD_TARGET 1u
+/* ... a field name holds bytes no token has: some servers (python's)
+ * stop reading fields there, others (nginx) skip the one field. */
+#define W4_HEAD_ODD_NAME 2u
+
+/* W4HttpHead.cut: the start line or fields that are not authentication-
+ * relevant, past header-bytes ... */
+#define W4_HEAD_CUT_ORDINARY 1u
+/* ... such fields past the headers limit (the field count) ... */
+#define W4_HEAD_CUT_COUNT 4u
+/* ... and authentication-relevant fields (credentials, challenges, cookies,
+ * CSRF tokens, Origin, Location: auth-header-bytes limit). A rule must not
+ * conclude from the absence of what may have been cut. */
+#define W4_HEAD_CUT_AUTH 2u
 
 /* After a message's body: its first bytes (up to the body-keep limit, only
  * kept for 4xx responses; empty otherwise), decoded from chunked encoding. */

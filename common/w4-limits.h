@@ -18,6 +18,7 @@ typedef enum {
   W4_LIMIT_PENDING_REQ,    /* requests waiting for a response per connection */
   W4_LIMIT_HEADER_BYTES,   /* bytes of one message's start line + headers */
   W4_LIMIT_HEADERS,        /* header fields kept per message */
+  W4_LIMIT_AUTH_HEADER_BYTES, /* bytes of one message's authentication fields, past the two above */
   W4_LIMIT_BODY_KEEP,      /* bytes of a 4xx response body kept for the server's message */
   W4_LIMIT_FRAG_DATAGRAMS, /* IP datagrams being reassembled at once */
   W4_LIMIT_FRAG_BYTES,     /* bytes of one reassembled IP datagram */

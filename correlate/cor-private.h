@@ -82,6 +82,11 @@ typedef struct {
   guint n_authz, n_proxy_authz, n_apikey;
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
   gboolean has_acrm;       /* Access-Control-Request-Method */
+  guint req_cut;           /* W4HttpHead.cut of the request */
+  guint64 req_block_len;   /* its header block's size as sent */
+  guint req_odd;           /* W4HttpHead.odd of the request */
+  guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
+  char *unparsed_req_why;  /* (owned) its parse error */
   /* response */
   gboolean has_response;
   guint status;
@@ -94,6 +99,8 @@ typedef struct {
   char *server_message;    /* (owned) */
   gboolean message_from_challenge;
   gboolean message_bare;     /* from a challenge with an error code but no error_description */
+  guint resp_cut;          /* W4HttpHead.cut of the response */
+  guint64 resp_block_len;
   /* decision */
   gboolean failed;         /* 401, 407 or 403 */
   gboolean decided;
@@ -163,8 +170,14 @@ struct W4Correlate {
 
   guint64 packets, bytes, connections;
   guint64 http_requests, http_responses, failed_responses;
+  guint64 http_unparsed;   /* W4_ANOM_HTTP_ERROR: messages given up on */
+  guint64 unparsed_frame;  /* ...the first one's frame, and why */
+  char *unparsed_why;      /* (owned) */
+  guint unparsed_file;
   guint64 by_cause[W4_CAUSE_COUNT];
   GPtrArray *warnings;
+  W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */
+  void *warn_user;
   gboolean finished;
 };
 

@@ -1072,6 +1072,138 @@ text_cause (const Ctx *c, W4Finding *f, Ev *ev)
   }
 }
 
+/* ---- what a header cap cut ----------------------------------------------- */
+
+static char *
+size_words (guint64 n)
+{
+  if (n < 10240)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", n);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", (n + 512) / 1024);
+}
+
+/* "the request's header block was 70 KiB: fields after the first 16 KiB
+ * were not kept, ..." for a message whose head lost something, or NULL. */
+static char *
+cut_words (const Ctx *c, const char *whose, guint cut, guint64 block_len)
+{
+  g_autofree char *block = size_words (block_len);
+  g_autofree char *kept = size_words (c->cor->limits.v[W4_LIMIT_HEADER_BYTES]);
+  g_autofree char *auth = size_words (c->cor->limits.v[W4_LIMIT_AUTH_HEADER_BYTES]);
+
+  g_autofree char *which = NULL;
+
+  if (cut == 0)
+    return NULL;
+  if ((cut & W4_HEAD_CUT_ORDINARY) && (cut & W4_HEAD_CUT_COUNT))
+    which = g_strdup_printf ("fields after the first %s and past the first %" G_GUINT64_FORMAT
+                             " fields were not kept", kept, c->cor->limits.v[W4_LIMIT_HEADERS]);
+  else if (cut & W4_HEAD_CUT_COUNT)
+    which = g_strdup_printf ("fields past the first %" G_GUINT64_FORMAT " were not kept",
+                             c->cor->limits.v[W4_LIMIT_HEADERS]);
+  else if (cut & W4_HEAD_CUT_ORDINARY)
+    which = g_strdup_printf ("fields after the first %s were not kept", kept);
+  if (!(cut & W4_HEAD_CUT_AUTH))
+    return g_strdup_printf ("the %s's header block was %s: %s, but every authentication field "
+                            "was", whose, block, which);
+  return g_strdup_printf ("the %s's header block was %s: %s%sauthentication fields beyond %s "
+                          "(auth-header-bytes) were cut", whose, block, which ? which : "",
+                          which ? ", and " : "", auth);
+}
+
+/* Authentication fields of the request (credentials, cookies) or of the
+ * response (its challenge) were cut: no rule may conclude from their
+ * absence, so the finding is unexplained (403: forbidden) and says why. */
+static void
+text_auth_cut (const Ctx *c, W4Finding *f, Ev *ev)
+{
+  const W4CorExchange *ex = c->ex;
+  g_autofree char *uri = display_uri (c, ex->target);
+  g_autofree char *what = ex->has_request ? g_strdup_printf ("%s %s", ex->method, uri)
+                                          : g_strdup ("the request");
+  gboolean req_cut = (ex->req_cut & W4_HEAD_CUT_AUTH) != 0;
+  g_autofree char *words = req_cut ? cut_words (c, "request", ex->req_cut, ex->req_block_len)
+                                   : cut_words (c, "response", ex->resp_cut, ex->resp_block_len);
+
+  f->summary = g_strdup_printf ("The %s answered %s with %u, but %s, so %s is not known and "
+                                "nothing can be concluded from what is missing.",
+                                who_answers (c), what, ex->status, words,
+                                req_cut ? "what credentials the request carried"
+                                        : "what the server asked for");
+  f->fix = g_strdup ("Run again with --limit header-bytes=N and --limit auth-header-bytes=N "
+                     "above the header block's size to see every field.");
+  ev_add (ev, req_cut ? ex->req_frame : ex->resp_frame,
+          req_cut ? ex->req_stream : ex->resp_stream, words);
+}
+
+/* Only ordinary fields were cut: the rules concluded as usual, and the
+ * finding still says what it did not see. */
+static void
+text_ordinary_cut (const Ctx *c, W4Finding *f, Ev *ev)
+{
+  const W4CorExchange *ex = c->ex;
+
+  for (int side = 0; side < 2; side++) {
+    g_autofree char *words = side == 0
+        ? cut_words (c, "request", ex->has_request ? ex->req_cut : 0, ex->req_block_len)
+        : cut_words (c, "response", ex->resp_cut, ex->resp_block_len);
+    char *longer;
+
+    if (words == NULL)
+      continue;
+    longer = g_strdup_printf ("%s (Not all was seen: %s.)", f->summary ? f->summary : "", words);
+    g_free (f->summary);
+    f->summary = longer;
+    ev_add (ev, side == 0 ? ex->req_frame : ex->resp_frame,
+            side == 0 ? ex->req_stream : ex->resp_stream, words);
+  }
+}
+
+/* A field name HTTP does not allow was read anyway: the server may have
+ * stopped reading fields there (python's http.server does; nginx skips
+ * the one field), so the finding says the server may not have seen what
+ * came after it. */
+static void
+text_odd_name (const Ctx *c, W4Finding *f, Ev *ev)
+{
+  const W4CorExchange *ex = c->ex;
+  static const char words[] = "the request has a field name with bytes HTTP does not allow; "
+                              "some servers stop reading fields there, so the server may not "
+                              "have seen the fields after it";
+  char *longer;
+
+  if (!ex->has_request || !(ex->req_odd & W4_HEAD_ODD_NAME))
+    return;
+  longer = g_strdup_printf ("%s (Note: %s.)", f->summary ? f->summary : "", words);
+  g_free (f->summary);
+  f->summary = longer;
+  ev_add (ev, ex->req_frame, ex->req_stream, words);
+}
+
+/* The request of this response was seen but could not be parsed: say so,
+ * rather than "not captured", and point at it. */
+static void
+text_unparsed_request (const Ctx *c, W4Finding *f, Ev *ev)
+{
+  const W4CorExchange *ex = c->ex;
+  g_autofree char *words = NULL;
+
+  if (ex->has_request || ex->unparsed_req_frame == 0)
+    return;
+  words = g_strdup_printf ("a request that could not be parsed (%s)",
+                           ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
+  g_free (f->summary);
+  f->summary = g_strdup_printf ("The %s answered with %u a request that could not be parsed "
+                                "(frame %" G_GUINT64_FORMAT ": %s), so what it carried is not "
+                                "known.", who_answers (c), ex->status, ex->unparsed_req_frame,
+                                ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
+  /* on the response's connection: in its file, the same stream */
+  ev_add (ev, ex->unparsed_req_frame, ex->resp_stream, words);
+  /* the request comes first in the evidence, as everywhere */
+  if (f->evidence->len > 1)
+    g_ptr_array_insert (f->evidence, 0, g_ptr_array_steal_index (f->evidence, f->evidence->len - 1));
+}
+
 /* ---- deciding ------------------------------------------------------------ */
 
 static void
@@ -1175,10 +1307,21 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
     ev_add (&ev, ex->resp_frame, ex->resp_stream, rs);
   }
 
+  if ((ex->has_request && (ex->req_cut & W4_HEAD_CUT_AUTH)) || (ex->resp_cut & W4_HEAD_CUT_AUTH)) {
+    f->kind = W4_KIND_FAILURE;
+    f->cause = ex->status == 403 ? W4_CAUSE_FORBIDDEN : W4_CAUSE_UNEXPLAINED;
+    if (ex->resp_cut & W4_HEAD_CUT_AUTH) /* the challenge may be among what was cut */
+      f->related &= ~(G_GUINT64_CONSTANT (1) << W4_CAUSE_MISSING_CHALLENGE);
+    text_auth_cut (&c, f, &ev);
+    ev_finish (&ev);
+    return f;
+  }
+
   if (ex->status != 403 && handshake_step (&c) && (c.retry = find_retry (&c)) != NULL) {
     f->kind = W4_KIND_NOTE;
     f->cause = W4_CAUSE_CHALLENGE;
     text_note (&c, f, &ev);
+    text_ordinary_cut (&c, f, &ev);
     ev_finish (&ev);
     return f;
   }
@@ -1197,6 +1340,10 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
   if (!found)
     f->cause = ex->status == 403 ? W4_CAUSE_FORBIDDEN : W4_CAUSE_UNEXPLAINED;
   text_cause (&c, f, &ev);
+  text_ordinary_cut (&c, f, &ev);
+  text_odd_name (&c, f, &ev);
+  if (f->cause == W4_CAUSE_UNEXPLAINED || f->cause == W4_CAUSE_FORBIDDEN)
+    text_unparsed_request (&c, f, &ev);
   if (intermediate_leg (&c) && f->principal != NULL)
     w4_cor_summary_principal (cor, f->principal, FALSE);
   ev_finish (&ev);

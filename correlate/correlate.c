@@ -207,6 +207,8 @@ typedef struct {
   GQueue pending;          /* HTTP/1 requests awaiting a response (ref each) */
   GHashTable *h2_pending;  /* h2 stream id -> W4CorExchange (ref) */
   GQueue body_wait;        /* failed exchanges awaiting their body (ref each) */
+  guint64 unparsed_frame;  /* a request here could not be parsed (its frame), 0: none */
+  char *unparsed_why;      /* (owned) */
 } W4CorConn;
 
 static void
@@ -263,6 +265,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->challenge_text);
   g_free (ex->content_type);
   g_free (ex->server_message);
+  g_free (ex->unparsed_req_why);
   w4_finding_free (ex->finding);
   g_free (ex);
 }
@@ -281,6 +284,7 @@ conn_free (gpointer p)
   g_queue_clear_full (&c->pending, exchange_unref_cb);
   g_queue_clear_full (&c->body_wait, exchange_unref_cb);
   g_hash_table_unref (c->h2_pending);
+  g_free (c->unparsed_why);
   g_free (c);
 }
 
@@ -362,13 +366,56 @@ order_cmp (gconstpointer a, gconstpointer b, gpointer user)
 
 /* ---- limits -------------------------------------------------------------- */
 
+/* What reaching a limit the correlator enforces itself means, for the
+ * warning (the other stages' limits come with their own message). */
+static const char *
+limit_meaning (W4LimitId id)
+{
+  switch (id) {
+  case W4_LIMIT_CLIENTS:
+    return "too many clients or servers at once: the oldest client state was dropped";
+  case W4_LIMIT_EXCHANGES:
+    return "too many exchanges kept for look-back: the oldest were dropped";
+  case W4_LIMIT_FINDINGS:
+    return "too many risks or gaps: later ones were counted but not kept";
+  case W4_LIMIT_PENDING_REQ:
+    return "too many requests waiting for a response";
+  default:
+    return NULL;
+  }
+}
+
+/* Every limit of every stage ends here (capture's and dissect's through
+ * w4_cor_anomaly): its first hit is a warning for summary.warnings and,
+ * through the warn function, for stderr; the `limit` info counts them all. */
+static void
+note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why)
+{
+  const char *name = w4_limit_name (id);
+  W4Anomaly what = { 0 };
+
+  if (cor->limit_hits[id]++ != 0)
+    return;
+  cor->limit_first_frame[id] = frame;
+  cor->limit_first_ts[id] = ts;
+  if (why == NULL)
+    why = limit_meaning (id);
+  g_ptr_array_add (cor->warnings,
+                   g_strdup_printf ("limit %s reached%s%s; raise it with --limit %s=N", name,
+                                    why ? ": " : "", why ? why : "", name));
+  what.kind = W4_ANOM_LIMIT;
+  what.frame = frame;
+  what.ts = ts;
+  what.limit = id;
+  what.message = why;
+  if (cor->warn != NULL)
+    cor->warn (cor->warn_user, &what);
+}
+
 static void
 note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 {
-  if (cor->limit_hits[id]++ == 0) {
-    cor->limit_first_frame[id] = frame;
-    cor->limit_first_ts[id] = ts;
-  }
+  note_limit_why (cor, id, frame, ts, NULL);
 }
 
 /* ---- the window ---------------------------------------------------------- */
@@ -565,8 +612,11 @@ server_get (W4Correlate *cor, const char *key)
   if (s != NULL)
     return s;
   /* Servers share the clients' limit: both count endpoints seen. */
-  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_CLIENTS])
+  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+    note_limit_why (cor, W4_LIMIT_CLIENTS, 0, cor->now,
+                    "too many servers: later ones are missing from the summary");
     return NULL;
+  }
   s = g_new0 (W4CorServer, 1);
   s->key = g_strdup (key);
   s->principals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -619,8 +669,11 @@ w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean succ
   W4PrincipalStat *p = g_hash_table_lookup (cor->principals, principal);
 
   if (p == NULL) {
-    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_CLIENTS])
+    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
+      note_limit_why (cor, W4_LIMIT_CLIENTS, 0, cor->now,
+                      "too many principals: later ones are missing from the summary");
       return;
+    }
     p = g_new0 (W4PrincipalStat, 1);
     p->principal = g_strdup (principal);
     g_hash_table_insert (cor->principals, p->principal, p);
@@ -898,7 +951,10 @@ note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4Co
     char cbuf[W4_ENDPOINT_STRLEN];
 
     if (g_hash_table_size (table) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
-      note_limit (cor, W4_LIMIT_CLIENTS, c->open_frame, c->open_ts); /* never silently */
+      note_limit_why (cor, W4_LIMIT_CLIENTS, c->open_frame, c->open_ts,
+                      cause == W4_CAUSE_NOT_DECRYPTED
+                          ? "too many TLS servers: later ones get no not-decrypted info"
+                          : "too many HTTP/2 servers: later ones get no not-parsed info");
       return NULL;
     }
     a = g_new0 (W4CorRiskAcc, 1);
@@ -1034,6 +1090,9 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
+  ex->req_cut = req->cut;
+  ex->req_block_len = req->header_block_len;
+  ex->req_odd = req->odd;
   ex->h2 = req->proto == W4_HTTP_2;
   ex->h2_stream = req->h2_stream;
 
@@ -1125,6 +1184,8 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->resp_ts = resp->first_ts;
   ex->resp_done_ts = resp->last_ts;
   ex->resp_seq = resp->seq;
+  ex->resp_cut = resp->cut;
+  ex->resp_block_len = resp->header_block_len;
   ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
   ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
 
@@ -1178,6 +1239,9 @@ on_response (void *user, const W4HttpHead *resp)
     ex = exchange_new (cor, resp->conn);
     ex->h2 = resp->proto == W4_HTTP_2;
     ex->h2_stream = resp->h2_stream;
+    ex->unparsed_req_frame = c->unparsed_frame;
+    ex->unparsed_req_why = g_steal_pointer (&c->unparsed_why);
+    c->unparsed_frame = 0;
     read_response (cor, ex, resp);
     if (!ex->failed) {
       aggregate_response (cor, ex);
@@ -1254,9 +1318,26 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
     if (what->message != NULL && cor->warnings->len < 100)
       g_ptr_array_add (cor->warnings, g_strdup (what->message));
     break;
+  case W4_ANOM_HTTP_ERROR:
+    /* a message dissect could not read at all: counted and named, since
+     * its 401 (or its credentials) is missing from every finding */
+    if (cor->http_unparsed++ == 0) {
+      cor->unparsed_frame = what->frame;
+      cor->unparsed_why = g_strdup (what->message);
+      cor->unparsed_file = what->conn ? what->conn->file_index : 0;
+    }
+    if (what->conn != NULL && what->dir == W4_DIR_TO_SERVER) {
+      /* the response that comes without its request names it */
+      W4CorConn *c = g_hash_table_lookup (cor->conns, &what->conn->conn_id);
+      if (c != NULL && c->unparsed_frame == 0) {
+        c->unparsed_frame = what->frame;
+        c->unparsed_why = g_strdup (what->message);
+      }
+    }
+    break;
   case W4_ANOM_LIMIT:
     if (what->limit < W4_LIMIT_COUNT)
-      note_limit (cor, what->limit, what->frame, what->ts);
+      note_limit_why (cor, what->limit, what->frame, what->ts, what->message);
     break;
   case W4_ANOM_GAP: {
     W4CorRiskAcc *a;
@@ -1387,9 +1468,10 @@ w4_cor_time (W4Correlate *cor, W4Time now)
 {
   g_return_if_fail (cor != NULL);
 
-  /* Capture time may step back a little (INPUT.md): never move it back. */
-  if (w4_time_cmp (now, cor->now) > 0)
-    cor->now = now;
+  /* The caller's clock (the pipeline's, w4-clock.h): it never steps back
+   * a little (INPUT.md allows that of frames), only when the traffic
+   * confirms that an earlier time was an outlier. */
+  cor->now = now;
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
 }
@@ -1419,6 +1501,14 @@ w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name)
     g_ptr_array_set_size (cor->file_names, file_index + 1);
   g_free (g_ptr_array_index (cor->file_names, file_index));
   g_ptr_array_index (cor->file_names, file_index) = g_strdup (name);
+}
+
+void
+w4_cor_set_warn (W4Correlate *cor, W4AnomalyFunc warn, void *user)
+{
+  g_return_if_fail (cor != NULL);
+  cor->warn = warn;
+  cor->warn_user = user;
 }
 
 void
@@ -1486,6 +1576,7 @@ w4_cor_free (W4Correlate *cor)
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);
   g_ptr_array_unref (cor->warnings);
+  g_free (cor->unparsed_why);
   g_free (cor);
 }
 
@@ -1567,6 +1658,7 @@ build_summary (W4Correlate *cor)
   s->http_requests = cor->http_requests;
   s->http_responses = cor->http_responses;
   s->failed_responses = cor->failed_responses;
+  s->http_unparsed = cor->http_unparsed;
   memcpy (s->by_cause, cor->by_cause, sizeof s->by_cause);
 
   s->by_server = g_ptr_array_new_with_free_func (server_stat_free);
@@ -1604,6 +1696,17 @@ build_summary (W4Correlate *cor)
   s->warnings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < cor->warnings->len; i++)
     g_ptr_array_add (s->warnings, g_strdup (g_ptr_array_index (cor->warnings, i)));
+  if (cor->http_unparsed > 0) {
+    const char *file = w4_cor_file_name (cor, cor->unparsed_file);
+    g_ptr_array_add (s->warnings,
+                     g_strdup_printf ("%" G_GUINT64_FORMAT " HTTP %s could not be parsed and %s "
+                                      "not analysed (the first in frame %" G_GUINT64_FORMAT
+                                      "%s%s: %s)", cor->http_unparsed,
+                                      cor->http_unparsed == 1 ? "message" : "messages",
+                                      cor->http_unparsed == 1 ? "is" : "are",
+                                      cor->unparsed_frame, file ? " of " : "", file ? file : "",
+                                      cor->unparsed_why ? cor->unparsed_why : "parse error"));
+  }
   return s;
 }
 

@@ -123,6 +123,7 @@ typedef struct {
 typedef struct {
   guint64 packets, bytes, connections;
   guint64 http_requests, http_responses, failed_responses;
+  guint64 http_unparsed;    /* HTTP messages that could not be parsed (not analysed) */
   guint64 by_cause[W4_CAUSE_COUNT];  /* failures and notes, by their primary cause */
   GPtrArray *by_server;     /* (element-type W4ServerStat) most failed first */
   GPtrArray *by_principal;  /* (element-type W4PrincipalStat) most failed first */
@@ -157,7 +158,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Correlate, w4_cor_free)
 W4Sink w4_cor_sink (W4Correlate *cor);
 
 /* Capture time moved on (every frame; live: ticks too): decides every
- * finding whose 30 s have passed. */
+ * finding whose 30 s have passed. Taken as given: the caller keeps small
+ * steps back and outliers out (w4-clock.h). */
 void w4_cor_time (W4Correlate *cor, W4Time now);
 /* Frame totals for the summary; also where each input file starts, so that
  * findings name a frame by its number in its own file. */
@@ -170,6 +172,9 @@ void w4_cor_ip_datagram (W4Correlate *cor, const W4IpPacket *pkt);
 void w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name);
 /* Warnings for summary.warnings (also from capture). */
 void w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what);
+/* Called once per limit, at its first hit, whichever stage hit it (the
+ * same line also goes to summary.warnings): why401 prints it on stderr. */
+void w4_cor_set_warn (W4Correlate *cor, W4AnomalyFunc warn, void *user);
 /* Number of TCP connections, from dissect, for the summary. */
 void w4_cor_set_connections (W4Correlate *cor, guint64 n);
 

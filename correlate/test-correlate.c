@@ -132,9 +132,21 @@ deliver (Fx *fx, W4HttpHead *h, const char *const *hdrs)
   g_ptr_array_unref (bufs);
 }
 
+/* A request whose head lost something to a header cap (@cut: W4_HEAD_CUT_*). */
+static void
+req_cut (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method,
+         const char *target, const char *const *hdrs, guint cut, guint64 block_len);
+
 static void
 req (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method, const char *target,
      const char *const *hdrs)
+{
+  req_cut (fx, c, frame, sec, method, target, hdrs, 0, 0);
+}
+
+static void
+req_cut (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method,
+         const char *target, const char *const *hdrs, guint cut, guint64 block_len)
 {
   W4HttpHead h = { 0 };
   char *m = g_memdup2 (method, strlen (method));
@@ -148,6 +160,9 @@ req (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *method, const
   h.first_ts = h.last_ts = t_at (sec);
   h.method = w4_span (m, strlen (method));
   h.target = w4_span (t, strlen (target));
+  h.cut = cut;
+  h.headers_truncated = cut != 0;
+  h.header_block_len = block_len;
   deliver (fx, &h, hdrs);
   g_free (m);
   g_free (t);
@@ -811,7 +826,9 @@ test_infos (void)
   g_assert_cmpstr (w4_cause_name (nth (&fx, 2)->cause), ==, "limit");
   g_assert_cmpuint (nth (&fx, 2)->count, ==, 2);
   g_assert_cmpstr (w4_kind_name (nth (&fx, 2)->kind), ==, "info");
-  g_assert_cmpuint (fx.summary->warnings->len, ==, 1);
+  /* the damaged record, and the flows limit once although hit twice */
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (fx.summary->warnings, 0), "--limit flows=N"));
   fx_clear (&fx);
 }
 
@@ -1072,6 +1089,131 @@ test_pending_limit (void)
   g_assert_cmpuint (fx.out->len, ==, 1);
   g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "limit");
   g_assert_cmpuint (nth (&fx, 0)->count, ==, 6);
+  fx_clear (&fx);
+}
+
+/* A request that lost authentication fields to a cap: nothing may be
+ * concluded from what is missing (no-credentials here), and the finding
+ * says what was cut. Only ordinary fields cut: the rules conclude. */
+static void
+test_header_cut (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req_cut (&fx, c, 4, 100, "GET", "/a", H ("Host: x"), W4_HEAD_CUT_ORDINARY | W4_HEAD_CUT_AUTH,
+           200000);
+  resp (&fx, c, 6, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req_cut (&fx, c, 8, 100, "GET", "/b", H ("Host: x", BASIC_TEST_WRONG), W4_HEAD_CUT_ORDINARY,
+           71680);
+  resp (&fx, c, 10, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_UNEXPLAINED, 0);
+  g_assert_nonnull (strstr (f->summary, "header block was 195 KiB"));
+  g_assert_nonnull (strstr (f->summary, "auth-header-bytes"));
+  f = nth (&fx, 1);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpstr (f->principal, ==, "test");
+  g_assert_nonnull (strstr (f->summary, "header block was 70 KiB"));
+  g_assert_nonnull (strstr (f->summary, "every authentication field was"));
+  fx_clear (&fx);
+}
+
+/* A message dissect gave up on is counted, and the warning names the
+ * first one's frame: no finding covers it. */
+static void
+test_unparsed (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Anomaly a = { 0 };
+  const char *w;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  a.kind = W4_ANOM_HTTP_ERROR;
+  a.conn = c;
+  a.frame = 4;
+  a.message = "HTTP/1 parse error (HPE_INVALID_HEADER_TOKEN): Invalid header token";
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  a.frame = 9;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.summary->http_unparsed, ==, 2);
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 1);
+  w = g_ptr_array_index (fx.summary->warnings, 0);
+  g_assert_nonnull (strstr (w, "2 HTTP messages could not be parsed"));
+  g_assert_nonnull (strstr (w, "first in frame 4 of test.pcap"));
+  g_assert_nonnull (strstr (w, "HPE_INVALID_HEADER_TOKEN"));
+  fx_clear (&fx);
+
+  /* the 401 to such a request names it, rather than "not captured" */
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  a.frame = 4;
+  fx.sink.on_anomaly (fx.sink.user, &a);
+  resp (&fx, c, 6, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+  g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "unexplained");
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, "could not be parsed (frame 4"));
+  g_assert_cmpuint (((W4Evidence *) g_ptr_array_index (nth (&fx, 0)->evidence, 0))->frame, ==, 4);
+  fx_clear (&fx);
+}
+
+static void
+count_warn (void *user, const W4Anomaly *what)
+{
+  guint *per_limit = user;
+
+  g_assert_cmpint (what->kind, ==, W4_ANOM_LIMIT);
+  per_limit[what->limit]++;
+}
+
+/* The correlator's own limits (clients, exchanges) reach the warn function
+ * and summary.warnings once each, as the other stages' limits do. */
+static void
+test_limit_warnings (void)
+{
+  Fx fx;
+  W4Limits limits;
+  W4CorrelateOptions opts = { .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+  guint per_limit[W4_LIMIT_COUNT] = { 0 };
+  gboolean clients = FALSE, exchanges = FALSE;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&limits);
+  limits.v[W4_LIMIT_CLIENTS] = 1;
+  limits.v[W4_LIMIT_EXCHANGES] = 2;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  w4_cor_set_warn (fx.cor, count_warn, per_limit);
+  /* one client's three exchanges, then two more clients */
+  for (guint i = 0; i < 5; i++) {
+    char ip[32];
+    W4ConnInfo *c;
+    g_snprintf (ip, sizeof ip, "10.0.0.%u", i < 3 ? 10 : 10 + i);
+    c = fx_conn (&fx, i, ip, 40000, "10.0.0.2", 80);
+    req (&fx, c, 1 + 2 * i, 100, "GET", "/x", NULL);
+    resp (&fx, c, 2 + 2 * i, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (per_limit[W4_LIMIT_CLIENTS], ==, 1);
+  g_assert_cmpuint (per_limit[W4_LIMIT_EXCHANGES], ==, 1);
+  for (guint i = 0; i < fx.summary->warnings->len; i++) {
+    const char *w = g_ptr_array_index (fx.summary->warnings, i);
+    clients |= strstr (w, "--limit clients=N") != NULL;
+    exchanges |= strstr (w, "--limit exchanges=N") != NULL;
+  }
+  g_assert_true (clients);
+  g_assert_true (exchanges);
   fx_clear (&fx);
 }
 
@@ -1341,6 +1483,9 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/ordering", test_ordering);
   g_test_add_func ("/correlate/pairing", test_pairing);
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
+  g_test_add_func ("/correlate/limit-warnings", test_limit_warnings);
+  g_test_add_func ("/correlate/header-cut", test_header_cut);
+  g_test_add_func ("/correlate/unparsed", test_unparsed);
   g_test_add_func ("/correlate/redaction", test_redaction);
   g_test_add_func ("/correlate/files/rotated", test_rotated_files);
   g_test_add_func ("/correlate/files/request-in-previous-file", test_request_in_previous_file);

@@ -51,7 +51,27 @@ typedef struct {
 
 typedef struct {
   guint32 name_off, name_len, value_off, value_len;
+  gboolean auth;       /* an authentication-relevant field (its own bound) */
+  gboolean value_cut;  /* its value was cut by a limit */
 } W4HdrRef;
+
+/* Header field names are read up to this many bytes to tell whether they
+ * are authentication-relevant (the longest such name is 29 bytes); a
+ * longer name is kept cut to it. */
+#define W4_H1_MAX_NAME 256
+/* Bytes of one request target fed to llhttp as a stand-in (control bytes
+ * a server took): beyond this many the request is left to fail. */
+#define W4_H1_MAX_PATCHES 64
+/* The version ("HTTP/1.x") is the first 8 bytes of what the head scan
+ * looks at in the start line; past them, nothing. */
+#define W4_H1_LINE_SCAN 8
+/* Where the scan of a head is (tolerate_head): request line (before the
+ * method, method, target, the rest of the line), then field lines. The
+ * order matters: the states up to W4_H1_RL_LINE are the start line's. */
+enum {
+  W4_H1_RL_START, W4_H1_RL_METHOD, W4_H1_RL_TARGET, W4_H1_RL_LINE,
+  W4_H1_HF_START, W4_H1_HF_NAME, W4_H1_HF_VALUE, W4_H1_RL_DONE
+};
 
 typedef enum {
   W4_H1_UNDECIDED = 0, /* no payload yet: the first bytes decide */
@@ -87,6 +107,12 @@ typedef struct {
   guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
   int last_cb;             /* which data callback appended last */
   gboolean truncated;
+  guint cut;               /* W4_HEAD_CUT_* of this message */
+  guint32 ord_len;         /* bytes of hdr under header-bytes (start line, ordinary fields) */
+  guint32 auth_len;        /* bytes of hdr under auth-header-bytes */
+  guint8 name[W4_H1_MAX_NAME]; /* the field name being read */
+  guint32 name_len;
+  guint64 start_off;       /* stream offset of the start line */
   guint64 first_frame, last_frame;
   W4Time first_ts, last_ts;
   guint64 last_span_end;   /* stream offset after the last header byte seen */
@@ -109,6 +135,18 @@ typedef struct {
   const guint8 *subst_tok; /* the real token (packet lifetime), until reported */
   gsize subst_len;
   guint64 subst_off;
+
+  /* Tolerant reading of the head: bytes llhttp rejects in the request
+   * target and in field names (that real servers accept) are fed to it as
+   * '_' and put back in what is reported. */
+  guint8 rl_state;         /* W4_H1_RL_* / W4_H1_HF_*: where the head scan is */
+  guint line_pos;          /* bytes into the start line's version (W4_H1_LINE_SCAN: done) */
+  guint odd;               /* W4_HEAD_ODD_* of the message being scanned */
+  guint n_patches;
+  guint64 patch_off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
+  guint8 patch_orig[W4_H1_MAX_PATCHES];
+  guint8 *patched;         /* copy of the chunk being fed, when patched; reused */
+  gsize patched_size;
 
   guint64 unparsed_bytes;  /* bytes seen but not parsed (not HTTP, stopped, resync) */
 } W4H1Half;

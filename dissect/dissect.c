@@ -119,6 +119,7 @@ struct W4Dissect {
   guint64 next_conn_id;
   W4Time now;
   gboolean have_now;
+  gboolean frame_clock;  /* w4_dis_frame gives the time: packets do not move it */
   guint64 not_http_dirs;
   gint64 last_stream;    /* of the last header numbered in this frame, or -1 */
 };
@@ -1052,7 +1053,8 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
     return;
   if (!read_tcp_header (pkt, &h))
     return;
-  if (!dis->have_now || w4_time_cmp (pkt->fi->ts, dis->now) > 0) {
+  /* without w4_dis_frame the packets' own times are the clock */
+  if (!dis->frame_clock && (!dis->have_now || w4_time_cmp (pkt->fi->ts, dis->now) > 0)) {
     dis->now = pkt->fi->ts;
     dis->have_now = TRUE;
   }
@@ -1090,10 +1092,11 @@ w4_dis_frame (W4Dissect *dis, const W4FrameInfo *fi)
   g_return_if_fail (dis != NULL && fi != NULL);
   note_file (dis, fi);
   dis->last_stream = -1;
-  if (!dis->have_now || w4_time_cmp (fi->ts, dis->now) > 0) {
-    dis->now = fi->ts;
-    dis->have_now = TRUE;
-  }
+  /* The caller's clock: the pipeline's keeps outlier timestamps out, and
+   * steps back only when the traffic confirms it (w4-clock.h). */
+  dis->now = fi->ts;
+  dis->have_now = TRUE;
+  dis->frame_clock = TRUE;
   expire_idle (dis);
 }
 

@@ -19,8 +19,9 @@ W4Dissect *w4_dis_new (const W4Limits *limits, const W4Sink *sink);
 void w4_dis_free (W4Dissect *dis);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Dissect, w4_dis_free)
 
-/* Every frame, before its datagrams: advances capture time (idle flows
- * expire by capture time, never wall-clock). */
+/* Every frame, before its datagrams: sets capture time to @fi->ts (idle
+ * flows expire by capture time, never wall-clock). The caller's clock: it
+ * may step back; the pipeline passes one that resists outliers. */
 void w4_dis_frame (W4Dissect *dis, const W4FrameInfo *fi);
 
 /* One IP datagram's transport part (TCP is dissected; other protocols are

@@ -48,6 +48,18 @@
  *    chunked does not fail the direction: a response's body then runs to
  *    the end of the connection (RFC 9112 6.3 rule 7), a request has none
  *    (see cb_headers_complete).
+ *
+ * Beyond llhttp's flags (tolerate_head): llhttp refuses a whole message for
+ * bytes that real servers accept and tshark shows, which would hide its
+ * credentials. Before llhttp reads a head, it is scanned: control bytes in
+ * the request target, bytes no token has in a field name, a TAB between
+ * the request line's words and a field line without colon are fed to
+ * llhttp as stand-ins of the same length (so framing and frame marks do not
+ * change) and put back in what is reported; the head says so (odd).
+ *
+ * Header caps: ordinary fields stop at header-bytes and the field count;
+ * the authentication-relevant ones go on under auth-header-bytes, and the
+ * head says what was cut (cut), so no rule concludes from an absence.
  */
 #include "dissect-private.h"
 
@@ -116,14 +128,17 @@ generic_request_line (const guint8 *data, gsize len)
   w4_rd_init (&r, data, MIN (len, W4_H1_MAX_LINE_SCAN));
   while (tok < W4_H1_MAX_METHOD && w4_rd_peek_u8 (&r, tok, &c) && is_tchar (c))
     tok++;
-  if (tok == 0 || !w4_rd_peek_u8 (&r, tok, &c) || c != ' ')
+  /* a TAB separates too (RFC 9112 3: whitespace; python's server splits so) */
+  if (tok == 0 || !w4_rd_peek_u8 (&r, tok, &c) || (c != ' ' && c != '\t'))
     return 0;
   /* the rest of the request line, up to its end, must name HTTP/1.x */
   for (gsize i = tok + 1; w4_rd_peek_u8 (&r, i, &c) && c != '\r' && c != '\n'; i++) {
-    static const char proto[] = " HTTP/1.";
+    static const char proto[] = "HTTP/1.";
     gsize k = 0;
     guint8 d = 0;
-    while (k < sizeof proto - 1 && w4_rd_peek_u8 (&r, i + k, &d) && d == (guint8) proto[k])
+    if (c != ' ' && c != '\t')
+      continue;
+    while (k < sizeof proto - 1 && w4_rd_peek_u8 (&r, i + 1 + k, &d) && d == (guint8) proto[k])
       k++;
     if (k == sizeof proto - 1)
       return tok;
@@ -154,6 +169,9 @@ starts_message (W4Dir dir, const guint8 *data, gsize len, gboolean strict)
 
     memcpy (word, w4_h1_methods[i], wlen);
     word[wlen] = ' ';
+    if (prefix_matches (data, len, word, wlen + 1, strict))
+      return TRUE;
+    word[wlen] = '\t';
     if (prefix_matches (data, len, word, wlen + 1, strict))
       return TRUE;
   }
@@ -363,40 +381,86 @@ half_of (llhttp_t *p)
   return (W4H1Half *) p->data;
 }
 
+/* Something of this message was dropped by @which: the head says what
+ * kind (W4_HEAD_CUT_*), and each kind is one anomaly per message. */
 static void
 note_truncated (W4H1Half *h, W4LimitId which)
 {
-  if (!h->truncated) {
+  guint kind = which == W4_LIMIT_AUTH_HEADER_BYTES ? W4_HEAD_CUT_AUTH
+               : which == W4_LIMIT_HEADERS          ? W4_HEAD_CUT_COUNT
+                                                    : W4_HEAD_CUT_ORDINARY;
+
+  h->truncated = TRUE;
+  if (!(h->cut & kind)) {
     guint64 frame;
     W4Time ts;
-    h->truncated = TRUE;
+    h->cut |= kind;
     frame_at (h, h->fed, &frame, &ts);
     w4_dis_anomaly (h->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
                     which == W4_LIMIT_HEADERS ? "too many header fields in one message"
-                                              : "header block larger than the limit");
+                    : which == W4_LIMIT_AUTH_HEADER_BYTES
+                        ? "authentication header fields larger than the limit"
+                        : "header block larger than the limit");
   }
 }
 
-/* Appends to the header buffer; returns the number of bytes kept. */
+/* Appends to the header buffer under the bound of its kind (@auth: the
+ * authentication-relevant fields' own); returns the number of bytes kept. */
 static guint32
-hdr_append (W4H1Half *h, const char *at, size_t len)
+hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
 {
-  guint64 cap = w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADER_BYTES];
-  gsize room = h->hdr->len < cap ? (gsize) (cap - h->hdr->len) : 0;
+  W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
+  guint64 cap = w4_dis_limits (h->flow->dis)->v[which];
+  guint32 *used = auth ? &h->auth_len : &h->ord_len;
+  gsize room = *used < cap ? (gsize) (cap - *used) : 0;
   gsize n = len < room ? len : room;
 
   if (n < len)
-    note_truncated (h, W4_LIMIT_HEADER_BYTES);
-  if (n > 0)
+    note_truncated (h, which);
+  if (n > 0) {
     g_byte_array_append (h->hdr, (const guint8 *) at, (guint) n);
+    *used += (guint32) n;
+  }
   return (guint32) n;
+}
+
+/* The start line's pieces count under header-bytes. */
+static guint32
+hdr_append (W4H1Half *h, const char *at, size_t len)
+{
+  return hdr_append_kind (h, at, len, FALSE);
+}
+
+/* Fields a rule reads to explain a 401/407/403 (or that frame the
+ * message): kept past header-bytes and the field count, under
+ * auth-header-bytes, so that padding cannot push credentials out. */
+static gboolean
+is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
+{
+  static const char *const request_names[] = {
+    "Authorization", "Proxy-Authorization", "X-API-Key", "Api-Key", "X-Auth-Token", "Cookie",
+    "X-CSRF-Token", "X-XSRF-Token", "X-CSRFToken", "X-WP-Nonce", "Origin", "Sec-Fetch-Site",
+    "Host", "Access-Control-Request-Method", "Expect",
+  };
+  static const char *const response_names[] = {
+    "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "Location", "Content-Type",
+  };
+  const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
+  gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
+
+  for (gsize i = 0; i < n; i++)
+    if (strlen (names[i]) == len && g_ascii_strncasecmp (names[i], (const char *) name, len) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
 set_first_frame (W4H1Half *h, guint64 off)
 {
-  if (h->first_frame == 0)
+  if (h->first_frame == 0) {
     frame_at (h, off, &h->first_frame, &h->first_ts);
+    h->start_off = off;
+  }
 }
 
 static int
@@ -413,6 +477,10 @@ cb_message_begin (llhttp_t *p)
   h->reason_off = h->reason_len = 0;
   h->last_cb = CB_NONE;
   h->truncated = FALSE;
+  h->cut = 0;
+  h->ord_len = h->auth_len = 0;
+  h->name_len = 0;
+  h->start_off = 0;
   h->first_frame = h->last_frame = 0;
   h->status = 0;
   h->interim = FALSE;
@@ -451,15 +519,29 @@ cb_method (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
+/* The bytes as sent: those fed to llhttp as stand-ins go back into @dst,
+ * which holds the @kept bytes read from stream offset @from on. */
+static void
+restore_patches (W4H1Half *h, guint64 from, guint8 *dst, guint32 kept)
+{
+  for (guint i = 0; i < h->n_patches; i++)
+    if (h->patch_off[i] >= from && h->patch_off[i] - from < kept)
+      dst[h->patch_off[i] - from] = h->patch_orig[i];
+}
+
 static int
 cb_url (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
+  guint32 kept;
 
   h->method_subst = FALSE;
   if (h->last_cb != CB_URL)
     h->target_off = h->hdr->len;
-  h->target_len += hdr_append (h, at, len);
+  kept = hdr_append (h, at, len);
+  h->target_len += kept;
+  if (h->n_patches > 0)
+    restore_patches (h, stream_off (h, at), h->hdr->data + h->hdr->len - kept, kept);
   h->last_cb = CB_URL;
   return 0;
 }
@@ -496,29 +578,54 @@ cb_status (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
+/* The name is gathered whole first (llhttp hands it in pieces): only
+ * then is it known under which bound the field is kept. */
 static int
 cb_header_field (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
+  gsize room;
 
   h->last_span_end = stream_off (h, at) + len;
-  if (h->last_cb != CB_FIELD) {
-    /* a new field begins */
-    if (h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
-      note_truncated (h, W4_LIMIT_HEADERS);
-      h->skip_field = TRUE;
-    } else {
-      W4HdrRef fresh = { h->hdr->len, 0, h->hdr->len, 0 };
-      g_array_append_val (h->refs, fresh);
-      h->skip_field = FALSE;
-    }
-  }
+  if (h->last_cb != CB_FIELD)
+    h->name_len = 0; /* a new field begins */
   h->last_cb = CB_FIELD;
-  if (!h->skip_field) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
-    ref->name_len += hdr_append (h, at, len);
-    ref->value_off = h->hdr->len;
+  room = sizeof h->name - h->name_len;
+  if (len > room)
+    h->cut |= W4_HEAD_CUT_ORDINARY; /* no such name is authentication-relevant */
+  memcpy (h->name + h->name_len, at, MIN (len, room));
+  if (h->n_patches > 0)
+    restore_patches (h, stream_off (h, at), h->name + h->name_len, (guint32) MIN (len, room));
+  h->name_len += (guint32) MIN (len, room);
+  return 0;
+}
+
+/* Ordinary fields stop at header-bytes or the field count; the
+ * authentication-relevant ones go on under auth-header-bytes. */
+static int
+cb_header_field_complete (llhttp_t *p)
+{
+  W4H1Half *h = half_of (p);
+  gboolean auth = is_auth_relevant (h->dir, h->name, h->name_len);
+  W4HdrRef fresh = { h->hdr->len, 0, 0, 0, auth, FALSE };
+  guint32 kept;
+
+  h->skip_field = TRUE;
+  if (!auth && h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
+    note_truncated (h, W4_LIMIT_HEADERS);
+    return 0;
   }
+  kept = hdr_append_kind (h, (const char *) h->name, h->name_len, auth);
+  if (kept < h->name_len) {
+    /* a cut name is no name: drop what was kept of it */
+    g_byte_array_set_size (h->hdr, h->hdr->len - kept);
+    *(auth ? &h->auth_len : &h->ord_len) -= kept;
+    return 0;
+  }
+  fresh.name_len = kept;
+  fresh.value_off = h->hdr->len;
+  g_array_append_val (h->refs, fresh);
+  h->skip_field = FALSE;
   return 0;
 }
 
@@ -533,7 +640,10 @@ cb_header_value (llhttp_t *p, const char *at, size_t len)
   h->last_cb = CB_VALUE;
   if (!h->skip_field && h->refs->len > 0) {
     W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
-    ref->value_len += hdr_append (h, at, len);
+    guint32 kept = hdr_append_kind (h, at, len, ref->auth);
+    ref->value_len += kept;
+    if (kept < len)
+      ref->value_cut = TRUE;
   }
   return 0;
 }
@@ -586,6 +696,10 @@ emit_head (W4H1Half *h, llhttp_t *p)
   for (guint i = 0; i < h->refs->len; i++) {
     W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
     W4Header hd;
+    /* a credential cut short would be read as a wrong one: the field is
+     * left out, and the head says authentication fields were cut */
+    if (ref->auth && ref->value_cut)
+      continue;
     hd.name = buf_span (h, ref->name_off, ref->name_len);
     hd.value = trim (buf_span (h, ref->value_off, ref->value_len));
     g_array_append_val (h->view, hd);
@@ -605,7 +719,10 @@ emit_head (W4H1Half *h, llhttp_t *p)
   head.last_ts = h->last_ts;
   head.headers = (const W4Header *) h->view->data;
   head.n_headers = h->view->len;
-  head.headers_truncated = h->truncated;
+  head.headers_truncated = h->truncated || h->cut != 0;
+  head.cut = h->cut;
+  head.odd = h->odd;
+  head.header_block_len = end_off >= h->start_off ? end_off - h->start_off + 1 : 0;
   if (h->dir == W4_DIR_TO_SERVER) {
     head.method = buf_span (h, h->method_off, h->method_len);
     head.target = buf_span (h, h->target_off, h->target_len);
@@ -767,12 +884,10 @@ cb_message_complete (llhttp_t *p)
   h->head_done = FALSE;
   if (h->stop_after_msg)
     return HPE_PAUSED;
-  if (h->dir == W4_DIR_TO_SERVER) {
-    /* stop at the boundary so the next method can be looked at */
-    h->at_boundary = TRUE;
-    return HPE_PAUSED;
-  }
-  return 0;
+  /* stop at the boundary so the next method can be looked at, and the
+   * next head scanned (tolerate_head) */
+  h->at_boundary = TRUE;
+  return HPE_PAUSED;
 }
 
 static const llhttp_settings_t w4_h1_settings = {
@@ -783,6 +898,7 @@ static const llhttp_settings_t w4_h1_settings = {
   .on_version = cb_version,
   .on_header_field = cb_header_field,
   .on_header_value = cb_header_value,
+  .on_header_field_complete = cb_header_field_complete,
   .on_headers_complete = cb_headers_complete,
   .on_body = cb_body,
   .on_message_complete = cb_message_complete,
@@ -862,6 +978,7 @@ w4_h1_clear (W4Flow *flow)
     g_clear_pointer (&h->refs, g_array_unref);
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
+    g_clear_pointer (&h->patched, g_free);
   }
   g_clear_pointer (&flow->pending.methods, g_free);
 }
@@ -946,6 +1063,181 @@ h2_prior_knowledge (W4Flow *flow, const W4Chunk *chunk)
   flow->h1[W4_DIR_TO_SERVER].unparsed_bytes += chunk->len;
 }
 
+/* A byte llhttp refuses in a request target (RFC 3986 has no controls;
+ * llhttp, outside strict mode, takes TAB and FF) but that servers such as
+ * python's http.server accept: a client can send it, so a parse error must
+ * not hide its request (and its credentials). */
+static gboolean
+target_byte_refused (guint8 c)
+{
+  return (c < 0x20 && c != '\t' && c != '\f' && c != '\r' && c != '\n') || c == 0x7f;
+}
+
+/* A byte llhttp refuses in a field name (not a tchar: controls, 8-bit,
+ * separators) where nginx, by default, ignores the field and python's
+ * http.server takes it: a stand-in keeps the message readable. Space and
+ * TAB before the colon llhttp takes already. */
+static gboolean
+name_byte_refused (guint8 c)
+{
+  return !is_tchar (c) && c != ' ' && c != '\t' && c != ':' && c != '\r' && c != '\n';
+}
+
+/* One step of the head scan: the state after byte @b, and the stand-in
+ * @b must be fed as (0: @b itself). */
+static guint8
+head_scan_step (guint8 state, guint8 b, guint8 *stand_in)
+{
+  gboolean refused = FALSE;
+  guint8 next = state;
+
+  *stand_in = 0;
+  switch (state) {
+  case W4_H1_RL_START:
+    /* empty lines before a request are allowed (RFC 9112 2.2) */
+    return b == '\r' || b == '\n' ? state : W4_H1_RL_METHOD;
+  case W4_H1_RL_METHOD:
+    if (b == ' ')
+      return W4_H1_RL_TARGET;
+    if (b == '\t') {
+      /* RFC 9112 3: a recipient may split the request line on any
+       * whitespace, as python's http.server does; llhttp wants a space */
+      *stand_in = ' ';
+      return W4_H1_RL_TARGET;
+    }
+    /* not a request line: llhttp decides */
+    return b == '\r' || b == '\n' ? W4_H1_RL_DONE : state;
+  case W4_H1_RL_TARGET:
+    if (b == ' ')
+      return W4_H1_RL_LINE;
+    if (b == '\t') {
+      *stand_in = ' ';
+      return W4_H1_RL_LINE;
+    }
+    if (b == '\r' || b == '\n')
+      return W4_H1_RL_DONE;
+    refused = target_byte_refused (b);
+    break;
+  case W4_H1_RL_LINE:
+  case W4_H1_HF_VALUE:
+    return b == '\n' ? W4_H1_HF_START : state;
+  case W4_H1_HF_START:
+    if (b == '\r')
+      return state;
+    if (b == '\n')
+      return W4_H1_RL_DONE; /* the empty line: the head ends */
+    if (b == ' ' || b == '\t')
+      return W4_H1_HF_VALUE; /* obs-fold: the value goes on */
+    refused = name_byte_refused (b);
+    next = W4_H1_HF_NAME;
+    break;
+  case W4_H1_HF_NAME:
+    if (b == ':')
+      return W4_H1_HF_VALUE;
+    if (b == '\r') {
+      /* a line without colon (nginx ignores it, tshark shows it): its CR
+       * is fed as the colon, and llhttp (lenient) takes the bare LF as the
+       * end of an empty value */
+      *stand_in = ':';
+      return W4_H1_HF_VALUE;
+    }
+    if (b == '\n')
+      return W4_H1_RL_DONE; /* a bare LF without colon: llhttp decides */
+    refused = name_byte_refused (b);
+    break;
+  default:
+    return W4_H1_RL_DONE;
+  }
+  if (refused)
+    *stand_in = '_';
+  return next;
+}
+
+/* llhttp 8 takes HTTP/1.0 and 1.1 only (its lenient_version came later);
+ * python's http.server takes any 1.x and answers it. A later minor digit
+ * is fed as "1" (as much of 1.x as llhttp knows); @b is the start line's
+ * next byte after the method and target (a response: its first). */
+static guint8
+version_stand_in (W4H1Half *h, guint8 b)
+{
+  static const char proto[] = "HTTP/1.";
+  guint pos = h->line_pos;
+
+  if (pos >= W4_H1_LINE_SCAN)
+    return 0;
+  h->line_pos++;
+  if (pos < sizeof proto - 1) {
+    if (b != (guint8) proto[pos])
+      h->line_pos = W4_H1_LINE_SCAN; /* not HTTP/1.x: llhttp decides */
+    return 0;
+  }
+  h->line_pos = W4_H1_LINE_SCAN; /* only the minor digit is looked at */
+  return pos == sizeof proto - 1 && b >= '2' && b <= '9' ? '1' : 0;
+}
+
+/* Scans the head from @from (a position in @c, which is being fed at
+ * stream offset h->cur_base) and replaces the bytes llhttp refuses in the
+ * request target and in field names with '_' in a copy of the chunk (same
+ * length: framing and frame marks are unchanged), remembered to be put
+ * back. Returns the data llhttp is to read: the copy once something was
+ * patched. */
+static const guint8 *
+patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
+{
+  guint8 *out = (guint8 *) data;
+
+  for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
+    guint8 stand_in;
+    guint8 was = h->rl_state;
+    guint8 version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
+
+    h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
+    if (version != 0)
+      stand_in = version;
+    if (h->rl_state == W4_H1_RL_LINE && was != W4_H1_RL_LINE)
+      h->line_pos = 0;
+    if (stand_in == 0 || h->n_patches >= W4_H1_MAX_PATCHES)
+      continue;
+    h->odd |= was <= W4_H1_RL_LINE ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
+    if (out == c->data) {
+      if (h->patched_size < c->len) {
+        g_free (h->patched);
+        h->patched = g_malloc (c->len);
+        h->patched_size = c->len;
+      }
+      memcpy (h->patched, c->data, c->len);
+      out = h->patched;
+    }
+    h->patch_off[h->n_patches] = h->cur_base + i;
+    h->patch_orig[h->n_patches] = c->data[i];
+    h->n_patches++;
+    out[i] = stand_in;
+  }
+  return out;
+}
+
+/* Before llhttp reads from @pos: at a message's start the scan starts over
+ * (a response's at its status line's end: nothing there needs a stand-in);
+ * within its head it goes on. */
+static const char *
+tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos)
+{
+  gsize at = (gsize) (pos - *data);
+  const guint8 *d;
+
+  if (!h->in_msg) {
+    h->rl_state = h->dir == W4_DIR_TO_SERVER ? W4_H1_RL_START : W4_H1_RL_LINE;
+    h->line_pos = 0;
+    h->n_patches = 0;
+    h->odd = 0;
+  }
+  if (h->rl_state == W4_H1_RL_DONE)
+    return pos;
+  d = patch_head (h, c, (const guint8 *) *data, at);
+  *data = (const char *) d;
+  return (const char *) d + at;
+}
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -954,12 +1246,17 @@ execute (W4H1Half *h, const W4Chunk *c)
   const char *pos = data;
   guint64 base = h->fed;
 
-  h->cur = c;
+  W4Chunk fed = *c;
+
+  h->cur = &fed;
   h->cur_base = base;
   for (guint i = 0; i < W4_H1_MAX_RESUMES && pos < end; i++) {
     llhttp_errno_t err;
     const char *stop;
 
+    pos = tolerate_head (h, c, &data, pos);
+    end = data + c->len;
+    fed.data = (const guint8 *) data;
     if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
       pos = substitute_method (h, pos, end);
     err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));

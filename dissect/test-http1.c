@@ -442,6 +442,118 @@ test_header_bytes_limit (void)
   t_rec_clear (&r);
 }
 
+/* A control byte in the request target (python's http.server takes it,
+ * llhttp does not) must not hide the request: it is read, and reported
+ * with the byte as sent. */
+static void
+test_control_byte_in_target (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /basic-only?x=\x01 HTTP/1.1\r\nAuthorization: Basic dTpw\r\n\r\n"
+                    "GET\t/tab\tHTTP/1.1\r\n\r\nGET /v12 HTTP/1.2\r\n\r\n";
+  const char *resp = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  send_split (&r, 2, &ss, resp, strlen (resp), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /basic-only?x=\x01 odd-target [Authorization=Basic dTpw]\n"
+                   "body 0 c2s #0 0\n"
+                   "req 0 #1 f3-3 GET /tab odd-target\n"
+                   "body 0 c2s #1 0\n"
+                   "req 0 #2 f3-3 GET /v12 odd-target\n"
+                   "body 0 c2s #2 0\n"
+                   "resp 0 #0 f4-4 401 [Content-Length=0]\n"
+                   "body 0 s2c #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+/* Field names with bytes llhttp refuses (nginx ignores such a field,
+ * python takes it) must not hide the message or the fields after them;
+ * the name is reported as sent. */
+static void
+test_odd_field_names (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /a HTTP/1.1\r\nX-\xc3\xa9t\xc3\xa9: 1\r\nX\x01Y: 2\r\nNo colon\r\n"
+                    "Authorization: Basic dTpw\r\n\r\n";
+  const char *resp = "HTTP/1.1 401 No\r\nX(y): 1\r\nWWW-Authenticate: Basic realm=\"r\"\r\n"
+                     "Content-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  send_split (&r, 2, &ss, resp, strlen (resp), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /a odd-name [X-\xc3\xa9t\xc3\xa9=1] [X\x01Y=2] "
+                   "[No colon=] [Authorization=Basic dTpw]\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 0 #0 f4-4 401 odd-name [X(y)=1] [WWW-Authenticate=Basic realm=\"r\"] "
+                   "[Content-Length=0]\n"
+                   "body 0 s2c #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+/* Padding past header-bytes and the field count does not push the
+ * credentials out: they have their own bound (auth-header-bytes). */
+static void
+test_auth_fields_past_cap (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /abc HTTP/1.1\r\nPad: 0123456789\r\nMore: x\r\n"
+                    "authorization: Basic YTpi\r\nCookie: s=1\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_HEADER_BYTES, 12);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly limit 0 c2s header-bytes\n"
+                   "req 0 #0 f3-3 GET /abc truncated [Pad=01] [authorization=Basic YTpi] "
+                   "[Cookie=s=1]\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+/* Beyond auth-header-bytes too: a credential cut short is left out (it
+ * would read as a wrong one) and the head says authentication fields were
+ * cut. */
+static void
+test_auth_fields_cut (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /abc HTTP/1.1\r\nCookie: s=1\r\nAuthorization: Basic YWxpY2U6d3Jvbmc=\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_AUTH_HEADER_BYTES, 30);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "anomaly limit 0 c2s auth-header-bytes\n"
+                   "req 0 #0 f3-3 GET /abc truncated auth-cut [Cookie=s=1]\n"
+                   "body 0 c2s #0 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
 /* The exchanges fed every other way must give the same events (frames
  * aside), and no cut may crash. */
 static const char *const split_cases[][2] = {
@@ -453,6 +565,16 @@ static const char *const split_cases[][2] = {
     "5\r\nnope!\r\n0\r\n\r\n" },
   { "PUT /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
     "HTTP/1.0 407 Proxy\r\nProxy-Authenticate: Basic realm=\"p\"\r\n\r\nbody to the end" },
+  /* control bytes in targets, TAB separators and odd bytes in field names,
+   * which llhttp alone refuses */
+  { "GET\t/t\tHTTP/1.1\r\nHost: x\r\n\r\nGET /v HTTP/1.2\r\n\r\n",
+    "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\nHTTP/1.3 401 No\r\nContent-Length: 0\r\n\r\n" },
+  { "POST /p HTTP/1.1\r\nX\x01: 1\r\nContent-Length: 2\r\n\r\nabGET /q HTTP/1.1\r\n\xff: 2\r\n"
+    "Garbage\r\n\r\n",
+    "HTTP/1.1 401 No\r\nX\x02: 1\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 403 No\r\n{}: 1\r\n\r\n" },
+  { "GET /a?x=\x01 HTTP/1.1\r\nAuthorization: Basic dTpw\r\n\r\n"
+    "\r\nGET /\x7f\x02b HTTP/1.1\r\n\r\n",
+    "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\nHTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n" },
 };
 
 static void
@@ -516,6 +638,10 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/unknown-method", test_unknown_method);
   g_test_add_func ("/http1/header-count-limit", test_header_limits);
   g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
+  g_test_add_func ("/http1/auth-fields-past-cap", test_auth_fields_past_cap);
+  g_test_add_func ("/http1/control-byte-in-target", test_control_byte_in_target);
+  g_test_add_func ("/http1/odd-field-names", test_odd_field_names);
+  g_test_add_func ("/http1/auth-fields-cut", test_auth_fields_cut);
   g_test_add_func ("/http1/split-everywhere", test_split_everywhere);
   g_test_add_func ("/http1/truncated-prefixes", test_truncated_prefixes);
   return g_test_run ();

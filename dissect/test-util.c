@@ -55,6 +55,12 @@ head (TRec *r, const W4HttpHead *h)
                             h->seq, frames, h->status, h->interim ? " interim" : "");
   if (h->headers_truncated)
     g_string_append (r->log, " truncated");
+  if (h->cut & W4_HEAD_CUT_AUTH)
+    g_string_append (r->log, " auth-cut");
+  if (h->odd & W4_HEAD_ODD_TARGET)
+    g_string_append (r->log, " odd-target");
+  if (h->odd & W4_HEAD_ODD_NAME)
+    g_string_append (r->log, " odd-name");
   if (r->show_headers)
     for (guint i = 0; i < h->n_headers; i++)
       g_string_append_printf (r->log, " [%.*s=%.*s]", (int) h->headers[i].name.len,

@@ -186,6 +186,8 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
   json_object_set_new (o, "notes", w4_json_uint (rep->n_kind[W4_KIND_NOTE]));
   json_object_set_new (o, "risks", w4_json_uint (rep->n_kind[W4_KIND_RISK]));
   json_object_set_new (o, "infos", w4_json_uint (rep->n_kind[W4_KIND_INFO]));
+  /* HTTP messages that could not be parsed: what no finding covers */
+  json_object_set_new (o, "http_unparsed", w4_json_uint (s->http_unparsed));
   return o;
 }
 

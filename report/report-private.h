@@ -16,6 +16,7 @@ struct W4Report {
   GPtrArray *kept;           /* (element-type W4Finding) emission order, text and json */
   guint64 dropped;           /* findings beyond opts.max_findings: counted, not kept */
   guint64 streamed;          /* text, opts.stream: findings printed as they were decided */
+  guint64 n_keepable;        /* findings text/json would keep (also under -q) */
   guint64 n_kind[W4_KIND_INFO + 1];
   /* every finding received (kept or not), by kind and primary cause */
   guint64 n_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT];

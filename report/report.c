@@ -99,6 +99,23 @@ w4_rep_add_input (W4Report *rep, const char *name)
   g_ptr_array_add (rep->inputs, g_strdup (name));
 }
 
+/* The first finding over the limit: one line on stderr through the warn
+ * function (the summary's warnings name the total at the end). */
+static void
+warn_findings_limit (W4Report *rep, const W4Finding *f)
+{
+  W4Anomaly what = { 0 };
+
+  if (rep->opts.warn == NULL)
+    return;
+  what.kind = W4_ANOM_LIMIT;
+  what.limit = W4_LIMIT_FINDINGS;
+  what.frame = f->response_frame;
+  what.ts = f->time;
+  what.message = "more findings than the report keeps: later ones are counted, not shown";
+  rep->opts.warn (rep->opts.warn_user, &what);
+}
+
 void
 w4_rep_finding (W4Report *rep, W4Finding *f)
 {
@@ -121,9 +138,15 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
     w4_finding_free (f);
     return;
   }
-  if (rep->opts.quiet || rep->kept->len >= rep->opts.max_findings) {
-    if (!rep->opts.quiet)
-      rep->dropped++;
+  /* -q keeps nothing, but counts what the full report would have had to
+   * drop, so both name the same limits */
+  if (rep->n_keepable++ >= rep->opts.max_findings) {
+    if (rep->dropped++ == 0)
+      warn_findings_limit (rep, f);
+    w4_finding_free (f);
+    return;
+  }
+  if (rep->opts.quiet) {
     w4_finding_free (f);
     return;
   }

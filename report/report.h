@@ -35,6 +35,8 @@ typedef struct {
   gboolean stream;      /* text (live capture): print each failure, and with --all each
                          * note, as soon as it is decided; the end then prints the summary
                          * and the cause groups without repeating them */
+  W4AnomalyFunc warn;   /* the findings limit's first hit (for stderr); may be NULL */
+  void *warn_user;
 } W4ReportOptions;
 
 typedef struct W4Report W4Report;

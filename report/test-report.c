@@ -327,6 +327,7 @@ test_ndjson_summary_last (void)
   }
   g_assert_cmpint (json_integer_value (json_object_get (s, "packets")), ==, 12);
   g_assert_cmpint (json_integer_value (json_object_get (s, "failed_responses")), ==, 1);
+  g_assert_true (json_is_integer (json_object_get (s, "http_unparsed")));
   g_assert_cmpint (json_integer_value (json_object_get (json_object_get (s, "by_cause"),
                                                         "rejected-credentials")), ==, 1);
   srv = json_array_get (json_object_get (s, "by_server"), 0);
