@@ -9,7 +9,9 @@
  *
  * A damaged input is a warning (stderr and summary.warnings), never exit 2:
  * what was read is still analysed and reported. Only this file and report/
- * print; everything printed here goes to stderr, prefixed "why401: ". */
+ * print; everything printed here goes to stderr, prefixed "why401: ", and
+ * whatever it carries from outside (file names, libpcap's messages) goes
+ * through w4_text_sanitize first. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
@@ -23,6 +25,7 @@
 #include "correlate.h"
 #include "report.h"
 #include "w4-pipeline.h"
+#include "w4-text.h"
 
 #ifndef W4_VERSION
 #define W4_VERSION "0.1.0"
@@ -219,13 +222,15 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
   W4Warnings *w = user;
 
   if (what->kind == W4_ANOM_WARNING && what->message != NULL) {
-    fprintf (stderr, "why401: warning: %s\n", what->message);
+    g_autofree char *safe = w4_text_sanitize (what->message);
+    fprintf (stderr, "why401: warning: %s\n", safe);
   } else if (what->kind == W4_ANOM_LIMIT && (guint) what->limit < W4_LIMIT_COUNT &&
              !w->limit_warned[what->limit]) {
+    g_autofree char *safe = w4_text_sanitize (what->message);
     w->limit_warned[what->limit] = TRUE;
     fprintf (stderr, "why401: warning: limit %s reached%s%s; raise it with --limit %s=N\n",
              w4_limit_name (what->limit), what->message ? ": " : "",
-             what->message ? what->message : "", w4_limit_name (what->limit));
+             what->message ? safe : "", w4_limit_name (what->limit));
   }
 }
 
@@ -332,7 +337,8 @@ w4_print_version (void)
 static void
 w4_print_cap_error (const GError *error)
 {
-  const char *msg = error != NULL ? error->message : "unknown error";
+  g_autofree char *safe = w4_text_sanitize (error != NULL ? error->message : "unknown error");
+  const char *msg = safe;
   const char *colon = strstr (msg, ": ");
 
   /* libpcap's own message often names the file already, and capture/ puts
