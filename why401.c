@@ -18,7 +18,9 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -452,6 +454,122 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   return w4_rep_n_failures (rep) > 0 ? W4_EXIT_FAILURES : W4_EXIT_CLEAN;
 }
 
+/* ---- the output file ---------------------------------------------------- */
+
+/* TRUE (after one line on stderr) when -o names one of the inputs: opening
+ * it for writing would truncate the capture before it is read. Compared by
+ * device and inode, so another spelling of the path, a symlink or a hard
+ * link is caught too; "-" is compared through standard input. */
+static gboolean
+w4_output_names_input (const W4Args *a)
+{
+  char **lists[2] = { a->files, a->rest };
+  struct stat os, is;
+
+  if (stat (a->output, &os) != 0)
+    return FALSE; /* not there yet: cannot be an input that was read */
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++) {
+    for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+      const char *in = lists[l][i];
+      int rc = strcmp (in, "-") == 0 ? fstat (STDIN_FILENO, &is) : stat (in, &is);
+
+      if (rc == 0 && is.st_dev == os.st_dev && is.st_ino == os.st_ino) {
+        g_autofree char *so = w4_text_sanitize (a->output);
+        g_autofree char *si = w4_text_sanitize (strcmp (in, "-") == 0 ? "standard input" : in);
+        fprintf (stderr, "why401: -o %s is the input %s; refusing to overwrite it\n", so, si);
+        return TRUE;
+      }
+    }
+  }
+  return FALSE;
+}
+
+/* The report's destination. json and text are one document written at the
+ * end: they go to a temporary file beside the target (same directory, so
+ * rename(2) is atomic) and replace it only when the run succeeded, so an
+ * interrupted or failed run never leaves half a report over an old one.
+ * ndjson streams findings as they are decided (a reader may follow the
+ * file), so it is written in place; so is a target that is not a regular
+ * file (/dev/null, a FIFO, a terminal), which cannot be renamed over. */
+typedef struct {
+  FILE *fp;
+  char *target; /* -o as given (resolved when a symlink) */
+  char *tmp;    /* NULL when writing the target directly */
+} W4Output;
+
+static gboolean
+w4_output_open (W4Output *o, const char *path, W4Format format)
+{
+  struct stat st;
+  gboolean exists = stat (path, &st) == 0;
+  g_autofree char *safe = w4_text_sanitize (path);
+
+  o->target = g_strdup (path);
+  if (format == W4_FORMAT_NDJSON || (exists && !S_ISREG (st.st_mode))) {
+    o->fp = fopen (path, "w");
+  } else {
+    g_autofree char *real = exists ? realpath (path, NULL) : NULL;
+    g_autofree char *dir = NULL, *base = NULL;
+    mode_t mask = umask (0);
+    int fd;
+
+    /* Through a symlink, the file it points to is replaced, not the link. */
+    if (real != NULL) {
+      g_free (o->target);
+      o->target = g_strdup (real);
+    }
+    dir = g_path_get_dirname (o->target);
+    base = g_path_get_basename (o->target);
+
+    umask (mask);
+    o->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+    fd = mkstemp (o->tmp);
+    if (fd >= 0) {
+      /* mkstemp gives 0600; the report gets what fopen would have given
+       * (or keeps the mode of the report it replaces). */
+      fchmod (fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
+      o->fp = fdopen (fd, "w");
+      if (o->fp == NULL) {
+        close (fd);
+        unlink (o->tmp);
+      }
+    }
+  }
+  if (o->fp == NULL) {
+    fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
+    g_clear_pointer (&o->target, g_free);
+    g_clear_pointer (&o->tmp, g_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Closes the report; with a temporary file, renames it over the target
+ * when @ok, removes it otherwise. FALSE (after a line on stderr) when the
+ * report could not be completed. */
+static gboolean
+w4_output_close (W4Output *o, gboolean ok)
+{
+  gboolean done = TRUE;
+  g_autofree char *safe = w4_text_sanitize (o->target);
+
+  if (fclose (o->fp) != 0 && ok) {
+    fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
+    done = FALSE;
+  }
+  if (o->tmp != NULL) {
+    if (ok && done && rename (o->tmp, o->target) != 0) {
+      fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
+      done = FALSE;
+    }
+    if (!ok || !done)
+      unlink (o->tmp);
+  }
+  g_free (o->target);
+  g_free (o->tmp);
+  return done;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -459,6 +577,7 @@ main (int argc, char **argv)
   W4Format format = W4_FORMAT_TEXT;
   W4Limits limits;
   FILE *out = stdout;
+  W4Output o = { 0 };
   int status;
 
   /* Messages and the ellipsis in --help in the user's language and charset. */
@@ -480,12 +599,15 @@ main (int argc, char **argv)
   }
 
   if (a.output != NULL && strcmp (a.output, "-") != 0) {
-    out = fopen (a.output, "w");
-    if (out == NULL) {
-      fprintf (stderr, "why401: cannot write %s: %s\n", a.output, g_strerror (errno));
+    if (w4_output_names_input (&a)) {
       w4_args_clear (&a);
       return W4_EXIT_USAGE;
     }
+    if (!w4_output_open (&o, a.output, format)) {
+      w4_args_clear (&a);
+      return W4_EXIT_USAGE;
+    }
+    out = o.fp;
   }
 
   status = w4_run (&a, format, &limits, out);
@@ -496,8 +618,8 @@ main (int argc, char **argv)
     fprintf (stderr, "why401: cannot write the report: %s\n", g_strerror (errno));
     status = W4_EXIT_USAGE;
   }
-  if (out != stdout)
-    fclose (out);
+  if (out != stdout && !w4_output_close (&o, status != W4_EXIT_USAGE))
+    status = W4_EXIT_USAGE;
   w4_args_clear (&a);
   return status;
 }
