@@ -334,13 +334,13 @@ w4_print_version (void)
           JANSSON_VERSION, glib_major_version, glib_minor_version, glib_micro_version);
 }
 
-/* One line on stderr for an error of capture/, whose messages name the
- * file or interface first ("x.pcap: No such file or directory"). */
-static void
-w4_print_cap_error (const GError *error)
+/* The text of an error of capture/, whose messages name the file or
+ * interface first ("x.pcap: No such file or directory"), without the
+ * "why401: " prefix. (transfer full; raw bytes: sanitise to print) */
+static char *
+w4_cap_error_text (const GError *error)
 {
-  g_autofree char *safe = w4_text_sanitize (error != NULL ? error->message : "unknown error");
-  const char *msg = safe;
+  const char *msg = error != NULL ? error->message : "unknown error";
   const char *colon = strstr (msg, ": ");
 
   /* libpcap's own message often names the file already, and capture/ puts
@@ -353,18 +353,27 @@ w4_print_cap_error (const GError *error)
   }
   if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
       error->code == W4_CAPTURE_ERROR_OPEN)
-    fprintf (stderr, "why401: cannot open %s\n", msg);
-  else if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
-           error->code == W4_CAPTURE_ERROR_PRIVS)
-    fprintf (stderr, "why401: cannot drop privileges: %s\n", msg);
-  else
-    fprintf (stderr, "why401: %s\n", msg);
+    return g_strdup_printf ("cannot open %s", msg);
+  if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
+      error->code == W4_CAPTURE_ERROR_PRIVS)
+    return g_strdup_printf ("cannot drop privileges: %s", msg);
+  return g_strdup (msg);
 }
 
-/* Adds every file; prints why for each one that cannot be opened. Returns
- * how many could. */
+/* One line on stderr for an error of capture/. */
+static void
+w4_print_cap_error (const GError *error)
+{
+  g_autofree char *text = w4_cap_error_text (error);
+  g_autofree char *safe = w4_text_sanitize (text);
+
+  fprintf (stderr, "why401: %s\n", safe);
+}
+
+/* Adds every file; collects in @errors why each one that cannot be opened
+ * could not. Returns how many could. */
 static guint
-w4_add_files (W4Capture *cap, char **list)
+w4_add_files (W4Capture *cap, char **list, GPtrArray *errors)
 {
   guint ok = 0;
 
@@ -373,9 +382,30 @@ w4_add_files (W4Capture *cap, char **list)
     if (w4_cap_add_file (cap, list[i], &error))
       ok++;
     else
-      w4_print_cap_error (error);
+      g_ptr_array_add (errors, w4_cap_error_text (error));
   }
   return ok;
+}
+
+/* Inputs that could not be opened: with none readable, each is an error
+ * line and the run ends (exit 2); among readable ones, each is a warning,
+ * on stderr and in summary.warnings, and the others are analysed. */
+static void
+w4_report_open_errors (GPtrArray *errors, guint opened, W4Warnings *warnings, W4Correlate *cor)
+{
+  for (guint i = 0; i < errors->len; i++) {
+    const char *text = g_ptr_array_index (errors, i);
+
+    if (opened == 0) {
+      g_autofree char *safe = w4_text_sanitize (text);
+      fprintf (stderr, "why401: %s\n", safe);
+    } else {
+      W4Anomaly an = { .kind = W4_ANOM_WARNING, .limit = W4_LIMIT_COUNT, .message = text };
+
+      w4_warn_anomaly (warnings, &an);
+      w4_cor_anomaly (cor, &an);
+    }
+  }
 }
 
 static int
@@ -429,7 +459,10 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
     w4_cor_set_file_name (cor, 0, a->iface);
     w4_rep_add_input (rep, input);
   } else {
-    guint opened = w4_add_files (cap, a->files) + w4_add_files (cap, a->rest);
+    g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+    guint opened = w4_add_files (cap, a->files, errors) + w4_add_files (cap, a->rest, errors);
+
+    w4_report_open_errors (errors, opened, &warnings, cor);
     if (opened == 0)
       return W4_EXIT_USAGE;
     /* Names in run order (capture sorts the files by first packet); the
