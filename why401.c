@@ -316,8 +316,8 @@ w4_check_args (W4Args *a, W4Format *format, W4Limits *limits)
     w4_usage_error ("no input: give a capture FILE (or '-' for standard input) or -i IFACE");
     return FALSE;
   }
-  if (!live && (a->bpf || a->count || a->duration || a->user)) {
-    w4_usage_error ("-f, -c, --duration and -Z apply to live capture (-i IFACE) only");
+  if (!live && (a->count || a->duration || a->user)) {
+    w4_usage_error ("-c, --duration and -Z apply to live capture (-i IFACE) only");
     return FALSE;
   }
   if (a->count < 0 || a->duration < 0) {
@@ -460,7 +460,15 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
     w4_rep_add_input (rep, input);
   } else {
     g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
-    guint opened = w4_add_files (cap, a->files, errors) + w4_add_files (cap, a->rest, errors);
+    g_autoptr (GError) filter_error = NULL;
+    guint opened;
+
+    /* -f on files, as tcpdump -r -f: checked before any file is opened. */
+    if (!w4_cap_set_filter (cap, a->bpf, &filter_error)) {
+      w4_print_cap_error (filter_error);
+      return W4_EXIT_USAGE;
+    }
+    opened = w4_add_files (cap, a->files, errors) + w4_add_files (cap, a->rest, errors);
 
     w4_report_open_errors (errors, opened, &warnings, cor);
     if (opened == 0)

@@ -21,7 +21,11 @@
  * those. A regular file switches to it where libpcap stopped (the packets
  * libpcap already gave are skipped); a stream in pcapng form always uses
  * it, because it could not be re-read.
-
+ *
+ * A BPF filter (-f) on files is compiled once per link type (also for
+ * pcapng.c's per-interface link types) and applied with
+ * pcap_offline_filter: a frame it rejects still counts (on_frame), so that
+ * frame numbers stay the file's, and is not decoded.
  *
  * A record cut short or damaged ends that file with a warning naming the
  * file and the frame; what was read before stays analysed, and the next
@@ -90,12 +94,22 @@ typedef struct {
   gboolean warned_more;
 } W4CapFile;
 
+/* The -f filter for files, compiled for one link type. */
+typedef struct {
+  int dlt;
+  gboolean ok; /* compiled; otherwise warned once, frames not decoded */
+  struct bpf_program prog;
+} W4CapFilter;
+
 struct W4Capture {
   W4Limits limits;
   W4CaptureSink sink;
   W4Decoder dec;
   GPtrArray *files; /* W4CapFile*, in run order */
   gboolean nofile_raised;
+  /* files: -f, and its programs by link type (GArray of W4CapFilter) */
+  char *bpf;
+  GArray *filters;
   /* live */
   pcap_t *live;
   int live_dlt;
@@ -148,6 +162,14 @@ w4_cap_free (W4Capture *cap)
   if (cap == NULL)
     return;
   g_ptr_array_unref (cap->files);
+  for (guint i = 0; cap->filters != NULL && i < cap->filters->len; i++) {
+    W4CapFilter *flt = &g_array_index (cap->filters, W4CapFilter, i);
+    if (flt->ok)
+      pcap_freecode (&flt->prog);
+  }
+  if (cap->filters != NULL)
+    g_array_unref (cap->filters);
+  g_free (cap->bpf);
   if (cap->live != NULL)
     pcap_close (cap->live);
   w4_dec_clear (&cap->dec);
@@ -461,6 +483,103 @@ w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
   return TRUE;
 }
 
+/* ---- -f on files ---------------------------------------------------------- */
+
+/* Link types a filter is tried on to see that it compiles at all; one that
+ * compiles for none of them is a user's mistake (exit 2). */
+static const int w4_cap_filter_probe_dlts[] = {
+  DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, DLT_NULL, DLT_IEEE802_11_RADIO,
+};
+
+static gboolean
+w4_cap_compile (int dlt, const char *bpf, struct bpf_program *prog, char *err, gsize errlen)
+{
+  pcap_t *dead = pcap_open_dead (dlt, W4_CAP_LIVE_SNAPLEN);
+  gboolean ok;
+
+  if (dead == NULL) {
+    g_strlcpy (err, "out of memory", errlen);
+    return FALSE;
+  }
+  ok = pcap_compile (dead, prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+  if (!ok)
+    g_strlcpy (err, pcap_geterr (dead), errlen);
+  pcap_close (dead);
+  return ok;
+}
+
+gboolean
+w4_cap_set_filter (W4Capture *cap, const char *bpf, GError **error)
+{
+  char err[PCAP_ERRBUF_SIZE] = "", first_err[PCAP_ERRBUF_SIZE] = "";
+
+  g_return_val_if_fail (cap != NULL, FALSE);
+  if (bpf == NULL || bpf[0] == '\0')
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (w4_cap_filter_probe_dlts); i++) {
+    struct bpf_program prog;
+
+    if (w4_cap_compile (w4_cap_filter_probe_dlts[i], bpf, &prog, err, sizeof err)) {
+      pcap_freecode (&prog);
+      g_free (cap->bpf);
+      cap->bpf = g_strdup (bpf);
+      if (cap->filters == NULL)
+        cap->filters = g_array_new (FALSE, TRUE, sizeof (W4CapFilter));
+      return TRUE;
+    }
+    if (i == 0)
+      g_strlcpy (first_err, err, sizeof first_err);
+  }
+  g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_FILTER, "filter \"%s\": %s", bpf,
+               first_err);
+  return FALSE;
+}
+
+/* The program for @dlt, compiled on first use; NULL when the filter does
+ * not compile for it (warned once: its frames count, and are not decoded,
+ * since what the filter would keep is unknown). */
+static const W4CapFilter *
+w4_cap_filter_for (W4Capture *cap, const W4CapFile *f, int dlt, guint64 frame, W4Time ts)
+{
+  W4CapFilter flt = { 0 };
+  char err[PCAP_ERRBUF_SIZE] = "";
+
+  for (guint i = 0; i < cap->filters->len; i++)
+    if (g_array_index (cap->filters, W4CapFilter, i).dlt == dlt)
+      return &g_array_index (cap->filters, W4CapFilter, i);
+  flt.dlt = dlt;
+  flt.ok = w4_cap_compile (dlt, cap->bpf, &flt.prog, err, sizeof err);
+  if (!flt.ok) {
+    const char *name = pcap_datalink_val_to_name (dlt);
+    g_autofree char *msg = g_strdup_printf (
+        "%s: filter \"%s\" does not apply to link type %d (%s): %s; its packets are counted "
+        "but not read",
+        f->name, cap->bpf, dlt, name != NULL ? name : "unknown", err);
+    w4_cap_warn (cap, frame, ts, msg);
+  }
+  g_array_append_val (cap->filters, flt);
+  return &g_array_index (cap->filters, W4CapFilter, cap->filters->len - 1);
+}
+
+/* TRUE when -f is set and rejects this frame (or cannot judge it). */
+static gboolean
+w4_cap_filter_rejects (W4Capture *cap, const W4CapFile *f, int dlt, W4Time ts, guint32 caplen,
+                       guint32 wirelen, const guint8 *data)
+{
+  const W4CapFilter *flt;
+  struct pcap_pkthdr hdr;
+
+  if (cap->bpf == NULL || dlt < 0)
+    return FALSE;
+  flt = w4_cap_filter_for (cap, f, dlt, cap->packets + 1, ts);
+  if (!flt->ok)
+    return TRUE;
+  memset (&hdr, 0, sizeof hdr);
+  hdr.caplen = caplen;
+  hdr.len = wirelen;
+  return pcap_offline_filter (&flt->prog, &hdr, data) == 0;
+}
+
 static void
 w4_cap_warn_interface (W4Capture *cap, W4CapFile *f, int if_serial, guint64 frame, W4Time ts,
                        const char *why)
@@ -504,11 +623,13 @@ w4_cap_warn_damage (W4Capture *cap, W4CapFile *f, const char *errbuf)
   w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
 }
 
-/* One record of @f. */
+/* One record: not decoded when -f rejects it, but counted all the same. */
 static void
 w4_cap_file_frame (W4Capture *cap, W4CapFile *f, guint index, int dlt, W4Time ts,
                    guint32 caplen, guint32 wirelen, const guint8 *data)
 {
+  if (w4_cap_filter_rejects (cap, f, dlt, ts, caplen, wirelen, data))
+    dlt = -1;
   w4_cap_frame (cap, dlt, index, ts, caplen, wirelen, data);
 }
 

@@ -44,6 +44,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Capture, w4_cap_free)
  * it cannot be opened or is not a capture; the other files still count. */
 gboolean w4_cap_add_file (W4Capture *cap, const char *path, GError **error);
 
+/* Files only: read only the frames BPF expression @bpf accepts (NULL or
+ * "": all), as tcpdump -r -f would; the others still count as frames, so
+ * numbers stay the file's. FALSE with @error (W4_CAPTURE_ERROR_FILTER)
+ * when @bpf compiles for no common link type. */
+gboolean w4_cap_set_filter (W4Capture *cap, const char *bpf, GError **error);
+
 /* Opens a live interface ("any" too) in immediate mode with a snaplen that
  * keeps whole packets, and compiles @bpf (may be NULL). */
 gboolean w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, GError **error);
