@@ -491,10 +491,25 @@ static const int w4_cap_filter_probe_dlts[] = {
   DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, DLT_NULL, DLT_IEEE802_11_RADIO,
 };
 
+/* pcapng.c gives the file's LINKTYPE_ values; pcap_compile wants DLT_
+ * ones, which differ for a few (libpcap maps them when it reads a file). */
+static int
+w4_cap_linktype_to_dlt (int linktype)
+{
+  switch (linktype) {
+  case 101: /* LINKTYPE_RAW */
+    return DLT_RAW;
+  case 50: /* LINKTYPE_PPP_HDLC */
+    return DLT_PPP_SERIAL;
+  default:
+    return linktype;
+  }
+}
+
 static gboolean
 w4_cap_compile (int dlt, const char *bpf, struct bpf_program *prog, char *err, gsize errlen)
 {
-  pcap_t *dead = pcap_open_dead (dlt, W4_CAP_LIVE_SNAPLEN);
+  pcap_t *dead = pcap_open_dead (w4_cap_linktype_to_dlt (dlt), W4_CAP_LIVE_SNAPLEN);
   gboolean ok;
 
   if (dead == NULL) {
