@@ -107,6 +107,7 @@ struct W4Capture {
   W4Decoder dec;
   GPtrArray *files; /* W4CapFile*, in run order */
   gboolean nofile_raised;
+  gboolean stdin_taken; /* "-" can be read once */
   /* files: -f, and its programs by link type (GArray of W4CapFilter) */
   char *bpf;
   GArray *filters;
@@ -392,10 +393,17 @@ w4_cap_open_src (W4Capture *cap, const char *path, GError **error)
   int fd;
 
   w4_cap_raise_nofile (cap);
-  if (strcmp (path, "-") == 0)
+  if (strcmp (path, "-") == 0 && cap->stdin_taken) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
+                 "standard input: given more than once");
+    return NULL;
+  }
+  if (strcmp (path, "-") == 0) {
     fd = STDIN_FILENO;
-  else
+    cap->stdin_taken = TRUE;
+  } else {
     fd = open (path, O_RDONLY | O_CLOEXEC);
+  }
   if (fd < 0) {
     g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", path,
                  g_strerror (errno));
