@@ -25,7 +25,8 @@
  * A BPF filter (-f) on files is compiled once per link type (also for
  * pcapng.c's per-interface link types) and applied with
  * pcap_offline_filter: a frame it rejects still counts (on_frame), so that
- * frame numbers stay the file's, and is not decoded.
+ * frame numbers stay the file's, and its TCP header still takes part in
+ * tcp.stream numbering (numbered_only), but nothing else is made of it.
  *
  * A record cut short or damaged ends that file with a warning naming the
  * file and the frame; what was read before stays analysed, and the next
@@ -66,6 +67,13 @@
  * re-read); larger first records are kept up to this, like a snaplen. */
 #define W4_CAP_PEEK_MAX 262144
 
+/* The -f filter for files, compiled for one link type. */
+typedef struct {
+  int dlt;
+  gboolean ok; /* compiled; otherwise warned once, frames not analysed */
+  struct bpf_program prog;
+} W4CapFilter;
+
 typedef struct {
   char *name;
   W4Src *src;        /* the descriptor, opened once; freed once read */
@@ -89,17 +97,14 @@ typedef struct {
   /* stdio buffer of the stream a regular file is read through during the
    * run; freed only after that stream is closed. */
   char *iobuf;
+  /* -f compiled on this file's own libpcap handle, which knows what
+   * pcap_open_dead cannot: a DLT_NULL file written in the other byte order
+   * has its address family swapped. NULL until first used. */
+  W4CapFilter *pcap_filter;
   /* pcapng.c: interfaces already warned about (bit per serial < 64). */
   guint64 warned_if;
   gboolean warned_more;
 } W4CapFile;
-
-/* The -f filter for files, compiled for one link type. */
-typedef struct {
-  int dlt;
-  gboolean ok; /* compiled; otherwise warned once, frames not decoded */
-  struct bpf_program prog;
-} W4CapFilter;
 
 struct W4Capture {
   W4Limits limits;
@@ -318,6 +323,9 @@ w4_cap_open_reader (W4CapFile *f, gboolean with_iobuf, GError **error)
 static void
 w4_cap_close_reader (W4CapFile *f)
 {
+  if (f->pcap_filter != NULL && f->pcap_filter->ok)
+    pcap_freecode (&f->pcap_filter->prog);
+  g_clear_pointer (&f->pcap_filter, g_free);
   g_clear_pointer (&f->pcap, pcap_close);
   g_clear_pointer (&f->ng, w4_ng_free);
   g_clear_pointer (&f->iobuf, g_free);
@@ -562,16 +570,26 @@ w4_cap_set_filter (W4Capture *cap, const char *bpf, GError **error)
  * not compile for it (warned once: its frames count, and are not decoded,
  * since what the filter would keep is unknown). */
 static const W4CapFilter *
-w4_cap_filter_for (W4Capture *cap, const W4CapFile *f, int dlt, guint64 frame, W4Time ts)
+w4_cap_filter_for (W4Capture *cap, W4CapFile *f, int dlt, guint64 frame, W4Time ts)
 {
   W4CapFilter flt = { 0 };
   char err[PCAP_ERRBUF_SIZE] = "";
 
-  for (guint i = 0; i < cap->filters->len; i++)
-    if (g_array_index (cap->filters, W4CapFilter, i).dlt == dlt)
-      return &g_array_index (cap->filters, W4CapFilter, i);
+  if (f->pcap != NULL && f->pcap_filter != NULL)
+    return f->pcap_filter;
+  if (f->pcap == NULL) {
+    for (guint i = 0; i < cap->filters->len; i++)
+      if (g_array_index (cap->filters, W4CapFilter, i).dlt == dlt)
+        return &g_array_index (cap->filters, W4CapFilter, i);
+  }
   flt.dlt = dlt;
-  flt.ok = w4_cap_compile (dlt, cap->bpf, &flt.prog, err, sizeof err);
+  if (f->pcap != NULL) {
+    flt.ok = pcap_compile (f->pcap, &flt.prog, cap->bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (!flt.ok)
+      g_strlcpy (err, pcap_geterr (f->pcap), sizeof err);
+  } else {
+    flt.ok = w4_cap_compile (dlt, cap->bpf, &flt.prog, err, sizeof err);
+  }
   if (!flt.ok) {
     const char *name = pcap_datalink_val_to_name (dlt);
     g_autofree char *msg = g_strdup_printf (
@@ -580,13 +598,17 @@ w4_cap_filter_for (W4Capture *cap, const W4CapFile *f, int dlt, guint64 frame, W
         f->name, cap->bpf, dlt, name != NULL ? name : "unknown", err);
     w4_cap_warn (cap, frame, ts, msg);
   }
+  if (f->pcap != NULL) {
+    f->pcap_filter = g_memdup2 (&flt, sizeof flt);
+    return f->pcap_filter;
+  }
   g_array_append_val (cap->filters, flt);
   return &g_array_index (cap->filters, W4CapFilter, cap->filters->len - 1);
 }
 
 /* TRUE when -f is set and rejects this frame (or cannot judge it). */
 static gboolean
-w4_cap_filter_rejects (W4Capture *cap, const W4CapFile *f, int dlt, W4Time ts, guint32 caplen,
+w4_cap_filter_rejects (W4Capture *cap, W4CapFile *f, int dlt, W4Time ts, guint32 caplen,
                        guint32 wirelen, const guint8 *data)
 {
   const W4CapFilter *flt;
@@ -646,14 +668,16 @@ w4_cap_warn_damage (W4Capture *cap, W4CapFile *f, const char *errbuf)
   w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
 }
 
-/* One record: not decoded when -f rejects it, but counted all the same. */
+/* One record. One that -f rejects still counts (frame numbers stay the
+ * file's) and still takes part in tcp.stream numbering (Wireshark numbers
+ * the whole file, and the user opens the whole file), but is not analysed. */
 static void
 w4_cap_file_frame (W4Capture *cap, W4CapFile *f, guint index, int dlt, W4Time ts,
                    guint32 caplen, guint32 wirelen, const guint8 *data)
 {
-  if (w4_cap_filter_rejects (cap, f, dlt, ts, caplen, wirelen, data))
-    dlt = -1;
+  cap->dec.numbering_only = w4_cap_filter_rejects (cap, f, dlt, ts, caplen, wirelen, data);
   w4_cap_frame (cap, dlt, index, ts, caplen, wirelen, data);
+  cap->dec.numbering_only = FALSE;
 }
 
 /* Reads one file to its end, then closes it. FALSE when it could not be

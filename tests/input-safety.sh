@@ -166,16 +166,17 @@ sys.exit(0 if not s["warnings"] and s["packets"] == 40 * int(sys.argv[1]) else 1
 bpf='tcp port 41623'
 "$WHY401" --format ndjson -f "$bpf" demo.pcapng 2> /dev/null | python3 -c '
 import json, sys
-print("\n".join(str(d["response_frame"]) for d in map(json.loads, sys.stdin)
-      if d.get("type") == "finding" and d.get("status") in (401, 403, 407)))' | sort -un > f.frames
+print("\n".join("%d %d" % (d["stream"], d["response_frame"]) for d in map(json.loads, sys.stdin)
+      if d.get("type") == "finding" and d.get("status") in (401, 403, 407)))' | sort -u > f.frames
 if command -v tshark > /dev/null 2>&1; then
     responses='http.response.code == 401 || http.response.code == 403 || http.response.code == 407'
-    tshark -r demo.pcapng -Y "tcp.port == 41623 && ($responses)" -T fields -e frame.number 2> /dev/null | sort -un > tshark.frames
-    check "-f on a file keeps tshark's frame numbers" \
+    tshark -r demo.pcapng -Y "tcp.port == 41623 && ($responses)" -T fields -e tcp.stream \
+        -e frame.number 2> /dev/null | tr '\t' ' ' | sort -u > tshark.frames
+    check "-f on a file keeps tshark's frame.number and tcp.stream" \
         test -s f.frames -a -n "$(cmp -s f.frames tshark.frames && echo same)"
 else
-    check "-f on a file keeps the file's frame numbers" \
-        test "$(tr '\n' ' ' < f.frames)" = "18 30 50 60 "
+    check "-f on a file keeps the file's frame and stream numbers" \
+        test "$(tr '\n' ' ' < f.frames)" = "1 18 2 30 4 50 5 60 "
 fi
 "$WHY401" -f 'tcp prt 80' demo.pcapng > /dev/null 2> bpf.err
 status=$?
