@@ -114,7 +114,15 @@ w4_limit_names (void)
 static void
 w4_usage_error (const char *msg)
 {
-  fprintf (stderr, "why401: %s\nTry 'why401 --help' for more information.\n", msg);
+  /* The message quotes what was typed: sanitised line by line (its own
+   * line breaks stay). */
+  g_auto (GStrv) lines = g_strsplit (msg, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_autofree char *safe = w4_text_sanitize (lines[i]);
+    fprintf (stderr, "%s%s\n", i == 0 ? "why401: " : "", safe);
+  }
+  fprintf (stderr, "Try 'why401 --help' for more information.\n");
 }
 
 /* Parses @argv into @a; FALSE after printing why (exit 2). */
