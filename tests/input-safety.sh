@@ -40,7 +40,7 @@ check () { # check NAME COMMAND...: ok when COMMAND succeeds
 # The findings with the input's name taken out (it differs by design).
 findings () { sed 's/"file":"[^"]*"/"file":"F"/g'; }
 
-echo "1..31"
+echo "1..32"
 
 cp "$PCAPDIR/demo.pcapng" demo.pcapng
 cp "$PCAPDIR/nginx-basic-wrong-password.pcap" plain.pcap
@@ -189,5 +189,9 @@ evil=$(printf 'x\033[2J\nforged: \342\200\256txt.exe')
 check "file names on stderr: no ESC, no raw newline, bidi escaped" \
     test "$(wc -l < evil.err)" -eq 1 -a -z "$(grep -l $'\033' evil.err)" \
          -a -n "$(grep -F 'x\x1B[2J\nforged: \u202Etxt.exe' evil.err)"
+
+"$WHY401" --format "$(printf 'x\033[2J')" demo.pcapng > /dev/null 2> usage.err
+check "a usage error quoting what was typed: ESC escaped" \
+    test -z "$(grep -l $'\033' usage.err)" -a -n "$(grep -F 'x\x1B[2J' usage.err)"
 
 exit $((failed > 0))
