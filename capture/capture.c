@@ -566,9 +566,11 @@ w4_cap_set_filter (W4Capture *cap, const char *bpf, GError **error)
   return FALSE;
 }
 
-/* The program for @dlt, compiled on first use; NULL when the filter does
- * not compile for it (warned once: its frames count, and are not decoded,
- * since what the filter would keep is unknown). */
+/* The program for @dlt, compiled on first use; not ok when the filter
+ * does not compile for it (warned once: its frames count, and are not
+ * analysed, since what the filter would keep is unknown). The cache holds
+ * at most one program per link type the decoder reads (about twenty):
+ * frames of other link types never get here. */
 static const W4CapFilter *
 w4_cap_filter_for (W4Capture *cap, W4CapFile *f, int dlt, guint64 frame, W4Time ts)
 {
