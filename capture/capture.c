@@ -647,26 +647,26 @@ w4_cap_warn_interface (W4Capture *cap, W4CapFile *f, int if_serial, guint64 fram
   w4_cap_warn (cap, frame, ts, msg);
 }
 
-/* The warning for a file whose records stop early: a damaged or cut-short
- * compressed stream says so (the reader only saw its bytes end); otherwise
- * the reader's reason. */
+/* The warning for a file whose records stop early at its frame
+ * @file_frame: a damaged or cut-short compressed stream says so (the reader
+ * only saw its bytes end); otherwise the reader's reason. */
 static void
-w4_cap_warn_damage (W4Capture *cap, W4CapFile *f, const char *errbuf)
+w4_cap_warn_damage (W4Capture *cap, W4CapFile *f, const char *errbuf, guint64 file_frame)
 {
   g_autofree char *msg = NULL;
   const char *damage = w4_src_damage (f->src);
 
   if (damage != NULL)
     msg = g_strdup_printf ("%s: %s at frame %" G_GUINT64_FORMAT "; analysed what came before",
-                           f->name, damage, cap->packets + 1);
+                           f->name, damage, file_frame);
   else if (strstr (errbuf, "truncated") != NULL)
     msg = g_strdup_printf ("%s: truncated at frame %" G_GUINT64_FORMAT
                            "; analysed what came before",
-                           f->name, cap->packets + 1);
+                           f->name, file_frame);
   else
     msg = g_strdup_printf ("%s: damaged record at frame %" G_GUINT64_FORMAT
                            " (%s); analysed what came before",
-                           f->name, cap->packets + 1, errbuf);
+                           f->name, file_frame, errbuf);
   w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
 }
 
@@ -707,7 +707,7 @@ w4_cap_run_file (W4Capture *cap, guint index)
     g_clear_pointer (&f->peek_data, g_free);
   }
   if (f->peek_error != NULL) {
-    w4_cap_warn_damage (cap, f, f->peek_error);
+    w4_cap_warn_damage (cap, f, f->peek_error, in_file + 1);
     goto done;
   }
 
@@ -722,7 +722,7 @@ w4_cap_run_file (W4Capture *cap, guint index)
                            sizeof errbuf);
     if (rc == 0) {
       if (w4_src_damage (f->src) != NULL)
-        w4_cap_warn_damage (cap, f, "");
+        w4_cap_warn_damage (cap, f, "", in_file + 1);
       break;
     }
     if (rc < 0 && f->pcap != NULL && !f->is_stream && w4_cap_pcap_refuses_ng (errbuf)) {
@@ -743,7 +743,7 @@ w4_cap_run_file (W4Capture *cap, guint index)
       continue;
     }
     if (rc < 0) {
-      w4_cap_warn_damage (cap, f, errbuf);
+      w4_cap_warn_damage (cap, f, errbuf, in_file + 1);
       break;
     }
     in_file++;
