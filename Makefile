@@ -11,7 +11,7 @@ MESON_OPTS ?=
 
 # Build: compiler, meson and the libraries why401 links.
 BUILD_PACKAGES = gcc pkg-config meson ninja-build libpcap-dev libssl-dev libglib2.0-dev \
-                 node-llhttp libjansson-dev libnghttp2-dev
+                 node-llhttp libjansson-dev libnghttp2-dev zlib1g-dev libzstd-dev
 # Tests: tshark (parity), tcpdump/curl/python3 (live test), diffutils.
 TEST_PACKAGES = python3 curl tcpdump tshark diffutils
 

@@ -12,20 +12,25 @@
  * print; everything printed here goes to stderr, prefixed "why401: ",
  * except what copies tcpdump word for word so that its readers can read it:
  * the interface list of -D (stdout), a live capture's "listening on" line
- * and its kernel counts at the end. */
+ * and its kernel counts at the end. Whatever it carries from outside (file
+ * names, interface names, libpcap's messages) goes through
+ * w4_text_sanitize first. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "correlate.h"
 #include "report.h"
 #include "w4-pipeline.h"
+#include "w4-text.h"
 
 #ifndef W4_VERSION
 #define W4_VERSION "0.1.0"
@@ -115,7 +120,15 @@ w4_limit_names (void)
 static void
 w4_usage_error (const char *msg)
 {
-  fprintf (stderr, "why401: %s\nTry 'why401 --help' for more information.\n", msg);
+  /* The message quotes what was typed: sanitised line by line (its own
+   * line breaks stay). */
+  g_auto (GStrv) lines = g_strsplit (msg, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_autofree char *safe = w4_text_sanitize (lines[i]);
+    fprintf (stderr, "%s%s\n", i == 0 ? "why401: " : "", safe);
+  }
+  fprintf (stderr, "Try 'why401 --help' for more information.\n");
 }
 
 /* TRUE when the word after @arg is @arg's value: @arg is a long option of
@@ -176,7 +189,8 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
   description = g_strdup_printf (
       "why401 explains every HTTP 401, 407 and 403 in a capture: the cause, the packets that\n"
       "prove it, and what to fix. Several FILEs are joined into one timeline in the order of\n"
-      "their first packet (as mergecap -a would); '-' reads standard input. pcap and pcapng.\n"
+      "their first packet (as mergecap -a would); '-' reads standard input, and a FIFO or a\n"
+      "pipe is read as a stream. pcap and pcapng, also gzip- or zstd-compressed.\n"
       "\n"
       "Output formats:\n"
       "  text     for a person: failures grouped by cause, examples, Wireshark filters\n"
@@ -214,7 +228,7 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
     { "interface", 'i', 0, G_OPTION_ARG_STRING, &a->iface,
       "Capture live on IFACE ('any' for all)", "IFACE" },
     { "filter", 'f', 0, G_OPTION_ARG_STRING, &a->bpf,
-      "BPF capture filter for -i, as in tcpdump", "BPF" },
+      "BPF filter, as in tcpdump: live, or on files (rejected frames still count)", "BPF" },
     { "count", 'c', 0, G_OPTION_ARG_INT64, &a->count, "Live: stop after COUNT packets", "COUNT" },
     { "duration", 0, 0, G_OPTION_ARG_INT, &a->duration, "Live: stop after SECS seconds",
       "SECS" },
@@ -277,13 +291,15 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
   W4Warnings *w = user;
 
   if (what->kind == W4_ANOM_WARNING && what->message != NULL) {
-    fprintf (stderr, "why401: warning: %s\n", what->message);
+    g_autofree char *safe = w4_text_sanitize (what->message);
+    fprintf (stderr, "why401: warning: %s\n", safe);
   } else if (what->kind == W4_ANOM_LIMIT && (guint) what->limit < W4_LIMIT_COUNT &&
              !w->limit_warned[what->limit]) {
+    g_autofree char *safe = w4_text_sanitize (what->message);
     w->limit_warned[what->limit] = TRUE;
     fprintf (stderr, "why401: warning: limit %s reached%s%s; raise it with --limit %s=N\n",
              w4_limit_name (what->limit), what->message ? ": " : "",
-             what->message ? what->message : "", w4_limit_name (what->limit));
+             what->message ? safe : "", w4_limit_name (what->limit));
   } else if (what->kind == W4_ANOM_UPGRADE && what->conn != NULL && what->conn->h2_unparsed &&
              !w->h2_warned) {
     /* once per run: the not-parsed infos and summary.warnings name every server */
@@ -375,8 +391,8 @@ w4_check_args (W4Args *a, W4Format *format, W4Limits *limits)
     w4_usage_error ("no input: give a capture FILE (or '-' for standard input) or -i IFACE");
     return FALSE;
   }
-  if (!live && (a->bpf || a->count || a->duration || a->user)) {
-    w4_usage_error ("-f, -c, --duration and -Z apply to live capture (-i IFACE) only");
+  if (!live && (a->count || a->duration || a->user)) {
+    w4_usage_error ("-c, --duration and -Z apply to live capture (-i IFACE) only");
     return FALSE;
   }
   if (a->count < 0 || a->duration < 0) {
@@ -393,10 +409,11 @@ w4_print_version (void)
           JANSSON_VERSION, glib_major_version, glib_minor_version, glib_micro_version);
 }
 
-/* One line on stderr for an error of capture/, whose messages name the
- * file or interface first ("x.pcap: No such file or directory"). */
-static void
-w4_print_cap_error (const GError *error)
+/* The text of an error of capture/, whose messages name the file or
+ * interface first ("x.pcap: No such file or directory"), without the
+ * "why401: " prefix. (transfer full; raw bytes: sanitise to print) */
+static char *
+w4_cap_error_text (const GError *error)
 {
   const char *msg = error != NULL ? error->message : "unknown error";
   const char *colon = strstr (msg, ": ");
@@ -411,12 +428,21 @@ w4_print_cap_error (const GError *error)
   }
   if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
       error->code == W4_CAPTURE_ERROR_OPEN)
-    fprintf (stderr, "why401: cannot open %s\n", msg);
-  else if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
-           error->code == W4_CAPTURE_ERROR_PRIVS)
-    fprintf (stderr, "why401: cannot drop privileges: %s\n", msg);
-  else
-    fprintf (stderr, "why401: %s\n", msg);
+    return g_strdup_printf ("cannot open %s", msg);
+  if (error != NULL && error->domain == W4_CAPTURE_ERROR &&
+      error->code == W4_CAPTURE_ERROR_PRIVS)
+    return g_strdup_printf ("cannot drop privileges: %s", msg);
+  return g_strdup (msg);
+}
+
+/* One line on stderr for an error of capture/. */
+static void
+w4_print_cap_error (const GError *error)
+{
+  g_autofree char *text = w4_cap_error_text (error);
+  g_autofree char *safe = w4_text_sanitize (text);
+
+  fprintf (stderr, "why401: %s\n", safe);
 }
 
 /* -D: "1.eth0 [Up, Running, Connected]", one interface a line, as tcpdump. */
@@ -427,7 +453,9 @@ w4_list_interfaces (void)
   g_auto (GStrv) lines = w4_cap_list_interfaces (&error);
 
   if (lines == NULL) {
-    fprintf (stderr, "why401: cannot list the interfaces: %s\n", error->message);
+    g_autofree char *safe = w4_text_sanitize (error->message);
+
+    fprintf (stderr, "why401: cannot list the interfaces: %s\n", safe);
     return W4_EXIT_USAGE;
   }
   for (guint i = 0; lines[i] != NULL; i++)
@@ -443,16 +471,17 @@ w4_print_listening (W4Capture *cap, const char *iface)
 {
   int dlt, snaplen;
   const char *name, *desc;
+  g_autofree char *safe = w4_text_sanitize (iface);
 
   if (!w4_cap_live_info (cap, &dlt, &snaplen))
     return;
   name = pcap_datalink_val_to_name (dlt);
   desc = pcap_datalink_val_to_description (dlt);
   if (name != NULL)
-    fprintf (stderr, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", iface,
+    fprintf (stderr, "listening on %s, link-type %s (%s), snapshot length %d bytes\n", safe,
              name, desc != NULL ? desc : name, snaplen);
   else
-    fprintf (stderr, "listening on %s, link-type %d, snapshot length %d bytes\n", iface, dlt,
+    fprintf (stderr, "listening on %s, link-type %d, snapshot length %d bytes\n", safe, dlt,
              snaplen);
 }
 
@@ -479,10 +508,10 @@ w4_print_live_counts (W4Capture *cap)
              st.if_dropped == 1 ? "" : "s");
 }
 
-/* Adds every file; prints why for each one that cannot be opened. Returns
- * how many could. */
+/* Adds every file; collects in @errors why each one that cannot be opened
+ * could not. Returns how many could. */
 static guint
-w4_add_files (W4Capture *cap, char **list)
+w4_add_files (W4Capture *cap, char **list, GPtrArray *errors)
 {
   guint ok = 0;
 
@@ -491,9 +520,30 @@ w4_add_files (W4Capture *cap, char **list)
     if (w4_cap_add_file (cap, list[i], &error))
       ok++;
     else
-      w4_print_cap_error (error);
+      g_ptr_array_add (errors, w4_cap_error_text (error));
   }
   return ok;
+}
+
+/* Inputs that could not be opened: with none readable, each is an error
+ * line and the run ends (exit 2); among readable ones, each is a warning,
+ * on stderr and in summary.warnings, and the others are analysed. */
+static void
+w4_report_open_errors (GPtrArray *errors, guint opened, W4Warnings *warnings, W4Correlate *cor)
+{
+  for (guint i = 0; i < errors->len; i++) {
+    const char *text = g_ptr_array_index (errors, i);
+
+    if (opened == 0) {
+      g_autofree char *safe = w4_text_sanitize (text);
+      fprintf (stderr, "why401: %s\n", safe);
+    } else {
+      W4Anomaly an = { .kind = W4_ANOM_WARNING, .limit = W4_LIMIT_COUNT, .message = text };
+
+      w4_warn_anomaly (warnings, &an);
+      w4_cor_anomaly (cor, &an);
+    }
+  }
 }
 
 static int
@@ -551,7 +601,18 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
     w4_rep_add_input (rep, input);
     w4_print_listening (cap, a->iface);
   } else {
-    guint opened = w4_add_files (cap, a->files) + w4_add_files (cap, a->rest);
+    g_autoptr (GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GError) filter_error = NULL;
+    guint opened;
+
+    /* -f on files, as tcpdump -r -f: checked before any file is opened. */
+    if (!w4_cap_set_filter (cap, a->bpf, &filter_error)) {
+      w4_print_cap_error (filter_error);
+      return W4_EXIT_USAGE;
+    }
+    opened = w4_add_files (cap, a->files, errors) + w4_add_files (cap, a->rest, errors);
+
+    w4_report_open_errors (errors, opened, &warnings, cor);
     if (opened == 0)
       return W4_EXIT_USAGE;
     /* Names in run order (capture sorts the files by first packet); the
@@ -578,6 +639,122 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   return w4_rep_n_failures (rep) > 0 ? W4_EXIT_FAILURES : W4_EXIT_CLEAN;
 }
 
+/* ---- the output file ---------------------------------------------------- */
+
+/* TRUE (after one line on stderr) when -o names one of the inputs: opening
+ * it for writing would truncate the capture before it is read. Compared by
+ * device and inode, so another spelling of the path, a symlink or a hard
+ * link is caught too; "-" is compared through standard input. */
+static gboolean
+w4_output_names_input (const W4Args *a)
+{
+  char **lists[2] = { a->files, a->rest };
+  struct stat os, is;
+
+  if (stat (a->output, &os) != 0)
+    return FALSE; /* not there yet: cannot be an input that was read */
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++) {
+    for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+      const char *in = lists[l][i];
+      int rc = strcmp (in, "-") == 0 ? fstat (STDIN_FILENO, &is) : stat (in, &is);
+
+      if (rc == 0 && is.st_dev == os.st_dev && is.st_ino == os.st_ino) {
+        g_autofree char *so = w4_text_sanitize (a->output);
+        g_autofree char *si = w4_text_sanitize (strcmp (in, "-") == 0 ? "standard input" : in);
+        fprintf (stderr, "why401: -o %s is the input %s; refusing to overwrite it\n", so, si);
+        return TRUE;
+      }
+    }
+  }
+  return FALSE;
+}
+
+/* The report's destination. json and text are one document written at the
+ * end: they go to a temporary file beside the target (same directory, so
+ * rename(2) is atomic) and replace it only when the run succeeded, so an
+ * interrupted or failed run never leaves half a report over an old one.
+ * ndjson streams findings as they are decided (a reader may follow the
+ * file), so it is written in place; so is a target that is not a regular
+ * file (/dev/null, a FIFO, a terminal), which cannot be renamed over. */
+typedef struct {
+  FILE *fp;
+  char *target; /* -o as given (resolved when a symlink) */
+  char *tmp;    /* NULL when writing the target directly */
+} W4Output;
+
+static gboolean
+w4_output_open (W4Output *o, const char *path, W4Format format)
+{
+  struct stat st;
+  gboolean exists = stat (path, &st) == 0;
+  g_autofree char *safe = w4_text_sanitize (path);
+
+  o->target = g_strdup (path);
+  if (format == W4_FORMAT_NDJSON || (exists && !S_ISREG (st.st_mode))) {
+    o->fp = fopen (path, "w");
+  } else {
+    g_autofree char *real = exists ? realpath (path, NULL) : NULL;
+    g_autofree char *dir = NULL, *base = NULL;
+    mode_t mask = umask (0);
+    int fd;
+
+    /* Through a symlink, the file it points to is replaced, not the link. */
+    if (real != NULL) {
+      g_free (o->target);
+      o->target = g_strdup (real);
+    }
+    dir = g_path_get_dirname (o->target);
+    base = g_path_get_basename (o->target);
+
+    umask (mask);
+    o->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+    fd = mkstemp (o->tmp);
+    if (fd >= 0) {
+      /* mkstemp gives 0600; the report gets what fopen would have given
+       * (or keeps the mode of the report it replaces). */
+      fchmod (fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
+      o->fp = fdopen (fd, "w");
+      if (o->fp == NULL) {
+        close (fd);
+        unlink (o->tmp);
+      }
+    }
+  }
+  if (o->fp == NULL) {
+    fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
+    g_clear_pointer (&o->target, g_free);
+    g_clear_pointer (&o->tmp, g_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Closes the report; with a temporary file, renames it over the target
+ * when @ok, removes it otherwise. FALSE (after a line on stderr) when the
+ * report could not be completed. */
+static gboolean
+w4_output_close (W4Output *o, gboolean ok)
+{
+  gboolean done = TRUE;
+  g_autofree char *safe = w4_text_sanitize (o->target);
+
+  if (fclose (o->fp) != 0 && ok) {
+    fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
+    done = FALSE;
+  }
+  if (o->tmp != NULL) {
+    if (ok && done && rename (o->tmp, o->target) != 0) {
+      fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
+      done = FALSE;
+    }
+    if (!ok || !done)
+      unlink (o->tmp);
+  }
+  g_free (o->target);
+  g_free (o->tmp);
+  return done;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -585,6 +762,7 @@ main (int argc, char **argv)
   W4Format format = W4_FORMAT_TEXT;
   W4Limits limits;
   FILE *out = stdout;
+  W4Output o = { 0 };
   int status;
 
   /* Messages and the ellipsis in --help in the user's language and charset. */
@@ -611,12 +789,15 @@ main (int argc, char **argv)
   }
 
   if (a.output != NULL && strcmp (a.output, "-") != 0) {
-    out = fopen (a.output, "w");
-    if (out == NULL) {
-      fprintf (stderr, "why401: cannot write %s: %s\n", a.output, g_strerror (errno));
+    if (w4_output_names_input (&a)) {
       w4_args_clear (&a);
       return W4_EXIT_USAGE;
     }
+    if (!w4_output_open (&o, a.output, format)) {
+      w4_args_clear (&a);
+      return W4_EXIT_USAGE;
+    }
+    out = o.fp;
   }
 
   status = w4_run (&a, format, &limits, out);
@@ -627,8 +808,8 @@ main (int argc, char **argv)
     fprintf (stderr, "why401: cannot write the report: %s\n", g_strerror (errno));
     status = W4_EXIT_USAGE;
   }
-  if (out != stdout)
-    fclose (out);
+  if (out != stdout && !w4_output_close (&o, status != W4_EXIT_USAGE))
+    status = W4_EXIT_USAGE;
   w4_args_clear (&a);
   return status;
 }

@@ -1,17 +1,32 @@
 /* capture.c: packets in, through libpcap, for files and live interfaces.
  *
- * Files: each is opened when added and its first packet's time is peeked,
- * so that the run reads the files in order of their first packet (as
- * `mergecap -a` would join them); frame numbers continue across files. A
- * regular file is closed after the peek and opened again for the run (a run
- * may name hundreds of files; we do not hold their descriptors). Standard
- * input cannot be opened twice, so it stays open and keeps its peeked packet.
+ * Files: each is opened once, when added, and its first packet's time is
+ * peeked, so that the run reads the files in order of their first packet
+ * (as `mergecap -a` would join them); frame numbers continue across files.
+ * The descriptor stays open until that file has been read: opening the
+ * path again would fail for a FIFO or `<(zcat x.gz)`, and could read
+ * another file than the one peeked at. What stays open per idle file is
+ * only that descriptor: a regular file (also compressed) is read again from
+ * its start at run time, so its libpcap handle, 1 MiB buffer and
+ * decompressor are freed after the peek. Only a stream (pipe, FIFO,
+ * terminal: anything that cannot seek) keeps its open reader and its
+ * peeked record, since its bytes cannot be read twice; runs name hundreds
+ * of rotated files, rarely more than a few pipes. RLIMIT_NOFILE's soft
+ * limit is raised to the hard one for the hundreds; past that, a file is a
+ * warning ("Too many open files") and the others are read. source.c reads
+ * gzip and zstd inputs (by their magic bytes) for both.
  *
  * libpcap 1.10 refuses a pcapng whose interfaces differ in link type or
  * snap length, or whose sections differ in byte order; pcapng.c reads
  * those. A regular file switches to it where libpcap stopped (the packets
- * libpcap already gave are skipped); standard input in pcapng form always
- * uses it, because it could not be re-read.
+ * libpcap already gave are skipped); a stream in pcapng form always uses
+ * it, because it could not be re-read.
+ *
+ * A BPF filter (-f) on files is compiled once per link type (also for
+ * pcapng.c's per-interface link types) and applied with
+ * pcap_offline_filter: a frame it rejects still counts (on_frame), so that
+ * frame numbers stay the file's, and its TCP header still takes part in
+ * tcp.stream numbering (numbered_only), but nothing else is made of it.
  *
  * A record cut short or damaged ends that file with a warning naming the
  * file and the frame; what was read before stays analysed, and the next
@@ -23,12 +38,10 @@
  * both safe in a signal handler.
  *
  * No global state; no allocation per packet except for IP reassembly. */
-/* fopencookie (glibc) for standard input, see w4_cap_stdin_file. */
-#define _GNU_SOURCE
-
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pcap/pcap.h>
@@ -36,11 +49,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "decode-private.h"
 #include "pcapng-private.h"
+#include "source-private.h"
 
 /* libpcap's own maximum (MAXIMUM_SNAPLEN): whole packets, also from
  * interfaces with large MTUs and GRO. */
@@ -48,30 +63,44 @@
 /* Read timeout for live capture, ms: bounds the delay of on_tick and of
  * noticing a stop request. */
 #define W4_CAP_LIVE_TIMEOUT_MS 1000
-/* Bytes of the first record we keep for standard input (its peek cannot be
+/* Bytes of the first record we keep for a stream (its peek cannot be
  * re-read); larger first records are kept up to this, like a snaplen. */
 #define W4_CAP_PEEK_MAX 262144
 
+/* The -f filter for files, compiled for one link type. */
+typedef struct {
+  int dlt;
+  gboolean ok; /* compiled; otherwise warned once, frames not analysed */
+  struct bpf_program prog;
+} W4CapFilter;
+
 typedef struct {
   char *name;
-  gboolean is_stdin;
+  W4Src *src;        /* the descriptor, opened once; freed once read */
+  gboolean is_stream; /* cannot seek: read once, from add time on */
   gboolean use_ng;   /* read with pcapng.c rather than libpcap */
   gboolean readable; /* opened at add time */
-  /* Open handles: stdin from add time on; regular files during the run. */
+  /* Open handles: streams from add time on; regular files during the run. */
   pcap_t *pcap;
   W4Pcapng *ng;
   int dlt;           /* libpcap's link type for the whole file */
   gboolean has_first;
   W4Time first_ts;
-  /* stdin: the peeked first record, replayed at run time. */
+  /* stream: the peeked first record, replayed at run time, or why it
+   * could not be read (reported in order, at run time). */
   gboolean peek_pending;
+  char *peek_error;
   W4Time peek_ts;
   guint32 peek_caplen, peek_wirelen;
   int peek_dlt;
   guint8 *peek_data;
-  /* stdio buffer of the FILE libpcap reads a regular file through; freed
-   * only after that FILE is closed. */
+  /* stdio buffer of the stream a regular file is read through during the
+   * run; freed only after that stream is closed. */
   char *iobuf;
+  /* -f compiled on this file's own libpcap handle, which knows what
+   * pcap_open_dead cannot: a DLT_NULL file written in the other byte order
+   * has its address family swapped. NULL until first used. */
+  W4CapFilter *pcap_filter;
   /* pcapng.c: interfaces already warned about (bit per serial < 64). */
   guint64 warned_if;
   gboolean warned_more;
@@ -82,6 +111,11 @@ struct W4Capture {
   W4CaptureSink sink;
   W4Decoder dec;
   GPtrArray *files; /* W4CapFile*, in run order */
+  gboolean nofile_raised;
+  gboolean stdin_taken; /* "-" can be read once */
+  /* files: -f, and its programs by link type (GArray of W4CapFilter) */
+  char *bpf;
+  GArray *filters;
   /* live */
   pcap_t *live;
   int live_dlt;
@@ -109,8 +143,10 @@ w4_cap_file_free (gpointer p)
   if (f->pcap != NULL)
     pcap_close (f->pcap);
   w4_ng_free (f->ng);
+  w4_src_free (f->src); /* after the streams over it are closed */
   g_free (f->iobuf);
   g_free (f->peek_data);
+  g_free (f->peek_error);
   g_free (f->name);
   g_free (f);
 }
@@ -135,6 +171,14 @@ w4_cap_free (W4Capture *cap)
   if (cap == NULL)
     return;
   g_ptr_array_unref (cap->files);
+  for (guint i = 0; cap->filters != NULL && i < cap->filters->len; i++) {
+    W4CapFilter *flt = &g_array_index (cap->filters, W4CapFilter, i);
+    if (flt->ok)
+      pcap_freecode (&flt->prog);
+  }
+  if (cap->filters != NULL)
+    g_array_unref (cap->filters);
+  g_free (cap->bpf);
   if (cap->live != NULL)
     pcap_close (cap->live);
   w4_dec_clear (&cap->dec);
@@ -200,31 +244,100 @@ w4_cap_ts (const struct timeval *tv, gboolean nano)
 
 /* ---- files ---------------------------------------------------------------- */
 
-/* libpcap reads a file it opens itself through stdio's default buffer of
- * 4 KiB: a read(2) for every 4 KiB was a visible share of a run. So regular
- * files are opened here, with a 1 MiB buffer, and handed to libpcap. */
+/* libpcap reads through stdio, whose default buffer (4 KiB for a pipe or
+ * a cookie stream) costs a read(2) for every 4 KiB: a visible share of a
+ * run. A regular file is read at run time through a 1 MiB buffer, which
+ * exists only while that file is read. */
 #define W4_CAP_IOBUF_SIZE (1 << 20)
 
-static pcap_t *
-w4_cap_pcap_open (W4CapFile *f, const char *path, FILE *fp, char *errbuf)
+/* A run may name hundreds of rotated files, each holding a descriptor
+ * until it is read: take what the hard limit allows (done once). */
+static void
+w4_cap_raise_nofile (W4Capture *cap)
 {
-  pcap_t *p;
+  struct rlimit rl;
 
-  if (fp != NULL)
-    return pcap_fopen_offline_with_tstamp_precision (fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-  fp = fopen (path, "rb");
-  if (fp == NULL) {
-    g_snprintf (errbuf, PCAP_ERRBUF_SIZE, "%s", g_strerror (errno));
-    return NULL;
+  if (cap->nofile_raised)
+    return;
+  cap->nofile_raised = TRUE;
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void) setrlimit (RLIMIT_NOFILE, &rl); /* at worst the old limit stays */
   }
-  /* The previous FILE on this buffer, if any, was closed with its pcap_t. */
-  if (f->iobuf == NULL)
+}
+
+/* How an input is named in an error: "-" is standard input. */
+static const char *
+w4_cap_label (const char *path)
+{
+  return strcmp (path, "-") == 0 ? "standard input" : path;
+}
+
+/* "x.pcap.gz: " says the reader saw decompressed bytes. */
+static const char *
+w4_cap_kind_note (const W4CapFile *f)
+{
+  switch (w4_src_kind (f->src)) {
+  case W4_SRC_GZIP:
+    return " (after gzip decompression)";
+  case W4_SRC_ZSTD:
+    return " (after zstd decompression)";
+  case W4_SRC_PLAIN:
+  default:
+    return "";
+  }
+}
+
+/* Opens a reader (libpcap, or pcapng.c when @f->use_ng or, for a stream,
+ * when the bytes are pcapng) over a fresh stream of @f's bytes. */
+static gboolean
+w4_cap_open_reader (W4CapFile *f, gboolean with_iobuf, GError **error)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  g_autoptr (GError) src_error = NULL;
+  gboolean is_ng = FALSE;
+  FILE *fp;
+
+  if (with_iobuf && f->iobuf == NULL)
     f->iobuf = g_malloc (W4_CAP_IOBUF_SIZE);
-  setvbuf (fp, f->iobuf, _IOFBF, W4_CAP_IOBUF_SIZE);
-  p = pcap_fopen_offline_with_tstamp_precision (fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-  if (p == NULL)
+  fp = w4_src_open (f->src, with_iobuf ? f->iobuf : NULL, W4_CAP_IOBUF_SIZE, &is_ng, &src_error);
+  if (fp == NULL) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s",
+                 w4_cap_label (f->name), src_error->message);
+    return FALSE;
+  }
+  /* A stream cannot be read again when libpcap gives up on a pcapng it
+   * does not mix: pcapng.c reads it from the start. */
+  if (is_ng && f->is_stream)
+    f->use_ng = TRUE;
+  if (f->use_ng) {
+    f->ng = w4_ng_open (fp, error);
+    return f->ng != NULL;
+  }
+  f->pcap = pcap_fopen_offline_with_tstamp_precision (fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (f->pcap == NULL) {
     fclose (fp);
-  return p;
+    if (w4_src_damage (f->src) != NULL)
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s before a capture "
+                   "header could be read", w4_cap_label (f->name), w4_src_damage (f->src));
+    else
+      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s%s",
+                   w4_cap_label (f->name), errbuf, w4_cap_kind_note (f));
+    return FALSE;
+  }
+  f->dlt = pcap_datalink (f->pcap);
+  return TRUE;
+}
+
+static void
+w4_cap_close_reader (W4CapFile *f)
+{
+  if (f->pcap_filter != NULL && f->pcap_filter->ok)
+    pcap_freecode (&f->pcap_filter->prog);
+  g_clear_pointer (&f->pcap_filter, g_free);
+  g_clear_pointer (&f->pcap, pcap_close);
+  g_clear_pointer (&f->ng, w4_ng_free);
+  g_clear_pointer (&f->iobuf, g_free);
 }
 
 /* libpcap's words when it gives up on a valid pcapng that pcapng.c reads. */
@@ -233,20 +346,6 @@ w4_cap_pcap_refuses_ng (const char *err)
 {
   return g_str_has_prefix (err, "an interface has a ") ||
          strstr (err, "sections with different byte orders") != NULL;
-}
-
-static gboolean
-w4_cap_open_ng (W4CapFile *f, FILE *fp, GError **error)
-{
-  if (fp == NULL)
-    fp = fopen (f->name, "rb");
-  if (fp == NULL) {
-    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", f->name,
-                 g_strerror (errno));
-    return FALSE;
-  }
-  f->ng = w4_ng_open (fp, error);
-  return f->ng != NULL;
 }
 
 /* Reads one record of @f. 1: packet (fields filled); 0: end; -1: damaged,
@@ -289,74 +388,6 @@ w4_cap_file_next (W4CapFile *f, int *dlt, W4Time *ts, guint32 *caplen, guint32 *
   }
 }
 
-/* Standard input cannot seek or be read twice, yet both libpcap and
- * pcapng.c want to read the magic themselves: a cookie stream gives them
- * the four bytes we sniffed, then the rest of the descriptor. */
-typedef struct {
-  guint8 prefix[4];
-  gsize n_prefix, pos;
-  int fd;
-} W4StdinCookie;
-
-static ssize_t
-w4_cap_stdin_read (void *c, char *buf, size_t size)
-{
-  W4StdinCookie *ck = c;
-  ssize_t n;
-
-  if (ck->pos < ck->n_prefix) {
-    size_t k = MIN (size, ck->n_prefix - ck->pos);
-
-    memcpy (buf, ck->prefix + ck->pos, k);
-    ck->pos += k;
-    return (ssize_t) k;
-  }
-  do
-    n = read (ck->fd, buf, size);
-  while (n < 0 && errno == EINTR);
-  return n;
-}
-
-static int
-w4_cap_stdin_close (void *c)
-{
-  g_free (c);
-  return 0;
-}
-
-/* Returns (transfer full) a stream over standard input with its magic put
- * back, and says whether that magic is pcapng's; NULL when stdin holds
- * fewer than four bytes. */
-static FILE *
-w4_cap_stdin_file (gboolean *is_ng)
-{
-  static const cookie_io_functions_t io = { w4_cap_stdin_read, NULL, NULL, w4_cap_stdin_close };
-  W4StdinCookie *ck = g_new0 (W4StdinCookie, 1);
-  FILE *fp;
-
-  *is_ng = FALSE;
-  ck->fd = STDIN_FILENO;
-  /* At most four reads of at least one byte each. */
-  while (ck->n_prefix < 4) {
-    ssize_t n = read (ck->fd, ck->prefix + ck->n_prefix, 4 - ck->n_prefix);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    ck->n_prefix += (gsize) n;
-  }
-  if (ck->n_prefix < 4) {
-    g_free (ck);
-    return NULL;
-  }
-  *is_ng = memcmp (ck->prefix, "\x0a\x0d\x0d\x0a", 4) == 0;
-  fp = fopencookie (ck, "rb", io);
-  if (fp == NULL)
-    g_free (ck);
-  return fp;
-}
-
 static int
 w4_cap_file_cmp (gconstpointer a, gconstpointer b)
 {
@@ -368,6 +399,38 @@ w4_cap_file_cmp (gconstpointer a, gconstpointer b)
   if (!x->has_first)
     return 0;
   return w4_time_cmp (x->first_ts, y->first_ts);
+}
+
+/* Opens @path ("-": standard input) once. */
+static W4Src *
+w4_cap_open_src (W4Capture *cap, const char *path, GError **error)
+{
+  g_autoptr (GError) src_error = NULL;
+  W4Src *src;
+  int fd;
+
+  w4_cap_raise_nofile (cap);
+  if (strcmp (path, "-") == 0 && cap->stdin_taken) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
+                 "standard input: given more than once");
+    return NULL;
+  }
+  if (strcmp (path, "-") == 0) {
+    fd = STDIN_FILENO;
+    cap->stdin_taken = TRUE;
+  } else {
+    fd = open (path, O_RDONLY | O_CLOEXEC);
+  }
+  if (fd < 0) {
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", path,
+                 g_strerror (errno));
+    return NULL;
+  }
+  src = w4_src_new (fd, path, &src_error);
+  if (src == NULL)
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", w4_cap_label (path),
+                 src_error->message);
+  return src;
 }
 
 gboolean
@@ -383,64 +446,36 @@ w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
   g_return_val_if_fail (cap != NULL && path != NULL, FALSE);
   f = g_new0 (W4CapFile, 1);
   f->name = g_strdup (path);
-  f->is_stdin = strcmp (path, "-") == 0;
-
-  if (f->is_stdin) {
-    gboolean is_ng = FALSE;
-    FILE *fp = w4_cap_stdin_file (&is_ng);
-
-    if (fp == NULL) {
-      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
-                   "standard input: not a capture (too short)");
-      w4_cap_file_free (f);
-      return FALSE;
-    }
-    if (is_ng) {
-      f->use_ng = TRUE;
-      if (!w4_cap_open_ng (f, fp, error)) {
-        w4_cap_file_free (f);
-        return FALSE;
-      }
-    } else {
-      f->pcap = w4_cap_pcap_open (f, NULL, fp, errbuf);
-      if (f->pcap == NULL) {
-        fclose (fp);
-        g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "standard input: %s",
-                     errbuf);
-        w4_cap_file_free (f);
-        return FALSE;
-      }
-    }
-  } else {
-    f->pcap = w4_cap_pcap_open (f, path, NULL, errbuf);
-    if (f->pcap == NULL) {
-      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", path, errbuf);
-      w4_cap_file_free (f);
-      return FALSE;
-    }
+  f->src = w4_cap_open_src (cap, path, error);
+  if (f->src == NULL) {
+    w4_cap_file_free (f);
+    return FALSE;
+  }
+  f->is_stream = !w4_src_seekable (f->src);
+  if (!w4_cap_open_reader (f, FALSE, error)) {
+    w4_cap_file_free (f);
+    return FALSE;
   }
 
-  if (f->pcap != NULL) {
-    f->dlt = pcap_datalink (f->pcap);
-    if (!w4_dec_linktype_supported (f->dlt)) {
-      const char *name = pcap_datalink_val_to_name (f->dlt);
+  if (f->pcap != NULL && !w4_dec_linktype_supported (f->dlt)) {
+    const char *name = pcap_datalink_val_to_name (f->dlt);
 
-      g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
-                   "%s: link type %d (%s) is not one why401 can read; file skipped", path,
-                   f->dlt, name != NULL ? name : "unknown");
-      w4_cap_file_free (f);
-      return FALSE;
-    }
+    g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN,
+                 "%s: link type %d (%s) is not one why401 can read; file skipped", path,
+                 f->dlt, name != NULL ? name : "unknown");
+    w4_cap_file_free (f);
+    return FALSE;
   }
 
   rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
                          sizeof errbuf);
   if (rc < 0 && f->pcap != NULL && w4_cap_pcap_refuses_ng (errbuf)) {
     /* Mixed link types before the first packet: pcapng.c reads it. A
-     * stdin pcapng never gets here (it uses pcapng.c from the start). */
-    g_clear_pointer (&f->pcap, pcap_close);
+     * stream never gets here (a pcapng stream uses pcapng.c from the
+     * start). */
+    w4_cap_close_reader (f);
     f->use_ng = TRUE;
-    if (!w4_cap_open_ng (f, NULL, error)) {
+    if (!w4_cap_open_reader (f, FALSE, error)) {
       w4_cap_file_free (f);
       return FALSE;
     }
@@ -450,7 +485,7 @@ w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
   if (rc == 1) {
     f->has_first = TRUE;
     f->first_ts = ts;
-    if (f->is_stdin) {
+    if (f->is_stream) {
       f->peek_pending = TRUE;
       f->peek_ts = ts;
       f->peek_dlt = dlt;
@@ -459,18 +494,146 @@ w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
       f->peek_data = g_memdup2 (data, f->peek_caplen);
       (void) if_serial;
     }
+  } else if (rc < 0 && f->is_stream) {
+    /* A regular file meets the same damage again at run time, in order. */
+    f->peek_error = g_strdup (errbuf);
   }
-  /* rc < 0: the first record is damaged; the run reports it in order. */
   f->readable = TRUE;
-  if (!f->is_stdin) {
-    g_clear_pointer (&f->pcap, pcap_close);
-    g_clear_pointer (&f->ng, w4_ng_free);
-  }
+  if (!f->is_stream)
+    w4_cap_close_reader (f); /* the descriptor alone stays open */
 
   g_ptr_array_add (cap->files, f);
   /* Stable insertion sort: equal first times keep the order given. */
   g_ptr_array_sort (cap->files, w4_cap_file_cmp);
   return TRUE;
+}
+
+/* ---- -f on files ---------------------------------------------------------- */
+
+/* Link types a filter is tried on to see that it compiles at all; one that
+ * compiles for none of them is a user's mistake (exit 2). */
+static const int w4_cap_filter_probe_dlts[] = {
+  DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, DLT_NULL, DLT_IEEE802_11_RADIO,
+};
+
+/* pcapng.c gives the file's LINKTYPE_ values; pcap_compile wants DLT_
+ * ones, which differ for a few (libpcap maps them when it reads a file). */
+static int
+w4_cap_linktype_to_dlt (int linktype)
+{
+  switch (linktype) {
+  case 101: /* LINKTYPE_RAW */
+    return DLT_RAW;
+  case 50: /* LINKTYPE_PPP_HDLC */
+    return DLT_PPP_SERIAL;
+  default:
+    return linktype;
+  }
+}
+
+static gboolean
+w4_cap_compile (int dlt, const char *bpf, struct bpf_program *prog, char *err, gsize errlen)
+{
+  pcap_t *dead = pcap_open_dead (w4_cap_linktype_to_dlt (dlt), W4_CAP_LIVE_SNAPLEN);
+  gboolean ok;
+
+  if (dead == NULL) {
+    g_strlcpy (err, "out of memory", errlen);
+    return FALSE;
+  }
+  ok = pcap_compile (dead, prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+  if (!ok)
+    g_strlcpy (err, pcap_geterr (dead), errlen);
+  pcap_close (dead);
+  return ok;
+}
+
+gboolean
+w4_cap_set_filter (W4Capture *cap, const char *bpf, GError **error)
+{
+  char err[PCAP_ERRBUF_SIZE] = "", first_err[PCAP_ERRBUF_SIZE] = "";
+
+  g_return_val_if_fail (cap != NULL, FALSE);
+  if (bpf == NULL || bpf[0] == '\0')
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (w4_cap_filter_probe_dlts); i++) {
+    struct bpf_program prog;
+
+    if (w4_cap_compile (w4_cap_filter_probe_dlts[i], bpf, &prog, err, sizeof err)) {
+      pcap_freecode (&prog);
+      g_free (cap->bpf);
+      cap->bpf = g_strdup (bpf);
+      if (cap->filters == NULL)
+        cap->filters = g_array_new (FALSE, TRUE, sizeof (W4CapFilter));
+      return TRUE;
+    }
+    if (i == 0)
+      g_strlcpy (first_err, err, sizeof first_err);
+  }
+  g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_FILTER, "filter \"%s\": %s", bpf,
+               first_err);
+  return FALSE;
+}
+
+/* The program for @dlt, compiled on first use; not ok when the filter
+ * does not compile for it (warned once: its frames count, and are not
+ * analysed, since what the filter would keep is unknown). The cache holds
+ * at most one program per link type the decoder reads (about twenty):
+ * frames of other link types never get here. */
+static const W4CapFilter *
+w4_cap_filter_for (W4Capture *cap, W4CapFile *f, int dlt, guint64 frame, W4Time ts)
+{
+  W4CapFilter flt = { 0 };
+  char err[PCAP_ERRBUF_SIZE] = "";
+
+  if (f->pcap != NULL && f->pcap_filter != NULL)
+    return f->pcap_filter;
+  if (f->pcap == NULL) {
+    for (guint i = 0; i < cap->filters->len; i++)
+      if (g_array_index (cap->filters, W4CapFilter, i).dlt == dlt)
+        return &g_array_index (cap->filters, W4CapFilter, i);
+  }
+  flt.dlt = dlt;
+  if (f->pcap != NULL) {
+    flt.ok = pcap_compile (f->pcap, &flt.prog, cap->bpf, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (!flt.ok)
+      g_strlcpy (err, pcap_geterr (f->pcap), sizeof err);
+  } else {
+    flt.ok = w4_cap_compile (dlt, cap->bpf, &flt.prog, err, sizeof err);
+  }
+  if (!flt.ok) {
+    const char *name = pcap_datalink_val_to_name (dlt);
+    g_autofree char *msg = g_strdup_printf (
+        "%s: filter \"%s\" does not apply to link type %d (%s): %s; its packets are counted "
+        "but not read",
+        f->name, cap->bpf, dlt, name != NULL ? name : "unknown", err);
+    w4_cap_warn (cap, frame, ts, msg);
+  }
+  if (f->pcap != NULL) {
+    f->pcap_filter = g_memdup2 (&flt, sizeof flt);
+    return f->pcap_filter;
+  }
+  g_array_append_val (cap->filters, flt);
+  return &g_array_index (cap->filters, W4CapFilter, cap->filters->len - 1);
+}
+
+/* TRUE when -f is set and rejects this frame (or cannot judge it). */
+static gboolean
+w4_cap_filter_rejects (W4Capture *cap, W4CapFile *f, int dlt, W4Time ts, guint32 caplen,
+                       guint32 wirelen, const guint8 *data)
+{
+  const W4CapFilter *flt;
+  struct pcap_pkthdr hdr;
+
+  if (cap->bpf == NULL || dlt < 0)
+    return FALSE;
+  flt = w4_cap_filter_for (cap, f, dlt, cap->packets + 1, ts);
+  if (!flt->ok)
+    return TRUE;
+  memset (&hdr, 0, sizeof hdr);
+  hdr.caplen = caplen;
+  hdr.len = wirelen;
+  return pcap_offline_filter (&flt->prog, &hdr, data) == 0;
 }
 
 static void
@@ -493,7 +656,43 @@ w4_cap_warn_interface (W4Capture *cap, W4CapFile *f, int if_serial, guint64 fram
   w4_cap_warn (cap, frame, ts, msg);
 }
 
-/* Reads one file to its end. FALSE when it could not be opened again. */
+/* The warning for a file whose records stop early at its frame
+ * @file_frame: a damaged or cut-short compressed stream says so (the reader
+ * only saw its bytes end); otherwise the reader's reason. */
+static void
+w4_cap_warn_damage (W4Capture *cap, W4CapFile *f, const char *errbuf, guint64 file_frame)
+{
+  g_autofree char *msg = NULL;
+  const char *damage = w4_src_damage (f->src);
+
+  if (damage != NULL)
+    msg = g_strdup_printf ("%s: %s at frame %" G_GUINT64_FORMAT "; analysed what came before",
+                           f->name, damage, file_frame);
+  else if (strstr (errbuf, "truncated") != NULL)
+    msg = g_strdup_printf ("%s: truncated at frame %" G_GUINT64_FORMAT
+                           "; analysed what came before",
+                           f->name, file_frame);
+  else
+    msg = g_strdup_printf ("%s: damaged record at frame %" G_GUINT64_FORMAT
+                           " (%s); analysed what came before",
+                           f->name, file_frame, errbuf);
+  w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
+}
+
+/* One record. One that -f rejects still counts (frame numbers stay the
+ * file's) and still takes part in tcp.stream numbering (Wireshark numbers
+ * the whole file, and the user opens the whole file), but is not analysed. */
+static void
+w4_cap_file_frame (W4Capture *cap, W4CapFile *f, guint index, int dlt, W4Time ts,
+                   guint32 caplen, guint32 wirelen, const guint8 *data)
+{
+  cap->dec.numbering_only = w4_cap_filter_rejects (cap, f, dlt, ts, caplen, wirelen, data);
+  w4_cap_frame (cap, dlt, index, ts, caplen, wirelen, data);
+  cap->dec.numbering_only = FALSE;
+}
+
+/* Reads one file to its end, then closes it. FALSE when it could not be
+ * opened again. */
 static gboolean
 w4_cap_run_file (W4Capture *cap, guint index)
 {
@@ -501,30 +700,24 @@ w4_cap_run_file (W4Capture *cap, guint index)
   char errbuf[PCAP_ERRBUF_SIZE] = "";
   guint64 in_file = 0;
   g_autoptr (GError) error = NULL;
+  gboolean opened = TRUE;
 
-  if (!f->is_stdin) {
-    if (f->use_ng) {
-      if (!w4_cap_open_ng (f, NULL, &error)) {
-        w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, error->message);
-        return FALSE;
-      }
-    } else {
-      f->pcap = w4_cap_pcap_open (f, f->name, NULL, errbuf);
-      if (f->pcap == NULL) {
-        g_autofree char *msg = g_strdup_printf ("%s: %s", f->name, errbuf);
-        w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, msg);
-        return FALSE;
-      }
-      f->dlt = pcap_datalink (f->pcap);
-    }
+  if (!f->is_stream && !w4_cap_open_reader (f, TRUE, &error)) {
+    w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, error->message);
+    opened = FALSE;
+    goto done;
   }
 
   if (f->peek_pending) {
     f->peek_pending = FALSE;
     in_file++;
-    w4_cap_frame (cap, f->peek_dlt, index, f->peek_ts, f->peek_caplen, f->peek_wirelen,
-                  f->peek_data);
+    w4_cap_file_frame (cap, f, index, f->peek_dlt, f->peek_ts, f->peek_caplen,
+                       f->peek_wirelen, f->peek_data);
     g_clear_pointer (&f->peek_data, g_free);
+  }
+  if (f->peek_error != NULL) {
+    w4_cap_warn_damage (cap, f, f->peek_error, in_file + 1);
+    goto done;
   }
 
   /* Bounded by the file: every pass reads one record or ends. */
@@ -536,16 +729,19 @@ w4_cap_run_file (W4Capture *cap, guint index)
 
     rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
                            sizeof errbuf);
-    if (rc == 0)
+    if (rc == 0) {
+      if (w4_src_damage (f->src) != NULL)
+        w4_cap_warn_damage (cap, f, "", in_file + 1);
       break;
-    if (rc < 0 && f->pcap != NULL && !f->is_stdin && w4_cap_pcap_refuses_ng (errbuf)) {
+    }
+    if (rc < 0 && f->pcap != NULL && !f->is_stream && w4_cap_pcap_refuses_ng (errbuf)) {
       /* libpcap met an interface it will not mix: carry on with pcapng.c
        * from the same record, skipping what libpcap already gave. */
-      g_clear_pointer (&f->pcap, pcap_close);
+      w4_cap_close_reader (f);
       f->use_ng = TRUE;
-      if (!w4_cap_open_ng (f, NULL, &error)) {
+      if (!w4_cap_open_reader (f, TRUE, &error)) {
         w4_cap_warn (cap, 0, (W4Time){ 0, 0 }, error->message);
-        return TRUE;
+        goto done;
       }
       for (guint64 k = 0; k < in_file; k++) {
         rc = w4_cap_file_next (f, &dlt, &ts, &caplen, &wirelen, &data, &if_serial, errbuf,
@@ -556,17 +752,7 @@ w4_cap_run_file (W4Capture *cap, guint index)
       continue;
     }
     if (rc < 0) {
-      g_autofree char *msg = NULL;
-
-      if (strstr (errbuf, "truncated") != NULL)
-        msg = g_strdup_printf ("%s: truncated at frame %" G_GUINT64_FORMAT
-                               "; analysed what came before",
-                               f->name, in_file + 1);
-      else
-        msg = g_strdup_printf ("%s: damaged record at frame %" G_GUINT64_FORMAT
-                               " (%s); analysed what came before",
-                               f->name, in_file + 1, errbuf);
-      w4_cap_warn (cap, cap->packets + 1, (W4Time){ 0, 0 }, msg);
+      w4_cap_warn_damage (cap, f, errbuf, in_file + 1);
       break;
     }
     in_file++;
@@ -575,11 +761,14 @@ w4_cap_run_file (W4Capture *cap, guint index)
                              dlt < 0 ? "is not described" : "has a link type why401 cannot read");
       dlt = -1;
     }
-    w4_cap_frame (cap, dlt, index, ts, caplen, wirelen, data);
+    w4_cap_file_frame (cap, f, index, dlt, ts, caplen, wirelen, data);
   }
-  g_clear_pointer (&f->pcap, pcap_close);
-  g_clear_pointer (&f->ng, w4_ng_free);
-  return TRUE;
+done:
+  /* Read once: its descriptor and buffers go now, not at the end of the
+   * run (hundreds of files). */
+  w4_cap_close_reader (f);
+  g_clear_pointer (&f->src, w4_src_free);
+  return opened;
 }
 
 /* ---- live ----------------------------------------------------------------- */

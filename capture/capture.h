@@ -37,11 +37,18 @@ W4Capture *w4_cap_new (const W4Limits *limits, const W4CaptureSink *sink);
 void w4_cap_free (W4Capture *cap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Capture, w4_cap_free)
 
-/* Adds an input file ("-" is standard input). Opens it now and peeks at its
+/* Adds an input file ("-" is standard input; a FIFO or a pipe works too;
+ * gzip and zstd are decompressed). Opens it now, once, and peeks at its
  * first packet's time, so that w4_cap_run reads the files in order of their
  * first packet (as `mergecap -a` would join them). FALSE with @error when
  * it cannot be opened or is not a capture; the other files still count. */
 gboolean w4_cap_add_file (W4Capture *cap, const char *path, GError **error);
+
+/* Files only: read only the frames BPF expression @bpf accepts (NULL or
+ * "": all), as tcpdump -r -f would; the others still count as frames, so
+ * numbers stay the file's. FALSE with @error (W4_CAPTURE_ERROR_FILTER)
+ * when @bpf compiles for no common link type. */
+gboolean w4_cap_set_filter (W4Capture *cap, const char *bpf, GError **error);
 
 /* Opens a live interface ("any" too) in immediate mode with a snaplen that
  * keeps whole packets, in promiscuous mode when @promisc (tcpdump's default;

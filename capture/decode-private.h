@@ -35,6 +35,10 @@ typedef struct {
   gsize missing;              /* bytes on the wire past the captured end (snaplen) */
   guint depth;                /* encapsulations entered so far in this frame */
   gboolean depth_reported;
+  /* Set by capture.c around a frame that -f rejected: its datagrams are
+   * delivered numbered_only (Wireshark numbers tcp.stream over the whole
+   * file), with no reassembly and no anomalies. */
+  gboolean numbering_only;
 } W4Decoder;
 
 void w4_dec_init (W4Decoder *d, const W4Limits *limits, const W4CaptureSink *sink);

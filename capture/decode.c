@@ -55,7 +55,8 @@ w4_dec_anomaly (W4Decoder *d, W4AnomalyKind kind, W4LimitId limit, const char *m
 {
   W4Anomaly a;
 
-  if (d->sink->on_anomaly == NULL)
+  /* A frame -f rejected is not analysed: nothing to say about it. */
+  if (d->numbering_only || d->sink->on_anomaly == NULL)
     return;
   memset (&a, 0, sizeof a);
   a.kind = kind;
@@ -570,8 +571,16 @@ w4_dec_radiotap (W4Decoder *d, const guint8 *p, gsize len)
 static void
 w4_dec_deliver (W4Decoder *d, const W4IpPacket *pkt)
 {
-  if (d->sink->on_ip != NULL)
-    d->sink->on_ip (d->sink->user, pkt);
+  W4IpPacket copy;
+
+  if (d->sink->on_ip == NULL)
+    return;
+  if (d->numbering_only) {
+    copy = *pkt;
+    copy.numbered_only = TRUE;
+    pkt = &copy;
+  }
+  d->sink->on_ip (d->sink->user, pkt);
 }
 
 static void
@@ -890,7 +899,9 @@ w4_dec_ipv4 (W4Decoder *d, const guint8 *p, gsize len)
     key.proto = proto;
     /* A fragment cut by the snaplen adds what was captured; the datagram
      * then never completes and expires, rather than carrying invented
-     * bytes. */
+     * bytes. A frame -f rejected takes no part in reassembly. */
+    if (d->numbering_only)
+      return;
     complete = w4_frag_add (d->frags, &key, d->fi->ts, d->fi->frame, offset, more, pkt.l4,
                             pkt.l4_len, &done, &hit);
     w4_dec_frag_limit (d, hit);
@@ -982,6 +993,8 @@ w4_dec_ipv6_chain (W4Decoder *d, const W4Addr *src, const W4Addr *dst, guint8 nh
       fclaimed = claimed > r.off ? claimed - r.off : 0;
       if (avail > fclaimed)
         avail = fclaimed;
+      if (d->numbering_only)
+        return; /* a frame -f rejected takes no part in reassembly */
       if (!w4_frag_add (d->frags, &key, d->fi->ts, d->fi->frame, offm & 0xfff8, offm & 1,
                         w4_rd_here (&r), avail, &done, &hit)) {
         w4_dec_frag_limit (d, hit);

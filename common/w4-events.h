@@ -58,6 +58,9 @@ typedef struct {
    * part, sorted by offset (packet lifetime). */
   const W4FragPiece *frags;
   guint n_frags;
+  /* TRUE when -f rejected the frame: it takes part in tcp.stream numbering
+   * (Wireshark numbers the whole file), and nothing else is made of it. */
+  gboolean numbered_only;
 } W4IpPacket;
 
 /* ---- anomalies (any stage -> correlate/report) ------------------------- */

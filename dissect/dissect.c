@@ -1074,8 +1074,9 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
   if (rec->flow != NULL)
     flow_follow_stream (rec->flow, rec);
   dis->last_stream = rec->stream;
-  if (pkt->icmp_quoted)
-    return; /* numbered only: a quoted header carries no data of the connection */
+  if (pkt->icmp_quoted || pkt->numbered_only)
+    return; /* numbered only: a quoted header carries no data of the connection,
+             * and a frame -f rejected is not analysed */
 
   flow = rec->flow;
   if (flow == NULL) {

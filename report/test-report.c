@@ -715,6 +715,22 @@ test_text_control_chars (void)
   g_autofree char *out = run_report (&opts, fs, NULL);
   g_assert_null (strstr (out, "\033"));
   g_assert_true (g_utf8_validate (out, -1, NULL));
+  g_assert_nonnull (strstr (out, "/\\x1B[2Jx\\xFF"));
+}
+
+/* A user name that would display as "adminexe.txt" is shown escaped. */
+static void
+test_text_bidi_chars (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER };
+  W4Finding *f = example_failure ();
+  W4Finding *fs[] = { f, NULL };
+
+  g_free (f->principal);
+  f->principal = g_strdup ("admin\xe2\x80\xaetxt.exe");
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_assert_null (strstr (out, "\xe2\x80\xae"));
+  g_assert_nonnull (strstr (out, "admin\\u202Etxt.exe"));
 }
 
 int
@@ -735,5 +751,6 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/files", test_text_files);
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   g_test_add_func ("/report/text/not-inspected", test_text_not_inspected);
+  g_test_add_func ("/report/text/bidi-chars", test_text_bidi_chars);
   return g_test_run ();
 }

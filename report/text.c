@@ -14,12 +14,14 @@
  * and the end prints the summary and the cause groups without repeating
  * them. Colour only when asked or when the
  * output is a terminal (report.c decides). Strings from the capture are
- * made valid UTF-8 and stripped of control characters before printing, so a
- * hostile header cannot move the cursor or recolour the terminal. */
+ * escaped (controls, invalid UTF-8, bidirectional and format characters)
+ * before printing, so a hostile header cannot move the cursor, recolour the
+ * terminal or display reversed. */
 #include "report-private.h"
 
 #include <string.h>
 
+#include "w4-text.h"
 #define W4_TEXT_TOP 5 /* entries of by-server and by-principal shown */
 
 /* ---- what each cause means (for the group paragraph) ------------------ */
@@ -174,20 +176,13 @@ w4_style_off (const W4Report *rep)
   return rep->color ? "\033[0m" : "";
 }
 
-/* (transfer full) @s as printable UTF-8: invalid bytes become U+FFFD and
- * control characters '?', so capture content cannot drive the terminal. */
+/* (transfer full) @s as printable UTF-8 with every control, invalid byte
+ * and bidirectional or format character escaped (common/w4-text.c), so
+ * capture content cannot drive the terminal or display reversed. */
 static char *
 w4_clean (const char *s)
 {
-  char *v;
-
-  if (s == NULL)
-    return g_strdup ("");
-  v = g_utf8_make_valid (s, -1);
-  for (char *p = v; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      *p = '?';
-  return v;
+  return w4_text_sanitize (s);
 }
 
 /* (transfer full) @s with every word longer than 64 characters cut to its

@@ -4,8 +4,9 @@
  *
  * The input is written to a memfd and added by its /proc/self/fd path, so
  * capture/ takes its production path unchanged: w4_cap_add_file opens it
- * by name, peeks the first packet, closes it, and w4_cap_run opens it again
- * (and the pcapng.c fallback reopens it by name too).
+ * by name, once, peeks the first packet, and w4_cap_run reads it again from
+ * its start (as does the pcapng.c fallback); gzip and zstd inputs are
+ * decompressed there too.
  *
  * Three passes, each a fresh pipeline:
  *   - text with --all and colour (every code path of text.c);
