@@ -12,8 +12,9 @@ MESON_OPTS ?=
 # Build: compiler, meson and the libraries why401 links.
 BUILD_PACKAGES = gcc pkg-config meson ninja-build libpcap-dev libssl-dev libglib2.0-dev \
                  node-llhttp libjansson-dev libnghttp2-dev zlib1g-dev libzstd-dev
-# Tests: tshark (parity), tcpdump/curl/python3 (live test), diffutils.
-TEST_PACKAGES = python3 curl tcpdump tshark diffutils
+# Tests: tshark (parity), tcpdump/curl/python3/iproute2 (live test), diffutils,
+# zstd (compressed inputs; the test skips that case without it).
+TEST_PACKAGES = python3 curl tcpdump tshark diffutils zstd iproute2
 
 .PHONY: all build build-quiet deps deps-quiet deps-test demo test test-asan clean
 
