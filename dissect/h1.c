@@ -1189,7 +1189,18 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
     guint8 stand_in;
     guint8 was = h->rl_state;
-    guint8 version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
+    guint8 version;
+
+    if (was == W4_H1_HF_VALUE || (was == W4_H1_RL_LINE && h->line_pos >= W4_H1_LINE_SCAN)) {
+      /* nothing up to the line's end needs a stand-in (values are most of
+       * a head's bytes): go there at memchr's speed, not a byte at a time */
+      const guint8 *nl = memchr (c->data + i, '\n', c->len - i);
+
+      if (nl == NULL)
+        break;
+      i = (gsize) (nl - c->data);
+    }
+    version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
 
     h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
     if (version != 0)
