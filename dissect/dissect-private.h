@@ -82,6 +82,12 @@ typedef enum {
 
 typedef struct W4Flow W4Flow;
 
+/* The bytes of a head that llhttp read as stand-ins, to be put back. */
+typedef struct {
+  guint64 off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
+  guint8 orig[W4_H1_MAX_PATCHES];
+} W4H1Patches;
+
 /* One direction's HTTP/1 state (flow lifetime). */
 typedef struct {
   W4Flow *flow;
@@ -143,8 +149,7 @@ typedef struct {
   guint line_pos;          /* bytes into the start line's version (W4_H1_LINE_SCAN: done) */
   guint odd;               /* W4_HEAD_ODD_* of the message being scanned */
   guint n_patches;
-  guint64 patch_off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
-  guint8 patch_orig[W4_H1_MAX_PATCHES];
+  W4H1Patches *patches;    /* allocated at the first stand-in: most flows need none */
   guint8 *patched;         /* copy of the chunk being fed, when patched; reused */
   gsize patched_size;
 

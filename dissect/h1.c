@@ -525,8 +525,8 @@ static void
 restore_patches (W4H1Half *h, guint64 from, guint8 *dst, guint32 kept)
 {
   for (guint i = 0; i < h->n_patches; i++)
-    if (h->patch_off[i] >= from && h->patch_off[i] - from < kept)
-      dst[h->patch_off[i] - from] = h->patch_orig[i];
+    if (h->patches->off[i] >= from && h->patches->off[i] - from < kept)
+      dst[h->patches->off[i] - from] = h->patches->orig[i];
 }
 
 static int
@@ -979,6 +979,7 @@ w4_h1_clear (W4Flow *flow)
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
     g_clear_pointer (&h->patched, g_free);
+    g_clear_pointer (&h->patches, g_free);
   }
   g_clear_pointer (&flow->pending.methods, g_free);
 }
@@ -1219,8 +1220,10 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
       memcpy (h->patched, c->data, c->len);
       out = h->patched;
     }
-    h->patch_off[h->n_patches] = h->cur_base + i;
-    h->patch_orig[h->n_patches] = c->data[i];
+    if (h->patches == NULL)
+      h->patches = g_new (W4H1Patches, 1);
+    h->patches->off[h->n_patches] = h->cur_base + i;
+    h->patches->orig[h->n_patches] = c->data[i];
     h->n_patches++;
     out[i] = stand_in;
   }
