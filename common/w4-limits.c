@@ -67,6 +67,9 @@ static const struct {
   /* Authorization, Proxy-Authorization, one API key and session cookies:
    * more is an attack, not a client. */
   [W4_LIMIT_REQUEST_CREDENTIALS] = { "request-credentials", 16 },
+  /* A name per input file: a directory of rotated captures stays far
+   * below this. */
+  [W4_LIMIT_FILES] = { "files", 65536 },
 };
 
 void

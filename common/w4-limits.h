@@ -47,6 +47,10 @@
  *     not-parsed (HTTP/2) per server         h2-servers
  *     IP fragments without TCP (cor-filter   bare-fragments
  *       display filters: bare_frames)
+ *     input file names (file_names)          files
+ *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
+ *                                            counted in one more line (limit
+ *                                            warnings are always kept)
  *   report/
  *     findings kept for text/json            findings
  *
@@ -54,9 +58,10 @@
  *   (W4_COR_HOSTS_PER_SERVER, only the most seen one is reported), a
  *   challenge shown in evidence (W4_COR_EVIDENCE_CHARS), a TLS server name
  *   (W4_COR_SNI_MAX), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
- *   bound, nothing is dropped), input file names and starts (one per input
- *   file named on the command line), anomaly warnings in summary.warnings
- *   (the first 100: a damaged file repeats one warning per record). */
+ *   bound, nothing is dropped), input file starts (one per input file),
+ *   capture's protocol bounds (W4_CAP_FRAG_MAX_PIECES: 64 KiB in 8-byte
+ *   pieces; W4_CAP_MAX_* header chains, given up on with an anomaly) and
+ *   dissect's TLS ClientHello bounds (W4_TLS_HELLO_MAX, SNI, ALPN). */
 #pragma once
 
 #include "w4-types.h"
@@ -92,6 +97,7 @@ typedef enum {
   W4_LIMIT_UNDECIDED,      /* failed responses waiting for their decision */
   W4_LIMIT_BODY_WAITS,     /* failed responses per connection awaiting their body */
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
+  W4_LIMIT_FILES,          /* input files whose names findings can carry */
   W4_LIMIT_COUNT
 } W4LimitId;
 

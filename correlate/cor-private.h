@@ -167,6 +167,7 @@ struct W4Correlate {
   guint unparsed_file;
   guint64 by_cause[W4_CAUSE_COUNT];
   GPtrArray *warnings;
+  guint64 warnings_dropped; /* past the first 100 (limits' are always kept) */
   W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */
   void *warn_user;
   gboolean finished;

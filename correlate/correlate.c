@@ -405,6 +405,8 @@ limit_meaning (W4LimitId id)
            "server message";
   case W4_LIMIT_REQUEST_CREDENTIALS:
     return "too many credentials in one request: later ones were ignored";
+  case W4_LIMIT_FILES:
+    return "too many input files: findings in later ones do not name their file";
   default:
     return NULL;
   }
@@ -1361,6 +1363,8 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
     /* A damaged file can repeat the same warning for every record. */
     if (what->message != NULL && cor->warnings->len < 100)
       g_ptr_array_add (cor->warnings, g_strdup (what->message));
+    else if (what->message != NULL)
+      cor->warnings_dropped++;
     break;
   case W4_ANOM_HTTP_ERROR:
     /* a message dissect could not read at all: counted and named, since
@@ -1559,8 +1563,10 @@ void
 w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name)
 {
   g_return_if_fail (cor != NULL);
-  if (file_index >= 4096)
+  if (file_index >= cor->limits.v[W4_LIMIT_FILES]) {
+    note_limit (cor, W4_LIMIT_FILES, 0, cor->now);
     return;
+  }
   if (cor->file_names->len <= file_index)
     g_ptr_array_set_size (cor->file_names, file_index + 1);
   g_free (g_ptr_array_index (cor->file_names, file_index));
@@ -1760,6 +1766,11 @@ build_summary (W4Correlate *cor)
   s->warnings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < cor->warnings->len; i++)
     g_ptr_array_add (s->warnings, g_strdup (g_ptr_array_index (cor->warnings, i)));
+  if (cor->warnings_dropped > 0)
+    g_ptr_array_add (s->warnings,
+                     g_strdup_printf ("%" G_GUINT64_FORMAT " more %s not kept (the first 100 are "
+                                      "above)", cor->warnings_dropped,
+                                      cor->warnings_dropped == 1 ? "warning was" : "warnings were"));
   if (cor->http_unparsed > 0) {
     const char *file = w4_cor_file_name (cor, cor->unparsed_file);
     g_ptr_array_add (s->warnings,
@@ -1787,8 +1798,13 @@ warn_unparsed (W4Correlate *cor)
   while (g_hash_table_iter_next (&it, NULL, &v))
     g_ptr_array_add (accs, v);
   g_ptr_array_sort (accs, acc_cmp);
-  for (guint i = 0; i < accs->len && cor->warnings->len < 100; i++) {
+  for (guint i = 0; i < accs->len; i++) {
     const W4CorRiskAcc *a = g_ptr_array_index (accs, i);
+
+    if (cor->warnings->len >= 100) {
+      cor->warnings_dropped++;
+      continue;
+    }
     g_ptr_array_add (cor->warnings,
                      g_strdup_printf ("HTTP/2 on %" G_GUINT64_FORMAT " connection%s to %s was "
                                       "not parsed: 401, 407 and 403 responses inside it are not "

@@ -461,6 +461,44 @@ test_limit_request_credentials (void)
   fx_clear (&fx);
 }
 
+static void
+test_limit_files (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_FILES, 2);
+  w4_cor_set_file_name (fx.cor, 1, "b.pcap");
+  w4_cor_set_file_name (fx.cor, 2, "c.pcap");
+  w4_cor_set_file_name (fx.cor, 3, "d.pcap");
+  g_assert_cmpstr (w4_cor_file_name (fx.cor, 1), ==, "b.pcap");
+  g_assert_null (w4_cor_file_name (fx.cor, 2));
+  fx_finish (&fx);
+  assert_limit_hit (&fx, W4_LIMIT_FILES, 2);
+  fx_clear (&fx);
+}
+
+/* summary.warnings keeps the first 100 warnings and counts the rest in
+ * one more line; a limit's warning is kept even past them. */
+static void
+test_warnings_counted (void)
+{
+  Fx fx;
+  W4Anomaly a = { .kind = W4_ANOM_WARNING, .limit = W4_LIMIT_COUNT, .message = "damaged record" };
+  const char *last;
+
+  fx_init_limit (&fx, W4_LIMIT_SERVERS, 1);
+  for (guint i = 0; i < 105; i++)
+    w4_cor_anomaly (fx.cor, &a);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H ("Server: x"), 200);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.3", 3, 100, H ("Server: x"), 200);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 102);
+  g_assert_nonnull (strstr (g_ptr_array_index (fx.summary->warnings, 100), "--limit servers=N"));
+  last = g_ptr_array_index (fx.summary->warnings, 101);
+  g_assert_cmpstr (last, ==, "5 more warnings were not kept (the first 100 are above)");
+  fx_clear (&fx);
+}
+
 /* Every limit has its own name, and names the command line accepts. */
 static void
 test_limit_names (void)
@@ -1789,5 +1827,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/limits/undecided", test_limit_undecided);
   g_test_add_func ("/correlate/limits/body-waits", test_limit_body_waits);
   g_test_add_func ("/correlate/limits/request-credentials", test_limit_request_credentials);
+  g_test_add_func ("/correlate/limits/files", test_limit_files);
+  g_test_add_func ("/correlate/limits/warnings", test_warnings_counted);
   return g_test_run ();
 }
