@@ -37,6 +37,39 @@ static const struct {
    * connections' numbers in about 270 MiB at worst. Beyond it the oldest
    * closed connection's number is forgotten (and counted). */
   [W4_LIMIT_STREAM_NUMBERS] = { "stream-numbers", 1 << 21 },
+  /* The summary's tables: a few hundred bytes each (key, host names,
+   * schemes, the server's principal table header). */
+  [W4_LIMIT_SERVERS] = { "servers", 65536 },
+  [W4_LIMIT_PRINCIPALS] = { "principals", 1 << 18 },
+  /* "Other users succeed" needs a handful; a credential-stuffing capture
+   * must not grow one server's table without end (servers x this x ~100 B
+   * is 1.6 GiB at worst with the defaults). */
+  [W4_LIMIT_SERVER_PRINCIPALS] = { "server-principals", 256 },
+  /* ~200 B each (key with server and fingerprint, counts, frames). */
+  [W4_LIMIT_CREDENTIALS] = { "credentials", 1 << 20 },
+  /* Accumulators become one finding each at the end; ~350 B apiece. */
+  [W4_LIMIT_RISK_GROUPS] = { "risk-groups", 1 << 18 },
+  /* One per rejected credential and client: credential stuffing makes
+   * many. ~450 B each, 450 MiB at worst. */
+  [W4_LIMIT_RETRY_GROUPS] = { "retry-groups", 1 << 20 },
+  [W4_LIMIT_GAP_CONNECTIONS] = { "gap-connections", 1 << 18 },
+  [W4_LIMIT_TLS_SERVERS] = { "tls-servers", 65536 },
+  [W4_LIMIT_H2_SERVERS] = { "h2-servers", 65536 },
+  /* 8 bytes each; past it the older half is forgotten (their filters then
+   * leave out tcp.stream: still exact, less tidy). */
+  [W4_LIMIT_BARE_FRAGMENTS] = { "bare-fragments", 65536 },
+  /* Failed exchanges wait 30 s of capture time for their decision; a flood
+   * of 401s must not hold them all (~1 KiB each with their finding). Past
+   * it the oldest is decided early, with less look-ahead. */
+  [W4_LIMIT_UNDECIDED] = { "undecided", 1 << 19 },
+  /* HTTP/1 sends a body right after its head; HTTP/2 interleaves a few. */
+  [W4_LIMIT_BODY_WAITS] = { "body-waits", 16 },
+  /* Authorization, Proxy-Authorization, one API key and session cookies:
+   * more is an attack, not a client. */
+  [W4_LIMIT_REQUEST_CREDENTIALS] = { "request-credentials", 16 },
+  /* A name per input file: a directory of rotated captures stays far
+   * below this. */
+  [W4_LIMIT_FILES] = { "files", 65536 },
 };
 
 void

@@ -4,7 +4,64 @@
  * size. Each limit has a default chosen for a 24 GiB, 2-core machine reading
  * multi-GiB captures, and an override on the command line (--limit NAME=N).
  * Reaching a limit drops the least useful state and emits a W4_ANOM_LIMIT
- * anomaly naming the limit, so the report's `limit` info can count it. */
+ * anomaly naming the limit; the correlator's note_limit_drops () is the one
+ * place every drop of every stage ends (its own directly, capture's and
+ * dissect's through w4_cor_anomaly): it counts the drops for the `limit`
+ * info and writes the first hit to summary.warnings and stderr. No table
+ * borrows another's limit.
+ *
+ * Inventory of what grows, and what bounds it:
+ *
+ *   capture/
+ *     IP fragment reassembly (ipfrag.c)      frag-datagrams, frag-bytes
+ *     nested encapsulations (decode.c)       tunnel-depth
+ *   dissect/
+ *     live connections (dissect.c flows)     flows; also expire by capture time
+ *     stream-number records (dissect.c recs) stream-numbers
+ *     out-of-order queue per direction       ooo-segments, reasm-bytes
+ *     HTTP/1 requests awaiting a response    pending-requests (h1.c; the
+ *                                            correlator mirrors the same queue,
+ *                                            so both count under one name)
+ *     one message's head (h1.c)              header-bytes, headers,
+ *                                            auth-header-bytes
+ *     a 4xx body kept for its message        body-keep
+ *   correlate/ (correlate.c unless named)
+ *     connections (conns)                    flows: one per live dissect flow,
+ *                                            removed on its close event
+ *     per-client windows (clients)           clients; exchanges leave by time
+ *     exchanges in the windows (window)      exchanges
+ *     failed responses awaiting decision     undecided (due/order: decided
+ *                                            early past it)
+ *     requests per connection (pending,      pending-requests
+ *       h2_pending)
+ *     failed responses awaiting their body   body-waits (per connection)
+ *     credentials read from one request      request-credentials
+ *     (server, credential) aggregates        credentials
+ *     servers (summary.by_server)            servers
+ *     principals per server                  server-principals
+ *     principals (summary.by_principal)      principals
+ *     cleartext-credentials accumulators     risk-groups
+ *     retry-storm accumulators               retry-groups
+ *     gap accumulators per connection        gap-connections
+ *     not-decrypted accumulators per server  tls-servers
+ *     not-parsed (HTTP/2) per server         h2-servers
+ *     IP fragments without TCP (cor-filter   bare-fragments
+ *       display filters: bare_frames)
+ *     input file names (file_names)          files
+ *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
+ *                                            counted in one more line (limit
+ *                                            warnings are always kept)
+ *   report/
+ *     findings kept for text/json            findings
+ *
+ *   Fixed-size, not tables (no limit needed): host names per server
+ *   (W4_COR_HOSTS_PER_SERVER, only the most seen one is reported), a
+ *   challenge shown in evidence (W4_COR_EVIDENCE_CHARS), a TLS server name
+ *   (W4_COR_SNI_MAX), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
+ *   bound, nothing is dropped), input file starts (one per input file),
+ *   capture's protocol bounds (W4_CAP_FRAG_MAX_PIECES: 64 KiB in 8-byte
+ *   pieces; W4_CAP_MAX_* header chains, given up on with an anomaly) and
+ *   dissect's TLS ClientHello bounds (W4_TLS_HELLO_MAX, SNI, ALPN). */
 #pragma once
 
 #include "w4-types.h"
@@ -27,6 +84,20 @@ typedef enum {
   W4_LIMIT_EXCHANGES,      /* exchanges kept by the correlator for look-back */
   W4_LIMIT_FINDINGS,       /* findings kept for the text/json report */
   W4_LIMIT_STREAM_NUMBERS, /* compact tcp.stream records kept after eviction */
+  W4_LIMIT_SERVERS,        /* per-server totals (summary.by_server) */
+  W4_LIMIT_PRINCIPALS,     /* per-principal totals (summary.by_principal) */
+  W4_LIMIT_SERVER_PRINCIPALS, /* principals remembered per server ("others succeed") */
+  W4_LIMIT_CREDENTIALS,    /* per (server, credential) success/failure aggregates */
+  W4_LIMIT_RISK_GROUPS,    /* cleartext-credentials accumulators (client, server, scheme) */
+  W4_LIMIT_RETRY_GROUPS,   /* retry-storm accumulators (client, credential) */
+  W4_LIMIT_GAP_CONNECTIONS, /* connections with a capture gap, for the gap infos */
+  W4_LIMIT_TLS_SERVERS,    /* servers with TLS that was not decrypted */
+  W4_LIMIT_H2_SERVERS,     /* servers with HTTP/2 that was not parsed */
+  W4_LIMIT_BARE_FRAGMENTS, /* frames that were IP fragments without a TCP header */
+  W4_LIMIT_UNDECIDED,      /* failed responses waiting for their decision */
+  W4_LIMIT_BODY_WAITS,     /* failed responses per connection awaiting their body */
+  W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
+  W4_LIMIT_FILES,          /* input files whose names findings can carry */
   W4_LIMIT_COUNT
 } W4LimitId;
 

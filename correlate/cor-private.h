@@ -19,26 +19,17 @@ G_BEGIN_DECLS
  * client: a client flooding one server must not make each decision scan
  * its whole window (quadratic). A retry comes within a few exchanges. */
 #define W4_COR_LOOKAHEAD_MAX 4096
-/* Principals remembered per server for "other users succeed": a
- * credential-stuffing capture must not grow one server's table without end. */
-#define W4_COR_PRINCIPALS_PER_SERVER 256
+/* Each growing table of W4Correlate has its own limit in w4-limits.h (the
+ * inventory is there): servers, server-principals, principals,
+ * credentials, risk-groups, retry-groups, gap-connections, tls-servers,
+ * h2-servers, bare-fragments, undecided, body-waits, request-credentials. */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
-/* Failed responses remembered per connection while their body is awaited;
- * the body follows its head immediately on HTTP/1, interleaved on HTTP/2. */
-#define W4_COR_BODY_WAIT 16
-/* Credentials parsed per request (Authorization, Proxy-Authorization, one
- * API key, session cookies): more is an attack, not a client. */
-#define W4_COR_CREDS_PER_REQUEST 16
 /* retry-storm: this many rejections of one credential within the window. */
 #define W4_COR_STORM_COUNT 5
 #define W4_COR_STORM_SEC 60
 /* A challenge header is shown in evidence up to this many characters. */
 #define W4_COR_EVIDENCE_CHARS 200
-/* Frames remembered as IP fragments without the TCP header (display
- * filters): past this the oldest half is forgotten, and a filter naming a
- * frame that old no longer asks for tcp.stream (still exact, less tidy). */
-#define W4_COR_BARE_FRAGMENTS 4096
 /* Characters of a TLS server name kept per server (dissect already
  * refuses longer names: a DNS name has at most 253). */
 #define W4_COR_SNI_MAX 255
@@ -176,6 +167,7 @@ struct W4Correlate {
   guint unparsed_file;
   guint64 by_cause[W4_CAUSE_COUNT];
   GPtrArray *warnings;
+  guint64 warnings_dropped; /* past the first 100 (limits' are always kept) */
   W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */
   void *warn_user;
   gboolean finished;

@@ -373,28 +373,59 @@ limit_meaning (W4LimitId id)
 {
   switch (id) {
   case W4_LIMIT_CLIENTS:
-    return "too many clients or servers at once: the oldest client state was dropped";
+    return "too many clients at once: the oldest client state was dropped";
   case W4_LIMIT_EXCHANGES:
     return "too many exchanges kept for look-back: the oldest were dropped";
-  case W4_LIMIT_FINDINGS:
-    return "too many risks or gaps: later ones were counted but not kept";
   case W4_LIMIT_PENDING_REQ:
     return "too many requests waiting for a response";
+  case W4_LIMIT_SERVERS:
+    return "too many servers: later ones are missing from the summary";
+  case W4_LIMIT_PRINCIPALS:
+    return "too many principals: later ones are missing from the summary";
+  case W4_LIMIT_SERVER_PRINCIPALS:
+    return "too many principals on one server: later ones are not compared with the others";
+  case W4_LIMIT_CREDENTIALS:
+    return "too many credentials: later ones have no success history, findings say less";
+  case W4_LIMIT_RISK_GROUPS:
+    return "too many cleartext-credentials groups: later ones were not reported";
+  case W4_LIMIT_RETRY_GROUPS:
+    return "too many rejected credentials: later ones are not checked for retry storms";
+  case W4_LIMIT_GAP_CONNECTIONS:
+    return "too many connections with gaps: later ones get no gap info";
+  case W4_LIMIT_TLS_SERVERS:
+    return "too many TLS servers: later ones get no not-decrypted info";
+  case W4_LIMIT_H2_SERVERS:
+    return "too many HTTP/2 servers: later ones get no not-parsed info";
+  case W4_LIMIT_BARE_FRAGMENTS:
+    return "too many IP fragments remembered: filters naming older ones leave out tcp.stream";
+  case W4_LIMIT_UNDECIDED:
+    return "too many failures awaiting their decision: the oldest were decided early";
+  case W4_LIMIT_BODY_WAITS:
+    return "too many failures awaiting their body on one connection: the oldest lost its "
+           "server message";
+  case W4_LIMIT_REQUEST_CREDENTIALS:
+    return "too many credentials in one request: later ones were ignored";
+  case W4_LIMIT_FILES:
+    return "too many input files: findings in later ones do not name their file";
   default:
     return NULL;
   }
 }
 
-/* Every limit of every stage ends here (capture's and dissect's through
- * w4_cor_anomaly): its first hit is a warning for summary.warnings and,
- * through the warn function, for stderr; the `limit` info counts them all. */
+/* Every drop at every limit of every stage ends here (capture's and
+ * dissect's through w4_cor_anomaly): @n more things dropped. The first hit
+ * is a warning for summary.warnings and, through the warn function, for
+ * stderr; the `limit` info counts them all. */
 static void
-note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why)
+note_limit_drops (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why,
+                  guint64 n)
 {
   const char *name = w4_limit_name (id);
   W4Anomaly what = { 0 };
+  guint64 before = cor->limit_hits[id];
 
-  if (cor->limit_hits[id]++ != 0)
+  cor->limit_hits[id] += n;
+  if (before != 0 || n == 0)
     return;
   cor->limit_first_frame[id] = frame;
   cor->limit_first_ts[id] = ts;
@@ -410,6 +441,12 @@ note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const 
   what.message = why;
   if (cor->warn != NULL)
     cor->warn (cor->warn_user, &what);
+}
+
+static void
+note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why)
+{
+  note_limit_drops (cor, id, frame, ts, why, 1);
 }
 
 static void
@@ -591,9 +628,11 @@ w4_cor_ip_datagram (W4Correlate *cor, const W4IpPacket *pkt)
 
     if (frame == pkt->fi->frame || frame <= cor->bare_forgotten || bare_find (cor, frame, &pos))
       continue;
-    if (cor->bare_frames->len >= W4_COR_BARE_FRAGMENTS) {
-      /* forget the older half; what is forgotten counts as bare */
-      guint drop = cor->bare_frames->len / 2;
+    if (cor->bare_frames->len >= cor->limits.v[W4_LIMIT_BARE_FRAGMENTS]) {
+      /* forget the older half (at least one); what is forgotten counts as
+       * bare */
+      guint drop = MAX (cor->bare_frames->len / 2, 1);
+      note_limit_drops (cor, W4_LIMIT_BARE_FRAGMENTS, frame, pkt->fi->ts, NULL, drop);
       cor->bare_forgotten = g_array_index (cor->bare_frames, guint64, drop - 1);
       g_array_remove_range (cor->bare_frames, 0, drop);
       if (frame <= cor->bare_forgotten)
@@ -605,16 +644,14 @@ w4_cor_ip_datagram (W4Correlate *cor, const W4IpPacket *pkt)
 }
 
 static W4CorServer *
-server_get (W4Correlate *cor, const char *key)
+server_get (W4Correlate *cor, const char *key, guint64 frame, W4Time ts)
 {
   W4CorServer *s = g_hash_table_lookup (cor->servers, key);
 
   if (s != NULL)
     return s;
-  /* Servers share the clients' limit: both count endpoints seen. */
-  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
-    note_limit_why (cor, W4_LIMIT_CLIENTS, 0, cor->now,
-                    "too many servers: later ones are missing from the summary");
+  if (g_hash_table_size (cor->servers) >= cor->limits.v[W4_LIMIT_SERVERS]) {
+    note_limit (cor, W4_LIMIT_SERVERS, frame, ts);
     return NULL;
   }
   s = g_new0 (W4CorServer, 1);
@@ -652,14 +689,19 @@ server_note_scheme (W4CorServer *s, W4Scheme kind, const char *word)
 }
 
 static W4CorPrincipalAgg *
-server_principal (W4CorServer *s, const char *principal)
+server_principal (W4Correlate *cor, W4CorServer *s, const char *principal, guint64 frame,
+                  W4Time ts)
 {
   W4CorPrincipalAgg *p = g_hash_table_lookup (s->principals, principal);
 
-  if (p == NULL && g_hash_table_size (s->principals) < W4_COR_PRINCIPALS_PER_SERVER) {
-    p = g_new0 (W4CorPrincipalAgg, 1);
-    g_hash_table_insert (s->principals, g_strdup (principal), p);
+  if (p != NULL)
+    return p;
+  if (g_hash_table_size (s->principals) >= cor->limits.v[W4_LIMIT_SERVER_PRINCIPALS]) {
+    note_limit (cor, W4_LIMIT_SERVER_PRINCIPALS, frame, ts);
+    return NULL;
   }
+  p = g_new0 (W4CorPrincipalAgg, 1);
+  g_hash_table_insert (s->principals, g_strdup (principal), p);
   return p;
 }
 
@@ -669,9 +711,8 @@ w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean succ
   W4PrincipalStat *p = g_hash_table_lookup (cor->principals, principal);
 
   if (p == NULL) {
-    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
-      note_limit_why (cor, W4_LIMIT_CLIENTS, 0, cor->now,
-                      "too many principals: later ones are missing from the summary");
+    if (g_hash_table_size (cor->principals) >= cor->limits.v[W4_LIMIT_PRINCIPALS]) {
+      note_limit (cor, W4_LIMIT_PRINCIPALS, 0, cor->now);
       return;
     }
     p = g_new0 (W4PrincipalStat, 1);
@@ -719,7 +760,7 @@ static void
 aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 {
   gboolean success = ex->status < 400;
-  W4CorServer *s = server_get (cor, ex->server_key);
+  W4CorServer *s = server_get (cor, ex->server_key, ex->resp_frame, ex->resp_ts);
   const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
 
   if (s != NULL) {
@@ -745,10 +786,10 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
       continue;
     a = g_hash_table_lookup (cor->creds, c->agg_key);
     if (a == NULL) {
-      /* Aggregates share the exchanges' limit; past it, new credentials go
-       * unremembered (rules then say less), old ones keep counting. */
-      if (g_hash_table_size (cor->creds) >= cor->limits.v[W4_LIMIT_EXCHANGES]) {
-        note_limit (cor, W4_LIMIT_EXCHANGES, ex->resp_frame, ex->resp_ts);
+      /* Past the limit new credentials go unremembered (rules then say
+       * less), old ones keep counting. */
+      if (g_hash_table_size (cor->creds) >= cor->limits.v[W4_LIMIT_CREDENTIALS]) {
+        note_limit (cor, W4_LIMIT_CREDENTIALS, ex->resp_frame, ex->resp_ts);
         continue;
       }
       a = g_new0 (W4CorCredAgg, 1);
@@ -773,7 +814,7 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
    * later leg names (w4_cor_decide). */
   if (mc != NULL && (success || ex->failed) && !(ex->failed && w4_cor_intermediate_leg (ex, mc))) {
     if (s != NULL) {
-      W4CorPrincipalAgg *p = server_principal (s, mc->principal);
+      W4CorPrincipalAgg *p = server_principal (cor, s, mc->principal, ex->resp_frame, ex->resp_ts);
       if (p != NULL) {
         if (success) {
           p->succeeded++;
@@ -840,8 +881,8 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
     key = g_strdup_printf ("%s|%s|%s", addr, ex->server_key, scheme);
     a = g_hash_table_lookup (cor->cleartext, key);
     if (a == NULL) {
-      if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_FINDINGS]) {
-        note_limit (cor, W4_LIMIT_FINDINGS, ex->req_frame, ex->req_ts);
+      if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_RISK_GROUPS]) {
+        note_limit (cor, W4_LIMIT_RISK_GROUPS, ex->req_frame, ex->req_ts);
         continue;
       }
       a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
@@ -870,8 +911,8 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
   key = g_strdup_printf ("%s|%s|%s", addr, c->agg_key, c->fingerprint);
   s = g_hash_table_lookup (cor->storms, key);
   if (s == NULL) {
-    if (g_hash_table_size (cor->storms) >= cor->limits.v[W4_LIMIT_EXCHANGES]) {
-      note_limit (cor, W4_LIMIT_EXCHANGES, ex->resp_frame, ex->resp_ts);
+    if (g_hash_table_size (cor->storms) >= cor->limits.v[W4_LIMIT_RETRY_GROUPS]) {
+      note_limit (cor, W4_LIMIT_RETRY_GROUPS, ex->resp_frame, ex->resp_ts);
       return;
     }
     s = g_new0 (W4CorStorm, 1);
@@ -950,11 +991,10 @@ note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4Co
   if (a == NULL) {
     char cbuf[W4_ENDPOINT_STRLEN];
 
-    if (g_hash_table_size (table) >= cor->limits.v[W4_LIMIT_CLIENTS]) {
-      note_limit_why (cor, W4_LIMIT_CLIENTS, c->open_frame, c->open_ts,
-                      cause == W4_CAUSE_NOT_DECRYPTED
-                          ? "too many TLS servers: later ones get no not-decrypted info"
-                          : "too many HTTP/2 servers: later ones get no not-parsed info");
+    W4LimitId id = cause == W4_CAUSE_NOT_DECRYPTED ? W4_LIMIT_TLS_SERVERS : W4_LIMIT_H2_SERVERS;
+
+    if (g_hash_table_size (table) >= cor->limits.v[id]) {
+      note_limit (cor, id, c->open_frame, c->open_ts);
       return NULL;
     }
     a = g_new0 (W4CorRiskAcc, 1);
@@ -1029,9 +1069,10 @@ span_dup (W4Span s)
 }
 
 static void
-add_cred (W4CorExchange *ex, W4CorCred *c)
+add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
 {
-  if (ex->creds->len >= W4_COR_CREDS_PER_REQUEST) {
+  if (ex->creds->len >= cor->limits.v[W4_LIMIT_REQUEST_CREDENTIALS]) {
+    note_limit (cor, W4_LIMIT_REQUEST_CREDENTIALS, ex->req_frame, ex->req_ts);
     cor_cred_free (c);
     return;
   }
@@ -1056,7 +1097,7 @@ cred_from_parsed (W4Credential *p, const char *name, gboolean proxy)
 }
 
 static void
-read_cookies (W4CorExchange *ex, W4Span value, GString *names)
+read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
 {
   g_autoptr (GPtrArray) cookies = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
 
@@ -1075,7 +1116,7 @@ read_cookies (W4CorExchange *ex, W4Span value, GString *names)
     c->name = g_strdup (k->name);
     c->fingerprint = w4_fingerprint (k->value, strlen (k->value));
     c->principal = g_strdup (c->fingerprint);
-    add_cred (ex, c);
+    add_cred (cor, ex, c);
   }
 }
 
@@ -1108,19 +1149,19 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       /* The first header of each kind is the one servers act on; the count
        * is what malformed-credentials needs. */
       if ((proxy ? ex->n_proxy_authz : ex->n_authz) == 1)
-        add_cred (ex, cred_from_parsed (w4_auth_parse_credentials ((const char *) h->value.ptr,
+        add_cred (cor, ex, cred_from_parsed (w4_auth_parse_credentials ((const char *) h->value.ptr,
                                                                    h->value.len),
                                         proxy ? "Proxy-Authorization" : "Authorization", proxy));
     } else if (w4_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
       g_autofree char *name = span_dup (h->name);
       if (ex->n_apikey++ == 0)
-        add_cred (ex, cred_from_parsed (w4_auth_parse_apikey ((const char *) h->value.ptr,
+        add_cred (cor, ex, cred_from_parsed (w4_auth_parse_apikey ((const char *) h->value.ptr,
                                                               h->value.len),
                                         name, FALSE));
     } else if (span_is (h->name, "Cookie")) {
       if (cookie_names == NULL)
         cookie_names = g_string_new (NULL);
-      read_cookies (ex, h->value, cookie_names);
+      read_cookies (cor, ex, h->value, cookie_names);
     } else if (span_is (h->name, "Host")) {
       if (ex->host == NULL)
         ex->host = span_dup (h->value);
@@ -1214,6 +1255,8 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   }
 }
 
+static void decide_overflow (W4Correlate *cor);
+
 static void
 on_response (void *user, const W4HttpHead *resp)
 {
@@ -1264,9 +1307,12 @@ on_response (void *user, const W4HttpHead *resp)
       note_rejection (cor, ex, mc);
     ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
     g_queue_push_tail (&cor->due, exchange_ref (ex));
-    if (c->body_wait.length >= W4_COR_BODY_WAIT)
+    while (c->body_wait.length > 0 && c->body_wait.length >= cor->limits.v[W4_LIMIT_BODY_WAITS]) {
+      note_limit (cor, W4_LIMIT_BODY_WAITS, ex->resp_frame, ex->resp_ts);
       w4_cor_exchange_unref (g_queue_pop_head (&c->body_wait));
+    }
     g_queue_push_tail (&c->body_wait, exchange_ref (ex));
+    decide_overflow (cor);
   }
   w4_cor_exchange_unref (ex);
 }
@@ -1317,6 +1363,8 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
     /* A damaged file can repeat the same warning for every record. */
     if (what->message != NULL && cor->warnings->len < 100)
       g_ptr_array_add (cor->warnings, g_strdup (what->message));
+    else if (what->message != NULL)
+      cor->warnings_dropped++;
     break;
   case W4_ANOM_HTTP_ERROR:
     /* a message dissect could not read at all: counted and named, since
@@ -1347,8 +1395,8 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
     if (a == NULL) {
       char buf[W4_ENDPOINT_STRLEN];
       guint64 *key;
-      if (g_hash_table_size (cor->gaps) >= cor->limits.v[W4_LIMIT_FINDINGS]) {
-        note_limit (cor, W4_LIMIT_FINDINGS, what->frame, what->ts);
+      if (g_hash_table_size (cor->gaps) >= cor->limits.v[W4_LIMIT_GAP_CONNECTIONS]) {
+        note_limit (cor, W4_LIMIT_GAP_CONNECTIONS, what->frame, what->ts);
         break;
       }
       a = g_new0 (W4CorRiskAcc, 1);
@@ -1463,6 +1511,26 @@ decide_due (W4Correlate *cor, gboolean all)
     release (cor);
 }
 
+/* A flood of failures within the look-ahead must not hold them all until
+ * their time comes: past the undecided limit the oldest is decided now,
+ * with the look-ahead it has (its finding may say less), and counted. */
+static void
+decide_overflow (W4Correlate *cor)
+{
+  gboolean decided = FALSE;
+
+  while (cor->due.length > 0 && cor->due.length > cor->limits.v[W4_LIMIT_UNDECIDED]) {
+    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+
+    note_limit (cor, W4_LIMIT_UNDECIDED, ex->resp_frame, ex->resp_ts);
+    decide (cor, ex);
+    decided = TRUE;
+    w4_cor_exchange_unref (ex);
+  }
+  if (decided)
+    release (cor);
+}
+
 void
 w4_cor_time (W4Correlate *cor, W4Time now)
 {
@@ -1495,8 +1563,10 @@ void
 w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name)
 {
   g_return_if_fail (cor != NULL);
-  if (file_index >= 4096)
+  if (file_index >= cor->limits.v[W4_LIMIT_FILES]) {
+    note_limit (cor, W4_LIMIT_FILES, 0, cor->now);
     return;
+  }
   if (cor->file_names->len <= file_index)
     g_ptr_array_set_size (cor->file_names, file_index + 1);
   g_free (g_ptr_array_index (cor->file_names, file_index));
@@ -1696,6 +1766,11 @@ build_summary (W4Correlate *cor)
   s->warnings = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < cor->warnings->len; i++)
     g_ptr_array_add (s->warnings, g_strdup (g_ptr_array_index (cor->warnings, i)));
+  if (cor->warnings_dropped > 0)
+    g_ptr_array_add (s->warnings,
+                     g_strdup_printf ("%" G_GUINT64_FORMAT " more %s not kept (the first 100 are "
+                                      "above)", cor->warnings_dropped,
+                                      cor->warnings_dropped == 1 ? "warning was" : "warnings were"));
   if (cor->http_unparsed > 0) {
     const char *file = w4_cor_file_name (cor, cor->unparsed_file);
     g_ptr_array_add (s->warnings,
@@ -1723,8 +1798,13 @@ warn_unparsed (W4Correlate *cor)
   while (g_hash_table_iter_next (&it, NULL, &v))
     g_ptr_array_add (accs, v);
   g_ptr_array_sort (accs, acc_cmp);
-  for (guint i = 0; i < accs->len && cor->warnings->len < 100; i++) {
+  for (guint i = 0; i < accs->len; i++) {
     const W4CorRiskAcc *a = g_ptr_array_index (accs, i);
+
+    if (cor->warnings->len >= 100) {
+      cor->warnings_dropped++;
+      continue;
+    }
     g_ptr_array_add (cor->warnings,
                      g_strdup_printf ("HTTP/2 on %" G_GUINT64_FORMAT " connection%s to %s was "
                                       "not parsed: 401, 407 and 403 responses inside it are not "

@@ -198,6 +198,325 @@ nth (Fx *fx, guint i)
   return g_ptr_array_index (fx->out, i);
 }
 
+/* ---- limits: each table's own, each drop counted ------------------------- */
+
+static guint warned[W4_LIMIT_COUNT];
+
+static void
+count_warned (void *user, const W4Anomaly *what)
+{
+  g_assert_cmpint (what->kind, ==, W4_ANOM_LIMIT);
+  g_assert_cmpuint (what->limit, <, W4_LIMIT_COUNT);
+  warned[what->limit]++;
+}
+
+/* A fixture whose limit @id is @n, the others their defaults; limit
+ * warnings are counted in warned[]. */
+static void
+fx_init_limit (Fx *fx, W4LimitId id, guint64 n)
+{
+  W4Limits limits;
+  W4CorrelateOptions opts = { .show_secrets = FALSE, .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, fx };
+
+  fx_init (fx);
+  w4_cor_free (fx->cor);
+  w4_limits_init (&limits);
+  limits.v[id] = n;
+  fx->cor = w4_cor_new (&limits, &opts, &sink);
+  fx->sink = w4_cor_sink (fx->cor);
+  w4_cor_set_file_name (fx->cor, 0, "test.pcap");
+  memset (warned, 0, sizeof warned);
+  w4_cor_set_warn (fx->cor, count_warned, NULL);
+}
+
+/* After fx_finish: @id was hit @count times, warned once, one `limit`
+ * info with that count, one summary.warnings line naming it; no other
+ * limit was hit. */
+static void
+assert_limit_hit (Fx *fx, W4LimitId id, guint64 count)
+{
+  g_autofree char *flag = g_strdup_printf ("--limit %s=N", w4_limit_name (id));
+  const W4Finding *info = NULL;
+  guint lines = 0;
+
+  for (guint i = 0; i < fx->out->len; i++) {
+    const W4Finding *f = nth (fx, i);
+    if (f->cause != W4_CAUSE_LIMIT)
+      continue;
+    g_assert_null (info);
+    info = f;
+  }
+  g_assert_nonnull (info);
+  g_assert_cmpuint (info->count, ==, count);
+  g_assert_nonnull (strstr (info->summary, w4_limit_name (id)));
+  for (guint i = 0; i < W4_LIMIT_COUNT; i++)
+    g_assert_cmpuint (warned[i], ==, i == id ? 1 : 0);
+  for (guint i = 0; i < fx->summary->warnings->len; i++)
+    lines += strstr (g_ptr_array_index (fx->summary->warnings, i), flag) != NULL;
+  g_assert_cmpuint (lines, ==, 1);
+}
+
+static guint
+count_cause (Fx *fx, W4Cause cause)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fx->out->len; i++)
+    n += nth (fx, i)->cause == cause;
+  return n;
+}
+
+/* One exchange on a new connection from @cip to @sip:80 answered @status. */
+static void
+one_exchange (Fx *fx, guint i, const char *cip, const char *sip, guint64 frame, double sec,
+              const char *const *hdrs, guint status)
+{
+  W4ConnInfo *c = fx_conn (fx, i % G_N_ELEMENTS (fx->conn), cip, (guint16) (40000 + i), sip, 80);
+
+  req (fx, c, frame, sec, "GET", "/x", hdrs);
+  resp (fx, c, frame + 1, sec, status,
+        status == 401 ? H ("WWW-Authenticate: Basic realm=\"x\"") : H ("Server: t"));
+}
+
+static void
+test_limit_servers (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_SERVERS, 1);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.3", 3, 101, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 2, "10.0.0.1", "10.0.0.4", 5, 102, H (BASIC_TEST_OK), 200);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.summary->by_server->len, ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_SERVERS, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_principals (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_PRINCIPALS, 1);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.2", 3, 101, H (BASIC_BOB), 200);
+  one_exchange (&fx, 2, "10.0.0.1", "10.0.0.2", 5, 102, H (BASIC_TEST_OK), 200);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.summary->by_principal->len, ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_PRINCIPALS, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_server_principals (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_SERVER_PRINCIPALS, 1);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.2", 3, 101, H (BASIC_BOB), 200);
+  one_exchange (&fx, 2, "10.0.0.1", "10.0.0.3", 5, 102, H (BASIC_BOB), 200);
+  fx_finish (&fx);
+  /* the summary's own table is not this one: both principals are there */
+  g_assert_cmpuint (fx.summary->by_principal->len, ==, 2);
+  g_assert_cmpuint (g_hash_table_size (w4_cor_server_peek (fx.cor, "10.0.0.2:80")->principals), ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_SERVER_PRINCIPALS, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_credentials (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_CREDENTIALS, 1);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.2", 3, 101, H (BASIC_BOB), 200);
+  one_exchange (&fx, 2, "10.0.0.1", "10.0.0.2", 5, 102, H (BASIC_TEST_OK), 200);
+  fx_finish (&fx);
+  g_assert_cmpuint (g_hash_table_size (fx.cor->creds), ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_CREDENTIALS, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_risk_groups (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_RISK_GROUPS, 1);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 1, "10.0.0.7", "10.0.0.2", 3, 101, H (BASIC_TEST_OK), 200);
+  one_exchange (&fx, 2, "10.0.0.8", "10.0.0.2", 5, 102, H (BASIC_TEST_OK), 200);
+  fx_finish (&fx);
+  g_assert_cmpuint (count_cause (&fx, W4_CAUSE_CLEARTEXT_CREDENTIALS), ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_RISK_GROUPS, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_retry_groups (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_RETRY_GROUPS, 1);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H (BASIC_TEST_WRONG), 401);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.2", 3, 101, H (BASIC_BOB), 401);
+  one_exchange (&fx, 2, "10.0.0.1", "10.0.0.2", 5, 102, H (BASIC_TEST_WRONG), 401);
+  fx_finish (&fx);
+  g_assert_cmpuint (g_hash_table_size (fx.cor->storms), ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_RETRY_GROUPS, 1);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_gap_connections (void)
+{
+  Fx fx;
+  W4Anomaly a = { .kind = W4_ANOM_GAP, .count = 10 };
+
+  fx_init_limit (&fx, W4_LIMIT_GAP_CONNECTIONS, 1);
+  for (guint i = 0; i < 3; i++) {
+    a.conn = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), "10.0.0.2", 80);
+    a.frame = 10 + i;
+    fx.sink.on_anomaly (fx.sink.user, &a);
+    fx.sink.on_anomaly (fx.sink.user, &a);
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (count_cause (&fx, W4_CAUSE_GAP), ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_GAP_CONNECTIONS, 4);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_tls_servers (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_TLS_SERVERS, 1);
+  for (guint i = 0; i < 3; i++) {
+    W4ConnInfo *c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), i ? "10.0.0.9" : "10.0.0.8",
+                             443);
+    c->tls_undecrypted = TRUE;
+    fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
+  }
+  fx_finish (&fx);
+  g_assert_cmpuint (count_cause (&fx, W4_CAUSE_NOT_DECRYPTED), ==, 1);
+  assert_limit_hit (&fx, W4_LIMIT_TLS_SERVERS, 2);
+  fx_clear (&fx);
+}
+
+/* A flood of failures within the look-ahead: past the limit the oldest is
+ * decided at once (and released), not held until its time comes. */
+static void
+test_limit_undecided (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_UNDECIDED, 2);
+  for (guint i = 0; i < 5; i++)
+    one_exchange (&fx, i, "10.0.0.1", "10.0.0.2", 1 + 2 * i, 100, H (BASIC_TEST_WRONG), 401);
+  /* five failures in one second: three decided before their 30 s */
+  g_assert_cmpuint (fx.out->len, ==, 3);
+  g_assert_cmpuint (nth (&fx, 0)->response_frame, ==, 2);
+  g_assert_cmpuint (nth (&fx, 2)->response_frame, ==, 6);
+  fx_finish (&fx);
+  g_assert_cmpuint (count_cause (&fx, W4_CAUSE_REJECTED_CREDENTIALS), ==, 5);
+  assert_limit_hit (&fx, W4_LIMIT_UNDECIDED, 3);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_body_waits (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init_limit (&fx, W4_LIMIT_BODY_WAITS, 1);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  for (guint i = 0; i < 3; i++) {
+    req (&fx, c, 1 + 2 * i, 100, "GET", "/x", H (BASIC_TEST_WRONG));
+    resp (&fx, c, 2 + 2 * i, 100, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+  }
+  fx_finish (&fx);
+  assert_limit_hit (&fx, W4_LIMIT_BODY_WAITS, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_request_credentials (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init_limit (&fx, W4_LIMIT_REQUEST_CREDENTIALS, 1);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/x", H (BASIC_TEST_OK, "Cookie: sid=1; PHPSESSID=2"));
+  resp (&fx, c, 2, 100, 200, H ("Server: t"));
+  fx_finish (&fx);
+  /* Authorization kept, both session cookies counted as dropped */
+  assert_limit_hit (&fx, W4_LIMIT_REQUEST_CREDENTIALS, 2);
+  fx_clear (&fx);
+}
+
+static void
+test_limit_files (void)
+{
+  Fx fx;
+
+  fx_init_limit (&fx, W4_LIMIT_FILES, 2);
+  w4_cor_set_file_name (fx.cor, 1, "b.pcap");
+  w4_cor_set_file_name (fx.cor, 2, "c.pcap");
+  w4_cor_set_file_name (fx.cor, 3, "d.pcap");
+  g_assert_cmpstr (w4_cor_file_name (fx.cor, 1), ==, "b.pcap");
+  g_assert_null (w4_cor_file_name (fx.cor, 2));
+  fx_finish (&fx);
+  assert_limit_hit (&fx, W4_LIMIT_FILES, 2);
+  fx_clear (&fx);
+}
+
+/* summary.warnings keeps the first 100 warnings and counts the rest in
+ * one more line; a limit's warning is kept even past them. */
+static void
+test_warnings_counted (void)
+{
+  Fx fx;
+  W4Anomaly a = { .kind = W4_ANOM_WARNING, .limit = W4_LIMIT_COUNT, .message = "damaged record" };
+  const char *last;
+
+  fx_init_limit (&fx, W4_LIMIT_SERVERS, 1);
+  for (guint i = 0; i < 105; i++)
+    w4_cor_anomaly (fx.cor, &a);
+  one_exchange (&fx, 0, "10.0.0.1", "10.0.0.2", 1, 100, H ("Server: x"), 200);
+  one_exchange (&fx, 1, "10.0.0.1", "10.0.0.3", 3, 100, H ("Server: x"), 200);
+  fx_finish (&fx);
+  g_assert_cmpuint (fx.summary->warnings->len, ==, 102);
+  g_assert_nonnull (strstr (g_ptr_array_index (fx.summary->warnings, 100), "--limit servers=N"));
+  last = g_ptr_array_index (fx.summary->warnings, 101);
+  g_assert_cmpstr (last, ==, "5 more warnings were not kept (the first 100 are above)");
+  fx_clear (&fx);
+}
+
+/* Every limit has its own name, and names the command line accepts. */
+static void
+test_limit_names (void)
+{
+  W4Limits l;
+
+  w4_limits_init (&l);
+  for (guint i = 0; i < W4_LIMIT_COUNT; i++) {
+    g_autofree char *set = g_strdup_printf ("%s=7", w4_limit_name (i));
+    g_assert_cmpstr (w4_limit_name (i), !=, "unknown");
+    for (guint j = 0; j < i; j++)
+      g_assert_cmpstr (w4_limit_name (i), !=, w4_limit_name (j));
+    g_assert_cmpuint (l.v[i], >, 0);
+    g_assert_true (w4_limits_set (&l, set));
+    g_assert_cmpuint (l.v[i], ==, 7);
+  }
+}
+
 static guint
 count_kind (Fx *fx, W4Kind kind)
 {
@@ -907,7 +1226,7 @@ test_not_parsed_h2 (void)
   fx_clear (&fx);
 }
 
-/* More servers than the clients limit allows: the ones left out are
+/* More HTTP/2 servers than their limit allows: the ones left out are
  * counted as a limit info, not dropped silently. */
 static void
 test_uninspected_over_limit (void)
@@ -920,7 +1239,7 @@ test_uninspected_over_limit (void)
   fx_init (&fx);
   w4_cor_free (fx.cor);
   w4_limits_init (&lim);
-  lim.v[W4_LIMIT_CLIENTS] = 1;
+  lim.v[W4_LIMIT_H2_SERVERS] = 1;
   fsink.on_finding = on_finding;
   fsink.user = &fx;
   fx.cor = w4_cor_new (&lim, &opts, &fsink);
@@ -935,7 +1254,8 @@ test_uninspected_over_limit (void)
   g_assert_cmpuint (fx.out->len, ==, 2);
   g_assert_cmpstr (w4_cause_name (nth (&fx, 0)->cause), ==, "not-parsed");
   g_assert_cmpstr (w4_cause_name (nth (&fx, 1)->cause), ==, "limit");
-  g_assert_nonnull (strstr (nth (&fx, 1)->summary, "clients"));
+  g_assert_nonnull (strstr (nth (&fx, 1)->summary, "h2-servers"));
+  g_assert_cmpuint (nth (&fx, 1)->count, ==, 1);
   fx_clear (&fx);
 }
 
@@ -1394,7 +1714,7 @@ test_bare_fragments (void)
   W4FrameInfo fi = { .frame = 7 };
   W4FragPiece pieces[] = { { 0, 6 }, { 1480, 7 } };
   W4IpPacket pkt = { .fi = &fi, .proto = 6, .frags = pieces, .n_frags = 2 };
-  fx_init (&fx);
+  fx_init_limit (&fx, W4_LIMIT_BARE_FRAGMENTS, 4096);
   w4_cor_ip_datagram (fx.cor, &pkt);
   g_assert_false (w4_cor_frame_has_tcp (fx.cor, 6));
   g_assert_true (w4_cor_frame_has_tcp (fx.cor, 7));
@@ -1407,15 +1727,18 @@ test_bare_fragments (void)
   g_assert_true (w4_cor_frame_has_tcp (fx.cor, 100));
   /* past the table's bound the oldest are forgotten: unsure means no */
   pkt.proto = 6;
-  for (guint64 i = 0; i < W4_COR_BARE_FRAGMENTS + 10; i++) {
+  for (guint64 i = 0; i < 4096 + 10; i++) {
     pieces[0].frame = 1000 + 2 * i;
     fi.frame = pieces[1].frame = 1001 + 2 * i;
     w4_cor_ip_datagram (fx.cor, &pkt);
   }
   g_assert_false (w4_cor_frame_has_tcp (fx.cor, 6));
   g_assert_false (w4_cor_frame_has_tcp (fx.cor, 1001));
-  g_assert_false (w4_cor_frame_has_tcp (fx.cor, 1000 + 2 * (W4_COR_BARE_FRAGMENTS + 9)));
-  g_assert_true (w4_cor_frame_has_tcp (fx.cor, 1001 + 2 * (W4_COR_BARE_FRAGMENTS + 9)));
+  g_assert_false (w4_cor_frame_has_tcp (fx.cor, 1000 + 2 * (4096 + 9)));
+  g_assert_true (w4_cor_frame_has_tcp (fx.cor, 1001 + 2 * (4096 + 9)));
+  /* and what was forgotten is counted, by frame: the older half once */
+  fx_finish (&fx);
+  assert_limit_hit (&fx, W4_LIMIT_BARE_FRAGMENTS, 2048);
   fx_clear (&fx);
 }
 
@@ -1492,5 +1815,19 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/filter-builder", test_filter_builder);
   g_test_add_func ("/correlate/bare-fragments", test_bare_fragments);
   g_test_add_func ("/correlate/community-id", test_community_id);
+  g_test_add_func ("/correlate/limits/names", test_limit_names);
+  g_test_add_func ("/correlate/limits/servers", test_limit_servers);
+  g_test_add_func ("/correlate/limits/principals", test_limit_principals);
+  g_test_add_func ("/correlate/limits/server-principals", test_limit_server_principals);
+  g_test_add_func ("/correlate/limits/credentials", test_limit_credentials);
+  g_test_add_func ("/correlate/limits/risk-groups", test_limit_risk_groups);
+  g_test_add_func ("/correlate/limits/retry-groups", test_limit_retry_groups);
+  g_test_add_func ("/correlate/limits/gap-connections", test_limit_gap_connections);
+  g_test_add_func ("/correlate/limits/tls-servers", test_limit_tls_servers);
+  g_test_add_func ("/correlate/limits/undecided", test_limit_undecided);
+  g_test_add_func ("/correlate/limits/body-waits", test_limit_body_waits);
+  g_test_add_func ("/correlate/limits/request-credentials", test_limit_request_credentials);
+  g_test_add_func ("/correlate/limits/files", test_limit_files);
+  g_test_add_func ("/correlate/limits/warnings", test_warnings_counted);
   return g_test_run ();
 }

@@ -421,6 +421,25 @@ test_header_limits (void)
   t_rec_clear (&r);
 }
 
+/* Requests whose responses were not captured: past pending-requests the
+ * oldest method is forgotten, and that drop is a limit anomaly. */
+static void
+test_pending_limit (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n";
+
+  t_rec_init_limit (&r, W4_LIMIT_PENDING_REQ, 2);
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 1);
+  w4_dis_finish (r.dis);
+  g_assert_nonnull (strstr (r.log->str, "anomaly limit 0 c2s pending-requests\n"));
+  g_assert_null (strstr (strstr (r.log->str, "pending-requests") + 1, "pending-requests"));
+  g_assert_nonnull (strstr (r.log->str, "GET /3"));
+  t_rec_clear (&r);
+}
+
 static void
 test_header_bytes_limit (void)
 {
@@ -637,6 +656,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/h2-preface-is-not-http1", test_http2_preface_is_not_http1);
   g_test_add_func ("/http1/unknown-method", test_unknown_method);
   g_test_add_func ("/http1/header-count-limit", test_header_limits);
+  g_test_add_func ("/http1/pending-requests-limit", test_pending_limit);
   g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
   g_test_add_func ("/http1/auth-fields-past-cap", test_auth_fields_past_cap);
   g_test_add_func ("/http1/control-byte-in-target", test_control_byte_in_target);

@@ -1,6 +1,10 @@
 #!/bin/bash
 # Every limit that is hit is named on stderr (one line, with its --limit
-# name), in summary.warnings, and in -q output, whichever stage enforces it.
+# name), in summary.warnings, in -q output, and by one `limit` info that
+# counts its drops, whichever stage enforces it. The limits no capture in
+# pcaps/ reaches at 1 (gap-connections, tls-servers, h2-servers,
+# bare-fragments, body-waits, request-credentials: each capture has one
+# such connection or server) are covered by correlate's unit tests.
 #
 #   tests/limit-warnings.sh WHY401 PCAPDIR
 set -u
@@ -19,8 +23,15 @@ CASES=(
     "pending-requests=1 tcp-pipelined.pcap"
     "auth-header-bytes=10 demo.pcapng"
     "flows=1 demo.pcapng"
+    "servers=1 demo.pcapng"
+    "principals=1 demo.pcapng"
+    "server-principals=1 nginx-basic-wrong-password.pcap"
+    "credentials=1 python-apikey-rejected.pcap"
+    "risk-groups=1 demo.pcapng"
+    "retry-groups=1 tcp-port-reuse.pcap"
+    "undecided=1 apache-digest-wrong-password.pcap"
 )
-echo "1..$(( ${#CASES[@]} * 3 ))"
+echo "1..$(( ${#CASES[@]} * 4 ))"
 n=0
 for c in "${CASES[@]}"; do
     set -- $c
@@ -43,6 +54,22 @@ sys.exit(0 if any(("--limit %s=N" % sys.argv[2]) in x for x in w) else 1)' "$TMP
         echo "ok $n - --limit $1: in summary.warnings"
     else
         echo "not ok $n - --limit $1: not in summary.warnings"
+    fi
+    n=$((n + 1))
+    # the findings limit cannot add a finding past itself: the report's
+    # summary.warnings line carries its count instead
+    if python3 -c 'import json,re,sys
+name, value = sys.argv[2].split("=")
+out = json.load(open(sys.argv[1]))
+if name == "findings":
+    sys.exit(0 if any(re.match(r"[1-9][0-9]* findings beyond the findings limit \(%s\)" % value, w)
+                      for w in out["summary"]["warnings"]) else 1)
+infos = [f for f in out["findings"]
+         if f["cause"] == "limit" and f["summary"].startswith("The %s limit (%s) " % (name, value))]
+sys.exit(0 if len(infos) == 1 and infos[0]["count"] >= 1 else 1)' "$TMP/out.json" "$1"; then
+        echo "ok $n - --limit $1: one limit info with its count"
+    else
+        echo "not ok $n - --limit $1: no limit info counting it"
     fi
     n=$((n + 1))
     "$WHY401" -q --limit "$1" "$pcap" >"$TMP/quiet" 2>/dev/null
