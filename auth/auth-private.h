@@ -3,6 +3,7 @@
 #pragma once
 
 #include "auth.h"
+#include "w4-token.h"
 
 G_BEGIN_DECLS
 
@@ -18,42 +19,6 @@ G_BEGIN_DECLS
 #define W4_AUTH_MAX_COOKIE_LEN 4096 /* RFC 6265 6.1: what user agents keep */
 #define W4_AUTH_MAX_MESSAGE    300  /* characters of a server message */
 #define W4_AUTH_MAX_BODY       4096 /* larger bodies are not read for a message */
-
-/* RFC 9110 5.6.2 tchar. */
-static inline gboolean
-w4_auth_is_tchar (guchar c)
-{
-  if (g_ascii_isalnum (c))
-    return TRUE;
-  switch (c) {
-  case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-  case '+': case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-    return TRUE;
-  default:
-    return FALSE;
-  }
-}
-
-static inline gboolean
-w4_auth_is_ows (guchar c)
-{
-  return c == ' ' || c == '\t';
-}
-
-static inline gboolean
-w4_auth_is_ctl (guchar c)
-{
-  return c < 0x20 || c == 0x7f;
-}
-
-/* Case-insensitive comparison of a counted span with a NUL-terminated ASCII
- * literal. */
-static inline gboolean
-w4_auth_span_eq (const char *s, gsize len, const char *lit)
-{
-  gsize n = strlen (lit);
-  return n == len && g_ascii_strncasecmp (s, lit, n) == 0;
-}
 
 /* Text for people out of untrusted bytes: valid UTF-8 (invalid sequences
  * become U+FFFD), control characters replaced by '?' (@strip: removed, with

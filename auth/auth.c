@@ -69,7 +69,7 @@ w4_scheme_from_word (const char *word, gsize len)
   if (len == 0)
     return W4_SCHEME_NONE;
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
-    if (w4_auth_span_eq (word, len, table[i].word))
+    if (w4_tok_span_ieq (word, len, table[i].word))
       return table[i].kind;
   return W4_SCHEME_OTHER;
 }
@@ -314,50 +314,14 @@ w4_jwt_decode (const char *token, gsize len, W4JwtClaims *claims)
 
 /* ---- the auth-param lexer ------------------------------------------------- */
 
-typedef struct {
-  const char *p;
-  gsize len;
-  gsize off; /* invariant: off <= len */
-} W4Lex;
-
-static inline gboolean
-w4_lx_eof (const W4Lex *lx)
-{
-  return lx->off >= lx->len;
-}
-
-static inline guchar
-w4_lx_cur (const W4Lex *lx)
-{
-  return w4_lx_eof (lx) ? 0 : (guchar) lx->p[lx->off];
-}
-
-static gsize
-w4_lx_skip_ows (W4Lex *lx)
-{
-  gsize start = lx->off;
-  while (!w4_lx_eof (lx) && w4_auth_is_ows (w4_lx_cur (lx)))
-    lx->off++;
-  return lx->off - start;
-}
-
-static gsize
-w4_lx_token (W4Lex *lx)
-{
-  gsize start = lx->off;
-  while (!w4_lx_eof (lx) && w4_auth_is_tchar (w4_lx_cur (lx)))
-    lx->off++;
-  return lx->off - start;
-}
-
 /* RFC 9110 11.2 token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+"
  * / "/" ) *"=" */
 static gsize
-w4_lx_token68 (W4Lex *lx)
+w4_lx_token68 (W4Tok *lx)
 {
   gsize start = lx->off;
-  while (!w4_lx_eof (lx)) {
-    guchar c = w4_lx_cur (lx);
+  while (!w4_tok_eof (lx)) {
+    guchar c = w4_tok_cur (lx);
     if (!(g_ascii_isalnum (c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' ||
           c == '/'))
       break;
@@ -365,37 +329,9 @@ w4_lx_token68 (W4Lex *lx)
   }
   if (lx->off == start)
     return 0;
-  while (!w4_lx_eof (lx) && w4_lx_cur (lx) == '=')
+  while (!w4_tok_eof (lx) && w4_tok_cur (lx) == '=')
     lx->off++;
   return lx->off - start;
-}
-
-/* RFC 9110 5.6.4 quoted-string, the opening quote at the cursor. Appends the
- * unescaped text to @out (up to W4_AUTH_MAX_VALUE bytes; the rest is read
- * but not kept). FALSE when unterminated or holding a control character. */
-static gboolean
-w4_lx_quoted (W4Lex *lx, GString *out)
-{
-  lx->off++; /* the opening DQUOTE */
-  while (!w4_lx_eof (lx)) {
-    guchar c = w4_lx_cur (lx);
-    lx->off++;
-    if (c == '"')
-      return TRUE;
-    if (c == '\\') {
-      if (w4_lx_eof (lx))
-        return FALSE;
-      c = w4_lx_cur (lx);
-      lx->off++;
-      if (w4_auth_is_ctl (c) && c != '\t')
-        return FALSE;
-    } else if (w4_auth_is_ctl (c) && c != '\t') {
-      return FALSE;
-    }
-    if (out->len < W4_AUTH_MAX_VALUE)
-      g_string_append_c (out, (char) c);
-  }
-  return FALSE;
 }
 
 typedef enum {
@@ -420,29 +356,29 @@ w4_param_free (gpointer p)
  * `realm=a/b` and clients `uri=/x?y=1`. Appends to @params unless it holds
  * W4_AUTH_MAX_PARAMS already (the rest are read and dropped). */
 static W4LxResult
-w4_lx_param (W4Lex *lx, GPtrArray *params)
+w4_lx_param (W4Tok *lx, GPtrArray *params)
 {
   gsize start = lx->off, name_len;
   const char *name;
   g_autoptr (GString) value = NULL;
 
   name = lx->p + lx->off;
-  name_len = w4_lx_token (lx);
+  name_len = w4_tok_token (lx);
   if (name_len == 0)
     goto not_param;
-  w4_lx_skip_ows (lx);
-  if (w4_lx_cur (lx) != '=' || w4_lx_eof (lx))
+  w4_tok_skip_ows (lx);
+  if (w4_tok_cur (lx) != '=' || w4_tok_eof (lx))
     goto not_param;
   lx->off++;
-  w4_lx_skip_ows (lx);
+  w4_tok_skip_ows (lx);
   value = g_string_new (NULL);
-  if (w4_lx_cur (lx) == '"' && !w4_lx_eof (lx)) {
-    if (!w4_lx_quoted (lx, value))
+  if (w4_tok_cur (lx) == '"' && !w4_tok_eof (lx)) {
+    if (!w4_tok_quoted (lx, value, W4_AUTH_MAX_VALUE))
       return W4_LX_ERROR;
   } else {
-    while (!w4_lx_eof (lx)) {
-      guchar c = w4_lx_cur (lx);
-      if (c == ',' || w4_auth_is_ows (c) || c == '"' || w4_auth_is_ctl (c))
+    while (!w4_tok_eof (lx)) {
+      guchar c = w4_tok_cur (lx);
+      if (c == ',' || w4_tok_is_ows (c) || c == '"' || w4_tok_is_ctl (c))
         break;
       if (value->len < W4_AUTH_MAX_VALUE)
         g_string_append_c (value, (char) c);
@@ -462,42 +398,25 @@ not_param:
   return W4_LX_NOT_PARAM;
 }
 
-/* After a list element: OWS then ',' or the end. Skips all the commas and
- * empty elements (RFC 9110 5.6.1: recipients accept empty elements).
- * FALSE when something else follows. */
-static gboolean
-w4_lx_list_sep (W4Lex *lx)
-{
-  gboolean any = FALSE;
-
-  w4_lx_skip_ows (lx);
-  while (!w4_lx_eof (lx) && w4_lx_cur (lx) == ',') {
-    lx->off++;
-    any = TRUE;
-    w4_lx_skip_ows (lx);
-  }
-  return any || w4_lx_eof (lx);
-}
-
 /* Does the text at the cursor start an auth-param ("name=value") rather than
  * a token68 ("abc==")? Looks ahead only. */
 static gboolean
-w4_lx_looks_like_param (const W4Lex *lx)
+w4_lx_looks_like_param (const W4Tok *lx)
 {
-  W4Lex t = *lx;
+  W4Tok t = *lx;
   guchar c;
 
-  if (w4_lx_token (&t) == 0)
+  if (w4_tok_token (&t) == 0)
     return FALSE;
-  w4_lx_skip_ows (&t);
-  if (w4_lx_eof (&t) || w4_lx_cur (&t) != '=')
+  w4_tok_skip_ows (&t);
+  if (w4_tok_eof (&t) || w4_tok_cur (&t) != '=')
     return FALSE;
   t.off++;
-  w4_lx_skip_ows (&t);
+  w4_tok_skip_ows (&t);
   /* A token68 ends in '=' padding followed by ',' or the end; a parameter
    * has a value. */
-  c = w4_lx_cur (&t);
-  return !w4_lx_eof (&t) && c != ',' && c != '=';
+  c = w4_tok_cur (&t);
+  return !w4_tok_eof (&t) && c != ',' && c != '=';
 }
 
 /* ---- challenges ----------------------------------------------------------- */
@@ -531,16 +450,16 @@ w4_challenge_param (const W4Challenge *c, const char *name)
 guint
 w4_auth_parse_challenges (const char *value, gsize len, GPtrArray *out)
 {
-  W4Lex lx = { value, len, 0 };
+  W4Tok lx = w4_tok_init (value, len);
   W4Challenge *cur = NULL;
   guint added = 0;
 
   g_return_val_if_fail (value != NULL || len == 0, 0);
   g_return_val_if_fail (out != NULL, 0);
 
-  w4_lx_list_sep (&lx); /* leading OWS and empty elements */
+  w4_tok_list_sep (&lx); /* leading OWS and empty elements */
   /* Each turn consumes a token or stops: bounded by len and by the caps. */
-  while (!w4_lx_eof (&lx)) {
+  while (!w4_tok_eof (&lx)) {
     W4LxResult r;
     const char *scheme;
     gsize scheme_len;
@@ -550,7 +469,7 @@ w4_auth_parse_challenges (const char *value, gsize len, GPtrArray *out)
       if (r == W4_LX_ERROR)
         break;
       if (r == W4_LX_PARAM) {
-        if (!w4_lx_list_sep (&lx))
+        if (!w4_tok_list_sep (&lx))
           break;
         continue;
       }
@@ -559,7 +478,7 @@ w4_auth_parse_challenges (const char *value, gsize len, GPtrArray *out)
     if (added >= W4_AUTH_MAX_CHALLENGES)
       break;
     scheme = lx.p + lx.off;
-    scheme_len = w4_lx_token (&lx);
+    scheme_len = w4_tok_token (&lx);
     if (scheme_len == 0)
       break;
     cur = g_new0 (W4Challenge, 1);
@@ -569,13 +488,13 @@ w4_auth_parse_challenges (const char *value, gsize len, GPtrArray *out)
     g_ptr_array_add (out, cur);
     added++;
 
-    if (w4_lx_list_sep (&lx))
+    if (w4_tok_list_sep (&lx))
       continue; /* a bare scheme: "Negotiate, NTLM" */
     if (lx.off == (gsize) (scheme - lx.p) + scheme_len)
       break; /* the scheme runs into something that is not a space */
     if (w4_lx_looks_like_param (&lx)) {
       r = w4_lx_param (&lx, cur->params);
-      if (r != W4_LX_PARAM || !w4_lx_list_sep (&lx))
+      if (r != W4_LX_PARAM || !w4_tok_list_sep (&lx))
         break;
     } else {
       const char *t = lx.p + lx.off;
@@ -583,7 +502,7 @@ w4_auth_parse_challenges (const char *value, gsize len, GPtrArray *out)
       if (tlen == 0)
         break;
       cur->token68 = g_strndup (t, tlen);
-      if (!w4_lx_list_sep (&lx))
+      if (!w4_tok_list_sep (&lx))
         break;
     }
   }
@@ -634,7 +553,7 @@ w4_token_problem (const char *s, gsize len)
       return "the token contains spaces";
     if (c == '"' || c == '\'')
       return "the token contains quotes";
-    if (w4_auth_is_ctl (c))
+    if (w4_tok_is_ctl (c))
       return "the token contains control characters";
   }
   return NULL;
@@ -705,7 +624,7 @@ w4_ext_value (const char *v)
   if (q1 == NULL)
     return NULL;
   q2 = memchr (q1 + 1, '\'', len - (gsize) (q1 + 1 - v));
-  if (q2 == NULL || !w4_auth_span_eq (v, (gsize) (q1 - v), "UTF-8"))
+  if (q2 == NULL || !w4_tok_span_ieq (v, (gsize) (q1 - v), "UTF-8"))
     return NULL;
   for (i = (gsize) (q2 + 1 - v); i < len; i++) {
     if (v[i] == '%') {
@@ -728,13 +647,13 @@ w4_ext_value (const char *v)
 static void
 w4_cred_digest (W4Credential *c, const char *s, gsize len)
 {
-  W4Lex lx = { s, len, 0 };
+  W4Tok lx = w4_tok_init (s, len);
   const char *user = NULL, *user_ext = NULL;
 
   c->digest_params = g_ptr_array_new_with_free_func (w4_param_free);
   /* Each turn reads one auth-param or stops. */
-  while (!w4_lx_eof (&lx)) {
-    if (w4_lx_param (&lx, c->digest_params) != W4_LX_PARAM || !w4_lx_list_sep (&lx)) {
+  while (!w4_tok_eof (&lx)) {
+    if (w4_lx_param (&lx, c->digest_params) != W4_LX_PARAM || !w4_tok_list_sep (&lx)) {
       w4_cred_malformed (c, "Digest parameters cannot be parsed");
       break;
     }
@@ -806,19 +725,6 @@ w4_cred_new (W4Scheme kind, const char *bytes, gsize len)
   return c;
 }
 
-/* Field values carry no leading or trailing OWS (RFC 9110 5.5); a
- * dissector may hand them over untrimmed. */
-static void
-w4_trim_ows (const char **s, gsize *len)
-{
-  while (*len > 0 && w4_auth_is_ows ((guchar) (*s)[0])) {
-    (*s)++;
-    (*len)--;
-  }
-  while (*len > 0 && w4_auth_is_ows ((guchar) (*s)[*len - 1]))
-    (*len)--;
-}
-
 /* A bare token with no scheme word (FINDINGS: fingerprint over the whole
  * value): a JWT or an opaque key. */
 static W4Credential *
@@ -842,7 +748,7 @@ w4_cred_bare (W4Scheme kind, const char *s, gsize len)
 W4Credential *
 w4_auth_parse_credentials (const char *value, gsize len)
 {
-  W4Lex lx;
+  W4Tok lx;
   const char *word, *rest;
   gsize word_len, rest_len;
   W4Scheme kind;
@@ -851,20 +757,20 @@ w4_auth_parse_credentials (const char *value, gsize len)
   g_return_val_if_fail (value != NULL || len == 0, NULL);
   if (value == NULL)
     value = "";
-  w4_trim_ows (&value, &len);
-  lx = (W4Lex) { value, len, 0 };
+  w4_tok_trim_ows (&value, &len);
+  lx = w4_tok_init (value, len);
 
   word = value;
-  word_len = w4_lx_token (&lx);
+  word_len = w4_tok_token (&lx);
   kind = w4_scheme_from_word (word, word_len);
   /* A scheme word is a token followed by space (RFC 9110 11.4), or a known
    * scheme word standing alone (credentials left empty). Anything else,
    * such as a JWT or "abc==", is a bare token. */
-  if (word_len == 0 || (w4_lx_eof (&lx) && (kind == W4_SCHEME_OTHER || kind == W4_SCHEME_APIKEY)) ||
-      (!w4_lx_eof (&lx) && !w4_auth_is_ows (w4_lx_cur (&lx))))
+  if (word_len == 0 || (w4_tok_eof (&lx) && (kind == W4_SCHEME_OTHER || kind == W4_SCHEME_APIKEY)) ||
+      (!w4_tok_eof (&lx) && !w4_tok_is_ows (w4_tok_cur (&lx))))
     return w4_cred_bare (W4_SCHEME_NONE, value, len);
 
-  w4_lx_skip_ows (&lx);
+  w4_tok_skip_ows (&lx);
   rest = value + lx.off;
   rest_len = len - lx.off;
   c = w4_cred_new (kind, rest, rest_len);
@@ -876,10 +782,10 @@ w4_auth_parse_credentials (const char *value, gsize len)
   /* "Bearer Bearer x": the client's library added the scheme to a value
    * that already had it. */
   {
-    W4Lex t = { rest, rest_len, 0 };
-    gsize n = w4_lx_token (&t);
+    W4Tok t = w4_tok_init (rest, rest_len);
+    gsize n = w4_tok_token (&t);
     if (n == word_len && g_ascii_strncasecmp (rest, word, n) == 0 &&
-        (w4_lx_eof (&t) || w4_auth_is_ows (w4_lx_cur (&t)))) {
+        (w4_tok_eof (&t) || w4_tok_is_ows (w4_tok_cur (&t)))) {
       w4_cred_malformed (c, "the scheme word is repeated");
       return c;
     }
@@ -912,7 +818,7 @@ w4_auth_parse_credentials (const char *value, gsize len)
     /* Unknown schemes (AWS4-HMAC-SHA256 Credential=..., token abc) have
      * their own grammar: only control characters are certainly wrong. */
     for (gsize i = 0; i < rest_len; i++)
-      if (w4_auth_is_ctl ((guchar) rest[i]) && rest[i] != '\t') {
+      if (w4_tok_is_ctl ((guchar) rest[i]) && rest[i] != '\t') {
         w4_cred_malformed (c, "the credentials contain control characters");
         break;
       }
@@ -927,7 +833,7 @@ w4_auth_parse_apikey (const char *value, gsize len)
   g_return_val_if_fail (value != NULL || len == 0, NULL);
   if (value == NULL)
     value = "";
-  w4_trim_ows (&value, &len);
+  w4_tok_trim_ows (&value, &len);
   return w4_cred_bare (W4_SCHEME_APIKEY, value, len);
 }
 
@@ -936,6 +842,6 @@ w4_is_apikey_header (const char *name, gsize len)
 {
   if (name == NULL)
     return FALSE;
-  return w4_auth_span_eq (name, len, "X-API-Key") || w4_auth_span_eq (name, len, "Api-Key") ||
-         w4_auth_span_eq (name, len, "X-Auth-Token");
+  return w4_tok_span_ieq (name, len, "X-API-Key") || w4_tok_span_ieq (name, len, "Api-Key") ||
+         w4_tok_span_ieq (name, len, "X-Auth-Token");
 }

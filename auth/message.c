@@ -135,7 +135,7 @@ w4_is_secret_param (const char *name, gsize len)
     }
   }
   for (gsize i = 0; i < G_N_ELEMENTS (w4_secret_params); i++)
-    if (w4_auth_span_eq (dec->str, dec->len, w4_secret_params[i]))
+    if (w4_tok_span_ieq (dec->str, dec->len, w4_secret_params[i]))
       return TRUE;
   return FALSE;
 }

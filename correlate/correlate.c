@@ -38,6 +38,8 @@
 
 #include <string.h>
 
+#include "w4-token.h"
+
 
 /* ---- findings, summary, names ------------------------------------------ */
 
@@ -1017,9 +1019,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
 static gboolean
 span_is (W4Span s, const char *lit)
 {
-  gsize n = strlen (lit);
-
-  return s.len == n && g_ascii_strncasecmp ((const char *) s.ptr, lit, n) == 0;
+  return w4_tok_span_ieq ((const char *) s.ptr, s.len, lit);
 }
 
 static char *
