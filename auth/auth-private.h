@@ -1,20 +1,19 @@
 /* auth-private.h: helpers shared by the auth-*.c parsers; not a stage
- * interface (correlate.c includes auth.h only). */
+ * interface (correlate/ includes auth.h only). */
 #pragma once
 
-#include "auth.h"
-#include "w4-token.h"
+#include <glib.h>
 
 G_BEGIN_DECLS
 
 /* Caps. Each keeps one hostile header from costing more than a small,
  * fixed amount of memory and time. */
-#define W4_AUTH_MAX_CHALLENGES 32   /* per header value (auth.h promises it) */
+#define W4_AUTH_MAX_CHALLENGES 32   /* per header value (challenge.h promises it) */
 #define W4_AUTH_MAX_PARAMS     64   /* per challenge or Digest credential */
 #define W4_AUTH_MAX_VALUE      4096 /* bytes kept of one auth-param value; a
                                      * nonce or realm is far shorter */
 #define W4_AUTH_MAX_PRINCIPAL  256  /* characters of a principal */
-#define W4_AUTH_MAX_COOKIES    64   /* per Cookie value (auth.h promises it) */
+#define W4_AUTH_MAX_COOKIES    64   /* per Cookie value (cookie.h promises it) */
 #define W4_AUTH_MAX_COOKIE_ATTRS 32 /* attributes read from one Set-Cookie */
 #define W4_AUTH_MAX_COOKIE_LEN 4096 /* RFC 6265 6.1: what user agents keep */
 #define W4_AUTH_MAX_MESSAGE    300  /* characters of a server message */
@@ -25,13 +24,5 @@ G_BEGIN_DECLS
  * tab/CR/LF turned into a space), at most @max_chars characters.
  * (transfer full) */
 char *w4_auth_text (const char *s, gsize len, gsize max_chars, gboolean strip);
-
-/* MS-NLMP: when @msg (@len bytes) starts with "NTLMSSP\0", sets *@type to
- * its MessageType and, for a type 3 message, *@user to "DOMAIN\user"
- * ("user" when the domain is empty; NULL when the user is empty or the
- * buffers lie outside the message). FALSE when it is not NTLMSSP. */
-gboolean w4_ntlm_parse (const guint8 *msg, gsize len, guint *type, char **user);
-/* Offset of the first "NTLMSSP\0" inside @buf (a SPNEGO blob), or -1. */
-gssize w4_ntlm_find (const guint8 *buf, gsize len);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* auth-cookie.c: cookies as credentials.
+/* cookie.c: cookies as credentials.
  *
  * Implements RFC 6265 5.4 (a Cookie header is "name=value" pairs separated
  * by ';'), 5.2 (parsing one Set-Cookie: the first name=value pair, then
@@ -11,9 +11,12 @@
  * and this file only reports what the header said. Cookie values are kept
  * byte for byte (they are compared and fingerprinted, never shown); names
  * are made printable because reports show them. */
-#include "auth-private.h"
+#include "cookie.h"
 
 #include <string.h>
+
+#include "auth-private.h"
+#include "w4-token.h"
 
 /* Max-Age beyond this (about 31,700 years) is kept as this. */
 #define W4_MAX_AGE_CAP G_GINT64_CONSTANT (1000000000000)
@@ -29,7 +32,7 @@ w4_cookie_free (W4Cookie *c)
 }
 
 void
-w4_set_cookie_free (W4SetCookie *c)
+w4_cookie_set_free (W4SetCookie *c)
 {
   if (c == NULL)
     return;
@@ -60,7 +63,7 @@ w4_ck_pair (const char *s, gsize len, const char **name, gsize *name_len, const 
 }
 
 guint
-w4_parse_cookie_header (const char *value, gsize len, GPtrArray *out)
+w4_cookie_parse_header (const char *value, gsize len, GPtrArray *out)
 {
   gsize off = 0;
   guint added = 0;
@@ -210,7 +213,7 @@ w4_set_str (char **field, char *v)
 }
 
 W4SetCookie *
-w4_parse_set_cookie (const char *value, gsize len)
+w4_cookie_parse_set (const char *value, gsize len)
 {
   const char *semi, *name, *val;
   gsize nv_len, name_len, val_len, off;
@@ -308,7 +311,7 @@ w4_parse_set_cookie (const char *value, gsize len)
 /* ---- session cookie names ------------------------------------------------- */
 
 gboolean
-w4_is_session_cookie_name (const char *name)
+w4_cookie_is_session_name (const char *name)
 {
   /* Names the common frameworks give their session or login cookies; a
    * token cookie (access_token, jwt) authenticates like one. */

@@ -1,4 +1,4 @@
-/* auth-message.c: the server's own words, and secrets kept out of URIs.
+/* message.c: the server's own words.
  *
  * - RFC 6750 3: a Bearer challenge's error and error_description;
  * - small JSON error bodies: OAuth 2.0 (RFC 6749 5.2: error,
@@ -7,27 +7,26 @@
  *   APIs, {"error": ..., "message": ...} from Spring, {"code": ...,
  *   "message": ...} from WordPress, whose code names the cause, e.g.
  *   rest_cookie_invalid_nonce, so it is kept in front of the message);
- * - URI redaction: query (and fragment) parameters that carry secrets, and
- *   the password of an absolute URI's userinfo (RFC 3986 3.2.1 deprecates
- *   it, clients still send it).
  *
  * Deliberately ignored: HTML error pages (no reliable structure) and bodies
  * over 4 KiB (an error message is short; a large body is a page or data). */
-#include "auth-private.h"
+#include "message.h"
 
 #include <string.h>
 
 #include <jansson.h>
 
+#include "auth-private.h"
+
 char *
-w4_server_message_from_challenge (const W4Challenge *c)
+w4_message_from_challenge (const W4Challenge *c)
 {
   const char *err, *desc;
   g_autofree char *joined = NULL;
 
   g_return_val_if_fail (c != NULL, NULL);
-  err = w4_challenge_param (c, "error");
-  desc = w4_challenge_param (c, "error_description");
+  err = w4_auth_challenge_param (c, "error");
+  desc = w4_auth_challenge_param (c, "error_description");
   if (err != NULL && err[0] == '\0')
     err = NULL;
   if (desc != NULL && desc[0] == '\0')
@@ -52,7 +51,7 @@ w4_json_str (json_t *obj, const char *key)
 }
 
 char *
-w4_server_message_from_body (const char *content_type, const guint8 *body, gsize len)
+w4_message_from_body (const char *content_type, const guint8 *body, gsize len)
 {
   json_t *root, *err;
   const char *first = NULL, *second = NULL;
@@ -75,7 +74,7 @@ w4_server_message_from_body (const char *content_type, const guint8 *body, gsize
     json_decref (root);
     return NULL;
   }
-  /* The first of error / message / detail / title (auth.h), with the
+  /* The first of error / message / detail / title (message.h), with the
    * companion field that completes it. */
   err = json_object_get (root, "error");
   if (json_is_object (err) && w4_json_str (err, "message") != NULL) {
@@ -107,115 +106,4 @@ w4_server_message_from_body (const char *content_type, const guint8 *body, gsize
   }
   json_decref (root);
   return msg;
-}
-
-/* ---- URIs ------------------------------------------------------------------ */
-
-/* FINDINGS' list, plus refresh_token and client_secret (OAuth 2.0 RFC 6749
- * sends both as parameters, and both are as secret as a password). */
-static const char *const w4_secret_params[] = {
-  "access_token", "id_token", "token", "code", "api_key", "apikey", "key", "password",
-  "secret", "sig", "signature", "refresh_token", "client_secret",
-};
-
-static gboolean
-w4_is_secret_param (const char *name, gsize len)
-{
-  g_autoptr (GString) dec = g_string_new (NULL);
-
-  /* Compare the decoded name: "access%5Ftoken" is still access_token. */
-  for (gsize i = 0; i < len && dec->len <= 32; i++) {
-    int hi, lo;
-    if (name[i] == '%' && len - i >= 3 && (hi = g_ascii_xdigit_value (name[i + 1])) >= 0 &&
-        (lo = g_ascii_xdigit_value (name[i + 2])) >= 0) {
-      g_string_append_c (dec, (char) (hi << 4 | lo));
-      i += 2;
-    } else {
-      g_string_append_c (dec, name[i]);
-    }
-  }
-  for (gsize i = 0; i < G_N_ELEMENTS (w4_secret_params); i++)
-    if (w4_tok_span_ieq (dec->str, dec->len, w4_secret_params[i]))
-      return TRUE;
-  return FALSE;
-}
-
-/* Appends "a=1&token=[redacted]" for the @len bytes of a query or
- * fragment. */
-static void
-w4_redact_params (GString *out, const char *s, gsize len)
-{
-  gsize off = 0;
-
-  /* Each turn consumes one parameter and its '&'. */
-  while (off <= len) {
-    const char *p = s + off, *amp, *eq;
-    gsize plen;
-
-    amp = memchr (p, '&', len - off);
-    plen = amp != NULL ? (gsize) (amp - p) : len - off;
-    eq = memchr (p, '=', plen);
-    if (eq != NULL && w4_is_secret_param (p, (gsize) (eq - p))) {
-      g_string_append_len (out, p, eq - p + 1);
-      g_string_append (out, "[redacted]");
-    } else {
-      g_string_append_len (out, p, (gssize) plen);
-    }
-    off += plen;
-    if (amp == NULL)
-      break;
-    g_string_append_c (out, '&');
-    off++;
-  }
-}
-
-char *
-w4_redact_uri (const char *uri)
-{
-  GString *out;
-  gsize len, off = 0, end;
-  const char *q, *h;
-
-  g_return_val_if_fail (uri != NULL, NULL);
-  len = strlen (uri);
-  out = g_string_sized_new (len + 16);
-
-  /* An absolute URI: scheme ":" "//" authority; hide a userinfo password. */
-  {
-    gsize stop = strcspn (uri, "/?#");
-    if (stop > 0 && uri[stop - 1] == ':' && uri[stop] == '/' && uri[stop + 1] == '/') {
-      gsize auth_start = stop + 2;
-      gsize auth_len = strcspn (uri + auth_start, "/?#");
-      const char *at = memchr (uri + auth_start, '@', auth_len);
-      if (at != NULL) {
-        const char *colon = memchr (uri + auth_start, ':', (gsize) (at - (uri + auth_start)));
-        if (colon != NULL) {
-          g_string_append_len (out, uri, colon + 1 - uri);
-          g_string_append (out, "[redacted]");
-          off = (gsize) (at - uri);
-        }
-      }
-    }
-  }
-
-  q = memchr (uri + off, '?', len - off);
-  h = memchr (uri + off, '#', len - off);
-  if (q != NULL && h != NULL && h < q)
-    q = NULL;
-  end = q != NULL ? (gsize) (q - uri) : h != NULL ? (gsize) (h - uri) : len;
-  g_string_append_len (out, uri + off, (gssize) (end - off));
-  if (q != NULL) {
-    gsize qs = (gsize) (q - uri) + 1;
-    gsize qe = h != NULL ? (gsize) (h - uri) : len;
-    g_string_append_c (out, '?');
-    w4_redact_params (out, uri + qs, qe - qs);
-  }
-  if (h != NULL) {
-    /* Fragments are not sent in requests, but a Location header can carry
-     * one (OAuth implicit flow: #access_token=...). */
-    gsize hs = (gsize) (h - uri) + 1;
-    g_string_append_c (out, '#');
-    w4_redact_params (out, uri + hs, len - hs);
-  }
-  return g_string_free (out, FALSE);
 }

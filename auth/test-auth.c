@@ -29,7 +29,7 @@ challenges_str (GPtrArray *cs)
     const W4Challenge *c = g_ptr_array_index (cs, i);
     if (i > 0)
       g_string_append (s, " | ");
-    g_string_append_printf (s, "%s<%s>", c->scheme, w4_scheme_name (c->kind));
+    g_string_append_printf (s, "%s<%s>", c->scheme, w4_auth_scheme_name (c->kind));
     if (c->token68 != NULL)
       g_string_append_printf (s, " t68=%s", c->token68);
     for (guint j = 0; j < c->params->len; j++) {
@@ -86,7 +86,7 @@ test_challenges (void)
   for (gsize i = 0; i < G_N_ELEMENTS (challenge_cases); i++) {
     const ChallengeCase *tc = &challenge_cases[i];
     g_autofree char *buf = dup_exact (tc->in, tc->len);
-    g_autoptr (GPtrArray) cs = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_challenge_free);
+    g_autoptr (GPtrArray) cs = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_auth_challenge_free);
     g_autofree char *got = NULL;
 
     g_test_message ("%s (%s)", tc->desc, tc->ref);
@@ -96,7 +96,7 @@ test_challenges (void)
 
     for (gsize n = 0; n < tc->len; n++) {
       g_autofree char *p = dup_exact (tc->in, n);
-      g_autoptr (GPtrArray) pc = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_challenge_free);
+      g_autoptr (GPtrArray) pc = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_auth_challenge_free);
       w4_auth_parse_challenges (p, n, pc);
     }
   }
@@ -106,7 +106,7 @@ static void
 test_challenges_across_headers (void)
 {
   /* Two WWW-Authenticate fields append to one list (RFC 9110 11.6.1). */
-  g_autoptr (GPtrArray) cs = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_challenge_free);
+  g_autoptr (GPtrArray) cs = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_auth_challenge_free);
   g_autofree char *a = dup_exact (IN ("Negotiate"));
   g_autofree char *b = dup_exact (IN ("Basic realm=\"r\""));
   g_autofree char *got = NULL;
@@ -118,9 +118,9 @@ test_challenges_across_headers (void)
   got = challenges_str (cs);
   g_assert_cmpstr (got, ==, "Negotiate<Negotiate> | Basic<Basic> realm=[r]");
   c = g_ptr_array_index (cs, 1);
-  g_assert_cmpstr (w4_challenge_param (c, "REALM"), ==, "r");
-  g_assert_null (w4_challenge_param (c, "nonce"));
-  g_assert_null (w4_server_message_from_challenge (c));
+  g_assert_cmpstr (w4_auth_challenge_param (c, "REALM"), ==, "r");
+  g_assert_null (w4_auth_challenge_param (c, "nonce"));
+  g_assert_null (w4_message_from_challenge (c));
 
   g_ptr_array_set_size (cs, 0);
   {
@@ -129,7 +129,7 @@ test_challenges_across_headers (void)
     w4_auth_parse_challenges (v, strlen ("Bearer realm=\"x\", error=\"invalid_token\", "
                                          "error_description=\"The access token expired\""), cs);
   }
-  msg = w4_server_message_from_challenge (g_ptr_array_index (cs, 0));
+  msg = w4_message_from_challenge (g_ptr_array_index (cs, 0));
   g_assert_cmpstr (msg, ==, "invalid_token: The access token expired");
 }
 
@@ -137,7 +137,7 @@ static void
 test_challenge_caps (void)
 {
   GString *s = g_string_new (NULL);
-  g_autoptr (GPtrArray) cs = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_challenge_free);
+  g_autoptr (GPtrArray) cs = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_auth_challenge_free);
   const W4Challenge *c;
 
   for (int i = 0; i < 100; i++)
@@ -160,7 +160,7 @@ cred_str (const W4Credential *c)
 {
   GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "%s", w4_scheme_name (c->kind));
+  g_string_append_printf (s, "%s", w4_auth_scheme_name (c->kind));
   if (c->malformed)
     g_string_append_printf (s, " MALFORMED(%s)", c->malformed_why);
   g_string_append_printf (s, " fp=%s pr=%s", c->fingerprint, c->principal);
@@ -371,9 +371,9 @@ test_credentials (void)
 static void
 test_fingerprint (void)
 {
-  g_autofree char *a = w4_fingerprint ("dXNlcjpwdw==", 12);
-  g_autofree char *b = w4_fingerprint ("abc", 3);
-  g_autofree char *e = w4_fingerprint (NULL, 0);
+  g_autofree char *a = w4_auth_fingerprint ("dXNlcjpwdw==", 12);
+  g_autofree char *b = w4_auth_fingerprint ("abc", 3);
+  g_autofree char *e = w4_auth_fingerprint (NULL, 0);
 
   g_assert_cmpstr (a, ==, "sha256:6051a376ba2c");
   g_assert_cmpstr (b, ==, "sha256:ba7816bf8f01");
@@ -449,7 +449,7 @@ parse_header_with_blob (const char *scheme, const guint8 *blob, gsize len, char 
   /* Every truncated prefix too. */
   for (gsize n = 0; n < vlen; n++) {
     g_autofree char *p = dup_exact (v, n);
-    w4_credential_free (w4_auth_parse_credentials (p, n));
+    w4_auth_credential_free (w4_auth_parse_credentials (p, n));
   }
   if (header != NULL)
     *header = g_steal_pointer (&v);
@@ -469,22 +469,22 @@ test_ntlm (void)
   g_assert_cmpuint (c->ntlm_type, ==, 3);
   g_assert_cmpstr (c->ntlm_user, ==, "CORP\\alice");
   g_assert_cmpstr (c->principal, ==, "CORP\\alice");
-  g_clear_pointer (&c, w4_credential_free);
+  g_clear_pointer (&c, w4_auth_credential_free);
 
   c = parse_header_with_blob ("NTLM", o->data, o->len, NULL);
   g_assert_cmpstr (c->principal, ==, "CORP\\bob");
-  g_clear_pointer (&c, w4_credential_free);
+  g_clear_pointer (&c, w4_auth_credential_free);
 
   c = parse_header_with_blob ("NTLM", nodom->data, nodom->len, NULL);
   g_assert_cmpstr (c->principal, ==, "carol");
-  g_clear_pointer (&c, w4_credential_free);
+  g_clear_pointer (&c, w4_auth_credential_free);
 
   /* Negotiate with raw NTLMSSP (RFC 4559 allows it) */
   c = parse_header_with_blob ("Negotiate", u->data, u->len, NULL);
   g_assert_true (c->negotiate_is_ntlm);
   g_assert_cmpint (c->kind, ==, W4_SCHEME_NEGOTIATE);
   g_assert_cmpstr (c->principal, ==, "CORP\\alice");
-  g_clear_pointer (&c, w4_credential_free);
+  g_clear_pointer (&c, w4_auth_credential_free);
 
   /* SPNEGO NegTokenResp (RFC 4178 4.2.2) wrapping it:
    * a1 82 LL LL  30 82 LL LL  a2 82 LL LL  04 82 LL LL  <NTLMSSP> */
@@ -502,7 +502,7 @@ test_ntlm (void)
     g_assert_true (c->negotiate_is_ntlm);
     g_assert_cmpuint (c->ntlm_type, ==, 3);
     g_assert_cmpstr (c->principal, ==, "CORP\\alice");
-    g_clear_pointer (&c, w4_credential_free);
+    g_clear_pointer (&c, w4_auth_credential_free);
   }
 
   /* A lying user buffer (offset past the end): no user, no crash. */
@@ -513,7 +513,7 @@ test_ntlm (void)
     g_assert_cmpuint (c->ntlm_type, ==, 3);
     g_assert_null (c->ntlm_user);
     g_assert_cmpstr (c->principal, ==, c->fingerprint);
-    g_clear_pointer (&c, w4_credential_free);
+    g_clear_pointer (&c, w4_auth_credential_free);
   }
 
   /* Type 2 as a server would send it, also through the credential parser. */
@@ -521,7 +521,7 @@ test_ntlm (void)
     guint8 t2[32] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 2, 0, 0, 0 };
     c = parse_header_with_blob ("NTLM", t2, sizeof t2, NULL);
     g_assert_cmpuint (c->ntlm_type, ==, 2);
-    g_clear_pointer (&c, w4_credential_free);
+    g_clear_pointer (&c, w4_auth_credential_free);
   }
 }
 
@@ -543,16 +543,16 @@ test_apikey (void)
   g_assert_cmpstr (b->principal, ==, "alice");
   g_assert_true (e->malformed);
 
-  g_assert_true (w4_is_apikey_header ("x-api-key", 9));
-  g_assert_true (w4_is_apikey_header ("Api-Key", 7));
-  g_assert_true (w4_is_apikey_header ("X-AUTH-TOKEN", 12));
-  g_assert_false (w4_is_apikey_header ("X-API-Keys", 10));
-  g_assert_false (w4_is_apikey_header ("X-API-Key", 5));
+  g_assert_true (w4_auth_is_apikey_header ("x-api-key", 9));
+  g_assert_true (w4_auth_is_apikey_header ("Api-Key", 7));
+  g_assert_true (w4_auth_is_apikey_header ("X-AUTH-TOKEN", 12));
+  g_assert_false (w4_auth_is_apikey_header ("X-API-Keys", 10));
+  g_assert_false (w4_auth_is_apikey_header ("X-API-Key", 5));
 
-  g_assert_cmpint (w4_scheme_from_word ("negotiate", 9), ==, W4_SCHEME_NEGOTIATE);
-  g_assert_cmpint (w4_scheme_from_word ("Basicx", 5), ==, W4_SCHEME_BASIC);
-  g_assert_cmpint (w4_scheme_from_word ("token", 5), ==, W4_SCHEME_OTHER);
-  g_assert_cmpstr (w4_scheme_name (W4_SCHEME_APIKEY), ==, "API key");
+  g_assert_cmpint (w4_auth_scheme_from_word ("negotiate", 9), ==, W4_SCHEME_NEGOTIATE);
+  g_assert_cmpint (w4_auth_scheme_from_word ("Basicx", 5), ==, W4_SCHEME_BASIC);
+  g_assert_cmpint (w4_auth_scheme_from_word ("token", 5), ==, W4_SCHEME_OTHER);
+  g_assert_cmpstr (w4_auth_scheme_name (W4_SCHEME_APIKEY), ==, "API key");
 }
 
 /* ---- base64 and JWT ------------------------------------------------------------- */
@@ -589,8 +589,8 @@ test_base64 (void)
     const B64Case *tc = &b64_cases[i];
     g_autofree char *buf = dup_exact (tc->in, tc->len);
     gsize n = 0;
-    g_autofree guint8 *out = tc->url ? w4_base64url_decode (buf, tc->len, &n)
-                                     : w4_base64_decode_strict (buf, tc->len, &n);
+    g_autofree guint8 *out = tc->url ? w4_b64_decode_url (buf, tc->len, &n)
+                                     : w4_b64_decode_strict (buf, tc->len, &n);
     g_test_message ("%s (RFC 4648 4, 5)", tc->desc);
     if (tc->want == NULL) {
       g_assert_null (out);
@@ -677,7 +677,7 @@ test_cookie_header (void)
     g_autoptr (GString) s = g_string_new (NULL);
 
     g_test_message ("%s (RFC 6265 5.4)", cases[i].desc);
-    w4_parse_cookie_header (buf, cases[i].len, out);
+    w4_cookie_parse_header (buf, cases[i].len, out);
     for (guint j = 0; j < out->len; j++) {
       const W4Cookie *c = g_ptr_array_index (out, j);
       g_string_append_printf (s, "%s=%s|", c->name, c->value);
@@ -686,7 +686,7 @@ test_cookie_header (void)
     for (gsize n = 0; n < cases[i].len; n++) {
       g_autofree char *p = dup_exact (cases[i].in, n);
       g_autoptr (GPtrArray) po = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
-      w4_parse_cookie_header (p, n, po);
+      w4_cookie_parse_header (p, n, po);
     }
   }
   {
@@ -694,7 +694,7 @@ test_cookie_header (void)
     g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
     for (int i = 0; i < 100; i++)
       g_string_append_printf (many, "c%d=v; ", i);
-    g_assert_cmpuint (w4_parse_cookie_header (many->str, many->len, out), ==, 64);
+    g_assert_cmpuint (w4_cookie_parse_header (many->str, many->len, out), ==, 64);
     g_string_free (many, TRUE);
   }
 }
@@ -764,12 +764,12 @@ test_set_cookie (void)
     g_autofree char *got = NULL;
 
     g_test_message ("%s (%s)", cases[i].desc, cases[i].ref);
-    c = w4_parse_set_cookie (buf, cases[i].len);
+    c = w4_cookie_parse_set (buf, cases[i].len);
     got = set_cookie_str (c);
     g_assert_cmpstr (got, ==, cases[i].want);
     for (gsize n = 0; n < cases[i].len; n++) {
       g_autofree char *p = dup_exact (cases[i].in, n);
-      w4_set_cookie_free (w4_parse_set_cookie (p, n));
+      w4_cookie_set_free (w4_cookie_parse_set (p, n));
     }
   }
 }
@@ -785,9 +785,9 @@ test_session_names (void)
   static const char *const no[] = { "lang", "theme", "_ga", "XSRF-TOKEN", "csrftoken", "", "__Host-" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
-    g_assert_true (w4_is_session_cookie_name (yes[i]));
+    g_assert_true (w4_cookie_is_session_name (yes[i]));
   for (gsize i = 0; i < G_N_ELEMENTS (no); i++)
-    g_assert_false (w4_is_session_cookie_name (no[i]));
+    g_assert_false (w4_cookie_is_session_name (no[i]));
 }
 
 /* ---- server messages and URIs -------------------------------------------------- */
@@ -830,11 +830,11 @@ test_server_message (void)
     g_autofree char *got = NULL;
 
     g_test_message ("%s (%s)", cases[i].desc, cases[i].ref);
-    got = w4_server_message_from_body ("application/json", (const guint8 *) buf, cases[i].len);
+    got = w4_message_from_body ("application/json", (const guint8 *) buf, cases[i].len);
     g_assert_cmpstr (got, ==, cases[i].want);
     for (gsize n = 0; n < cases[i].len; n++) {
       g_autofree char *p = dup_exact (cases[i].in, n);
-      g_free (w4_server_message_from_body (NULL, (const guint8 *) p, n));
+      g_free (w4_message_from_body (NULL, (const guint8 *) p, n));
     }
   }
 
@@ -845,11 +845,11 @@ test_server_message (void)
     for (int i = 0; i < 500; i++)
       g_string_append (big, "\xc3\xa9");
     g_string_append (big, "\"}");
-    m = w4_server_message_from_body ("application/json", (const guint8 *) big->str, big->len);
+    m = w4_message_from_body ("application/json", (const guint8 *) big->str, big->len);
     g_assert_cmpuint (g_utf8_strlen (m, -1), ==, 300);
     while (big->len <= 4096)
       g_string_insert (big, 1, " ");
-    g_assert_null (w4_server_message_from_body ("application/json", (const guint8 *) big->str, big->len));
+    g_assert_null (w4_message_from_body ("application/json", (const guint8 *) big->str, big->len));
     g_string_free (big, TRUE);
   }
 }
