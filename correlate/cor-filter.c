@@ -114,7 +114,7 @@ w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, guint16
   buf[n++] = (guint8) src->port;
   buf[n++] = (guint8) (dst->port >> 8);
   buf[n++] = (guint8) dst->port;
-  /* Fetched once, as w4_fingerprint does SHA-256: EVP_sha1 () makes
+  /* Fetched once, as w4_auth_fingerprint does SHA-256: EVP_sha1 () makes
    * OpenSSL 3 look it up in its provider store on every digest. The
    * fetched method is immutable and never freed. */
   if (g_once_init_enter (&sha1_once)) {

@@ -93,7 +93,7 @@ challenges_only_http_auth (const Ctx *c)
 static gboolean
 param_is_true (const W4Challenge *ch, const char *name)
 {
-  const char *v = ch ? w4_challenge_param (ch, name) : NULL;
+  const char *v = ch ? w4_auth_challenge_param (ch, name) : NULL;
 
   return v != NULL && g_ascii_strcasecmp (v, "true") == 0;
 }
@@ -161,7 +161,7 @@ w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred)
     return TRUE;
   ch = challenge_in (ex, W4_SCHEME_DIGEST);
   if (p->kind == W4_SCHEME_DIGEST && ch != NULL) {
-    const char *stale = w4_challenge_param (ch, "stale");
+    const char *stale = w4_auth_challenge_param (ch, "stale");
     return stale != NULL && g_ascii_strcasecmp (stale, "true") == 0;
   }
   return FALSE;
@@ -262,8 +262,8 @@ static gboolean
 server_says_expired (const Ctx *c)
 {
   const W4Challenge *ch = challenge_of (c, W4_SCHEME_BEARER);
-  const char *err = ch ? w4_challenge_param (ch, "error") : NULL;
-  const char *desc = ch ? w4_challenge_param (ch, "error_description") : NULL;
+  const char *err = ch ? w4_auth_challenge_param (ch, "error") : NULL;
+  const char *desc = ch ? w4_auth_challenge_param (ch, "error_description") : NULL;
   g_autofree char *low = NULL;
 
   if (err != NULL && g_ascii_strcasecmp (err, "invalid_token") == 0 && desc != NULL) {
@@ -492,7 +492,7 @@ scheme_word (const W4CorCred *cred)
 {
   if (cred->kind == W4_SCHEME_OTHER && cred->parsed && cred->parsed->scheme)
     return cred->parsed->scheme;
-  return w4_scheme_name (cred->kind);
+  return w4_auth_scheme_name (cred->kind);
 }
 
 /* "Basic (user test)": how evidence shows a credential. (transfer full) */
@@ -630,12 +630,12 @@ offered_list (const Ctx *c)
 
   for (guint i = 0; has_challenges (c) && i < c->ex->challenges->len; i++) {
     const W4Challenge *ch = g_ptr_array_index (c->ex->challenges, i);
-    const char *w = ch->kind == W4_SCHEME_OTHER && ch->scheme ? ch->scheme : w4_scheme_name (ch->kind);
+    const char *w = ch->kind == W4_SCHEME_OTHER && ch->scheme ? ch->scheme : w4_auth_scheme_name (ch->kind);
     gboolean seen = FALSE;
 
     for (guint j = 0; j < i; j++) {
       const W4Challenge *o = g_ptr_array_index (c->ex->challenges, j);
-      const char *ow = o->kind == W4_SCHEME_OTHER && o->scheme ? o->scheme : w4_scheme_name (o->kind);
+      const char *ow = o->kind == W4_SCHEME_OTHER && o->scheme ? o->scheme : w4_auth_scheme_name (o->kind);
       seen |= g_ascii_strcasecmp (w, ow) == 0;
     }
     if (seen)
@@ -1397,14 +1397,14 @@ server_filter (const char *server)
 static char *
 cleartext_what (const W4CorRiskAcc *a)
 {
-  if (g_strcmp0 (a->scheme, w4_scheme_name (W4_SCHEME_BASIC)) == 0) {
+  if (g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_BASIC)) == 0) {
     if (a->mixed_principals)
       return g_strdup ("Basic credentials for several users");
     return g_strdup_printf ("Basic credentials for user %s", a->principal);
   }
-  if (g_strcmp0 (a->scheme, w4_scheme_name (W4_SCHEME_COOKIE)) == 0)
+  if (g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_COOKIE)) == 0)
     return g_strdup_printf ("the session cookie %s", a->header);
-  if (g_strcmp0 (a->scheme, w4_scheme_name (W4_SCHEME_APIKEY)) == 0)
+  if (g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_APIKEY)) == 0)
     return g_strdup_printf ("an API key in %s", a->header);
   return g_strdup_printf ("%s tokens", a->scheme);
 }
@@ -1442,8 +1442,8 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
   case W4_CAUSE_CLEARTEXT_CREDENTIALS: {
     g_autofree char *what = cleartext_what (a);
     g_autofree char *ew = NULL;
-    gboolean cookie = g_strcmp0 (a->scheme, w4_scheme_name (W4_SCHEME_COOKIE)) == 0;
-    gboolean apikey = g_strcmp0 (a->scheme, w4_scheme_name (W4_SCHEME_APIKEY)) == 0;
+    gboolean cookie = g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_COOKIE)) == 0;
+    gboolean apikey = g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_APIKEY)) == 0;
 
     f->summary = g_strdup_printf ("%" G_GUINT64_FORMAT " request%s sent %s over unencrypted HTTP.",
                                   a->count, a->count == 1 ? "" : "s", what);

@@ -38,6 +38,8 @@
 
 #include <string.h>
 
+#include "w4-token.h"
+
 
 /* ---- findings, summary, names ------------------------------------------ */
 
@@ -216,7 +218,7 @@ cor_cred_free (gpointer p)
 {
   W4CorCred *c = p;
 
-  w4_credential_free (c->parsed);
+  w4_auth_credential_free (c->parsed);
   g_free (c->name);
   g_free (c->fingerprint);
   g_free (c->principal);
@@ -873,7 +875,7 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *c = g_ptr_array_index (ex->creds, i);
     g_autofree char *key = NULL;
-    const char *scheme = w4_scheme_name (c->kind);
+    const char *scheme = w4_auth_scheme_name (c->kind);
     W4CorRiskAcc *a;
 
     if (!is_cleartext_scheme (c->kind))
@@ -920,7 +922,7 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
               ex->has_request ? ex->req_ts : ex->resp_ts);
     s->acc.scheme = g_strdup (c->parsed && c->parsed->scheme && c->kind == W4_SCHEME_OTHER
                                 ? c->parsed->scheme
-                                : w4_scheme_name (c->kind));
+                                : w4_auth_scheme_name (c->kind));
     s->acc.header = g_strdup (c->fingerprint);
     s->acc.principal = g_strdup (c->principal);
     g_hash_table_insert (cor->storms, g_steal_pointer (&key), s);
@@ -1057,9 +1059,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
 static gboolean
 span_is (W4Span s, const char *lit)
 {
-  gsize n = strlen (lit);
-
-  return s.len == n && g_ascii_strncasecmp ((const char *) s.ptr, lit, n) == 0;
+  return w4_tok_span_ieq ((const char *) s.ptr, s.len, lit);
 }
 
 static char *
@@ -1101,7 +1101,7 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
 {
   g_autoptr (GPtrArray) cookies = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
 
-  w4_parse_cookie_header ((const char *) value.ptr, value.len, cookies);
+  w4_cookie_parse_header ((const char *) value.ptr, value.len, cookies);
   for (guint i = 0; i < cookies->len; i++) {
     const W4Cookie *k = g_ptr_array_index (cookies, i);
     W4CorCred *c;
@@ -1109,12 +1109,12 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
     if (names->len > 0)
       g_string_append (names, ", ");
     g_string_append (names, k->name);
-    if (!w4_is_session_cookie_name (k->name))
+    if (!w4_cookie_is_session_name (k->name))
       continue;
     c = g_new0 (W4CorCred, 1);
     c->kind = W4_SCHEME_COOKIE;
     c->name = g_strdup (k->name);
-    c->fingerprint = w4_fingerprint (k->value, strlen (k->value));
+    c->fingerprint = w4_auth_fingerprint (k->value, strlen (k->value));
     c->principal = g_strdup (c->fingerprint);
     add_cred (cor, ex, c);
   }
@@ -1152,7 +1152,7 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
         add_cred (cor, ex, cred_from_parsed (w4_auth_parse_credentials ((const char *) h->value.ptr,
                                                                    h->value.len),
                                         proxy ? "Proxy-Authorization" : "Authorization", proxy));
-    } else if (w4_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
+    } else if (w4_auth_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
       g_autofree char *name = span_dup (h->name);
       if (ex->n_apikey++ == 0)
         add_cred (cor, ex, cred_from_parsed (w4_auth_parse_apikey ((const char *) h->value.ptr,
@@ -1210,7 +1210,7 @@ on_request (void *user, const W4HttpHead *req)
 static void
 challenge_free_cb (gpointer p)
 {
-  w4_challenge_free (p);
+  w4_auth_challenge_free (p);
 }
 
 static void
@@ -1247,8 +1247,8 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
     for (guint i = 0; i < ex->challenges->len && ex->server_message == NULL; i++) {
       const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
       if (ch->kind == W4_SCHEME_BEARER) {
-        ex->server_message = w4_server_message_from_challenge (ch);
-        ex->message_bare = w4_challenge_param (ch, "error_description") == NULL;
+        ex->server_message = w4_message_from_challenge (ch);
+        ex->message_bare = w4_auth_challenge_param (ch, "error_description") == NULL;
       }
     }
     ex->message_from_challenge = ex->server_message != NULL;
@@ -1336,7 +1336,7 @@ on_body (void *user, const W4HttpBody *body)
     /* The challenge's words win, unless they are a bare error code and the
      * body says more (servers often put the description only there). */
     if ((ex->server_message == NULL || ex->message_bare) && body->prefix.len > 0) {
-      char *said = w4_server_message_from_body (ex->content_type, body->prefix.ptr,
+      char *said = w4_message_from_body (ex->content_type, body->prefix.ptr,
                                                 body->prefix.len);
       if (said != NULL && (ex->server_message == NULL || strlen (said) > strlen (ex->server_message))) {
         g_free (ex->server_message);
@@ -1710,7 +1710,7 @@ schemes_string (const W4CorServer *s)
     if (out->len > 0)
       g_string_append_c (out, ',');
     g_string_append (out, order[i] == W4_SCHEME_OTHER && s->other_scheme ? s->other_scheme
-                                                                          : w4_scheme_name (order[i]));
+                                                                          : w4_auth_scheme_name (order[i]));
   }
   return g_string_free (out, FALSE);
 }

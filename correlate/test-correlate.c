@@ -1095,7 +1095,7 @@ test_cleartext_counts (void)
   g_assert_cmpuint (fx.out->len, ==, 2);
   f = nth (&fx, 0);
   g_assert_cmpstr (w4_cause_name (f->cause), ==, "cleartext-credentials");
-  g_assert_cmpstr (f->scheme, ==, w4_scheme_name (W4_SCHEME_APIKEY));
+  g_assert_cmpstr (f->scheme, ==, w4_auth_scheme_name (W4_SCHEME_APIKEY));
   g_assert_cmpuint (f->count, ==, 3);
   f = nth (&fx, 1);
   g_assert_cmpstr (f->scheme, ==, "Basic");

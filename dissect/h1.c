@@ -65,6 +65,8 @@
 
 #include <string.h>
 
+#include "w4-token.h"
+
 /* Which data callback appended last, to join pieces of one field. */
 enum { CB_NONE, CB_METHOD, CB_URL, CB_STATUS, CB_FIELD, CB_VALUE };
 
@@ -106,13 +108,7 @@ prefix_matches (const guint8 *data, gsize len, const char *word, gsize wlen, gbo
 static gboolean
 is_tchar (guint8 c)
 {
-  switch (c) {
-  case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-  case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-    return TRUE;
-  default:
-    return g_ascii_isalnum (c);
-  }
+  return w4_tok_is_tchar (c);
 }
 
 /* Length of the method token at @data when it is followed by a space and
@@ -744,8 +740,7 @@ emit_head (W4H1Half *h, llhttp_t *p)
 static gboolean
 span_ieq (W4Span a, const char *lit)
 {
-  gsize n = strlen (lit);
-  return a.len == n && g_ascii_strncasecmp ((const char *) a.ptr, lit, n) == 0;
+  return w4_tok_span_ieq ((const char *) a.ptr, a.len, lit);
 }
 
 static gboolean

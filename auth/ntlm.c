@@ -1,4 +1,4 @@
-/* auth-ntlm.c: the few facts the correlator needs from an NTLM message.
+/* ntlm.c: the few facts the correlator needs from an NTLM message.
  *
  * MS-NLMP 2.2.1: every message starts with the signature "NTLMSSP\0" and a
  * little-endian MessageType at offset 8 (1 NEGOTIATE, 2 CHALLENGE,
@@ -12,10 +12,11 @@
  * anything), version and MIC fields, and the OEM code page itself (read as
  * Latin-1, which is right for ASCII names and harmless otherwise). All reads
  * go through W4Reader, so a lying length never reads outside the message. */
-#include "auth-private.h"
+#include "ntlm.h"
 
 #include <string.h>
 
+#include "auth-private.h"
 #include "w4-reader.h"
 
 #define W4_NTLM_SIG "NTLMSSP\0"

@@ -1,4 +1,4 @@
-/* auth-cookie.c: cookies as credentials.
+/* cookie.c: cookies as credentials.
  *
  * Implements RFC 6265 5.4 (a Cookie header is "name=value" pairs separated
  * by ';'), 5.2 (parsing one Set-Cookie: the first name=value pair, then
@@ -11,9 +11,12 @@
  * and this file only reports what the header said. Cookie values are kept
  * byte for byte (they are compared and fingerprinted, never shown); names
  * are made printable because reports show them. */
-#include "auth-private.h"
+#include "cookie.h"
 
 #include <string.h>
+
+#include "auth-private.h"
+#include "w4-token.h"
 
 /* Max-Age beyond this (about 31,700 years) is kept as this. */
 #define W4_MAX_AGE_CAP G_GINT64_CONSTANT (1000000000000)
@@ -29,7 +32,7 @@ w4_cookie_free (W4Cookie *c)
 }
 
 void
-w4_set_cookie_free (W4SetCookie *c)
+w4_cookie_set_free (W4SetCookie *c)
 {
   if (c == NULL)
     return;
@@ -39,18 +42,6 @@ w4_set_cookie_free (W4SetCookie *c)
   g_free (c->domain);
   g_free (c->samesite);
   g_free (c);
-}
-
-/* RFC 6265 5.2: WSP is SP and HTAB. */
-static void
-w4_ck_trim (const char **s, gsize *len)
-{
-  while (*len > 0 && w4_auth_is_ows ((guchar) (*s)[0])) {
-    (*s)++;
-    (*len)--;
-  }
-  while (*len > 0 && w4_auth_is_ows ((guchar) (*s)[*len - 1]))
-    (*len)--;
 }
 
 /* Splits "name=value" at the first '=' and trims both; FALSE without '='. */
@@ -66,13 +57,13 @@ w4_ck_pair (const char *s, gsize len, const char **name, gsize *name_len, const 
   *name_len = (gsize) (eq - s);
   *val = eq + 1;
   *val_len = len - *name_len - 1;
-  w4_ck_trim (name, name_len);
-  w4_ck_trim (val, val_len);
+  w4_tok_trim_ows (name, name_len);
+  w4_tok_trim_ows (val, val_len);
   return TRUE;
 }
 
 guint
-w4_parse_cookie_header (const char *value, gsize len, GPtrArray *out)
+w4_cookie_parse_header (const char *value, gsize len, GPtrArray *out)
 {
   gsize off = 0;
   guint added = 0;
@@ -222,7 +213,7 @@ w4_set_str (char **field, char *v)
 }
 
 W4SetCookie *
-w4_parse_set_cookie (const char *value, gsize len)
+w4_cookie_parse_set (const char *value, gsize len)
 {
   const char *semi, *name, *val;
   gsize nv_len, name_len, val_len, off;
@@ -257,15 +248,15 @@ w4_parse_set_cookie (const char *value, gsize len)
       an_len = av_len;
       avv = av + av_len;
       avv_len = 0;
-      w4_ck_trim (&an, &an_len);
+      w4_tok_trim_ows (&an, &an_len);
     }
-    if (w4_auth_span_eq (an, an_len, "Expires")) {
+    if (w4_tok_span_ieq (an, an_len, "Expires")) {
       gint64 t;
       if (w4_parse_cookie_date (avv, avv_len, &t)) {
         c->has_expires = TRUE;
         c->expires = t;
       }
-    } else if (w4_auth_span_eq (an, an_len, "Max-Age")) {
+    } else if (w4_tok_span_ieq (an, an_len, "Max-Age")) {
       /* 5.2.2: a '-' or a digit first, digits after; ignored otherwise.
        * Saturated rather than overflowing: W4_MAX_AGE_CAP is forever here. */
       gboolean neg = avv_len > 0 && avv[0] == '-';
@@ -279,7 +270,7 @@ w4_parse_set_cookie (const char *value, gsize len)
           c->max_age = neg ? -v : v;
         }
       }
-    } else if (w4_auth_span_eq (an, an_len, "Domain")) {
+    } else if (w4_tok_span_ieq (an, an_len, "Domain")) {
       /* 5.2.3: an empty value is ignored; a leading dot is dropped. */
       if (avv_len > 0 && avv[0] == '.') {
         avv++;
@@ -289,7 +280,7 @@ w4_parse_set_cookie (const char *value, gsize len)
         g_autofree char *d = w4_auth_text (avv, avv_len, 255, FALSE);
         w4_set_str (&c->domain, g_ascii_strdown (d, -1));
       }
-    } else if (w4_auth_span_eq (an, an_len, "Path")) {
+    } else if (w4_tok_span_ieq (an, an_len, "Path")) {
       /* 5.2.4: a path not starting with '/' means the default path, which
        * the jar computes from the request: report it as absent. */
       if (avv_len > 0 && avv[0] == '/')
@@ -297,18 +288,18 @@ w4_parse_set_cookie (const char *value, gsize len)
                                             W4_AUTH_MAX_COOKIE_LEN, FALSE));
       else
         w4_set_str (&c->path, NULL);
-    } else if (w4_auth_span_eq (an, an_len, "Secure")) {
+    } else if (w4_tok_span_ieq (an, an_len, "Secure")) {
       c->secure = TRUE;
-    } else if (w4_auth_span_eq (an, an_len, "HttpOnly")) {
+    } else if (w4_tok_span_ieq (an, an_len, "HttpOnly")) {
       c->httponly = TRUE;
-    } else if (w4_auth_span_eq (an, an_len, "SameSite")) {
+    } else if (w4_tok_span_ieq (an, an_len, "SameSite")) {
       /* RFC 6265bis 5.6.7: Strict, Lax or None, case-insensitive; anything
        * else is kept as sent so a report can quote it. */
-      if (w4_auth_span_eq (avv, avv_len, "Strict"))
+      if (w4_tok_span_ieq (avv, avv_len, "Strict"))
         w4_set_str (&c->samesite, g_strdup ("Strict"));
-      else if (w4_auth_span_eq (avv, avv_len, "Lax"))
+      else if (w4_tok_span_ieq (avv, avv_len, "Lax"))
         w4_set_str (&c->samesite, g_strdup ("Lax"));
-      else if (w4_auth_span_eq (avv, avv_len, "None"))
+      else if (w4_tok_span_ieq (avv, avv_len, "None"))
         w4_set_str (&c->samesite, g_strdup ("None"));
       else
         w4_set_str (&c->samesite, w4_auth_text (avv, avv_len, 64, FALSE));
@@ -320,7 +311,7 @@ w4_parse_set_cookie (const char *value, gsize len)
 /* ---- session cookie names ------------------------------------------------- */
 
 gboolean
-w4_is_session_cookie_name (const char *name)
+w4_cookie_is_session_name (const char *name)
 {
   /* Names the common frameworks give their session or login cookies; a
    * token cookie (access_token, jwt) authenticates like one. */

@@ -1,0 +1,54 @@
+/* credential.h: Authorization / Proxy-Authorization values and API-key headers as
+ * credentials, with the fingerprints and principals of FINDINGS.md. */
+#pragma once
+
+#include <glib.h>
+#include "scheme.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  W4Scheme kind;
+  char *scheme;          /* the scheme word as sent; NULL when none */
+  gboolean malformed;    /* cannot be parsed (FINDINGS: malformed-credentials) */
+  const char *malformed_why; /* static text: "Basic payload is not base64", ... */
+  char *fingerprint;     /* "sha256:" + 12 hex digits (see w4_auth_fingerprint) */
+  char *principal;       /* FINDINGS' principal; falls back to the fingerprint */
+  /* Basic */
+  char *basic_user;
+  char *basic_password;  /* secret: shown only with --show-secrets */
+  /* Bearer, cookie or API-key value that is a JWT (three base64url parts,
+   * a JSON header and payload) */
+  gboolean is_jwt;
+  char *jwt_sub;
+  gboolean has_exp, has_nbf, has_iat;
+  gint64 jwt_exp, jwt_nbf, jwt_iat;  /* seconds since the epoch */
+  /* Digest (names lowercased, values unquoted) */
+  GPtrArray *digest_params;   /* (element-type W4AuthParam) */
+  /* NTLM (also inside Negotiate when the token is NTLMSSP) */
+  guint ntlm_type;       /* 1, 2 or 3; 0 when not NTLM */
+  char *ntlm_user;       /* type 3: "DOMAIN\user" */
+  /* Negotiate */
+  gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
+} W4Credential;
+
+void w4_auth_credential_free (W4Credential *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Credential, w4_auth_credential_free)
+
+/* Parses an Authorization / Proxy-Authorization value. Never NULL: a value
+ * that cannot be parsed comes back with malformed set (and a fingerprint
+ * over what was there). (transfer full) */
+W4Credential *w4_auth_parse_credentials (const char *value, gsize len);
+
+/* An API-key header value (X-API-Key, Api-Key, X-Auth-Token) as a
+ * credential: kind APIKEY, fingerprint over the whole value, JWT claims when
+ * it is a JWT. (transfer full) */
+W4Credential *w4_auth_parse_apikey (const char *value, gsize len);
+
+/* Is @name (case-insensitive) an API-key header? */
+gboolean w4_auth_is_apikey_header (const char *name, gsize len);
+
+/* "sha256:" + first 12 hex digits of SHA-256 over @len bytes. (transfer full) */
+char *w4_auth_fingerprint (const void *bytes, gsize len);
+
+G_END_DECLS

@@ -1,0 +1,16 @@
+/* ntlm.h: the few facts the correlator needs from an NTLM message (MS-NLMP). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* MS-NLMP: when @msg (@len bytes) starts with "NTLMSSP\0", sets *@type to
+ * its MessageType and, for a type 3 message, *@user to "DOMAIN\user"
+ * ("user" when the domain is empty; NULL when the user is empty or the
+ * buffers lie outside the message). FALSE when it is not NTLMSSP. */
+gboolean w4_ntlm_parse (const guint8 *msg, gsize len, guint *type, char **user);
+/* Offset of the first "NTLMSSP\0" inside @buf (a SPNEGO blob), or -1. */
+gssize w4_ntlm_find (const guint8 *buf, gsize len);
+
+G_END_DECLS
