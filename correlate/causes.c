@@ -1,11 +1,29 @@
 /* causes.c: the cause table (causes.h), in the contract's precedence
  * order. The means and fix texts are the group texts of the text report;
- * a finding's own summary and fix come from its rule's explain. */
+ * a finding's own summary and fix come from its rule's explain (which
+ * reuses the row's fix where the two say the same). */
 #include "causes.h"
+
+/* The rules (rule-*.c). A row without one is a cause not recognised yet:
+ * the engine skips it. */
+extern const W4CorRule w4_rule_cors_preflight;
+extern const W4CorRule w4_rule_wrong_auth_header;
+extern const W4CorRule w4_rule_expired_token;
+extern const W4CorRule w4_rule_token_not_yet_valid;
+extern const W4CorRule w4_rule_stale_nonce;
+extern const W4CorRule w4_rule_scheme_mismatch;
+extern const W4CorRule w4_rule_malformed_credentials;
+extern const W4CorRule w4_rule_permission_denied;
+extern const W4CorRule w4_rule_session_expired;
+extern const W4CorRule w4_rule_no_credentials;
+extern const W4CorRule w4_rule_rejected_credentials;
+extern const W4CorRule w4_rule_forbidden;
+extern const W4CorRule w4_rule_unexplained;
 
 static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
   { .cause = W4_CAUSE_CORS_PREFLIGHT, .code = "cors-preflight",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_cors_preflight,
     .means =
       "A CORS preflight (OPTIONS with Access-Control-Request-Method) was refused. Browsers never "
       "send credentials on a preflight, so it cannot pass authentication and the real request is "
@@ -36,6 +54,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Configure the proxy to pass the credentials through (e.g. not clearing Authorization)." },
   { .cause = W4_CAUSE_WRONG_AUTH_HEADER, .code = "wrong-auth-header",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .rule = &w4_rule_wrong_auth_header,
     .means =
       "The credentials went in the wrong header: a proxy's 407 asks for Proxy-Authorization, a "
       "server's 401 asks for Authorization.",
@@ -43,6 +62,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Send the credentials in the header the status asks for." },
   { .cause = W4_CAUSE_EXPIRED_TOKEN, .code = "expired-token",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_expired_token,
     .means =
       "The token had expired at the time of the request (its exp claim, or the server's "
       "invalid_token error says so).",
@@ -50,19 +70,21 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Refresh the token; check the token lifetime." },
   { .cause = W4_CAUSE_TOKEN_NOT_YET_VALID, .code = "token-not-yet-valid",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_token_not_yet_valid,
     .means =
       "The token is not valid yet: its nbf or iat lies more than 60 s after the request time, "
       "which points to clock skew between the issuer and the server.",
     .fix =
       "Check NTP on the token issuer, the client and the server." },
   { .cause = W4_CAUSE_STALE_NONCE, .code = "stale-nonce",
-    .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_stale_nonce,
     .means =
       "Digest: the server marked the nonce stale, or the client reused a nonce or nonce count.",
     .fix =
       "The client must restart the Digest handshake with the new nonce." },
   { .cause = W4_CAUSE_DIGEST_MISMATCH, .code = "digest-mismatch",
-    .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
     .means =
       "Digest: the client's realm, uri, algorithm or qop does not match the challenge or the "
       "request target (a proxy that rewrites the URI is a common reason).",
@@ -70,12 +92,14 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Fix the client's Digest parameters, or stop the proxy from rewriting the URI." },
   { .cause = W4_CAUSE_SCHEME_MISMATCH, .code = "scheme-mismatch",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_scheme_mismatch,
     .means =
       "The client authenticated with a scheme the server does not offer in its challenge.",
     .fix =
       "Use a scheme the server offers (see WWW-Authenticate or Proxy-Authenticate)." },
   { .cause = W4_CAUSE_MALFORMED_CREDENTIALS, .code = "malformed-credentials",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_malformed_credentials,
     .means =
       "The credentials header cannot be parsed: a Basic payload that is not base64 or has no "
       "':', empty credentials, a repeated scheme word, a token with spaces or quotes, or several "
@@ -113,6 +137,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Cookie-authenticated API calls need the application's anti-forgery token header." },
   { .cause = W4_CAUSE_PERMISSION_DENIED, .code = "permission-denied",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_permission_denied,
     .means =
       "The same credential succeeds on other requests to this server: the account is "
       "authenticated but not allowed this endpoint.",
@@ -120,6 +145,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Grant the account permission for this endpoint, or use an account that has it." },
   { .cause = W4_CAUSE_SESSION_EXPIRED, .code = "session-expired",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .rule = &w4_rule_session_expired,
     .means =
       "The same credential succeeded on this server earlier and never after: the server expired "
       "or revoked the session sooner than the client expected.",
@@ -127,6 +153,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Check the session lifetime on the server and the client's re-login logic." },
   { .cause = W4_CAUSE_NO_CREDENTIALS, .code = "no-credentials",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .rule = &w4_rule_no_credentials,
     .means =
       "The request carried no credentials the server asked for: no Authorization (or "
       "Proxy-Authorization) and no API-key header, or only cookies where the server wants HTTP "
@@ -135,6 +162,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Send credentials; check the client's auth configuration." },
   { .cause = W4_CAUSE_REJECTED_CREDENTIALS, .code = "rejected-credentials",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .rule = &w4_rule_rejected_credentials,
     .means =
       "Well-formed credentials, in a scheme the server offers, were refused: wrong password, "
       "revoked key, bad signature, or a problem with this account.",
@@ -142,6 +170,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Check the credentials; test with another account." },
   { .cause = W4_CAUSE_FORBIDDEN, .code = "forbidden",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_403,
+    .rule = &w4_rule_forbidden,
     .means =
       "A 403 that no credential problem explains: an access rule refuses the request whatever "
       "the credentials (IP allow-list, WAF, file permissions). Authenticating again will not help.",
@@ -149,6 +178,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Check the server's access rules for this resource." },
   { .cause = W4_CAUSE_UNEXPLAINED, .code = "unexplained",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .rule = &w4_rule_unexplained,
     .means =
       "A 401 or 407 that no rule explains; below is all the evidence the capture holds.",
     .fix =

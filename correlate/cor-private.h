@@ -1,6 +1,7 @@
 /* cor-private.h: the correlator engine's internal state, shared by
- * correlate.c (events, pairing, windows, aggregates, timing, summary) and
- * cor-rules.c (the cause rules and the finding texts). Not for other stages. */
+ * correlate.c (events, pairing, windows, aggregates, timing, summary),
+ * decide.c and the rules it asks (rule.h), and risk.c (the risk and info
+ * texts). Not for other stages. */
 #pragma once
 
 #include "auth.h"
@@ -225,10 +226,10 @@ typedef struct {
 
 void w4_cor_exchange_unref (W4CorExchange *ex);
 
-/* cor-rules.c: decides the failed @ex (kind, cause, related, texts).
+/* decide.c: decides the failed @ex (kind, cause, related, texts).
  * Returns (transfer full) the finding. */
 W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
-/* cor-rules.c: the risk or info finding for @acc. (transfer full) */
+/* risk.c: the risk or info finding for @acc. (transfer full) */
 W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
 W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 

@@ -27,7 +27,8 @@
  *  - Risks and infos need counts over the whole capture (count, first
  *    frame), so they are decided at the end, after the last failures.
  *
- * The cause rules and all texts are in cor-rules.c.
+ * The cause table is causes.c; decide.c asks its rules (rule-*.c) and
+ * writes a failure's texts with them, risk.c the risks' and infos'.
  *
  * Deliberately ignored: request bodies (credentials in a POSTed form are
  * not HTTP authentication), and seq numbers for pairing (FIFO is what

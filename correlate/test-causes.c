@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "causes.h"
+#include "rule.h"
 
 /* The contract's codes, precedence order for the failures. */
 static const struct {
@@ -88,6 +89,47 @@ test_statuses (void)
   g_assert_cmpuint (w4_cause_status_bit (407), ==, W4_ST_407);
   g_assert_cmpuint (w4_cause_status_bit (403), ==, W4_ST_403);
   g_assert_cmpuint (w4_cause_status_bit (404), ==, 0);
+}
+
+/* Every failure has a rule with holds and explain, or none yet (the
+ * engine skips it); forbidden and unexplained are the only fallbacks, one
+ * for each status. */
+static void
+test_rules (void)
+{
+  static const W4Cause not_yet[] = {
+    W4_CAUSE_CONNECTION_AUTH_BROKEN, W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT,
+    W4_CAUSE_PROXY_DROPPED_CREDENTIALS, W4_CAUSE_DIGEST_MISMATCH,
+    W4_CAUSE_INSECURE_COOKIE_DROPPED, W4_CAUSE_COOKIE_EXPIRED, W4_CAUSE_COOKIE_NOT_SENT,
+    W4_CAUSE_CSRF_TOKEN_MISSING,
+    W4_CAUSE_MISSING_CHALLENGE, /* no rule: decide.c adds it to related */
+  };
+  static const guint statuses[] = { W4_ST_401, W4_ST_407, W4_ST_403 };
+
+  for (guint i = 0; i < W4_CAUSE_COUNT; i++) {
+    const W4CauseInfo *row = w4_cause_info ((W4Cause) i);
+    gboolean later = FALSE;
+
+    for (guint j = 0; j < G_N_ELEMENTS (not_yet); j++)
+      later |= not_yet[j] == row->cause;
+    if (row->kind != W4_KIND_FAILURE || later) {
+      g_assert_null (row->rule);
+      continue;
+    }
+    g_assert_nonnull (row->rule);
+    g_assert_nonnull (row->rule->holds);
+    g_assert_nonnull (row->rule->explain);
+    g_assert_cmpint (row->rule->fallback, ==,
+                     row->cause == W4_CAUSE_FORBIDDEN || row->cause == W4_CAUSE_UNEXPLAINED);
+  }
+  for (guint s = 0; s < G_N_ELEMENTS (statuses); s++) {
+    guint n = 0;
+    for (guint i = 0; i < W4_CAUSE_COUNT; i++) {
+      const W4CauseInfo *row = w4_cause_info ((W4Cause) i);
+      n += row->rule != NULL && row->rule->fallback && (row->statuses & statuses[s]);
+    }
+    g_assert_cmpuint (n, ==, 1);
+  }
 }
 
 /* The codes of the table that follows the heading @section in @md: the
@@ -177,6 +219,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/causes/order-and-codes", test_order_and_codes);
   g_test_add_func ("/causes/statuses", test_statuses);
+  g_test_add_func ("/causes/rules", test_rules);
   g_test_add_func ("/causes/contract-parser", test_contract_parser);
   g_test_add_func ("/causes/contract-file", test_contract_file);
   return g_test_run ();
