@@ -265,11 +265,13 @@ char *w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, g
  * names (Proxy-Authorization for 407, else Authorization; for a success
  * either), else an API key, else a session cookie. (transfer none) or NULL. */
 const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
-/* Did @cred carry only an intermediate leg of a challenge-response
+/* exchange.c: did @cred carry only an intermediate leg of a challenge-response
  * handshake that @ex's response continues (NTLM type 1, a Negotiate token
  * answered with a further token, a Digest answer to a stale nonce)? Such a
  * leg is not a rejected credential: the server answered as it should. */
 gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
+/* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
+const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

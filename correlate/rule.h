@@ -78,7 +78,6 @@ gboolean w4_cor_offered (const W4CorCtx *c, const W4CorCred *cred);
  * status names, the API key, the session cookies? */
 gboolean w4_cor_is_relevant (const W4CorCtx *c, const W4CorCred *cred);
 /* The first challenge of @kind, (transfer none) or NULL. */
-const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 const W4Challenge *w4_cor_challenge_of (const W4CorCtx *c, W4Scheme kind);
 /* w4_cor_intermediate_leg() for the credential the status names. */
 gboolean w4_cor_ctx_intermediate_leg (const W4CorCtx *c);
