@@ -102,6 +102,27 @@ test_no_credentials (void)
   fx_clear (&fx);
 }
 
+/* An API key with a space cannot be parsed: the summary and the fix name
+ * the API key's own header, as the rule found it (not Authorization). */
+static void
+test_malformed_api_key (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/a", H ("X-API-Key: abc def"));
+  resp (&fx, c, 2, 100, 401, NULL);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_MALFORMED_CREDENTIALS, BIT (W4_CAUSE_MISSING_CHALLENGE));
+  g_assert_true (
+    g_str_has_prefix (nth (&fx, 0)->summary, "The X-API-Key header cannot be parsed: "));
+  g_assert_cmpstr (nth (&fx, 0)->fix, ==, "Fix how the client builds the X-API-Key header.");
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -110,5 +131,6 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/scheme-mismatch", test_scheme_mismatch);
   g_test_add_func ("/correlate/malformed", test_malformed);
   g_test_add_func ("/correlate/no-credentials", test_no_credentials);
+  g_test_add_func ("/correlate/malformed-api-key", test_malformed_api_key);
   return g_test_run ();
 }

@@ -63,11 +63,36 @@ test_expiry_named_in_body (void)
   fx_clear (&fx);
 }
 
+/* No nbf, an iat more than 60 s after the request: the claim the rule
+ * compared (iat) is the one the summary names. */
+static void
+test_not_yet_valid_by_iat (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  /* {"alg":"none"}.{"sub":"carol","iat":5000}. */
+  const char *jwt = "Authorization: Bearer "
+                    "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjYXJvbCIsImlhdCI6NTAwMH0.c2ln";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 1000, "GET", "/a", H (jwt));
+  resp (&fx, c, 2, 1000, 401, H ("WWW-Authenticate: Bearer"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_TOKEN_NOT_YET_VALID, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (nth (&fx, 0)->summary, ==,
+                   "The token for subject carol is valid only from 1970-01-01T01:23:20.000000Z, "
+                   "1 h 6 min after the request: the issuer's clock is ahead of the server's.");
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/correlate/jwt-far-times", test_jwt_far_times);
   g_test_add_func ("/correlate/expiry-named-in-body", test_expiry_named_in_body);
+  g_test_add_func ("/correlate/not-yet-valid-by-iat", test_not_yet_valid_by_iat);
   return g_test_run ();
 }
