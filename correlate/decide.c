@@ -222,6 +222,13 @@ finding_base (W4Correlate *cor, const W4CorExchange *ex)
   return f;
 }
 
+/* Does the table's row of @cause apply to @ex's status? */
+static gboolean
+applies (W4Cause cause, const W4CorExchange *ex)
+{
+  return (w4_cause_info (cause)->statuses & w4_cause_status_bit (ex->status)) != 0;
+}
+
 /* The row that holds when no other does, for a status's W4_ST_ @bit. */
 static const W4CauseInfo *
 fallback_row (guint bit)
@@ -286,7 +293,7 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
     f->principal = g_strdup (c.main->principal);
     f->scheme = g_strdup (w4_cor_scheme_word (c.main));
   }
-  if (ex->status != 403 && !ex->has_challenge_header)
+  if (applies (W4_CAUSE_MISSING_CHALLENGE, ex) && !ex->has_challenge_header)
     f->related |= G_GUINT64_CONSTANT (1) << W4_CAUSE_MISSING_CHALLENGE;
 
   if (ex->has_request) {
@@ -308,7 +315,8 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
     return f;
   }
 
-  if (ex->status != 403 && handshake_step (&c) && (c.retry = find_retry (&c)) != NULL) {
+  if (applies (W4_CAUSE_CHALLENGE, ex) && handshake_step (&c) &&
+      (c.retry = find_retry (&c)) != NULL) {
     f->kind = W4_KIND_NOTE;
     f->cause = W4_CAUSE_CHALLENGE;
     text_note (&c, f, &ev);
@@ -323,7 +331,7 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
   primary->rule->explain (&c, &v, f);
   text_ordinary_cut (&c, f, &ev);
   text_odd_name (&c, f, &ev);
-  if (f->cause == W4_CAUSE_UNEXPLAINED || f->cause == W4_CAUSE_FORBIDDEN)
+  if (primary->rule->fallback)
     text_unparsed_request (&c, f, &ev);
   if (w4_cor_ctx_intermediate_leg (&c) && f->principal != NULL)
     w4_cor_summary_principal (cor, f->principal, FALSE);

@@ -79,6 +79,11 @@ test_statuses (void)
   g_assert_false (w4_cause_info (W4_CAUSE_UNEXPLAINED)->statuses & W4_ST_403);
   g_assert_cmpuint (w4_cause_info (W4_CAUSE_WRONG_AUTH_HEADER)->statuses, ==,
                     W4_ST_401 | W4_ST_407);
+  /* the handshake check and missing-challenge are for 401 and 407 only
+   * (a 403 has no challenge to answer); decide.c reads these rows */
+  g_assert_cmpuint (w4_cause_info (W4_CAUSE_CHALLENGE)->statuses, ==, W4_ST_401 | W4_ST_407);
+  g_assert_cmpuint (w4_cause_info (W4_CAUSE_MISSING_CHALLENGE)->statuses, ==,
+                    W4_ST_401 | W4_ST_407);
   for (guint i = 0; i < W4_CAUSE_COUNT; i++) {
     const W4CauseInfo *row = w4_cause_info ((W4Cause) i);
     /* a failure or note applies to some status, a risk or info to none */
