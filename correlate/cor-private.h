@@ -1,6 +1,7 @@
 /* cor-private.h: the correlator engine's internal state, shared by
- * correlate.c (events, pairing, windows, aggregates, timing, summary) and
- * cor-rules.c (the cause rules and the finding texts). Not for other stages. */
+ * correlate.c (events, pairing, windows, aggregates, timing, summary),
+ * decide.c and the rules it asks (rule.h), and risk.c (the risk and info
+ * texts). Not for other stages. */
 #pragma once
 
 #include "auth.h"
@@ -217,10 +218,10 @@ typedef struct {
 
 void w4_cor_exchange_unref (W4CorExchange *ex);
 
-/* cor-rules.c: decides the failed @ex (kind, cause, related, texts).
+/* decide.c: decides the failed @ex (kind, cause, related, texts).
  * Returns (transfer full) the finding. */
 W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
-/* cor-rules.c: the risk or info finding for @acc. (transfer full) */
+/* risk.c: the risk or info finding for @acc. (transfer full) */
 W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
 W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 
@@ -256,11 +257,13 @@ char *w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, g
  * names (Proxy-Authorization for 407, else Authorization; for a success
  * either), else an API key, else a session cookie. (transfer none) or NULL. */
 const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
-/* Did @cred carry only an intermediate leg of a challenge-response
+/* exchange.c: did @cred carry only an intermediate leg of a challenge-response
  * handshake that @ex's response continues (NTLM type 1, a Negotiate token
  * answered with a further token, a Digest answer to a stale nonce)? Such a
  * leg is not a rejected credential: the server answered as it should. */
 gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
+/* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
+const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

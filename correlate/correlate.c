@@ -27,7 +27,8 @@
  *  - Risks and infos need counts over the whole capture (count, first
  *    frame), so they are decided at the end, after the last failures.
  *
- * The cause rules and all texts are in cor-rules.c.
+ * The cause table is causes.c; decide.c asks its rules (rule-*.c) and
+ * writes a failure's texts with them, risk.c the risks' and infos'.
  *
  * Deliberately ignored: request bodies (credentials in a POSTed form are
  * not HTTP authentication), and seq numbers for pairing (FIFO is what
@@ -41,63 +42,7 @@
 #include "w4-token.h"
 
 
-/* ---- findings, summary, names ------------------------------------------ */
-
-static const char *const cause_names[W4_CAUSE_COUNT] = {
-  [W4_CAUSE_CORS_PREFLIGHT] = "cors-preflight",
-  [W4_CAUSE_CONNECTION_AUTH_BROKEN] = "connection-auth-broken",
-  [W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT] = "credentials-dropped-on-redirect",
-  [W4_CAUSE_PROXY_DROPPED_CREDENTIALS] = "proxy-dropped-credentials",
-  [W4_CAUSE_WRONG_AUTH_HEADER] = "wrong-auth-header",
-  [W4_CAUSE_EXPIRED_TOKEN] = "expired-token",
-  [W4_CAUSE_TOKEN_NOT_YET_VALID] = "token-not-yet-valid",
-  [W4_CAUSE_STALE_NONCE] = "stale-nonce",
-  [W4_CAUSE_DIGEST_MISMATCH] = "digest-mismatch",
-  [W4_CAUSE_SCHEME_MISMATCH] = "scheme-mismatch",
-  [W4_CAUSE_MALFORMED_CREDENTIALS] = "malformed-credentials",
-  [W4_CAUSE_INSECURE_COOKIE_DROPPED] = "insecure-cookie-dropped",
-  [W4_CAUSE_COOKIE_EXPIRED] = "cookie-expired",
-  [W4_CAUSE_COOKIE_NOT_SENT] = "cookie-not-sent",
-  [W4_CAUSE_CSRF_TOKEN_MISSING] = "csrf-token-missing",
-  [W4_CAUSE_PERMISSION_DENIED] = "permission-denied",
-  [W4_CAUSE_SESSION_EXPIRED] = "session-expired",
-  [W4_CAUSE_NO_CREDENTIALS] = "no-credentials",
-  [W4_CAUSE_REJECTED_CREDENTIALS] = "rejected-credentials",
-  [W4_CAUSE_FORBIDDEN] = "forbidden",
-  [W4_CAUSE_UNEXPLAINED] = "unexplained",
-  [W4_CAUSE_MISSING_CHALLENGE] = "missing-challenge",
-  [W4_CAUSE_CHALLENGE] = "challenge",
-  [W4_CAUSE_CLEARTEXT_CREDENTIALS] = "cleartext-credentials",
-  [W4_CAUSE_RETRY_STORM] = "retry-storm",
-  [W4_CAUSE_NOT_DECRYPTED] = "not-decrypted",
-  [W4_CAUSE_GAP] = "gap",
-  [W4_CAUSE_LIMIT] = "limit",
-  [W4_CAUSE_NOT_PARSED] = "not-parsed",
-};
-
-const char *
-w4_cause_name (W4Cause c)
-{
-  if ((int) c < 0 || c >= W4_CAUSE_COUNT)
-    return "unknown";
-  return cause_names[c];
-}
-
-const char *
-w4_kind_name (W4Kind k)
-{
-  switch (k) {
-  case W4_KIND_FAILURE:
-    return "failure";
-  case W4_KIND_NOTE:
-    return "note";
-  case W4_KIND_RISK:
-    return "risk";
-  case W4_KIND_INFO:
-    return "info";
-  }
-  return "unknown";
-}
+/* ---- findings, summary -------------------------------------------------- */
 
 static void
 evidence_free (gpointer p)

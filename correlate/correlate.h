@@ -9,56 +9,12 @@
  * not-decrypted, not-parsed). Findings go to a W4FindingSink as they are decided. */
 #pragma once
 
+#include "causes.h"
 #include "w4-events.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  W4_KIND_FAILURE,
-  W4_KIND_NOTE,
-  W4_KIND_RISK,
-  W4_KIND_INFO,
-} W4Kind;
-
-/* In the contract's precedence order (most specific first) for failures;
- * then the note, risk and info codes. Never reorder: W4Finding.related is a
- * bit mask printed in this order. */
-typedef enum {
-  W4_CAUSE_CORS_PREFLIGHT,
-  W4_CAUSE_CONNECTION_AUTH_BROKEN,
-  W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT,
-  W4_CAUSE_PROXY_DROPPED_CREDENTIALS,
-  W4_CAUSE_WRONG_AUTH_HEADER,
-  W4_CAUSE_EXPIRED_TOKEN,
-  W4_CAUSE_TOKEN_NOT_YET_VALID,
-  W4_CAUSE_STALE_NONCE,
-  W4_CAUSE_DIGEST_MISMATCH,
-  W4_CAUSE_SCHEME_MISMATCH,
-  W4_CAUSE_MALFORMED_CREDENTIALS,
-  W4_CAUSE_INSECURE_COOKIE_DROPPED,
-  W4_CAUSE_COOKIE_EXPIRED,
-  W4_CAUSE_COOKIE_NOT_SENT,
-  W4_CAUSE_CSRF_TOKEN_MISSING,
-  W4_CAUSE_PERMISSION_DENIED,
-  W4_CAUSE_SESSION_EXPIRED,
-  W4_CAUSE_NO_CREDENTIALS,
-  W4_CAUSE_REJECTED_CREDENTIALS,
-  W4_CAUSE_FORBIDDEN,
-  W4_CAUSE_UNEXPLAINED,
-  W4_CAUSE_MISSING_CHALLENGE,   /* only ever in related */
-  W4_CAUSE_CHALLENGE,           /* note */
-  W4_CAUSE_CLEARTEXT_CREDENTIALS, /* risk */
-  W4_CAUSE_RETRY_STORM,         /* risk */
-  W4_CAUSE_NOT_DECRYPTED,       /* info */
-  W4_CAUSE_GAP,                 /* info */
-  W4_CAUSE_LIMIT,               /* info */
-  W4_CAUSE_NOT_PARSED,          /* info: HTTP/2 seen, not parsed yet (an extension) */
-  W4_CAUSE_COUNT
-} W4Cause;
-
-/* "cors-preflight", ... as in the contract. */
-const char *w4_cause_name (W4Cause c);
-const char *w4_kind_name (W4Kind k);
+/* W4Kind, W4Cause and the cause table: causes.h. */
 
 typedef struct {
   guint64 frame; /* frame.number in its file */

@@ -24,131 +24,6 @@
 #include "w4-text.h"
 #define W4_TEXT_TOP 5 /* entries of by-server and by-principal shown */
 
-/* ---- what each cause means (for the group paragraph) ------------------ */
-
-typedef struct {
-  const char *means;
-  const char *fix;
-} W4CauseText;
-
-static const W4CauseText w4_cause_text[W4_CAUSE_COUNT] = {
-  [W4_CAUSE_CORS_PREFLIGHT] = {
-    "A CORS preflight (OPTIONS with Access-Control-Request-Method) was refused. Browsers never "
-    "send credentials on a preflight, so it cannot pass authentication and the real request is "
-    "never sent.",
-    "Let OPTIONS requests through without authentication." },
-  [W4_CAUSE_CONNECTION_AUTH_BROKEN] = {
-    "NTLM and Negotiate authenticate a TCP connection, not a request: every leg of the "
-    "handshake must travel on one kept-alive connection. Here a later leg came on another "
-    "connection, or the connection closed in the middle of the handshake.",
-    "Keep one connection end to end: check proxies, load balancers and Connection: close." },
-  [W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT] = {
-    "The request followed a redirect to another origin (scheme, host or port) and the client "
-    "left out the Authorization header, as clients do on cross-origin redirects.",
-    "Call the final URL directly, or keep the redirect on the same origin." },
-  [W4_CAUSE_PROXY_DROPPED_CREDENTIALS] = {
-    "The capture shows both sides of a proxy: the client sent credentials, but the proxy's "
-    "request to the origin server lacked them or carried different ones.",
-    "Configure the proxy to pass the credentials through (e.g. not clearing Authorization)." },
-  [W4_CAUSE_WRONG_AUTH_HEADER] = {
-    "The credentials went in the wrong header: a proxy's 407 asks for Proxy-Authorization, a "
-    "server's 401 asks for Authorization.",
-    "Send the credentials in the header the status asks for." },
-  [W4_CAUSE_EXPIRED_TOKEN] = {
-    "The token had expired at the time of the request (its exp claim, or the server's "
-    "invalid_token error says so).",
-    "Refresh the token; check the token lifetime." },
-  [W4_CAUSE_TOKEN_NOT_YET_VALID] = {
-    "The token is not valid yet: its nbf or iat lies more than 60 s after the request time, "
-    "which points to clock skew between the issuer and the server.",
-    "Check NTP on the token issuer, the client and the server." },
-  [W4_CAUSE_STALE_NONCE] = {
-    "Digest: the server marked the nonce stale, or the client reused a nonce or nonce count.",
-    "The client must restart the Digest handshake with the new nonce." },
-  [W4_CAUSE_DIGEST_MISMATCH] = {
-    "Digest: the client's realm, uri, algorithm or qop does not match the challenge or the "
-    "request target (a proxy that rewrites the URI is a common reason).",
-    "Fix the client's Digest parameters, or stop the proxy from rewriting the URI." },
-  [W4_CAUSE_SCHEME_MISMATCH] = {
-    "The client authenticated with a scheme the server does not offer in its challenge.",
-    "Use a scheme the server offers (see WWW-Authenticate or Proxy-Authenticate)." },
-  [W4_CAUSE_MALFORMED_CREDENTIALS] = {
-    "The credentials header cannot be parsed: a Basic payload that is not base64 or has no "
-    "':', empty credentials, a repeated scheme word, a token with spaces or quotes, or several "
-    "Authorization headers.",
-    "Fix how the client builds the header." },
-  [W4_CAUSE_INSECURE_COOKIE_DROPPED] = {
-    "The server set a cookie marked Secure over plain HTTP; clients refuse to send Secure "
-    "cookies over http, so the request came without it.",
-    "Use https." },
-  [W4_CAUSE_COOKIE_EXPIRED] = {
-    "A cookie the server set earlier in the capture had expired (Max-Age, Expires, or deleted) "
-    "by the time of the request.",
-    "Log in again; check the cookie lifetime." },
-  [W4_CAUSE_COOKIE_NOT_SENT] = {
-    "The server had set unexpired cookies for this client and host, but the request carried "
-    "none of them (Path, Domain or SameSite can keep a client from sending a cookie).",
-    "Fix the cookie's Path/Domain/SameSite attributes or the client's cookie jar." },
-  [W4_CAUSE_CSRF_TOKEN_MISSING] = {
-    "The request carried a session cookie that worked before, but not the anti-forgery header "
-    "(X-CSRF-Token, X-XSRF-Token, X-WP-Nonce...) that the client's successful requests carried, "
-    "or the server says the nonce or CSRF token is missing.",
-    "Cookie-authenticated API calls need the application's anti-forgery token header." },
-  [W4_CAUSE_PERMISSION_DENIED] = {
-    "The same credential succeeds on other requests to this server: the account is "
-    "authenticated but not allowed this endpoint.",
-    "Grant the account permission for this endpoint, or use an account that has it." },
-  [W4_CAUSE_SESSION_EXPIRED] = {
-    "The same credential succeeded on this server earlier and never after: the server expired "
-    "or revoked the session sooner than the client expected.",
-    "Check the session lifetime on the server and the client's re-login logic." },
-  [W4_CAUSE_NO_CREDENTIALS] = {
-    "The request carried no credentials the server asked for: no Authorization (or "
-    "Proxy-Authorization) and no API-key header, or only cookies where the server wants HTTP "
-    "authentication.",
-    "Send credentials; check the client's auth configuration." },
-  [W4_CAUSE_REJECTED_CREDENTIALS] = {
-    "Well-formed credentials, in a scheme the server offers, were refused: wrong password, "
-    "revoked key, bad signature, or a problem with this account.",
-    "Check the credentials; test with another account." },
-  [W4_CAUSE_FORBIDDEN] = {
-    "A 403 that no credential problem explains: an access rule refuses the request whatever "
-    "the credentials (IP allow-list, WAF, file permissions). Authenticating again will not help.",
-    "Check the server's access rules for this resource." },
-  [W4_CAUSE_UNEXPLAINED] = {
-    "A 401 or 407 that no rule explains; below is all the evidence the capture holds.",
-    "Read the evidence; compare with a request that succeeds." },
-  [W4_CAUSE_MISSING_CHALLENGE] = {
-    "A 401 without WWW-Authenticate (or a 407 without Proxy-Authenticate) breaks RFC 9110: the "
-    "client cannot tell how to authenticate.",
-    "Make the server send a challenge with every 401 and 407." },
-  [W4_CAUSE_CHALLENGE] = {
-    "Normal steps of a challenge-response handshake: the first request went without "
-    "credentials (or with an intermediate leg) and the retry passed authentication.",
-    "Nothing to fix." },
-  [W4_CAUSE_CLEARTEXT_CREDENTIALS] = {
-    "Credentials crossed the network unencrypted: anyone on the path can read and replay them.",
-    "Use https for anything that carries credentials." },
-  [W4_CAUSE_RETRY_STORM] = {
-    "A client sent the same rejected credential 5 or more times within 60 s: this locks "
-    "accounts, or it is a brute-force attempt.",
-    "Stop the client from retrying rejected credentials; check for lockouts." },
-  [W4_CAUSE_NOT_DECRYPTED] = {
-    "TLS that why401 cannot decrypt (yet): the HTTP inside could not be inspected.",
-    "Capture behind the TLS terminator, where HTTP is plain, or read the responses in Wireshark "
-    "with the client's key log (SSLKEYLOGFILE)." },
-  [W4_CAUSE_GAP] = {
-    "The capture lost bytes of these connections' HTTP; messages may be missing.",
-    "Capture closer to the server, with a bigger buffer and whole packets." },
-  [W4_CAUSE_LIMIT] = {
-    "A named limit was reached and some state was dropped; results may be incomplete.",
-    "Raise the limit with --limit NAME=N if memory allows." },
-  [W4_CAUSE_NOT_PARSED] = {
-    "HTTP/2 (prior knowledge or an h2c upgrade) that why401 does not parse yet: 401, 407 and "
-    "403 responses inside it are not reported.",
-    "Read those connections in Wireshark, or make the client use HTTP/1.1 while capturing." },
-};
-
 /* ---- output helpers ----------------------------------------------------- */
 
 typedef enum {
@@ -569,10 +444,11 @@ w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
   fputc ('\n', rep->out);
   fprintf (rep->out, "%s%s%s (%" G_GUINT64_FORMAT ")\n", w4_style_on (rep, w4_kind_style (kind)),
            w4_cause_name (cause), w4_style_off (rep), total);
-  if (w4_cause_text[cause].means != NULL)
-    w4_wrap (rep, 2, NULL, w4_cause_text[cause].means);
-  if (w4_cause_text[cause].fix != NULL)
-    w4_wrap (rep, 2, "Fix: ", w4_cause_text[cause].fix);
+  /* what the cause means and what to fix: from the cause table */
+  if (w4_cause_info (cause)->means != NULL)
+    w4_wrap (rep, 2, NULL, w4_cause_info (cause)->means);
+  if (w4_cause_info (cause)->fix != NULL)
+    w4_wrap (rep, 2, "Fix: ", w4_cause_info (cause)->fix);
   if (w4_text_streamed_kind (rep, kind))
     return; /* printed above, each as it was decided */
   for (guint i = 0; i < rep->kept->len; i++) {

@@ -1,0 +1,98 @@
+/* test-rule-token.c: the rules of rule-token.c (expired-token, token-not-yet-valid),
+ * through the engine fed with synthetic events (test-fixture.h). */
+#include <string.h>
+
+#include "test-fixture.h"
+
+/* JWT times are hostile (RFC 7519 NumericDate, accepted up to +-1e15 s):
+ * how long ago a token expired, or how far ahead it starts, must not
+ * overflow when turned into microseconds for the summary (UBSan). */
+static void
+test_jwt_far_times (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  /* {"alg":"none"}.{"sub":"old","exp":-1000000000000000}. */
+  const char *old = "Authorization: Bearer "
+                    "eyJhbGciOiJub25lIn0.eyJzdWIiOiJvbGQiLCJleHAiOi0xMDAwMDAwMDAwMDAwMDAwfQ.c2ln";
+  /* {"alg":"none"}.{"sub":"new","nbf":1000000000000000}. */
+  const char *young = "Authorization: Bearer "
+                      "eyJhbGciOiJub25lIn0.eyJzdWIiOiJuZXciLCJuYmYiOjEwMDAwMDAwMDAwMDAwMDB9.c2ln";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 2000, "GET", "/a", H (old));
+  resp (&fx, c, 2, 2000, 401, H ("WWW-Authenticate: Bearer"));
+  req (&fx, c, 3, 2001, "GET", "/b", H (young));
+  resp (&fx, c, 4, 2001, 401, H ("WWW-Authenticate: Bearer"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_EXPIRED_TOKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, " h "));
+  g_assert_cmpint (nth (&fx, 1)->cause, ==, W4_CAUSE_TOKEN_NOT_YET_VALID);
+  g_assert_nonnull (strstr (nth (&fx, 1)->summary, " h "));
+  fx_clear (&fx);
+}
+
+/* A Bearer challenge with a bare error code and the description only in
+ * the JSON body (pcaps/tcp-chunked-401.pcap): the body's words become the
+ * server_message, and expiry named there makes the cause expired-token. */
+static void
+test_expiry_named_in_body (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4HttpBody b = { 0 };
+  const char *json = "{\"error\":\"invalid_token\",\"error_description\":\"The token expired\"}";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/api/me", H ("Authorization: Bearer opaque-token-1"));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_token\"",
+                                "Content-Type: application/json"));
+  b.conn = c;
+  b.dir = W4_DIR_TO_CLIENT;
+  b.seq = 0;
+  b.prefix = w4_span (json, strlen (json));
+  b.complete = TRUE;
+  fx.sink.on_body (fx.sink.user, &b);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_EXPIRED_TOKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (nth (&fx, 0)->server_message, ==, "invalid_token: The token expired");
+  fx_clear (&fx);
+}
+
+/* No nbf, an iat more than 60 s after the request: the claim the rule
+ * compared (iat) is the one the summary names. */
+static void
+test_not_yet_valid_by_iat (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  /* {"alg":"none"}.{"sub":"carol","iat":5000}. */
+  const char *jwt = "Authorization: Bearer "
+                    "eyJhbGciOiJub25lIn0.eyJzdWIiOiJjYXJvbCIsImlhdCI6NTAwMH0.c2ln";
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 1000, "GET", "/a", H (jwt));
+  resp (&fx, c, 2, 1000, 401, H ("WWW-Authenticate: Bearer"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_TOKEN_NOT_YET_VALID, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (nth (&fx, 0)->summary, ==,
+                   "The token for subject carol is valid only from 1970-01-01T01:23:20.000000Z, "
+                   "1 h 6 min after the request: the issuer's clock is ahead of the server's.");
+  fx_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/correlate/jwt-far-times", test_jwt_far_times);
+  g_test_add_func ("/correlate/expiry-named-in-body", test_expiry_named_in_body);
+  g_test_add_func ("/correlate/not-yet-valid-by-iat", test_not_yet_valid_by_iat);
+  return g_test_run ();
+}
