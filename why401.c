@@ -315,38 +315,54 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
 
 /* The one piece of process-wide state: a signal handler has no user data. */
 static W4Capture *volatile w4_signal_target;
+/* -o's temporary file while it exists: a signal that ends the program
+ * removes it, so that no stray file is left beside the target. */
+static const char *volatile w4_signal_tmp;
 
+/* During a run the first signal stops the capture (the report is still
+ * written); otherwise, or for a second one when finishing takes too long,
+ * the program ends the ordinary way, by the signal. */
 static void
 w4_on_signal (int sig)
 {
   W4Capture *cap = w4_signal_target;
 
-  if (cap != NULL)
+  if (cap != NULL) {
+    w4_signal_target = NULL;
     w4_cap_stop (cap);
+    return;
+  }
+  if (w4_signal_tmp != NULL)
+    unlink (w4_signal_tmp);
+  signal (sig, SIG_DFL);
+  raise (sig);
 }
 
+/* Installed once, before -o's temporary file can exist. */
 static void
-w4_install_signals (W4Capture *cap)
+w4_catch_signals (void)
 {
   struct sigaction sa;
 
-  w4_signal_target = cap;
   memset (&sa, 0, sizeof sa);
   sa.sa_handler = w4_on_signal;
   sigemptyset (&sa.sa_mask);
   /* No SA_RESTART: a blocking read returns EINTR and the capture loop sees
-   * the stop at once. SA_RESETHAND: a second Ctrl-C ends the program the
-   * ordinary way, for when finishing takes too long. */
-  sa.sa_flags = SA_RESETHAND;
+   * the stop at once. */
+  sa.sa_flags = 0;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
 }
 
 static void
+w4_install_signals (W4Capture *cap)
+{
+  w4_signal_target = cap;
+}
+
+static void
 w4_remove_signals (void)
 {
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
   w4_signal_target = NULL;
 }
 
@@ -749,6 +765,7 @@ w4_output_close (W4Output *o, gboolean ok)
     }
     if (!ok || !done)
       unlink (o->tmp);
+    w4_signal_tmp = NULL;
   }
   g_free (o->target);
   g_free (o->tmp);
@@ -788,6 +805,7 @@ main (int argc, char **argv)
     return W4_EXIT_USAGE;
   }
 
+  w4_catch_signals ();
   if (a.output != NULL && strcmp (a.output, "-") != 0) {
     if (w4_output_names_input (&a)) {
       w4_args_clear (&a);
@@ -797,6 +815,7 @@ main (int argc, char **argv)
       w4_args_clear (&a);
       return W4_EXIT_USAGE;
     }
+    w4_signal_tmp = o.tmp;
     out = o.fp;
   }
 

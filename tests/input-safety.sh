@@ -41,7 +41,7 @@ check () { # check NAME COMMAND...: ok when COMMAND succeeds
 # values of "file", and of any other key ending in file ("request_file").
 findings () { sed -E 's/(file)":"[^"]*"/\1":"F"/g'; }
 
-echo "1..32"
+echo "1..34"
 
 cp "$PCAPDIR/demo.pcapng" demo.pcapng
 cp "$PCAPDIR/nginx-basic-wrong-password.pcap" plain.pcap
@@ -80,6 +80,20 @@ check "a succeeding json run replaces the report whole" \
     python3 -c 'import json,sys; d=json.load(open("report.json")); sys.exit(0 if "summary" in d else 1)' 2> /dev/null
 check "no temporary file left after a succeeding run; exit by findings" \
     test -z "$(ls -A | grep '^\.report\.json\.')" -a "$status" -eq "$ref_status"
+# Killed while the temporary file exists (here: blocked opening a FIFO that
+# no one writes): the old report stays and no temporary file is left.
+mkfifo idle.fifo
+echo OLD > report.json
+"$WHY401" --format json -o report.json idle.fifo > /dev/null 2>&1 &
+killed=$!
+sleep 1
+kill -TERM "$killed"
+wait "$killed"
+status=$?
+check "a run killed by SIGTERM leaves the old report, dies by the signal" \
+    test "$status" -eq 143 -a "$(cat report.json)" = OLD
+check "no temporary file left after a run killed by SIGTERM" \
+    test -z "$(ls -A | grep '^\.report\.json\.')"
 echo OLD > report.txt
 "$WHY401" -o report.txt demo.pcapng > /dev/null 2>&1
 check "text -o writes the report" grep -q "demo.pcapng: 148 packets" report.txt
