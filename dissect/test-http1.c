@@ -474,6 +474,33 @@ test_control_byte_in_target (void)
   t_rec_clear (&r);
 }
 
+/* More refused bytes than any fixed table of stand-ins holds: a client
+ * that pads its target with control bytes must not hide its request (and
+ * its credentials) again; every byte is reported as sent. */
+static void
+test_many_control_bytes_in_target (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  g_autofree char *ctl = g_strnfill (200, '\x01');
+  g_autofree char *names = g_strnfill (100, '\x02');
+  g_autofree char *req = g_strdup_printf ("GET /a%s HTTP/1.1\r\nX%s: 1\r\n"
+                                          "Authorization: Basic dTpw\r\n\r\n", ctl, names);
+  g_autofree char *want = g_strdup_printf ("open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                                           "req 0 #0 f3-3 GET /a%s odd-target odd-name "
+                                           "[X%s=1] [Authorization=Basic dTpw]\n"
+                                           "body 0 c2s #0 0\n"
+                                           "close 0 end\n", ctl, names);
+
+  t_rec_init (&r);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==, want);
+  t_rec_clear (&r);
+}
+
 /* Field names with bytes llhttp refuses (nginx ignores such a field,
  * python takes it) must not hide the message or the fields after them;
  * the name is reported as sent. */
@@ -640,6 +667,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
   g_test_add_func ("/http1/auth-fields-past-cap", test_auth_fields_past_cap);
   g_test_add_func ("/http1/control-byte-in-target", test_control_byte_in_target);
+  g_test_add_func ("/http1/many-control-bytes-in-target", test_many_control_bytes_in_target);
   g_test_add_func ("/http1/odd-field-names", test_odd_field_names);
   g_test_add_func ("/http1/auth-fields-cut", test_auth_fields_cut);
   g_test_add_func ("/http1/split-everywhere", test_split_everywhere);
