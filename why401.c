@@ -698,6 +698,33 @@ typedef struct {
   char *tmp;    /* NULL when writing the target directly */
 } W4Output;
 
+/* (transfer full) @path with its symlinks followed to the file they name,
+ * which may not exist yet (realpath fails then): writing through a link
+ * creates or replaces that file, never the link. At most 40 links, as the
+ * kernel follows (ELOOP). */
+static char *
+w4_output_follow_links (const char *path)
+{
+  char *cur = g_strdup (path);
+
+  for (guint hops = 0; hops < 40; hops++) {
+    g_autofree char *dest = g_file_read_link (cur, NULL);
+    char *next;
+
+    if (dest == NULL)
+      break; /* not a link (or not there): this is the file */
+    if (g_path_is_absolute (dest)) {
+      next = g_steal_pointer (&dest);
+    } else {
+      g_autofree char *dir = g_path_get_dirname (cur);
+      next = g_build_filename (dir, dest, NULL);
+    }
+    g_free (cur);
+    cur = next;
+  }
+  return cur;
+}
+
 static gboolean
 w4_output_open (W4Output *o, const char *path, W4Format format)
 {
@@ -709,16 +736,13 @@ w4_output_open (W4Output *o, const char *path, W4Format format)
   if (format == W4_FORMAT_NDJSON || (exists && !S_ISREG (st.st_mode))) {
     o->fp = fopen (path, "w");
   } else {
-    g_autofree char *real = exists ? realpath (path, NULL) : NULL;
     g_autofree char *dir = NULL, *base = NULL;
     mode_t mask = umask (0);
     int fd;
 
     /* Through a symlink, the file it points to is replaced, not the link. */
-    if (real != NULL) {
-      g_free (o->target);
-      o->target = g_strdup (real);
-    }
+    g_free (o->target);
+    o->target = w4_output_follow_links (path);
     dir = g_path_get_dirname (o->target);
     base = g_path_get_basename (o->target);
 

@@ -41,7 +41,7 @@ check () { # check NAME COMMAND...: ok when COMMAND succeeds
 # values of "file", and of any other key ending in file ("request_file").
 findings () { sed -E 's/(file)":"[^"]*"/\1":"F"/g'; }
 
-echo "1..34"
+echo "1..35"
 
 cp "$PCAPDIR/demo.pcapng" demo.pcapng
 cp "$PCAPDIR/nginx-basic-wrong-password.pcap" plain.pcap
@@ -94,6 +94,13 @@ check "a run killed by SIGTERM leaves the old report, dies by the signal" \
     test "$status" -eq 143 -a "$(cat report.json)" = OLD
 check "no temporary file left after a run killed by SIGTERM" \
     test -z "$(ls -A | grep '^\.report\.json\.')"
+# A symlink whose file does not exist yet: the file is created, as plain
+# writing through the link would, and the link stays.
+mkdir linkdir
+ln -s linkdir/new.json newlink.json
+"$WHY401" --format json -o newlink.json demo.pcapng > /dev/null 2>&1
+check "-o through a dangling symlink creates its file and keeps the link" \
+    test -L newlink.json -a -s linkdir/new.json
 echo OLD > report.txt
 "$WHY401" -o report.txt demo.pcapng > /dev/null 2>&1
 check "text -o writes the report" grep -q "demo.pcapng: 148 packets" report.txt
