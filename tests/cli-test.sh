@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..12"
+echo "1..13"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -61,4 +61,9 @@ if command -v tcpdump > /dev/null 2>&1; then
 else
   ok "-D prints what tcpdump -D prints # SKIP tcpdump is not installed"
 fi
+# A warning names a frame as the user finds it: in its own file. The
+# outlier is frame 7 of the second file of the run (frame 17 run-wide).
+s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/clock-outlier-udp.pcap)
+check "an outlier timestamp names its file's frame (exit $s)" \
+  grep -q '^why401: warning: frame 7 of clock-outlier-udp.pcap is dated' "$tmp/err"
 exit $((bad > 0))
