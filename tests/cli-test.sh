@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..13"
+echo "1..14"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -66,4 +66,9 @@ fi
 s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/clock-outlier-udp.pcap)
 check "an outlier timestamp names its file's frame (exit $s)" \
   grep -q '^why401: warning: frame 7 of clock-outlier-udp.pcap is dated' "$tmp/err"
+# Every warning of summary.warnings is on stderr too: here a message that
+# could not be parsed.
+s=$(status_of "$why401" -q pcaps/python-request-line-odd.pcap)
+check "a message that could not be parsed is a warning on stderr (exit $s)" \
+  grep -q '^why401: warning: 1 HTTP message could not be parsed and is not analysed (the first in frame 28 of python-request-line-odd.pcap' "$tmp/err"
 exit $((bad > 0))
