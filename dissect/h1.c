@@ -444,6 +444,7 @@ is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
   };
   static const char *const response_names[] = {
     "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "Location", "Content-Type",
+    "Upgrade", /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
   };
   const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
   gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
