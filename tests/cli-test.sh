@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..14"
+echo "1..15"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -71,4 +71,8 @@ check "an outlier timestamp names its file's frame (exit $s)" \
 s=$(status_of "$why401" -q pcaps/python-request-line-odd.pcap)
 check "a message that could not be parsed is a warning on stderr (exit $s)" \
   grep -q '^why401: warning: 1 HTTP message could not be parsed and is not analysed (the first in frame 28 of python-request-line-odd.pcap' "$tmp/err"
+# A tcp.stream number is the file's: the warning names the file.
+s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/h2-prior-knowledge-403.pcap)
+check "the HTTP/2 warning names the file of its tcp.stream (exit $s)" \
+  grep -q 'first on tcp.stream 0 of h2-prior-knowledge-403.pcap to ' "$tmp/err"
 exit $((bad > 0))
