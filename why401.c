@@ -16,6 +16,7 @@
  * names, interface names, libpcap's messages) goes through
  * w4_text_sanitize first. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
 #include <locale.h>
@@ -322,6 +323,8 @@ static W4Capture *volatile w4_signal_target;
 /* -o's temporary file while it exists: a signal that ends the program
  * removes it, so that no stray file is left beside the target. */
 static const char *volatile w4_signal_tmp;
+/* -o's target when this run created it (empty until the rename). */
+static const char *volatile w4_signal_created;
 
 /* During a run the first signal stops the capture (the report is still
  * written); otherwise, or for a second one when finishing takes too long,
@@ -338,6 +341,8 @@ w4_on_signal (int sig)
   }
   if (w4_signal_tmp != NULL)
     unlink (w4_signal_tmp);
+  if (w4_signal_created != NULL)
+    unlink (w4_signal_created);
   signal (sig, SIG_DFL);
   raise (sig);
 }
@@ -701,6 +706,7 @@ typedef struct {
   FILE *fp;
   char *target; /* -o as given (resolved when a symlink) */
   char *tmp;    /* NULL when writing the target directly */
+  gboolean created; /* the target did not exist: removed again on failure */
 } W4Output;
 
 /* (transfer full) @path with its symlinks followed to the file they name,
@@ -743,25 +749,52 @@ w4_output_open (W4Output *o, const char *path, W4Format format)
   } else {
     g_autofree char *dir = NULL, *base = NULL;
     mode_t mask = umask (0);
+    struct stat probed, found;
     int fd;
 
-    /* Through a symlink, the file it points to is replaced, not the link. */
-    g_free (o->target);
-    o->target = w4_output_follow_links (path);
-    dir = g_path_get_dirname (o->target);
-    base = g_path_get_basename (o->target);
-
     umask (mask);
-    o->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-    fd = mkstemp (o->tmp);
+    /* The kernel decides first, as for plain writing: write permission on
+     * the file itself (rename(2) needs only the directory's) and its
+     * protections on following links (fs.protected_symlinks in sticky
+     * directories such as /tmp). Neither truncates: the old report stays
+     * until the new one is whole. A file this creates is removed again
+     * when the run fails. */
+    fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666 & ~mask);
+    if (fd >= 0) {
+      int rc = fstat (fd, &probed);
+      close (fd);
+      o->created = !exists;
+      /* Through a symlink, the file it points to is replaced, not the
+       * link: the one the kernel just opened (checked: same inode). */
+      g_free (o->target);
+      o->target = w4_output_follow_links (path);
+      if (rc != 0 || stat (o->target, &found) != 0 || found.st_dev != probed.st_dev ||
+          found.st_ino != probed.st_ino) {
+        if (o->created)
+          unlink (o->target);
+        errno = EAGAIN;
+        fd = -1;
+      }
+    }
+    if (fd >= 0) {
+      dir = g_path_get_dirname (o->target);
+      base = g_path_get_basename (o->target);
+      o->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+      fd = mkstemp (o->tmp);
+      if (fd < 0 && o->created)
+        unlink (o->target);
+    }
     if (fd >= 0) {
       /* mkstemp gives 0600; the report gets what fopen would have given
-       * (or keeps the mode of the report it replaces). */
-      fchmod (fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
+       * (or keeps the permissions of the report it replaces, without
+       * set-id bits: a report is not a program). */
+      fchmod (fd, exists ? (st.st_mode & 0777) : (0666 & ~mask));
       o->fp = fdopen (fd, "w");
       if (o->fp == NULL) {
         close (fd);
         unlink (o->tmp);
+        if (o->created)
+          unlink (o->target);
       }
     }
   }
@@ -792,9 +825,13 @@ w4_output_close (W4Output *o, gboolean ok)
       fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
       done = FALSE;
     }
-    if (!ok || !done)
+    if (!ok || !done) {
       unlink (o->tmp);
+      if (o->created)
+        unlink (o->target);
+    }
     w4_signal_tmp = NULL;
+    w4_signal_created = NULL;
   }
   g_free (o->target);
   g_free (o->tmp);
@@ -845,6 +882,7 @@ main (int argc, char **argv)
       return W4_EXIT_USAGE;
     }
     w4_signal_tmp = o.tmp;
+    w4_signal_created = o.created ? o.target : NULL;
     out = o.fp;
   }
 

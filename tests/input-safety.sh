@@ -41,7 +41,7 @@ check () { # check NAME COMMAND...: ok when COMMAND succeeds
 # values of "file", and of any other key ending in file ("request_file").
 findings () { sed -E 's/(file)":"[^"]*"/\1":"F"/g'; }
 
-echo "1..35"
+echo "1..36"
 
 cp "$PCAPDIR/demo.pcapng" demo.pcapng
 cp "$PCAPDIR/nginx-basic-wrong-password.pcap" plain.pcap
@@ -101,6 +101,22 @@ ln -s linkdir/new.json newlink.json
 "$WHY401" --format json -o newlink.json demo.pcapng > /dev/null 2>&1
 check "-o through a dangling symlink creates its file and keeps the link" \
     test -L newlink.json -a -s linkdir/new.json
+# The kernel decides, as for plain writing: a report the user may not
+# write is not replaced (rename(2) would need only the directory).
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+    mkdir rodir
+    echo OLD > rodir/ro.json
+    chmod 444 rodir/ro.json
+    chown -R nobody rodir
+    chmod a+rx "$T"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$WHY401" --format json -o rodir/ro.json demo.pcapng > /dev/null 2>&1
+    status=$?
+    check "-o onto a file the user may not write: exit 2, file unchanged" \
+        test "$status" -eq 2 -a "$(cat rodir/ro.json)" = OLD
+else
+    skip "-o onto a file the user may not write" "needs root and setpriv"
+fi
 echo OLD > report.txt
 "$WHY401" -o report.txt demo.pcapng > /dev/null 2>&1
 check "text -o writes the report" grep -q "demo.pcapng: 148 packets" report.txt
