@@ -31,21 +31,28 @@ pipe_warn (W4Pipeline *pipe, const W4Anomaly *what)
 /* ---- capture's sink ------------------------------------------------------ */
 
 /* A frame whose timestamp jumped far ahead of the traffic around it: a
- * warning, as a damaged record is. */
+ * warning, as a damaged record is. The frame is named as the user finds
+ * it: its number in its own file (INPUT.md), and that file. */
 static void
 warn_outlier (W4Pipeline *pipe, const W4ClockOutlier *o)
 {
   char ts[W4_TIME_STRLEN], clock[W4_TIME_STRLEN];
+  guint file_index = 0;
+  guint64 in_file = w4_cor_locate (pipe->cor, o->frame, &file_index);
+  const char *name = w4_cor_file_name (pipe->cor, file_index);
+  g_autofree char *where = name != NULL
+      ? g_strdup_printf ("frame %" G_GUINT64_FORMAT " of %s", in_file, name)
+      : g_strdup_printf ("frame %" G_GUINT64_FORMAT, in_file);
   g_autofree char *msg = o->back
-      ? g_strdup_printf ("capture time steps back at frame %" G_GUINT64_FORMAT " from %s to %s "
+      ? g_strdup_printf ("capture time steps back at %s from %s to %s "
                          "(an earlier frame was dated far ahead, or the inputs are not in time "
                          "order): decisions follow the new time",
-                         o->frame, w4_time_format_iso (o->clock, clock, sizeof clock),
+                         where, w4_time_format_iso (o->clock, clock, sizeof clock),
                          w4_time_format_iso (o->ts, ts, sizeof ts))
-      : g_strdup_printf ("frame %" G_GUINT64_FORMAT " is dated %s, far ahead of the traffic "
+      : g_strdup_printf ("%s is dated %s, far ahead of the traffic "
                          "around it (%s): its timestamp is not used as capture time for "
                          "decisions",
-                         o->frame, w4_time_format_iso (o->ts, ts, sizeof ts),
+                         where, w4_time_format_iso (o->ts, ts, sizeof ts),
                          w4_time_format_iso (o->clock, clock, sizeof clock));
   W4Anomaly what = { 0 };
 

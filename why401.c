@@ -16,6 +16,7 @@
  * names, interface names, libpcap's messages) goes through
  * w4_text_sanitize first. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <jansson.h>
 #include <locale.h>
@@ -281,6 +282,7 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
 typedef struct {
   gboolean limit_warned[W4_LIMIT_COUNT];
   gboolean h2_warned;
+  W4Correlate *cor; /* file names, for a tcp.stream (counted per file) */
 } W4Warnings;
 
 /* One line on stderr per user-facing warning; a limit once per name (it
@@ -304,9 +306,12 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
              !w->h2_warned) {
     /* once per run: the not-parsed infos and summary.warnings name every server */
     char server[W4_ENDPOINT_STRLEN];
+    const char *file = w->cor != NULL ? w4_cor_file_name (w->cor, what->conn->stream_file) : NULL;
+    g_autofree char *safe = file != NULL ? w4_text_sanitize (file) : NULL;
     w->h2_warned = TRUE;
     fprintf (stderr, "why401: warning: HTTP/2 is not parsed yet: 401, 407 and 403 responses "
-             "inside it are not reported (first on tcp.stream %u to %s)\n", what->conn->stream,
+             "inside it are not reported (first on tcp.stream %u%s%s to %s)\n",
+             what->conn->stream, safe != NULL ? " of " : "", safe != NULL ? safe : "",
              w4_endpoint_format (&what->conn->server, server, sizeof server));
   }
 }
@@ -315,38 +320,58 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
 
 /* The one piece of process-wide state: a signal handler has no user data. */
 static W4Capture *volatile w4_signal_target;
+/* -o's temporary file while it exists: a signal that ends the program
+ * removes it, so that no stray file is left beside the target. */
+static const char *volatile w4_signal_tmp;
+/* -o's target when this run created it (empty until the rename). */
+static const char *volatile w4_signal_created;
 
+/* During a run the first signal stops the capture (the report is still
+ * written); otherwise, or for a second one when finishing takes too long,
+ * the program ends the ordinary way, by the signal. */
 static void
 w4_on_signal (int sig)
 {
   W4Capture *cap = w4_signal_target;
 
-  if (cap != NULL)
+  if (cap != NULL) {
+    w4_signal_target = NULL;
     w4_cap_stop (cap);
+    return;
+  }
+  if (w4_signal_tmp != NULL)
+    unlink (w4_signal_tmp);
+  if (w4_signal_created != NULL)
+    unlink (w4_signal_created);
+  signal (sig, SIG_DFL);
+  raise (sig);
 }
 
+/* Installed once, before -o's temporary file can exist. */
 static void
-w4_install_signals (W4Capture *cap)
+w4_catch_signals (void)
 {
   struct sigaction sa;
 
-  w4_signal_target = cap;
   memset (&sa, 0, sizeof sa);
   sa.sa_handler = w4_on_signal;
   sigemptyset (&sa.sa_mask);
   /* No SA_RESTART: a blocking read returns EINTR and the capture loop sees
-   * the stop at once. SA_RESETHAND: a second Ctrl-C ends the program the
-   * ordinary way, for when finishing takes too long. */
-  sa.sa_flags = SA_RESETHAND;
+   * the stop at once. */
+  sa.sa_flags = 0;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
 }
 
 static void
+w4_install_signals (W4Capture *cap)
+{
+  w4_signal_target = cap;
+}
+
+static void
 w4_remove_signals (void)
 {
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
   w4_signal_target = NULL;
 }
 
@@ -576,6 +601,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   pipe = w4_pipe_new (limits, &copts, &fsink, w4_warn_anomaly, &warnings);
   cap = w4_pipe_capture (pipe);
   cor = w4_pipe_correlate (pipe);
+  warnings.cor = cor;
 
   if (a->iface != NULL) {
     g_autoptr (GError) error = NULL;
@@ -680,7 +706,35 @@ typedef struct {
   FILE *fp;
   char *target; /* -o as given (resolved when a symlink) */
   char *tmp;    /* NULL when writing the target directly */
+  gboolean created; /* the target did not exist: removed again on failure */
 } W4Output;
+
+/* (transfer full) @path with its symlinks followed to the file they name,
+ * which may not exist yet (realpath fails then): writing through a link
+ * creates or replaces that file, never the link. At most 40 links, as the
+ * kernel follows (ELOOP). */
+static char *
+w4_output_follow_links (const char *path)
+{
+  char *cur = g_strdup (path);
+
+  for (guint hops = 0; hops < 40; hops++) {
+    g_autofree char *dest = g_file_read_link (cur, NULL);
+    char *next;
+
+    if (dest == NULL)
+      break; /* not a link (or not there): this is the file */
+    if (g_path_is_absolute (dest)) {
+      next = g_steal_pointer (&dest);
+    } else {
+      g_autofree char *dir = g_path_get_dirname (cur);
+      next = g_build_filename (dir, dest, NULL);
+    }
+    g_free (cur);
+    cur = next;
+  }
+  return cur;
+}
 
 static gboolean
 w4_output_open (W4Output *o, const char *path, W4Format format)
@@ -693,30 +747,54 @@ w4_output_open (W4Output *o, const char *path, W4Format format)
   if (format == W4_FORMAT_NDJSON || (exists && !S_ISREG (st.st_mode))) {
     o->fp = fopen (path, "w");
   } else {
-    g_autofree char *real = exists ? realpath (path, NULL) : NULL;
     g_autofree char *dir = NULL, *base = NULL;
     mode_t mask = umask (0);
+    struct stat probed, found;
     int fd;
 
-    /* Through a symlink, the file it points to is replaced, not the link. */
-    if (real != NULL) {
-      g_free (o->target);
-      o->target = g_strdup (real);
-    }
-    dir = g_path_get_dirname (o->target);
-    base = g_path_get_basename (o->target);
-
     umask (mask);
-    o->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-    fd = mkstemp (o->tmp);
+    /* The kernel decides first, as for plain writing: write permission on
+     * the file itself (rename(2) needs only the directory's) and its
+     * protections on following links (fs.protected_symlinks in sticky
+     * directories such as /tmp). Neither truncates: the old report stays
+     * until the new one is whole. A file this creates is removed again
+     * when the run fails. */
+    fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666 & ~mask);
+    if (fd >= 0) {
+      int rc = fstat (fd, &probed);
+      close (fd);
+      o->created = !exists;
+      /* Through a symlink, the file it points to is replaced, not the
+       * link: the one the kernel just opened (checked: same inode). */
+      g_free (o->target);
+      o->target = w4_output_follow_links (path);
+      if (rc != 0 || stat (o->target, &found) != 0 || found.st_dev != probed.st_dev ||
+          found.st_ino != probed.st_ino) {
+        if (o->created)
+          unlink (o->target);
+        errno = EAGAIN;
+        fd = -1;
+      }
+    }
+    if (fd >= 0) {
+      dir = g_path_get_dirname (o->target);
+      base = g_path_get_basename (o->target);
+      o->tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+      fd = mkstemp (o->tmp);
+      if (fd < 0 && o->created)
+        unlink (o->target);
+    }
     if (fd >= 0) {
       /* mkstemp gives 0600; the report gets what fopen would have given
-       * (or keeps the mode of the report it replaces). */
-      fchmod (fd, exists ? (st.st_mode & 07777) : (0666 & ~mask));
+       * (or keeps the permissions of the report it replaces, without
+       * set-id bits: a report is not a program). */
+      fchmod (fd, exists ? (st.st_mode & 0777) : (0666 & ~mask));
       o->fp = fdopen (fd, "w");
       if (o->fp == NULL) {
         close (fd);
         unlink (o->tmp);
+        if (o->created)
+          unlink (o->target);
       }
     }
   }
@@ -747,8 +825,13 @@ w4_output_close (W4Output *o, gboolean ok)
       fprintf (stderr, "why401: cannot write %s: %s\n", safe, g_strerror (errno));
       done = FALSE;
     }
-    if (!ok || !done)
+    if (!ok || !done) {
       unlink (o->tmp);
+      if (o->created)
+        unlink (o->target);
+    }
+    w4_signal_tmp = NULL;
+    w4_signal_created = NULL;
   }
   g_free (o->target);
   g_free (o->tmp);
@@ -788,6 +871,7 @@ main (int argc, char **argv)
     return W4_EXIT_USAGE;
   }
 
+  w4_catch_signals ();
   if (a.output != NULL && strcmp (a.output, "-") != 0) {
     if (w4_output_names_input (&a)) {
       w4_args_clear (&a);
@@ -797,6 +881,8 @@ main (int argc, char **argv)
       w4_args_clear (&a);
       return W4_EXIT_USAGE;
     }
+    w4_signal_tmp = o.tmp;
+    w4_signal_created = o.created ? o.target : NULL;
     out = o.fp;
   }
 

@@ -228,10 +228,7 @@ W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 /* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
-const char *w4_cor_file_name (W4Correlate *cor, guint file_index);
-/* The input file holding run-wide frame @frame (into @file_index) and the
- * frame's number in it; 0 for frame 0. */
-guint64 w4_cor_locate (W4Correlate *cor, guint64 frame, guint *file_index);
+/* w4_cor_file_name and w4_cor_locate: in correlate.h. */
 /* Does Wireshark show the TCP header (tcp.stream) in @frame? FALSE for an
  * IP fragment that did not complete its datagram, and when unsure. */
 gboolean w4_cor_frame_has_tcp (W4Correlate *cor, guint64 frame);

@@ -1660,6 +1660,37 @@ schemes_string (const W4CorServer *s)
   return g_string_free (out, FALSE);
 }
 
+/* (transfer full) The warning for the HTTP messages that could not be
+ * parsed (cor->http_unparsed > 0). */
+static char *
+unparsed_warning (W4Correlate *cor)
+{
+  const char *file = w4_cor_file_name (cor, cor->unparsed_file);
+
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " HTTP %s could not be parsed and %s "
+                          "not analysed (the first in frame %" G_GUINT64_FORMAT "%s%s: %s)",
+                          cor->http_unparsed, cor->http_unparsed == 1 ? "message" : "messages",
+                          cor->http_unparsed == 1 ? "is" : "are", cor->unparsed_frame,
+                          file ? " of " : "", file ? file : "",
+                          cor->unparsed_why ? cor->unparsed_why : "parse error");
+}
+
+/* Once, at the end (only then is the count known): the same line on
+ * stderr as in summary.warnings, as every other warning. */
+static void
+warn_unparsed_messages (W4Correlate *cor)
+{
+  g_autofree char *msg = NULL;
+  W4Anomaly what = { 0 };
+
+  if (cor->http_unparsed == 0 || cor->warn == NULL)
+    return;
+  msg = unparsed_warning (cor);
+  what.kind = W4_ANOM_WARNING;
+  what.message = msg;
+  cor->warn (cor->warn_user, &what);
+}
+
 static W4Summary *
 build_summary (W4Correlate *cor)
 {
@@ -1716,17 +1747,8 @@ build_summary (W4Correlate *cor)
                      g_strdup_printf ("%" G_GUINT64_FORMAT " more %s not kept (the first 100 are "
                                       "above)", cor->warnings_dropped,
                                       cor->warnings_dropped == 1 ? "warning was" : "warnings were"));
-  if (cor->http_unparsed > 0) {
-    const char *file = w4_cor_file_name (cor, cor->unparsed_file);
-    g_ptr_array_add (s->warnings,
-                     g_strdup_printf ("%" G_GUINT64_FORMAT " HTTP %s could not be parsed and %s "
-                                      "not analysed (the first in frame %" G_GUINT64_FORMAT
-                                      "%s%s: %s)", cor->http_unparsed,
-                                      cor->http_unparsed == 1 ? "message" : "messages",
-                                      cor->http_unparsed == 1 ? "is" : "are",
-                                      cor->unparsed_frame, file ? " of " : "", file ? file : "",
-                                      cor->unparsed_why ? cor->unparsed_why : "parse error"));
-  }
+  if (cor->http_unparsed > 0)
+    g_ptr_array_add (s->warnings, unparsed_warning (cor));
   return s;
 }
 
@@ -1790,6 +1812,7 @@ w4_cor_finish (W4Correlate *cor)
     while (g_hash_table_iter_next (&it, NULL, &v))
       g_ptr_array_add (accs, v);
     warn_unparsed (cor);
+    warn_unparsed_messages (cor);
     g_hash_table_iter_init (&it, cor->gaps);
     while (g_hash_table_iter_next (&it, NULL, &v))
       g_ptr_array_add (accs, v);

@@ -126,6 +126,11 @@ void w4_cor_count_frame (W4Correlate *cor, const W4FrameInfo *fi);
 void w4_cor_ip_datagram (W4Correlate *cor, const W4IpPacket *pkt);
 /* A file name for W4FrameInfo.file_index (copied). */
 void w4_cor_set_file_name (W4Correlate *cor, guint file_index, const char *name);
+/* The name given for @file_index. (transfer none), NULL when unknown. */
+const char *w4_cor_file_name (W4Correlate *cor, guint file_index);
+/* The input file holding run-wide frame @frame (into @file_index) and the
+ * frame's number in it, as a user finds it; 0 for frame 0. */
+guint64 w4_cor_locate (W4Correlate *cor, guint64 frame, guint *file_index);
 /* Warnings for summary.warnings (also from capture). */
 void w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what);
 /* Called once per limit, at its first hit, whichever stage hit it (the

@@ -59,9 +59,6 @@ typedef struct {
  * are authentication-relevant (the longest such name is 29 bytes); a
  * longer name is kept cut to it. */
 #define W4_H1_MAX_NAME 256
-/* Bytes of one request target fed to llhttp as a stand-in (control bytes
- * a server took): beyond this many the request is left to fail. */
-#define W4_H1_MAX_PATCHES 64
 /* The version ("HTTP/1.x") is the first 8 bytes of what the head scan
  * looks at in the start line; past them, nothing. */
 #define W4_H1_LINE_SCAN 8
@@ -81,12 +78,6 @@ typedef enum {
 } W4H1Mode;
 
 typedef struct W4Flow W4Flow;
-
-/* The bytes of a head that llhttp read as stand-ins, to be put back. */
-typedef struct {
-  guint64 off[W4_H1_MAX_PATCHES]; /* stream offsets of the bytes replaced */
-  guint8 orig[W4_H1_MAX_PATCHES];
-} W4H1Patches;
 
 /* One direction's HTTP/1 state (flow lifetime). */
 typedef struct {
@@ -148,8 +139,7 @@ typedef struct {
   guint8 rl_state;         /* W4_H1_RL_* / W4_H1_HF_*: where the head scan is */
   guint line_pos;          /* bytes into the start line's version (W4_H1_LINE_SCAN: done) */
   guint odd;               /* W4_HEAD_ODD_* of the message being scanned */
-  guint n_patches;
-  W4H1Patches *patches;    /* allocated at the first stand-in: most flows need none */
+  const guint8 *cur_orig;  /* the chunk's own bytes, while llhttp reads a patched copy */
   guint8 *patched;         /* copy of the chunk being fed, when patched; reused */
   gsize patched_size;
 

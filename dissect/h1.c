@@ -440,6 +440,7 @@ is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
   };
   static const char *const response_names[] = {
     "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "Location", "Content-Type",
+    "Upgrade", /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
   };
   const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
   gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
@@ -515,14 +516,21 @@ cb_method (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
-/* The bytes as sent: those fed to llhttp as stand-ins go back into @dst,
- * which holds the @kept bytes read from stream offset @from on. */
+/* The bytes as sent: where llhttp read the patched copy of the chunk, the
+ * @kept bytes it handed at @at are copied back from the chunk itself into
+ * @dst (stand-ins have the length of what they replace, so the offsets
+ * agree). Nothing to remember per stand-in: no cap on how many there are. */
 static void
-restore_patches (W4H1Half *h, guint64 from, guint8 *dst, guint32 kept)
+restore_patches (W4H1Half *h, const char *at, guint8 *dst, guint32 kept)
 {
-  for (guint i = 0; i < h->n_patches; i++)
-    if (h->patches->off[i] >= from && h->patches->off[i] - from < kept)
-      dst[h->patches->off[i] - from] = h->patches->orig[i];
+  const guint8 *p = (const guint8 *) at;
+
+  if (h->cur_orig == NULL || h->cur_orig == h->cur->data)
+    return;
+  if (p < h->cur->data || (gsize) (p - h->cur->data) > h->cur->len ||
+      kept > h->cur->len - (gsize) (p - h->cur->data))
+    return; /* not from the chunk (a substituted method) */
+  memcpy (dst, h->cur_orig + (p - h->cur->data), kept);
 }
 
 static int
@@ -536,8 +544,7 @@ cb_url (llhttp_t *p, const char *at, size_t len)
     h->target_off = h->hdr->len;
   kept = hdr_append (h, at, len);
   h->target_len += kept;
-  if (h->n_patches > 0)
-    restore_patches (h, stream_off (h, at), h->hdr->data + h->hdr->len - kept, kept);
+  restore_patches (h, at, h->hdr->data + h->hdr->len - kept, kept);
   h->last_cb = CB_URL;
   return 0;
 }
@@ -590,8 +597,7 @@ cb_header_field (llhttp_t *p, const char *at, size_t len)
   if (len > room)
     h->cut |= W4_HEAD_CUT_ORDINARY; /* no such name is authentication-relevant */
   memcpy (h->name + h->name_len, at, MIN (len, room));
-  if (h->n_patches > 0)
-    restore_patches (h, stream_off (h, at), h->name + h->name_len, (guint32) MIN (len, room));
+  restore_patches (h, at, h->name + h->name_len, (guint32) MIN (len, room));
   h->name_len += (guint32) MIN (len, room);
   return 0;
 }
@@ -974,7 +980,6 @@ w4_h1_clear (W4Flow *flow)
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
     g_clear_pointer (&h->patched, g_free);
-    g_clear_pointer (&h->patches, g_free);
   }
   g_clear_pointer (&flow->pending.methods, g_free);
 }
@@ -1203,7 +1208,7 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
       stand_in = version;
     if (h->rl_state == W4_H1_RL_LINE && was != W4_H1_RL_LINE)
       h->line_pos = 0;
-    if (stand_in == 0 || h->n_patches >= W4_H1_MAX_PATCHES)
+    if (stand_in == 0)
       continue;
     h->odd |= was <= W4_H1_RL_LINE ? W4_HEAD_ODD_TARGET : W4_HEAD_ODD_NAME;
     if (out == c->data) {
@@ -1215,11 +1220,6 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
       memcpy (h->patched, c->data, c->len);
       out = h->patched;
     }
-    if (h->patches == NULL)
-      h->patches = g_new (W4H1Patches, 1);
-    h->patches->off[h->n_patches] = h->cur_base + i;
-    h->patches->orig[h->n_patches] = c->data[i];
-    h->n_patches++;
     out[i] = stand_in;
   }
   return out;
@@ -1237,7 +1237,6 @@ tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos
   if (!h->in_msg) {
     h->rl_state = h->dir == W4_DIR_TO_SERVER ? W4_H1_RL_START : W4_H1_RL_LINE;
     h->line_pos = 0;
-    h->n_patches = 0;
     h->odd = 0;
   }
   if (h->rl_state == W4_H1_RL_DONE)
@@ -1258,6 +1257,7 @@ execute (W4H1Half *h, const W4Chunk *c)
   W4Chunk fed = *c;
 
   h->cur = &fed;
+  h->cur_orig = c->data;
   h->cur_base = base;
   for (guint i = 0; i < W4_H1_MAX_RESUMES && pos < end; i++) {
     llhttp_errno_t err;
@@ -1289,6 +1289,7 @@ execute (W4H1Half *h, const W4Chunk *c)
       start_tunnel (h->flow);
       h->fed = base + c->len;
       h->cur = NULL;
+      h->cur_orig = NULL;
       if (stop < end)
         feed_rest (h->flow, h->dir, c, (gsize) (stop - data));
       return;
@@ -1326,6 +1327,7 @@ execute (W4H1Half *h, const W4Chunk *c)
   if (h->mode == W4_H1_ACTIVE)
     remember_chunk (h, c, base);
   h->cur = NULL;
+  h->cur_orig = NULL;
 }
 
 void

@@ -461,6 +461,28 @@ test_header_bytes_limit (void)
   t_rec_clear (&r);
 }
 
+/* The Upgrade of a 101 decides that HTTP/2 follows: padding past
+ * header-bytes must not cut it, or the connection would not say that
+ * what follows is HTTP/2 that was not parsed. */
+static void
+test_h2c_upgrade_past_cap (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *req = "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+  const char *resp = "HTTP/1.1 101 Switching Protocols\r\nX-Pad: 0123456789abcdef\r\n"
+                     "Connection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+                     "\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64";
+
+  t_rec_init_limit (&r, W4_LIMIT_HEADER_BYTES, 40);
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  send_split (&r, 2, &ss, resp, strlen (resp) + 15, NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_true (g_str_has_suffix (r.log->str, "anomaly upgrade 0 s2c\nclose 0 end h2\n"));
+  t_rec_clear (&r);
+}
+
 /* A control byte in the request target (python's http.server takes it,
  * llhttp does not) must not hide the request: it is read, and reported
  * with the byte as sent. */
@@ -490,6 +512,33 @@ test_control_byte_in_target (void)
                    "resp 0 #0 f4-4 401 [Content-Length=0]\n"
                    "body 0 s2c #0 0\n"
                    "close 0 end\n");
+  t_rec_clear (&r);
+}
+
+/* More refused bytes than any fixed table of stand-ins holds: a client
+ * that pads its target with control bytes must not hide its request (and
+ * its credentials) again; every byte is reported as sent. */
+static void
+test_many_control_bytes_in_target (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  g_autofree char *ctl = g_strnfill (200, '\x01');
+  g_autofree char *names = g_strnfill (100, '\x02');
+  g_autofree char *req = g_strdup_printf ("GET /a%s HTTP/1.1\r\nX%s: 1\r\n"
+                                          "Authorization: Basic dTpw\r\n\r\n", ctl, names);
+  g_autofree char *want = g_strdup_printf ("open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                                           "req 0 #0 f3-3 GET /a%s odd-target odd-name "
+                                           "[X%s=1] [Authorization=Basic dTpw]\n"
+                                           "body 0 c2s #0 0\n"
+                                           "close 0 end\n", ctl, names);
+
+  t_rec_init (&r);
+  r.show_headers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==, want);
   t_rec_clear (&r);
 }
 
@@ -650,6 +699,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
   g_test_add_func ("/http1/websocket-upgrade", test_websocket_upgrade);
   g_test_add_func ("/http1/h2c-upgrade", test_h2c_upgrade);
+  g_test_add_func ("/http1/h2c-upgrade-past-cap", test_h2c_upgrade_past_cap);
   g_test_add_func ("/http1/http2-preface-short-segment", test_http2_preface_short_segment);
   g_test_add_func ("/http1/sip-is-not-http", test_sip_is_not_http);
   g_test_add_func ("/http1/rtsp-is-not-http", test_rtsp_is_not_http);
@@ -660,6 +710,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/header-bytes-limit", test_header_bytes_limit);
   g_test_add_func ("/http1/auth-fields-past-cap", test_auth_fields_past_cap);
   g_test_add_func ("/http1/control-byte-in-target", test_control_byte_in_target);
+  g_test_add_func ("/http1/many-control-bytes-in-target", test_many_control_bytes_in_target);
   g_test_add_func ("/http1/odd-field-names", test_odd_field_names);
   g_test_add_func ("/http1/auth-fields-cut", test_auth_fields_cut);
   g_test_add_func ("/http1/split-everywhere", test_split_everywhere);

@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..12"
+echo "1..15"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -61,4 +61,18 @@ if command -v tcpdump > /dev/null 2>&1; then
 else
   ok "-D prints what tcpdump -D prints # SKIP tcpdump is not installed"
 fi
+# A warning names a frame as the user finds it: in its own file. The
+# outlier is frame 7 of the second file of the run (frame 17 run-wide).
+s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/clock-outlier-udp.pcap)
+check "an outlier timestamp names its file's frame (exit $s)" \
+  grep -q '^why401: warning: frame 7 of clock-outlier-udp.pcap is dated' "$tmp/err"
+# Every warning of summary.warnings is on stderr too: here a message that
+# could not be parsed.
+s=$(status_of "$why401" -q pcaps/python-request-line-odd.pcap)
+check "a message that could not be parsed is a warning on stderr (exit $s)" \
+  grep -q '^why401: warning: 1 HTTP message could not be parsed and is not analysed (the first in frame 28 of python-request-line-odd.pcap' "$tmp/err"
+# A tcp.stream number is the file's: the warning names the file.
+s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/h2-prior-knowledge-403.pcap)
+check "the HTTP/2 warning names the file of its tcp.stream (exit $s)" \
+  grep -q 'first on tcp.stream 0 of h2-prior-knowledge-403.pcap to ' "$tmp/err"
 exit $((bad > 0))

@@ -41,7 +41,7 @@ check () { # check NAME COMMAND...: ok when COMMAND succeeds
 # values of "file", and of any other key ending in file ("request_file").
 findings () { sed -E 's/(file)":"[^"]*"/\1":"F"/g'; }
 
-echo "1..32"
+echo "1..36"
 
 cp "$PCAPDIR/demo.pcapng" demo.pcapng
 cp "$PCAPDIR/nginx-basic-wrong-password.pcap" plain.pcap
@@ -80,6 +80,43 @@ check "a succeeding json run replaces the report whole" \
     python3 -c 'import json,sys; d=json.load(open("report.json")); sys.exit(0 if "summary" in d else 1)' 2> /dev/null
 check "no temporary file left after a succeeding run; exit by findings" \
     test -z "$(ls -A | grep '^\.report\.json\.')" -a "$status" -eq "$ref_status"
+# Killed while the temporary file exists (here: blocked opening a FIFO that
+# no one writes): the old report stays and no temporary file is left.
+mkfifo idle.fifo
+echo OLD > report.json
+"$WHY401" --format json -o report.json idle.fifo > /dev/null 2>&1 &
+killed=$!
+sleep 1
+kill -TERM "$killed"
+wait "$killed"
+status=$?
+check "a run killed by SIGTERM leaves the old report, dies by the signal" \
+    test "$status" -eq 143 -a "$(cat report.json)" = OLD
+check "no temporary file left after a run killed by SIGTERM" \
+    test -z "$(ls -A | grep '^\.report\.json\.')"
+# A symlink whose file does not exist yet: the file is created, as plain
+# writing through the link would, and the link stays.
+mkdir linkdir
+ln -s linkdir/new.json newlink.json
+"$WHY401" --format json -o newlink.json demo.pcapng > /dev/null 2>&1
+check "-o through a dangling symlink creates its file and keeps the link" \
+    test -L newlink.json -a -s linkdir/new.json
+# The kernel decides, as for plain writing: a report the user may not
+# write is not replaced (rename(2) would need only the directory).
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+    mkdir rodir
+    echo OLD > rodir/ro.json
+    chmod 444 rodir/ro.json
+    chown -R nobody rodir
+    chmod a+rx "$T"
+    setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$WHY401" --format json -o rodir/ro.json demo.pcapng > /dev/null 2>&1
+    status=$?
+    check "-o onto a file the user may not write: exit 2, file unchanged" \
+        test "$status" -eq 2 -a "$(cat rodir/ro.json)" = OLD
+else
+    skip "-o onto a file the user may not write" "needs root and setpriv"
+fi
 echo OLD > report.txt
 "$WHY401" -o report.txt demo.pcapng > /dev/null 2>&1
 check "text -o writes the report" grep -q "demo.pcapng: 148 packets" report.txt
