@@ -70,6 +70,10 @@ static const struct {
   /* A name per input file: a directory of rotated captures stays far
    * below this. */
   [W4_LIMIT_FILES] = { "files", 65536 },
+  /* A client and server in the middle of an NTLM or Negotiate handshake:
+   * ~150 B each plus up to W4_CA_LEGS_PER_PAIR legs of ~100 B; they expire
+   * a minute of capture time after their last leg. */
+  [W4_LIMIT_CONN_AUTH] = { "conn-auth", 65536 },
 };
 
 void

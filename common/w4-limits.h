@@ -98,6 +98,7 @@ typedef enum {
   W4_LIMIT_BODY_WAITS,     /* failed responses per connection awaiting their body */
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
   W4_LIMIT_FILES,          /* input files whose names findings can carry */
+  W4_LIMIT_CONN_AUTH,      /* (client, server) pairs whose NTLM/Negotiate legs are tracked */
   W4_LIMIT_COUNT
 } W4LimitId;
 

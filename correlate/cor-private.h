@@ -100,6 +100,10 @@ typedef struct {
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
   GSequenceIter *order_iter; /* in W4Correlate.order until released */
+  /* track-conn-auth.c (owned refs, NULL when none): the server leg its
+   * response carried, and the one on another connection its request
+   * answered */
+  struct W4CorCaLeg *ca_leg, *ca_prev;
 } W4CorExchange;
 
 struct _W4CorClient {
@@ -172,6 +176,7 @@ struct W4Correlate {
   W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */
   void *warn_user;
   gboolean finished;
+  struct W4CorCaTracker *conn_auth; /* track-conn-auth.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one
@@ -225,6 +230,9 @@ W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
 W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
 W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 
+/* correlate.c: counts a drop at limit @id (for the trackers, track-*.c). */
+void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
+                        const char *why);
 /* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);

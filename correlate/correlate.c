@@ -36,6 +36,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "track-conn-auth.h"
 
 #include <string.h>
 
@@ -214,6 +215,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
   w4_finding_free (ex->finding);
+  w4_cor_ca_exchange_clear (ex);
   g_free (ex);
 }
 
@@ -354,6 +356,8 @@ limit_meaning (W4LimitId id)
     return "too many credentials in one request: later ones were ignored";
   case W4_LIMIT_FILES:
     return "too many input files: findings in later ones do not name their file";
+  case W4_LIMIT_CONN_AUTH:
+    return "too many clients in NTLM/Negotiate handshakes: the oldest handshake was forgotten";
   default:
     return NULL;
   }
@@ -400,6 +404,12 @@ static void
 note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 {
   note_limit_why (cor, id, frame, ts, NULL);
+}
+
+void
+w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why)
+{
+  note_limit_why (cor, id, frame, ts, why);
 }
 
 /* ---- the window ---------------------------------------------------------- */
@@ -997,6 +1007,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
     note_undecrypted (cor, c, conn);
   if (conn->h2_unparsed)
     note_uninspected (cor, cor->unparsed, W4_CAUSE_NOT_PARSED, c, conn);
+  w4_cor_ca_on_conn_close (cor, conn, why, frame);
   g_hash_table_remove (cor->conns, &conn->conn_id);
 }
 
@@ -1127,6 +1138,7 @@ on_request (void *user, const W4HttpHead *req)
 
   cor->http_requests++;
   read_request (cor, ex, req);
+  w4_cor_ca_on_request (cor, ex);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1240,6 +1252,7 @@ on_response (void *user, const W4HttpHead *resp)
   } else {
     read_response (cor, ex, resp);
   }
+  w4_cor_ca_on_response (cor, ex, resp);
   aggregate_response (cor, ex);
 
   if (ex->failed) {
@@ -1487,6 +1500,7 @@ w4_cor_time (W4Correlate *cor, W4Time now)
   cor->now = now;
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
+  w4_cor_ca_on_time (cor, cor->now);
 }
 
 void
@@ -1565,6 +1579,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
   cor->warnings = g_ptr_array_new_with_free_func (g_free);
+  cor->conn_auth = w4_cor_ca_new ();
   return cor;
 }
 
@@ -1574,6 +1589,7 @@ w4_cor_free (W4Correlate *cor)
   if (cor == NULL)
     return;
   g_hash_table_unref (cor->conns);
+  w4_cor_ca_free (cor->conn_auth); /* exchanges keep their own refs to legs */
   while (cor->window.length > 0)
     window_pop (cor);
   g_hash_table_unref (cor->clients);

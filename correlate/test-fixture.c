@@ -162,6 +162,12 @@ resp (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, guint status, const char
   deliver (fx, &h, hdrs);
 }
 
+void
+fx_close (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, W4CloseReason why)
+{
+  fx->sink.on_conn_close (fx->sink.user, c, why, frame, t_at (sec));
+}
+
 W4Finding *
 nth (Fx *fx, guint i)
 {

@@ -57,6 +57,8 @@ void req_cut (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, const char *meth
               const char *target, const char *const *hdrs, guint cut, guint64 block_len);
 /* A response of one frame at @sec. */
 void resp (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, guint status, const char *const *hdrs);
+/* Connection @c closes (@why) in @frame at @sec. */
+void fx_close (Fx *fx, W4ConnInfo *c, guint64 frame, double sec, W4CloseReason why);
 /* The @i-th finding emitted (asserts there is one). */
 W4Finding *nth (Fx *fx, guint i);
 guint count_kind (Fx *fx, W4Kind kind);
