@@ -7,6 +7,7 @@
 /* The rules (rule-*.c). A row without one is a cause not recognised yet:
  * the engine skips it. */
 extern const W4CorRule w4_rule_cors_preflight;
+extern const W4CorRule w4_rule_connection_auth_broken;
 extern const W4CorRule w4_rule_wrong_auth_header;
 extern const W4CorRule w4_rule_expired_token;
 extern const W4CorRule w4_rule_token_not_yet_valid;
@@ -32,6 +33,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Let OPTIONS requests through without authentication." },
   { .cause = W4_CAUSE_CONNECTION_AUTH_BROKEN, .code = "connection-auth-broken",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_401 | W4_ST_407,
+    .rule = &w4_rule_connection_auth_broken,
     .means =
       "NTLM and Negotiate authenticate a TCP connection, not a request: every leg of the "
       "handshake must travel on one kept-alive connection. Here a later leg came on another "

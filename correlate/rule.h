@@ -55,6 +55,8 @@ typedef struct W4CorVerdict {
   gboolean cookies_only;         /* no-credentials: only cookies were sent */
   gboolean first_leg;            /* unexplained: a first handshake leg... */
   const W4CorExchange *next;     /* ...and the client's next leg, or NULL */
+  const struct W4CorCaLeg *ca_leg; /* connection-auth-broken: the server leg... */
+  gboolean ca_answering;         /* ...that the failed request answered from another connection */
 } W4CorVerdict;
 
 struct W4CorRule {

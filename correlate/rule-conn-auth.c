@@ -1,0 +1,135 @@
+/* rule-conn-auth.c: connection-auth-broken. NTLM and Negotiate
+ * authenticate a TCP connection; the handshake breaks when a later leg
+ * runs on another connection than the leg before it, or when the
+ * connection closes after a server leg that expects the client's next
+ * leg. The legs and their connections come from track-conn-auth.c, which
+ * leaves what it saw in the exchange records. */
+#define G_LOG_DOMAIN "why401-correlate"
+
+#include "rule.h"
+#include "track-conn-auth.h"
+
+/* Either the failed request answered a server leg of another connection
+ * (ca_prev), or the failed response carried a server leg whose answer
+ * never came on its connection (ca_leg: it closed, or the answer went
+ * elsewhere). */
+static gboolean
+conn_auth_broken_holds (const W4CorCtx *c, W4CorVerdict *v)
+{
+  const W4CorCaLeg *leg = c->ex->ca_leg;
+
+  if (c->ex->ca_prev != NULL) {
+    v->ca_leg = c->ex->ca_prev;
+    v->ca_answering = TRUE;
+    return TRUE;
+  }
+  if (leg != NULL && !leg->answered_here && (leg->closed || leg->answered_elsewhere)) {
+    v->ca_leg = leg;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* "the NTLM type 2 challenge", "the server's Negotiate token". */
+static const char *
+server_leg_words (const W4CorCaLeg *leg)
+{
+  if (leg->scheme == W4_SCHEME_NTLM)
+    return "the NTLM type 2 challenge";
+  if (leg->ntlm_type == 2)
+    return "the Negotiate (NTLM type 2) challenge";
+  return "the server's Negotiate token";
+}
+
+/* What the client should have sent next on the same connection. */
+static const char *
+answer_words (const W4CorCaLeg *leg)
+{
+  return leg->ntlm_type == 2 ? "the type 3 answer" : "the client's next Negotiate token";
+}
+
+static char *
+on_stream (gint64 stream)
+{
+  if (stream < 0)
+    return g_strdup ("a connection");
+  return g_strdup_printf ("tcp.stream %" G_GINT64_FORMAT, stream);
+}
+
+/* " and the server closed it (Connection: close)", " and that connection
+ * closed (frame 14)", or "". */
+static char *
+close_words (const W4CorCtx *c, const W4CorCaLeg *leg)
+{
+  g_autofree char *at = NULL;
+
+  if (!leg->closed)
+    return g_strdup ("");
+  if (leg->close_header)
+    return g_strdup (" and the server closed it (Connection: close)");
+  at = w4_cor_frame_ref (c, leg->close_frame);
+  return g_strdup_printf (" and that connection closed (%s)", at);
+}
+
+/* Evidence for the legs the summary names besides the failed exchange
+ * itself (decide.c already lists its request and response). */
+static void
+leg_evidence (const W4CorCtx *c, const W4CorVerdict *v)
+{
+  const W4CorCaLeg *leg = v->ca_leg;
+  g_autofree char *s = on_stream (leg->stream);
+
+  if (v->ca_answering) {
+    g_autofree char *what = g_strdup_printf ("%u with %s on %s", leg->status,
+                                             server_leg_words (leg), s);
+    w4_cor_ev_add (c->ev, leg->frame, leg->stream, what);
+  }
+  if (leg->close_frame != 0) {
+    g_autofree char *what = g_strdup_printf ("%s closed after %s", s, server_leg_words (leg));
+    w4_cor_ev_add (c->ev, leg->close_frame, leg->stream, what);
+  }
+  if (!v->ca_answering && leg->answered_elsewhere) {
+    g_autofree char *ns = on_stream (leg->next_stream);
+    g_autofree char *what = g_strdup_printf ("%s on %s", answer_words (leg), ns);
+    w4_cor_ev_add (c->ev, leg->next_frame, leg->next_stream, what);
+  }
+}
+
+static void
+conn_auth_broken_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
+{
+  const W4CorCaLeg *leg = v->ca_leg;
+  const char *scheme = leg->scheme == W4_SCHEME_NTLM ? "NTLM" : "Negotiate";
+  g_autofree char *s = on_stream (leg->stream);
+  g_autofree char *at = w4_cor_frame_ref (c, leg->frame);
+  g_autofree char *closed = close_words (c, leg);
+  g_autofree char *first = g_strdup_printf ("%s came on %s (%s)%s", server_leg_words (leg), s, at,
+                                            closed);
+
+  if (v->ca_answering || leg->answered_elsewhere) {
+    guint64 next_frame = v->ca_answering ? c->ex->req_frame : leg->next_frame;
+    gint64 next_stream = v->ca_answering ? c->ex->req_stream : leg->next_stream;
+    g_autofree char *ns = on_stream (next_stream);
+    g_autofree char *nat = w4_cor_frame_ref (c, next_frame);
+
+    f->summary = g_strdup_printf (
+      "%c%s; %s went on %s (%s): %s authenticates one TCP connection, so the server could not "
+      "tie the answer to its challenge.", g_ascii_toupper (first[0]), first + 1,
+      answer_words (leg), ns, nat, scheme);
+  } else {
+    f->summary = g_strdup_printf (
+      "%c%s, so %s could not follow on that connection, and the capture holds none on another: "
+      "%s authenticates one TCP connection.", g_ascii_toupper (first[0]), first + 1,
+      answer_words (leg), scheme);
+  }
+  if (leg->close_header)
+    f->fix = g_strdup_printf ("Keep the connection open through the %s handshake: the %s (or a "
+                              "proxy in front of it) sent Connection: close with its challenge.",
+                              scheme, w4_cor_who_answers (c));
+  else
+    f->fix = g_strdup (w4_cause_info (W4_CAUSE_CONNECTION_AUTH_BROKEN)->fix);
+  leg_evidence (c, v);
+}
+
+const W4CorRule w4_rule_connection_auth_broken = { FALSE, conn_auth_broken_holds,
+                                                   conn_auth_broken_explain };

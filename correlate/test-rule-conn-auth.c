@@ -1,0 +1,229 @@
+/* test-rule-conn-auth.c: connection-auth-broken (rule-conn-auth.c) and the
+ * leg tracker it reads (track-conn-auth.c), through the engine fed with
+ * synthetic events (test-fixture.h). */
+#include <string.h>
+
+#include "test-fixture.h"
+
+/* NTLMSSP type 1 (negotiate), a type 2 challenge, and a type 3 from
+ * DOM\bob (Unicode, no LM/NT responses: enough to name the user). */
+#define TYPE1 "Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="
+#define TYPE2 "WWW-Authenticate: NTLM TlRMTVNTUAACAAAADAAMADgAAAAFgomiESIzRFVmd4gAAAAAAAAAAAAAAAAAAAAABgGxHQAAAA9MAEEAQgA="
+#define TYPE3 "Authorization: NTLM TlRMTVNTUAADAAAAAAAAAEAAAAAAAAAAQAAAAAYABgBAAAAABgAGAEYAAAAAAAAATAAAAAAAAABMAAAAAQAAAEQATwBNAGIAbwBiAA=="
+#define NEGOTIATE_C "Authorization: Negotiate YIIBAgYGKwYBBQUCoIH3MIH0oA0wCwYJKoZIgvcSAQICoYHi"
+#define NEGOTIATE_S "WWW-Authenticate: Negotiate oYGdMIGaoAMKAQGhCwYJKoZIgvcSAQICooGFBIGC"
+
+/* All legs on one kept-alive connection: the type 1's 401 is a note. */
+static void
+test_one_connection_passes (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, c, 2, 100, 401, H (TYPE2));
+  req (&fx, c, 3, 100.1, "GET", "/x", H (TYPE3));
+  resp (&fx, c, 4, 100.1, 200, NULL);
+  fx_close (&fx, c, 5, 101, W4_CLOSE_FIN);
+  fx_finish (&fx);
+
+  g_assert_cmpuint (nth (&fx, 0)->kind, ==, W4_KIND_NOTE);
+  g_assert_cmpuint (nth (&fx, 0)->cause, ==, W4_CAUSE_CHALLENGE);
+  fx_clear (&fx);
+}
+
+/* The type 2 on one connection, the type 3 on another that the server
+ * refuses: both 401s are connection-auth-broken, and each names both. */
+static void
+test_split_legs (void)
+{
+  Fx fx;
+  W4ConnInfo *a, *b;
+  W4Finding *f;
+
+  fx_init (&fx);
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req (&fx, a, 1, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, a, 2, 100, 401, H (TYPE2));
+  req (&fx, b, 3, 100.1, "GET", "/x", H (TYPE3));
+  resp (&fx, b, 4, 100.1, 401, H ("WWW-Authenticate: NTLM"));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_CONNECTION_AUTH_BROKEN, 0);
+  g_assert_cmpstr (f->summary, ==,
+                   "The NTLM type 2 challenge came on tcp.stream 0 (frame 2); the type 3 answer "
+                   "went on tcp.stream 1 (frame 3): NTLM authenticates one TCP connection, so "
+                   "the server could not tie the answer to its challenge.");
+  g_assert_true (has_evidence (f, 3));
+  f = nth (&fx, 1);
+  /* the type 3 is well-formed NTLM and rejected too: related */
+  assert_failure (f, W4_CAUSE_CONNECTION_AUTH_BROKEN, BIT (W4_CAUSE_REJECTED_CREDENTIALS));
+  g_assert_cmpstr (f->principal, ==, "DOM\\bob");
+  g_assert_nonnull (strstr (f->summary, "type 2 challenge came on tcp.stream 0 (frame 2)"));
+  g_assert_true (has_evidence (f, 2));
+  g_assert_cmpstr (f->wireshark_filter, ==, "frame.number in {2,3,4}");
+  fx_clear (&fx);
+}
+
+/* The server closes the connection with its type 2 (Connection: close):
+ * the handshake cannot continue, whether or not the client tried. */
+static void
+test_close_after_type2 (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, c, 2, 100, 401, H (TYPE2, "Connection: close"));
+  fx_close (&fx, c, 3, 100.01, W4_CLOSE_FIN);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_CONNECTION_AUTH_BROKEN, 0);
+  g_assert_cmpstr (f->summary, ==,
+                   "The NTLM type 2 challenge came on tcp.stream 0 (frame 2) and the server "
+                   "closed it (Connection: close), so the type 3 answer could not follow on "
+                   "that connection, and the capture holds none on another: NTLM authenticates "
+                   "one TCP connection.");
+  g_assert_nonnull (strstr (f->fix, "Connection: close"));
+  g_assert_true (has_evidence (f, 3));
+  fx_clear (&fx);
+}
+
+/* A FIN right after the type 2, without the header, breaks it too; the end
+ * of the capture does not (nothing is known about the connection). */
+static void
+test_fin_and_end_of_input (void)
+{
+  Fx fx;
+  W4ConnInfo *a, *b;
+
+  fx_init (&fx);
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.3", 40000, "10.0.0.2", 80);
+  req (&fx, a, 1, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, a, 2, 100, 401, H (TYPE2));
+  fx_close (&fx, a, 3, 100.01, W4_CLOSE_RST);
+  req (&fx, b, 4, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, b, 5, 100, 401, H (TYPE2));
+  fx_close (&fx, b, 6, 100.01, W4_CLOSE_END_OF_INPUT);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_CONNECTION_AUTH_BROKEN, 0);
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, "and that connection closed (frame 3)"));
+  assert_failure (nth (&fx, 1), W4_CAUSE_UNEXPLAINED, 0);
+  fx_clear (&fx);
+}
+
+/* Negotiate: the server's token to continue on one connection, the
+ * client's next token on another. */
+static void
+test_negotiate_split (void)
+{
+  Fx fx;
+  W4ConnInfo *a, *b;
+
+  fx_init (&fx);
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req (&fx, a, 1, 100, "GET", "/x", H (NEGOTIATE_C));
+  resp (&fx, a, 2, 100, 401, H (NEGOTIATE_S));
+  req (&fx, b, 3, 100.1, "GET", "/x", H (NEGOTIATE_C));
+  resp (&fx, b, 4, 100.1, 401, H ("WWW-Authenticate: Negotiate"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_CONNECTION_AUTH_BROKEN, 0);
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, "The server's Negotiate token came on "
+                                                   "tcp.stream 0"));
+  g_assert_cmpuint (nth (&fx, 1)->cause, ==, W4_CAUSE_CONNECTION_AUTH_BROKEN);
+  fx_clear (&fx);
+}
+
+/* conn-auth=1: a second client's handshake evicts the first's pair, so
+ * the first client's type 3 on a new connection is no longer matched;
+ * the drop is counted and shown. */
+static void
+test_limit_eviction (void)
+{
+  Fx fx;
+  W4Limits limits;
+  W4CorrelateOptions opts = { .show_secrets = FALSE, .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+  W4ConnInfo *a, *b, *a2;
+  guint limits_seen = 0;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&limits);
+  limits.v[W4_LIMIT_CONN_AUTH] = 1;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  w4_cor_set_file_name (fx.cor, 0, "test.pcap");
+
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.3", 40000, "10.0.0.2", 80);
+  a2 = fx_conn (&fx, 2, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req (&fx, a, 1, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, a, 2, 100, 401, H (TYPE2));
+  req (&fx, b, 3, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, b, 4, 100, 401, H (TYPE2));
+  req (&fx, a2, 5, 100.1, "GET", "/x", H (TYPE3));
+  resp (&fx, a2, 6, 100.1, 401, H ("WWW-Authenticate: NTLM"));
+  fx_finish (&fx);
+
+  for (guint i = 0; i < fx.out->len; i++) {
+    W4Finding *f = nth (&fx, i);
+    g_assert_cmpuint (f->cause, !=, W4_CAUSE_CONNECTION_AUTH_BROKEN);
+    if (f->cause == W4_CAUSE_LIMIT) {
+      limits_seen++;
+      g_assert_cmpuint (f->count, ==, 1);
+      g_assert_nonnull (strstr (f->summary, "conn-auth"));
+    }
+  }
+  g_assert_cmpuint (limits_seen, ==, 1);
+  fx_clear (&fx);
+}
+
+/* A pair forgotten after W4_CA_HANDSHAKE_SEC of capture time: a type 3
+ * two minutes after the type 2 is no answer to it. */
+static void
+test_expiry (void)
+{
+  Fx fx;
+  W4ConnInfo *a, *b;
+
+  fx_init (&fx);
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, a, 1, 100, "GET", "/x", H (TYPE1));
+  resp (&fx, a, 2, 100, 401, H (TYPE2));
+  w4_cor_time (fx.cor, t_at (220));
+  b = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+  req (&fx, b, 3, 220, "GET", "/x", H (TYPE3));
+  resp (&fx, b, 4, 220, 401, H ("WWW-Authenticate: NTLM"));
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_UNEXPLAINED, 0);
+  assert_failure (nth (&fx, 1), W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  fx_clear (&fx);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/conn-auth/one-connection-passes", test_one_connection_passes);
+  g_test_add_func ("/conn-auth/split-legs", test_split_legs);
+  g_test_add_func ("/conn-auth/close-after-type2", test_close_after_type2);
+  g_test_add_func ("/conn-auth/fin-and-end-of-input", test_fin_and_end_of_input);
+  g_test_add_func ("/conn-auth/negotiate-split", test_negotiate_split);
+  g_test_add_func ("/conn-auth/limit-eviction", test_limit_eviction);
+  g_test_add_func ("/conn-auth/expiry", test_expiry);
+  return g_test_run ();
+}
