@@ -71,13 +71,24 @@ close_words (const W4CorCtx *c, const W4CorCaLeg *leg)
   return g_strdup_printf (" and that connection closed (%s)", at);
 }
 
+/* Moves the last @n evidence entries of @f to the front: the legs before
+ * the failed request come first, as the packets did. */
+static void
+evidence_to_front (W4Finding *f, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_insert (f->evidence, (gint) i,
+                        g_ptr_array_steal_index (f->evidence, f->evidence->len - n + i));
+}
+
 /* Evidence for the legs the summary names besides the failed exchange
  * itself (decide.c already lists its request and response). */
 static void
-leg_evidence (const W4CorCtx *c, const W4CorVerdict *v)
+leg_evidence (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   const W4CorCaLeg *leg = v->ca_leg;
   g_autofree char *s = on_stream (leg->stream);
+  guint before = f->evidence->len;
 
   if (v->ca_answering) {
     g_autofree char *what = g_strdup_printf ("%u with %s on %s", leg->status,
@@ -88,6 +99,8 @@ leg_evidence (const W4CorCtx *c, const W4CorVerdict *v)
     g_autofree char *what = g_strdup_printf ("%s closed after %s", s, server_leg_words (leg));
     w4_cor_ev_add (c->ev, leg->close_frame, leg->stream, what);
   }
+  if (v->ca_answering)
+    evidence_to_front (f, f->evidence->len - before);
   if (!v->ca_answering && leg->answered_elsewhere) {
     g_autofree char *ns = on_stream (leg->next_stream);
     g_autofree char *what = g_strdup_printf ("%s on %s", answer_words (leg), ns);
@@ -126,9 +139,18 @@ conn_auth_broken_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f
     f->fix = g_strdup_printf ("Keep the connection open through the %s handshake: the %s (or a "
                               "proxy in front of it) sent Connection: close with its challenge.",
                               scheme, w4_cor_who_answers (c));
+  else if (v->ca_answering || leg->answered_elsewhere)
+    f->fix = g_strdup_printf ("Keep each client connection on one server connection through the "
+                              "%s handshake: check proxies and load balancers between them "
+                              "(connection affinity, keep-alive to the server).", scheme);
   else
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_CONNECTION_AUTH_BROKEN)->fix);
-  leg_evidence (c, v);
+  /* a type 1 names nobody: the type 3 that answered elsewhere does */
+  if (!v->ca_answering && leg->next_user != NULL) {
+    g_free (f->principal);
+    f->principal = g_strdup (leg->next_user);
+  }
+  leg_evidence (c, v, f);
 }
 
 const W4CorRule w4_rule_connection_auth_broken = { FALSE, conn_auth_broken_holds,

@@ -39,10 +39,18 @@ struct W4CorCaTracker {
 };
 
 static void
+leg_clear (gpointer p)
+{
+  W4CorCaLeg *leg = p;
+
+  g_free (leg->next_user);
+}
+
+static void
 leg_unref (gpointer p)
 {
   if (p != NULL)
-    g_rc_box_release (p);
+    g_rc_box_release_full (p, leg_clear);
 }
 
 static void
@@ -246,6 +254,7 @@ w4_cor_ca_on_request (W4Correlate *cor, W4CorExchange *ex)
   leg->next_ntlm_type = is_ntlm (p) ? p->ntlm_type : 0;
   leg->next_frame = ex->req_frame;
   leg->next_stream = ex->req_stream;
+  leg->next_user = g_strdup (p->ntlm_user);
   ex->ca_prev = g_rc_box_acquire (leg);
 }
 

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * challenge, a Negotiate token to continue), and what became of it.
  * Reference counted (g_rc_box): held by the exchange whose response
  * carried it, by the connection until the client answers or it closes,
- * and by its (client, server) pair. Owns no pointers. */
+ * and by its (client, server) pair. */
 typedef struct W4CorCaLeg {
   W4Scheme scheme;         /* W4_SCHEME_NTLM or W4_SCHEME_NEGOTIATE */
   guint ntlm_type;         /* 2, or 0 for a Negotiate token that is not NTLM */
@@ -37,6 +37,7 @@ typedef struct W4CorCaLeg {
   guint next_ntlm_type;    /* 3, or 0 for a Negotiate token */
   guint64 next_frame;      /* its request's first frame */
   gint64 next_stream;
+  char *next_user;         /* (owned) its NTLM type 3 user ("DOMAIN\\user"), or NULL */
 } W4CorCaLeg;
 
 typedef struct W4CorCaTracker W4CorCaTracker;
