@@ -24,5 +24,6 @@
 #include "base64.h"
 #include "jwt.h"
 #include "ntlm.h"
+#include "spnego.h"
 #include "message.h"
 #include "redact.h"
