@@ -267,6 +267,14 @@ const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
  * answered with a further token, a Digest answer to a stale nonce)? Such a
  * leg is not a rejected credential: the server answered as it should. */
 gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
+/* exchange.c: the SPNEGO/Kerberos reading of a Negotiate challenge's
+ * token into @out (clear it with w4_spnego_clear); FALSE when there is
+ * none or it cannot be read. */
+gboolean w4_cor_negotiate_token (const W4Challenge *ch, W4Spnego *out);
+/* exchange.c: does the server's Negotiate token @ch ask for the client's
+ * next token? Not when it is a SPNEGO reject, accept-completed, or carries
+ * a Kerberos KRB-ERROR; a token that cannot be read is taken as one. */
+gboolean w4_cor_negotiate_continues (const W4Challenge *ch);
 /* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 /* Counts a failure or success of @principal for summary.by_principal. */

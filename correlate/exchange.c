@@ -6,6 +6,8 @@
 
 #include "cor-private.h"
 
+#include <string.h>
+
 const W4Challenge *
 w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind)
 {
@@ -15,6 +17,35 @@ w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind)
       return ch;
   }
   return NULL;
+}
+
+gboolean
+w4_cor_negotiate_token (const W4Challenge *ch, W4Spnego *out)
+{
+  gsize n = 0;
+  g_autofree guint8 *raw = NULL;
+
+  memset (out, 0, sizeof *out);
+  if (ch == NULL || ch->token68 == NULL)
+    return FALSE;
+  raw = w4_b64_decode_strict (ch->token68, strlen (ch->token68), &n);
+  return raw != NULL && w4_spnego_parse (raw, n, out);
+}
+
+gboolean
+w4_cor_negotiate_continues (const W4Challenge *ch)
+{
+  W4Spnego s;
+  gboolean go_on;
+
+  if (ch == NULL || ch->token68 == NULL)
+    return FALSE;
+  if (!w4_cor_negotiate_token (ch, &s))
+    return TRUE; /* not read: a token in a 401 is taken as the next leg */
+  go_on = s.krb_msg != W4_KRB_ERROR && s.neg_state != W4_NEG_REJECT &&
+          s.neg_state != W4_NEG_ACCEPT_COMPLETED;
+  w4_spnego_clear (&s);
+  return go_on;
 }
 
 gboolean
@@ -29,8 +60,7 @@ w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred)
       p->ntlm_type == 1)
     return TRUE;
   if (p->kind == W4_SCHEME_NEGOTIATE &&
-      (ch = w4_cor_challenge_in (ex, W4_SCHEME_NEGOTIATE)) != NULL &&
-      ch->token68 != NULL)
+      w4_cor_negotiate_continues (w4_cor_challenge_in (ex, W4_SCHEME_NEGOTIATE)))
     return TRUE;
   ch = w4_cor_challenge_in (ex, W4_SCHEME_DIGEST);
   if (p->kind == W4_SCHEME_DIGEST && ch != NULL) {

@@ -234,6 +234,7 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     f->fix = g_strdup ("Check the user name and password; test with another account.");
     break;
   }
+  w4_cor_negotiate_rejection_words (c, f);
 }
 
 const W4CorRule w4_rule_rejected_credentials = { FALSE, rejected_holds, rejected_explain };

@@ -1,4 +1,7 @@
-/* rule-conn-auth.c: connection-auth-broken. NTLM and Negotiate
+/* rule-conn-auth.c: the NTLM and Negotiate family: connection-auth-broken,
+ * and the words a Negotiate rejection adds to rejected-credentials.
+ *
+ * connection-auth-broken. NTLM and Negotiate
  * authenticate a TCP connection; the handshake breaks when a later leg
  * runs on another connection than the leg before it, or when the
  * connection closes after a server leg that expects the client's next
@@ -155,3 +158,38 @@ conn_auth_broken_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f
 
 const W4CorRule w4_rule_connection_auth_broken = { FALSE, conn_auth_broken_holds,
                                                    conn_auth_broken_explain };
+
+/* ---- a Negotiate rejection's words (rejected-credentials) ------------------ */
+
+void
+w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f)
+{
+  W4Spnego s;
+  const char *name, *meaning;
+  char *longer = NULL;
+
+  if (c->main == NULL || c->main->kind != W4_SCHEME_NEGOTIATE ||
+      !w4_cor_negotiate_token (w4_cor_challenge_of (c, W4_SCHEME_NEGOTIATE), &s))
+    return;
+  name = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_name (s.krb_error) : NULL;
+  meaning = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_meaning (s.krb_error) : NULL;
+  if (s.krb_msg == W4_KRB_ERROR) {
+    longer = g_strdup_printf ("%s The %s's Negotiate token carries the Kerberos error %s (%d)%s%s.",
+                              f->summary, w4_cor_who_answers (c), name ? name : "code",
+                              s.krb_error, meaning ? ": " : "", meaning ? meaning : "");
+    if (meaning != NULL) {
+      g_free (f->fix);
+      f->fix = g_strdup_printf ("%c%s.", g_ascii_toupper (meaning[0]), meaning + 1);
+    }
+  } else if (s.neg_state == W4_NEG_REJECT) {
+    longer = g_strdup_printf ("%s The %s's Negotiate token says reject (SPNEGO negState)%s%s.",
+                              f->summary, w4_cor_who_answers (c),
+                              s.mech != W4_MECH_UNKNOWN ? " for " : "",
+                              s.mech != W4_MECH_UNKNOWN ? w4_spnego_mech_name (s.mech) : "");
+  }
+  if (longer != NULL) {
+    g_free (f->summary);
+    f->summary = longer;
+  }
+  w4_spnego_clear (&s);
+}

@@ -89,6 +89,11 @@ gboolean w4_cor_has_any_credentials (const W4CorExchange *ex);
  * (@must_pass: one that got past authentication). (transfer none) or NULL. */
 const W4CorExchange *w4_cor_next_attempt (const W4CorCtx *c, gboolean must_pass);
 
+/* rule-conn-auth.c: when the server's Negotiate token says why it refused
+ * (a Kerberos KRB-ERROR, a SPNEGO reject), adds that to @f's summary and
+ * makes the Kerberos error's meaning the fix. */
+void w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f);
+
 /* explain.c: phrasing. Every char * returned is (transfer full). */
 const char *w4_cor_challenge_header (const W4CorCtx *c);
 const char *w4_cor_authz_header (const W4CorCtx *c);

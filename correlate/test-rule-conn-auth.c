@@ -13,6 +13,11 @@
 #define NEGOTIATE_C "Authorization: Negotiate YIIBAgYGKwYBBQUCoIH3MIH0oA0wCwYJKoZIgvcSAQICoYHi"
 #define NEGOTIATE_S "WWW-Authenticate: Negotiate oYGdMIGaoAMKAQGhCwYJKoZIgvcSAQICooGFBIGC"
 
+/* A NegTokenResp reject carrying a Kerberos KRB-ERROR KRB_AP_ERR_SKEW, and
+ * a bare reject (hand-made DER, as auth/test-spnego.c's vectors). */
+#define KRB_SKEW "WWW-Authenticate: Negotiate oYGGMIGDoAMKAQKhCwYJKoZIhvcSAQICom8EbWBrBgkqhkiG9xIBAgIDAH5cMFqgAwIBBaEDAgEepBEYDzIwMjYxMjAyMDAxNTAwWqUDAgEApgMCASWpDRsLRVhBTVBMRS5DT02qIjAgoAMCAQKhGTAXGwRIVFRQGw93ZWIuZXhhbXBsZS5jb20="
+#define SPNEGO_REJECT "WWW-Authenticate: Negotiate oQcwBaADCgEC"
+
 /* All legs on one kept-alive connection: the type 1's 401 is a note. */
 static void
 test_one_connection_passes (void)
@@ -219,6 +224,37 @@ test_expiry (void)
   fx_clear (&fx);
 }
 
+/* A server token that rejects is no leg to continue: the 401 is a
+ * rejection that names the Kerberos error and what it means, not a note
+ * and not connection-auth-broken when the connection then closes. */
+static void
+test_negotiate_rejection (void)
+{
+  Fx fx;
+  W4ConnInfo *a, *b;
+  W4Finding *f;
+
+  fx_init (&fx);
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.3", 40000, "10.0.0.2", 80);
+  req (&fx, a, 1, 100, "GET", "/x", H (NEGOTIATE_C));
+  resp (&fx, a, 2, 100, 401, H (KRB_SKEW, "Connection: close"));
+  fx_close (&fx, a, 3, 100.01, W4_CLOSE_FIN);
+  req (&fx, b, 4, 100, "GET", "/x", H (NEGOTIATE_C));
+  resp (&fx, b, 5, 100, 401, H (SPNEGO_REJECT));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "carries the Kerberos error KRB_AP_ERR_SKEW (37): the "
+                                        "clocks of the client and the server differ"));
+  g_assert_nonnull (strstr (f->fix, "NTP"));
+  f = nth (&fx, 1);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "Negotiate token says reject (SPNEGO negState)."));
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +266,6 @@ main (int argc, char **argv)
   g_test_add_func ("/conn-auth/negotiate-split", test_negotiate_split);
   g_test_add_func ("/conn-auth/limit-eviction", test_limit_eviction);
   g_test_add_func ("/conn-auth/expiry", test_expiry);
+  g_test_add_func ("/conn-auth/negotiate-rejection", test_negotiate_rejection);
   return g_test_run ();
 }

@@ -292,7 +292,7 @@ server_leg (const W4CorExchange *ex, W4Scheme *scheme, guint *ntlm_type)
     *ntlm_type = token_ntlm_type (ch->token68);
     if (*ntlm_type == 2 ||
         (ch->kind == W4_SCHEME_NEGOTIATE && *ntlm_type == 0 && p != NULL &&
-         p->kind == W4_SCHEME_NEGOTIATE))
+         p->kind == W4_SCHEME_NEGOTIATE && w4_cor_negotiate_continues (ch)))
       return TRUE;
   }
   return FALSE;
