@@ -24,6 +24,7 @@
 #include "digest.h"
 #include "jwt.h"
 #include "ntlm.h"
+#include "spnego.h"
 
 /* ---- fingerprints ---------------------------------------------------------- */
 
@@ -77,6 +78,8 @@ w4_auth_credential_free (W4Credential *c)
   if (c->digest_params != NULL)
     g_ptr_array_unref (c->digest_params);
   g_free (c->ntlm_user);
+  g_free (c->ntlm_workstation);
+  g_free (c->negotiate_spn);
   g_free (c);
 }
 
@@ -194,8 +197,16 @@ w4_cred_ntlm (W4Credential *c, const char *s, gsize len)
      * signature instead of walking the DER: the NTLM message's offsets are
      * relative to its own start, and reads stay inside @raw. */
     gssize off = w4_ntlm_find (raw, n);
-    if (off < 0)
-      return; /* Kerberos: its names are encrypted, the fingerprint stays */
+    if (off < 0) {
+      /* Kerberos: the client's name is encrypted, the fingerprint stays;
+       * the ticket's service principal is not */
+      W4Spnego sp;
+      if (w4_spnego_parse (raw, n, &sp)) {
+        c->negotiate_spn = g_steal_pointer (&sp.spn);
+        w4_spnego_clear (&sp);
+      }
+      return;
+    }
     at = (gsize) off;
     c->negotiate_is_ntlm = TRUE;
   }
@@ -205,6 +216,7 @@ w4_cred_ntlm (W4Credential *c, const char *s, gsize len)
   }
   c->ntlm_type = type;
   c->ntlm_user = user;
+  c->ntlm_workstation = w4_ntlm_workstation (raw + at, n - at);
   if (user != NULL) {
     g_free (c->principal);
     c->principal = g_strdup (user);

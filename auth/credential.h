@@ -28,8 +28,10 @@ typedef struct {
   /* NTLM (also inside Negotiate when the token is NTLMSSP) */
   guint ntlm_type;       /* 1, 2 or 3; 0 when not NTLM */
   char *ntlm_user;       /* type 3: "DOMAIN\user" */
+  char *ntlm_workstation; /* type 3: the client's workstation name, or NULL */
   /* Negotiate */
   gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
+  char *negotiate_spn;   /* Kerberos: the AP-REQ ticket's service principal (not encrypted) */
 } W4Credential;
 
 void w4_auth_credential_free (W4Credential *c);

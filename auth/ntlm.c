@@ -101,11 +101,46 @@ w4_ntlm_oem (W4Span s)
   return w4_auth_text (utf8, strlen (utf8), W4_AUTH_MAX_PRINCIPAL, FALSE);
 }
 
+/* NegotiateFlags sit at 60 only when the payload starts after them; old
+ * (NTLMv1-era) messages put their payload right after the workstation
+ * buffer at 52, and then the names are Unicode only if they look it.
+ * @usr: the user name, @dom: the domain (may be empty). */
+static gboolean
+w4_ntlm_unicode (const guint8 *msg, gsize len, W4Span usr, W4Span dom)
+{
+  W4Reader r;
+  guint32 flags = 0;
+
+  w4_rd_init (&r, msg, len);
+  w4_rd_skip (&r, 60);
+  if (w4_rd_u32le (&r, &flags) && (usr.ptr - msg) >= 64 && (dom.len == 0 || (dom.ptr - msg) >= 64))
+    return (flags & W4_NTLM_UNICODE) != 0;
+  return usr.len % 2 == 0 && usr.len >= 2 && usr.ptr[1] == 0;
+}
+
+char *
+w4_ntlm_workstation (const guint8 *msg, gsize len)
+{
+  guint type = 0;
+  g_autofree char *user = NULL;
+  W4Span dom, usr, ws;
+  char *out;
+
+  if (!w4_ntlm_parse (msg, len, &type, &user) || type != 3 || user == NULL ||
+      !w4_ntlm_buffer (msg, len, 28, &dom) || !w4_ntlm_buffer (msg, len, 36, &usr) ||
+      !w4_ntlm_buffer (msg, len, 44, &ws) || ws.len == 0)
+    return NULL;
+  out = w4_ntlm_unicode (msg, len, usr, dom) ? w4_ntlm_utf16 (ws) : w4_ntlm_oem (ws);
+  if (out[0] == '\0')
+    g_clear_pointer (&out, g_free);
+  return out;
+}
+
 gboolean
 w4_ntlm_parse (const guint8 *msg, gsize len, guint *type, char **user)
 {
   W4Reader r;
-  guint32 t = 0, flags = 0;
+  guint32 t = 0;
   W4Span dom, usr;
   g_autofree char *d = NULL, *u = NULL;
 
@@ -124,17 +159,7 @@ w4_ntlm_parse (const guint8 *msg, gsize len, guint *type, char **user)
   if (!w4_ntlm_buffer (msg, len, 28, &dom) || !w4_ntlm_buffer (msg, len, 36, &usr) ||
       usr.len == 0)
     return TRUE;
-  /* NegotiateFlags sit at 60 only when the payload starts after them; old
-   * (NTLMv1-era) messages put their payload right after the workstation
-   * buffer at 52, and then the names are Unicode only if they look it. */
-  w4_rd_init (&r, msg, len);
-  w4_rd_skip (&r, 60);
-  if (w4_rd_u32le (&r, &flags) && (usr.ptr - msg) >= 64 && (dom.len == 0 || (dom.ptr - msg) >= 64)) {
-    /* flags as read */
-  } else {
-    flags = (usr.len % 2 == 0 && usr.len >= 2 && usr.ptr[1] == 0) ? W4_NTLM_UNICODE : 0;
-  }
-  if (flags & W4_NTLM_UNICODE) {
+  if (w4_ntlm_unicode (msg, len, usr, dom)) {
     d = w4_ntlm_utf16 (dom);
     u = w4_ntlm_utf16 (usr);
   } else {

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
  * ("user" when the domain is empty; NULL when the user is empty or the
  * buffers lie outside the message). FALSE when it is not NTLMSSP. */
 gboolean w4_ntlm_parse (const guint8 *msg, gsize len, guint *type, char **user);
+/* A type 3 message's workstation name (WorkstationFields at offset 44),
+ * in the names' encoding; NULL when empty, not type 3, or out of bounds. */
+char *w4_ntlm_workstation (const guint8 *msg, gsize len);
 /* Offset of the first "NTLMSSP\0" inside @buf (a SPNEGO blob), or -1. */
 gssize w4_ntlm_find (const guint8 *buf, gsize len);
 

@@ -32,8 +32,12 @@ cred_str (const W4Credential *c)
     g_string_append_printf (s, " ntlm=%u", c->ntlm_type);
   if (c->ntlm_user != NULL)
     g_string_append_printf (s, " ntlm_user=%s", c->ntlm_user);
+  if (c->ntlm_workstation != NULL)
+    g_string_append_printf (s, " ntlm_ws=%s", c->ntlm_workstation);
   if (c->negotiate_is_ntlm)
     g_string_append (s, " spnego-ntlm");
+  if (c->negotiate_spn != NULL)
+    g_string_append_printf (s, " spn=%s", c->negotiate_spn);
   return g_string_free (s, FALSE);
 }
 
@@ -112,10 +116,15 @@ static const CredCase cred_cases[] = {
     "Basic fp=sha256:d9f1d9ba104c pr=test user=test pw=1:34" },
   { "arkime ntlm type 3, UTF-16 names", "MS-NLMP 2.2.1.3",
     IN ("NTLM TlRMTVNTUAADAAAAGAAYAFgAAAAYABgAcAAAAA4ADgCIAAAACAAIAJYAAAAQABAAngAAABAAEACuAAAABQIAAgoAYUoAAAAPAAAAAAAAAAAAAAAAAAAAAExMTExMTExMTExMTExMTExMTExMTExMTE5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkgAVABUAFAARABPAE0AZABhAHYAZQBIAFQAVABQAEgATwBTAFQAS0tLS0tLS0tLS0tLS0tLSw=="),
-    "NTLM fp=sha256:3c36f0633dea pr=HTTPDOM\\dave ntlm=3 ntlm_user=HTTPDOM\\dave" },
+    "NTLM fp=sha256:3c36f0633dea pr=HTTPDOM\\dave ntlm=3 ntlm_user=HTTPDOM\\dave ntlm_ws=HTTPHOST" },
   { "arkime negotiate with raw ntlmssp type 3", "RFC 4559 4.2",
     IN ("Negotiate TlRMTVNTUAADAAAAGAAYAFgAAAAYABgAcAAAABAAEACIAAAABgAGAJgAAAASABIAngAAABAAEACwAAAABQIAAgoAXVgAAAAPAAAAAAAAAAAAAAAAAAAAAExMTExMTExMTExMTExMTExMTExMTExMTE5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkgAVABUAFAANgBEAE8ATQBlAHYAZQBIAFQAVABQADYASABPAFMAVABLS0tLS0tLS0tLS0tLS0tL"),
-    "Negotiate fp=sha256:c71a801d36ae pr=HTTP6DOM\\eve ntlm=3 ntlm_user=HTTP6DOM\\eve spnego-ntlm" },
+    "Negotiate fp=sha256:c71a801d36ae pr=HTTP6DOM\\eve ntlm=3 ntlm_user=HTTP6DOM\\eve ntlm_ws=HTTP6HOST spnego-ntlm" },
+  /* hand-made DER (auth/test-spnego.c's INIT_KRB_APREQ): the AP-REQ's
+   * ticket names its service principal in the clear */
+  { "negotiate kerberos ap-req", "RFC 4120 5.3, 5.5.1",
+    IN ("Negotiate YIHbBgYrBgEFBQKggdAwgc2gJDAiBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICCqKBpASBoWCBngYJKoZIhvcSAQICAQBugY4wgYugAwIBBaEDAgEOogcDBQAAAAAAo1lhVzBVoAMCAQWhDRsLRVhBTVBMRS5DT02iIjAgoAMCAQKhGTAXGwRIVFRQGw93ZWIuZXhhbXBsZS5jb22jGzAZoAMCARKiEgQQAAAAAAAAAAAAAAAAAAAAAKQbMBmgAwIBEqISBBARERERERERERERERERERER"),
+    "Negotiate fp=sha256:e8e3b884a0ca pr=sha256:e8e3b884a0ca spn=HTTP/web.example.com@EXAMPLE.COM" },
 };
 
 /* What the NULL rows above must show (checked field by field: their
