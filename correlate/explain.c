@@ -79,6 +79,9 @@ w4_cor_cred_desc (const W4CorCtx *c, const W4CorCred *cred)
   case W4_SCHEME_DIGEST:
     return g_strdup_printf ("Digest (user %s)", cred->principal);
   case W4_SCHEME_NTLM:
+    if (p->ntlm_user && p->ntlm_workstation)
+      return g_strdup_printf ("NTLM type %u (user %s, workstation %s)", p->ntlm_type,
+                              p->ntlm_user, p->ntlm_workstation);
     if (p->ntlm_user)
       return g_strdup_printf ("NTLM type %u (user %s)", p->ntlm_type, p->ntlm_user);
     return g_strdup_printf ("NTLM type %u", p->ntlm_type);
@@ -87,6 +90,9 @@ w4_cor_cred_desc (const W4CorCtx *c, const W4CorCred *cred)
       return g_strdup_printf ("Negotiate (NTLM type %u, user %s)", p->ntlm_type, p->ntlm_user);
     if (p->negotiate_is_ntlm)
       return g_strdup_printf ("Negotiate (NTLM type %u)", p->ntlm_type);
+    if (p->negotiate_spn)
+      return g_strdup_printf ("Negotiate (Kerberos for %s, %s)", p->negotiate_spn,
+                              cred->fingerprint);
     return g_strdup_printf ("Negotiate (%s)", cred->fingerprint);
   default:
     return g_strdup_printf ("%s (%s)", w4_cor_scheme_word (cred), cred->fingerprint);
