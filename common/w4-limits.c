@@ -70,6 +70,8 @@ static const struct {
   /* A name per input file: a directory of rotated captures stays far
    * below this. */
   [W4_LIMIT_FILES] = { "files", 65536 },
+  /* A 3xx is followed within seconds; ~300 B each (key, origins, Location). */
+  [W4_LIMIT_REDIRECTS] = { "redirects", 65536 },
 };
 
 void

@@ -7,6 +7,7 @@
 /* The rules (rule-*.c). A row without one is a cause not recognised yet:
  * the engine skips it. */
 extern const W4CorRule w4_rule_cors_preflight;
+extern const W4CorRule w4_rule_credentials_dropped_on_redirect;
 extern const W4CorRule w4_rule_wrong_auth_header;
 extern const W4CorRule w4_rule_expired_token;
 extern const W4CorRule w4_rule_token_not_yet_valid;
@@ -40,6 +41,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Keep one connection end to end: check proxies, load balancers and Connection: close." },
   { .cause = W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT, .code = "credentials-dropped-on-redirect",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_credentials_dropped_on_redirect,
     .means =
       "The request followed a redirect to another origin (scheme, host or port) and the client "
       "left out the Authorization header, as clients do on cross-origin redirects.",

@@ -79,6 +79,7 @@ typedef struct {
   guint req_odd;           /* W4HttpHead.odd of the request */
   guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
   char *unparsed_req_why;  /* (owned) its parse error */
+  struct W4CorRedirectLink *redirect; /* (owned) track-redirect.c: the 3xx it followed, or NULL */
   /* response */
   gboolean has_response;
   guint status;
@@ -172,6 +173,7 @@ struct W4Correlate {
   W4AnomalyFunc warn;      /* limits reached, for stderr; may be NULL */
   void *warn_user;
   gboolean finished;
+  struct W4CorRedirects *redirects; /* track-redirect.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one
@@ -261,6 +263,8 @@ const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
 gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
 /* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
+/* correlate.c: a tracker (track-*.c) dropped state at limit @id. */
+void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

@@ -36,6 +36,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "track-redirect.h"
 
 #include <string.h>
 
@@ -213,6 +214,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->content_type);
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
+  w4_cor_redirect_link_free (ex->redirect);
   w4_finding_free (ex->finding);
   g_free (ex);
 }
@@ -354,6 +356,8 @@ limit_meaning (W4LimitId id)
     return "too many credentials in one request: later ones were ignored";
   case W4_LIMIT_FILES:
     return "too many input files: findings in later ones do not name their file";
+  case W4_LIMIT_REDIRECTS:
+    return "too many redirects at once: the oldest were forgotten, their follow-ups not linked";
   default:
     return NULL;
   }
@@ -400,6 +404,12 @@ static void
 note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 {
   note_limit_why (cor, id, frame, ts, NULL);
+}
+
+void
+w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
+{
+  note_limit (cor, id, frame, ts);
 }
 
 /* ---- the window ---------------------------------------------------------- */
@@ -1127,6 +1137,7 @@ on_request (void *user, const W4HttpHead *req)
 
   cor->http_requests++;
   read_request (cor, ex, req);
+  w4_cor_redirect_on_request (cor, ex);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1241,6 +1252,7 @@ on_response (void *user, const W4HttpHead *resp)
     read_response (cor, ex, resp);
   }
   aggregate_response (cor, ex);
+  w4_cor_redirect_on_response (cor, ex, resp);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1565,6 +1577,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
   cor->warnings = g_ptr_array_new_with_free_func (g_free);
+  cor->redirects = w4_cor_redirects_new ();
   return cor;
 }
 
@@ -1592,6 +1605,7 @@ w4_cor_free (W4Correlate *cor)
   g_array_unref (cor->bare_frames);
   g_ptr_array_unref (cor->warnings);
   g_free (cor->unparsed_why);
+  w4_cor_redirects_free (cor->redirects);
   g_free (cor);
 }
 

@@ -55,6 +55,7 @@ typedef struct W4CorVerdict {
   gboolean cookies_only;         /* no-credentials: only cookies were sent */
   gboolean first_leg;            /* unexplained: a first handshake leg... */
   const W4CorExchange *next;     /* ...and the client's next leg, or NULL */
+  const struct W4CorRedirectLink *redirect; /* credentials-dropped-on-redirect: the 3xx */
 } W4CorVerdict;
 
 struct W4CorRule {
