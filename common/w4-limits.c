@@ -72,6 +72,9 @@ static const struct {
   [W4_LIMIT_FILES] = { "files", 65536 },
   /* A 3xx is followed within seconds; ~300 B each (key, origins, Location). */
   [W4_LIMIT_REDIRECTS] = { "redirects", 65536 },
+  /* Fixed-size records (~150 B with the key): one per client and server
+   * using anti-forgery headers. */
+  [W4_LIMIT_CSRF_PAIRS] = { "csrf-pairs", 65536 },
 };
 
 void

@@ -50,6 +50,8 @@
  *     input file names (file_names)          files
  *     3xx awaiting a follow-up (track-       redirects; also expire by
  *       redirect.c)                          capture time (30 s)
+ *     anti-forgery headers per (client,      csrf-pairs; also expire by
+ *       server) (track-csrf.c)               capture time (1 h)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -102,6 +104,7 @@ typedef enum {
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
   W4_LIMIT_FILES,          /* input files whose names findings can carry */
   W4_LIMIT_REDIRECTS,      /* 3xx remembered for linking their follow-ups (track-redirect.c) */
+  W4_LIMIT_CSRF_PAIRS,     /* (client, server) pairs whose successes carried anti-forgery headers */
   W4_LIMIT_COUNT
 } W4LimitId;
 

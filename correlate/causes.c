@@ -14,6 +14,7 @@ extern const W4CorRule w4_rule_token_not_yet_valid;
 extern const W4CorRule w4_rule_stale_nonce;
 extern const W4CorRule w4_rule_scheme_mismatch;
 extern const W4CorRule w4_rule_malformed_credentials;
+extern const W4CorRule w4_rule_csrf_token_missing;
 extern const W4CorRule w4_rule_permission_denied;
 extern const W4CorRule w4_rule_session_expired;
 extern const W4CorRule w4_rule_no_credentials;
@@ -131,6 +132,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Fix the cookie's Path/Domain/SameSite attributes or the client's cookie jar." },
   { .cause = W4_CAUSE_CSRF_TOKEN_MISSING, .code = "csrf-token-missing",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_csrf_token_missing,
     .means =
       "The request carried a session cookie that worked before, but not the anti-forgery header "
       "(X-CSRF-Token, X-XSRF-Token, X-WP-Nonce...) that the client's successful requests carried, "

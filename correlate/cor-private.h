@@ -80,6 +80,7 @@ typedef struct {
   guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
   char *unparsed_req_why;  /* (owned) its parse error */
   struct W4CorRedirectLink *redirect; /* (owned) track-redirect.c: the 3xx it followed, or NULL */
+  guint8 csrf_headers;     /* track-csrf.c: bits (1 << W4CsrfHeader) of anti-forgery headers */
   /* response */
   gboolean has_response;
   guint status;
@@ -174,6 +175,7 @@ struct W4Correlate {
   void *warn_user;
   gboolean finished;
   struct W4CorRedirects *redirects; /* track-redirect.c */
+  struct W4CorCsrf *csrf;   /* track-csrf.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one
