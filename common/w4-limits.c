@@ -74,6 +74,11 @@ static const struct {
    * ~150 B each plus up to W4_CA_LEGS_PER_PAIR legs of ~100 B; they expire
    * a minute of capture time after their last leg. */
   [W4_LIMIT_CONN_AUTH] = { "conn-auth", 65536 },
+  /* A 3xx is followed within seconds; ~300 B each (key, origins, Location). */
+  [W4_LIMIT_REDIRECTS] = { "redirects", 65536 },
+  /* Fixed-size records (~150 B with the key): one per client and server
+   * using anti-forgery headers. */
+  [W4_LIMIT_CSRF_PAIRS] = { "csrf-pairs", 65536 },
 };
 
 void

@@ -48,6 +48,10 @@
  *     IP fragments without TCP (cor-filter   bare-fragments
  *       display filters: bare_frames)
  *     input file names (file_names)          files
+ *     3xx awaiting a follow-up (track-       redirects; also expire by
+ *       redirect.c)                          capture time (30 s)
+ *     anti-forgery headers per (client,      csrf-pairs; also expire by
+ *       server) (track-csrf.c)               capture time (1 h)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -57,7 +61,8 @@
  *   Fixed-size, not tables (no limit needed): host names per server
  *   (W4_COR_HOSTS_PER_SERVER, only the most seen one is reported), a
  *   challenge shown in evidence (W4_COR_EVIDENCE_CHARS), a TLS server name
- *   (W4_COR_SNI_MAX), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
+ *   (W4_COR_SNI_MAX), a Location tracked (W4_COR_LOCATION_MAX: longer ones
+ *   are not tracked), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
  *   bound, nothing is dropped), input file starts (one per input file),
  *   capture's protocol bounds (W4_CAP_FRAG_MAX_PIECES: 64 KiB in 8-byte
  *   pieces; W4_CAP_MAX_* header chains, given up on with an anomaly) and
@@ -99,6 +104,8 @@ typedef enum {
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
   W4_LIMIT_FILES,          /* input files whose names findings can carry */
   W4_LIMIT_CONN_AUTH,      /* (client, server) pairs whose NTLM/Negotiate legs are tracked */
+  W4_LIMIT_REDIRECTS,      /* 3xx remembered for linking their follow-ups (track-redirect.c) */
+  W4_LIMIT_CSRF_PAIRS,     /* (client, server) pairs whose successes carried anti-forgery headers */
   W4_LIMIT_COUNT
 } W4LimitId;
 

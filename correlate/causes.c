@@ -8,12 +8,14 @@
  * the engine skips it. */
 extern const W4CorRule w4_rule_cors_preflight;
 extern const W4CorRule w4_rule_connection_auth_broken;
+extern const W4CorRule w4_rule_credentials_dropped_on_redirect;
 extern const W4CorRule w4_rule_wrong_auth_header;
 extern const W4CorRule w4_rule_expired_token;
 extern const W4CorRule w4_rule_token_not_yet_valid;
 extern const W4CorRule w4_rule_stale_nonce;
 extern const W4CorRule w4_rule_scheme_mismatch;
 extern const W4CorRule w4_rule_malformed_credentials;
+extern const W4CorRule w4_rule_csrf_token_missing;
 extern const W4CorRule w4_rule_permission_denied;
 extern const W4CorRule w4_rule_session_expired;
 extern const W4CorRule w4_rule_no_credentials;
@@ -42,6 +44,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Keep one connection end to end: check proxies, load balancers and Connection: close." },
   { .cause = W4_CAUSE_CREDENTIALS_DROPPED_ON_REDIRECT, .code = "credentials-dropped-on-redirect",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_credentials_dropped_on_redirect,
     .means =
       "The request followed a redirect to another origin (scheme, host or port) and the client "
       "left out the Authorization header, as clients do on cross-origin redirects.",
@@ -131,6 +134,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Fix the cookie's Path/Domain/SameSite attributes or the client's cookie jar." },
   { .cause = W4_CAUSE_CSRF_TOKEN_MISSING, .code = "csrf-token-missing",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_csrf_token_missing,
     .means =
       "The request carried a session cookie that worked before, but not the anti-forgery header "
       "(X-CSRF-Token, X-XSRF-Token, X-WP-Nonce...) that the client's successful requests carried, "

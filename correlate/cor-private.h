@@ -80,6 +80,8 @@ typedef struct {
   guint req_odd;           /* W4HttpHead.odd of the request */
   guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
   char *unparsed_req_why;  /* (owned) its parse error */
+  struct W4CorRedirectLink *redirect; /* (owned) track-redirect.c: the 3xx it followed, or NULL */
+  guint8 csrf_headers;     /* track-csrf.c: bits (1 << W4CsrfHeader) of anti-forgery headers */
   /* response */
   gboolean has_response;
   guint status;
@@ -178,6 +180,8 @@ struct W4Correlate {
   void *warn_user;
   gboolean finished;
   struct W4CorCaTracker *conn_auth; /* track-conn-auth.c */
+  struct W4CorRedirects *redirects; /* track-redirect.c */
+  struct W4CorCsrf *csrf;   /* track-csrf.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one
@@ -231,7 +235,8 @@ W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
 W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
 W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 
-/* correlate.c: counts a drop at limit @id (for the trackers, track-*.c). */
+/* correlate.c: counts a drop at limit @id (for the trackers, track-*.c);
+ * @why may be NULL. */
 void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
                         const char *why);
 /* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */

@@ -37,6 +37,8 @@
 
 #include "cor-private.h"
 #include "track-conn-auth.h"
+#include "track-csrf.h"
+#include "track-redirect.h"
 
 #include <string.h>
 
@@ -214,6 +216,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->content_type);
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
+  w4_cor_redirect_link_free (ex->redirect);
   w4_finding_free (ex->finding);
   w4_cor_ca_exchange_clear (ex);
   g_free (ex);
@@ -358,6 +361,11 @@ limit_meaning (W4LimitId id)
     return "too many input files: findings in later ones do not name their file";
   case W4_LIMIT_CONN_AUTH:
     return "too many clients in NTLM/Negotiate handshakes: the oldest handshake was forgotten";
+  case W4_LIMIT_REDIRECTS:
+    return "too many redirects at once: the oldest were forgotten, their follow-ups not linked";
+  case W4_LIMIT_CSRF_PAIRS:
+    return "too many clients and servers with anti-forgery headers: the least recent were "
+           "forgotten";
   default:
     return NULL;
   }
@@ -1139,6 +1147,8 @@ on_request (void *user, const W4HttpHead *req)
   cor->http_requests++;
   read_request (cor, ex, req);
   w4_cor_ca_on_request (cor, ex);
+  w4_cor_redirect_on_request (cor, ex);
+  w4_cor_csrf_on_request (cor, ex, req);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1254,6 +1264,8 @@ on_response (void *user, const W4HttpHead *resp)
   }
   w4_cor_ca_on_response (cor, ex, resp);
   aggregate_response (cor, ex);
+  w4_cor_redirect_on_response (cor, ex, resp);
+  w4_cor_csrf_on_response (cor, ex);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1580,6 +1592,8 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
   cor->warnings = g_ptr_array_new_with_free_func (g_free);
   cor->conn_auth = w4_cor_ca_new ();
+  cor->redirects = w4_cor_redirects_new ();
+  cor->csrf = w4_cor_csrf_new ();
   return cor;
 }
 
@@ -1608,6 +1622,8 @@ w4_cor_free (W4Correlate *cor)
   g_array_unref (cor->bare_frames);
   g_ptr_array_unref (cor->warnings);
   g_free (cor->unparsed_why);
+  w4_cor_redirects_free (cor->redirects);
+  w4_cor_csrf_free (cor->csrf);
   g_free (cor);
 }
 

@@ -57,6 +57,9 @@ typedef struct W4CorVerdict {
   const W4CorExchange *next;     /* ...and the client's next leg, or NULL */
   const struct W4CorCaLeg *ca_leg; /* connection-auth-broken: the server leg... */
   gboolean ca_answering;         /* ...that the failed request answered from another connection */
+  const struct W4CorRedirectLink *redirect; /* credentials-dropped-on-redirect: the 3xx */
+  const struct W4CorCsrfSuccess *csrf_success; /* csrf-token-missing: a success with... */
+  guint csrf_header;             /* ...this W4CsrfHeader, which the request lacks */
 } W4CorVerdict;
 
 struct W4CorRule {
