@@ -70,6 +70,9 @@ static const struct {
   /* A name per input file: a directory of rotated captures stays far
    * below this. */
   [W4_LIMIT_FILES] = { "files", 65536 },
+  /* ~1 KiB each (four nonces with their last nonce counts and challenge
+   * parameters): 64 MiB at worst. The least recently seen pair goes. */
+  [W4_LIMIT_DIGEST_PEERS] = { "digest-peers", 65536 },
 };
 
 void

@@ -48,6 +48,8 @@
  *     IP fragments without TCP (cor-filter   bare-fragments
  *       display filters: bare_frames)
  *     input file names (file_names)          files
+ *     Digest nonces per (client, server)     digest-peers (track-digest.c;
+ *                                            also expire by capture time)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -98,6 +100,7 @@ typedef enum {
   W4_LIMIT_BODY_WAITS,     /* failed responses per connection awaiting their body */
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
   W4_LIMIT_FILES,          /* input files whose names findings can carry */
+  W4_LIMIT_DIGEST_PEERS,   /* (client, server) pairs whose Digest nonces are tracked */
   W4_LIMIT_COUNT
 } W4LimitId;
 

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "correlate.h"
+#include "track-digest.h"
 
 G_BEGIN_DECLS
 
@@ -74,6 +75,7 @@ typedef struct {
   guint n_authz, n_proxy_authz, n_apikey;
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
   gboolean has_acrm;       /* Access-Control-Request-Method */
+  W4CorDigestFacts *digest; /* (owned) Digest credentials: the tracker's facts, or NULL */
   guint req_cut;           /* W4HttpHead.cut of the request */
   guint64 req_block_len;   /* its header block's size as sent */
   guint req_odd;           /* W4HttpHead.odd of the request */
@@ -152,6 +154,7 @@ struct W4Correlate {
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
+  W4CorDigest *digest;     /* track-digest.c */
   guint64 limit_hits[W4_LIMIT_COUNT];
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];
@@ -261,6 +264,14 @@ const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
 gboolean w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred);
 /* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
+/* correlate.c: one drop at limit @id, counted and shown (note_limit_why). */
+void w4_cor_note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
+                            const char *why);
+/* track-digest.c, called by the engine: a request's Digest credentials
+ * (fills ex->digest, then remembers the nonce and nc), and a response's
+ * Digest challenges and what it says of the nonce its request used. */
+void w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex);
+void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

@@ -213,6 +213,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->content_type);
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
+  w4_cor_digest_facts_free (ex->digest);
   w4_finding_free (ex->finding);
   g_free (ex);
 }
@@ -400,6 +401,12 @@ static void
 note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 {
   note_limit_why (cor, id, frame, ts, NULL);
+}
+
+void
+w4_cor_note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts, const char *why)
+{
+  note_limit_why (cor, id, frame, ts, why);
 }
 
 /* ---- the window ---------------------------------------------------------- */
@@ -1127,6 +1134,7 @@ on_request (void *user, const W4HttpHead *req)
 
   cor->http_requests++;
   read_request (cor, ex, req);
+  w4_cor_digest_on_request (cor, ex);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1241,6 +1249,7 @@ on_response (void *user, const W4HttpHead *resp)
     read_response (cor, ex, resp);
   }
   aggregate_response (cor, ex);
+  w4_cor_digest_on_response (cor, ex);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1561,6 +1570,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->digest = w4_cor_digest_new ();
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1587,6 +1597,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->gaps);
   g_hash_table_unref (cor->undecrypted);
   g_hash_table_unref (cor->unparsed);
+  w4_cor_digest_free (cor->digest);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);
