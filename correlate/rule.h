@@ -55,6 +55,9 @@ typedef struct W4CorVerdict {
   gboolean cookies_only;         /* no-credentials: only cookies were sent */
   gboolean first_leg;            /* unexplained: a first handshake leg... */
   const W4CorExchange *next;     /* ...and the client's next leg, or NULL */
+  guint digest_why;              /* stale-nonce, digest-mismatch: which kind (rule-digest.c) */
+  const char *digest_sent;       /* digest-mismatch: the response's value... */
+  const char *digest_wanted;     /* ...and the challenge's or the request's */
 } W4CorVerdict;
 
 struct W4CorRule {
