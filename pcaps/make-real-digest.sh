@@ -87,6 +87,7 @@ wait_port() {
 # ------------------------------------------------------------------ server ---
 
 PORT=$(free_port)
+PY_PORT=$(free_port)
 mkdir -p "$WORK/apache/www/digest"
 echo "digest-protected page" > "$WORK/apache/www/digest/index.html"
 echo "another digest-protected page" > "$WORK/apache/www/digest/other.html"
@@ -107,6 +108,8 @@ LoadModule authz_user_module $MODS/mod_authz_user.so
 LoadModule auth_digest_module $MODS/mod_auth_digest.so
 LoadModule mime_module $MODS/mod_mime.so
 LoadModule dir_module $MODS/mod_dir.so
+LoadModule proxy_module $MODS/mod_proxy.so
+LoadModule proxy_http_module $MODS/mod_proxy_http.so
 User www-data
 Group www-data
 PidFile $WORK/apache.pid
@@ -137,12 +140,14 @@ DocumentRoot $WORK/apache/www
     AuthDigestNcCheck On
     Require valid-user
 </Location>
+# a reverse proxy that rewrites the path on its way to the python Digest
+# server: /app/x reaches it as /protected/x, Authorization unchanged
+ProxyPass /app/ http://127.0.0.1:$PY_PORT/protected/
 CONF
 apache2 -t -f "$WORK/apache.conf" 2>"$WORK/apache-configtest.log"
 apache2 -f "$WORK/apache.conf" -DFOREGROUND > "$WORK/apache-stdout.log" 2>&1 &
 APACHE_PID=$!
 wait_port "$PORT"
-PY_PORT=$(free_port)
 "$PYTHON" "$HERE/servers/digest_server.py" --port "$PY_PORT" --max-seconds "$TIMEOUT" \
     > "$WORK/python-server.log" 2>&1 &
 PY_PID=$!
@@ -220,6 +225,13 @@ stop_capture
 # the uri=/other response to GET /protected/x fails, 401 with a fresh challenge
 start_capture python-digest-uri-mismatch.pcap "tcp port $PY_PORT"
 client "401" uri-mismatch "$PY_PORT" /protected/x
+stop_capture
+
+# curl --digest through the rewriting proxy: curl's uri=/app/x is right for
+# the request it sent, but the origin gets GET /protected/x with it, 401
+start_capture apache-proxy-digest-uri-rewritten.pcap "tcp port $PORT or tcp port $PY_PORT"
+got=$(curl -sS -m 5 --digest -u alice:secret -o /dev/null -w '%{http_code}' "$A/app/x") || true
+[ "$got" = "401" ] || { log "$CAP_NAME: curl gave '$got', expected 401"; exit 1; }
 stop_capture
 
 grep -E 'mismatch|nonce|nc|algorithm' "$WORK/apache-error.log" | sed 's/^/  apache: /' >&2 || true
