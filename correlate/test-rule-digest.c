@@ -163,6 +163,46 @@ test_stale_nonce_proxy (void)
   fx_clear (&fx);
 }
 
+/* A proxy's nonce is tracked apart from the origin's: a replayed nc in
+ * Proxy-Authorization is the proxy's stale-nonce, and the same nonce and
+ * nc used toward the origin before does not make it one. */
+static void
+test_nc_replay_proxy (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+#define PROXY_DIGEST(nc) \
+  "Proxy-Authorization: Digest username=\"u\", realm=\"p\", nonce=\"pn\", " \
+  "uri=\"http://example.com/\", qop=auth, nc=" nc ", cnonce=\"c\", response=\"0123\""
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.3", 3128);
+  req (&fx, c, 1, 100, "GET", "http://example.com/", H ("Host: example.com"));
+  resp (&fx, c, 2, 100, 407,
+        H ("Proxy-Authenticate: Digest realm=\"p\", nonce=\"pn\", qop=\"auth\""));
+  req (&fx, c, 3, 101, "GET", "http://example.com/", H (PROXY_DIGEST ("00000001")));
+  resp (&fx, c, 4, 101, 200, H ("Server: t"));
+  req (&fx, c, 5, 102, "GET", "http://example.com/", H (PROXY_DIGEST ("00000001")));
+  resp (&fx, c, 6, 102, 407,
+        H ("Proxy-Authenticate: Digest realm=\"p\", nonce=\"pm\", qop=\"auth\""));
+  /* the same nonce and nc toward the origin: the origin never saw them */
+  req (&fx, c, 7, 103, "GET", "http://example.com/",
+       H ("Authorization: Digest username=\"u\", realm=\"p\", nonce=\"pn\", "
+          "uri=\"http://example.com/\", qop=auth, nc=00000001, cnonce=\"c\", response=\"0\""));
+  resp (&fx, c, 8, 103, 401, H ("WWW-Authenticate: Digest realm=\"p\", nonce=\"pn\""));
+  fx_finish (&fx);
+#undef PROXY_DIGEST
+
+  f = at_frame (&fx, 6);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "stale-nonce");
+  g_assert_cmpstr (f->summary, ==,
+                   "The client sent nonce count nc=00000001 with a nonce it had already sent "
+                   "with that count at frame 3: the proxy refuses a replayed nonce count.");
+  g_assert_cmpstr (w4_cause_name (at_frame (&fx, 8)->cause), ==, "rejected-credentials");
+  fx_clear (&fx);
+}
+
 /* ---- digest-mismatch ----------------------------------------------------- */
 
 /* One failed Digest answer to the challenge of frame 2; returns the
@@ -420,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/stale-nonce-proxy", test_stale_nonce_proxy);
   g_test_add_func ("/correlate/stale-nonce/nc-replay", test_nc_replay);
   g_test_add_func ("/correlate/stale-nonce/nc-next", test_nc_next_is_not_replay);
+  g_test_add_func ("/correlate/stale-nonce/nc-replay-proxy", test_nc_replay_proxy);
   g_test_add_func ("/correlate/stale-nonce/refused-reused", test_nonce_refused_reused);
   g_test_add_func ("/correlate/stale-nonce/expired-without-stale", test_nonce_expired_without_stale);
   g_test_add_func ("/correlate/digest-mismatch/uri", test_mismatch_uri);
