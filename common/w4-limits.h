@@ -59,7 +59,9 @@
  *   Fixed-size, not tables (no limit needed): host names per server
  *   (W4_COR_HOSTS_PER_SERVER, only the most seen one is reported), a
  *   challenge shown in evidence (W4_COR_EVIDENCE_CHARS), a TLS server name
- *   (W4_COR_SNI_MAX), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
+ *   (W4_COR_SNI_MAX), a Digest pair's nonces and nonce counts
+ *   (W4_DIGEST_NONCES_PER_PEER, W4_DIGEST_NCS_PER_NONCE: the least recently
+ *   used gives way), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
  *   bound, nothing is dropped), input file starts (one per input file),
  *   capture's protocol bounds (W4_CAP_FRAG_MAX_PIECES: 64 KiB in 8-byte
  *   pieces; W4_CAP_MAX_* header chains, given up on with an anomaly) and

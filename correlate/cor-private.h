@@ -24,7 +24,8 @@ G_BEGIN_DECLS
 /* Each growing table of W4Correlate has its own limit in w4-limits.h (the
  * inventory is there): servers, server-principals, principals,
  * credentials, risk-groups, retry-groups, gap-connections, tls-servers,
- * h2-servers, bare-fragments, undecided, body-waits, request-credentials. */
+ * h2-servers, bare-fragments, undecided, body-waits, request-credentials;
+ * the Digest tracker's pairs: digest-peers. */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
 /* retry-storm: this many rejections of one credential within the window. */
