@@ -51,11 +51,9 @@ cred_param (const W4CorCred *cred, const char *name)
 static const W4CorDigestFacts *
 facts_of (const W4CorCtx *c)
 {
-  const W4CorDigestFacts *f = c->ex->digest;
-
-  if (c->authz == NULL || c->authz->kind != W4_SCHEME_DIGEST || f == NULL || f->proxy != c->proxy)
+  if (c->authz == NULL || c->authz->kind != W4_SCHEME_DIGEST)
     return NULL;
-  return f;
+  return w4_cor_digest_facts_for (c->ex->digest, c->proxy);
 }
 
 /* Does the failed response offer a Digest challenge with a nonce other

@@ -203,6 +203,37 @@ test_nc_replay_proxy (void)
   fx_clear (&fx);
 }
 
+/* A request with Digest in both headers: each nonce is remembered, so the
+ * proxy's replay is seen though the origin's credential comes first. */
+static void
+test_nc_replay_both_headers (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+  const char *const both[] = {
+    "Authorization: Digest username=\"u\", realm=\"o\", nonce=\"on\", uri=\"/\", qop=auth, "
+    "nc=00000001, cnonce=\"c\", response=\"0\"",
+    "Proxy-Authorization: Digest username=\"u\", realm=\"p\", nonce=\"pn\", uri=\"/\", "
+    "qop=auth, nc=00000001, cnonce=\"c\", response=\"0\"",
+    NULL
+  };
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.3", 3128);
+  req (&fx, c, 1, 100, "GET", "/", both);
+  resp (&fx, c, 2, 100, 200, H ("Server: t"));
+  req (&fx, c, 3, 101, "GET", "/", both);
+  resp (&fx, c, 4, 101, 407,
+        H ("Proxy-Authenticate: Digest realm=\"p\", nonce=\"pm\", qop=\"auth\""));
+  fx_finish (&fx);
+
+  f = at_frame (&fx, 4);
+  g_assert_cmpstr (w4_cause_name (f->cause), ==, "stale-nonce");
+  g_assert_true (has_evidence (f, 1));
+  fx_clear (&fx);
+}
+
 /* ---- digest-mismatch ----------------------------------------------------- */
 
 /* One failed Digest answer to the challenge of frame 2; returns the
@@ -461,6 +492,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/stale-nonce/nc-replay", test_nc_replay);
   g_test_add_func ("/correlate/stale-nonce/nc-next", test_nc_next_is_not_replay);
   g_test_add_func ("/correlate/stale-nonce/nc-replay-proxy", test_nc_replay_proxy);
+  g_test_add_func ("/correlate/stale-nonce/nc-replay-both-headers", test_nc_replay_both_headers);
   g_test_add_func ("/correlate/stale-nonce/refused-reused", test_nonce_refused_reused);
   g_test_add_func ("/correlate/stale-nonce/expired-without-stale", test_nonce_expired_without_stale);
   g_test_add_func ("/correlate/digest-mismatch/uri", test_mismatch_uri);

@@ -49,12 +49,24 @@ struct _W4CorDigest {
 void
 w4_cor_digest_facts_free (W4CorDigestFacts *f)
 {
-  if (f == NULL)
-    return;
-  g_free (f->realm);
-  g_free (f->qop);
-  g_free (f->algorithm);
-  g_free (f);
+  while (f != NULL) {
+    W4CorDigestFacts *next = f->next;
+
+    g_free (f->realm);
+    g_free (f->qop);
+    g_free (f->algorithm);
+    g_free (f);
+    f = next;
+  }
+}
+
+const W4CorDigestFacts *
+w4_cor_digest_facts_for (const W4CorDigestFacts *f, gboolean proxy)
+{
+  for (; f != NULL; f = f->next)
+    if (f->proxy == proxy)
+      return f;
+  return NULL;
 }
 
 static void
@@ -300,9 +312,10 @@ remember_use (DigestNonce *n, const W4CorExchange *ex, gboolean has_nc, guint32 
 void
 w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex)
 {
-  /* origin first: a request carrying both is about the origin's facts
-   * unless only the proxy's Digest is there */
-  for (int proxy = 0; proxy < 2 && ex->digest == NULL; proxy++) {
+  W4CorDigestFacts **tail = &ex->digest;
+
+  /* each header's nonce on its own: the origin's and the proxy's */
+  for (int proxy = 0; proxy < 2; proxy++) {
     const W4Credential *p = digest_cred (ex, proxy);
     g_autofree char *fp = NULL;
     DigestPeer *peer;
@@ -316,9 +329,10 @@ w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex)
     has_nc = parse_nc (cred_param (p, "nc"), &nc);
     peer = peer_get (cor, ex, proxy, ex->req_frame, ex->req_ts, TRUE);
     n = peer ? nonce_get (peer, fp, FALSE) : NULL;
-    ex->digest = facts_of (n, proxy, has_nc, nc);
+    *tail = facts_of (n, proxy, has_nc, nc);
+    tail = &(*tail)->next;
     if (peer == NULL)
-      return;
+      continue;
     if (n == NULL)
       n = nonce_get (peer, fp, TRUE); /* seen without its challenge */
     remember_use (n, ex, has_nc, nc);

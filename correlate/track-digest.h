@@ -26,8 +26,10 @@ typedef struct _W4CorDigest W4CorDigest;
 /* What the tracker knew when a request with Digest credentials arrived:
  * facts about the request's nonce before this request. Frames are the run's
  * (0: none), streams the tcp.stream in their file (-1: unknown). */
-typedef struct {
+typedef struct W4CorDigestFacts W4CorDigestFacts;
+struct W4CorDigestFacts {
   gboolean proxy;               /* from Proxy-Authorization */
+  W4CorDigestFacts *next;       /* (owned) the other header's, when both are Digest */
   /* the newest challenge seen from this server to this client with the
    * response's nonce: the one it answers */
   guint64 challenge_frame;
@@ -46,9 +48,13 @@ typedef struct {
    * the server had refused it (response frame) */
   guint64 refused_frame;
   gint64 refused_stream;
-} W4CorDigestFacts;
+};
 
+/* Frees @f and the facts after it. */
 void w4_cor_digest_facts_free (W4CorDigestFacts *f);
+/* The facts of the Authorization (@proxy FALSE) or Proxy-Authorization
+ * credential in the list @f, (transfer none) or NULL. */
+const W4CorDigestFacts *w4_cor_digest_facts_for (const W4CorDigestFacts *f, gboolean proxy);
 
 /* (transfer full) an empty tracker. */
 W4CorDigest *w4_cor_digest_new (void);
