@@ -273,6 +273,12 @@ void w4_cor_note_limit_why (W4Correlate *cor, W4LimitId id, guint64 frame, W4Tim
  * Digest challenges and what it says of the nonce its request used. */
 void w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex);
 void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);
+/* track-digest.c: did @cred reuse a nonce that worked before (not with a
+ * replayed nc, not one refused since), and does
+ * @ex's failure answer it with a new nonce (the server no longer accepts
+ * it, without saying stale=true)? Like stale=true, such an answer is a
+ * step of the handshake: a client that restarts with the new nonce passes. */
+gboolean w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

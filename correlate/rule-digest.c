@@ -56,22 +56,6 @@ facts_of (const W4CorCtx *c)
   return w4_cor_digest_facts_for (c->ex->digest, c->proxy);
 }
 
-/* Does the failed response offer a Digest challenge with a nonce other
- * than @nonce? */
-static gboolean
-offers_other_nonce (const W4CorCtx *c, const char *nonce)
-{
-  for (guint i = 0; nonce != NULL && c->ex->challenges != NULL && i < c->ex->challenges->len;
-       i++) {
-    const W4Challenge *ch = g_ptr_array_index (c->ex->challenges, i);
-    const char *other = ch->kind == W4_SCHEME_DIGEST ? w4_auth_challenge_param (ch, "nonce")
-                                                     : NULL;
-    if (other != NULL && strcmp (other, nonce) != 0)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 /* ---- stale-nonce (401 and 407) ------------------------------------------- */
 
 static gboolean
@@ -90,7 +74,7 @@ stale_nonce_holds (const W4CorCtx *c, W4CorVerdict *v)
     v->digest_why = STALE_NC_REPLAY;
   else if (f->refused_frame != 0)
     v->digest_why = STALE_REFUSED;
-  else if (f->ok_frame != 0 && offers_other_nonce (c, cred_param (c->authz, "nonce")))
+  else if (w4_cor_digest_nonce_expired (c->ex, c->authz))
     v->digest_why = STALE_EXPIRED;
   return v->digest_why != 0;
 }

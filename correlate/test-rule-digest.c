@@ -137,6 +137,29 @@ test_nonce_expired_without_stale (void)
   fx_clear (&fx);
 }
 
+/* ...and when the client then restarts with the new nonce and passes,
+ * that 401 was a step of the handshake (as with stale=true): a note. */
+static void
+test_nonce_expired_then_restart (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = challenged (&fx, "/p", CHALLENGE ("n1"));
+  req (&fx, c, 3, 101, "GET", "/p", H (DIGEST ("n1", "00000001", "/p", "")));
+  resp (&fx, c, 4, 101, 200, H ("Server: t"));
+  req (&fx, c, 5, 500, "GET", "/p", H (DIGEST ("n1", "00000002", "/p", "")));
+  resp (&fx, c, 6, 500, 401, H (CHALLENGE ("n2")));
+  req (&fx, c, 7, 501, "GET", "/p", H (DIGEST ("n2", "00000001", "/p", "")));
+  resp (&fx, c, 8, 501, 200, H ("Server: t"));
+  fx_finish (&fx);
+
+  g_assert_cmpstr (w4_kind_name (at_frame (&fx, 6)->kind), ==, "note");
+  g_assert_cmpstr (w4_cause_name (at_frame (&fx, 6)->cause), ==, "challenge");
+  fx_clear (&fx);
+}
+
 /* A proxy's stale nonce: the summary names the proxy, the fix is the
  * cause table's, and the credentials are not called rejected (stale=true
  * says the digest itself was right, RFC 7616 3.3). */
@@ -495,6 +518,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/stale-nonce/nc-replay-both-headers", test_nc_replay_both_headers);
   g_test_add_func ("/correlate/stale-nonce/refused-reused", test_nonce_refused_reused);
   g_test_add_func ("/correlate/stale-nonce/expired-without-stale", test_nonce_expired_without_stale);
+  g_test_add_func ("/correlate/stale-nonce/expired-then-restart", test_nonce_expired_then_restart);
   g_test_add_func ("/correlate/digest-mismatch/uri", test_mismatch_uri);
   g_test_add_func ("/correlate/digest-mismatch/uri-absolute-form", test_uri_absolute_form_matches);
   g_test_add_func ("/correlate/digest-mismatch/realm", test_mismatch_realm);

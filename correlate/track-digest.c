@@ -429,3 +429,22 @@ w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex)
     }
   }
 }
+
+gboolean
+w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred)
+{
+  const W4CorDigestFacts *f;
+  const char *nonce;
+  g_autofree char *fp = NULL;
+
+  if (cred == NULL || cred->kind != W4_SCHEME_DIGEST || cred->parsed == NULL ||
+      ex->status != (cred->proxy ? 407u : 401u))
+    return FALSE;
+  f = w4_cor_digest_facts_for (ex->digest, cred->proxy);
+  nonce = cred_param (cred->parsed, "nonce");
+  /* a replayed nc or a nonce refused before is the client's doing */
+  if (f == NULL || f->ok_frame == 0 || f->nc_frame != 0 || f->refused_frame != 0 || nonce == NULL)
+    return FALSE;
+  fp = nonce_fp (nonce);
+  return offers_other_nonce (ex, fp);
+}
