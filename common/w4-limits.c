@@ -79,6 +79,9 @@ static const struct {
   /* Fixed-size records (~150 B with the key): one per client and server
    * using anti-forgery headers. */
   [W4_LIMIT_CSRF_PAIRS] = { "csrf-pairs", 65536 },
+  /* ~1 KiB each (four nonces with their last nonce counts and challenge
+   * parameters): 64 MiB at worst. The least recently seen pair goes. */
+  [W4_LIMIT_DIGEST_PEERS] = { "digest-peers", 65536 },
 };
 
 void

@@ -52,6 +52,8 @@
  *       redirect.c)                          capture time (30 s)
  *     anti-forgery headers per (client,      csrf-pairs; also expire by
  *       server) (track-csrf.c)               capture time (1 h)
+ *     Digest nonces per (client, server)     digest-peers (track-digest.c;
+ *                                            also expire by capture time)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -63,6 +65,9 @@
  *   challenge shown in evidence (W4_COR_EVIDENCE_CHARS), a TLS server name
  *   (W4_COR_SNI_MAX), a Location tracked (W4_COR_LOCATION_MAX: longer ones
  *   are not tracked), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
+ *   (W4_COR_SNI_MAX), a Digest pair's nonces and nonce counts
+ *   (W4_DIGEST_NONCES_PER_PEER, W4_DIGEST_NCS_PER_NONCE: the least recently
+ *   used gives way), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
  *   bound, nothing is dropped), input file starts (one per input file),
  *   capture's protocol bounds (W4_CAP_FRAG_MAX_PIECES: 64 KiB in 8-byte
  *   pieces; W4_CAP_MAX_* header chains, given up on with an anomaly) and
@@ -106,6 +111,7 @@ typedef enum {
   W4_LIMIT_CONN_AUTH,      /* (client, server) pairs whose NTLM/Negotiate legs are tracked */
   W4_LIMIT_REDIRECTS,      /* 3xx remembered for linking their follow-ups (track-redirect.c) */
   W4_LIMIT_CSRF_PAIRS,     /* (client, server) pairs whose successes carried anti-forgery headers */
+  W4_LIMIT_DIGEST_PEERS,   /* (client, server) pairs whose Digest nonces are tracked */
   W4_LIMIT_COUNT
 } W4LimitId;
 

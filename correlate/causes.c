@@ -13,6 +13,7 @@ extern const W4CorRule w4_rule_wrong_auth_header;
 extern const W4CorRule w4_rule_expired_token;
 extern const W4CorRule w4_rule_token_not_yet_valid;
 extern const W4CorRule w4_rule_stale_nonce;
+extern const W4CorRule w4_rule_digest_mismatch;
 extern const W4CorRule w4_rule_scheme_mismatch;
 extern const W4CorRule w4_rule_malformed_credentials;
 extern const W4CorRule w4_rule_csrf_token_missing;
@@ -90,6 +91,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "The client must restart the Digest handshake with the new nonce." },
   { .cause = W4_CAUSE_DIGEST_MISMATCH, .code = "digest-mismatch",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_digest_mismatch,
     .means =
       "Digest: the client's realm, uri, algorithm or qop does not match the challenge or the "
       "request target (a proxy that rewrites the URI is a common reason).",

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "correlate.h"
+#include "track-digest.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +25,8 @@ G_BEGIN_DECLS
  * inventory is there): servers, server-principals, principals,
  * credentials, risk-groups, retry-groups, gap-connections, tls-servers,
  * h2-servers, bare-fragments, undecided, body-waits, request-credentials;
- * the trackers' own: conn-auth (track-conn-auth.c). */
+ * the trackers' own: conn-auth (track-conn-auth.c), digest-peers
+ * (track-digest.c). */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
 /* retry-storm: this many rejections of one credential within the window. */
@@ -75,6 +77,7 @@ typedef struct {
   guint n_authz, n_proxy_authz, n_apikey;
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
   gboolean has_acrm;       /* Access-Control-Request-Method */
+  W4CorDigestFacts *digest; /* (owned) Digest credentials: the tracker's facts, or NULL */
   guint req_cut;           /* W4HttpHead.cut of the request */
   guint64 req_block_len;   /* its header block's size as sent */
   guint req_odd;           /* W4HttpHead.odd of the request */
@@ -159,6 +162,7 @@ struct W4Correlate {
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
+  W4CorDigest *digest;     /* track-digest.c */
   guint64 limit_hits[W4_LIMIT_COUNT];
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];
@@ -283,6 +287,17 @@ gboolean w4_cor_negotiate_token (const W4Challenge *ch, W4Spnego *out);
 gboolean w4_cor_negotiate_continues (const W4Challenge *ch);
 /* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
+/* track-digest.c, called by the engine: a request's Digest credentials
+ * (fills ex->digest, then remembers the nonce and nc), and a response's
+ * Digest challenges and what it says of the nonce its request used. */
+void w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex);
+void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);
+/* track-digest.c: did @cred reuse a nonce that worked before (not with a
+ * replayed nc, not one refused since), and does
+ * @ex's failure answer it with a new nonce (the server no longer accepts
+ * it, without saying stale=true)? Like stale=true, such an answer is a
+ * step of the handshake: a client that restarts with the new nonce passes. */
+gboolean w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

@@ -217,6 +217,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
   w4_cor_redirect_link_free (ex->redirect);
+  w4_cor_digest_facts_free (ex->digest);
   w4_finding_free (ex->finding);
   w4_cor_ca_exchange_clear (ex);
   g_free (ex);
@@ -1149,6 +1150,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_ca_on_request (cor, ex);
   w4_cor_redirect_on_request (cor, ex);
   w4_cor_csrf_on_request (cor, ex, req);
+  w4_cor_digest_on_request (cor, ex);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1266,6 +1268,7 @@ on_response (void *user, const W4HttpHead *resp)
   aggregate_response (cor, ex);
   w4_cor_redirect_on_response (cor, ex, resp);
   w4_cor_csrf_on_response (cor, ex);
+  w4_cor_digest_on_response (cor, ex);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1587,6 +1590,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->digest = w4_cor_digest_new ();
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1617,6 +1621,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->gaps);
   g_hash_table_unref (cor->undecrypted);
   g_hash_table_unref (cor->unparsed);
+  w4_cor_digest_free (cor->digest);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);

@@ -65,7 +65,8 @@ w4_cor_intermediate_leg (const W4CorExchange *ex, const W4CorCred *cred)
   ch = w4_cor_challenge_in (ex, W4_SCHEME_DIGEST);
   if (p->kind == W4_SCHEME_DIGEST && ch != NULL) {
     const char *stale = w4_auth_challenge_param (ch, "stale");
-    return stale != NULL && g_ascii_strcasecmp (stale, "true") == 0;
+    return (stale != NULL && g_ascii_strcasecmp (stale, "true") == 0) ||
+           w4_cor_digest_nonce_expired (ex, cred);
   }
   return FALSE;
 }

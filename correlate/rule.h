@@ -60,6 +60,9 @@ typedef struct W4CorVerdict {
   const struct W4CorRedirectLink *redirect; /* credentials-dropped-on-redirect: the 3xx */
   const struct W4CorCsrfSuccess *csrf_success; /* csrf-token-missing: a success with... */
   guint csrf_header;             /* ...this W4CsrfHeader, which the request lacks */
+  guint digest_why;              /* stale-nonce, digest-mismatch: which kind (rule-digest.c) */
+  const char *digest_sent;       /* digest-mismatch: the response's value... */
+  const char *digest_wanted;     /* ...and the challenge's or the request's */
 } W4CorVerdict;
 
 struct W4CorRule {
