@@ -70,6 +70,9 @@ static const struct {
   /* A name per input file: a directory of rotated captures stays far
    * below this. */
   [W4_LIMIT_FILES] = { "files", 65536 },
+  /* ~300 B each (name, fingerprint, domain, path, attributes); browsers
+   * keep about 3000 per profile, a capture of many clients more. */
+  [W4_LIMIT_COOKIES] = { "cookies", 1 << 18 },
 };
 
 void

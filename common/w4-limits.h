@@ -48,6 +48,8 @@
  *     IP fragments without TCP (cor-filter   bare-fragments
  *       display filters: bare_frames)
  *     input file names (file_names)          files
+ *     cookie jars (track-cookie-jar.c)       cookies (all jars together;
+ *                                            the least recently touched goes)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -98,6 +100,7 @@ typedef enum {
   W4_LIMIT_BODY_WAITS,     /* failed responses per connection awaiting their body */
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
   W4_LIMIT_FILES,          /* input files whose names findings can carry */
+  W4_LIMIT_COOKIES,        /* cookies the servers set, in all clients' jars */
   W4_LIMIT_COUNT
 } W4LimitId;
 

@@ -13,6 +13,9 @@ extern const W4CorRule w4_rule_token_not_yet_valid;
 extern const W4CorRule w4_rule_stale_nonce;
 extern const W4CorRule w4_rule_scheme_mismatch;
 extern const W4CorRule w4_rule_malformed_credentials;
+extern const W4CorRule w4_rule_insecure_cookie_dropped;
+extern const W4CorRule w4_rule_cookie_expired;
+extern const W4CorRule w4_rule_cookie_not_sent;
 extern const W4CorRule w4_rule_permission_denied;
 extern const W4CorRule w4_rule_session_expired;
 extern const W4CorRule w4_rule_no_credentials;
@@ -108,6 +111,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Fix how the client builds the header." },
   { .cause = W4_CAUSE_INSECURE_COOKIE_DROPPED, .code = "insecure-cookie-dropped",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_insecure_cookie_dropped,
     .means =
       "The server set a cookie marked Secure over plain HTTP; clients refuse to send Secure "
       "cookies over http, so the request came without it.",
@@ -115,6 +119,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Use https." },
   { .cause = W4_CAUSE_COOKIE_EXPIRED, .code = "cookie-expired",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_cookie_expired,
     .means =
       "A cookie the server set earlier in the capture had expired (Max-Age, Expires, or deleted) "
       "by the time of the request.",
@@ -122,6 +127,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Log in again; check the cookie lifetime." },
   { .cause = W4_CAUSE_COOKIE_NOT_SENT, .code = "cookie-not-sent",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_cookie_not_sent,
     .means =
       "The server had set unexpired cookies for this client and host, but the request carried "
       "none of them (Path, Domain or SameSite can keep a client from sending a cookie).",

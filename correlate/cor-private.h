@@ -47,6 +47,8 @@ typedef struct {
 } W4CorCred;
 
 typedef struct _W4CorClient W4CorClient;
+struct W4CorCookieJar;     /* track-cookie-jar.h */
+struct W4CorCookieCheck;
 
 /* One request and its response, as far as they were captured. Shared by
  * the connection's pending queue, the client window and the decision
@@ -73,6 +75,7 @@ typedef struct {
   GPtrArray *creds;        /* (element-type W4CorCred) */
   guint n_authz, n_proxy_authz, n_apikey;
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
+  struct W4CorCookieCheck *cookie_check; /* (owned) track-cookie-jar.c, or NULL */
   gboolean has_acrm;       /* Access-Control-Request-Method */
   guint req_cut;           /* W4HttpHead.cut of the request */
   guint64 req_block_len;   /* its header block's size as sent */
@@ -152,6 +155,7 @@ struct W4Correlate {
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
+  struct W4CorCookieJar *cookie_jar; /* track-cookie-jar.c */
   guint64 limit_hits[W4_LIMIT_COUNT];
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];
@@ -225,6 +229,8 @@ W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
 W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
 W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 
+/* correlate.c: a tracker's drop at limit @id (counted and shown). */
+void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts);
 /* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);

@@ -36,6 +36,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "track-cookie-jar.h"
 
 #include <string.h>
 
@@ -207,6 +208,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->host);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
+  w4_cor_cookie_check_free (ex->cookie_check);
   if (ex->challenges)
     g_ptr_array_unref (ex->challenges);
   g_free (ex->challenge_text);
@@ -354,6 +356,9 @@ limit_meaning (W4LimitId id)
     return "too many credentials in one request: later ones were ignored";
   case W4_LIMIT_FILES:
     return "too many input files: findings in later ones do not name their file";
+  case W4_LIMIT_COOKIES:
+    return "too many cookies set: the least recently used were forgotten, cookie causes "
+           "about them are not seen";
   default:
     return NULL;
   }
@@ -400,6 +405,12 @@ static void
 note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 {
   note_limit_why (cor, id, frame, ts, NULL);
+}
+
+void
+w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
+{
+  note_limit (cor, id, frame, ts);
 }
 
 /* ---- the window ---------------------------------------------------------- */
@@ -1127,6 +1138,7 @@ on_request (void *user, const W4HttpHead *req)
 
   cor->http_requests++;
   read_request (cor, ex, req);
+  w4_cor_jar_request (cor, ex, req);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1240,6 +1252,7 @@ on_response (void *user, const W4HttpHead *resp)
   } else {
     read_response (cor, ex, resp);
   }
+  w4_cor_jar_response (cor, ex, resp);
   aggregate_response (cor, ex);
 
   if (ex->failed) {
@@ -1561,6 +1574,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
+  cor->cookie_jar = w4_cor_jar_new ();
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1587,6 +1601,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->gaps);
   g_hash_table_unref (cor->undecrypted);
   g_hash_table_unref (cor->unparsed);
+  w4_cor_jar_free (cor->cookie_jar);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);

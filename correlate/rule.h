@@ -55,6 +55,7 @@ typedef struct W4CorVerdict {
   gboolean cookies_only;         /* no-credentials: only cookies were sent */
   gboolean first_leg;            /* unexplained: a first handshake leg... */
   const W4CorExchange *next;     /* ...and the client's next leg, or NULL */
+  const struct W4CorCookieFact *cookie; /* cookie causes: the cookie (track-cookie-jar.h) */
 } W4CorVerdict;
 
 struct W4CorRule {

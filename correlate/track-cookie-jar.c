@@ -1,0 +1,594 @@
+/* track-cookie-jar.c: what each Set-Cookie did, per client, and what each
+ * later request carried (RFC 6265 5.3 storage, 5.4 sending).
+ *
+ * The jar is the server's side of the story: every cookie the server set,
+ * kept per client IP address (one jar per client, holding every host's
+ * cookies, so that Domain= matching across hosts works as in a browser)
+ * and replaced as 5.3 step 11 says (same name, domain and path). The
+ * client's side is what it sent: a request is checked against the jar
+ * when it is seen, so the check holds exactly what the server had set
+ * before it, and the rules decide from what the client did, not from a
+ * rule about clients (curl and Chromium send Secure cookies over http to
+ * loopback, python's cookiejar never does).
+ *
+ * Bounded by the `cookies` limit (all jars together): past it the cookie
+ * touched longest ago in capture time is forgotten, and counted. Cookie
+ * values are kept only as fingerprints. */
+#define G_LOG_DOMAIN "why401-correlate"
+
+#include "track-cookie-jar.h"
+
+#include <string.h>
+
+#include "w4-token.h"
+
+typedef enum { SS_NONE = 0, SS_LAX, SS_STRICT, SS_OFF } SameSite;
+
+typedef struct _Jar Jar;
+
+/* One stored cookie. */
+typedef struct {
+  Jar *jar;
+  char *name, *fingerprint, *domain, *path, *set_host, *attrs;
+  gboolean host_only, secure, over_tls, domain_rejected;
+  SameSite samesite;
+  gboolean has_expiry;
+  W4Time expiry;
+  guint64 set_frame;
+  gint64 set_stream;
+  W4Time set_ts;
+  guint64 last_sent_frame;
+  gboolean sent_cleartext;   /* carried over cleartext since it was set */
+  GList lru;                 /* in W4CorCookieJar.lru, oldest touched first */
+} JarCookie;
+
+struct _Jar {
+  W4Addr client;
+  GPtrArray *cookies;        /* JarCookie (owned) */
+};
+
+struct W4CorCookieJar {
+  GHashTable *jars;          /* W4Addr* -> Jar* */
+  GQueue lru;                /* JarCookie, by capture time last touched */
+};
+
+/* ---- RFC 6265 matching ----------------------------------------------------- */
+
+static gboolean
+is_ip_literal (const char *host)
+{
+  gboolean dots_digits = TRUE;
+
+  if (strchr (host, ':') != NULL)
+    return TRUE;
+  for (const char *p = host; *p; p++)
+    if (!g_ascii_isdigit (*p) && *p != '.')
+      dots_digits = FALSE;
+  return dots_digits;
+}
+
+gboolean
+w4_cor_cookie_domain_match (const char *host, const char *domain)
+{
+  gsize hl, dl;
+
+  if (host == NULL || domain == NULL || domain[0] == '\0')
+    return FALSE;
+  if (strcmp (host, domain) == 0)
+    return TRUE;
+  hl = strlen (host);
+  dl = strlen (domain);
+  /* a suffix after a '.', and the host a name rather than an address */
+  return hl > dl && strcmp (host + hl - dl, domain) == 0 && host[hl - dl - 1] == '.' &&
+         !is_ip_literal (host);
+}
+
+gboolean
+w4_cor_cookie_path_match (const char *path, const char *cpath)
+{
+  gsize cl;
+
+  if (path == NULL || cpath == NULL)
+    return FALSE;
+  if (strcmp (path, cpath) == 0)
+    return TRUE;
+  cl = strlen (cpath);
+  if (strncmp (path, cpath, cl) != 0)
+    return FALSE;
+  return (cl > 0 && cpath[cl - 1] == '/') || path[cl] == '/';
+}
+
+char *
+w4_cor_cookie_default_path (const char *uri_path)
+{
+  const char *last;
+
+  if (uri_path == NULL || uri_path[0] != '/')
+    return g_strdup ("/");
+  last = strrchr (uri_path, '/');
+  if (last == uri_path)
+    return g_strdup ("/");
+  return g_strndup (uri_path, (gsize) (last - uri_path));
+}
+
+/* "http://h:1/x?q" -> "/x"; "/x?q" -> "/x"; "*" or "" -> "/" */
+char *
+w4_cor_cookie_req_path (const char *target)
+{
+  const char *p = target, *end;
+
+  if (p == NULL)
+    return g_strdup ("/");
+  if (p[0] != '/') {
+    const char *scheme = strstr (p, "://");
+    if (scheme == NULL)
+      return g_strdup ("/");
+    p = strchr (scheme + 3, '/');
+    if (p == NULL)
+      return g_strdup ("/");
+  }
+  end = p + strcspn (p, "?#");
+  return g_strndup (p, (gsize) (end - p));
+}
+
+/* "Example.COM:8080" -> "example.com"; "[::1]:80" -> "::1" */
+static char *
+host_of_authority (const char *a, gsize len)
+{
+  const char *end = a + len;
+
+  while (len > 0 && (a[0] == ' ' || a[0] == '\t'))
+    a++, len--;
+  end = a + len;
+  while (end > a && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+  if (end > a && a[0] == '[') {
+    const char *close = memchr (a, ']', (gsize) (end - a));
+    if (close == NULL)
+      return NULL;
+    return g_ascii_strdown (a + 1, close - a - 1);
+  }
+  {
+    const char *colon = memchr (a, ':', (gsize) (end - a));
+    if (colon != NULL)
+      end = colon;
+  }
+  if (end == a)
+    return NULL;
+  return g_ascii_strdown (a, end - a);
+}
+
+char *
+w4_cor_cookie_host (const char *host_header, const char *target)
+{
+  if (target != NULL && target[0] != '/') {
+    const char *s = strstr (target, "://");
+    if (s != NULL) {
+      const char *auth = s + 3;
+      return host_of_authority (auth, strcspn (auth, "/?#"));
+    }
+  }
+  if (host_header == NULL)
+    return NULL;
+  return host_of_authority (host_header, strlen (host_header));
+}
+
+/* ---- the jar ---------------------------------------------------------------- */
+
+static void
+jar_cookie_free (gpointer p)
+{
+  JarCookie *k = p;
+
+  g_free (k->name);
+  g_free (k->fingerprint);
+  g_free (k->domain);
+  g_free (k->path);
+  g_free (k->set_host);
+  g_free (k->attrs);
+  g_free (k);
+}
+
+static void
+jar_free_cb (gpointer p)
+{
+  Jar *j = p;
+
+  g_ptr_array_unref (j->cookies);
+  g_free (j);
+}
+
+static guint
+addr_hash (gconstpointer p)
+{
+  return w4_addr_hash (p);
+}
+
+static gboolean
+addr_eq (gconstpointer a, gconstpointer b)
+{
+  return w4_addr_equal (a, b);
+}
+
+W4CorCookieJar *
+w4_cor_jar_new (void)
+{
+  W4CorCookieJar *jar = g_new0 (W4CorCookieJar, 1);
+
+  jar->jars = g_hash_table_new_full (addr_hash, addr_eq, NULL, jar_free_cb);
+  g_queue_init (&jar->lru);
+  return jar;
+}
+
+void
+w4_cor_jar_free (W4CorCookieJar *jar)
+{
+  if (jar == NULL)
+    return;
+  g_hash_table_unref (jar->jars);   /* frees the cookies the queue links */
+  g_free (jar);
+}
+
+static void
+touch (W4CorCookieJar *all, JarCookie *k)
+{
+  g_queue_unlink (&all->lru, &k->lru);
+  g_queue_push_tail_link (&all->lru, &k->lru);
+}
+
+/* Removes @k from its jar (and the jar when it was its last). */
+static void
+forget (W4CorCookieJar *all, JarCookie *k)
+{
+  Jar *j = k->jar;
+
+  g_queue_unlink (&all->lru, &k->lru);
+  g_ptr_array_remove_fast (j->cookies, k);   /* frees k */
+  if (j->cookies->len == 0)
+    g_hash_table_remove (all->jars, &j->client);
+}
+
+static void
+fact_free (W4CorCookieFact *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->name);
+  g_free (f->attrs);
+  g_free (f->path);
+  g_free (f->domain);
+  g_free (f);
+}
+
+void
+w4_cor_cookie_check_free (W4CorCookieCheck *chk)
+{
+  if (chk == NULL)
+    return;
+  fact_free (chk->insecure);
+  fact_free (chk->expired);
+  fact_free (chk->unsent);
+  g_free (chk->req_path);
+  g_free (chk);
+}
+
+/* ---- Set-Cookie ------------------------------------------------------------- */
+
+/* "Path=/app; Max-Age=2; Secure": the attributes as the server set them,
+ * for summaries and evidence. */
+static char *
+attrs_text (const W4SetCookie *sc)
+{
+  GString *s = g_string_new (NULL);
+
+#define SEP() (s->len ? "; " : "")
+  if (sc->domain)
+    g_string_append_printf (s, "%sDomain=%s", SEP (), sc->domain);
+  if (sc->path)
+    g_string_append_printf (s, "%sPath=%s", SEP (), sc->path);
+  if (sc->has_max_age)
+    g_string_append_printf (s, "%sMax-Age=%" G_GINT64_FORMAT, SEP (), sc->max_age);
+  if (sc->has_expires) {
+    char buf[W4_TIME_STRLEN];
+    W4Time t = { sc->expires, 0 };
+    w4_time_format_iso (t, buf, sizeof buf);
+    /* the seconds are what matters: drop ".000000" */
+    if (strlen (buf) > 8)
+      memmove (buf + strlen (buf) - 8, "Z", 2);
+    g_string_append_printf (s, "%sExpires=%s", SEP (), buf);
+  }
+  if (sc->secure)
+    g_string_append_printf (s, "%sSecure", SEP ());
+  if (sc->httponly)
+    g_string_append_printf (s, "%sHttpOnly", SEP ());
+  if (sc->samesite)
+    g_string_append_printf (s, "%sSameSite=%s", SEP (), sc->samesite);
+#undef SEP
+  return g_string_free (s, FALSE);
+}
+
+static W4Time
+time_plus_sec (W4Time t, gint64 sec)
+{
+  if (__builtin_add_overflow (t.sec, sec, &t.sec))
+    t.sec = sec < 0 ? G_MININT64 : G_MAXINT64;
+  return t;
+}
+
+static Jar *
+jar_get (W4CorCookieJar *all, const W4Addr *client)
+{
+  Jar *j = g_hash_table_lookup (all->jars, client);
+
+  if (j == NULL) {
+    j = g_new0 (Jar, 1);
+    j->client = *client;
+    j->cookies = g_ptr_array_new_with_free_func (jar_cookie_free);
+    g_hash_table_insert (all->jars, &j->client, j);
+  }
+  return j;
+}
+
+static void
+store (W4Correlate *cor, W4CorExchange *ex, const W4SetCookie *sc, const char *host,
+       const char *req_path, guint64 frame, W4Time ts)
+{
+  W4CorCookieJar *all = cor->cookie_jar;
+  guint64 cap = cor->limits.v[W4_LIMIT_COOKIES];
+  JarCookie *k = g_new0 (JarCookie, 1);
+  Jar *j;
+
+  k->name = g_strdup (sc->name);
+  k->fingerprint = w4_auth_fingerprint (sc->value, strlen (sc->value));
+  k->set_host = g_strdup (host);
+  k->attrs = attrs_text (sc);
+  /* 5.3 step 6: a Domain attribute makes a domain cookie, and one that
+   * does not cover the host that set it is refused by the client */
+  if (sc->domain != NULL) {
+    k->domain = g_strdup (sc->domain);
+    k->domain_rejected = !w4_cor_cookie_domain_match (host, sc->domain);
+  } else {
+    k->domain = g_strdup (host);
+    k->host_only = TRUE;
+  }
+  k->path = sc->path ? g_strdup (sc->path) : w4_cor_cookie_default_path (req_path);
+  k->secure = sc->secure;
+  k->over_tls = ex->tls;
+  if (sc->samesite != NULL)
+    k->samesite = strcmp (sc->samesite, "Strict") == 0 ? SS_STRICT
+                  : strcmp (sc->samesite, "Lax") == 0  ? SS_LAX
+                  : strcmp (sc->samesite, "None") == 0 ? SS_OFF
+                                                       : SS_NONE;
+  /* 5.3 step 3: Max-Age wins over Expires; against the capture time of
+   * the response, the client's clock as near as the capture knows it */
+  if (sc->has_max_age) {
+    k->has_expiry = TRUE;
+    k->expiry = time_plus_sec (ts, sc->max_age);
+  } else if (sc->has_expires) {
+    k->has_expiry = TRUE;
+    k->expiry.sec = sc->expires;
+  }
+  k->set_frame = frame;
+  k->set_stream = ex->resp_stream;
+  k->set_ts = ts;
+
+  j = jar_get (all, &ex->client.addr);
+  /* 5.3 step 11: replaces the cookie of the same name, domain and path */
+  for (guint i = 0; i < j->cookies->len; i++) {
+    JarCookie *old = g_ptr_array_index (j->cookies, i);
+    if (strcmp (old->name, k->name) == 0 && strcmp (old->domain, k->domain) == 0 &&
+        strcmp (old->path, k->path) == 0 && old->host_only == k->host_only) {
+      g_queue_unlink (&all->lru, &old->lru);
+      g_ptr_array_remove_index_fast (j->cookies, i);
+      break;
+    }
+  }
+  k->jar = j;
+  k->lru.data = k;
+  g_ptr_array_add (j->cookies, k);
+  g_queue_push_tail_link (&all->lru, &k->lru);
+  /* the cookie touched longest ago goes first; the newest stays */
+  while (all->lru.length > cap) {
+    JarCookie *oldest = g_queue_peek_head (&all->lru);
+    w4_cor_note_limit (cor, W4_LIMIT_COOKIES, frame, ts);
+    forget (all, oldest);
+  }
+}
+
+static gboolean
+span_is (W4Span s, const char *lit)
+{
+  return w4_tok_span_ieq ((const char *) s.ptr, s.len, lit);
+}
+
+void
+w4_cor_jar_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *path = NULL;
+
+  for (guint i = 0; i < resp->n_headers; i++) {
+    const W4Header *h = &resp->headers[i];
+    g_autoptr (W4SetCookie) sc = NULL;
+
+    if (!span_is (h->name, "Set-Cookie"))
+      continue;
+    sc = w4_cookie_parse_set ((const char *) h->value.ptr, h->value.len);
+    if (sc == NULL)
+      continue;
+    if (host == NULL) {
+      char buf[W4_ENDPOINT_STRLEN];
+      host = ex->has_request ? w4_cor_cookie_host (ex->host, ex->target) : NULL;
+      if (host == NULL)
+        host = g_strdup (w4_addr_format (&ex->server.addr, buf, sizeof buf));
+      path = w4_cor_cookie_req_path (ex->has_request ? ex->target : NULL);
+    }
+    store (cor, ex, sc, host, path, resp->first_frame, resp->first_ts);
+  }
+}
+
+/* ---- a request against the jar ------------------------------------------ */
+
+static W4CorCookieFact *
+fact_of (const JarCookie *k, gboolean sent, W4CorCookieWhy why)
+{
+  W4CorCookieFact *f = g_new0 (W4CorCookieFact, 1);
+
+  f->name = g_strdup (k->name);
+  f->attrs = g_strdup (k->attrs);
+  f->path = g_strdup (k->path);
+  f->domain = g_strdup (k->domain);
+  f->host_only = k->host_only;
+  f->set_frame = k->set_frame;
+  f->set_stream = k->set_stream;
+  f->set_ts = k->set_ts;
+  f->over_tls = k->over_tls;
+  f->has_expiry = k->has_expiry;
+  f->expiry = k->expiry;
+  f->deleted = k->has_expiry && w4_time_cmp (k->expiry, k->set_ts) <= 0;
+  f->sent = sent;
+  f->last_sent_frame = k->last_sent_frame;
+  f->why = why;
+  return f;
+}
+
+/* The request's view: its host, path, cookie names, TLS, and whether it is
+ * cross-site (Sec-Fetch-Site, RFC 6265bis 5.2) as far as it says. */
+typedef struct {
+  char *host, *path;
+  GHashTable *names;         /* cookie names carried */
+  gboolean tls;
+  gboolean cross_site;
+  gboolean lax_allowed;      /* a top-level GET navigation: Lax cookies go */
+} ReqView;
+
+static void
+read_view (ReqView *v, const W4CorExchange *ex, const W4HttpHead *req)
+{
+  gboolean navigate = FALSE;
+  g_autoptr (GPtrArray) cookies = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
+
+  v->host = w4_cor_cookie_host (ex->host, ex->target);
+  if (v->host == NULL) {
+    char buf[W4_ENDPOINT_STRLEN];
+    v->host = g_strdup (w4_addr_format (&ex->server.addr, buf, sizeof buf));
+  }
+  v->path = w4_cor_cookie_req_path (ex->target);
+  v->tls = ex->tls;
+  v->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < req->n_headers; i++) {
+    const W4Header *h = &req->headers[i];
+    if (span_is (h->name, "Cookie"))
+      w4_cookie_parse_header ((const char *) h->value.ptr, h->value.len, cookies);
+    else if (span_is (h->name, "Sec-Fetch-Site"))
+      v->cross_site = w4_tok_span_ieq ((const char *) h->value.ptr, h->value.len, "cross-site");
+    else if (span_is (h->name, "Sec-Fetch-Mode"))
+      navigate = w4_tok_span_ieq ((const char *) h->value.ptr, h->value.len, "navigate");
+  }
+  v->lax_allowed = navigate && g_strcmp0 (ex->method, "GET") == 0;
+  for (guint i = 0; i < cookies->len; i++)
+    g_hash_table_add (v->names, g_strdup (((W4Cookie *) g_ptr_array_index (cookies, i))->name));
+}
+
+static void
+clear_view (ReqView *v)
+{
+  g_free (v->host);
+  g_free (v->path);
+  g_hash_table_unref (v->names);
+}
+
+/* Does @k belong to the request's host: it applies there (5.4 step 1's
+ * domain part), or it was set by that host and refused for its Domain? */
+static gboolean
+for_host (const JarCookie *k, const ReqView *v, gboolean *applies)
+{
+  if (k->domain_rejected) {
+    *applies = FALSE;
+    return strcmp (k->set_host, v->host) == 0;
+  }
+  *applies = k->host_only ? strcmp (k->domain, v->host) == 0
+                          : w4_cor_cookie_domain_match (v->host, k->domain);
+  return *applies;
+}
+
+static W4CorCookieWhy
+why_not_sent (const JarCookie *k, const ReqView *v)
+{
+  if (k->domain_rejected)
+    return W4_CK_WHY_DOMAIN;
+  if (!w4_cor_cookie_path_match (v->path, k->path))
+    return W4_CK_WHY_PATH;
+  if (k->secure && !v->tls)
+    return W4_CK_WHY_SECURE;
+  if (v->cross_site && (k->samesite == SS_STRICT || (k->samesite == SS_LAX && !v->lax_allowed)))
+    return W4_CK_WHY_SAMESITE;
+  return W4_CK_WHY_UNKNOWN;
+}
+
+static W4CorCookieCheck *
+check_get (W4CorExchange *ex)
+{
+  if (ex->cookie_check == NULL)
+    ex->cookie_check = g_new0 (W4CorCookieCheck, 1);
+  return ex->cookie_check;
+}
+
+/* One stored cookie against the request: what the rules need, then what
+ * the request did with it. */
+static void
+check_one (W4CorCookieJar *all, W4CorExchange *ex, JarCookie *k, const ReqView *v)
+{
+  gboolean applies, carried, expired, path_ok;
+  W4CorCookieCheck *chk;
+
+  if (!for_host (k, v, &applies))
+    return;
+  carried = g_hash_table_contains (v->names, k->name);
+  expired = k->has_expiry && w4_time_cmp (k->expiry, ex->req_ts) <= 0;
+  path_ok = w4_cor_cookie_path_match (v->path, k->path);
+  chk = check_get (ex);
+  if (expired) {
+    if (applies && path_ok && chk->expired == NULL)
+      chk->expired = fact_of (k, carried, W4_CK_WHY_UNKNOWN);
+  } else {
+    chk->n_live++;
+    if (carried) {
+      chk->n_carried++;
+    } else {
+      W4CorCookieWhy why = why_not_sent (k, v);
+      /* a cookie with a reason says more than one without */
+      if (chk->unsent == NULL || (chk->unsent->why == W4_CK_WHY_UNKNOWN && why != W4_CK_WHY_UNKNOWN)) {
+        fact_free (chk->unsent);
+        chk->unsent = fact_of (k, FALSE, why);
+      }
+      /* the client dropped a Secure cookie it got over http: it never sent
+       * it over http since (one that did is not held back by Secure) */
+      if (k->secure && !k->over_tls && !v->tls && applies && path_ok && !k->sent_cleartext &&
+          chk->insecure == NULL)
+        chk->insecure = fact_of (k, FALSE, W4_CK_WHY_SECURE);
+    }
+  }
+  if (carried) {
+    k->last_sent_frame = ex->req_frame;
+    k->sent_cleartext |= !v->tls;
+    touch (all, k);
+  }
+}
+
+void
+w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
+{
+  W4CorCookieJar *all = cor->cookie_jar;
+  Jar *j = g_hash_table_lookup (all->jars, &ex->client.addr);
+  ReqView v = { 0 };
+
+  if (j == NULL || !ex->has_request)
+    return;
+  read_view (&v, ex, req);
+  for (guint i = 0; i < j->cookies->len; i++)
+    check_one (all, ex, g_ptr_array_index (j->cookies, i), &v);
+  if (ex->cookie_check != NULL)
+    ex->cookie_check->req_path = g_strdup (v.path);
+  clear_view (&v);
+}
