@@ -135,7 +135,7 @@ expired_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   f->fix = g_strdup (w4_cause_info (W4_CAUSE_COOKIE_EXPIRED)->fix);
   ev_set_cookie (c, k);
   if (!k->sent && k->last_sent_frame != 0)
-    w4_cor_ev_add (c->ev, k->last_sent_frame, -1, "the last request that carried the cookie");
+    w4_cor_ev_add (c->ev, k->last_sent_frame, k->last_sent_stream, "the last request that carried the cookie");
 }
 
 const W4CorRule w4_rule_cookie_expired = { FALSE, expired_holds, expired_explain };

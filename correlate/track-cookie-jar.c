@@ -38,6 +38,7 @@ typedef struct {
   gint64 set_stream;
   W4Time set_ts;
   guint64 last_sent_frame;
+  gint64 last_sent_stream;
   gboolean sent_cleartext;   /* carried over cleartext since it was set */
   GList lru;                 /* in W4CorCookieJar.lru, oldest touched first */
 } JarCookie;
@@ -448,6 +449,7 @@ fact_of (const JarCookie *k, gboolean sent, W4CorCookieWhy why)
   f->deleted = k->has_expiry && w4_time_cmp (k->expiry, k->set_ts) <= 0;
   f->sent = sent;
   f->last_sent_frame = k->last_sent_frame;
+  f->last_sent_stream = k->last_sent_stream;
   f->why = why;
   return f;
 }
@@ -571,6 +573,7 @@ check_one (W4CorCookieJar *all, W4CorExchange *ex, JarCookie *k, const ReqView *
   }
   if (carried) {
     k->last_sent_frame = ex->req_frame;
+    k->last_sent_stream = ex->req_stream;
     k->sent_cleartext |= !v->tls;
     touch (all, k);
   }

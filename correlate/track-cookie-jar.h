@@ -35,6 +35,7 @@ typedef struct W4CorCookieFact {
   gboolean deleted;       /* set already expired (Max-Age<=0, past Expires) */
   gboolean sent;          /* the request carried it (a cookie of that name) */
   guint64 last_sent_frame; /* the last earlier request that carried it, 0: none */
+  gint64 last_sent_stream;
   W4CorCookieWhy why;     /* not sent: why */
 } W4CorCookieFact;
 
