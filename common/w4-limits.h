@@ -50,6 +50,8 @@
  *     input file names (file_names)          files
  *     cookie jars (track-cookie-jar.c)       cookies (all jars together;
  *                                            the least recently touched goes)
+ *     one client's cookies for one host      cookies-per-host (what one
+ *                                            request scans)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -101,6 +103,7 @@ typedef enum {
   W4_LIMIT_REQUEST_CREDENTIALS, /* credentials read from one request */
   W4_LIMIT_FILES,          /* input files whose names findings can carry */
   W4_LIMIT_COOKIES,        /* cookies the servers set, in all clients' jars */
+  W4_LIMIT_COOKIES_PER_HOST, /* cookies of one client for one host (domain) */
   W4_LIMIT_COUNT
 } W4LimitId;
 

@@ -359,6 +359,8 @@ limit_meaning (W4LimitId id)
   case W4_LIMIT_COOKIES:
     return "too many cookies set: the least recently used were forgotten, cookie causes "
            "about them are not seen";
+  case W4_LIMIT_COOKIES_PER_HOST:
+    return "too many cookies for one host: the least recently used were forgotten";
   default:
     return NULL;
   }

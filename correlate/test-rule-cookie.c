@@ -343,6 +343,84 @@ test_jar_limit_evicts_oldest (void)
   fx_clear (&fx);
 }
 
+/* A Domain= cookie set by one host applies to its sibling: the request's
+ * parent domains are looked up too. */
+static void
+test_domain_cookie_reaches_sibling (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "POST", "/login", H ("Host: www.app.test"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Domain=.app.test; Path=/app"));
+  req (&fx, c, 3, 101, "GET", "/api/x", H ("Host: API.app.test:80"));
+  resp (&fx, c, 4, 101, 401, NULL);
+  /* another site: the cookie is not for it, nothing cookie-related */
+  req (&fx, c, 5, 102, "GET", "/api/x", H ("Host: app.other"));
+  resp (&fx, c, 6, 102, 401, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+  g_assert_nonnull (strstr (f->summary, "with Path=/app in frame 2, and /api/x is outside it"));
+  assert_failure (nth (&fx, 1), W4_CAUSE_NO_CREDENTIALS, BIT (W4_CAUSE_MISSING_CHALLENGE));
+  fx_clear (&fx);
+}
+
+/* cookies-per-host: past it, the host's cookie touched longest ago goes
+ * (here `a`, set first and never sent; `b` was sent since). */
+static void
+test_per_host_limit_evicts_least_recent (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Limits limits;
+  W4CorrelateOptions opts = { .show_secrets = FALSE, .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+  guint limit_infos = 0;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&limits);
+  limits.v[W4_LIMIT_COOKIES_PER_HOST] = 2;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  w4_cor_set_file_name (fx.cor, 0, "test.pcap");
+
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "POST", "/login", H ("Host: app.test"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: a=1; Path=/a", "Set-Cookie: b=1; Path=/b"));
+  req (&fx, c, 3, 101, "GET", "/b/x", H ("Host: app.test", "Cookie: b=1"));
+  resp (&fx, c, 4, 101, 200, NULL);
+  req (&fx, c, 5, 102, "POST", "/login", H ("Host: app.test"));
+  resp (&fx, c, 6, 102, 200, H ("Set-Cookie: c=1; Path=/c"));
+  req (&fx, c, 7, 103, "GET", "/z", H ("Host: app.test"));
+  resp (&fx, c, 8, 103, 401, NULL);
+  /* b is still known (it was sent after a was set): carrying it is
+   * carrying one of this host's cookies */
+  req (&fx, c, 9, 104, "GET", "/z", H ("Host: app.test", "Cookie: b=1"));
+  resp (&fx, c, 10, 104, 401, NULL);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+  /* b and c are left: two live cookies, and the first one named is b */
+  g_assert_nonnull (strstr (nth (&fx, 0)->summary, "none of the 2 unexpired cookies"));
+  g_assert_null (strstr (nth (&fx, 0)->summary, "`a`"));
+  g_assert_cmpuint (nth (&fx, 1)->cause, !=, W4_CAUSE_COOKIE_NOT_SENT);
+  for (guint i = 0; i < fx.out->len; i++) {
+    W4Finding *f = nth (&fx, i);
+    if (f->cause == W4_CAUSE_LIMIT) {
+      limit_infos++;
+      g_assert_nonnull (strstr (f->summary, "cookies-per-host"));
+    }
+  }
+  g_assert_cmpuint (limit_infos, ==, 1);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -358,5 +436,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/not-sent/samesite", test_not_sent_samesite);
   g_test_add_func ("/cookie/http-auth-is-not-about-cookies", test_http_auth_is_not_about_cookies);
   g_test_add_func ("/cookie/jar-limit-evicts-oldest", test_jar_limit_evicts_oldest);
+  g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",
+                   test_per_host_limit_evicts_least_recent);
+  g_test_add_func ("/cookie/domain-cookie-reaches-sibling", test_domain_cookie_reaches_sibling);
   return g_test_run ();
 }

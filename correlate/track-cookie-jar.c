@@ -25,10 +25,12 @@
 typedef enum { SS_NONE = 0, SS_LAX, SS_STRICT, SS_OFF } SameSite;
 
 typedef struct _Jar Jar;
+typedef struct _Bucket Bucket;
 
 /* One stored cookie. */
 typedef struct {
-  Jar *jar;
+  Bucket *bucket;
+  guint64 touched;           /* W4CorCookieJar.touches when last set or sent */
   char *name, *fingerprint, *domain, *path, *set_host, *attrs;
   gboolean host_only, secure, over_tls, domain_rejected;
   SameSite samesite;
@@ -43,14 +45,26 @@ typedef struct {
   GList lru;                 /* in W4CorCookieJar.lru, oldest touched first */
 } JarCookie;
 
+/* The cookies of one client that a request to one host can meet: those
+ * whose domain is that host (host-only, or Domain=host), and those the
+ * host set with a Domain that does not cover it. A request looks up its
+ * host and each parent domain, so its cost is bounded by the labels of its
+ * host times cookies-per-host, not by the jar. */
+struct _Bucket {
+  Jar *jar;
+  char *home;                /* (owned) */
+  GPtrArray *cookies;        /* JarCookie (owned) */
+};
+
 struct _Jar {
   W4Addr client;
-  GPtrArray *cookies;        /* JarCookie (owned) */
+  GHashTable *homes;         /* home -> Bucket* */
 };
 
 struct W4CorCookieJar {
   GHashTable *jars;          /* W4Addr* -> Jar* */
-  GQueue lru;                /* JarCookie, by capture time last touched */
+  GQueue lru;                /* JarCookie, least recently touched first */
+  guint64 touches;
 };
 
 /* ---- RFC 6265 matching ----------------------------------------------------- */
@@ -191,11 +205,21 @@ jar_cookie_free (gpointer p)
 }
 
 static void
+bucket_free_cb (gpointer p)
+{
+  Bucket *b = p;
+
+  g_ptr_array_unref (b->cookies);
+  g_free (b->home);
+  g_free (b);
+}
+
+static void
 jar_free_cb (gpointer p)
 {
   Jar *j = p;
 
-  g_ptr_array_unref (j->cookies);
+  g_hash_table_unref (j->homes);
   g_free (j);
 }
 
@@ -233,19 +257,25 @@ w4_cor_jar_free (W4CorCookieJar *jar)
 static void
 touch (W4CorCookieJar *all, JarCookie *k)
 {
+  k->touched = ++all->touches;
   g_queue_unlink (&all->lru, &k->lru);
   g_queue_push_tail_link (&all->lru, &k->lru);
 }
 
-/* Removes @k from its jar (and the jar when it was its last). */
+/* Removes @k from its bucket (and the bucket, and the jar, when it was
+ * their last). */
 static void
 forget (W4CorCookieJar *all, JarCookie *k)
 {
-  Jar *j = k->jar;
+  Bucket *b = k->bucket;
+  Jar *j = b->jar;
 
   g_queue_unlink (&all->lru, &k->lru);
-  g_ptr_array_remove_fast (j->cookies, k);   /* frees k */
-  if (j->cookies->len == 0)
+  g_ptr_array_remove_fast (b->cookies, k);   /* frees k */
+  if (b->cookies->len > 0)
+    return;
+  g_hash_table_remove (j->homes, b->home);
+  if (g_hash_table_size (j->homes) == 0)
     g_hash_table_remove (all->jars, &j->client);
 }
 
@@ -316,18 +346,57 @@ time_plus_sec (W4Time t, gint64 sec)
   return t;
 }
 
-static Jar *
-jar_get (W4CorCookieJar *all, const W4Addr *client)
+static Bucket *
+bucket_peek (W4CorCookieJar *all, const W4Addr *client, const char *home)
 {
   Jar *j = g_hash_table_lookup (all->jars, client);
+
+  return j != NULL ? g_hash_table_lookup (j->homes, home) : NULL;
+}
+
+static Bucket *
+bucket_get (W4CorCookieJar *all, const W4Addr *client, const char *home)
+{
+  Jar *j = g_hash_table_lookup (all->jars, client);
+  Bucket *b;
 
   if (j == NULL) {
     j = g_new0 (Jar, 1);
     j->client = *client;
-    j->cookies = g_ptr_array_new_with_free_func (jar_cookie_free);
+    j->homes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, bucket_free_cb);
     g_hash_table_insert (all->jars, &j->client, j);
   }
-  return j;
+  b = g_hash_table_lookup (j->homes, home);
+  if (b == NULL) {
+    b = g_new0 (Bucket, 1);
+    b->jar = j;
+    b->home = g_strdup (home);
+    b->cookies = g_ptr_array_new_with_free_func (jar_cookie_free);
+    g_hash_table_insert (j->homes, b->home, b);
+  }
+  return b;
+}
+
+/* Makes room in @b for one more: its cookie touched longest ago goes. */
+static void
+bucket_make_room (W4Correlate *cor, Bucket *b, guint64 frame, W4Time ts)
+{
+  guint64 cap = cor->limits.v[W4_LIMIT_COOKIES_PER_HOST];
+
+  while (b->cookies->len > 0 && b->cookies->len >= cap) {
+    JarCookie *oldest = g_ptr_array_index (b->cookies, 0);
+    for (guint i = 1; i < b->cookies->len; i++) {
+      JarCookie *k = g_ptr_array_index (b->cookies, i);
+      if (k->touched < oldest->touched)
+        oldest = k;
+    }
+    w4_cor_note_limit (cor, W4_LIMIT_COOKIES_PER_HOST, frame, ts);
+    if (b->cookies->len == 1) {   /* the bucket goes with it: forget it whole */
+      forget (cor->cookie_jar, oldest);
+      return;
+    }
+    forget (cor->cookie_jar, oldest);
+  }
 }
 
 static void
@@ -337,7 +406,8 @@ store (W4Correlate *cor, W4CorExchange *ex, const W4SetCookie *sc, const char *h
   W4CorCookieJar *all = cor->cookie_jar;
   guint64 cap = cor->limits.v[W4_LIMIT_COOKIES];
   JarCookie *k = g_new0 (JarCookie, 1);
-  Jar *j;
+  Bucket *b;
+  const char *home;
 
   k->name = g_strdup (sc->name);
   k->fingerprint = w4_auth_fingerprint (sc->value, strlen (sc->value));
@@ -373,20 +443,27 @@ store (W4Correlate *cor, W4CorExchange *ex, const W4SetCookie *sc, const char *h
   k->set_stream = ex->resp_stream;
   k->set_ts = ts;
 
-  j = jar_get (all, &ex->client.addr);
-  /* 5.3 step 11: replaces the cookie of the same name, domain and path */
-  for (guint i = 0; i < j->cookies->len; i++) {
-    JarCookie *old = g_ptr_array_index (j->cookies, i);
+  home = k->domain_rejected ? k->set_host : k->domain;
+  b = bucket_peek (all, &ex->client.addr, home);
+  /* 5.3 step 11: replaces the cookie of the same name, domain and path
+   * (a refused one replaces nothing, but is kept as said) */
+  for (guint i = 0; b != NULL && i < b->cookies->len; i++) {
+    JarCookie *old = g_ptr_array_index (b->cookies, i);
     if (strcmp (old->name, k->name) == 0 && strcmp (old->domain, k->domain) == 0 &&
-        strcmp (old->path, k->path) == 0 && old->host_only == k->host_only) {
+        strcmp (old->path, k->path) == 0 && old->host_only == k->host_only &&
+        old->domain_rejected == k->domain_rejected) {
       g_queue_unlink (&all->lru, &old->lru);
-      g_ptr_array_remove_index_fast (j->cookies, i);
+      g_ptr_array_remove_index_fast (b->cookies, i);
       break;
     }
   }
-  k->jar = j;
+  if (b != NULL)
+    bucket_make_room (cor, b, frame, ts);
+  b = bucket_get (all, &ex->client.addr, home);
+  k->bucket = b;
   k->lru.data = k;
-  g_ptr_array_add (j->cookies, k);
+  k->touched = ++all->touches;
+  g_ptr_array_add (b->cookies, k);
   g_queue_push_tail_link (&all->lru, &k->lru);
   /* the cookie touched longest ago goes first; the newest stays */
   while (all->lru.length > cap) {
@@ -528,28 +605,19 @@ why_not_sent (const JarCookie *k, const ReqView *v)
   return W4_CK_WHY_UNKNOWN;
 }
 
-static W4CorCookieCheck *
-check_get (W4CorExchange *ex)
-{
-  if (ex->cookie_check == NULL)
-    ex->cookie_check = g_new0 (W4CorCookieCheck, 1);
-  return ex->cookie_check;
-}
-
 /* One stored cookie against the request: what the rules need, then what
  * the request did with it. */
 static void
-check_one (W4CorCookieJar *all, W4CorExchange *ex, JarCookie *k, const ReqView *v)
+check_one (W4CorCookieJar *all, const W4CorExchange *ex, JarCookie *k, const ReqView *v,
+           W4CorCookieCheck *chk)
 {
   gboolean applies, carried, expired, path_ok;
-  W4CorCookieCheck *chk;
 
   if (!for_host (k, v, &applies))
     return;
   carried = g_hash_table_contains (v->names, k->name);
   expired = k->has_expiry && w4_time_cmp (k->expiry, ex->req_ts) <= 0;
   path_ok = w4_cor_cookie_path_match (v->path, k->path);
-  chk = check_get (ex);
   if (expired) {
     if (applies && path_ok && chk->expired == NULL)
       chk->expired = fact_of (k, carried, W4_CK_WHY_UNKNOWN);
@@ -579,19 +647,45 @@ check_one (W4CorCookieJar *all, W4CorExchange *ex, JarCookie *k, const ReqView *
   }
 }
 
+/* The buckets a request to @host can meet: the host, then each parent
+ * domain ("a.b.example" -> "b.example" -> "example"); an address only
+ * itself. */
+static void
+check_buckets (W4CorCookieJar *all, const W4CorExchange *ex, const ReqView *v,
+               W4CorCookieCheck *chk)
+{
+  const char *home = v->host;
+
+  while (home != NULL && home[0] != '\0') {
+    Bucket *b = bucket_peek (all, &ex->client.addr, home);
+
+    /* check_one may touch (reorder the LRU) but never removes */
+    for (guint i = 0; b != NULL && i < b->cookies->len; i++)
+      check_one (all, ex, g_ptr_array_index (b->cookies, i), v, chk);
+    if (is_ip_literal (home))
+      break;
+    home = strchr (home, '.');
+    if (home != NULL)
+      home++;
+  }
+}
+
 void
 w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
 {
   W4CorCookieJar *all = cor->cookie_jar;
-  Jar *j = g_hash_table_lookup (all->jars, &ex->client.addr);
+  W4CorCookieCheck chk = { 0 };
   ReqView v = { 0 };
 
-  if (j == NULL || !ex->has_request)
+  if (!ex->has_request || !g_hash_table_contains (all->jars, &ex->client.addr))
     return;
   read_view (&v, ex, req);
-  for (guint i = 0; i < j->cookies->len; i++)
-    check_one (all, ex, g_ptr_array_index (j->cookies, i), &v);
-  if (ex->cookie_check != NULL)
-    ex->cookie_check->req_path = g_strdup (v.path);
+  check_buckets (all, ex, &v, &chk);
+  /* kept only when it has something to say: most requests carry what
+   * they should */
+  if (chk.insecure != NULL || chk.expired != NULL || chk.unsent != NULL) {
+    chk.req_path = g_strdup (v.path);
+    ex->cookie_check = g_memdup2 (&chk, sizeof chk);
+  }
   clear_view (&v);
 }
