@@ -172,8 +172,8 @@ not_sent_why (const W4CorCtx *c, const W4CorCookieFact *k, const char *at)
     return g_strdup_printf ("in %s with Domain=%s, which does not cover the host that set it, "
                             "so clients refuse it", at, k->domain);
   case W4_CK_WHY_SAMESITE:
-    return g_strdup_printf ("in %s (%s), and this request is cross-site (Sec-Fetch-Site)", at,
-                            k->attrs);
+    return g_strdup_printf ("in %s (%s), and this request is cross-site (%s)", at, k->attrs,
+                            chk->cross_by ? chk->cross_by : "Sec-Fetch-Site");
   case W4_CK_WHY_UNKNOWN:
   default:
     return g_strdup_printf ("in %s (%s) and had not expired; nothing in the request keeps it "

@@ -272,6 +272,44 @@ test_not_sent_samesite (void)
   fx_clear (&fx);
 }
 
+/* Over http Chromium sends no Sec-Fetch-*: the Referer's site shows a
+ * cross-site fetch; a same-site Referer (another host of the same site)
+ * gives no SameSite reason. A top-level navigation may carry Lax cookies. */
+static void
+test_not_sent_samesite_by_referer (void)
+{
+  static const struct {
+    const char *referer, *extra, *says;
+  } rows[] = {
+    { "Referer: http://site-a.test:8080/", "Accept: */*",
+      "SameSite=Lax), and this request is cross-site (its Referer is on site-a.test)" },
+    { "Referer: http://www.site-b.test/page?token=secret", "Accept: */*",
+      "nothing in the request keeps it from applying" },
+    { "Referer: http://site-a.test/", "Upgrade-Insecure-Requests: 1",
+      "nothing in the request keeps it from applying" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    Fx fx;
+    W4ConnInfo *c;
+    W4Finding *f;
+
+    fx_init (&fx);
+    c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    req (&fx, c, 1, 100, "GET", "/magic-login", H ("Host: site-b.test"));
+    resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; SameSite=Lax"));
+    req (&fx, c, 3, 101, "GET", "/api/data", H ("Host: site-b.test", rows[i].referer, rows[i].extra));
+    resp (&fx, c, 4, 101, 401, NULL);
+    fx_finish (&fx);
+
+    f = nth (&fx, 0);
+    assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+    g_assert_nonnull (strstr (f->summary, rows[i].says));
+    g_assert_null (strstr (f->summary, "secret"));
+    fx_clear (&fx);
+  }
+}
+
 /* Cookies only count when the response asks for them: a Basic challenge
  * or an Authorization sent makes it an HTTP authentication failure. */
 static void
@@ -434,6 +472,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/insecure-dropped", test_insecure_dropped);
   g_test_add_func ("/cookie/not-sent/domain", test_not_sent_domain);
   g_test_add_func ("/cookie/not-sent/samesite", test_not_sent_samesite);
+  g_test_add_func ("/cookie/not-sent/samesite-by-referer", test_not_sent_samesite_by_referer);
   g_test_add_func ("/cookie/http-auth-is-not-about-cookies", test_http_auth_is_not_about_cookies);
   g_test_add_func ("/cookie/jar-limit-evicts-oldest", test_jar_limit_evicts_oldest);
   g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",

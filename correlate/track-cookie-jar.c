@@ -300,6 +300,7 @@ w4_cor_cookie_check_free (W4CorCookieCheck *chk)
   fact_free (chk->expired);
   fact_free (chk->unsent);
   g_free (chk->req_path);
+  g_free (chk->cross_by);
   g_free (chk);
 }
 
@@ -532,19 +533,56 @@ fact_of (const JarCookie *k, gboolean sent, W4CorCookieWhy why)
 }
 
 /* The request's view: its host, path, cookie names, TLS, and whether it is
- * cross-site (Sec-Fetch-Site, RFC 6265bis 5.2) as far as it says. */
+ * cross-site (RFC 6265bis 5.2) as far as it says. */
 typedef struct {
   char *host, *path;
   GHashTable *names;         /* cookie names carried */
   gboolean tls;
   gboolean cross_site;
+  char *cross_by;            /* (owned) what showed it, for the summary */
   gboolean lax_allowed;      /* a top-level GET navigation: Lax cookies go */
 } ReqView;
+
+/* The site of a host name, without the public suffix list: its last two
+ * labels. Wrong only toward "same site" (a.github.io and b.github.io look
+ * alike), so a SameSite reason is never claimed from it falsely. */
+static const char *
+site_of (const char *host)
+{
+  const char *last = strrchr (host, '.');
+
+  if (last == NULL || is_ip_literal (host))
+    return host;
+  for (const char *p = last - 1; p >= host; p--)
+    if (*p == '.')
+      return p + 1;
+  return host;
+}
+
+/* Chromium sends Sec-Fetch-Site only to secure origins (https,
+ * localhost): over http the initiator shows in Origin, or else in Referer
+ * (its origin, by the default referrer policy). */
+static void
+cross_site_from_initiator (ReqView *v, const char *what, const char *url)
+{
+  g_autofree char *from = w4_cor_cookie_host (NULL, url);
+
+  if (from == NULL || v->cross_by != NULL)
+    return;
+  if (strcmp (site_of (from), site_of (v->host)) != 0) {
+    v->cross_site = TRUE;
+    v->cross_by = g_strdup_printf ("its %s is on %s", what, from);
+  } else {
+    v->cross_by = g_strdup ("");   /* same site: looked at, nothing to say */
+  }
+}
 
 static void
 read_view (ReqView *v, const W4CorExchange *ex, const W4HttpHead *req)
 {
-  gboolean navigate = FALSE;
+  gboolean navigate = FALSE, mode_seen = FALSE, upgrade = FALSE, fetch_site = FALSE;
+  g_autofree char *origin = NULL;
+  g_autofree char *referer = NULL;
   g_autoptr (GPtrArray) cookies = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_cookie_free);
 
   v->host = w4_cor_cookie_host (ex->host, ex->target);
@@ -559,11 +597,31 @@ read_view (ReqView *v, const W4CorExchange *ex, const W4HttpHead *req)
     const W4Header *h = &req->headers[i];
     if (span_is (h->name, "Cookie"))
       w4_cookie_parse_header ((const char *) h->value.ptr, h->value.len, cookies);
-    else if (span_is (h->name, "Sec-Fetch-Site"))
+    else if (span_is (h->name, "Sec-Fetch-Site")) {
+      fetch_site = TRUE;
       v->cross_site = w4_tok_span_ieq ((const char *) h->value.ptr, h->value.len, "cross-site");
-    else if (span_is (h->name, "Sec-Fetch-Mode"))
+    } else if (span_is (h->name, "Sec-Fetch-Mode")) {
+      mode_seen = TRUE;
       navigate = w4_tok_span_ieq ((const char *) h->value.ptr, h->value.len, "navigate");
+    } else if (span_is (h->name, "Upgrade-Insecure-Requests")) {
+      upgrade = TRUE;     /* browsers send it on navigations only */
+    } else if (span_is (h->name, "Origin") && origin == NULL) {
+      origin = g_strndup ((const char *) h->value.ptr, MIN (h->value.len, 2048));
+    } else if (span_is (h->name, "Referer") && referer == NULL) {
+      referer = g_strndup ((const char *) h->value.ptr, MIN (h->value.len, 2048));
+    }
   }
+  if (fetch_site) {
+    if (v->cross_site)
+      v->cross_by = g_strdup ("Sec-Fetch-Site: cross-site");
+  } else {
+    if (origin != NULL && strcmp (origin, "null") != 0)
+      cross_site_from_initiator (v, "Origin", origin);
+    if (referer != NULL)
+      cross_site_from_initiator (v, "Referer", referer);
+  }
+  if (!mode_seen)
+    navigate = upgrade;
   v->lax_allowed = navigate && g_strcmp0 (ex->method, "GET") == 0;
   for (guint i = 0; i < cookies->len; i++)
     g_hash_table_add (v->names, g_strdup (((W4Cookie *) g_ptr_array_index (cookies, i))->name));
@@ -574,6 +632,7 @@ clear_view (ReqView *v)
 {
   g_free (v->host);
   g_free (v->path);
+  g_free (v->cross_by);
   g_hash_table_unref (v->names);
 }
 
@@ -685,6 +744,7 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
    * they should */
   if (chk.insecure != NULL || chk.expired != NULL || chk.unsent != NULL) {
     chk.req_path = g_strdup (v.path);
+    chk.cross_by = v.cross_site ? g_strdup (v.cross_by) : NULL;
     ex->cookie_check = g_memdup2 (&chk, sizeof chk);
   }
   clear_view (&v);

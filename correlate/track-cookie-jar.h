@@ -55,6 +55,8 @@ typedef struct W4CorCookieCheck {
   /* the first unexpired one not carried (one with a reason first) */
   W4CorCookieFact *unsent;
   char *req_path;         /* (owned) the request's path, for the summary */
+  char *cross_by;         /* (owned) cross-site: what showed it ("Sec-Fetch-Site:
+                           * cross-site", "its Referer is on a.test"), or NULL */
 } W4CorCookieCheck;
 
 void w4_cor_cookie_check_free (W4CorCookieCheck *chk);
