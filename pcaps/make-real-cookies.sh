@@ -18,8 +18,15 @@
 # cookie-secure-curl.pcap: the same Secure login with curl: curl treats
 #   127.0.0.1 as a secure context and sends the cookie over http -> 200, no
 #   failure (why insecure-cookie-dropped is decided from what the client did).
+# cookie-samesite-chromium.pcap (only when chromium is installed): headless
+#   Chromium, site-a.test and site-b.test both mapped to 127.0.0.1: a
+#   one-click login on site-b sets sid with SameSite=Lax, a page on site-a
+#   fetches site-b's /api/data with credentials: "include" (cross-site: no
+#   cookie) -> 401, then navigates to site-b's /app/home (top-level: Lax
+#   cookies go) -> 200.
 #
-# Needs root (tcpdump on lo), tcpdump, curl and python3. The server runs on a
+# Needs root (tcpdump on lo), tcpdump, curl and python3 (and Debian's
+# chromium for the SameSite capture). The server runs on a
 # free loopback port and is stopped on exit, also on error; timeout(1) ends
 # the script after $WHY401_MAKE_TIMEOUT seconds (default 120).
 set -euo pipefail
@@ -148,3 +155,24 @@ for path, data, want in steps:
         sys.exit("urllib %s gave %s, expected %s" % (path, got, want))
 PY
 stop_capture
+
+if command -v chromium >/dev/null; then
+    start_capture cookie-samesite-chromium.pcap
+    A="http://site-a.test:$PORT"
+    B="http://site-b.test:$PORT"
+    NEXT=$("$PYTHON" -c 'import sys, urllib.parse as u
+a, b = sys.argv[1:]
+cross = a + "/cross?target=" + u.quote(b + "/api/data", safe="") + "&then=" + u.quote(b + "/app/home", safe="")
+print(u.quote(cross, safe=""))' "$A" "$B")
+    # root needs --no-sandbox; the profile is a fresh one in $WORK
+    timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+        --user-data-dir="$WORK/chromium" \
+        --host-resolver-rules="MAP site-a.test 127.0.0.1, MAP site-b.test 127.0.0.1" \
+        --virtual-time-budget=5000 --dump-dom "$B/magic-login?next=$NEXT" \
+        > "$WORK/chromium.out" 2> "$WORK/chromium.log"
+    grep -q "alice" "$WORK/chromium.out" ||
+        { log "chromium did not reach /app/home"; cat "$WORK/chromium.out" >&2; exit 1; }
+    stop_capture
+else
+    log "no chromium: cookie-samesite-chromium.pcap not made"
+fi

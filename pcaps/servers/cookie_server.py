@@ -14,6 +14,12 @@ Endpoints (HTTP/1.1, keep-alive, Content-Length always set):
                    plain   Path=/; HttpOnly
                  A wrong password: 403 with a JSON body.
   POST /logout   deletes the session: Set-Cookie: sid=; Path=/; Max-Age=0.
+  GET /magic-login?next=URL  a one-click login for a browser: 200 with
+                 Set-Cookie: sid=...; Path=/; SameSite=Lax; HttpOnly and a page
+                 that goes on to URL.
+  GET /cross?target=URL&then=URL2  a page whose script fetches URL with
+                 credentials: "include" (from another site, a cross-site fetch),
+                 then goes on to URL2 (a top-level navigation) when given.
   /app/*, /api/* need a live session cookie `sid`; without one: 401 with NO
                  WWW-Authenticate (as most session-cookie applications answer)
                  and a JSON body {"error": "not_logged_in", ...}.
@@ -122,9 +128,36 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.do_GET()
 
+    def reply_html(self, status, html, headers=()):
+        data = html.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_GET(self):
-        path = urllib.parse.urlsplit(self.path).path
-        if path == "/public":
+        url = urllib.parse.urlsplit(self.path)
+        path = url.path
+        query = urllib.parse.parse_qs(url.query)
+        if path == "/magic-login":
+            sid = secrets.token_hex(16)
+            with _lock:
+                _sessions[sid] = None
+            nxt = json.dumps(query.get("next", ["/app/home"])[0])
+            self.reply_html(200, "<!doctype html><title>in</title><script>location.href = %s;"
+                            "</script>" % nxt,
+                            [("Set-Cookie", "sid=%s; Path=/; SameSite=Lax; HttpOnly" % sid)])
+        elif path == "/cross":
+            target = json.dumps(query.get("target", ["/api/data"])[0])
+            then = query.get("then", [""])[0]
+            after = "location.href = %s;" % json.dumps(then) if then else "document.title = 'done';"
+            self.reply_html(200, "<!doctype html><title>cross</title><script>"
+                            "fetch(%s, {credentials: 'include', mode: 'no-cors'})"
+                            ".finally(() => { %s });</script>" % (target, after))
+        elif path == "/public":
             self.reply(200, {"public": True})
         elif path.startswith("/app/") or path.startswith("/api/"):
             if self.session() is None:
