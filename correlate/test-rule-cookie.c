@@ -408,6 +408,31 @@ test_domain_cookie_reaches_sibling (void)
   fx_clear (&fx);
 }
 
+/* A Host longer than a DNS name can be is looked up whole only (a
+ * hostile one with thousands of dots must not cost a lookup per dot). */
+static void
+test_overlong_host_looked_up_whole (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  GString *host = g_string_new ("Host: ");
+
+  for (guint i = 0; i < 130; i++)
+    g_string_append (host, "a.");
+  g_string_append (host, "app.test");
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "POST", "/login", H ("Host: www.app.test"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Domain=app.test; Path=/app"));
+  req (&fx, c, 3, 101, "GET", "/api/x", H (host->str));
+  resp (&fx, c, 4, 101, 401, NULL);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_NO_CREDENTIALS, BIT (W4_CAUSE_MISSING_CHALLENGE));
+  g_string_free (host, TRUE);
+  fx_clear (&fx);
+}
+
 /* cookies-per-host: past it, the host's cookie touched longest ago goes
  * (here `a`, set first and never sent; `b` was sent since). */
 static void
@@ -478,5 +503,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",
                    test_per_host_limit_evicts_least_recent);
   g_test_add_func ("/cookie/domain-cookie-reaches-sibling", test_domain_cookie_reaches_sibling);
+  g_test_add_func ("/cookie/overlong-host-looked-up-whole", test_overlong_host_looked_up_whole);
   return g_test_run ();
 }

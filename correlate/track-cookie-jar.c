@@ -391,12 +391,12 @@ bucket_make_room (W4Correlate *cor, Bucket *b, guint64 frame, W4Time ts)
       if (k->touched < oldest->touched)
         oldest = k;
     }
+    gboolean last = b->cookies->len == 1;
+
     w4_cor_note_limit (cor, W4_LIMIT_COOKIES_PER_HOST, frame, ts);
-    if (b->cookies->len == 1) {   /* the bucket goes with it: forget it whole */
-      forget (cor->cookie_jar, oldest);
-      return;
-    }
     forget (cor->cookie_jar, oldest);
+    if (last)        /* the bucket went with its last cookie */
+      return;
   }
 }
 
@@ -706,9 +706,14 @@ check_one (W4CorCookieJar *all, const W4CorExchange *ex, JarCookie *k, const Req
   }
 }
 
+/* A DNS name has at most 253 characters: a longer Host is looked up whole
+ * only, so a hostile one with thousands of dots cannot make a request cost
+ * the square of its length. */
+#define W4_COOKIE_HOST_MAX 253
+
 /* The buckets a request to @host can meet: the host, then each parent
- * domain ("a.b.example" -> "b.example" -> "example"); an address only
- * itself. */
+ * domain ("a.b.example" -> "b.example" -> "example"); an address, or a
+ * name longer than a DNS name can be, only itself. */
 static void
 check_buckets (W4CorCookieJar *all, const W4CorExchange *ex, const ReqView *v,
                W4CorCookieCheck *chk)
@@ -721,7 +726,7 @@ check_buckets (W4CorCookieJar *all, const W4CorExchange *ex, const ReqView *v,
     /* check_one may touch (reorder the LRU) but never removes */
     for (guint i = 0; b != NULL && i < b->cookies->len; i++)
       check_one (all, ex, g_ptr_array_index (b->cookies, i), v, chk);
-    if (is_ip_literal (home))
+    if (is_ip_literal (home) || strlen (v->host) > W4_COOKIE_HOST_MAX)
       break;
     home = strchr (home, '.');
     if (home != NULL)
