@@ -82,6 +82,12 @@ static const struct {
   /* ~1 KiB each (four nonces with their last nonce counts and challenge
    * parameters): 64 MiB at worst. The least recently seen pair goes. */
   [W4_LIMIT_DIGEST_PEERS] = { "digest-peers", 65536 },
+  /* ~300 B each (name, fingerprint, domain, path, attributes); browsers
+   * keep about 3000 per profile, a capture of many clients more. */
+  [W4_LIMIT_COOKIES] = { "cookies", 1 << 18 },
+  /* Browsers keep 150-180 per domain; a request scans its host's and its
+   * parent domains' buckets, so this bounds what one request costs. */
+  [W4_LIMIT_COOKIES_PER_HOST] = { "cookies-per-host", 256 },
 };
 
 void

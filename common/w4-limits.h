@@ -54,6 +54,10 @@
  *       server) (track-csrf.c)               capture time (1 h)
  *     Digest nonces per (client, server)     digest-peers (track-digest.c;
  *                                            also expire by capture time)
+ *     cookie jars (track-cookie-jar.c)       cookies (all jars together;
+ *                                            the least recently touched goes)
+ *     one client's cookies for one host      cookies-per-host (what one
+ *                                            request scans)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -112,6 +116,8 @@ typedef enum {
   W4_LIMIT_REDIRECTS,      /* 3xx remembered for linking their follow-ups (track-redirect.c) */
   W4_LIMIT_CSRF_PAIRS,     /* (client, server) pairs whose successes carried anti-forgery headers */
   W4_LIMIT_DIGEST_PEERS,   /* (client, server) pairs whose Digest nonces are tracked */
+  W4_LIMIT_COOKIES,        /* cookies the servers set, in all clients' jars */
+  W4_LIMIT_COOKIES_PER_HOST, /* cookies of one client for one host (domain) */
   W4_LIMIT_COUNT
 } W4LimitId;
 

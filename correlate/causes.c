@@ -17,6 +17,9 @@ extern const W4CorRule w4_rule_digest_mismatch;
 extern const W4CorRule w4_rule_scheme_mismatch;
 extern const W4CorRule w4_rule_malformed_credentials;
 extern const W4CorRule w4_rule_csrf_token_missing;
+extern const W4CorRule w4_rule_insecure_cookie_dropped;
+extern const W4CorRule w4_rule_cookie_expired;
+extern const W4CorRule w4_rule_cookie_not_sent;
 extern const W4CorRule w4_rule_permission_denied;
 extern const W4CorRule w4_rule_session_expired;
 extern const W4CorRule w4_rule_no_credentials;
@@ -115,6 +118,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Fix how the client builds the header." },
   { .cause = W4_CAUSE_INSECURE_COOKIE_DROPPED, .code = "insecure-cookie-dropped",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_insecure_cookie_dropped,
     .means =
       "The server set a cookie marked Secure over plain HTTP; clients refuse to send Secure "
       "cookies over http, so the request came without it.",
@@ -122,6 +126,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Use https." },
   { .cause = W4_CAUSE_COOKIE_EXPIRED, .code = "cookie-expired",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_cookie_expired,
     .means =
       "A cookie the server set earlier in the capture had expired (Max-Age, Expires, or deleted) "
       "by the time of the request.",
@@ -129,6 +134,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Log in again; check the cookie lifetime." },
   { .cause = W4_CAUSE_COOKIE_NOT_SENT, .code = "cookie-not-sent",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_cookie_not_sent,
     .means =
       "The server had set unexpired cookies for this client and host, but the request carried "
       "none of them (Path, Domain or SameSite can keep a client from sending a cookie).",

@@ -50,6 +50,8 @@ typedef struct {
 } W4CorCred;
 
 typedef struct _W4CorClient W4CorClient;
+struct W4CorCookieJar;     /* track-cookie-jar.h */
+struct W4CorCookieCheck;
 
 /* One request and its response, as far as they were captured. Shared by
  * the connection's pending queue, the client window and the decision
@@ -76,6 +78,7 @@ typedef struct {
   GPtrArray *creds;        /* (element-type W4CorCred) */
   guint n_authz, n_proxy_authz, n_apikey;
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
+  struct W4CorCookieCheck *cookie_check; /* (owned) track-cookie-jar.c, or NULL */
   gboolean has_acrm;       /* Access-Control-Request-Method */
   W4CorDigestFacts *digest; /* (owned) Digest credentials: the tracker's facts, or NULL */
   guint req_cut;           /* W4HttpHead.cut of the request */
@@ -163,6 +166,7 @@ struct W4Correlate {
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
   W4CorDigest *digest;     /* track-digest.c */
+  struct W4CorCookieJar *cookie_jar; /* track-cookie-jar.c */
   guint64 limit_hits[W4_LIMIT_COUNT];
   guint64 limit_first_frame[W4_LIMIT_COUNT];
   W4Time limit_first_ts[W4_LIMIT_COUNT];

@@ -39,6 +39,7 @@
 #include "track-conn-auth.h"
 #include "track-csrf.h"
 #include "track-redirect.h"
+#include "track-cookie-jar.h"
 
 #include <string.h>
 
@@ -210,6 +211,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->host);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
+  w4_cor_cookie_check_free (ex->cookie_check);
   if (ex->challenges)
     g_ptr_array_unref (ex->challenges);
   g_free (ex->challenge_text);
@@ -367,6 +369,11 @@ limit_meaning (W4LimitId id)
   case W4_LIMIT_CSRF_PAIRS:
     return "too many clients and servers with anti-forgery headers: the least recent were "
            "forgotten";
+  case W4_LIMIT_COOKIES:
+    return "too many cookies set: the least recently used were forgotten, cookie causes "
+           "about them are not seen";
+  case W4_LIMIT_COOKIES_PER_HOST:
+    return "too many cookies for one host: the least recently used were forgotten";
   default:
     return NULL;
   }
@@ -1151,6 +1158,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_redirect_on_request (cor, ex);
   w4_cor_csrf_on_request (cor, ex, req);
   w4_cor_digest_on_request (cor, ex);
+  w4_cor_jar_request (cor, ex, req);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 
@@ -1265,6 +1273,7 @@ on_response (void *user, const W4HttpHead *resp)
     read_response (cor, ex, resp);
   }
   w4_cor_ca_on_response (cor, ex, resp);
+  w4_cor_jar_response (cor, ex, resp);
   aggregate_response (cor, ex);
   w4_cor_redirect_on_response (cor, ex, resp);
   w4_cor_csrf_on_response (cor, ex);
@@ -1591,6 +1600,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->undecrypted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->digest = w4_cor_digest_new ();
+  cor->cookie_jar = w4_cor_jar_new ();
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1622,6 +1632,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->undecrypted);
   g_hash_table_unref (cor->unparsed);
   w4_cor_digest_free (cor->digest);
+  w4_cor_jar_free (cor->cookie_jar);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);

@@ -63,6 +63,7 @@ typedef struct W4CorVerdict {
   guint digest_why;              /* stale-nonce, digest-mismatch: which kind (rule-digest.c) */
   const char *digest_sent;       /* digest-mismatch: the response's value... */
   const char *digest_wanted;     /* ...and the challenge's or the request's */
+  const struct W4CorCookieFact *cookie; /* cookie causes: the cookie (track-cookie-jar.h) */
 } W4CorVerdict;
 
 struct W4CorRule {

@@ -104,7 +104,6 @@ test_rules (void)
 {
   static const W4Cause not_yet[] = {
     W4_CAUSE_PROXY_DROPPED_CREDENTIALS,
-    W4_CAUSE_INSECURE_COOKIE_DROPPED, W4_CAUSE_COOKIE_EXPIRED, W4_CAUSE_COOKIE_NOT_SENT,
     W4_CAUSE_MISSING_CHALLENGE, /* no rule: decide.c adds it to related */
   };
   static const guint statuses[] = { W4_ST_401, W4_ST_407, W4_ST_403 };

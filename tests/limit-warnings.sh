@@ -4,7 +4,8 @@
 # counts its drops, whichever stage enforces it. The limits no capture in
 # pcaps/ reaches at 1 (gap-connections, tls-servers, h2-servers,
 # bare-fragments, body-waits, request-credentials: each capture has one
-# such connection or server) are covered by correlate's unit tests.
+# such connection or server; cookies, cookies-per-host: each cookie capture
+# keeps one cookie at a time) are covered by correlate's unit tests.
 #
 #   tests/limit-warnings.sh WHY401 PCAPDIR
 set -u
