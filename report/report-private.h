@@ -4,8 +4,16 @@
 #include <jansson.h>
 
 #include "report.h"
+#include "timeline.h"
 
 G_BEGIN_DECLS
+
+/* One server's failure times for the text timeline. */
+typedef struct {
+  char *server;  /* "ip:port" */
+  char *host;    /* the first Host seen, or NULL */
+  GArray *times; /* (element-type gint64) response times, seconds, arrival order */
+} W4TimelineServer;
 
 struct W4Report {
   W4ReportOptions opts;
@@ -20,6 +28,11 @@ struct W4Report {
   guint64 n_kind[W4_KIND_INFO + 1];
   /* every finding received (kept or not), by kind and primary cause */
   guint64 n_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
+  /* text: every failure's time by server (also streamed and dropped ones),
+   * bounded by the findings limit; first failure first */
+  GPtrArray *timeline;       /* (element-type W4TimelineServer) */
+  GHashTable *timeline_by;   /* server -> W4TimelineServer (borrowed from @timeline) */
+  guint64 timeline_kept, timeline_missed;
   char *line;                /* ndjson: one line's bytes, reused (grows to the longest) */
   gsize line_size;
 };

@@ -56,6 +56,42 @@ w4_rep_pick_width (guint asked, FILE *out)
   return W4_REP_DEFAULT_WIDTH;
 }
 
+static void
+w4_timeline_server_free (W4TimelineServer *ts)
+{
+  g_free (ts->server);
+  g_free (ts->host);
+  g_array_unref (ts->times);
+  g_free (ts);
+}
+
+/* text: a failure's time for the timeline, kept whether or not the finding
+ * is (streamed, dropped, -q), up to the findings limit. */
+static void
+w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
+{
+  const char *key = f->server != NULL ? f->server : "";
+  W4TimelineServer *ts;
+  gint64 sec = f->time.sec;
+
+  if (rep->timeline_kept >= rep->opts.max_findings) {
+    rep->timeline_missed++;
+    return;
+  }
+  rep->timeline_kept++;
+  ts = g_hash_table_lookup (rep->timeline_by, key);
+  if (ts == NULL) {
+    ts = g_new0 (W4TimelineServer, 1);
+    ts->server = g_strdup (key);
+    ts->times = g_array_new (FALSE, FALSE, sizeof (gint64));
+    g_ptr_array_add (rep->timeline, ts);
+    g_hash_table_insert (rep->timeline_by, ts->server, ts);
+  }
+  if (ts->host == NULL && f->host != NULL)
+    ts->host = g_strdup (f->host);
+  g_array_append_val (ts->times, sec);
+}
+
 W4Report *
 w4_rep_new (const W4ReportOptions *opts, FILE *out)
 {
@@ -78,6 +114,8 @@ w4_rep_new (const W4ReportOptions *opts, FILE *out)
   rep->width = w4_rep_pick_width (opts->width, out);
   rep->inputs = g_ptr_array_new_with_free_func (g_free);
   rep->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
+  rep->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_timeline_server_free);
+  rep->timeline_by = g_hash_table_new (g_str_hash, g_str_equal);
   return rep;
 }
 
@@ -88,6 +126,8 @@ w4_rep_free (W4Report *rep)
     return;
   g_ptr_array_unref (rep->inputs);
   g_ptr_array_unref (rep->kept);
+  g_hash_table_unref (rep->timeline_by);
+  g_ptr_array_unref (rep->timeline);
   g_free (rep->line);
   g_free (rep);
 }
@@ -126,6 +166,8 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
     if ((guint) f->cause < W4_CAUSE_COUNT)
       rep->n_by[f->kind][f->cause]++;
   }
+  if (rep->opts.format == W4_FORMAT_TEXT && f->kind == W4_KIND_FAILURE)
+    w4_rep_timeline_add (rep, f);
 
   if (rep->opts.format == W4_FORMAT_NDJSON) {
     if (!rep->opts.quiet)

@@ -300,6 +300,146 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
   }
 }
 
+/* ---- timeline ------------------------------------------------------------ */
+
+/* Room the histogram leaves on a line: indent and the words after it. */
+#define W4_TIMELINE_LINE_ROOM 26
+
+/* Histogram levels, empty first: block elements when the output is UTF-8,
+ * else ASCII. An empty bin is a blank, so the gaps between bursts show. */
+static const char *const w4_levels_utf8[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+static const char *const w4_levels_ascii[] = { " ", ".", ":", "*", "#" };
+
+static void
+w4_timeline_histogram (GString *out, const W4TimelineRow *row)
+{
+  gboolean utf8 = g_get_charset (NULL);
+  const char *const *levels = utf8 ? w4_levels_utf8 : w4_levels_ascii;
+  guint64 top_level = utf8 ? G_N_ELEMENTS (w4_levels_utf8) - 1 : G_N_ELEMENTS (w4_levels_ascii) - 1;
+  guint64 most = 1;
+
+  for (guint i = 0; i < row->n_bins; i++)
+    most = MAX (most, row->bins[i]);
+  for (guint i = 0; i < row->n_bins; i++) {
+    /* rounded up: one failure in a busy span still shows */
+    guint64 level = (row->bins[i] * top_level + most - 1) / most;
+    g_string_append (out, levels[level]);
+  }
+}
+
+/* "05:57:09", or with the date when the span crosses midnight (UTC, as the
+ * findings' times are). */
+static void
+w4_timeline_clock (GString *out, gint64 sec, gboolean with_date)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (sec);
+  g_autofree char *txt = t != NULL ? g_date_time_format (t, with_date ? "%F %T" : "%T") : NULL;
+  g_string_append (out, txt != NULL ? txt : "?");
+}
+
+static void
+w4_timeline_duration (GString *out, guint64 minutes)
+{
+  if (minutes < 120)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT " min", minutes);
+  else if (minutes % 60 == 0)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT " h", minutes / 60);
+  else
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT " h %" G_GUINT64_FORMAT " min",
+                            minutes / 60, minutes % 60);
+}
+
+static void
+w4_timeline_line (W4Report *rep, const W4TimelineServer *ts, const W4TimelineRow *row)
+{
+  g_autofree char *server = w4_clean (ts->server);
+  g_autofree char *host = w4_clean (ts->host);
+  g_autoptr (GString) label = g_string_new (server);
+  g_autoptr (GString) when = g_string_new (NULL);
+  g_autoptr (GString) hist = g_string_new (NULL);
+  g_autoptr (GString) count = g_string_new (NULL);
+  gboolean days = row->first / 86400 != row->last / 86400;
+
+  if (w4_host_adds (ts->host, ts->server))
+    g_string_append_printf (label, " (%s)", host);
+  w4_timeline_clock (when, row->first, days);
+  g_string_append (when, " - ");
+  w4_timeline_clock (when, row->last, days);
+  w4_timeline_histogram (hist, row);
+  g_string_append_printf (count, "%" G_GUINT64_FORMAT " %s in ", row->failures,
+                          w4_plural (row->failures, "failure", "failures"));
+  w4_timeline_duration (count, row->span_minutes);
+  if (row->bin_minutes > 1) {
+    g_string_append (count, ", 1 column = ");
+    w4_timeline_duration (count, row->bin_minutes);
+  }
+
+  glong one_line = 2 + g_utf8_strlen (label->str, -1) + 2 + g_utf8_strlen (when->str, -1) + 2 +
+                   row->n_bins + 2 + g_utf8_strlen (count->str, -1);
+  if (one_line <= (glong) rep->width) {
+    fprintf (rep->out, "  %s  %s  %s  %s\n", label->str, when->str, hist->str, count->str);
+    return;
+  }
+  /* narrow: the words wrapped, the histogram on its own line (it fits:
+   * its bins were capped by the width) */
+  g_autofree char *words = g_strdup_printf ("%s  %s  %s", label->str, when->str, count->str);
+  w4_wrap (rep, 2, NULL, words);
+  fprintf (rep->out, "    %s\n", hist->str);
+}
+
+static gint
+w4_timeline_by_first (gconstpointer a, gconstpointer b)
+{
+  const W4TimelineRow *ra = a, *rb = b;
+  return ra->first < rb->first ? -1 : ra->first > rb->first;
+}
+
+/* Per server, when failures started and stopped, and a histogram of them
+ * by minute (wider bins for longer spans); nothing without failures. */
+static void
+w4_text_timeline (W4Report *rep)
+{
+  guint n = rep->timeline->len;
+  guint max_bins;
+
+  if (n == 0)
+    return;
+  max_bins = rep->width > W4_TIMELINE_LINE_ROOM ? rep->width - W4_TIMELINE_LINE_ROOM : 1;
+  max_bins = MIN (max_bins, W4_TIMELINE_MAX_BINS);
+
+  g_autofree W4TimelineRow *rows = g_new0 (W4TimelineRow, n);
+  g_autofree guint *order = g_new (guint, n);
+  for (guint i = 0; i < n; i++) {
+    const W4TimelineServer *ts = g_ptr_array_index (rep->timeline, i);
+    w4_timeline_bucket ((const gint64 *) (void *) ts->times->data, ts->times->len, max_bins,
+                        &rows[i]);
+    order[i] = i;
+  }
+  /* earliest first (insertion sort: stable, and n is small in practice) */
+  for (guint i = 1; i < n; i++)
+    for (guint j = i; j > 0 && w4_timeline_by_first (&rows[order[j]], &rows[order[j - 1]]) < 0; j--) {
+      guint t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+
+  fprintf (rep->out, "\n%s== Timeline ==%s\n", w4_style_on (rep, W4_STYLE_BOLD), w4_style_off (rep));
+  for (guint i = 0; i < n; i++) {
+    if (i == W4_TEXT_TOP) {
+      fprintf (rep->out, "  ... and %u more servers\n", n - i);
+      break;
+    }
+    w4_timeline_line (rep, g_ptr_array_index (rep->timeline, order[i]), &rows[order[i]]);
+  }
+  if (rep->timeline_missed > 0) {
+    g_autofree char *txt = g_strdup_printf (
+        "%" G_GUINT64_FORMAT " later %s beyond the %s limit %s not in the timeline",
+        rep->timeline_missed, w4_plural (rep->timeline_missed, "failure", "failures"),
+        w4_limit_name (W4_LIMIT_FINDINGS), w4_plural (rep->timeline_missed, "is", "are"));
+    w4_wrap (rep, 2, NULL, txt);
+  }
+}
+
 /* ---- one finding -------------------------------------------------------- */
 
 static void
@@ -538,6 +678,7 @@ w4_rep_text_finish (W4Report *rep, const W4Summary *s)
   w4_text_header (rep, s);
   w4_text_summary (rep, s);
   if (!rep->opts.quiet) {
+    w4_text_timeline (rep);
     w4_text_kind (rep, W4_KIND_FAILURE, "Failures, most frequent cause first");
     if (notes != 0 && rep->opts.all) {
       w4_text_kind (rep, W4_KIND_NOTE, "Normal handshake steps");
