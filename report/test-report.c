@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "timeline.h"
 
 /* The contract table's fields, in its order: every finding has all. */
 static const char *const w4_contract_fields[] = {
@@ -585,6 +586,8 @@ test_text_stream (void)
   fclose (out);
   g_test_message ("%s", buf);
   g_assert_true (strstr (buf, flt) == g_strrstr (buf, flt)); /* once */
+  /* the streamed failure is in the timeline printed at the end */
+  g_assert_nonnull (strstr (buf, "\n== Timeline ==\n  192.254.189.169:80 (browserspy.dk)  13:34:10 - 13:34:10"));
   g_assert_nonnull (strstr (buf, "\nrejected-credentials (1)\n  Well-formed"));
   g_assert_null (strstr (buf, "more, not kept"));
   g_assert_nonnull (strstr (buf, "1 response was a normal challenge step"));
@@ -733,6 +736,186 @@ test_text_bidi_chars (void)
   g_assert_nonnull (strstr (out, "admin\\u202Etxt.exe"));
 }
 
+/* ---- timeline ------------------------------------------------------------ */
+
+static void
+test_timeline_one (void)
+{
+  gint64 t[] = { 1764309429 }; /* 2025-11-28T05:57:09Z */
+  W4TimelineRow row;
+
+  g_assert_true (w4_timeline_bucket (t, 1, 40, &row));
+  g_assert_cmpint (row.first, ==, t[0]);
+  g_assert_cmpint (row.last, ==, t[0]);
+  g_assert_cmpuint (row.failures, ==, 1);
+  g_assert_cmpuint (row.span_minutes, ==, 1);
+  g_assert_cmpuint (row.bin_minutes, ==, 1);
+  g_assert_cmpuint (row.n_bins, ==, 1);
+  g_assert_cmpuint (row.bins[0], ==, 1);
+}
+
+static void
+test_timeline_none (void)
+{
+  W4TimelineRow row = { .failures = 7 };
+
+  g_assert_false (w4_timeline_bucket (NULL, 0, 40, &row));
+  g_assert_cmpuint (row.failures, ==, 7); /* untouched */
+}
+
+static void
+test_timeline_one_minute (void)
+{
+  /* 05:57:00 .. 05:57:59: one minute column, even though 59 s apart */
+  gint64 base = 1764309420;
+  gint64 t[] = { base, base + 10, base + 30, base + 59 };
+  W4TimelineRow row;
+
+  g_assert_true (w4_timeline_bucket (t, G_N_ELEMENTS (t), 40, &row));
+  g_assert_cmpuint (row.span_minutes, ==, 1);
+  g_assert_cmpuint (row.n_bins, ==, 1);
+  g_assert_cmpuint (row.bins[0], ==, 4);
+}
+
+static void
+test_timeline_minutes (void)
+{
+  /* "sessions expire after 5 minutes": a failure every 5 min over 20 min,
+   * and one crossing a minute boundary (05:57:59 -> 05:58:00) */
+  gint64 base = 1764309420;
+  gint64 t[] = { base, base + 300, base + 600, base + 900, base + 1200, base + 1259 };
+  W4TimelineRow row;
+
+  g_assert_true (w4_timeline_bucket (t, G_N_ELEMENTS (t), 40, &row));
+  g_assert_cmpuint (row.span_minutes, ==, 21);
+  g_assert_cmpuint (row.bin_minutes, ==, 1);
+  g_assert_cmpuint (row.n_bins, ==, 21);
+  for (guint i = 0; i < row.n_bins; i++)
+    g_assert_cmpuint (row.bins[i], ==, i % 5 == 0 ? (i == 20 ? 2 : 1) : 0);
+}
+
+static void
+test_timeline_hours (void)
+{
+  /* 3 h 20 min (201 minute columns) at 40 bins */
+  gint64 base = 1764309420;
+  gint64 t[] = { base, base + 3600, base + 3 * 3600 + 20 * 60 };
+  W4TimelineRow row;
+
+  g_assert_true (w4_timeline_bucket (t, G_N_ELEMENTS (t), 40, &row));
+  g_assert_cmpuint (row.span_minutes, ==, 201);
+  g_assert_cmpuint (row.bin_minutes, ==, 10); /* 5 min x 40 bins = 200 < 201 */
+  g_assert_cmpuint (row.n_bins, ==, 21);
+  g_assert_cmpuint (row.bins[0], ==, 1);
+  g_assert_cmpuint (row.bins[6], ==, 1);
+  g_assert_cmpuint (row.bins[20], ==, 1);
+  /* a long capture's span still fits: 10 days at 10 bins is 1-day bins */
+  gint64 d[] = { base, base + 10 * 86400 - 60 };
+  g_assert_true (w4_timeline_bucket (d, 2, 10, &row));
+  g_assert_cmpuint (row.bin_minutes, ==, 1440);
+  g_assert_cmpuint (row.n_bins, <=, 10);
+  g_assert_cmpuint (row.bins[0] + row.bins[row.n_bins - 1], ==, 2);
+  /* max_bins beyond the array is clamped */
+  gint64 w[] = { base, base + 100 * 60 };
+  g_assert_true (w4_timeline_bucket (w, 2, 1000, &row));
+  g_assert_cmpuint (row.n_bins, <=, W4_TIMELINE_MAX_BINS);
+}
+
+static void
+test_timeline_backwards (void)
+{
+  /* a capture's clock steps back a little: first is the earliest, and the
+   * earlier failure still lands in its own (first) bin */
+  gint64 base = 1764309420;
+  gint64 t[] = { base + 120, base + 130, base + 5 };
+  W4TimelineRow row;
+
+  g_assert_true (w4_timeline_bucket (t, G_N_ELEMENTS (t), 40, &row));
+  g_assert_cmpint (row.first, ==, base + 5);
+  g_assert_cmpint (row.last, ==, base + 130);
+  g_assert_cmpuint (row.n_bins, ==, 3);
+  g_assert_cmpuint (row.bins[0], ==, 1);
+  g_assert_cmpuint (row.bins[1], ==, 0);
+  g_assert_cmpuint (row.bins[2], ==, 2);
+}
+
+static W4Finding *
+example_failure_at (const char *server, gint64 sec)
+{
+  W4Finding *f = example_failure ();
+
+  g_free (f->server);
+  f->server = g_strdup (server);
+  f->time.sec = sec;
+  return f;
+}
+
+static void
+test_text_timeline (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 80 };
+  gint64 base = 1381844040; /* 2013-10-15T13:34:00Z */
+  W4Finding *two[] = { example_failure_at ("10.0.0.2:80", base + 300),
+                       example_failure_at ("10.0.0.1:80", base + 10),
+                       example_failure_at ("10.0.0.1:80", base + 20),
+                       example_failure_at ("10.0.0.1:80", base + 310), NULL };
+  W4Finding *notes[] = { example_note (), NULL };
+  g_autofree char *out = run_report (&opts, two, NULL);
+  g_autofree char *quiet = run_report (&opts, notes, NULL);
+  const char *sec, *a, *b;
+
+  g_test_message ("%s", out);
+  sec = strstr (out, "\n== Timeline ==\n");
+  g_assert_nonnull (sec);
+  g_assert_true (sec > strstr (out, "by server:")); /* after the summary */
+  g_assert_true (sec < strstr (out, "== Failures")); /* before the groups */
+  /* earliest server first; C locale: ASCII levels */
+  a = strstr (out, "\n  10.0.0.1:80 (browserspy.dk)  13:34:10 - 13:39:10  #    :  3 failures in 6 min\n");
+  b = strstr (out, "\n  10.0.0.2:80 (browserspy.dk)  13:39:00 - 13:39:00  #  1 failure in 1 min\n");
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_true (a < b);
+  assert_fits (out, 80);
+  g_assert_null (strstr (quiet, "Timeline")); /* no failures, no section */
+}
+
+static void
+test_text_timeline_long (void)
+{
+  /* hours at a narrow width: bigger bins, named, and every line fits */
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 60 };
+  gint64 base = 1381844040;
+  W4Finding *f[] = { example_failure_at ("10.0.0.1:80", base),
+                     example_failure_at ("10.0.0.1:80", base + 5 * 3600), NULL };
+  g_autofree char *out = run_report (&opts, f, NULL);
+  g_autofree char *flat = single_spaced (out);
+
+  g_test_message ("%s", out);
+  /* 301 minutes at 34 bins: 10-minute bins, the histogram on its own line */
+  g_assert_nonnull (strstr (flat, "2 failures in 5 h 1 min, 1 column = 10 min"));
+  g_assert_nonnull (strstr (out, "\n    #                             #\n"));
+  assert_fits (out, 60);
+}
+
+static void
+test_text_timeline_limit (void)
+{
+  /* beyond the findings limit a failure is counted, not in the timeline:
+   * the section says so rather than showing a quiet end */
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 200,
+                           .max_findings = 2 };
+  gint64 base = 1381844040;
+  W4Finding *f[] = { example_failure_at ("10.0.0.1:80", base),
+                     example_failure_at ("10.0.0.1:80", base + 60),
+                     example_failure_at ("10.0.0.1:80", base + 120), NULL };
+  g_autofree char *out = run_report (&opts, f, NULL);
+
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "2 failures in 2 min\n"));
+  g_assert_nonnull (strstr (out, "  1 later failure beyond the findings limit is not in the "
+                                 "timeline\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -752,5 +935,14 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   g_test_add_func ("/report/text/not-inspected", test_text_not_inspected);
   g_test_add_func ("/report/text/bidi-chars", test_text_bidi_chars);
+  g_test_add_func ("/report/timeline/one", test_timeline_one);
+  g_test_add_func ("/report/timeline/none", test_timeline_none);
+  g_test_add_func ("/report/timeline/one-minute", test_timeline_one_minute);
+  g_test_add_func ("/report/timeline/minutes", test_timeline_minutes);
+  g_test_add_func ("/report/timeline/hours", test_timeline_hours);
+  g_test_add_func ("/report/timeline/backwards", test_timeline_backwards);
+  g_test_add_func ("/report/text/timeline", test_text_timeline);
+  g_test_add_func ("/report/text/timeline-long", test_text_timeline_long);
+  g_test_add_func ("/report/text/timeline-limit", test_text_timeline_limit);
   return g_test_run ();
 }
