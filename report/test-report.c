@@ -870,7 +870,8 @@ test_text_timeline (void)
   g_assert_true (sec > strstr (out, "by server:")); /* after the summary */
   g_assert_true (sec < strstr (out, "== Failures")); /* before the groups */
   /* earliest server first; C locale: ASCII levels */
-  a = strstr (out, "\n  10.0.0.1:80 (browserspy.dk)  13:34:10 - 13:39:10  #    :  3 failures in 6 min\n");
+  a = strstr (out, "\n  10.0.0.1:80 (browserspy.dk)  13:34:10 - 13:39:10  #    :  "
+                   "3 failures in 6 min\n");
   b = strstr (out, "\n  10.0.0.2:80 (browserspy.dk)  13:39:00 - 13:39:00  #  1 failure in 1 min\n");
   g_assert_nonnull (a);
   g_assert_nonnull (b);

@@ -315,7 +315,7 @@ w4_timeline_histogram (GString *out, const W4TimelineRow *row)
 {
   gboolean utf8 = g_get_charset (NULL);
   const char *const *levels = utf8 ? w4_levels_utf8 : w4_levels_ascii;
-  guint64 top_level = utf8 ? G_N_ELEMENTS (w4_levels_utf8) - 1 : G_N_ELEMENTS (w4_levels_ascii) - 1;
+  guint64 top_level = (utf8 ? G_N_ELEMENTS (w4_levels_utf8) : G_N_ELEMENTS (w4_levels_ascii)) - 1;
   guint64 most = 1;
 
   for (guint i = 0; i < row->n_bins; i++)
@@ -416,14 +416,18 @@ w4_text_timeline (W4Report *rep)
     order[i] = i;
   }
   /* earliest first (insertion sort: stable, and n is small in practice) */
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && w4_timeline_by_first (&rows[order[j]], &rows[order[j - 1]]) < 0; j--) {
+  for (guint i = 1; i < n; i++) {
+    for (guint j = i; j > 0; j--) {
       guint t = order[j];
+      if (w4_timeline_by_first (&rows[t], &rows[order[j - 1]]) >= 0)
+        break;
       order[j] = order[j - 1];
       order[j - 1] = t;
     }
+  }
 
-  fprintf (rep->out, "\n%s== Timeline ==%s\n", w4_style_on (rep, W4_STYLE_BOLD), w4_style_off (rep));
+  fprintf (rep->out, "\n%s== Timeline ==%s\n", w4_style_on (rep, W4_STYLE_BOLD),
+           w4_style_off (rep));
   for (guint i = 0; i < n; i++) {
     if (i == W4_TEXT_TOP) {
       fprintf (rep->out, "  ... and %u more servers\n", n - i);
