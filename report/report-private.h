@@ -28,7 +28,7 @@ struct W4Report {
   guint64 n_kind[W4_KIND_INFO + 1];
   /* every finding received (kept or not), by kind and primary cause */
   guint64 n_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
-  /* text: every failure's time by server (also streamed and dropped ones),
+  /* text: every failure's time by server (also streamed and dropped ones; not under -q),
    * bounded by the findings limit; first failure first */
   GPtrArray *timeline;       /* (element-type W4TimelineServer) */
   GHashTable *timeline_by;   /* server -> W4TimelineServer (borrowed from @timeline) */

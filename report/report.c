@@ -166,7 +166,8 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
     if ((guint) f->cause < W4_CAUSE_COUNT)
       rep->n_by[f->kind][f->cause]++;
   }
-  if (rep->opts.format == W4_FORMAT_TEXT && f->kind == W4_KIND_FAILURE)
+  /* -q prints no timeline: nothing to keep for it */
+  if (rep->opts.format == W4_FORMAT_TEXT && !rep->opts.quiet && f->kind == W4_KIND_FAILURE)
     w4_rep_timeline_add (rep, f);
 
   if (rep->opts.format == W4_FORMAT_NDJSON) {
