@@ -750,7 +750,7 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   if (chk.insecure != NULL || chk.expired != NULL || chk.unsent != NULL) {
     chk.req_path = g_strdup (v.path);
     chk.cross_by = v.cross_site ? g_strdup (v.cross_by) : NULL;
-    ex->cookie_check = g_memdup2 (&chk, sizeof chk);
+    w4_cor_track_get (ex)->cookie_check = g_memdup2 (&chk, sizeof chk);
   }
   clear_view (&v);
 }
