@@ -29,6 +29,10 @@ w4_csrf_header_name (W4CsrfHeader h)
 int
 w4_csrf_header_of (const char *name, gsize len)
 {
+  /* every name above starts with "X-": most headers of a request are
+   * refused here without comparing them with each name */
+  if (len < 2 || g_ascii_tolower (name[0]) != 'x' || name[1] != '-')
+    return -1;
   for (int i = 0; i < W4_CSRF_COUNT; i++)
     if (w4_tok_span_ieq (name, len, header_names[i]))
       return i;
