@@ -31,7 +31,7 @@ w4_csrf_header_of (const char *name, gsize len)
 {
   /* every name above starts with "X-": most headers of a request are
    * refused here without comparing them with each name */
-  if (len < 2 || g_ascii_tolower (name[0]) != 'x' || name[1] != '-')
+  if (len < 2 || (name[0] | 0x20) != 'x' || name[1] != '-')
     return -1;
   for (int i = 0; i < W4_CSRF_COUNT; i++)
     if (w4_tok_span_ieq (name, len, header_names[i]))
