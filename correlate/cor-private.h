@@ -318,7 +318,7 @@ gboolean w4_cor_negotiate_continues (const W4Challenge *ch);
 /* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 /* track-digest.c, called by the engine: a request's Digest credentials
- * (fills ex->digest, then remembers the nonce and nc), and a response's
+ * (fills ex->track->digest, then remembers the nonce and nc), and a response's
  * Digest challenges and what it says of the nonce its request used. */
 void w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex);
 void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);
