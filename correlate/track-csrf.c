@@ -170,8 +170,8 @@ w4_cor_csrf_on_response (W4Correlate *cor, W4CorExchange *ex)
   prune (t, ex->resp_ts);
   /* Only a 2xx says the token was accepted: an application that refuses
    * a session often answers with a redirect to its login page. */
-  if (!ex->has_request || w4_cor_track_peek (ex)->csrf_headers == 0 || ex->status < 200 || ex->status > 299 ||
-      !has_session_cookie (ex))
+  if (!ex->has_request || w4_cor_track_peek (ex)->csrf_headers == 0 || ex->status < 200 ||
+      ex->status > 299 || !has_session_cookie (ex))
     return;
   r = rec_get (cor, ex, TRUE);
   if (r == NULL)
