@@ -53,6 +53,22 @@ typedef struct _W4CorClient W4CorClient;
 struct W4CorCookieJar;     /* track-cookie-jar.h */
 struct W4CorCookieCheck;
 
+/* What the cause trackers found for one exchange. Most exchanges give
+ * them nothing, so this lives apart from W4CorExchange and is made only
+ * when a tracker has something to keep (w4_cor_track_get): the window
+ * holds every exchange of the last 40 s, and each field here would be
+ * paid by all of them. */
+typedef struct {
+  struct W4CorCookieCheck *cookie_check; /* (owned) track-cookie-jar.c, or NULL */
+  W4CorDigestFacts *digest; /* (owned) Digest credentials: the tracker's facts, or NULL */
+  struct W4CorRedirectLink *redirect; /* (owned) track-redirect.c: the 3xx it followed, or NULL */
+  /* track-conn-auth.c (owned refs, NULL when none): the server leg its
+   * response carried, and the one on another connection its request
+   * answered */
+  struct W4CorCaLeg *ca_leg, *ca_prev;
+  guint8 csrf_headers;     /* track-csrf.c: bits (1 << W4CsrfHeader) of anti-forgery headers */
+} W4CorTrackFacts;
+
 /* One request and its response, as far as they were captured. Shared by
  * the connection's pending queue, the client window and the decision
  * queue, hence reference counted; flow/run lifetime. */
@@ -77,17 +93,14 @@ typedef struct {
   W4Time req_ts;
   GPtrArray *creds;        /* (element-type W4CorCred) */
   guint n_authz, n_proxy_authz, n_apikey;
-  char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
-  struct W4CorCookieCheck *cookie_check; /* (owned) track-cookie-jar.c, or NULL */
   gboolean has_acrm;       /* Access-Control-Request-Method */
-  W4CorDigestFacts *digest; /* (owned) Digest credentials: the tracker's facts, or NULL */
+  char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
+  W4CorTrackFacts *track;  /* (owned) the trackers' facts, NULL while they have none */
   guint req_cut;           /* W4HttpHead.cut of the request */
-  guint64 req_block_len;   /* its header block's size as sent */
   guint req_odd;           /* W4HttpHead.odd of the request */
+  guint64 req_block_len;   /* its header block's size as sent */
   guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
   char *unparsed_req_why;  /* (owned) its parse error */
-  struct W4CorRedirectLink *redirect; /* (owned) track-redirect.c: the 3xx it followed, or NULL */
-  guint8 csrf_headers;     /* track-csrf.c: bits (1 << W4CsrfHeader) of anti-forgery headers */
   /* response */
   gboolean has_response;
   guint status;
@@ -109,11 +122,24 @@ typedef struct {
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
   GSequenceIter *order_iter; /* in W4Correlate.order until released */
-  /* track-conn-auth.c (owned refs, NULL when none): the server leg its
-   * response carried, and the one on another connection its request
-   * answered */
-  struct W4CorCaLeg *ca_leg, *ca_prev;
 } W4CorExchange;
+
+/* @ex's tracker facts for reading: an empty record when it has none. */
+static inline const W4CorTrackFacts *
+w4_cor_track_peek (const W4CorExchange *ex)
+{
+  static const W4CorTrackFacts none;
+  return ex->track != NULL ? ex->track : &none;
+}
+
+/* @ex's tracker facts for writing, made on first use. */
+static inline W4CorTrackFacts *
+w4_cor_track_get (W4CorExchange *ex)
+{
+  if (ex->track == NULL)
+    ex->track = g_new0 (W4CorTrackFacts, 1);
+  return ex->track;
+}
 
 struct _W4CorClient {
   W4Addr addr;
@@ -292,7 +318,7 @@ gboolean w4_cor_negotiate_continues (const W4Challenge *ch);
 /* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 /* track-digest.c, called by the engine: a request's Digest credentials
- * (fills ex->digest, then remembers the nonce and nc), and a response's
+ * (fills ex->track->digest, then remembers the nonce and nc), and a response's
  * Digest challenges and what it says of the nonce its request used. */
 void w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex);
 void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);

@@ -211,17 +211,20 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->host);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
-  w4_cor_cookie_check_free (ex->cookie_check);
   if (ex->challenges)
     g_ptr_array_unref (ex->challenges);
   g_free (ex->challenge_text);
   g_free (ex->content_type);
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
-  w4_cor_redirect_link_free (ex->redirect);
-  w4_cor_digest_facts_free (ex->digest);
   w4_finding_free (ex->finding);
-  w4_cor_ca_exchange_clear (ex);
+  if (ex->track != NULL) {
+    w4_cor_cookie_check_free (ex->track->cookie_check);
+    w4_cor_redirect_link_free (ex->track->redirect);
+    w4_cor_digest_facts_free (ex->track->digest);
+    w4_cor_ca_exchange_clear (ex);
+    g_free (ex->track);
+  }
   g_free (ex);
 }
 

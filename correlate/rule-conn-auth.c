@@ -19,10 +19,10 @@
 static gboolean
 conn_auth_broken_holds (const W4CorCtx *c, W4CorVerdict *v)
 {
-  const W4CorCaLeg *leg = c->ex->ca_leg;
+  const W4CorCaLeg *leg = w4_cor_track_peek (c->ex)->ca_leg;
 
-  if (c->ex->ca_prev != NULL) {
-    v->ca_leg = c->ex->ca_prev;
+  if (w4_cor_track_peek (c->ex)->ca_prev != NULL) {
+    v->ca_leg = w4_cor_track_peek (c->ex)->ca_prev;
     v->ca_answering = TRUE;
     return TRUE;
   }

@@ -40,7 +40,7 @@ cookie_check (const W4CorCtx *c)
 {
   if (c->proxy || c->authz != NULL || c->apikey != NULL || offers_http_auth (c))
     return NULL;
-  return c->ex->cookie_check;
+  return w4_cor_track_peek (c->ex)->cookie_check;
 }
 
 /* "over http" / "over TLS" */
@@ -64,7 +64,7 @@ ev_set_cookie (const W4CorCtx *c, const W4CorCookieFact *k)
 static char *
 request_words (const W4CorCtx *c)
 {
-  const W4CorCookieCheck *chk = c->ex->cookie_check;
+  const W4CorCookieCheck *chk = w4_cor_track_peek (c->ex)->cookie_check;
 
   return g_strdup_printf ("%s %s", c->ex->method, chk->req_path);
 }
@@ -157,7 +157,7 @@ not_sent_holds (const W4CorCtx *c, W4CorVerdict *v)
 static char *
 not_sent_why (const W4CorCtx *c, const W4CorCookieFact *k, const char *at)
 {
-  const W4CorCookieCheck *chk = c->ex->cookie_check;
+  const W4CorCookieCheck *chk = w4_cor_track_peek (c->ex)->cookie_check;
 
   switch (k->why) {
   case W4_CK_WHY_PATH:
@@ -186,7 +186,7 @@ static void
 not_sent_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   const W4CorCookieFact *k = v->cookie;
-  const W4CorCookieCheck *chk = c->ex->cookie_check;
+  const W4CorCookieCheck *chk = w4_cor_track_peek (c->ex)->cookie_check;
   g_autofree char *at = w4_cor_frame_ref (c, k->set_frame);
   g_autofree char *rq = request_words (c);
   g_autofree char *why = not_sent_why (c, k, at);

@@ -66,7 +66,7 @@ csrf_missing_holds (const W4CorCtx *c, W4CorVerdict *v)
     for (int h = 0; h < W4_CSRF_COUNT; h++) {
       const W4CorCsrfSuccess *s;
 
-      if (ex->csrf_headers & (1u << h))
+      if (w4_cor_track_peek (ex)->csrf_headers & (1u << h))
         continue;
       s = w4_cor_csrf_success (c->cor, ex, (W4CsrfHeader) h);
       if (s != NULL && s->resp_frame < ex->req_frame) {

@@ -53,7 +53,7 @@ facts_of (const W4CorCtx *c)
 {
   if (c->authz == NULL || c->authz->kind != W4_SCHEME_DIGEST)
     return NULL;
-  return w4_cor_digest_facts_for (c->ex->digest, c->proxy);
+  return w4_cor_digest_facts_for (w4_cor_track_peek (c->ex)->digest, c->proxy);
 }
 
 /* ---- stale-nonce (401 and 407) ------------------------------------------- */

@@ -10,7 +10,7 @@
 static gboolean
 dropped_on_redirect_holds (const W4CorCtx *c, W4CorVerdict *v)
 {
-  const W4CorRedirectLink *l = c->ex->redirect;
+  const W4CorRedirectLink *l = w4_cor_track_peek (c->ex)->redirect;
 
   if (l == NULL || !l->cross_origin || l->authz == NULL || c->ex->n_authz > 0)
     return FALSE;

@@ -90,8 +90,10 @@ w4_cor_ca_free (W4CorCaTracker *t)
 void
 w4_cor_ca_exchange_clear (W4CorExchange *ex)
 {
-  leg_unref (g_steal_pointer (&ex->ca_leg));
-  leg_unref (g_steal_pointer (&ex->ca_prev));
+  if (ex->track == NULL)
+    return;
+  leg_unref (g_steal_pointer (&ex->track->ca_leg));
+  leg_unref (g_steal_pointer (&ex->track->ca_prev));
 }
 
 /* ---- pairs --------------------------------------------------------------- */
@@ -182,6 +184,10 @@ w4_cor_ca_on_time (W4Correlate *cor, W4Time now)
   W4CorCaTracker *t = cor->conn_auth;
   W4CaPair *pair;
 
+  /* called for every frame: most captures have no NTLM or Negotiate
+   * handshake in flight */
+  if (t->lru.length == 0)
+    return;
   while ((pair = g_queue_peek_head (&t->lru)) != NULL &&
          w4_time_diff_usec (pair->last_ts, now) > (gint64) W4_CA_HANDSHAKE_SEC * G_USEC_PER_SEC)
     pair_drop (t, pair);
@@ -255,7 +261,7 @@ w4_cor_ca_on_request (W4Correlate *cor, W4CorExchange *ex)
   leg->next_frame = ex->req_frame;
   leg->next_stream = ex->req_stream;
   leg->next_user = g_strdup (p->ntlm_user);
-  ex->ca_prev = g_rc_box_acquire (leg);
+  w4_cor_track_get (ex)->ca_prev = g_rc_box_acquire (leg);
 }
 
 /* The NTLM message type inside a challenge's base64 token, 0 when it is
@@ -346,7 +352,7 @@ w4_cor_ca_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *re
   leg->ts = ex->resp_ts;
   leg->close_header = says_close (resp);
   leg->closed = leg->close_header;
-  ex->ca_leg = leg;
+  w4_cor_track_get (ex)->ca_leg = leg;
   if ((pair = pair_get (cor, ex)) != NULL)
     pair_add_leg (cor, pair, leg);
   g_hash_table_replace (t->conns, &leg->conn_id, g_rc_box_acquire (leg));

@@ -741,7 +741,9 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   W4CorCookieCheck chk = { 0 };
   ReqView v = { 0 };
 
-  if (!ex->has_request || !g_hash_table_contains (all->jars, &ex->client.addr))
+  /* no jar at all (no Set-Cookie seen yet) needs no hash of the address */
+  if (!ex->has_request || g_hash_table_size (all->jars) == 0 ||
+      !g_hash_table_contains (all->jars, &ex->client.addr))
     return;
   read_view (&v, ex, req);
   check_buckets (all, ex, &v, &chk);
@@ -750,7 +752,7 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   if (chk.insecure != NULL || chk.expired != NULL || chk.unsent != NULL) {
     chk.req_path = g_strdup (v.path);
     chk.cross_by = v.cross_site ? g_strdup (v.cross_by) : NULL;
-    ex->cookie_check = g_memdup2 (&chk, sizeof chk);
+    w4_cor_track_get (ex)->cookie_check = g_memdup2 (&chk, sizeof chk);
   }
   clear_view (&v);
 }

@@ -64,7 +64,7 @@ void w4_cor_cookie_check_free (W4CorCookieCheck *chk);
 W4CorCookieJar *w4_cor_jar_new (void);
 void w4_cor_jar_free (W4CorCookieJar *jar);
 /* on_request: checks @ex's request against its client's jar (fills
- * ex->cookie_check) and notes which cookies it carried. */
+ * ex->track->cookie_check) and notes which cookies it carried. */
 void w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req);
 /* on_response: stores what each Set-Cookie of @resp did. */
 void w4_cor_jar_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp);

@@ -29,6 +29,10 @@ w4_csrf_header_name (W4CsrfHeader h)
 int
 w4_csrf_header_of (const char *name, gsize len)
 {
+  /* every name above starts with "X-": most headers of a request are
+   * refused here without comparing them with each name */
+  if (len < 2 || (name[0] | 0x20) != 'x' || name[1] != '-')
+    return -1;
   for (int i = 0; i < W4_CSRF_COUNT; i++)
     if (w4_tok_span_ieq (name, len, header_names[i]))
       return i;
@@ -125,7 +129,7 @@ w4_cor_csrf_on_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *r
     int h = w4_csrf_header_of ((const char *) req->headers[i].name.ptr,
                                req->headers[i].name.len);
     if (h >= 0)
-      ex->csrf_headers |= (guint8) (1u << h);
+      w4_cor_track_get (ex)->csrf_headers |= (guint8) (1u << h);
   }
 }
 
@@ -166,14 +170,14 @@ w4_cor_csrf_on_response (W4Correlate *cor, W4CorExchange *ex)
   prune (t, ex->resp_ts);
   /* Only a 2xx says the token was accepted: an application that refuses
    * a session often answers with a redirect to its login page. */
-  if (!ex->has_request || ex->csrf_headers == 0 || ex->status < 200 || ex->status > 299 ||
-      !has_session_cookie (ex))
+  if (!ex->has_request || w4_cor_track_peek (ex)->csrf_headers == 0 || ex->status < 200 ||
+      ex->status > 299 || !has_session_cookie (ex))
     return;
   r = rec_get (cor, ex, TRUE);
   if (r == NULL)
     return;
   for (int h = 0; h < W4_CSRF_COUNT; h++) {
-    if (!(ex->csrf_headers & (1u << h)) || r->first[h].req_frame != 0)
+    if (!(w4_cor_track_peek (ex)->csrf_headers & (1u << h)) || r->first[h].req_frame != 0)
       continue;
     r->first[h].req_frame = ex->req_frame;
     r->first[h].req_stream = ex->req_stream;

@@ -40,7 +40,7 @@ typedef struct W4CorCsrf W4CorCsrf;
 
 W4CorCsrf *w4_cor_csrf_new (void);
 void w4_cor_csrf_free (W4CorCsrf *t);
-/* A request: which anti-forgery headers it carries (ex->csrf_headers). */
+/* A request: which anti-forgery headers it carries (ex->track->csrf_headers). */
 void w4_cor_csrf_on_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req);
 /* A response: a 2xx to a request with a session cookie and anti-forgery
  * headers is remembered (limit "csrf-pairs"). */

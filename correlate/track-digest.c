@@ -312,7 +312,7 @@ remember_use (DigestNonce *n, const W4CorExchange *ex, gboolean has_nc, guint32 
 void
 w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex)
 {
-  W4CorDigestFacts **tail = &ex->digest;
+  W4CorDigestFacts **tail = NULL;
 
   /* each header's nonce on its own: the origin's and the proxy's */
   for (int proxy = 0; proxy < 2; proxy++) {
@@ -325,6 +325,8 @@ w4_cor_digest_on_request (W4Correlate *cor, W4CorExchange *ex)
 
     if (p == NULL)
       continue;
+    if (tail == NULL)
+      tail = &w4_cor_track_get (ex)->digest;
     fp = nonce_fp (cred_param (p, "nonce"));
     has_nc = parse_nc (cred_param (p, "nc"), &nc);
     peer = peer_get (cor, ex, proxy, ex->req_frame, ex->req_ts, TRUE);
@@ -440,7 +442,7 @@ w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred)
   if (cred == NULL || cred->kind != W4_SCHEME_DIGEST || cred->parsed == NULL ||
       ex->status != (cred->proxy ? 407u : 401u))
     return FALSE;
-  f = w4_cor_digest_facts_for (ex->digest, cred->proxy);
+  f = w4_cor_digest_facts_for (w4_cor_track_peek (ex)->digest, cred->proxy);
   nonce = cred_param (cred->parsed, "nonce");
   /* a replayed nc or a nonce refused before is the client's doing */
   if (f == NULL || f->ok_frame == 0 || f->nc_frame != 0 || f->refused_frame != 0 || nonce == NULL)

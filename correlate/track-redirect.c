@@ -531,7 +531,7 @@ w4_cor_redirect_on_request (W4Correlate *cor, W4CorExchange *ex)
   Rec *rec;
 
   prune (r, ex->req_ts);
-  if (g_hash_table_size (r->by_key) == 0 || ex->redirect != NULL)
+  if (g_hash_table_size (r->by_key) == 0 || w4_cor_track_peek (ex)->redirect != NULL)
     return;
   if (!w4_url_of_request (ex->tls, ex->host, &ex->server, ex->target, &u))
     return;
@@ -540,5 +540,5 @@ w4_cor_redirect_on_request (W4Correlate *cor, W4CorExchange *ex)
   rec = g_hash_table_lookup (r->by_key, key);
   if (rec == NULL || ex->req_frame <= rec->link.resp_frame)
     return;
-  ex->redirect = link_copy (&rec->link);
+  w4_cor_track_get (ex)->redirect = link_copy (&rec->link);
 }
