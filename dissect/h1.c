@@ -65,6 +65,7 @@
 
 #include <string.h>
 
+#include "credential.h"
 #include "w4-token.h"
 
 /* Which data callback appended last, to join pieces of one field. */
@@ -433,8 +434,9 @@ hdr_append (W4H1Half *h, const char *at, size_t len)
 static gboolean
 is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
 {
+  /* The API-key names are auth/'s (one list for the parser and this). */
   static const char *const request_names[] = {
-    "Authorization", "Proxy-Authorization", "X-API-Key", "Api-Key", "X-Auth-Token", "Cookie",
+    "Authorization", "Proxy-Authorization", "Cookie",
     "X-CSRF-Token", "X-XSRF-Token", "X-CSRFToken", "X-WP-Nonce", "Origin", "Sec-Fetch-Site",
     "Host", "Access-Control-Request-Method", "Expect",
   };
@@ -445,8 +447,10 @@ is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
   const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
   gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
 
+  if (dir == W4_DIR_TO_SERVER && w4_auth_is_apikey_header ((const char *) name, len))
+    return TRUE;
   for (gsize i = 0; i < n; i++)
-    if (strlen (names[i]) == len && g_ascii_strncasecmp (names[i], (const char *) name, len) == 0)
+    if (w4_tok_span_ieq ((const char *) name, len, names[i]))
       return TRUE;
   return FALSE;
 }
