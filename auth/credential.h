@@ -8,29 +8,31 @@
 G_BEGIN_DECLS
 
 typedef struct {
+  /* The 4-byte fields first and together, so that no pointer leaves a
+   * hole: a credential lives as long as its exchange, thousands at once. */
   W4Scheme kind;
-  char *scheme;          /* the scheme word as sent; NULL when none */
   gboolean malformed;    /* cannot be parsed (FINDINGS: malformed-credentials) */
+  gboolean is_jwt;       /* Bearer, cookie or API-key value that is a JWT (three
+                          * base64url parts, a JSON header and payload) */
+  gboolean has_exp, has_nbf, has_iat;
+  guint ntlm_type;       /* NTLM (also inside Negotiate): 1, 2 or 3; 0 when not NTLM */
+  gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
+  char *scheme;          /* the scheme word as sent; NULL when none */
   const char *malformed_why; /* static text: "Basic payload is not base64", ... */
   char *fingerprint;     /* "sha256:" + 12 hex digits (see w4_auth_fingerprint) */
   char *principal;       /* FINDINGS' principal; falls back to the fingerprint */
   /* Basic */
   char *basic_user;
   char *basic_password;  /* secret: shown only with --show-secrets */
-  /* Bearer, cookie or API-key value that is a JWT (three base64url parts,
-   * a JSON header and payload) */
-  gboolean is_jwt;
+  /* JWT claims (is_jwt) */
   char *jwt_sub;
-  gboolean has_exp, has_nbf, has_iat;
   gint64 jwt_exp, jwt_nbf, jwt_iat;  /* seconds since the epoch */
   /* Digest (names lowercased, values unquoted) */
   GPtrArray *digest_params;   /* (element-type W4AuthParam) */
-  /* NTLM (also inside Negotiate when the token is NTLMSSP) */
-  guint ntlm_type;       /* 1, 2 or 3; 0 when not NTLM */
-  char *ntlm_user;       /* type 3: "DOMAIN\user" */
-  char *ntlm_workstation; /* type 3: the client's workstation name, or NULL */
+  /* NTLM type 3 */
+  char *ntlm_user;       /* "DOMAIN\user" */
+  char *ntlm_workstation; /* the client's workstation name, or NULL */
   /* Negotiate */
-  gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
   char *negotiate_spn;   /* Kerberos: the AP-REQ ticket's service principal (not encrypted) */
 } W4Credential;
 
