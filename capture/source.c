@@ -144,6 +144,12 @@ w4_src_gzip_read (W4SrcStream *st, char *buf, size_t size)
       return 0;
     }
     if (!st->in_member) {
+      /* Zero bytes after a member are padding (tape blocks, dd conv=sync):
+       * gzip -d ignores them, and so does this. */
+      while (st->in_pos < st->in_len && st->in[st->in_pos] == 0)
+        st->in_pos++;
+      if (st->in_pos == st->in_len)
+        continue;
       /* Another member follows the one that ended (cat a.gz b.gz). */
       inflateReset (&st->z);
       st->in_member = TRUE;

@@ -160,6 +160,10 @@ head -c 9000 demo.pcapng | gzip -c > members.gz
 tail -c +9001 demo.pcapng | gzip -c >> members.gz
 "$WHY401" --format ndjson members.gz 2> /dev/null | findings > members.norm
 check "concatenated gzip members are read as one capture" cmp -s members.norm ref.norm
+{ cat packed.gz; head -c 1000 /dev/zero; } > padded.gz
+"$WHY401" --format ndjson padded.gz 2> padded.err | findings > padded.norm
+check "zero padding after the last gzip member is no damage (as gzip -d)" \
+    test -z "$(cat padded.err)" -a -n "$(cmp -s padded.norm ref.norm && echo same)"
 if command -v zstd > /dev/null 2>&1; then
     zstd -q -c demo.pcapng > packed.zst
     "$WHY401" --format ndjson packed.zst 2> /dev/null | findings > zst.norm
