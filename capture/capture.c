@@ -656,6 +656,18 @@ w4_cap_warn_interface (W4Capture *cap, W4CapFile *f, int if_serial, guint64 fram
   w4_cap_warn (cap, frame, ts, msg);
 }
 
+/* Why a pcapng packet's interface cannot be read, for its warning. */
+static const char *
+w4_cap_if_trouble (int dlt)
+{
+  if (dlt == W4_NG_IF_OVER_CAP)
+    return "is past the first " G_STRINGIFY (W4_NG_MAX_INTERFACES)
+           " interfaces of its section, which are all why401 keeps";
+  if (dlt < 0)
+    return "is not described";
+  return "has a link type why401 cannot read";
+}
+
 /* The warning for a file whose records stop early at its frame
  * @file_frame: a damaged or cut-short compressed stream says so (the reader
  * only saw its bytes end); otherwise the reader's reason. */
@@ -757,8 +769,7 @@ w4_cap_run_file (W4Capture *cap, guint index)
     }
     in_file++;
     if (f->ng != NULL && !w4_dec_linktype_supported (dlt)) {
-      w4_cap_warn_interface (cap, f, if_serial, cap->packets + 1, ts,
-                             dlt < 0 ? "is not described" : "has a link type why401 cannot read");
+      w4_cap_warn_interface (cap, f, if_serial, cap->packets + 1, ts, w4_cap_if_trouble (dlt));
       dlt = -1;
     }
     w4_cap_file_frame (cap, f, index, dlt, ts, caplen, wirelen, data);

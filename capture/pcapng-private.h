@@ -11,8 +11,16 @@ G_BEGIN_DECLS
 
 typedef struct W4Pcapng W4Pcapng;
 
+/* W4NgPacket.linktype when the packet's interface has none: no Interface
+ * Description Block for it, or one past the W4_NG_MAX_INTERFACES kept per
+ * section. */
+#define W4_NG_IF_UNDESCRIBED (-1)
+#define W4_NG_IF_OVER_CAP (-2)
+#define W4_NG_MAX_INTERFACES 4096
+
 typedef struct {
-  int linktype;      /* LINKTYPE_ value of the packet's interface; -1 when unknown interface */
+  int linktype;      /* LINKTYPE_ value of the packet's interface; W4_NG_IF_UNDESCRIBED or
+                      * W4_NG_IF_OVER_CAP when there is none to give */
   guint32 if_id;     /* interface index within its section */
   guint32 if_serial; /* interface number over the whole file (for warnings) */
   W4Time ts;

@@ -23,7 +23,6 @@
  * (MAXIMUM_SNAPLEN is 256 KiB), so a bigger block is damage. */
 #define W4_NG_MAX_BLOCK (16u * 1024 * 1024)
 /* Interfaces per section; Wireshark's "any"-style captures have dozens. */
-#define W4_NG_MAX_INTERFACES 4096
 /* Options looked at per IDB. */
 #define W4_NG_MAX_OPTIONS 256
 
@@ -52,6 +51,8 @@ struct W4Pcapng {
   gboolean seen_shb;
   GArray *ifaces;      /* W4NgIface, current section */
   guint32 n_serial;    /* interfaces seen in the whole file */
+  guint32 n_section;   /* interfaces described in this section, also past the cap */
+  guint32 section_base; /* n_serial when this section began */
   guint8 *buf;         /* current block; grows, reused across blocks */
   gsize buf_cap;
 };
@@ -191,6 +192,7 @@ w4_ng_idb (W4Pcapng *ng, W4Reader *r)
   ifc.linktype = w4_rd_ok (r) ? lt : -1;
   ifc.exp = 6; /* microseconds unless if_tsresol says otherwise */
   ifc.serial = ng->n_serial++;
+  ng->n_section++;
   for (guint i = 0; i < W4_NG_MAX_OPTIONS && w4_rd_left (r) >= 4; i++) {
     guint16 code = 0, olen = 0;
     W4Reader val;
@@ -281,6 +283,8 @@ w4_ng_next (W4Pcapng *ng, W4NgPacket *out, char *errbuf, gsize errlen)
     switch (type) {
     case W4_NG_SHB:
       g_array_set_size (ng->ifaces, 0);
+      ng->n_section = 0;
+      ng->section_base = ng->n_serial;
       continue;
     case W4_NG_IDB:
       w4_ng_idb (ng, &r);
@@ -327,8 +331,14 @@ w4_ng_next (W4Pcapng *ng, W4NgPacket *out, char *errbuf, gsize errlen)
         return -1;
       }
       out->if_id = if_id;
-      out->if_serial = ifc != NULL ? ifc->serial : G_MAXUINT32;
-      out->linktype = ifc != NULL ? ifc->linktype : -1;
+      if (ifc != NULL)
+        out->if_serial = ifc->serial;
+      else
+        out->if_serial = if_id < ng->n_section ? ng->section_base + if_id : G_MAXUINT32;
+      if (ifc != NULL)
+        out->linktype = ifc->linktype;
+      else
+        out->linktype = if_id < ng->n_section ? W4_NG_IF_OVER_CAP : W4_NG_IF_UNDESCRIBED;
       if (ifc != NULL && type != W4_NG_SPB) {
         out->ts = w4_ng_time (ifc, (guint64) hi << 32 | lo);
       } else {

@@ -144,6 +144,40 @@ test_reader (void)
   g_assert_cmpuint (pk.ts.nsec, ==, 5000);
 }
 
+/* A section with more interfaces than the reader keeps: a packet on one
+ * past the cap says so (not "no such interface") and names the interface's
+ * number over the file; one on an interface never described still says
+ * that. */
+static void
+test_reader_interface_cap (void)
+{
+  g_autoptr (GByteArray) f = g_byte_array_new ();
+  W4NgPacket pk;
+  char err[256];
+  FILE *fp;
+
+  shb (f, FALSE);
+  idb (f, 101, -1, FALSE); /* serial 0, in the first section */
+  shb (f, FALSE);
+  for (guint i = 0; i < W4_NG_MAX_INTERFACES + 2; i++)
+    idb (f, 101, -1, FALSE);
+  epb (f, 7, 1, NULL, 0, FALSE);
+  epb (f, W4_NG_MAX_INTERFACES + 1, 2, NULL, 0, FALSE);
+  epb (f, W4_NG_MAX_INTERFACES + 2, 3, NULL, 0, FALSE);
+  fp = fmemopen (f->data, f->len, "rb");
+  g_autoptr (W4Pcapng) ng = w4_ng_open (fp, NULL);
+
+  g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 1);
+  g_assert_cmpint (pk.linktype, ==, 101);
+  g_assert_cmpuint (pk.if_serial, ==, 8);
+  g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 1);
+  g_assert_cmpint (pk.linktype, ==, W4_NG_IF_OVER_CAP);
+  g_assert_cmpuint (pk.if_serial, ==, W4_NG_MAX_INTERFACES + 2);
+  g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 1);
+  g_assert_cmpint (pk.linktype, ==, W4_NG_IF_UNDESCRIBED);
+  g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 0);
+}
+
 /* Every prefix of the file: packets then end or a damage report, never a
  * crash; a prefix that cuts a block says "truncated". */
 static void
@@ -391,6 +425,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/pcapng/reader/mixed-link-types-and-byte-orders", test_reader);
   g_test_add_func ("/pcapng/reader/every-prefix", test_reader_prefixes);
+  g_test_add_func ("/pcapng/reader/interface-cap", test_reader_interface_cap);
   g_test_add_func ("/pcapng/reader/far-times", test_reader_far_times);
   g_test_add_func ("/capture/file/pcapng-libpcap-refuses", test_capture_mixed);
   g_test_add_func ("/capture/file/truncated-then-next-file", test_capture_truncated_then_next);
