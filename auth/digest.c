@@ -20,21 +20,9 @@ w4_ext_value (const char *v)
   q2 = memchr (q1 + 1, '\'', len - (gsize) (q1 + 1 - v));
   if (q2 == NULL || !w4_tok_span_ieq (v, (gsize) (q1 - v), "UTF-8"))
     return NULL;
-  for (i = (gsize) (q2 + 1 - v); i < len; i++) {
-    if (v[i] == '%') {
-      int hi, lo;
-      if (len - i < 3)
-        return NULL;
-      hi = g_ascii_xdigit_value (v[i + 1]);
-      lo = g_ascii_xdigit_value (v[i + 2]);
-      if (hi < 0 || lo < 0)
-        return NULL;
-      g_string_append_c (raw, (char) (hi << 4 | lo));
-      i += 2;
-    } else {
-      g_string_append_c (raw, v[i]);
-    }
-  }
+  i = (gsize) (q2 + 1 - v);
+  if (!w4_tok_pct_decode (v + i, len - i, raw, G_MAXSIZE))
+    return NULL;
   return w4_auth_text (raw->str, raw->len, W4_AUTH_MAX_PRINCIPAL, FALSE);
 }
 

@@ -21,16 +21,9 @@ w4_is_secret_param (const char *name, gsize len)
   g_autoptr (GString) dec = g_string_new (NULL);
 
   /* Compare the decoded name: "access%5Ftoken" is still access_token. */
-  for (gsize i = 0; i < len && dec->len <= 32; i++) {
-    int hi, lo;
-    if (name[i] == '%' && len - i >= 3 && (hi = g_ascii_xdigit_value (name[i + 1])) >= 0 &&
-        (lo = g_ascii_xdigit_value (name[i + 2])) >= 0) {
-      g_string_append_c (dec, (char) (hi << 4 | lo));
-      i += 2;
-    } else {
-      g_string_append_c (dec, name[i]);
-    }
-  }
+  /* Longer than any name in the list once decoded: 33 bytes are enough to
+   * tell. */
+  w4_tok_pct_decode (name, len, dec, 33);
   for (gsize i = 0; i < G_N_ELEMENTS (w4_secret_params); i++)
     if (w4_tok_span_ieq (dec->str, dec->len, w4_secret_params[i]))
       return TRUE;

@@ -223,6 +223,38 @@ test_list_sep (void)
   }
 }
 
+/* Percent-decoding: whole escapes decoded, broken ones kept and reported,
+ * the cap honoured; every input read from an exact-length copy. */
+static void
+test_pct_decode (void)
+{
+  static const struct {
+    const char *in;
+    gsize max_keep;
+    const char *out;
+    gboolean whole;
+  } cases[] = {
+    { "J%C3%A4s%c3%b8n", 64, "J\xc3\xa4s\xc3\xb8n", TRUE },
+    { "access%5Ftoken", 64, "access_token", TRUE },
+    { "plain", 64, "plain", TRUE },
+    { "", 64, "", TRUE },
+    { "100%", 64, "100%", FALSE },
+    { "a%4", 64, "a%4", FALSE },
+    { "a%zz", 64, "a%zz", FALSE },
+    { "%41%42%43", 2, "AB", TRUE },
+    { "abcdef", 3, "abc", TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gsize len = strlen (cases[i].in);
+    g_autofree char *in = dup_exact (cases[i].in, len);
+    g_autoptr (GString) out = g_string_new (NULL);
+
+    g_assert_cmpint (w4_tok_pct_decode (in, len, out, cases[i].max_keep), ==, cases[i].whole);
+    g_assert_cmpstr (out->str, ==, cases[i].out);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -234,5 +266,6 @@ main (int argc, char **argv)
   g_test_add_func ("/token/quoted", test_quoted);
   g_test_add_func ("/token/quoted-cap", test_quoted_cap);
   g_test_add_func ("/token/list-sep", test_list_sep);
+  g_test_add_func ("/token/pct-decode", test_pct_decode);
   return g_test_run ();
 }

@@ -69,3 +69,26 @@ w4_tok_list_sep (W4Tok *t)
   }
   return any || w4_tok_eof (t);
 }
+
+gboolean
+w4_tok_pct_decode (const char *s, gsize len, GString *out, gsize max_keep)
+{
+  gboolean whole = TRUE;
+
+  for (gsize i = 0; i < len && out->len < max_keep; i++) {
+    int hi = -1, lo = -1;
+
+    if (s[i] == '%' && len - i >= 3) {
+      hi = g_ascii_xdigit_value (s[i + 1]);
+      lo = g_ascii_xdigit_value (s[i + 2]);
+    }
+    if (hi >= 0 && lo >= 0) {
+      g_string_append_c (out, (char) (hi << 4 | lo));
+      i += 2;
+    } else {
+      whole = whole && s[i] != '%';
+      g_string_append_c (out, s[i]);
+    }
+  }
+  return whole;
+}

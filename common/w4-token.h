@@ -96,4 +96,10 @@ gboolean w4_tok_quoted (W4Tok *t, GString *out, gsize max_keep);
  * the end is reached; FALSE when something else follows the element. */
 gboolean w4_tok_list_sep (W4Tok *t);
 
+/* Percent-decodes @len bytes of @s (RFC 3986 2.1) into @out, keeping at
+ * most @max_keep bytes. A '%' not followed by two hex digits is kept as it
+ * is, and makes the answer FALSE (a strict caller rejects the value, a
+ * lenient one uses what came out); TRUE when every escape was whole. */
+gboolean w4_tok_pct_decode (const char *s, gsize len, GString *out, gsize max_keep);
+
 G_END_DECLS
