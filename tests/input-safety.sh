@@ -41,7 +41,7 @@ check () { # check NAME COMMAND...: ok when COMMAND succeeds
 # values of "file", and of any other key ending in file ("request_file").
 findings () { sed -E 's/(file)":"[^"]*"/\1":"F"/g'; }
 
-echo "1..36"
+echo "1..37"
 
 cp "$PCAPDIR/demo.pcapng" demo.pcapng
 cp "$PCAPDIR/nginx-basic-wrong-password.pcap" plain.pcap
