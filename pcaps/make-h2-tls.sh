@@ -17,79 +17,11 @@
 # script after $WHY401_MAKE_TIMEOUT seconds (default 120).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-120}
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-h2-tls.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in nginx apache2 openssl tcpdump curl "$PYTHON"; do
-    command -v "$tool" >/dev/null || { echo "make-h2-tls.sh: missing $tool" >&2; exit 1; }
-done
-curl --version | grep -q HTTP2 || { echo "make-h2-tls.sh: curl without HTTP/2" >&2; exit 1; }
-[ -f /usr/lib/apache2/modules/mod_http2.so ] ||
-    { echo "make-h2-tls.sh: missing apache2 mod_http2" >&2; exit 1; }
-
-# The whole run is bounded: re-run this script under timeout(1), whose TERM
-# reaches the cleanup trap below.
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-h2tls.XXXXXX)
-chmod 755 "$WORK"          # nginx workers and apache children run unprivileged
-PIDS=()                    # servers, in start order
-TCPDUMP_PID=
-
-log() { echo "make-h2-tls.sh: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$TCPDUMP_PID" ]; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    local i
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        kill -TERM "${PIDS[i]}" 2>/dev/null || true
-    done
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        # bounded wait: a server that ignores TERM gets KILL after 5 s
-        local n=0
-        while kill -0 "${PIDS[i]}" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-        kill -KILL "${PIDS[i]}" 2>/dev/null || true
-        wait "${PIDS[i]}" 2>/dev/null || true
-    done
-    if [ $rc -ne 0 ]; then
-        log "failed (exit $rc); server logs were in $WORK:"
-        tail -n 20 "$WORK"/*.log 2>/dev/null >&2 || true
-    fi
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Wait until something accepts connections on 127.0.0.1:$1 (before any capture
-# starts, so these probes are never recorded).
-wait_port() {
-    local n=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        n=$((n + 1))
-        [ $n -lt 100 ] || { log "nothing listens on port $1"; return 1; }
-        sleep 0.1
-    done
-}
+HARNESS_NAME=make-h2-tls.sh
+HARNESS_TOOLS="nginx apache2 openssl tcpdump curl"
+. "$(dirname "$0")/lib/harness.sh"
+curl --version | grep -q HTTP2 || { log "curl without HTTP/2"; exit 1; }
+[ -f /usr/lib/apache2/modules/mod_http2.so ] || { log "missing apache2 mod_http2"; exit 1; }
 
 # ---------------------------------------------------------------- servers ---
 
@@ -176,38 +108,6 @@ wait_port "$UPG_PORT"
 log "nginx h2c on $H2C_PORT, nginx TLS on $TLS_PORT, apache2 h2c upgrade on $UPG_PORT"
 
 # --------------------------------------------------------------- captures ---
-
-CAP_NAME=
-CAP_FILE=
-
-start_capture() { # file-name bpf-filter
-    CAP_NAME=$1
-    CAP_FILE="$WORK/$1"
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$CAP_FILE" "$2" > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] ||
-            { log "tcpdump did not start: $(cat "$WORK/tcpdump.log")"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5               # let the last FIN/ACKs reach the capture
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    grep -E "packets (captured|dropped by kernel)" "$WORK/tcpdump.log" | sed "s/^/  $CAP_NAME: /" >&2 || true
-}
-
-save_capture() {
-    cp "$CAP_FILE" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
-}
 
 # req EXPECTED-STATUS EXPECTED-HTTP-VERSION curl-args...: run curl, check
 # the final status code and the HTTP version it spoke.

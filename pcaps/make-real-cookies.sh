@@ -31,75 +31,20 @@
 # the script after $WHY401_MAKE_TIMEOUT seconds (default 120).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-120}
+HARNESS_NAME=make-real-cookies.sh
+HARNESS_TOOLS="tcpdump curl"
+. "$(dirname "$0")/lib/harness.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-real-cookies.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in tcpdump curl "$PYTHON"; do
-    command -v "$tool" >/dev/null || { echo "make-real-cookies.sh: missing $tool" >&2; exit 1; }
-done
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-cookies.XXXXXX)
-SERVER_PID=
-TCPDUMP_PID=
-log() { echo "make-real-cookies.sh: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; } || true
-    [ -z "$SERVER_PID" ] || { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; } || true
-    [ $rc -eq 0 ] || { log "failed (exit $rc)"; tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true; }
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-PORT=$("$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$PYTHON" "$HERE/servers/cookie_server.py" --port "$PORT" --max-seconds "$TIMEOUT" \
-    > "$WORK/python-server.log" 2>&1 &
-SERVER_PID=$!
-n=0
-until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-    n=$((n + 1)); [ $n -lt 100 ] || { log "server did not start"; exit 1; }
-    sleep 0.1
-done
+PORT=$(free_port)
+start_server python-server "$PYTHON" "$HERE/servers/cookie_server.py" --port "$PORT" \
+    --max-seconds "$TIMEOUT"
+wait_port "$PORT"
 U="http://127.0.0.1:$PORT"
 
-start_capture() { # file-name
-    CAP_NAME=$1
+# Every capture starts with an empty cookie jar.
+cookie_capture() { # file-name
     rm -f "$WORK/jar"
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$WORK/$1" "tcp port $PORT" \
-        > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] || { log "tcpdump did not start"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    cp "$WORK/$CAP_NAME" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
+    start_capture "$1" "tcp port $PORT"
 }
 
 # curl with its cookie engine: reads and writes $WORK/jar; checks the status.
@@ -111,25 +56,25 @@ ccurl() { # expected-status curl-args...
 }
 LOGIN=(-d user=alice -d password=secret)
 
-start_capture cookie-path-curl.pcap
+cookie_capture cookie-path-curl.pcap
 ccurl 200 "${LOGIN[@]}" "$U/login?kind=path"
 ccurl 200 "$U/app/home"
 ccurl 401 "$U/api/data"
-stop_capture
+finish_capture
 
-start_capture cookie-expired-curl.pcap
+cookie_capture cookie-expired-curl.pcap
 ccurl 200 "${LOGIN[@]}" "$U/login?kind=short"
 ccurl 200 "$U/app/home"
 sleep 3
 ccurl 401 "$U/app/home"
-stop_capture
+finish_capture
 
-start_capture cookie-secure-curl.pcap
+cookie_capture cookie-secure-curl.pcap
 ccurl 200 "${LOGIN[@]}" "$U/login?kind=secure"
 ccurl 200 "$U/app/home"
-stop_capture
+finish_capture
 
-start_capture cookie-secure-python.pcap
+cookie_capture cookie-secure-python.pcap
 "$PYTHON" - "$U" <<'PY'
 import http.cookiejar, sys, urllib.error, urllib.parse, urllib.request
 base = sys.argv[1]
@@ -154,10 +99,10 @@ for path, data, want in steps:
     if got != want:
         sys.exit("urllib %s gave %s, expected %s" % (path, got, want))
 PY
-stop_capture
+finish_capture
 
 if command -v chromium >/dev/null; then
-    start_capture cookie-samesite-chromium.pcap
+    cookie_capture cookie-samesite-chromium.pcap
     A="http://site-a.test:$PORT"
     B="http://site-b.test:$PORT"
     NEXT=$("$PYTHON" -c 'import sys, urllib.parse as u
@@ -172,7 +117,7 @@ print(u.quote(cross, safe=""))' "$A" "$B")
         > "$WORK/chromium.out" 2> "$WORK/chromium.log"
     grep -q "alice" "$WORK/chromium.out" ||
         { log "chromium did not reach /app/home"; cat "$WORK/chromium.out" >&2; exit 1; }
-    stop_capture
+    finish_capture
 else
     log "no chromium: cookie-samesite-chromium.pcap not made"
 fi

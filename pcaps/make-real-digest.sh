@@ -14,75 +14,10 @@
 # error, and timeout(1) ends the script after $WHY401_MAKE_TIMEOUT seconds.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-120}
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-real-digest.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in apache2 tcpdump curl openssl "$PYTHON"; do
-    command -v "$tool" >/dev/null || { echo "make-real-digest.sh: missing $tool" >&2; exit 1; }
-done
-[ -f /usr/lib/apache2/modules/mod_auth_digest.so ] ||
-    { echo "make-real-digest.sh: missing apache2 mod_auth_digest" >&2; exit 1; }
-
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-digest.XXXXXX)
-chmod 755 "$WORK"          # apache children run unprivileged
-APACHE_PID=
-PY_PID=
-TCPDUMP_PID=
-
-log() { echo "make-real-digest.sh: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$TCPDUMP_PID" ]; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    if [ -n "$PY_PID" ]; then
-        kill -TERM "$PY_PID" 2>/dev/null || true
-        wait "$PY_PID" 2>/dev/null || true
-    fi
-    if [ -n "$APACHE_PID" ]; then
-        kill -TERM "$APACHE_PID" 2>/dev/null || true
-        local n=0
-        while kill -0 "$APACHE_PID" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-        kill -KILL "$APACHE_PID" 2>/dev/null || true
-        wait "$APACHE_PID" 2>/dev/null || true
-    fi
-    if [ $rc -ne 0 ]; then
-        log "failed (exit $rc); server logs were in $WORK:"
-        tail -n 20 "$WORK"/*.log 2>/dev/null >&2 || true
-    fi
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_port() {
-    local n=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        n=$((n + 1))
-        [ $n -lt 100 ] || { log "nothing listens on port $1"; return 1; }
-        sleep 0.1
-    done
-}
+HARNESS_NAME=make-real-digest.sh
+HARNESS_TOOLS="apache2 tcpdump curl openssl"
+. "$(dirname "$0")/lib/harness.sh"
+[ -f /usr/lib/apache2/modules/mod_auth_digest.so ] || { log "missing apache2 mod_auth_digest"; exit 1; }
 
 # ------------------------------------------------------------------ server ---
 
@@ -146,43 +81,15 @@ ProxyPass /app/ http://127.0.0.1:$PY_PORT/protected/
 CONF
 apache2 -t -f "$WORK/apache.conf" 2>"$WORK/apache-configtest.log"
 apache2 -f "$WORK/apache.conf" -DFOREGROUND > "$WORK/apache-stdout.log" 2>&1 &
-APACHE_PID=$!
+PIDS+=($!)
 wait_port "$PORT"
 "$PYTHON" "$HERE/servers/digest_server.py" --port "$PY_PORT" --max-seconds "$TIMEOUT" \
     > "$WORK/python-server.log" 2>&1 &
-PY_PID=$!
+PIDS+=($!)
 wait_port "$PY_PORT"
 log "apache2 on $PORT, python Digest server on $PY_PORT"
 
 # ---------------------------------------------------------------- captures ---
-
-CAP_NAME=
-CAP_FILE=
-
-start_capture() { # file-name bpf-filter
-    CAP_NAME=$1
-    CAP_FILE="$WORK/$1"
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$CAP_FILE" "$2" > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] ||
-            { log "tcpdump did not start: $(cat "$WORK/tcpdump.log")"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    cp "$CAP_FILE" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
-}
 
 # client EXPECTED-STATUSES scenario [port path]: the python client, its
 # statuses checked.
@@ -201,38 +108,38 @@ start_capture apache-digest-curl-two-pages.pcap "tcp port $PORT"
 got=$(curl -sS -m 5 --digest -u alice:secret -o /dev/null -o /dev/null -w '%{http_code} ' \
     "$A/digest/" "$A/digest/other.html")
 [ "$got" = "200 200 " ] || { log "curl gave '$got'"; exit 1; }
-stop_capture
+finish_capture
 
 start_capture apache-digest-nc-replay.pcap "tcp port $PORT"
 client "200 401" nc-replay
-stop_capture
+finish_capture
 
 start_capture apache-digest-realm-mismatch.pcap "tcp port $PORT"
 client "401" realm-mismatch
-stop_capture
+finish_capture
 
 start_capture apache-digest-algorithm-mismatch.pcap "tcp port $PORT"
 client "401" algorithm
-stop_capture
+finish_capture
 
 # Apache answers a uri that is not the request's with 400 Bad Request
 # (mod_auth_digest: "uri mismatch"), not 401: no finding, by design
 start_capture apache-digest-uri-mismatch.pcap "tcp port $PORT"
 client "400" uri-mismatch
-stop_capture
+finish_capture
 
 # the python server computes the digest over the request-target it got:
 # the uri=/other response to GET /protected/x fails, 401 with a fresh challenge
 start_capture python-digest-uri-mismatch.pcap "tcp port $PY_PORT"
 client "401" uri-mismatch "$PY_PORT" /protected/x
-stop_capture
+finish_capture
 
 # curl --digest through the rewriting proxy: curl's uri=/app/x is right for
 # the request it sent, but the origin gets GET /protected/x with it, 401
 start_capture apache-proxy-digest-uri-rewritten.pcap "tcp port $PORT or tcp port $PY_PORT"
 got=$(curl -sS -m 5 --digest -u alice:secret -o /dev/null -w '%{http_code}' "$A/app/x") || true
 [ "$got" = "401" ] || { log "$CAP_NAME: curl gave '$got', expected 401"; exit 1; }
-stop_capture
+finish_capture
 
 grep -E 'mismatch|nonce|nc|algorithm' "$WORK/apache-error.log" | sed 's/^/  apache: /' >&2 || true
 log "done"

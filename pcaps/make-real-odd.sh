@@ -28,74 +28,14 @@
 # the script after $WHY401_MAKE_TIMEOUT seconds (default 120).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-120}
+HARNESS_NAME=make-real-odd.sh
+HARNESS_TOOLS="tcpdump curl"
+. "$(dirname "$0")/lib/harness.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-real-odd.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in tcpdump curl "$PYTHON"; do
-    command -v "$tool" >/dev/null || { echo "make-real-odd.sh: missing $tool" >&2; exit 1; }
-done
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-odd.XXXXXX)
-SERVER_PID=
-TCPDUMP_PID=
-log() { echo "make-real-odd.sh: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; } || true
-    [ -z "$SERVER_PID" ] || { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; } || true
-    [ $rc -eq 0 ] || { log "failed (exit $rc)"; tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true; }
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-PORT=$("$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$PYTHON" "$HERE/servers/auth_server.py" --port "$PORT" --max-seconds "$TIMEOUT" \
-    > "$WORK/python-server.log" 2>&1 &
-SERVER_PID=$!
-n=0
-until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-    n=$((n + 1)); [ $n -lt 100 ] || { log "server did not start"; exit 1; }
-    sleep 0.1
-done
-
-start_capture() { # file-name
-    CAP_NAME=$1
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$WORK/$1" "tcp port $PORT" \
-        > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] || { log "tcpdump did not start"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    cp "$WORK/$CAP_NAME" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
-}
+PORT=$(free_port)
+start_server python-server "$PYTHON" "$HERE/servers/auth_server.py" --port "$PORT" \
+    --max-seconds "$TIMEOUT"
+wait_port "$PORT"
 
 expect_401() {
     local got
@@ -115,15 +55,15 @@ for i in 1 2 3 4; do
     COOKIES+=(-H "Cookie: pad$i=$(head -c 20000 /dev/zero | tr '\0' 'c')")
 done
 
-start_capture python-header-padding-wrong-password.pcap
+start_capture python-header-padding-wrong-password.pcap "tcp port $PORT"
 expect_401 "${PAD[@]}" -H "$AUTH" "http://127.0.0.1:$PORT/basic-only"
-stop_capture
+finish_capture
 
-start_capture python-header-padding-beyond-auth.pcap
+start_capture python-header-padding-beyond-auth.pcap "tcp port $PORT"
 expect_401 "${PAD[@]}" "${COOKIES[@]}" -H "$AUTH" "http://127.0.0.1:$PORT/basic-only"
-stop_capture
+finish_capture
 
-start_capture python-ctl-byte-in-target.pcap
+start_capture python-ctl-byte-in-target.pcap "tcp port $PORT"
 "$PYTHON" - "$PORT" <<'PY'
 import base64, socket, sys, time
 port = int(sys.argv[1])
@@ -143,9 +83,9 @@ for i in range(50):
         sys.exit("attempt %d: %r" % (i + 1, reply[:40]))
     time.sleep(0.05)
 PY
-stop_capture
+finish_capture
 
-start_capture python-odd-field-name.pcap
+start_capture python-odd-field-name.pcap "tcp port $PORT"
 "$PYTHON" - "$PORT" <<'PY'
 import base64, socket, sys
 port = int(sys.argv[1])
@@ -166,9 +106,9 @@ s.close()
 if b" 401 " not in reply.split(b"\r\n", 1)[0]:
     sys.exit("odd field name: %r" % reply[:40])
 PY
-stop_capture
+finish_capture
 
-start_capture python-request-line-odd.pcap
+start_capture python-request-line-odd.pcap "tcp port $PORT"
 "$PYTHON" - "$PORT" <<'PY'
 import base64, socket, sys, time
 port = int(sys.argv[1])
@@ -193,4 +133,4 @@ for line, extra in ((b"GET\t/basic-only\tHTTP/1.1", b""), (b"GET /basic-only HTT
         sys.exit("%r: %r" % (line, reply[:40]))
     time.sleep(0.05)
 PY
-stop_capture
+finish_capture

@@ -14,78 +14,11 @@
 # $WHY401_MAKE_TIMEOUT seconds (default 300).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-300}
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-real.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in nginx apache2 htpasswd tcpdump editcap curl openssl "$PYTHON"; do
-    command -v "$tool" >/dev/null || { echo "make-real.sh: missing $tool" >&2; exit 1; }
-done
-[ -f /usr/lib/apache2/modules/mod_auth_digest.so ] ||
-    { echo "make-real.sh: missing apache2 mod_auth_digest" >&2; exit 1; }
-
-# The whole run is bounded: re-run this script under timeout(1), whose TERM
-# reaches the cleanup trap below.
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-real.XXXXXX)
-chmod 755 "$WORK"          # nginx workers and apache children run unprivileged
-PIDS=()                    # servers, in start order
-TCPDUMP_PID=
-
-log() { echo "make-real.sh: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$TCPDUMP_PID" ]; then
-        kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-        wait "$TCPDUMP_PID" 2>/dev/null || true
-    fi
-    local i
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        kill -TERM "${PIDS[i]}" 2>/dev/null || true
-    done
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        # bounded wait: a server that ignores TERM gets KILL after 5 s
-        local n=0
-        while kill -0 "${PIDS[i]}" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-        kill -KILL "${PIDS[i]}" 2>/dev/null || true
-        wait "${PIDS[i]}" 2>/dev/null || true
-    done
-    if [ $rc -ne 0 ]; then
-        log "failed (exit $rc); server logs were in $WORK:"
-        tail -n 20 "$WORK"/*.log 2>/dev/null >&2 || true
-    fi
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Wait until something accepts connections on 127.0.0.1:$1 (before any capture
-# starts, so these probes are never recorded).
-wait_port() {
-    local n=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        n=$((n + 1))
-        [ $n -lt 100 ] || { log "nothing listens on port $1"; return 1; }
-        sleep 0.1
-    done
-}
+HARNESS_NAME=make-real.sh
+HARNESS_TOOLS="nginx apache2 htpasswd tcpdump editcap curl openssl"
+HARNESS_TIMEOUT=300
+. "$(dirname "$0")/lib/harness.sh"
+[ -f /usr/lib/apache2/modules/mod_auth_digest.so ] || { log "missing apache2 mod_auth_digest"; exit 1; }
 
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
@@ -221,39 +154,6 @@ wait_port "$PY_PORT"
 log "nginx on $NGINX_PORT, apache2 on $APACHE_PORT, python on $PY_PORT"
 
 # --------------------------------------------------------------- captures ---
-
-CAP_NAME=
-CAP_FILE=
-
-start_capture() { # file-name bpf-filter
-    CAP_NAME=$1
-    CAP_FILE="$WORK/$1"
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$CAP_FILE" "$2" > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] ||
-            { log "tcpdump did not start: $(cat "$WORK/tcpdump.log")"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5               # let the last FIN/ACKs reach the capture
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    grep -E "packets (captured|dropped by kernel)" "$WORK/tcpdump.log" | sed "s/^/  $CAP_NAME: /" >&2 || true
-}
-
-save_capture() { # final-name (defaults to the capture name)
-    local name=${1:-$CAP_NAME}
-    cp "$CAP_FILE" "$OUT/$name.tmp"
-    mv "$OUT/$name.tmp" "$OUT/$name"
-    log "wrote $name ($(stat -c %s "$OUT/$name") bytes)"
-}
 
 # req EXPECTED-STATUS curl-args...: run curl, check the final status code.
 req() {
