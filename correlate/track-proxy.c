@@ -62,7 +62,6 @@ w4_cor_proxy_link_unref (W4CorProxyLink *l)
   g_free (l->scheme);
   g_free (l->via);
   g_free (l->client_what);
-  g_free (l->client_target);
   g_free (l->method);
   g_free (l->origin_target);
   g_free (l->origin_what);
@@ -314,7 +313,6 @@ link_new (W4Correlate *cor, const W4CorExchange *cl, const W4CorExchange *fwd, W
   l->scheme = g_strdup (w4_cor_scheme_word (which));
   l->via = via;
   l->client_what = request_words (cor, cl);
-  l->client_target = g_strdup (cl->target);
   l->client_req_frame = cl->req_frame;
   l->client_req_stream = cl->req_stream;
   l->client_resp_stream = -1;

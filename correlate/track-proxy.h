@@ -42,7 +42,6 @@ typedef struct W4CorProxyLink {
   char *via;                   /* (owned) the forwarded request's Via, capped, or NULL */
   /* the client's leg: its request (and, once seen, the answer the proxy relayed) */
   char *client_what;           /* (owned) evidence: the request and its credentials */
-  char *client_target;         /* (owned) as sent (absolute form) */
   guint64 client_req_frame, client_resp_frame;
   gint64 client_req_stream, client_resp_stream;
   guint client_status;
