@@ -88,6 +88,10 @@ static const struct {
   /* Browsers keep 150-180 per domain; a request scans its host's and its
    * parent domains' buckets, so this bounds what one request costs. */
   [W4_LIMIT_COOKIES_PER_HOST] = { "cookies-per-host", 256 },
+  /* A request to a proxy waits here until its answer (a round trip to the
+   * origin): ~100 B each (key, a reference to its exchange, which the
+   * window keeps anyway). */
+  [W4_LIMIT_PROXY_LEGS] = { "proxy-legs", 65536 },
 };
 
 void

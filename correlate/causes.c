@@ -9,6 +9,7 @@
 extern const W4CorRule w4_rule_cors_preflight;
 extern const W4CorRule w4_rule_connection_auth_broken;
 extern const W4CorRule w4_rule_credentials_dropped_on_redirect;
+extern const W4CorRule w4_rule_proxy_dropped_credentials;
 extern const W4CorRule w4_rule_wrong_auth_header;
 extern const W4CorRule w4_rule_expired_token;
 extern const W4CorRule w4_rule_token_not_yet_valid;
@@ -56,6 +57,7 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
       "Call the final URL directly, or keep the redirect on the same origin." },
   { .cause = W4_CAUSE_PROXY_DROPPED_CREDENTIALS, .code = "proxy-dropped-credentials",
     .kind = W4_KIND_FAILURE, .statuses = W4_ST_ANY,
+    .rule = &w4_rule_proxy_dropped_credentials,
     .means =
       "The capture shows both sides of a proxy: the client sent credentials, but the proxy's "
       "request to the origin server lacked them or carried different ones.",

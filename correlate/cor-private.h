@@ -26,7 +26,7 @@ G_BEGIN_DECLS
  * credentials, risk-groups, retry-groups, gap-connections, tls-servers,
  * h2-servers, bare-fragments, undecided, body-waits, request-credentials;
  * the trackers' own: conn-auth (track-conn-auth.c), digest-peers
- * (track-digest.c). */
+ * (track-digest.c), proxy-legs (track-proxy.c). */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
 /* retry-storm: this many rejections of one credential within the window. */
@@ -67,6 +67,10 @@ typedef struct {
    * answered */
   struct W4CorCaLeg *ca_leg, *ca_prev;
   guint8 csrf_headers;     /* track-csrf.c: bits (1 << W4CsrfHeader) of anti-forgery headers */
+  /* track-proxy.c (owned refs, NULL when none): the client's request this
+   * one forwards, and the forwarded request of this client's request,
+   * when the proxy lost credentials between them */
+  struct W4CorProxyLink *proxy_from, *proxy_to;
 } W4CorTrackFacts;
 
 /* One request and its response, as far as they were captured. Shared by
@@ -216,6 +220,7 @@ struct W4Correlate {
   struct W4CorCaTracker *conn_auth; /* track-conn-auth.c */
   struct W4CorRedirects *redirects; /* track-redirect.c */
   struct W4CorCsrf *csrf;   /* track-csrf.c */
+  struct W4CorProxy *proxy; /* track-proxy.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one

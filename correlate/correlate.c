@@ -40,6 +40,7 @@
 #include "track-csrf.h"
 #include "track-redirect.h"
 #include "track-cookie-jar.h"
+#include "track-proxy.h"
 
 #include <string.h>
 
@@ -223,6 +224,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
     w4_cor_redirect_link_free (ex->track->redirect);
     w4_cor_digest_facts_free (ex->track->digest);
     w4_cor_ca_exchange_clear (ex);
+    w4_cor_proxy_exchange_clear (ex);
     g_free (ex->track);
   }
   g_free (ex);
@@ -1161,6 +1163,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_redirect_on_request (cor, ex);
   w4_cor_csrf_on_request (cor, ex, req);
   w4_cor_digest_on_request (cor, ex);
+  w4_cor_proxy_on_request (cor, ex, req);
   w4_cor_jar_request (cor, ex, req);
   note_cleartext (cor, ex);
   window_add (cor, ex);
@@ -1281,6 +1284,7 @@ on_response (void *user, const W4HttpHead *resp)
   w4_cor_redirect_on_response (cor, ex, resp);
   w4_cor_csrf_on_response (cor, ex);
   w4_cor_digest_on_response (cor, ex);
+  w4_cor_proxy_on_response (cor, ex);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1611,6 +1615,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->conn_auth = w4_cor_ca_new ();
   cor->redirects = w4_cor_redirects_new ();
   cor->csrf = w4_cor_csrf_new ();
+  cor->proxy = w4_cor_proxy_new ();
   return cor;
 }
 
@@ -1643,6 +1648,7 @@ w4_cor_free (W4Correlate *cor)
   g_free (cor->unparsed_why);
   w4_cor_redirects_free (cor->redirects);
   w4_cor_csrf_free (cor->csrf);
+  w4_cor_proxy_free (cor->proxy);
   g_free (cor);
 }
 

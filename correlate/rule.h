@@ -64,6 +64,8 @@ typedef struct W4CorVerdict {
   const char *digest_sent;       /* digest-mismatch: the response's value... */
   const char *digest_wanted;     /* ...and the challenge's or the request's */
   const struct W4CorCookieFact *cookie; /* cookie causes: the cookie (track-cookie-jar.h) */
+  const struct W4CorProxyLink *proxy_link; /* proxy-dropped-credentials: the two legs... */
+  gboolean proxy_relayed;        /* ...and this is the client's leg (the relayed answer) */
 } W4CorVerdict;
 
 struct W4CorRule {

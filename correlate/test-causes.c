@@ -103,7 +103,6 @@ static void
 test_rules (void)
 {
   static const W4Cause not_yet[] = {
-    W4_CAUSE_PROXY_DROPPED_CREDENTIALS,
     W4_CAUSE_MISSING_CHALLENGE, /* no rule: decide.c adds it to related */
   };
   static const guint statuses[] = { W4_ST_401, W4_ST_407, W4_ST_403 };

@@ -5,7 +5,8 @@
 # pcaps/ reaches at 1 (gap-connections, tls-servers, h2-servers,
 # bare-fragments, body-waits, request-credentials: each capture has one
 # such connection or server; cookies, cookies-per-host: each cookie capture
-# keeps one cookie at a time) are covered by correlate's unit tests.
+# keeps one cookie at a time; proxy-legs: each proxy capture has one request
+# to the proxy pending at a time) are covered by correlate's unit tests.
 #
 #   tests/limit-warnings.sh WHY401 PCAPDIR
 set -u
