@@ -31,79 +31,31 @@
 # (default 120). The tools' versions go to pcaps/VERSIONS-proxy.txt.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-120}
+HARNESS_NAME=make-real-proxy.sh
+HARNESS_TOOLS="tcpdump curl openssl ${SQUID:-squid}"
+. "$(dirname "$0")/lib/harness.sh"
 SQUID=${SQUID:-squid}
 NCSA=${NCSA:-/usr/lib/squid/basic_ncsa_auth}
+[ -x "$NCSA" ] || { log "missing $NCSA (squid)"; exit 1; }
+id proxy >/dev/null 2>&1 || { log "no user proxy (squid)"; exit 1; }
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-real-proxy.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in tcpdump curl openssl "$PYTHON" "$SQUID"; do
-    command -v "$tool" >/dev/null || { echo "make-real-proxy.sh: missing $tool" >&2; exit 1; }
-done
-[ -x "$NCSA" ] || { echo "make-real-proxy.sh: missing $NCSA (squid)" >&2; exit 1; }
-id proxy >/dev/null 2>&1 || { echo "make-real-proxy.sh: no user proxy (squid)" >&2; exit 1; }
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-proxy.XXXXXX)
-chmod 755 "$WORK"
-SERVER_PID=
-COOKIE_PID=
 SQUID_PID=
-TCPDUMP_PID=
-log() { echo "make-real-proxy.sh: $*" >&2; }
-
 stop_squid() {
     [ -n "$SQUID_PID" ] || return 0
     kill -TERM "$SQUID_PID" 2>/dev/null || true
     wait "$SQUID_PID" 2>/dev/null || true
     SQUID_PID=
 }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; } || true
-    stop_squid
-    [ -z "$SERVER_PID" ] || { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; } || true
-    [ -z "$COOKIE_PID" ] || { kill -TERM "$COOKIE_PID" 2>/dev/null; wait "$COOKIE_PID" 2>/dev/null; } || true
-    [ $rc -eq 0 ] || { log "failed (exit $rc)"; tail -n 20 "$WORK"/*.log "$WORK"/squid/*.log >&2 2>/dev/null || true; }
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_port() { # port what
-    local n=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        n=$((n + 1)); [ $n -lt 150 ] || { log "$2 did not start"; return 1; }
-        sleep 0.1
-    done
-}
+harness_on_exit() { stop_squid; }
 
 ORIGIN_PORT=$(free_port)
-"$PYTHON" "$HERE/servers/auth_server.py" --port "$ORIGIN_PORT" --max-seconds "$TIMEOUT" \
-    > "$WORK/auth-server.log" 2>&1 &
-SERVER_PID=$!
+start_server auth-server "$PYTHON" "$HERE/servers/auth_server.py" --port "$ORIGIN_PORT" \
+    --max-seconds "$TIMEOUT"
 COOKIE_PORT=$(free_port)
-"$PYTHON" "$HERE/servers/cookie_server.py" --port "$COOKIE_PORT" --max-seconds "$TIMEOUT" \
-    > "$WORK/cookie-server.log" 2>&1 &
-COOKIE_PID=$!
-wait_port "$ORIGIN_PORT" "auth server"
-wait_port "$COOKIE_PORT" "cookie server"
+start_server cookie-server "$PYTHON" "$HERE/servers/cookie_server.py" --port "$COOKIE_PORT" \
+    --max-seconds "$TIMEOUT"
+wait_port "$ORIGIN_PORT"
+wait_port "$COOKIE_PORT"
 
 # alice:secret for squid's proxy authentication (basic_ncsa_auth reads
 # APR1 MD5 hashes)
@@ -136,33 +88,13 @@ EOF
     chown proxy:proxy "$WORK/squid/squid.conf"
     "$SQUID" -N -f "$WORK/squid/squid.conf" -n why401px > "$WORK/squid-run.log" 2>&1 &
     SQUID_PID=$!
-    wait_port "$PROXY_PORT" squid
+    wait_port "$PROXY_PORT"
 }
 
-start_capture() { # file-name
-    CAP_NAME=$1
+# Every capture holds both legs and starts with an empty cookie jar.
+proxy_capture() { # file-name
     rm -f "$WORK/jar"
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$WORK/$1" \
-        "tcp port $PROXY_PORT or tcp port $ORIGIN_PORT or tcp port $COOKIE_PORT" \
-        > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] || { log "tcpdump did not start"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    cp "$WORK/$CAP_NAME" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
+    start_capture "$1" "tcp port $PROXY_PORT or tcp port $ORIGIN_PORT or tcp port $COOKIE_PORT"
 }
 
 # curl through the proxy; checks the status.
@@ -178,16 +110,16 @@ C="http://127.0.0.1:$COOKIE_PORT"
 start_squid "http_access allow lo
 http_access deny all
 request_header_access Authorization deny all"
-start_capture squid-authorization-stripped.pcap
+proxy_capture squid-authorization-stripped.pcap
 pcurl 401 -u alice:secret "$O/basic-only"
-stop_capture
+finish_capture
 stop_squid
 
 start_squid "http_access allow lo
 http_access deny all"
-start_capture squid-wrong-password.pcap
+proxy_capture squid-wrong-password.pcap
 pcurl 401 -u alice:wrong "$O/basic-only"
-stop_capture
+finish_capture
 stop_squid
 
 start_squid "auth_param basic program $NCSA $WORK/squid/htpasswd
@@ -195,19 +127,19 @@ auth_param basic realm why401-proxy
 acl authed proxy_auth REQUIRED
 http_access allow lo authed
 http_access deny all"
-start_capture squid-proxy-auth.pcap
+proxy_capture squid-proxy-auth.pcap
 pcurl 200 --proxy-anyauth -U alice:secret -u alice:secret "$O/basic-only"
 pcurl 407 --proxy-basic -U alice:wrong -u alice:secret "$O/basic-only"
-stop_capture
+finish_capture
 stop_squid
 
 start_squid "http_access allow lo
 http_access deny all
 request_header_access Cookie deny all"
-start_capture squid-cookie-stripped.pcap
+proxy_capture squid-cookie-stripped.pcap
 pcurl 200 -c "$WORK/jar" -d user=alice -d password=secret "$C/login?kind=plain"
 pcurl 401 -b "$WORK/jar" "$C/app/home"
-stop_capture
+finish_capture
 stop_squid
 
 {

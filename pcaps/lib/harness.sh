@@ -12,7 +12,9 @@
 # pcaps/), PYTHON, TIMEOUT, WORK, PIDS (servers, in start order; a script
 # appends what it starts in the background), and the functions log,
 # free_port, wait_port, start_server, stop_servers, start_capture,
-# stop_capture, save_capture and finish_capture.
+# stop_capture, save_capture and finish_capture. A script that starts and
+# stops a server of its own between captures defines harness_on_exit to
+# stop it; the trap calls it before stopping the servers in PIDS.
 # shellcheck shell=bash
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -63,10 +65,11 @@ harness_cleanup() {
         kill -INT "$TCPDUMP_PID" 2>/dev/null || true
         wait "$TCPDUMP_PID" 2>/dev/null || true
     fi
+    if declare -F harness_on_exit >/dev/null; then harness_on_exit || true; fi
     stop_servers
     if [ $rc -ne 0 ]; then
         log "failed (exit $rc); server logs were in $WORK:"
-        tail -n 20 "$WORK"/*.log 2>/dev/null >&2 || true
+        tail -n 20 "$WORK"/*.log "$WORK"/*/*.log 2>/dev/null >&2 || true
     fi
     rm -rf "$WORK"
     exit $rc
