@@ -67,6 +67,7 @@ typedef struct {
    * answered */
   struct W4CorCaLeg *ca_leg, *ca_prev;
   guint8 csrf_headers;     /* track-csrf.c: bits (1 << W4CsrfHeader) of anti-forgery headers */
+  struct W4CorHeaderFacts *header; /* (owned) track-header.c: preflight, repeated headers */
 } W4CorTrackFacts;
 
 /* One request and its response, as far as they were captured. Shared by
