@@ -310,6 +310,51 @@ test_not_sent_samesite_by_referer (void)
   }
 }
 
+/* SameSite=Strict stays behind even on a top-level navigation from another
+ * site (where Lax goes): the summary and the fix say so; on a cross-site
+ * fetch Strict reads like Lax. */
+static void
+test_not_sent_samesite_strict (void)
+{
+  static const struct {
+    const char *method, *mode, *says, *fix;
+  } rows[] = {
+    { "GET", "Sec-Fetch-Mode: navigate",
+      "SameSite=Strict), and this request is a top-level navigation from another site "
+      "(Sec-Fetch-Site: cross-site): SameSite=Strict keeps the cookie off even those",
+      "Set the cookie with SameSite=Lax if links from other sites" },
+    { "GET", "Sec-Fetch-Mode: cors",
+      "SameSite=Strict), and this request is cross-site (Sec-Fetch-Site: cross-site);",
+      "Set SameSite=None; Secure" },
+    /* a POST navigation carries no Lax cookie either: nothing to tell */
+    { "POST", "Sec-Fetch-Mode: navigate",
+      "SameSite=Strict), and this request is cross-site (Sec-Fetch-Site: cross-site);",
+      "Set SameSite=None; Secure" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    Fx fx;
+    W4ConnInfo *c;
+    W4Finding *f;
+
+    fx_init (&fx);
+    c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    req (&fx, c, 1, 100, "GET", "/magic-login", H ("Host: b.localhost"));
+    resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; SameSite=Strict; HttpOnly"));
+    req (&fx, c, 3, 101, rows[i].method, "/app/home",
+         H ("Host: b.localhost", "Sec-Fetch-Site: cross-site", rows[i].mode,
+            "Referer: http://a.localhost/"));
+    resp (&fx, c, 4, 101, 401, NULL);
+    fx_finish (&fx);
+
+    f = nth (&fx, 0);
+    assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+    g_assert_nonnull (strstr (f->summary, rows[i].says));
+    g_assert_true (g_str_has_prefix (f->fix, rows[i].fix));
+    fx_clear (&fx);
+  }
+}
+
 /* Cookies only count when the response asks for them: a Basic challenge
  * or an Authorization sent makes it an HTTP authentication failure. */
 static void
@@ -498,6 +543,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/not-sent/domain", test_not_sent_domain);
   g_test_add_func ("/cookie/not-sent/samesite", test_not_sent_samesite);
   g_test_add_func ("/cookie/not-sent/samesite-by-referer", test_not_sent_samesite_by_referer);
+  g_test_add_func ("/cookie/not-sent/samesite-strict", test_not_sent_samesite_strict);
   g_test_add_func ("/cookie/http-auth-is-not-about-cookies", test_http_auth_is_not_about_cookies);
   g_test_add_func ("/cookie/jar-limit-evicts-oldest", test_jar_limit_evicts_oldest);
   g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",

@@ -529,6 +529,7 @@ fact_of (const JarCookie *k, gboolean sent, W4CorCookieWhy why)
   f->last_sent_frame = k->last_sent_frame;
   f->last_sent_stream = k->last_sent_stream;
   f->why = why;
+  f->strict = k->samesite == SS_STRICT;
   return f;
 }
 
@@ -752,6 +753,7 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   if (chk.insecure != NULL || chk.expired != NULL || chk.unsent != NULL) {
     chk.req_path = g_strdup (v.path);
     chk.cross_by = v.cross_site ? g_strdup (v.cross_by) : NULL;
+    chk.navigation = v.lax_allowed;
     w4_cor_track_get (ex)->cookie_check = g_memdup2 (&chk, sizeof chk);
   }
   clear_view (&v);
