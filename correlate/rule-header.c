@@ -40,7 +40,8 @@ cors_preflight_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   const W4CorHeaderFacts *pf = w4_cor_track_peek (c->ex)->header;
 
   (void) v;
-  if (pf == NULL || pf->acr_method == NULL) {
+  /* an empty method names nothing to quote */
+  if (pf == NULL || pf->acr_method == NULL || pf->acr_method[0] == '\0') {
     f->summary = g_strdup_printf ("The browser's CORS preflight (OPTIONS with "
                                   "Access-Control-Request-Method) for %s was refused with %u; "
                                   "browsers never send credentials on a preflight.",

@@ -150,8 +150,14 @@ test_cors_preflight_words (void)
   resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Bearer realm=\"api\""));
   req (&fx, c, 3, 101, "OPTIONS", "/api/other", H ("Access-Control-Request-Method: PUT"));
   resp (&fx, c, 4, 101, 403, NULL);
+  req (&fx, c, 5, 102, "OPTIONS", "/api/x", H ("Access-Control-Request-Method:"));
+  resp (&fx, c, 6, 102, 401, NULL);
   fx_finish (&fx);
 
+  /* an empty method: the general words */
+  g_assert_cmpstr (nth (&fx, 2)->summary, ==,
+                   "The browser's CORS preflight (OPTIONS with Access-Control-Request-Method) for "
+                   "/api/x was refused with 401; browsers never send credentials on a preflight.");
   f = nth (&fx, 0);
   g_assert_cmpint (f->cause, ==, W4_CAUSE_CORS_PREFLIGHT);
   g_assert_cmpstr (f->summary, ==,
