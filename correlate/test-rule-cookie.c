@@ -211,8 +211,9 @@ test_insecure_dropped (void)
     f = nth (&fx, 0);
     if (sent_before) {
       assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
-      /* Secure is a reason the jar sees, but the client sent it over http */
-      g_assert_nonnull (strstr (f->summary, "with Secure in frame 2"));
+      /* the client sent it over http: Secure is not why it stayed behind */
+      g_assert_null (strstr (f->summary, "with Secure in frame 2"));
+      g_assert_nonnull (strstr (f->summary, "nothing in the request keeps it from applying"));
     } else {
       assert_failure (f, W4_CAUSE_INSECURE_COOKIE_DROPPED,
                       NOCHAL | BIT (W4_CAUSE_COOKIE_NOT_SENT));
@@ -224,6 +225,36 @@ test_insecure_dropped (void)
     g_assert_true (has_evidence (f, 2));
     fx_clear (&fx);
   }
+}
+
+/* Chromium on *.localhost keeps a Secure; SameSite=Lax cookie set over
+ * http and sends it over http; a cross-site fetch then goes without it for
+ * SameSite, not for Secure. */
+static void
+test_not_sent_secure_then_samesite (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 1, 100, "GET", "/magic-login", H ("Host: b.localhost:8080"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; Secure; SameSite=Lax; HttpOnly"));
+  req (&fx, c, 3, 101, "GET", "/go", H ("Host: b.localhost:8080", "Cookie: sid=abc"));
+  resp (&fx, c, 4, 101, 200, NULL);
+  req (&fx, c, 5, 102, "GET", "/api/data",
+       H ("Host: b.localhost:8080", "Sec-Fetch-Site: cross-site", "Sec-Fetch-Mode: no-cors",
+          "Referer: http://a.localhost:8080/"));
+  resp (&fx, c, 6, 102, 401, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+  g_assert_nonnull (strstr (f->summary, "SameSite=Lax), and this request is cross-site "
+                                        "(Sec-Fetch-Site: cross-site)"));
+  g_assert_true (g_str_has_prefix (f->fix, "Set SameSite=None; Secure"));
+  fx_clear (&fx);
 }
 
 /* Domain= that does not cover the host that set it: refused by clients. */
@@ -544,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/not-sent/samesite", test_not_sent_samesite);
   g_test_add_func ("/cookie/not-sent/samesite-by-referer", test_not_sent_samesite_by_referer);
   g_test_add_func ("/cookie/not-sent/samesite-strict", test_not_sent_samesite_strict);
+  g_test_add_func ("/cookie/not-sent/secure-then-samesite", test_not_sent_secure_then_samesite);
   g_test_add_func ("/cookie/http-auth-is-not-about-cookies", test_http_auth_is_not_about_cookies);
   g_test_add_func ("/cookie/jar-limit-evicts-oldest", test_jar_limit_evicts_oldest);
   g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",

@@ -658,7 +658,10 @@ why_not_sent (const JarCookie *k, const ReqView *v)
     return W4_CK_WHY_DOMAIN;
   if (!w4_cor_cookie_path_match (v->path, k->path))
     return W4_CK_WHY_PATH;
-  if (k->secure && !v->tls)
+  /* Secure is the reason only for a client that has not sent the cookie
+   * over cleartext since it was set: one that did (curl and Chromium on
+   * loopback) was not held back by it, and another reason may apply */
+  if (k->secure && !v->tls && !k->sent_cleartext)
     return W4_CK_WHY_SECURE;
   if (v->cross_site && (k->samesite == SS_STRICT || (k->samesite == SS_LAX && !v->lax_allowed)))
     return W4_CK_WHY_SAMESITE;
