@@ -22,6 +22,12 @@
 #   request carries Sec-Fetch-Site: cross-site (over http to another name it
 #   sends no Sec-Fetch-*: see cookie-samesite-chromium.pcap, made by
 #   make-real-cookies.sh, for the Referer case).
+# cookie-samesite-secure-chromium.pcap: b.localhost sets sid with Secure and
+#   SameSite=Lax over http; Chromium keeps it (a secure context) and sends it
+#   over http to b.localhost/go, whose page goes to a.localhost/cross, whose
+#   script fetches b.localhost/api/data with credentials: "include":
+#   cross-site, so no Lax cookie -> 401. SameSite kept it back, not Secure:
+#   the client had sent it over http.
 # cookie-secure-chromium-localhost.pcap: Chromium on http://localhost: the
 #   login sets sid with Secure over http; localhost is a secure context, so
 #   Chromium keeps it and sends it over http -> 200, no failure.
@@ -229,6 +235,13 @@ start_capture cookie-samesite-strict-chromium.pcap lo "tcp port $PK"
 GO=$(quote "http://a.localhost:$PK/go?to=$(quote "http://b.localhost:$PK/app/home")")
 DOM=$(chromium_dom "http://b.localhost:$PK/magic-login?kind=strict&next=$GO")
 expect_dom "not_logged_in" "$DOM"
+stop_capture
+
+start_capture cookie-samesite-secure-chromium.pcap lo "tcp port $PK"
+CROSS=$(quote "http://a.localhost:$PK/cross?target=$(quote "http://b.localhost:$PK/api/data")")
+GO=$(quote "http://b.localhost:$PK/go?to=$CROSS")
+DOM=$(chromium_dom "http://b.localhost:$PK/magic-login?kind=secure-lax&next=$GO")
+expect_dom "<title>done</title>" "$DOM"
 stop_capture
 
 # ---- Secure over http: localhost, then a namespace's own address ------------------

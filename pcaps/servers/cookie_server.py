@@ -17,8 +17,8 @@ Endpoints (HTTP/1.1, keep-alive, Content-Length always set):
   GET /magic-login?next=URL[&kind=K]  a one-click login for a browser: 200
                  with Set-Cookie: sid=...; Path=/; HttpOnly and the attribute
                  K chooses (lax: SameSite=Lax, the default; strict:
-                 SameSite=Strict; secure: Secure), and a page that goes on to
-                 URL.
+                 SameSite=Strict; secure: Secure; secure-lax: both), and a
+                 page that goes on to URL.
   GET /cross?target=URL&then=URL2  a page whose script fetches URL with
                  credentials: "include" (from another site, a cross-site fetch),
                  then goes on to URL2 (a top-level navigation) when given.
@@ -55,6 +55,7 @@ MAGIC_ATTRS = {
     "lax": "Path=/; SameSite=Lax; HttpOnly",
     "strict": "Path=/; SameSite=Strict; HttpOnly",
     "secure": "Path=/; Secure; HttpOnly",
+    "secure-lax": "Path=/; Secure; SameSite=Lax; HttpOnly",
 }
 LIFETIME = {"short": 2.0}
 _sessions = {}  # sid -> end time (monotonic) or None
