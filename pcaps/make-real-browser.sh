@@ -200,7 +200,7 @@ ccurl 401 -H "Authorization: Basic $(printf 'alice:wrong-password' | base64)" \
 stop_capture
 
 if ! command -v chromium >/dev/null; then
-    log "no chromium: the cors-* and cookie-*-chromium-* captures not made"
+    log "no chromium: the cors-*, cookie-*-chromium* and cookie-secure-curl-netns captures not made"
     finish
 fi
 
