@@ -34,11 +34,15 @@ offers_http_auth (const W4CorCtx *c)
   return FALSE;
 }
 
-/* The jar's check of the failed request, when cookies are what counts. */
+/* The jar's check of the failed request, when cookies are what counts. A
+ * CORS preflight carries no cookies by the Fetch standard, whatever the
+ * jar holds: that is cors-preflight's story, not the jar's. */
 static const W4CorCookieCheck *
 cookie_check (const W4CorCtx *c)
 {
   if (c->proxy || c->authz != NULL || c->apikey != NULL || offers_http_auth (c))
+    return NULL;
+  if (c->ex->has_acrm && g_strcmp0 (c->ex->method, "OPTIONS") == 0)
     return NULL;
   return w4_cor_track_peek (c->ex)->cookie_check;
 }

@@ -257,6 +257,28 @@ test_not_sent_secure_then_samesite (void)
   fx_clear (&fx);
 }
 
+/* A preflight never carries cookies: with a session cookie in the jar the
+ * refused preflight is cors-preflight alone, no cookie cause related. */
+static void
+test_preflight_is_not_about_cookies (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "POST", "/login", H ("Host: api.test"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; Secure; SameSite=None"));
+  req (&fx, c, 3, 101, "OPTIONS", "/api/data",
+       H ("Host: api.test", "Access-Control-Request-Method: PUT", "Origin: http://app.test",
+          "Sec-Fetch-Mode: cors"));
+  resp (&fx, c, 4, 101, 401, NULL);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_CORS_PREFLIGHT, NOCHAL);
+  fx_clear (&fx);
+}
+
 /* Domain= that does not cover the host that set it: refused by clients. */
 static void
 test_not_sent_domain (void)
@@ -576,6 +598,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/not-sent/samesite-by-referer", test_not_sent_samesite_by_referer);
   g_test_add_func ("/cookie/not-sent/samesite-strict", test_not_sent_samesite_strict);
   g_test_add_func ("/cookie/not-sent/secure-then-samesite", test_not_sent_secure_then_samesite);
+  g_test_add_func ("/cookie/preflight-is-not-about-cookies", test_preflight_is_not_about_cookies);
   g_test_add_func ("/cookie/http-auth-is-not-about-cookies", test_http_auth_is_not_about_cookies);
   g_test_add_func ("/cookie/jar-limit-evicts-oldest", test_jar_limit_evicts_oldest);
   g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",
