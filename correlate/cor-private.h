@@ -71,6 +71,7 @@ typedef struct {
    * one forwards, and the forwarded request of this client's request,
    * when the proxy lost credentials between them */
   struct W4CorProxyLink *proxy_from, *proxy_to;
+  struct W4CorHeaderFacts *header; /* (owned) track-header.c: preflight, repeated headers */
 } W4CorTrackFacts;
 
 /* One request and its response, as far as they were captured. Shared by

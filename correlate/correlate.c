@@ -41,6 +41,7 @@
 #include "track-redirect.h"
 #include "track-cookie-jar.h"
 #include "track-proxy.h"
+#include "track-header.h"
 
 #include <string.h>
 
@@ -225,6 +226,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
     w4_cor_digest_facts_free (ex->track->digest);
     w4_cor_ca_exchange_clear (ex);
     w4_cor_proxy_exchange_clear (ex);
+    w4_cor_header_facts_free (ex->track->header);
     g_free (ex->track);
   }
   g_free (ex);
@@ -1165,6 +1167,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_digest_on_request (cor, ex);
   w4_cor_proxy_on_request (cor, ex, req);
   w4_cor_jar_request (cor, ex, req);
+  w4_cor_header_facts_on_request (cor, ex, req);
   note_cleartext (cor, ex);
   window_add (cor, ex);
 

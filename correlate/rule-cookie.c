@@ -34,11 +34,15 @@ offers_http_auth (const W4CorCtx *c)
   return FALSE;
 }
 
-/* The jar's check of the failed request, when cookies are what counts. */
+/* The jar's check of the failed request, when cookies are what counts. A
+ * CORS preflight carries no cookies by the Fetch standard, whatever the
+ * jar holds: that is cors-preflight's story, not the jar's. */
 static const W4CorCookieCheck *
 cookie_check (const W4CorCtx *c)
 {
   if (c->proxy || c->authz != NULL || c->apikey != NULL || offers_http_auth (c))
+    return NULL;
+  if (c->ex->has_acrm && g_strcmp0 (c->ex->method, "OPTIONS") == 0)
     return NULL;
   return w4_cor_track_peek (c->ex)->cookie_check;
 }
@@ -172,6 +176,11 @@ not_sent_why (const W4CorCtx *c, const W4CorCookieFact *k, const char *at)
     return g_strdup_printf ("in %s with Domain=%s, which does not cover the host that set it, "
                             "so clients refuse it", at, k->domain);
   case W4_CK_WHY_SAMESITE:
+    if (k->strict && chk->navigation)
+      return g_strdup_printf ("in %s (%s), and this request is a top-level navigation from "
+                              "another site (%s): SameSite=Strict keeps the cookie off even "
+                              "those, where Lax would let it go", at, k->attrs,
+                              chk->cross_by ? chk->cross_by : "Sec-Fetch-Site");
     return g_strdup_printf ("in %s (%s), and this request is cross-site (%s)", at, k->attrs,
                             chk->cross_by ? chk->cross_by : "Sec-Fetch-Site");
   case W4_CK_WHY_UNKNOWN:
@@ -206,8 +215,13 @@ not_sent_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     f->fix = g_strdup ("Set the cookie's Domain to the host's own domain or leave it out.");
     break;
   case W4_CK_WHY_SAMESITE:
-    f->fix = g_strdup ("Set SameSite=None; Secure on a cookie that cross-site requests need, or "
-                       "make the request same-site.");
+    if (k->strict && chk->navigation)
+      f->fix = g_strdup ("Set the cookie with SameSite=Lax if links from other sites must "
+                         "arrive logged in (Lax cookies go with top-level GET navigations), or "
+                         "keep Strict and let such a first request log in again.");
+    else
+      f->fix = g_strdup ("Set SameSite=None; Secure on a cookie that cross-site requests need, "
+                         "or make the request same-site.");
     break;
   default:
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_COOKIE_NOT_SENT)->fix);

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "rule.h"
+#include "track-header.h"
 
 #include <string.h>
 
@@ -16,17 +17,48 @@ cors_preflight_holds (const W4CorCtx *c, W4CorVerdict *v)
   return c->ex->has_acrm && g_strcmp0 (c->ex->method, "OPTIONS") == 0;
 }
 
+/* "GET /api/data with the header authorization, from http://a.test": the
+ * request the preflight asks about, as far as the preflight says. */
+static char *
+preflight_asks (const W4CorHeaderFacts *pf, const char *uri)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_printf (s, "%s %s", pf->acr_method, uri);
+  if (pf->acr_headers != NULL && pf->acr_headers[0] != '\0')
+    g_string_append_printf (s, " with the header%s %s", strchr (pf->acr_headers, ',') ? "s" : "",
+                            pf->acr_headers);
+  if (pf->origin != NULL)
+    g_string_append_printf (s, ", from a page on %s", pf->origin);
+  return g_string_free (s, FALSE);
+}
+
 static void
 cors_preflight_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   g_autofree char *uri = w4_cor_display_uri (c, c->ex->target);
+  const W4CorHeaderFacts *pf = w4_cor_track_peek (c->ex)->header;
 
   (void) v;
-  f->summary = g_strdup_printf ("The browser's CORS preflight (OPTIONS with "
-                                "Access-Control-Request-Method) for %s was refused with %u; "
-                                "browsers never send credentials on a preflight.",
-                                uri, c->ex->status);
-  f->fix = g_strdup (w4_cause_info (W4_CAUSE_CORS_PREFLIGHT)->fix);
+  /* an empty method names nothing to quote */
+  if (pf == NULL || pf->acr_method == NULL || pf->acr_method[0] == '\0') {
+    f->summary = g_strdup_printf ("The browser's CORS preflight (OPTIONS with "
+                                  "Access-Control-Request-Method) for %s was refused with %u; "
+                                  "browsers never send credentials on a preflight.",
+                                  uri, c->ex->status);
+    f->fix = g_strdup (w4_cause_info (W4_CAUSE_CORS_PREFLIGHT)->fix);
+    return;
+  }
+  g_autofree char *asks = preflight_asks (pf, uri);
+  f->summary = g_strdup_printf ("The browser's CORS preflight for %s (OPTIONS %s) was refused "
+                                "with %u; browsers never send credentials on a preflight, so "
+                                "the %s itself is not sent.",
+                                asks, uri, c->ex->status, pf->acr_method);
+  f->fix = g_strdup_printf ("Let OPTIONS requests through without authentication, and answer "
+                            "them with Access-Control-Allow-Origin: %s%s%s.",
+                            pf->origin ? pf->origin : "<the page's origin>",
+                            pf->acr_headers ? " and Access-Control-Allow-Headers: " : "",
+                            pf->acr_headers ? pf->acr_headers : "");
 }
 
 const W4CorRule w4_rule_cors_preflight = { FALSE, cors_preflight_holds, cors_preflight_explain };
@@ -100,6 +132,7 @@ malformed_holds (const W4CorCtx *c, W4CorVerdict *v)
     return TRUE;
   }
   if (c->authz && c->authz->parsed->malformed) {
+    v->cred = c->authz;
     v->header = w4_cor_authz_header (c);
     v->why = c->authz->parsed->malformed_why ? c->authz->parsed->malformed_why
                                              : "not valid credentials";
@@ -117,10 +150,24 @@ malformed_holds (const W4CorCtx *c, W4CorVerdict *v)
 static void
 malformed_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
-  (void) c;
-  if (v->repeated > 1)
+  const W4CorHeaderFacts *hf = w4_cor_track_peek (c->ex)->header;
+  const guint which = c->proxy ? 1 : 0;
+  const char *scheme = v->cred && v->cred->parsed ? v->cred->parsed->scheme : NULL;
+
+  if (v->repeated > 1 && hf != NULL && hf->repeats[which] != NULL)
+    f->summary = g_strdup_printf ("The request carried %u %s headers%s: %s%s; servers reject "
+                                  "that or act on one of them.", v->repeated, v->header,
+                                  hf->repeats_differ[which] ? " with different credentials"
+                                                            : ", all the same",
+                                  hf->repeats[which],
+                                  v->repeated > W4_COR_REPEATS_SHOWN ? ", ..." : "");
+  else if (v->repeated > 1)
     f->summary = g_strdup_printf ("The request carried %u %s headers; servers reject that or "
                                   "pick one arbitrarily.", v->repeated, v->header);
+  else if (scheme != NULL && strstr (v->why, scheme) == NULL)
+    /* "empty credentials" says more with the scheme word it followed */
+    f->summary = g_strdup_printf ("The %s header (%s) cannot be parsed: %s.", v->header, scheme,
+                                  v->why);
   else
     f->summary = g_strdup_printf ("The %s header cannot be parsed: %s.", v->header, v->why);
   f->fix = g_strdup_printf ("Fix how the client builds the %s header.", v->header);

@@ -211,8 +211,9 @@ test_insecure_dropped (void)
     f = nth (&fx, 0);
     if (sent_before) {
       assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
-      /* Secure is a reason the jar sees, but the client sent it over http */
-      g_assert_nonnull (strstr (f->summary, "with Secure in frame 2"));
+      /* the client sent it over http: Secure is not why it stayed behind */
+      g_assert_null (strstr (f->summary, "with Secure in frame 2"));
+      g_assert_nonnull (strstr (f->summary, "nothing in the request keeps it from applying"));
     } else {
       assert_failure (f, W4_CAUSE_INSECURE_COOKIE_DROPPED,
                       NOCHAL | BIT (W4_CAUSE_COOKIE_NOT_SENT));
@@ -224,6 +225,58 @@ test_insecure_dropped (void)
     g_assert_true (has_evidence (f, 2));
     fx_clear (&fx);
   }
+}
+
+/* Chromium on *.localhost keeps a Secure; SameSite=Lax cookie set over
+ * http and sends it over http; a cross-site fetch then goes without it for
+ * SameSite, not for Secure. */
+static void
+test_not_sent_secure_then_samesite (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 1, 100, "GET", "/magic-login", H ("Host: b.localhost:8080"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; Secure; SameSite=Lax; HttpOnly"));
+  req (&fx, c, 3, 101, "GET", "/go", H ("Host: b.localhost:8080", "Cookie: sid=abc"));
+  resp (&fx, c, 4, 101, 200, NULL);
+  req (&fx, c, 5, 102, "GET", "/api/data",
+       H ("Host: b.localhost:8080", "Sec-Fetch-Site: cross-site", "Sec-Fetch-Mode: no-cors",
+          "Referer: http://a.localhost:8080/"));
+  resp (&fx, c, 6, 102, 401, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+  g_assert_nonnull (strstr (f->summary, "SameSite=Lax), and this request is cross-site "
+                                        "(Sec-Fetch-Site: cross-site)"));
+  g_assert_true (g_str_has_prefix (f->fix, "Set SameSite=None; Secure"));
+  fx_clear (&fx);
+}
+
+/* A preflight never carries cookies: with a session cookie in the jar the
+ * refused preflight is cors-preflight alone, no cookie cause related. */
+static void
+test_preflight_is_not_about_cookies (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "POST", "/login", H ("Host: api.test"));
+  resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; Secure; SameSite=None"));
+  req (&fx, c, 3, 101, "OPTIONS", "/api/data",
+       H ("Host: api.test", "Access-Control-Request-Method: PUT", "Origin: http://app.test",
+          "Sec-Fetch-Mode: cors"));
+  resp (&fx, c, 4, 101, 401, NULL);
+  fx_finish (&fx);
+
+  assert_failure (nth (&fx, 0), W4_CAUSE_CORS_PREFLIGHT, NOCHAL);
+  fx_clear (&fx);
 }
 
 /* Domain= that does not cover the host that set it: refused by clients. */
@@ -306,6 +359,51 @@ test_not_sent_samesite_by_referer (void)
     assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
     g_assert_nonnull (strstr (f->summary, rows[i].says));
     g_assert_null (strstr (f->summary, "secret"));
+    fx_clear (&fx);
+  }
+}
+
+/* SameSite=Strict stays behind even on a top-level navigation from another
+ * site (where Lax goes): the summary and the fix say so; on a cross-site
+ * fetch Strict reads like Lax. */
+static void
+test_not_sent_samesite_strict (void)
+{
+  static const struct {
+    const char *method, *mode, *says, *fix;
+  } rows[] = {
+    { "GET", "Sec-Fetch-Mode: navigate",
+      "SameSite=Strict), and this request is a top-level navigation from another site "
+      "(Sec-Fetch-Site: cross-site): SameSite=Strict keeps the cookie off even those",
+      "Set the cookie with SameSite=Lax if links from other sites" },
+    { "GET", "Sec-Fetch-Mode: cors",
+      "SameSite=Strict), and this request is cross-site (Sec-Fetch-Site: cross-site);",
+      "Set SameSite=None; Secure" },
+    /* a POST navigation carries no Lax cookie either: nothing to tell */
+    { "POST", "Sec-Fetch-Mode: navigate",
+      "SameSite=Strict), and this request is cross-site (Sec-Fetch-Site: cross-site);",
+      "Set SameSite=None; Secure" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    Fx fx;
+    W4ConnInfo *c;
+    W4Finding *f;
+
+    fx_init (&fx);
+    c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    req (&fx, c, 1, 100, "GET", "/magic-login", H ("Host: b.localhost"));
+    resp (&fx, c, 2, 100, 200, H ("Set-Cookie: sid=abc; Path=/; SameSite=Strict; HttpOnly"));
+    req (&fx, c, 3, 101, rows[i].method, "/app/home",
+         H ("Host: b.localhost", "Sec-Fetch-Site: cross-site", rows[i].mode,
+            "Referer: http://a.localhost/"));
+    resp (&fx, c, 4, 101, 401, NULL);
+    fx_finish (&fx);
+
+    f = nth (&fx, 0);
+    assert_failure (f, W4_CAUSE_COOKIE_NOT_SENT, NOCHAL);
+    g_assert_nonnull (strstr (f->summary, rows[i].says));
+    g_assert_true (g_str_has_prefix (f->fix, rows[i].fix));
     fx_clear (&fx);
   }
 }
@@ -498,6 +596,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cookie/not-sent/domain", test_not_sent_domain);
   g_test_add_func ("/cookie/not-sent/samesite", test_not_sent_samesite);
   g_test_add_func ("/cookie/not-sent/samesite-by-referer", test_not_sent_samesite_by_referer);
+  g_test_add_func ("/cookie/not-sent/samesite-strict", test_not_sent_samesite_strict);
+  g_test_add_func ("/cookie/not-sent/secure-then-samesite", test_not_sent_secure_then_samesite);
+  g_test_add_func ("/cookie/preflight-is-not-about-cookies", test_preflight_is_not_about_cookies);
   g_test_add_func ("/cookie/http-auth-is-not-about-cookies", test_http_auth_is_not_about_cookies);
   g_test_add_func ("/cookie/jar-limit-evicts-oldest", test_jar_limit_evicts_oldest);
   g_test_add_func ("/cookie/per-host-limit-evicts-least-recent",

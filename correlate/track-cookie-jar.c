@@ -529,6 +529,7 @@ fact_of (const JarCookie *k, gboolean sent, W4CorCookieWhy why)
   f->last_sent_frame = k->last_sent_frame;
   f->last_sent_stream = k->last_sent_stream;
   f->why = why;
+  f->strict = k->samesite == SS_STRICT;
   return f;
 }
 
@@ -657,7 +658,10 @@ why_not_sent (const JarCookie *k, const ReqView *v)
     return W4_CK_WHY_DOMAIN;
   if (!w4_cor_cookie_path_match (v->path, k->path))
     return W4_CK_WHY_PATH;
-  if (k->secure && !v->tls)
+  /* Secure is the reason only for a client that has not sent the cookie
+   * over cleartext since it was set: one that did (curl and Chromium on
+   * loopback) was not held back by it, and another reason may apply */
+  if (k->secure && !v->tls && !k->sent_cleartext)
     return W4_CK_WHY_SECURE;
   if (v->cross_site && (k->samesite == SS_STRICT || (k->samesite == SS_LAX && !v->lax_allowed)))
     return W4_CK_WHY_SAMESITE;
@@ -752,6 +756,7 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   if (chk.insecure != NULL || chk.expired != NULL || chk.unsent != NULL) {
     chk.req_path = g_strdup (v.path);
     chk.cross_by = v.cross_site ? g_strdup (v.cross_by) : NULL;
+    chk.navigation = v.lax_allowed;
     w4_cor_track_get (ex)->cookie_check = g_memdup2 (&chk, sizeof chk);
   }
   clear_view (&v);

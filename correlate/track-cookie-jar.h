@@ -37,6 +37,7 @@ typedef struct W4CorCookieFact {
   guint64 last_sent_frame; /* the last earlier request that carried it, 0: none */
   gint64 last_sent_stream;
   W4CorCookieWhy why;     /* not sent: why */
+  gboolean strict;        /* SameSite=Strict */
 } W4CorCookieFact;
 
 /* What the jar said about one request, decided when the request was seen
@@ -57,6 +58,7 @@ typedef struct W4CorCookieCheck {
   char *req_path;         /* (owned) the request's path, for the summary */
   char *cross_by;         /* (owned) cross-site: what showed it ("Sec-Fetch-Site:
                            * cross-site", "its Referer is on a.test"), or NULL */
+  gboolean navigation;    /* a top-level GET navigation: Lax cookies go, Strict do not */
 } W4CorCookieCheck;
 
 void w4_cor_cookie_check_free (W4CorCookieCheck *chk);

@@ -14,12 +14,16 @@ Endpoints (HTTP/1.1, keep-alive, Content-Length always set):
                    plain   Path=/; HttpOnly
                  A wrong password: 403 with a JSON body.
   POST /logout   deletes the session: Set-Cookie: sid=; Path=/; Max-Age=0.
-  GET /magic-login?next=URL  a one-click login for a browser: 200 with
-                 Set-Cookie: sid=...; Path=/; SameSite=Lax; HttpOnly and a page
-                 that goes on to URL.
+  GET /magic-login?next=URL[&kind=K]  a one-click login for a browser: 200
+                 with Set-Cookie: sid=...; Path=/; HttpOnly and the attribute
+                 K chooses (lax: SameSite=Lax, the default; strict:
+                 SameSite=Strict; secure: Secure; secure-lax: both), and a
+                 page that goes on to URL.
   GET /cross?target=URL&then=URL2  a page whose script fetches URL with
                  credentials: "include" (from another site, a cross-site fetch),
                  then goes on to URL2 (a top-level navigation) when given.
+  GET /go?to=URL  a page whose script goes on to URL (a top-level navigation
+                 started by this site's page).
   /app/*, /api/* need a live session cookie `sid`; without one: 401 with NO
                  WWW-Authenticate (as most session-cookie applications answer)
                  and a JSON body {"error": "not_logged_in", ...}.
@@ -46,6 +50,12 @@ COOKIE_ATTRS = {
     "short": "Path=/; Max-Age=2; HttpOnly",
     "secure": "Path=/; Secure; HttpOnly",
     "plain": "Path=/; HttpOnly",
+}
+MAGIC_ATTRS = {
+    "lax": "Path=/; SameSite=Lax; HttpOnly",
+    "strict": "Path=/; SameSite=Strict; HttpOnly",
+    "secure": "Path=/; Secure; HttpOnly",
+    "secure-lax": "Path=/; Secure; SameSite=Lax; HttpOnly",
 }
 LIFETIME = {"short": 2.0}
 _sessions = {}  # sid -> end time (monotonic) or None
@@ -129,7 +139,10 @@ class Handler(BaseHTTPRequestHandler):
             self.do_GET()
 
     def reply_html(self, status, html, headers=()):
-        data = html.encode()
+        # a page ends with a newline, as served files do: tshark without
+        # body reassembly reads a body segment without one as the start of
+        # a line and swallows the next response on the connection into it
+        data = html.encode() + b"\n"
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -143,13 +156,17 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path
         query = urllib.parse.parse_qs(url.query)
         if path == "/magic-login":
+            kind = query.get("kind", ["lax"])[0]
+            if kind not in MAGIC_ATTRS:
+                self.reply(400, {"error": "bad_kind"})
+                return
             sid = secrets.token_hex(16)
             with _lock:
                 _sessions[sid] = None
             nxt = json.dumps(query.get("next", ["/app/home"])[0])
             self.reply_html(200, "<!doctype html><title>in</title><script>location.href = %s;"
                             "</script>" % nxt,
-                            [("Set-Cookie", "sid=%s; Path=/; SameSite=Lax; HttpOnly" % sid)])
+                            [("Set-Cookie", "sid=%s; %s" % (sid, MAGIC_ATTRS[kind]))])
         elif path == "/cross":
             target = json.dumps(query.get("target", ["/api/data"])[0])
             then = query.get("then", [""])[0]
@@ -157,6 +174,10 @@ class Handler(BaseHTTPRequestHandler):
             self.reply_html(200, "<!doctype html><title>cross</title><script>"
                             "fetch(%s, {credentials: 'include', mode: 'no-cors'})"
                             ".finally(() => { %s });</script>" % (target, after))
+        elif path == "/go":
+            to = json.dumps(query.get("to", ["/app/home"])[0])
+            self.reply_html(200, "<!doctype html><title>go</title><script>location.href = %s;"
+                            "</script>" % to)
         elif path == "/public":
             self.reply(200, {"public": True})
         elif path.startswith("/app/") or path.startswith("/api/"):
