@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "jwt.h"
 #include "scheme.h"
 
 G_BEGIN_DECLS
@@ -17,12 +18,9 @@ typedef struct {
   /* Basic */
   char *basic_user;
   char *basic_password;  /* secret: shown only with --show-secrets */
-  /* Bearer, cookie or API-key value that is a JWT (three base64url parts,
-   * a JSON header and payload) */
-  gboolean is_jwt;
-  char *jwt_sub;
-  gboolean has_exp, has_nbf, has_iat;
-  gint64 jwt_exp, jwt_nbf, jwt_iat;  /* seconds since the epoch */
+  /* (owned) a Bearer or API-key value that is a JWT (three base64url
+   * parts, a JSON header and payload): its header and claims; else NULL */
+  W4JwtClaims *jwt;
   /* Digest (names lowercased, values unquoted) */
   GPtrArray *digest_params;   /* (element-type W4AuthParam) */
   /* NTLM (also inside Negotiate when the token is NTLMSSP) */

@@ -14,14 +14,14 @@ cred_str (const W4Credential *c)
   g_string_append_printf (s, " fp=%s pr=%s", c->fingerprint, c->principal);
   if (c->basic_user != NULL)
     g_string_append_printf (s, " user=%s pw=%s", c->basic_user, c->basic_password);
-  if (c->is_jwt) {
-    g_string_append_printf (s, " jwt sub=%s", c->jwt_sub ? c->jwt_sub : "-");
-    if (c->has_exp)
-      g_string_append_printf (s, " exp=%" G_GINT64_FORMAT, c->jwt_exp);
-    if (c->has_nbf)
-      g_string_append_printf (s, " nbf=%" G_GINT64_FORMAT, c->jwt_nbf);
-    if (c->has_iat)
-      g_string_append_printf (s, " iat=%" G_GINT64_FORMAT, c->jwt_iat);
+  if (c->jwt) {
+    g_string_append_printf (s, " jwt sub=%s", c->jwt->sub ? c->jwt->sub : "-");
+    if (c->jwt->has_exp)
+      g_string_append_printf (s, " exp=%" G_GINT64_FORMAT, c->jwt->exp);
+    if (c->jwt->has_nbf)
+      g_string_append_printf (s, " nbf=%" G_GINT64_FORMAT, c->jwt->nbf);
+    if (c->jwt->has_iat)
+      g_string_append_printf (s, " iat=%" G_GINT64_FORMAT, c->jwt->iat);
   }
   if (c->digest_params != NULL)
     for (guint j = 0; j < c->digest_params->len; j++) {
@@ -389,7 +389,7 @@ test_apikey (void)
   g_assert_cmpint (a->kind, ==, W4_SCHEME_APIKEY);
   g_assert_cmpstr (a->fingerprint, ==, "sha256:ba7816bf8f01");
   g_assert_false (a->malformed);
-  g_assert_true (b->is_jwt);
+  g_assert_nonnull (b->jwt);
   g_assert_cmpstr (b->principal, ==, "alice");
   g_assert_true (e->malformed);
 

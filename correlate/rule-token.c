@@ -15,7 +15,7 @@ relevant_jwt (const W4CorCtx *c)
 {
   for (guint i = 0; i < c->ex->creds->len; i++) {
     const W4CorCred *cred = g_ptr_array_index (c->ex->creds, i);
-    if (w4_cor_is_relevant (c, cred) && cred->parsed && cred->parsed->is_jwt)
+    if (w4_cor_is_relevant (c, cred) && cred->parsed && cred->parsed->jwt)
       return cred->parsed;
   }
   return NULL;
@@ -25,7 +25,7 @@ relevant_jwt (const W4CorCtx *c)
 static const char *
 subject_words (const W4Credential *j)
 {
-  return j->jwt_sub ? " for subject " : "";
+  return j->jwt->sub ? " for subject " : "";
 }
 
 /* ---- expired-token ------------------------------------------------------- */
@@ -60,9 +60,9 @@ expired_token_holds (const W4CorCtx *c, W4CorVerdict *v)
 {
   const W4Credential *j = relevant_jwt (c);
 
-  if (j != NULL && j->has_exp && c->ex->has_request && j->jwt_exp <= c->ex->req_ts.sec) {
+  if (j != NULL && j->jwt->has_exp && c->ex->has_request && j->jwt->exp <= c->ex->req_ts.sec) {
     v->jwt = j;
-    v->jwt_time = j->jwt_exp;
+    v->jwt_time = j->jwt->exp;
     return TRUE;
   }
   /* v->jwt stays NULL: the server's words decided */
@@ -78,7 +78,7 @@ expired_token_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     g_autofree char *when = w4_cor_iso_time (v->jwt_time);
     g_autofree char *ago = w4_cor_duration (w4_cor_sec_diff_usec (v->jwt_time, ex->req_ts.sec));
     f->summary = g_strdup_printf ("The token%s%s expired at %s, %s before the request.",
-                                  subject_words (v->jwt), v->jwt->jwt_sub ? v->jwt->jwt_sub : "",
+                                  subject_words (v->jwt), v->jwt->jwt->sub ? v->jwt->jwt->sub : "",
                                   when, ago);
   } else {
     f->summary = g_strdup_printf ("The server says the token expired (%s).",
@@ -101,10 +101,10 @@ not_yet_valid_holds (const W4CorCtx *c, W4CorVerdict *v)
   /* The skew is taken off the token's time, not added to the capture's:
    * the JWT parser bounds its times to +-1e15 s, a capture time is not
    * bounded at all (pcapng, if_tsoffset) and could overflow. */
-  if (j->has_nbf && j->jwt_nbf - W4_COR_SKEW_SEC > c->ex->req_ts.sec)
-    v->jwt_time = j->jwt_nbf;
-  else if (j->has_iat && j->jwt_iat - W4_COR_SKEW_SEC > c->ex->req_ts.sec)
-    v->jwt_time = j->jwt_iat;
+  if (j->jwt->has_nbf && j->jwt->nbf - W4_COR_SKEW_SEC > c->ex->req_ts.sec)
+    v->jwt_time = j->jwt->nbf;
+  else if (j->jwt->has_iat && j->jwt->iat - W4_COR_SKEW_SEC > c->ex->req_ts.sec)
+    v->jwt_time = j->jwt->iat;
   else
     return FALSE;
   v->jwt = j;
@@ -119,7 +119,7 @@ not_yet_valid_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 
   f->summary = g_strdup_printf ("The token%s%s is valid only from %s, %s after the request: the "
                                 "issuer's clock is ahead of the server's.",
-                                subject_words (v->jwt), v->jwt->jwt_sub ? v->jwt->jwt_sub : "",
+                                subject_words (v->jwt), v->jwt->jwt->sub ? v->jwt->jwt->sub : "",
                                 when, ahead);
   f->fix = g_strdup ("Clock skew between the token issuer and the server: check NTP on both.");
 }
