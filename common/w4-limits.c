@@ -88,6 +88,8 @@ static const struct {
   /* Browsers keep 150-180 per domain; a request scans its host's and its
    * parent domains' buckets, so this bounds what one request costs. */
   [W4_LIMIT_COOKIES_PER_HOST] = { "cookies-per-host", 256 },
+  /* ~100 B each (server key, skew, frame); the least recently seen goes. */
+  [W4_LIMIT_DATE_SERVERS] = { "date-servers", 65536 },
 };
 
 void

@@ -58,6 +58,8 @@
  *                                            the least recently touched goes)
  *     one client's cookies for one host      cookies-per-host (what one
  *                                            request scans)
+ *     servers' Date header skew (track-      date-servers; also expire by
+ *       clock.c)                             capture time (1 h)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -118,6 +120,7 @@ typedef enum {
   W4_LIMIT_DIGEST_PEERS,   /* (client, server) pairs whose Digest nonces are tracked */
   W4_LIMIT_COOKIES,        /* cookies the servers set, in all clients' jars */
   W4_LIMIT_COOKIES_PER_HOST, /* cookies of one client for one host (domain) */
+  W4_LIMIT_DATE_SERVERS,   /* servers whose Date header skew is remembered (track-clock.c) */
   W4_LIMIT_COUNT
 } W4LimitId;
 

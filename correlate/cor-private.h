@@ -26,7 +26,7 @@ G_BEGIN_DECLS
  * credentials, risk-groups, retry-groups, gap-connections, tls-servers,
  * h2-servers, bare-fragments, undecided, body-waits, request-credentials;
  * the trackers' own: conn-auth (track-conn-auth.c), digest-peers
- * (track-digest.c). */
+ * (track-digest.c), date-servers (track-clock.c). */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
 /* retry-storm: this many rejections of one credential within the window. */
@@ -216,6 +216,7 @@ struct W4Correlate {
   struct W4CorCaTracker *conn_auth; /* track-conn-auth.c */
   struct W4CorRedirects *redirects; /* track-redirect.c */
   struct W4CorCsrf *csrf;   /* track-csrf.c */
+  struct W4CorClocks *clocks; /* track-clock.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one

@@ -40,6 +40,7 @@
 #include "track-csrf.h"
 #include "track-redirect.h"
 #include "track-cookie-jar.h"
+#include "track-clock.h"
 
 #include <string.h>
 
@@ -377,6 +378,8 @@ limit_meaning (W4LimitId id)
            "about them are not seen";
   case W4_LIMIT_COOKIES_PER_HOST:
     return "too many cookies for one host: the least recently used were forgotten";
+  case W4_LIMIT_DATE_SERVERS:
+    return "too many servers' clocks: the least recently seen were forgotten";
   default:
     return NULL;
   }
@@ -1281,6 +1284,7 @@ on_response (void *user, const W4HttpHead *resp)
   w4_cor_redirect_on_response (cor, ex, resp);
   w4_cor_csrf_on_response (cor, ex);
   w4_cor_digest_on_response (cor, ex);
+  w4_cor_clock_on_response (cor, ex, resp);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1604,6 +1608,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->digest = w4_cor_digest_new ();
   cor->cookie_jar = w4_cor_jar_new ();
+  cor->clocks = w4_cor_clock_new ();
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1636,6 +1641,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->unparsed);
   w4_cor_digest_free (cor->digest);
   w4_cor_jar_free (cor->cookie_jar);
+  w4_cor_clock_free (cor->clocks);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);

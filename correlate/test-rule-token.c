@@ -3,6 +3,15 @@
 #include <string.h>
 
 #include "test-fixture.h"
+#include "track-clock.h"
+
+/* {"alg":"HS256","kid":"k1"} . {"sub":"alice","iss":"login","exp":900} */
+#define JWT_ALICE_900 "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0." \
+  "eyJzdWIiOiJhbGljZSIsImlzcyI6ImxvZ2luIiwiZXhwIjo5MDB9.c2ln"
+/* Date headers for capture times 1000 and 1303 (5 min 3 s later) */
+#define DATE_1000 "Date: Thu, 01 Jan 1970 00:16:40 GMT"
+#define DATE_1303 "Date: Thu, 01 Jan 1970 00:21:43 GMT"
+
 
 /* JWT times are hostile (RFC 7519 NumericDate, accepted up to +-1e15 s):
  * how long ago a token expired, or how far ahead it starts, must not
@@ -87,6 +96,65 @@ test_not_yet_valid_by_iat (void)
   fx_clear (&fx);
 }
 
+/* date-servers: past it the least recently seen server is forgotten
+ * (counted, one limit info); a server unseen for an hour of capture time
+ * is forgotten too. */
+static void
+test_date_servers_limit (void)
+{
+  Fx fx;
+  W4ConnInfo *a, *b;
+  W4Limits limits;
+  W4CorrelateOptions opts = { .show_secrets = FALSE, .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+  guint limit_infos = 0;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_limits_init (&limits);
+  limits.v[W4_LIMIT_DATE_SERVERS] = 1;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  w4_cor_set_file_name (fx.cor, 0, "test.pcap");
+
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.3", 80);
+  req (&fx, a, 1, 1000, "GET", "/", NULL);
+  resp (&fx, a, 2, 1000, 200, H (DATE_1303));
+  g_assert_cmpuint (w4_cor_clock_size (fx.cor), ==, 1);
+  req (&fx, b, 3, 1000, "GET", "/", NULL);
+  resp (&fx, b, 4, 1000, 200, H (DATE_1000));
+  g_assert_cmpuint (w4_cor_clock_size (fx.cor), ==, 1);
+  /* server a's skew is forgotten: its expired token says nothing of it */
+  req (&fx, a, 5, 1001, "GET", "/api", H ("X-API-Key: " JWT_ALICE_900));
+  resp (&fx, a, 6, 1001, 401, NULL);
+  fx_finish (&fx);
+
+  g_assert_cmpint (nth (&fx, 0)->cause, ==, W4_CAUSE_EXPIRED_TOKEN);
+  g_assert_null (strstr (nth (&fx, 0)->summary, "Date"));
+  for (guint i = 0; i < fx.out->len; i++) {
+    W4Finding *f = nth (&fx, i);
+    if (f->cause == W4_CAUSE_LIMIT) {
+      limit_infos++;
+      g_assert_nonnull (strstr (f->summary, "date-servers"));
+    }
+  }
+  g_assert_cmpuint (limit_infos, ==, 1);
+  fx_clear (&fx);
+
+  /* an hour later the record has gone by itself */
+  fx_init (&fx);
+  a = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  b = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.3", 80);
+  req (&fx, a, 1, 1000, "GET", "/", NULL);
+  resp (&fx, a, 2, 1000, 200, H (DATE_1303));
+  req (&fx, b, 3, 1000 + W4_COR_CLOCK_KEEP_SEC + 1, "GET", "/", NULL);
+  resp (&fx, b, 4, 1000 + W4_COR_CLOCK_KEEP_SEC + 1, 200, NULL);
+  g_assert_cmpuint (w4_cor_clock_size (fx.cor), ==, 0);
+  fx_finish (&fx);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -94,5 +162,6 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/jwt-far-times", test_jwt_far_times);
   g_test_add_func ("/correlate/expiry-named-in-body", test_expiry_named_in_body);
   g_test_add_func ("/correlate/not-yet-valid-by-iat", test_not_yet_valid_by_iat);
+  g_test_add_func ("/token/date-servers-limit", test_date_servers_limit);
   return g_test_run ();
 }
