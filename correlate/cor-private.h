@@ -47,7 +47,15 @@ typedef struct {
   char *fingerprint;       /* (owned) */
   char *principal;         /* (owned) FINDINGS' principal */
   char *agg_key;           /* (owned) "server|..." key of its W4CorCredAgg */
+  W4JwtClaims *jwt;        /* (owned) a cookie whose value is a JWT: its claims, else NULL */
 } W4CorCred;
+
+/* The JWT @cred carries (Authorization, API key or cookie), or NULL. */
+static inline const W4JwtClaims *
+w4_cor_cred_jwt (const W4CorCred *cred)
+{
+  return cred->parsed != NULL ? cred->parsed->jwt : cred->jwt;
+}
 
 typedef struct _W4CorClient W4CorClient;
 struct W4CorCookieJar;     /* track-cookie-jar.h */

@@ -169,6 +169,7 @@ cor_cred_free (gpointer p)
   W4CorCred *c = p;
 
   w4_auth_credential_free (c->parsed);
+  w4_jwt_free (c->jwt);
   g_free (c->name);
   g_free (c->fingerprint);
   g_free (c->principal);
@@ -1083,17 +1084,21 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
   for (guint i = 0; i < cookies->len; i++) {
     const W4Cookie *k = g_ptr_array_index (cookies, i);
     W4CorCred *c;
+    /* a JWT authenticates whatever the cookie's name (FINDINGS: its sub
+     * is the principal) */
+    W4JwtClaims *jwt = w4_jwt_new (k->value, strlen (k->value));
 
     if (names->len > 0)
       g_string_append (names, ", ");
     g_string_append (names, k->name);
-    if (!w4_cookie_is_session_name (k->name))
+    if (jwt == NULL && !w4_cookie_is_session_name (k->name))
       continue;
     c = g_new0 (W4CorCred, 1);
     c->kind = W4_SCHEME_COOKIE;
     c->name = g_strdup (k->name);
     c->fingerprint = w4_auth_fingerprint (k->value, strlen (k->value));
-    c->principal = g_strdup (c->fingerprint);
+    c->jwt = jwt;
+    c->principal = g_strdup (jwt && jwt->sub ? jwt->sub : c->fingerprint);
     add_cred (cor, ex, c);
   }
 }
