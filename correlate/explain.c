@@ -67,6 +67,8 @@ w4_cor_cred_desc (const W4CorCtx *c, const W4CorCred *cred)
                             p->malformed_why ? p->malformed_why : "cannot be parsed");
   switch (cred->kind) {
   case W4_SCHEME_APIKEY:
+    if (p->jwt && p->jwt->sub)
+      return g_strdup_printf ("%s (JWT for %s, %s)", cred->name, p->jwt->sub, cred->fingerprint);
     return g_strdup_printf ("%s (%s)", cred->name, cred->fingerprint);
   case W4_SCHEME_BASIC:
     if (c->cor->opts.show_secrets && p->basic_password)

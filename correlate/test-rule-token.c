@@ -190,6 +190,8 @@ test_apikey_jwt_expired_server_behind (void)
                    "(8 min 20 s left).");
   g_assert_cmpstr (ev_with (f, "Date:"), ==,
                    "Date: 1970-01-01T00:06:40.000000Z, 10 min 0 s behind the capture clock");
+  /* the request's evidence names the JWT's subject, as for Bearer */
+  g_assert_nonnull (ev_with (f, "GET /api with X-API-Key (JWT for alice, sha256:"));
   fx_clear (&fx);
 }
 
