@@ -320,6 +320,10 @@ w4_auth_parse_credentials (const char *value, gsize len)
         w4_cred_malformed (c, "the credentials contain control characters");
         break;
       }
+    /* "JWT eyJ..." (djangorestframework-jwt), "Token eyJ...": a JWT is
+     * one whatever the scheme word before it */
+    if (!c->malformed)
+      w4_cred_jwt (c, rest, rest_len);
     break;
   }
   return c;
