@@ -309,7 +309,8 @@ char *w4_cor_wireshark_filter (W4CorFilterFrame *frames, guint n, gint64 stream)
 char *w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, guint16 seed);
 /* The credential that speaks for @ex toward @status: the header the status
  * names (Proxy-Authorization for 407, else Authorization; for a success
- * either), else an API key, else a session cookie. (transfer none) or NULL. */
+ * either), else an API key, else a cookie carrying a JWT, else a session
+ * cookie. (transfer none) or NULL. */
 const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
 /* exchange.c: did @cred carry only an intermediate leg of a challenge-response
  * handshake that @ex's response continues (NTLM type 1, a Negotiate token

@@ -727,6 +727,11 @@ w4_cor_main_cred (const W4CorExchange *ex, guint status)
     if (c->kind == W4_SCHEME_APIKEY)
       return c;
   }
+  for (guint i = 0; i < ex->creds->len; i++) { /* a JWT cookie names its subject */
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    if (c->kind == W4_SCHEME_COOKIE && c->jwt != NULL)
+      return c;
+  }
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *c = g_ptr_array_index (ex->creds, i);
     if (c->kind == W4_SCHEME_COOKIE)

@@ -164,6 +164,29 @@ test_jwt_in_any_cookie (void)
   fx_clear (&fx);
 }
 
+/* A session cookie beside a JWT cookie: the JWT's subject is the
+ * request's principal (FINDINGS: a JWT's sub), in the finding and in
+ * summary.by_principal, whichever cookie came first. */
+static void
+test_jwt_cookie_names_the_principal (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 1000, "GET", "/app", H ("Cookie: PHPSESSID=abc123; access_token=" JWT_ALICE_900));
+  resp (&fx, c, 2, 1000, 401, NULL);
+  fx_finish (&fx);
+
+  g_assert_cmpint (nth (&fx, 0)->cause, ==, W4_CAUSE_EXPIRED_TOKEN);
+  g_assert_cmpstr (nth (&fx, 0)->principal, ==, "alice");
+  g_assert_cmpuint (fx.summary->by_principal->len, ==, 1);
+  g_assert_cmpstr (((W4PrincipalStat *) g_ptr_array_index (fx.summary->by_principal, 0))->principal,
+                   ==, "alice");
+  fx_clear (&fx);
+}
+
 /* A JWT in an API-key header that has expired by the capture's clock, and
  * a server whose Date is 10 min behind: by its clock the token had not
  * expired yet, and the summary says both. */
@@ -323,6 +346,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/not-yet-valid-by-iat", test_not_yet_valid_by_iat);
   g_test_add_func ("/token/cookie-jwt-expired", test_cookie_jwt_expired);
   g_test_add_func ("/token/jwt-in-any-cookie", test_jwt_in_any_cookie);
+  g_test_add_func ("/token/jwt-cookie-names-the-principal", test_jwt_cookie_names_the_principal);
   g_test_add_func ("/token/apikey-jwt-expired-server-behind", test_apikey_jwt_expired_server_behind);
   g_test_add_func ("/token/server-clock-ahead-expires-token", test_server_clock_ahead_expires_token);
   g_test_add_func ("/token/not-yet-valid-issuer-ahead", test_not_yet_valid_issuer_ahead);
