@@ -203,6 +203,13 @@ w4_parse_cookie_date (const char *s, gsize len, gint64 *out)
   return TRUE;
 }
 
+gboolean
+w4_cookie_parse_date (const char *s, gsize len, gint64 *out)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+  return s != NULL && w4_parse_cookie_date (s, len, out);
+}
+
 /* ---- Set-Cookie ------------------------------------------------------------ */
 
 static void

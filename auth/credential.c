@@ -74,7 +74,7 @@ w4_auth_credential_free (W4Credential *c)
     memset (c->basic_password, 0, strlen (c->basic_password));
     g_free (c->basic_password);
   }
-  g_free (c->jwt_sub);
+  w4_jwt_free (c->jwt);
   if (c->digest_params != NULL)
     g_ptr_array_unref (c->digest_params);
   g_free (c->ntlm_user);
@@ -113,21 +113,10 @@ w4_token_problem (const char *s, gsize len)
 static void
 w4_cred_jwt (W4Credential *c, const char *s, gsize len)
 {
-  W4JwtClaims cl;
-
-  if (!w4_jwt_decode (s, len, &cl))
-    return;
-  c->is_jwt = TRUE;
-  c->jwt_sub = cl.sub;
-  c->has_exp = cl.has_exp;
-  c->jwt_exp = cl.exp;
-  c->has_nbf = cl.has_nbf;
-  c->jwt_nbf = cl.nbf;
-  c->has_iat = cl.has_iat;
-  c->jwt_iat = cl.iat;
-  if (cl.sub != NULL) {
+  c->jwt = w4_jwt_new (s, len);
+  if (c->jwt != NULL && c->jwt->sub != NULL) {
     g_free (c->principal);
-    c->principal = g_strdup (cl.sub);
+    c->principal = g_strdup (c->jwt->sub);
   }
 }
 
@@ -331,6 +320,10 @@ w4_auth_parse_credentials (const char *value, gsize len)
         w4_cred_malformed (c, "the credentials contain control characters");
         break;
       }
+    /* "JWT eyJ..." (djangorestframework-jwt), "Token eyJ...": a JWT is
+     * one whatever the scheme word before it */
+    if (!c->malformed)
+      w4_cred_jwt (c, rest, rest_len);
     break;
   }
   return c;

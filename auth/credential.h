@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "jwt.h"
 #include "scheme.h"
 
 G_BEGIN_DECLS
@@ -12,9 +13,6 @@ typedef struct {
    * hole: a credential lives as long as its exchange, thousands at once. */
   W4Scheme kind;
   gboolean malformed;    /* cannot be parsed (FINDINGS: malformed-credentials) */
-  gboolean is_jwt;       /* Bearer, cookie or API-key value that is a JWT (three
-                          * base64url parts, a JSON header and payload) */
-  gboolean has_exp, has_nbf, has_iat;
   guint ntlm_type;       /* NTLM (also inside Negotiate): 1, 2 or 3; 0 when not NTLM */
   gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
   char *scheme;          /* the scheme word as sent; NULL when none */
@@ -24,9 +22,9 @@ typedef struct {
   /* Basic */
   char *basic_user;
   char *basic_password;  /* secret: shown only with --show-secrets */
-  /* JWT claims (is_jwt) */
-  char *jwt_sub;
-  gint64 jwt_exp, jwt_nbf, jwt_iat;  /* seconds since the epoch */
+  /* (owned) a Bearer or API-key value that is a JWT (three base64url
+   * parts, a JSON header and payload): its header and claims; else NULL */
+  W4JwtClaims *jwt;
   /* Digest (names lowercased, values unquoted) */
   GPtrArray *digest_params;   /* (element-type W4AuthParam) */
   /* NTLM type 3 */

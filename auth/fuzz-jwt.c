@@ -12,7 +12,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   gsize n = 0;
 
   if (w4_jwt_decode (in.bytes, in.len, &cl))
-    g_free (cl.sub);
+    w4_jwt_claims_clear (&cl);
   g_free (w4_b64_decode_strict (in.bytes, in.len, &n));
   g_free (w4_b64_decode_url (in.bytes, in.len, &n));
   w4_fuzz_input_clear (&in);

@@ -139,6 +139,37 @@ test_session_names (void)
     g_assert_false (w4_cookie_is_session_name (no[i]));
 }
 
+/* A Date header's three forms (RFC 9110 5.6.7), read by the cookie-date
+ * algorithm; 784111777 is the RFC's example instant. */
+static void
+test_http_date (void)
+{
+  static const struct {
+    const char *in;
+    gboolean ok;
+    gint64 want;
+  } cases[] = {
+    { "Sun, 06 Nov 1994 08:49:37 GMT", TRUE, 784111777 },  /* IMF-fixdate */
+    { "Sunday, 06-Nov-94 08:49:37 GMT", TRUE, 784111777 }, /* rfc850-date */
+    { "Sun Nov  6 08:49:37 1994", TRUE, 784111777 },       /* asctime-date */
+    { "Wed, 02 Dec 2026 01:31:01 GMT", TRUE, 1796175061 },
+    { "yesterday", FALSE, 0 },
+    { "Sun, 06 Nov 1994 GMT", FALSE, 0 },
+    { "", FALSE, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *buf = dup_exact (cases[i].in, strlen (cases[i].in));
+    gint64 t = -1;
+
+    g_test_message ("%s (RFC 9110 5.6.7)", cases[i].in);
+    g_assert_cmpint (w4_cookie_parse_date (buf, strlen (cases[i].in), &t), ==, cases[i].ok);
+    if (cases[i].ok)
+      g_assert_cmpint (t, ==, cases[i].want);
+  }
+  g_assert_false (w4_cookie_parse_date (NULL, 0, &(gint64){ 0 }));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,5 +177,6 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/cookie/header", test_cookie_header);
   g_test_add_func ("/auth/cookie/set-cookie", test_set_cookie);
   g_test_add_func ("/auth/cookie/session-names", test_session_names);
+  g_test_add_func ("/auth/cookie/http-date", test_http_date);
   return g_test_run ();
 }

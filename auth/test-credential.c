@@ -14,14 +14,14 @@ cred_str (const W4Credential *c)
   g_string_append_printf (s, " fp=%s pr=%s", c->fingerprint, c->principal);
   if (c->basic_user != NULL)
     g_string_append_printf (s, " user=%s pw=%s", c->basic_user, c->basic_password);
-  if (c->is_jwt) {
-    g_string_append_printf (s, " jwt sub=%s", c->jwt_sub ? c->jwt_sub : "-");
-    if (c->has_exp)
-      g_string_append_printf (s, " exp=%" G_GINT64_FORMAT, c->jwt_exp);
-    if (c->has_nbf)
-      g_string_append_printf (s, " nbf=%" G_GINT64_FORMAT, c->jwt_nbf);
-    if (c->has_iat)
-      g_string_append_printf (s, " iat=%" G_GINT64_FORMAT, c->jwt_iat);
+  if (c->jwt) {
+    g_string_append_printf (s, " jwt sub=%s", c->jwt->sub ? c->jwt->sub : "-");
+    if (c->jwt->has_exp)
+      g_string_append_printf (s, " exp=%" G_GINT64_FORMAT, c->jwt->exp);
+    if (c->jwt->has_nbf)
+      g_string_append_printf (s, " nbf=%" G_GINT64_FORMAT, c->jwt->nbf);
+    if (c->jwt->has_iat)
+      g_string_append_printf (s, " iat=%" G_GINT64_FORMAT, c->jwt->iat);
   }
   if (c->digest_params != NULL)
     for (guint j = 0; j < c->digest_params->len; j++) {
@@ -125,6 +125,9 @@ static const CredCase cred_cases[] = {
   { "negotiate kerberos ap-req", "RFC 4120 5.3, 5.5.1",
     IN ("Negotiate YIHbBgYrBgEFBQKggdAwgc2gJDAiBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICCqKBpASBoWCBngYJKoZIhvcSAQICAQBugY4wgYugAwIBBaEDAgEOogcDBQAAAAAAo1lhVzBVoAMCAQWhDRsLRVhBTVBMRS5DT02iIjAgoAMCAQKhGTAXGwRIVFRQGw93ZWIuZXhhbXBsZS5jb22jGzAZoAMCARKiEgQQAAAAAAAAAAAAAAAAAAAAAKQbMBmgAwIBEqISBBARERERERERERERERERERER"),
     "Negotiate fp=sha256:e8e3b884a0ca pr=sha256:e8e3b884a0ca spn=HTTP/web.example.com@EXAMPLE.COM" },
+  /* an unknown scheme word before a JWT (djangorestframework-jwt) */
+  { "jwt after another scheme word", "RFC 7519 4.1.2", IN ("JWT " JWT2),
+    "other fp=sha256:4665d482640e pr=alice jwt sub=alice exp=1700000000" },
 };
 
 /* What the NULL rows above must show (checked field by field: their
@@ -389,7 +392,7 @@ test_apikey (void)
   g_assert_cmpint (a->kind, ==, W4_SCHEME_APIKEY);
   g_assert_cmpstr (a->fingerprint, ==, "sha256:ba7816bf8f01");
   g_assert_false (a->malformed);
-  g_assert_true (b->is_jwt);
+  g_assert_nonnull (b->jwt);
   g_assert_cmpstr (b->principal, ==, "alice");
   g_assert_true (e->malformed);
 

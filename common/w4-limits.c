@@ -92,6 +92,8 @@ static const struct {
    * origin): ~100 B each (key, a reference to its exchange, which the
    * window keeps anyway). */
   [W4_LIMIT_PROXY_LEGS] = { "proxy-legs", 65536 },
+  /* ~100 B each (server key, skew, frame); the least recently seen goes. */
+  [W4_LIMIT_DATE_SERVERS] = { "date-servers", 65536 },
 };
 
 void

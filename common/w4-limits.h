@@ -60,6 +60,8 @@
  *                                            request scans)
  *     requests to a proxy awaiting their     proxy-legs; also leave when
  *       forwarded leg (track-proxy.c)        answered or after 30 s
+ *     servers' Date header skew (track-      date-servers; also expire by
+ *       clock.c)                             capture time (1 h)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -121,6 +123,7 @@ typedef enum {
   W4_LIMIT_COOKIES,        /* cookies the servers set, in all clients' jars */
   W4_LIMIT_COOKIES_PER_HOST, /* cookies of one client for one host (domain) */
   W4_LIMIT_PROXY_LEGS,     /* absolute-form requests awaiting the proxy's forwarded request */
+  W4_LIMIT_DATE_SERVERS,   /* servers whose Date header skew is remembered (track-clock.c) */
   W4_LIMIT_COUNT
 } W4LimitId;
 

@@ -26,7 +26,8 @@ G_BEGIN_DECLS
  * credentials, risk-groups, retry-groups, gap-connections, tls-servers,
  * h2-servers, bare-fragments, undecided, body-waits, request-credentials;
  * the trackers' own: conn-auth (track-conn-auth.c), digest-peers
- * (track-digest.c), proxy-legs (track-proxy.c). */
+ * (track-digest.c), proxy-legs (track-proxy.c), date-servers
+ * (track-clock.c). */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
 /* retry-storm: this many rejections of one credential within the window. */
@@ -47,7 +48,15 @@ typedef struct {
   char *fingerprint;       /* (owned) */
   char *principal;         /* (owned) FINDINGS' principal */
   char *agg_key;           /* (owned) "server|..." key of its W4CorCredAgg */
+  W4JwtClaims *jwt;        /* (owned) a cookie whose value is a JWT: its claims, else NULL */
 } W4CorCred;
+
+/* The JWT @cred carries (Authorization, API key or cookie), or NULL. */
+static inline const W4JwtClaims *
+w4_cor_cred_jwt (const W4CorCred *cred)
+{
+  return cred->parsed != NULL ? cred->parsed->jwt : cred->jwt;
+}
 
 typedef struct _W4CorClient W4CorClient;
 struct W4CorCookieJar;     /* track-cookie-jar.h */
@@ -222,6 +231,7 @@ struct W4Correlate {
   struct W4CorRedirects *redirects; /* track-redirect.c */
   struct W4CorCsrf *csrf;   /* track-csrf.c */
   struct W4CorProxy *proxy; /* track-proxy.c */
+  struct W4CorClocks *clocks; /* track-clock.c */
 };
 
 /* Where an input file starts in the run's frame order (files are read one
@@ -306,7 +316,8 @@ char *w4_cor_wireshark_filter (W4CorFilterFrame *frames, guint n, gint64 stream)
 char *w4_community_id (const W4Endpoint *a, const W4Endpoint *b, guint8 proto, guint16 seed);
 /* The credential that speaks for @ex toward @status: the header the status
  * names (Proxy-Authorization for 407, else Authorization; for a success
- * either), else an API key, else a session cookie. (transfer none) or NULL. */
+ * either), else an API key, else a cookie carrying a JWT, else a session
+ * cookie. (transfer none) or NULL. */
 const W4CorCred *w4_cor_main_cred (const W4CorExchange *ex, guint status);
 /* exchange.c: did @cred carry only an intermediate leg of a challenge-response
  * handshake that @ex's response continues (NTLM type 1, a Negotiate token

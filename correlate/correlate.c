@@ -42,6 +42,7 @@
 #include "track-cookie-jar.h"
 #include "track-proxy.h"
 #include "track-header.h"
+#include "track-clock.h"
 
 #include <string.h>
 
@@ -170,6 +171,7 @@ cor_cred_free (gpointer p)
   W4CorCred *c = p;
 
   w4_auth_credential_free (c->parsed);
+  w4_jwt_free (c->jwt);
   g_free (c->name);
   g_free (c->fingerprint);
   g_free (c->principal);
@@ -381,6 +383,8 @@ limit_meaning (W4LimitId id)
            "about them are not seen";
   case W4_LIMIT_COOKIES_PER_HOST:
     return "too many cookies for one host: the least recently used were forgotten";
+  case W4_LIMIT_DATE_SERVERS:
+    return "too many servers' clocks: the least recently seen were forgotten";
   default:
     return NULL;
   }
@@ -725,6 +729,11 @@ w4_cor_main_cred (const W4CorExchange *ex, guint status)
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *c = g_ptr_array_index (ex->creds, i);
     if (c->kind == W4_SCHEME_APIKEY)
+      return c;
+  }
+  for (guint i = 0; i < ex->creds->len; i++) { /* a JWT cookie names its subject */
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    if (c->kind == W4_SCHEME_COOKIE && c->jwt != NULL)
       return c;
   }
   for (guint i = 0; i < ex->creds->len; i++) {
@@ -1084,17 +1093,21 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
   for (guint i = 0; i < cookies->len; i++) {
     const W4Cookie *k = g_ptr_array_index (cookies, i);
     W4CorCred *c;
+    /* a JWT authenticates whatever the cookie's name (FINDINGS: its sub
+     * is the principal) */
+    W4JwtClaims *jwt = w4_jwt_new (k->value, strlen (k->value));
 
     if (names->len > 0)
       g_string_append (names, ", ");
     g_string_append (names, k->name);
-    if (!w4_cookie_is_session_name (k->name))
+    if (jwt == NULL && !w4_cookie_is_session_name (k->name))
       continue;
     c = g_new0 (W4CorCred, 1);
     c->kind = W4_SCHEME_COOKIE;
     c->name = g_strdup (k->name);
     c->fingerprint = w4_auth_fingerprint (k->value, strlen (k->value));
-    c->principal = g_strdup (c->fingerprint);
+    c->jwt = jwt;
+    c->principal = g_strdup (jwt && jwt->sub ? jwt->sub : c->fingerprint);
     add_cred (cor, ex, c);
   }
 }
@@ -1288,6 +1301,7 @@ on_response (void *user, const W4HttpHead *resp)
   w4_cor_csrf_on_response (cor, ex);
   w4_cor_digest_on_response (cor, ex);
   w4_cor_proxy_on_response (cor, ex);
+  w4_cor_clock_on_response (cor, ex, resp);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1611,6 +1625,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->unparsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->digest = w4_cor_digest_new ();
   cor->cookie_jar = w4_cor_jar_new ();
+  cor->clocks = w4_cor_clock_new ();
   cor->file_names = g_ptr_array_new_with_free_func (g_free);
   cor->file_starts = g_array_new (FALSE, FALSE, sizeof (W4CorFileStart));
   cor->bare_frames = g_array_new (FALSE, FALSE, sizeof (guint64));
@@ -1644,6 +1659,7 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->unparsed);
   w4_cor_digest_free (cor->digest);
   w4_cor_jar_free (cor->cookie_jar);
+  w4_cor_clock_free (cor->clocks);
   g_ptr_array_unref (cor->file_names);
   g_array_unref (cor->file_starts);
   g_array_unref (cor->bare_frames);

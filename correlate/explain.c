@@ -67,14 +67,16 @@ w4_cor_cred_desc (const W4CorCtx *c, const W4CorCred *cred)
                             p->malformed_why ? p->malformed_why : "cannot be parsed");
   switch (cred->kind) {
   case W4_SCHEME_APIKEY:
+    if (p->jwt && p->jwt->sub)
+      return g_strdup_printf ("%s (JWT for %s, %s)", cred->name, p->jwt->sub, cred->fingerprint);
     return g_strdup_printf ("%s (%s)", cred->name, cred->fingerprint);
   case W4_SCHEME_BASIC:
     if (c->cor->opts.show_secrets && p->basic_password)
       return g_strdup_printf ("Basic (user %s, password %s)", p->basic_user, p->basic_password);
     return g_strdup_printf ("Basic (user %s)", p->basic_user ? p->basic_user : "");
   case W4_SCHEME_BEARER:
-    if (p->is_jwt && p->jwt_sub)
-      return g_strdup_printf ("Bearer (JWT for %s, %s)", p->jwt_sub, cred->fingerprint);
+    if (p->jwt && p->jwt->sub)
+      return g_strdup_printf ("Bearer (JWT for %s, %s)", p->jwt->sub, cred->fingerprint);
     return g_strdup_printf ("Bearer (%s)", cred->fingerprint);
   case W4_SCHEME_DIGEST:
     return g_strdup_printf ("Digest (user %s)", cred->principal);
@@ -111,8 +113,8 @@ w4_cor_cred_phrase (const W4CorCred *cred)
   case W4_SCHEME_APIKEY:
     return g_strdup_printf ("the API key in %s (%s)", cred->name, cred->fingerprint);
   case W4_SCHEME_BEARER:
-    if (p && p->is_jwt && p->jwt_sub)
-      return g_strdup_printf ("the Bearer token for subject %s", p->jwt_sub);
+    if (p && p->jwt && p->jwt->sub)
+      return g_strdup_printf ("the Bearer token for subject %s", p->jwt->sub);
     return g_strdup_printf ("the Bearer token %s", cred->fingerprint);
   default:
     if (w4_cor_is_user_cred (cred))

@@ -47,8 +47,10 @@ typedef struct W4CorVerdict {
   const W4CorCred *cred;         /* the credential the cause is about */
   const W4CorCredAgg *agg;       /* its successes on this server */
   gboolean later;                /* permission-denied: a success after the failure */
-  const W4Credential *jwt;       /* the JWT whose claim decided, or NULL */
+  const W4JwtClaims *jwt;        /* the JWT whose claim decided (cred carries it), or NULL */
   gint64 jwt_time;               /* that claim (exp, nbf or iat), seconds */
+  const char *jwt_claim;         /* ...its name: "exp", "nbf" or "iat" */
+  const struct W4CorClock *clock; /* token causes: the server's Date skew (track-clock.h) */
   const char *header;            /* malformed-credentials: the header at fault */
   const char *why;               /* ...why it cannot be parsed */
   guint repeated;                /* ...how many of it (> 1: repeated) */

@@ -32,6 +32,7 @@ CASES=(
     "risk-groups=1 demo.pcapng"
     "retry-groups=1 tcp-port-reuse.pcap"
     "undecided=1 apache-digest-wrong-password.pcap"
+    "date-servers=1 jwt-not-yet-valid-curl.pcap"
 )
 echo "1..$(( ${#CASES[@]} * 4 ))"
 n=0

@@ -1,0 +1,173 @@
+/* track-clock.c: the server clock tracker (track-clock.h). One record per
+ * server: the skew between its `Date` header and the capture time of the
+ * response that carried it, and that response's frame for evidence.
+ * Records leave W4_COR_CLOCK_KEEP_SEC of capture time after their last
+ * Date, or, least recently seen first, at the "date-servers" limit
+ * (counted and shown like every limit); a forgotten server only means a
+ * token finding does not say what the server's clock made of the token. */
+#define G_LOG_DOMAIN "why401-correlate"
+
+#include "track-clock.h"
+
+#include "w4-token.h"
+
+#include <string.h>
+
+/* A Date header longer than this is not a date (IMF-fixdate is 29
+ * characters): not read. */
+#define W4_COR_CLOCK_DATE_MAX 64
+/* Dates further than this from the capture are garbage, not a clock:
+ * ignored (and they keep the arithmetic far from overflow). */
+#define W4_COR_CLOCK_SANE_SEC ((gint64) 100 * 365 * 86400)
+
+typedef struct {
+  char *key;                /* (owned) server "ip:port" */
+  W4CorClock clock;
+  W4Time last_ts;           /* capture time of the last Date */
+  GList *qlink;             /* in W4CorClocks.order */
+} Rec;
+
+struct W4CorClocks {
+  GHashTable *by_key;       /* key -> Rec* (owned) */
+  GQueue order;             /* Rec*, least recently seen first */
+};
+
+static void
+rec_free (gpointer p)
+{
+  Rec *r = p;
+
+  g_free (r->key);
+  g_free (r);
+}
+
+W4CorClocks *
+w4_cor_clock_new (void)
+{
+  W4CorClocks *t = g_new0 (W4CorClocks, 1);
+
+  t->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, rec_free);
+  g_queue_init (&t->order);
+  return t;
+}
+
+void
+w4_cor_clock_free (W4CorClocks *t)
+{
+  if (t == NULL)
+    return;
+  g_queue_clear (&t->order);
+  g_hash_table_unref (t->by_key);
+  g_free (t);
+}
+
+guint
+w4_cor_clock_size (W4Correlate *cor)
+{
+  return g_hash_table_size (cor->clocks->by_key);
+}
+
+static void
+rec_remove (W4CorClocks *t, Rec *r)
+{
+  g_queue_delete_link (&t->order, r->qlink);
+  g_hash_table_remove (t->by_key, r->key);
+}
+
+static void
+prune (W4CorClocks *t, W4Time now)
+{
+  Rec *r;
+
+  while ((r = g_queue_peek_head (&t->order)) != NULL &&
+         w4_time_diff_usec (r->last_ts, now) > (gint64) W4_COR_CLOCK_KEEP_SEC * G_USEC_PER_SEC)
+    rec_remove (t, r);
+}
+
+/* The response's Date, or FALSE when it has none that can be read. */
+static gboolean
+response_date (const W4HttpHead *resp, gint64 *date)
+{
+  for (guint i = 0; i < resp->n_headers; i++) {
+    const W4Header *h = &resp->headers[i];
+
+    if (w4_tok_span_ieq ((const char *) h->name.ptr, h->name.len, "Date"))
+      return h->value.len <= W4_COR_CLOCK_DATE_MAX &&
+             w4_cookie_parse_date ((const char *) h->value.ptr, h->value.len, date);
+  }
+  return FALSE;
+}
+
+/* The record of @ex's server, made (and the least recently seen one
+ * evicted at the limit); NULL when the limit is 0. */
+static Rec *
+rec_get (W4Correlate *cor, const W4CorExchange *ex)
+{
+  W4CorClocks *t = cor->clocks;
+  Rec *r = g_hash_table_lookup (t->by_key, ex->server_key);
+
+  if (r != NULL)
+    return r;
+  while (t->order.length > 0 && t->order.length >= cor->limits.v[W4_LIMIT_DATE_SERVERS]) {
+    w4_cor_note_limit (cor, W4_LIMIT_DATE_SERVERS, ex->resp_frame, ex->resp_ts, NULL);
+    rec_remove (t, g_queue_peek_head (&t->order));
+  }
+  if (cor->limits.v[W4_LIMIT_DATE_SERVERS] == 0) {
+    w4_cor_note_limit (cor, W4_LIMIT_DATE_SERVERS, ex->resp_frame, ex->resp_ts, NULL);
+    return NULL;
+  }
+  r = g_new0 (Rec, 1);
+  r->key = g_strdup (ex->server_key);
+  r->clock.skew_sec = G_MININT64; /* no Date yet */
+  g_queue_push_tail (&t->order, r);
+  r->qlink = t->order.tail;
+  g_hash_table_insert (t->by_key, r->key, r);
+  return r;
+}
+
+void
+w4_cor_clock_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
+{
+  W4CorClocks *t = cor->clocks;
+  gint64 date, skew;
+  Rec *r;
+
+  prune (t, ex->resp_ts);
+  if (!response_date (resp, &date))
+    return;
+  /* A capture time is not bounded (pcapng offsets): compare only what is
+   * near enough to mean a clock, so the subtraction cannot overflow. */
+  if (ex->resp_ts.sec > G_MAXINT64 / 2 || ex->resp_ts.sec < G_MININT64 / 2 ||
+      date - ex->resp_ts.sec > W4_COR_CLOCK_SANE_SEC ||
+      ex->resp_ts.sec - date > W4_COR_CLOCK_SANE_SEC)
+    return;
+  /* The Date is the second the server formatted it, the capture time a
+   * moment later: whole seconds compare. */
+  skew = date - ex->resp_ts.sec;
+  r = rec_get (cor, ex);
+  if (r == NULL)
+    return;
+  if (r->clock.skew_sec == G_MININT64 || ABS (skew - r->clock.skew_sec) > W4_COR_CLOCK_JITTER_SEC) {
+    r->clock.skew_sec = skew;
+    r->clock.date = date;
+    r->clock.frame = ex->resp_frame;
+    r->clock.stream = ex->resp_stream;
+  }
+  r->last_ts = ex->resp_ts;
+  g_queue_unlink (&t->order, r->qlink);
+  g_queue_push_tail_link (&t->order, r->qlink);
+}
+
+const W4CorClock *
+w4_cor_clock_of (W4Correlate *cor, const W4CorExchange *ex)
+{
+  Rec *r = g_hash_table_lookup (cor->clocks->by_key, ex->server_key);
+
+  return r != NULL && r->clock.skew_sec != G_MININT64 ? &r->clock : NULL;
+}
+
+gboolean
+w4_cor_clock_is_off (const W4CorClock *k)
+{
+  return k != NULL && ABS (k->skew_sec) > W4_COR_CLOCK_SKEW_SEC;
+}
