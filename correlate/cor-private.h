@@ -146,15 +146,24 @@ struct _W4CorClient {
   GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
 };
 
-/* Flat per (server, credential) facts over the whole capture. */
+/* Flat per (server, credential) facts over the whole capture: the
+ * credential's history (track-credential.c). */
 typedef struct {
   guint64 successes, failures;
   guint64 first_success_frame, last_success_frame;   /* response frames */
   gint64 first_success_stream, last_success_stream;
   W4Time first_success_ts, last_success_ts;
+  /* the first failure since the last success (frame 0: none since, or
+   * never a success), and how many failures since: an expired session's
+   * observed lifetime runs from the first success to that failure */
+  guint64 refused_frame;
+  gint64 refused_stream;
+  W4Time refused_ts;
+  guint64 refused_since;
 } W4CorCredAgg;
 
 typedef struct {
+  const char *name;        /* (transfer none) its key in W4CorServer.principals */
   guint64 failed, succeeded;
   guint64 last_success_frame;
   gint64 last_success_stream;
@@ -168,6 +177,10 @@ typedef struct {
   guint32 schemes;         /* bit (1 << W4Scheme) offered or accepted */
   char *other_scheme;      /* (owned) first W4_SCHEME_OTHER word */
   GHashTable *principals;  /* char* -> W4CorPrincipalAgg* */
+  /* the two principals that succeeded most recently (NULL: fewer), so that
+   * "does another principal succeed here" costs no scan of principals */
+  const W4CorPrincipalAgg *recent_ok[2];
+  guint64 challenge_steps; /* failed responses decided as normal challenge steps */
 } W4CorServer;
 
 struct W4Correlate {
@@ -180,7 +193,7 @@ struct W4Correlate {
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
   GQueue window;           /* W4CorExchange (one ref each), in arrival order */
-  GHashTable *creds;       /* agg_key -> W4CorCredAgg* */
+  struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
   GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
@@ -273,8 +286,9 @@ W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
  * @why may be NULL. */
 void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
                         const char *why);
-/* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
+/* track-credential.c: @agg_key's history. (transfer none), NULL when unknown. */
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
+/* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
 /* w4_cor_file_name and w4_cor_locate: in correlate.h. */
 /* Does Wireshark show the TCP header (tcp.stream) in @frame? FALSE for an

@@ -1,0 +1,148 @@
+/* track-credential.c: the credential histories (track-credential.h).
+ *
+ * A record per (server, credential): the agg_key of W4CorCred names it
+ * ("server|fingerprint", a cookie's "server|cookie:name|fingerprint"), so a
+ * record holds only counts, frames and times, never a secret. Records live
+ * for the whole capture (a session that expired an hour after its first
+ * success is still explained); at the "credentials" limit the least
+ * recently used record gives way, so a capture with ever new tokens keeps
+ * the recent ones, and the drop is counted through w4_cor_note_limit. A
+ * forgotten history only means that a later failure of that credential is
+ * explained without it (rejected-credentials instead of session-expired),
+ * and the `limit` info says that happened. */
+#define G_LOG_DOMAIN "why401-correlate"
+
+#include "track-credential.h"
+
+typedef struct {
+  W4CorCredAgg agg;        /* first: w4_cor_cred_agg hands out &rec->agg */
+  char *key;               /* (owned) the credential's agg_key */
+  GList link;              /* in W4CorCredHistory.order (no allocation of its own) */
+} Rec;
+
+struct W4CorCredHistory {
+  GHashTable *by_key;      /* key -> Rec* (owned) */
+  GQueue order;            /* Rec*, least recently used first */
+};
+
+static void
+rec_free (gpointer p)
+{
+  Rec *r = p;
+
+  g_free (r->key);
+  g_free (r);
+}
+
+W4CorCredHistory *
+w4_cor_cred_history_new (void)
+{
+  W4CorCredHistory *h = g_new0 (W4CorCredHistory, 1);
+
+  h->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, rec_free);
+  g_queue_init (&h->order);
+  return h;
+}
+
+void
+w4_cor_cred_history_free (W4CorCredHistory *h)
+{
+  if (h == NULL)
+    return;
+  /* the links are inside the records: the queue owns nothing */
+  g_hash_table_unref (h->by_key);
+  g_free (h);
+}
+
+guint
+w4_cor_cred_history_size (W4Correlate *cor)
+{
+  return g_hash_table_size (cor->creds->by_key);
+}
+
+const W4CorCredAgg *
+w4_cor_cred_agg (W4Correlate *cor, const char *agg_key)
+{
+  Rec *r = agg_key ? g_hash_table_lookup (cor->creds->by_key, agg_key) : NULL;
+
+  return r ? &r->agg : NULL;
+}
+
+/* The record of @key, made (and the least recently used one forgotten at
+ * the limit) when new; moved to the most recently used end. */
+static Rec *
+rec_touch (W4Correlate *cor, const char *key, const W4CorExchange *ex)
+{
+  W4CorCredHistory *h = cor->creds;
+  Rec *r = g_hash_table_lookup (h->by_key, key);
+
+  if (r != NULL) {
+    g_queue_unlink (&h->order, &r->link);
+    g_queue_push_tail_link (&h->order, &r->link);
+    return r;
+  }
+  if (cor->limits.v[W4_LIMIT_CREDENTIALS] == 0) {
+    w4_cor_note_limit (cor, W4_LIMIT_CREDENTIALS, ex->resp_frame, ex->resp_ts, NULL);
+    return NULL;
+  }
+  if (g_hash_table_size (h->by_key) >= cor->limits.v[W4_LIMIT_CREDENTIALS]) {
+    Rec *old = g_queue_peek_head (&h->order);
+    g_queue_unlink (&h->order, &old->link);
+    g_hash_table_remove (h->by_key, old->key);
+    w4_cor_note_limit (cor, W4_LIMIT_CREDENTIALS, ex->resp_frame, ex->resp_ts, NULL);
+  }
+  r = g_new0 (Rec, 1);
+  r->key = g_strdup (key);
+  r->link.data = r;
+  g_hash_table_insert (h->by_key, r->key, r);
+  g_queue_push_tail_link (&h->order, &r->link);
+  return r;
+}
+
+static void
+note_success (W4CorCredAgg *a, const W4CorExchange *ex)
+{
+  if (a->successes++ == 0) {
+    a->first_success_frame = ex->resp_frame;
+    a->first_success_stream = ex->resp_stream;
+    a->first_success_ts = ex->resp_ts;
+  }
+  a->last_success_frame = ex->resp_frame;
+  a->last_success_stream = ex->resp_stream;
+  a->last_success_ts = ex->resp_ts;
+  a->refused_frame = 0;
+  a->refused_since = 0;
+}
+
+static void
+note_failure (W4CorCredAgg *a, const W4CorExchange *ex)
+{
+  a->failures++;
+  if (a->successes == 0)
+    return;
+  if (a->refused_since++ == 0) {
+    a->refused_frame = ex->resp_frame;
+    a->refused_stream = ex->resp_stream;
+    a->refused_ts = ex->resp_ts;
+  }
+}
+
+void
+w4_cor_cred_on_response (W4Correlate *cor, const W4CorExchange *ex)
+{
+  gboolean success = ex->status < 400;
+
+  if (!success && !ex->failed)
+    return;
+  for (guint i = 0; i < ex->creds->len; i++) {
+    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+    Rec *r = rec_touch (cor, c->agg_key, ex);
+
+    if (r == NULL)
+      continue;
+    if (success)
+      note_success (&r->agg, ex);
+    else
+      note_failure (&r->agg, ex);
+  }
+}
