@@ -165,6 +165,7 @@ typedef struct {
 typedef struct {
   const char *name;        /* (transfer none) its key in W4CorServer.principals */
   guint64 failed, succeeded;
+  guint64 rejected;        /* failures decided as rejected-credentials */
   guint64 last_success_frame;
   gint64 last_success_stream;
 } W4CorPrincipalAgg;

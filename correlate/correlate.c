@@ -131,6 +131,8 @@ principal_stat_free (gpointer p)
   W4PrincipalStat *s = p;
 
   g_free (s->principal);
+  g_free (s->specific_server);
+  g_free (s->specific_other);
   g_free (s);
 }
 
@@ -1423,14 +1425,11 @@ emit (W4Correlate *cor, W4Finding *f)
 static void
 decide (W4Correlate *cor, W4CorExchange *ex)
 {
-  W4CorServer *s;
-
   ex->finding = w4_cor_decide (cor, ex);
   ex->decided = TRUE;
   if (ex->finding->kind == W4_KIND_FAILURE || ex->finding->kind == W4_KIND_NOTE)
     cor->by_cause[ex->finding->cause]++;
-  if (ex->finding->kind == W4_KIND_NOTE && (s = w4_cor_server_peek (cor, ex->server_key)))
-    s->challenge_steps++;
+  w4_cor_history_on_decided (cor, ex);
 }
 
 /* Releases decided findings from the head of the response order: a finding
@@ -1783,6 +1782,7 @@ build_summary (W4Correlate *cor)
                                       cor->warnings_dropped == 1 ? "warning was" : "warnings were"));
   if (cor->http_unparsed > 0)
     g_ptr_array_add (s->warnings, unparsed_warning (cor));
+  w4_cor_history_summary (cor, s);
   return s;
 }
 

@@ -170,6 +170,102 @@ test_limit_zero (void)
   fx_clear (&fx);
 }
 
+static void
+exchange_to (Fx *fx, guint i, const char *sip, guint64 frame, double sec, const char *target,
+             const char *const *hdrs, guint status)
+{
+  W4ConnInfo *c = fx_conn (fx, i, "10.0.0.1", (guint16) (40000 + i), sip, 80);
+
+  req (fx, c, frame, sec, "GET", target, hdrs);
+  resp (fx, c, frame + 1, sec, status,
+        status == 401 ? H ("WWW-Authenticate: Basic realm=\"x\"") : H ("Server: t"));
+}
+
+static const W4ServerStat *
+server_stat (Fx *fx, const char *server)
+{
+  for (guint i = 0; i < fx->summary->by_server->len; i++) {
+    const W4ServerStat *st = g_ptr_array_index (fx->summary->by_server, i);
+    if (strcmp (st->server, server) == 0)
+      return st;
+  }
+  g_assert_not_reached ();
+}
+
+static const W4PrincipalStat *
+principal_stat (Fx *fx, const char *principal)
+{
+  for (guint i = 0; i < fx->summary->by_principal->len; i++) {
+    const W4PrincipalStat *st = g_ptr_array_index (fx->summary->by_principal, i);
+    if (strcmp (st->principal, principal) == 0)
+      return st;
+  }
+  g_assert_not_reached ();
+}
+
+/* The main application (10.0.0.2) answers a challenge step and then bob,
+ * and rejects test's wrong password; a third-party API (10.0.0.3) rejects
+ * everything: it stands out, the challenge step is not counted in the
+ * main server's rate, and test's failures are account-specific there. */
+static void
+test_summary_servers_and_principals (void)
+{
+  Fx fx;
+  const W4ServerStat *app, *api;
+  const W4PrincipalStat *test, *bob;
+
+  fx_init (&fx);
+  exchange_to (&fx, 0, "10.0.0.2", 1, 100, "/home", H ("Accept: */*"), 401);
+  exchange_to (&fx, 1, "10.0.0.2", 3, 100.5, "/home", H (BASIC_BOB), 200);
+  exchange_to (&fx, 2, "10.0.0.2", 5, 101, "/a", H (BASIC_BOB), 200);
+  exchange_to (&fx, 3, "10.0.0.2", 7, 102, "/b", H (BASIC_TEST_WRONG), 401);
+  exchange_to (&fx, 4, "10.0.0.3", 9, 103, "/v1", H (BEARER), 401);
+  exchange_to (&fx, 5, "10.0.0.3", 11, 104, "/v1", H (BEARER), 401);
+  exchange_to (&fx, 6, "10.0.0.3", 13, 105, "/v2", H (BEARER), 401);
+  fx_finish (&fx);
+
+  app = server_stat (&fx, "10.0.0.2:80");
+  api = server_stat (&fx, "10.0.0.3:80");
+  g_assert_cmpuint (app->failed, ==, 2);
+  g_assert_cmpuint (app->total, ==, 4);
+  g_assert_cmpuint (app->challenge_steps, ==, 1);
+  g_assert_cmpint (app->failure_rate, ==, 33); /* 1 of 3 */
+  g_assert_true (app->main);
+  g_assert_false (app->stands_out);
+  g_assert_cmpint (api->failure_rate, ==, 100);
+  g_assert_false (api->main);
+  g_assert_true (api->stands_out);
+
+  test = principal_stat (&fx, "test");
+  g_assert_cmpstr (test->specific_server, ==, "10.0.0.2:80");
+  g_assert_cmpstr (test->specific_other, ==, "bob");
+  g_assert_cmpuint (test->specific_failed, ==, 1);
+  g_assert_cmpuint (test->other_succeeded, ==, 2);
+  g_assert_cmpuint (test->other_total, ==, 2);
+  bob = principal_stat (&fx, "bob");
+  g_assert_null (bob->specific_server);
+  /* the token never succeeded, but nobody succeeds on the API either */
+  g_assert_null (principal_stat (&fx, "sha256:f445801e0cb8")->specific_server);
+  fx_clear (&fx);
+}
+
+/* One server, or a main server that fails as much: nothing stands out. */
+static void
+test_summary_nothing_stands_out (void)
+{
+  Fx fx;
+
+  fx_init (&fx);
+  exchange_to (&fx, 0, "10.0.0.2", 1, 100, "/a", H (BASIC_TEST_WRONG), 401);
+  exchange_to (&fx, 1, "10.0.0.2", 3, 101, "/b", H (BASIC_BOB), 200);
+  exchange_to (&fx, 2, "10.0.0.3", 5, 102, "/v1", H (BEARER), 401);
+  fx_finish (&fx);
+  g_assert_false (server_stat (&fx, "10.0.0.2:80")->main);
+  g_assert_false (server_stat (&fx, "10.0.0.3:80")->stands_out);
+  g_assert_cmpint (server_stat (&fx, "10.0.0.2:80")->failure_rate, ==, 50);
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -178,5 +274,8 @@ main (int argc, char **argv)
   g_test_add_func ("/track-credential/failures-before-success", test_failures_before_success);
   g_test_add_func ("/track-credential/limit-evicts-least-recent", test_limit_evicts_least_recent);
   g_test_add_func ("/track-credential/limit-zero", test_limit_zero);
+  g_test_add_func ("/track-credential/summary", test_summary_servers_and_principals);
+  g_test_add_func ("/track-credential/summary-nothing-stands-out",
+                   test_summary_nothing_stands_out);
   return g_test_run ();
 }

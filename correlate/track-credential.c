@@ -14,6 +14,8 @@
 
 #include "track-credential.h"
 
+#include <string.h>
+
 typedef struct {
   W4CorCredAgg agg;        /* first: w4_cor_cred_agg hands out &rec->agg */
   char *key;               /* (owned) the credential's agg_key */
@@ -145,4 +147,119 @@ w4_cor_cred_on_response (W4Correlate *cor, const W4CorExchange *ex)
     else
       note_failure (&r->agg, ex);
   }
+}
+
+/* ---- the summary's per-server and per-principal facts -------------------- */
+
+void
+w4_cor_history_on_decided (W4Correlate *cor, const W4CorExchange *ex)
+{
+  W4CorServer *s = w4_cor_server_peek (cor, ex->server_key);
+  const W4Finding *f = ex->finding;
+  W4CorPrincipalAgg *p;
+
+  if (s == NULL || f == NULL)
+    return;
+  if (f->kind == W4_KIND_NOTE)
+    s->challenge_steps++;
+  else if (f->kind == W4_KIND_FAILURE && f->cause == W4_CAUSE_REJECTED_CREDENTIALS &&
+           f->principal != NULL && (p = g_hash_table_lookup (s->principals, f->principal)))
+    p->rejected++;
+}
+
+/* Responses that got past authentication (neither 401, 407 nor 403). */
+static guint64
+got_through (const W4ServerStat *st)
+{
+  return st->total - MIN (st->failed, st->total);
+}
+
+static void
+server_rates (W4Correlate *cor, GPtrArray *by_server)
+{
+  W4ServerStat *main_st = NULL;
+
+  for (guint i = 0; i < by_server->len; i++) {
+    W4ServerStat *st = g_ptr_array_index (by_server, i);
+    const W4CorServer *sv = w4_cor_server_peek (cor, st->server);
+    guint64 steps = sv ? MIN (sv->challenge_steps, st->failed) : 0;
+    guint64 rest = st->total - steps;
+
+    st->challenge_steps = steps;
+    st->failure_rate = rest > 0 ? (gint) ((200 * (st->failed - steps) + rest) / (2 * rest)) : -1;
+    if (got_through (st) > 0 &&
+        (main_st == NULL || got_through (st) > got_through (main_st) ||
+         (got_through (st) == got_through (main_st) && g_strcmp0 (st->server, main_st->server) < 0)))
+      main_st = st;
+  }
+  if (by_server->len < 2 || main_st == NULL || main_st->failure_rate >= 50)
+    return;
+  main_st->main = TRUE;
+  for (guint i = 0; i < by_server->len; i++) {
+    W4ServerStat *st = g_ptr_array_index (by_server, i);
+    st->stands_out = st != main_st && st->failure_rate >= 50;
+  }
+}
+
+/* Is server @key's record of @p a better place to show its account-specific
+ * failures than the one @st has: more failures there, then the smaller
+ * key (deterministic, whatever the hash order). */
+static gboolean
+better_place (const W4PrincipalStat *st, const char *key, const W4CorPrincipalAgg *p)
+{
+  if (st->specific_server == NULL)
+    return TRUE;
+  if (p->failed != st->specific_failed)
+    return p->failed > st->specific_failed;
+  return strcmp (key, st->specific_server) < 0;
+}
+
+static void
+principal_specific (W4Correlate *cor, GPtrArray *by_principal)
+{
+  g_autoptr (GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter it, pit;
+  gpointer k, v, pk, pv;
+
+  for (guint i = 0; i < by_principal->len; i++) {
+    W4PrincipalStat *st = g_ptr_array_index (by_principal, i);
+    g_hash_table_insert (by_name, st->principal, st);
+  }
+  g_hash_table_iter_init (&it, cor->servers);
+  while (g_hash_table_iter_next (&it, &k, &v)) {
+    const W4CorServer *sv = v;
+    const W4CorPrincipalAgg *ok = sv->recent_ok[0];
+
+    if (ok == NULL)
+      continue;
+    g_hash_table_iter_init (&pit, sv->principals);
+    while (g_hash_table_iter_next (&pit, &pk, &pv)) {
+      const W4CorPrincipalAgg *p = pv;
+      W4PrincipalStat *st;
+
+      /* only rejections say something about the account: an expired
+       * token or a wrong scheme does not */
+      if (p->succeeded > 0 || p->rejected == 0)
+        continue;
+      st = g_hash_table_lookup (by_name, p->name);
+      if (st == NULL || !better_place (st, k, p))
+        continue;
+      g_free (st->specific_server);
+      g_free (st->specific_other);
+      st->specific_server = g_strdup (k);
+      st->specific_other = g_strdup (ok->name);
+      st->specific_failed = p->failed;
+      st->other_succeeded = ok->succeeded;
+      st->other_total = ok->succeeded + ok->failed;
+    }
+  }
+}
+
+void
+w4_cor_history_summary (W4Correlate *cor, W4Summary *sum)
+{
+  if (sum->by_server != NULL)
+    server_rates (cor, sum->by_server);
+  if (sum->by_principal != NULL)
+    principal_specific (cor, sum->by_principal);
 }

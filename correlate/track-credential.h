@@ -21,6 +21,14 @@ void w4_cor_cred_history_free (W4CorCredHistory *h);
  * new credential past the limit "credentials" makes the least recently
  * used one's history forgotten (counted and shown like every limit). */
 void w4_cor_cred_on_response (W4Correlate *cor, const W4CorExchange *ex);
+/* A failed response decided: its server counts the normal challenge
+ * steps, its principal there the rejections (for the summary). */
+void w4_cor_history_on_decided (W4Correlate *cor, const W4CorExchange *ex);
+/* The summary's history fields (W4ServerStat: challenge steps, failure
+ * rate, the main server and those that stand out against it;
+ * W4PrincipalStat: where the principal's failures are account-specific),
+ * once at the end, over the per-server tables (bounded by their limits). */
+void w4_cor_history_summary (W4Correlate *cor, W4Summary *sum);
 /* How many histories are kept now (tests). */
 guint w4_cor_cred_history_size (W4Correlate *cor);
 
