@@ -75,8 +75,8 @@ permission_denied_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *
   g_autofree char *when = NULL;
 
   if (before && v->later)
-    when = g_strdup_printf ("before and after this one (%s in all: first at %s, last at %s)", n, first,
-                            last);
+    when = g_strdup_printf ("before and after this one (%s in all: first at %s, last at %s)", n,
+                            first, last);
   else if (v->later)
     when = a->successes == 1 ? g_strdup_printf ("later (once, at %s)", last)
                              : g_strdup_printf ("later (%s: first at %s, last at %s)", n,

@@ -174,6 +174,16 @@ got_through (const W4ServerStat *st)
   return st->total - MIN (st->failed, st->total);
 }
 
+/* Did @a get more responses past authentication than @b (then the
+ * smaller key: deterministic)? */
+static gboolean
+more_through (const W4ServerStat *a, const W4ServerStat *b)
+{
+  if (got_through (a) != got_through (b))
+    return got_through (a) > got_through (b);
+  return g_strcmp0 (a->server, b->server) < 0;
+}
+
 static void
 server_rates (W4Correlate *cor, GPtrArray *by_server)
 {
@@ -187,9 +197,7 @@ server_rates (W4Correlate *cor, GPtrArray *by_server)
 
     st->challenge_steps = steps;
     st->failure_rate = rest > 0 ? (gint) ((200 * (st->failed - steps) + rest) / (2 * rest)) : -1;
-    if (got_through (st) > 0 &&
-        (main_st == NULL || got_through (st) > got_through (main_st) ||
-         (got_through (st) == got_through (main_st) && g_strcmp0 (st->server, main_st->server) < 0)))
+    if (got_through (st) > 0 && (main_st == NULL || more_through (st, main_st)))
       main_st = st;
   }
   if (by_server->len < 2 || main_st == NULL || main_st->failure_rate >= 50)

@@ -164,8 +164,8 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
     /* extensions: a third-party API that fails while the main server
      * succeeds stands out */
     json_object_set_new (so, "challenge_steps", w4_json_uint (st->challenge_steps));
-    json_object_set_new (so, "failure_rate", st->failure_rate < 0 ? json_null ()
-                                                                  : json_integer (st->failure_rate));
+    json_object_set_new (so, "failure_rate",
+                         st->failure_rate < 0 ? json_null () : json_integer (st->failure_rate));
     json_object_set_new (so, "main", json_boolean (st->main));
     json_object_set_new (so, "stands_out", json_boolean (st->stands_out));
     json_array_append_new (by_server, so);

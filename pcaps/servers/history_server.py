@@ -124,7 +124,8 @@ class Handler(BaseHTTPRequestHandler):
         if scheme.lower() != "basic":
             return None
         try:
-            user, sep, password = base64.b64decode(rest.strip(), validate=True).decode().partition(":")
+            decoded = base64.b64decode(rest.strip(), validate=True).decode()
+            user, sep, password = decoded.partition(":")
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
         if not sep or APP_USERS.get(user) != password or user in APP_DISABLED:
