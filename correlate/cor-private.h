@@ -160,6 +160,9 @@ typedef struct {
   gint64 refused_stream;
   W4Time refused_ts;
   guint64 refused_since;
+  /* w4_cor_request_key of the first and the last success's request (0:
+   * not captured), so that a rule can tell the same request from others */
+  guint32 first_success_request, last_success_request;
 } W4CorCredAgg;
 
 typedef struct {
@@ -343,6 +346,10 @@ void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);
  * it, without saying stale=true)? Like stale=true, such an answer is a
  * step of the handshake: a client that restarts with the new nonce passes. */
 gboolean w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred);
+/* track-credential.c: a 32-bit hash of @ex's method and target (never 0;
+ * 0 when the request was not captured): the same request, as compact as
+ * a history record needs it. */
+guint32 w4_cor_request_key (const W4CorExchange *ex);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

@@ -59,6 +59,32 @@ times (guint64 n)
   return n == 1 ? g_strdup ("once") : g_strdup_printf ("%" G_GUINT64_FORMAT " times", n);
 }
 
+/* " The same request succeeded with it at frame 2, so its permission was
+ * withdrawn since.": when the history's first success (before the
+ * failure) or last success (after it) was this very method and target;
+ * (transfer full) NULL otherwise (the history keeps only those two). */
+static char *
+same_request_words (const W4CorCtx *c, const W4CorVerdict *v)
+{
+  const W4CorCredAgg *a = v->agg;
+  guint32 request = w4_cor_request_key (c->ex);
+  g_autofree char *at = NULL;
+
+  if (request == 0)
+    return NULL;
+  if (a->first_success_frame < c->ex->resp_frame && a->first_success_request == request) {
+    at = w4_cor_frame_ref (c, a->first_success_frame);
+    return g_strdup_printf (" The same request succeeded with it at %s, so its permission was "
+                            "withdrawn since.", at);
+  }
+  if (v->later && a->last_success_request == request) {
+    at = w4_cor_frame_ref (c, a->last_success_frame);
+    return g_strdup_printf (" The same request succeeded with it later, at %s, so its "
+                            "permission was granted since.", at);
+  }
+  return NULL;
+}
+
 /* The credential's successes before and after the failure: its first
  * success when that came before, its last when that came after (the
  * history keeps both ends, so a 403 between two successes names both). */
@@ -73,6 +99,7 @@ permission_denied_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *
   g_autofree char *first = w4_cor_frame_ref (c, a->first_success_frame);
   g_autofree char *last = w4_cor_frame_ref (c, a->last_success_frame);
   g_autofree char *when = NULL;
+  g_autofree char *same = same_request_words (c, v);
 
   if (before && v->later)
     when = g_strdup_printf ("before and after this one (%s in all: first at %s, last at %s)", n,
@@ -87,8 +114,9 @@ permission_denied_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *
                                                 first, last);
   f->summary = g_strdup_printf ("The %s refused %s with %u although %s succeeded on other "
                                 "requests to it %s: the account lacks permission for this "
-                                "endpoint.",
-                                w4_cor_who_answers (c), what, c->ex->status, phrase, when);
+                                "endpoint.%s",
+                                w4_cor_who_answers (c), what, c->ex->status, phrase, when,
+                                same ? same : "");
   f->fix = g_strdup (w4_cause_info (W4_CAUSE_PERMISSION_DENIED)->fix);
   if (before)
     w4_cor_ev_add (c->ev, a->first_success_frame, a->first_success_stream,

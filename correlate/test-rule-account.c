@@ -162,6 +162,39 @@ test_permission_denied_before_and_after (void)
   fx_clear (&fx);
 }
 
+/* The same request succeeded with the same credential before the 403:
+ * the permission was withdrawn in between; another target's success
+ * says nothing of the kind. */
+static void
+test_permission_denied_same_request (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/admin", H (BASIC_TEST_OK));
+  resp (&fx, c, 2, 100, 200, NULL);
+  req (&fx, c, 3, 101, "GET", "/admin", H (BASIC_TEST_OK));
+  resp (&fx, c, 4, 101, 403, NULL);
+  req (&fx, c, 5, 102, "POST", "/admin", H (BASIC_TEST_OK));
+  resp (&fx, c, 6, 102, 403, NULL);
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_PERMISSION_DENIED, 0);
+  g_assert_cmpstr (f->summary, ==,
+                   "The server refused GET /admin with 403 although Basic credentials for user "
+                   "test succeeded on other requests to it earlier (once, at frame 2): the "
+                   "account lacks permission for this endpoint. The same request succeeded with "
+                   "it at frame 2, so its permission was withdrawn since.");
+  f = nth (&fx, 1);
+  assert_failure (f, W4_CAUSE_PERMISSION_DENIED, 0);
+  g_assert_null (strstr (f->summary, "The same request"));
+  fx_clear (&fx);
+}
+
 /* "alice: 0 of 12; bob: 10 of 10" on this server: account-specific, with
  * both records in the summary; another principal that only failed too is
  * no such proof. */
@@ -307,6 +340,8 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/session-expired/lifetime", test_session_expired_lifetime);
   g_test_add_func ("/correlate/permission-denied/before-and-after",
                    test_permission_denied_before_and_after);
+  g_test_add_func ("/correlate/permission-denied/same-request",
+                   test_permission_denied_same_request);
   g_test_add_func ("/correlate/rejected/account-specific", test_rejected_account_specific);
   g_test_add_func ("/correlate/rejected/principal-succeeded", test_rejected_principal_succeeded);
   g_test_add_func ("/correlate/unexplained-orphan", test_unexplained_and_orphan);

@@ -85,6 +85,9 @@ test_history_marks (void)
   g_assert_cmpint (a->refused_stream, ==, 2);
   g_assert_cmpint (a->refused_ts.sec, ==, 400);
   g_assert_cmpuint (a->refused_since, ==, 2);
+  /* both successes were GET /x: the same request key, never 0 */
+  g_assert_cmpuint (a->first_success_request, !=, 0);
+  g_assert_cmpuint (a->first_success_request, ==, a->last_success_request);
 
   exchange (&fx, 4, 9, 402, BASIC_TEST_OK, 200);
   g_assert_cmpuint (a->successes, ==, 3);

@@ -101,17 +101,36 @@ rec_touch (W4Correlate *cor, const char *key, const W4CorExchange *ex)
   return r;
 }
 
+guint32
+w4_cor_request_key (const W4CorExchange *ex)
+{
+  guint32 h = 2166136261u; /* FNV-1a over "METHOD target" */
+
+  if (!ex->has_request || ex->method == NULL || ex->target == NULL)
+    return 0;
+  for (const char *p = ex->method; *p != '\0'; p++)
+    h = (h ^ (guint8) *p) * 16777619u;
+  h = (h ^ ' ') * 16777619u;
+  for (const char *p = ex->target; *p != '\0'; p++)
+    h = (h ^ (guint8) *p) * 16777619u;
+  return h != 0 ? h : 1;
+}
+
 static void
 note_success (W4CorCredAgg *a, const W4CorExchange *ex)
 {
+  guint32 request = w4_cor_request_key (ex);
+
   if (a->successes++ == 0) {
     a->first_success_frame = ex->resp_frame;
     a->first_success_stream = ex->resp_stream;
     a->first_success_ts = ex->resp_ts;
+    a->first_success_request = request;
   }
   a->last_success_frame = ex->resp_frame;
   a->last_success_stream = ex->resp_stream;
   a->last_success_ts = ex->resp_ts;
+  a->last_success_request = request;
   a->refused_frame = 0;
   a->refused_since = 0;
 }
