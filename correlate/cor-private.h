@@ -154,12 +154,11 @@ typedef struct {
   gint64 first_success_stream, last_success_stream;
   W4Time first_success_ts, last_success_ts;
   /* the first failure since the last success (frame 0: none since, or
-   * never a success), and how many failures since: an expired session's
-   * observed lifetime runs from the first success to that failure */
+   * never a success): an expired session's observed lifetime runs from
+   * the first success to that failure */
   guint64 refused_frame;
   gint64 refused_stream;
   W4Time refused_ts;
-  guint64 refused_since;
   /* w4_cor_request_key of the first and the last success's request (0:
    * not captured), so that a rule can tell the same request from others */
   guint32 first_success_request, last_success_request;

@@ -132,7 +132,6 @@ note_success (W4CorCredAgg *a, const W4CorExchange *ex)
   a->last_success_ts = ex->resp_ts;
   a->last_success_request = request;
   a->refused_frame = 0;
-  a->refused_since = 0;
 }
 
 static void
@@ -141,7 +140,7 @@ note_failure (W4CorCredAgg *a, const W4CorExchange *ex)
   a->failures++;
   if (a->successes == 0)
     return;
-  if (a->refused_since++ == 0) {
+  if (a->refused_frame == 0) {
     a->refused_frame = ex->resp_frame;
     a->refused_stream = ex->resp_stream;
     a->refused_ts = ex->resp_ts;
