@@ -36,7 +36,8 @@
  *       h2_pending)
  *     failed responses awaiting their body   body-waits (per connection)
  *     credentials read from one request      request-credentials
- *     (server, credential) aggregates        credentials
+ *     (server, credential) histories         credentials (track-credential.c;
+ *                                            the least recently used goes)
  *     servers (summary.by_server)            servers
  *     principals per server                  server-principals
  *     principals (summary.by_principal)      principals

@@ -160,16 +160,28 @@ struct _W4CorClient {
   GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
 };
 
-/* Flat per (server, credential) facts over the whole capture. */
+/* Flat per (server, credential) facts over the whole capture: the
+ * credential's history (track-credential.c). */
 typedef struct {
   guint64 successes, failures;
   guint64 first_success_frame, last_success_frame;   /* response frames */
   gint64 first_success_stream, last_success_stream;
   W4Time first_success_ts, last_success_ts;
+  /* the first failure since the last success (frame 0: none since, or
+   * never a success): an expired session's observed lifetime runs from
+   * the first success to that failure */
+  guint64 refused_frame;
+  gint64 refused_stream;
+  W4Time refused_ts;
+  /* w4_cor_request_key of the first and the last success's request (0:
+   * not captured), so that a rule can tell the same request from others */
+  guint32 first_success_request, last_success_request;
 } W4CorCredAgg;
 
 typedef struct {
+  const char *name;        /* (transfer none) its key in W4CorServer.principals */
   guint64 failed, succeeded;
+  guint64 rejected;        /* failures decided as rejected-credentials */
   guint64 last_success_frame;
   gint64 last_success_stream;
 } W4CorPrincipalAgg;
@@ -182,6 +194,10 @@ typedef struct {
   guint32 schemes;         /* bit (1 << W4Scheme) offered or accepted */
   char *other_scheme;      /* (owned) first W4_SCHEME_OTHER word */
   GHashTable *principals;  /* char* -> W4CorPrincipalAgg* */
+  /* the two principals that succeeded most recently (NULL: fewer), so that
+   * "does another principal succeed here" costs no scan of principals */
+  const W4CorPrincipalAgg *recent_ok[2];
+  guint64 challenge_steps; /* failed responses decided as normal challenge steps */
 } W4CorServer;
 
 struct W4Correlate {
@@ -194,7 +210,7 @@ struct W4Correlate {
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
   GQueue window;           /* W4CorExchange (one ref each), in arrival order */
-  GHashTable *creds;       /* agg_key -> W4CorCredAgg* */
+  struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
   GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
@@ -289,8 +305,9 @@ W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
  * @why may be NULL. */
 void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
                         const char *why);
-/* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
+/* track-credential.c: @agg_key's history. (transfer none), NULL when unknown. */
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
+/* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
 /* w4_cor_file_name and w4_cor_locate: in correlate.h. */
 /* Does Wireshark show the TCP header (tcp.stream) in @frame? FALSE for an
@@ -345,6 +362,10 @@ void w4_cor_digest_on_response (W4Correlate *cor, W4CorExchange *ex);
  * it, without saying stale=true)? Like stale=true, such an answer is a
  * step of the handshake: a client that restarts with the new nonce passes. */
 gboolean w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred);
+/* track-credential.c: a 32-bit hash of @ex's method and target (never 0;
+ * 0 when the request was not captured): the same request, as compact as
+ * a history record needs it. */
+guint32 w4_cor_request_key (const W4CorExchange *ex);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
 

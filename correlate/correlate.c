@@ -43,6 +43,7 @@
 #include "track-proxy.h"
 #include "track-header.h"
 #include "track-clock.h"
+#include "track-credential.h"
 
 #include <string.h>
 
@@ -133,6 +134,8 @@ principal_stat_free (gpointer p)
   W4PrincipalStat *s = p;
 
   g_free (s->principal);
+  g_free (s->specific_server);
+  g_free (s->specific_other);
   g_free (s);
 }
 
@@ -349,7 +352,8 @@ limit_meaning (W4LimitId id)
   case W4_LIMIT_SERVER_PRINCIPALS:
     return "too many principals on one server: later ones are not compared with the others";
   case W4_LIMIT_CREDENTIALS:
-    return "too many credentials: later ones have no success history, findings say less";
+    return "too many credentials: the least recently used one's history was forgotten, "
+           "findings about it say less";
   case W4_LIMIT_RISK_GROUPS:
     return "too many cleartext-credentials groups: later ones were not reported";
   case W4_LIMIT_RETRY_GROUPS:
@@ -520,12 +524,6 @@ window_prune (W4Correlate *cor, W4Time now)
 
 /* ---- aggregates ---------------------------------------------------------- */
 
-const W4CorCredAgg *
-w4_cor_cred_agg (W4Correlate *cor, const char *agg_key)
-{
-  return agg_key ? g_hash_table_lookup (cor->creds, agg_key) : NULL;
-}
-
 W4CorServer *
 w4_cor_server_peek (W4Correlate *cor, const char *server_key)
 {
@@ -685,8 +683,19 @@ server_principal (W4Correlate *cor, W4CorServer *s, const char *principal, guint
     return NULL;
   }
   p = g_new0 (W4CorPrincipalAgg, 1);
-  g_hash_table_insert (s->principals, g_strdup (principal), p);
+  p->name = g_strdup (principal);
+  g_hash_table_insert (s->principals, (char *) p->name, p);
   return p;
+}
+
+/* @p succeeded on @s just now: it leads the two most recent successes. */
+static void
+server_principal_succeeded (W4CorServer *s, const W4CorPrincipalAgg *p)
+{
+  if (s->recent_ok[0] != p) {
+    s->recent_ok[1] = s->recent_ok[0];
+    s->recent_ok[0] = p;
+  }
 }
 
 void
@@ -767,36 +776,7 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
       server_note_scheme (s, mc->kind, mc->parsed->scheme);
   }
 
-  for (guint i = 0; i < ex->creds->len; i++) {
-    const W4CorCred *c = g_ptr_array_index (ex->creds, i);
-    W4CorCredAgg *a;
-
-    if (!success && !ex->failed)
-      continue;
-    a = g_hash_table_lookup (cor->creds, c->agg_key);
-    if (a == NULL) {
-      /* Past the limit new credentials go unremembered (rules then say
-       * less), old ones keep counting. */
-      if (g_hash_table_size (cor->creds) >= cor->limits.v[W4_LIMIT_CREDENTIALS]) {
-        note_limit (cor, W4_LIMIT_CREDENTIALS, ex->resp_frame, ex->resp_ts);
-        continue;
-      }
-      a = g_new0 (W4CorCredAgg, 1);
-      g_hash_table_insert (cor->creds, g_strdup (c->agg_key), a);
-    }
-    if (success) {
-      if (a->successes++ == 0) {
-        a->first_success_frame = ex->resp_frame;
-        a->first_success_stream = ex->resp_stream;
-        a->first_success_ts = ex->resp_ts;
-      }
-      a->last_success_frame = ex->resp_frame;
-      a->last_success_stream = ex->resp_stream;
-      a->last_success_ts = ex->resp_ts;
-    } else {
-      a->failures++;
-    }
-  }
+  w4_cor_cred_on_response (cor, ex);
 
   /* A first handshake leg names no principal (NTLM type 1 is the same bytes
    * for everyone): its failure is counted when decided, for the user its
@@ -809,6 +789,7 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
           p->succeeded++;
           p->last_success_frame = ex->resp_frame;
           p->last_success_stream = ex->resp_stream;
+          server_principal_succeeded (s, p);
         } else {
           p->failed++;
         }
@@ -1469,6 +1450,7 @@ decide (W4Correlate *cor, W4CorExchange *ex)
   ex->decided = TRUE;
   if (ex->finding->kind == W4_KIND_FAILURE || ex->finding->kind == W4_KIND_NOTE)
     cor->by_cause[ex->finding->cause]++;
+  w4_cor_history_on_decided (cor, ex);
 }
 
 /* Releases decided findings from the head of the response order: a finding
@@ -1613,7 +1595,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
   cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
   g_queue_init (&cor->window);
-  cor->creds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
   cor->order = g_sequence_new (exchange_unref_cb);
@@ -1647,7 +1629,7 @@ w4_cor_free (W4Correlate *cor)
   while (cor->window.length > 0)
     window_pop (cor);
   g_hash_table_unref (cor->clients);
-  g_hash_table_unref (cor->creds);
+  w4_cor_cred_history_free (cor->creds);
   g_hash_table_unref (cor->servers);
   g_hash_table_unref (cor->principals);
   g_queue_clear_full (&cor->due, exchange_unref_cb);
@@ -1825,6 +1807,7 @@ build_summary (W4Correlate *cor)
                                       cor->warnings_dropped == 1 ? "warning was" : "warnings were"));
   if (cor->http_unparsed > 0)
     g_ptr_array_add (s->warnings, unparsed_warning (cor));
+  w4_cor_history_summary (cor, s);
   return s;
 }
 

@@ -69,11 +69,27 @@ typedef struct {
   char *host;     /* most seen Host, or NULL */
   guint64 failed, total;
   char *schemes;  /* comma-separated schemes the server offered or accepted, e.g. "Basic,Digest" */
+  /* Extensions (track-credential.c): what makes a third-party API stand
+   * out from the main application */
+  guint64 challenge_steps; /* of @failed, the normal challenge steps (notes) */
+  gint failure_rate;       /* % of the responses besides those steps that failed, rounded;
+                            * -1: there were none */
+  gboolean main;           /* of 2 or more servers, the one with the most responses that
+                            * got past authentication */
+  gboolean stands_out;     /* not the main one, fails (>= 50 %) while the main one does not */
 } W4ServerStat;
 
 typedef struct {
   char *principal;
   guint64 failed, succeeded;
+  /* Extension (track-credential.c): a server where this principal never
+   * succeeded and was rejected (rejected-credentials) while another
+   * principal succeeded there (an account-specific problem), that other
+   * principal and its counts there; NULL when there is none */
+  char *specific_server;
+  char *specific_other;
+  guint64 specific_failed;     /* this principal's failures there */
+  guint64 other_succeeded, other_total;
 } W4PrincipalStat;
 
 typedef struct {

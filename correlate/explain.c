@@ -233,6 +233,32 @@ w4_cor_duration (gint64 usec)
                           (s % 3600) / 60);
 }
 
+/* A lifetime seen in the capture: under a minute to a tenth of a second
+ * (truncated, as w4_cor_duration), so a session that lasts a few seconds
+ * does not read as a whole number it did not reach; longer ones as
+ * w4_cor_duration. */
+char *
+w4_cor_lifetime (gint64 usec)
+{
+  if (usec < 0)
+    usec = 0;
+  if (usec < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT " s", usec / G_USEC_PER_SEC,
+                            usec % G_USEC_PER_SEC / 100000);
+  return w4_cor_duration (usec);
+}
+
+/* "05:56:58.412": a capture time of day (UTC, as the findings' times),
+ * to the millisecond (truncated). */
+char *
+w4_cor_clock (W4Time t)
+{
+  g_autoptr (GDateTime) d = g_date_time_new_from_unix_utc (t.sec);
+  g_autofree char *hms = d != NULL ? g_date_time_format (d, "%H:%M:%S") : NULL;
+
+  return g_strdup_printf ("%s.%03u", hms != NULL ? hms : "?", t.nsec / 1000000u);
+}
+
 /* Microseconds from second @from to second @to, saturated: a JWT's times
  * (up to +-1e15 s) times 10^6 overflow gint64 (UBSan). */
 gint64

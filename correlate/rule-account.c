@@ -52,22 +52,79 @@ permission_denied_holds (const W4CorCtx *c, W4CorVerdict *v)
   return FALSE;
 }
 
+/* "3 times" / "once". (transfer full) */
+static char *
+times (guint64 n)
+{
+  return n == 1 ? g_strdup ("once") : g_strdup_printf ("%" G_GUINT64_FORMAT " times", n);
+}
+
+/* " The same request succeeded with it at frame 2, so its permission was
+ * withdrawn since.": when the history's first success (before the
+ * failure) or last success (after it) was this very method and target;
+ * (transfer full) NULL otherwise (the history keeps only those two). */
+static char *
+same_request_words (const W4CorCtx *c, const W4CorVerdict *v)
+{
+  const W4CorCredAgg *a = v->agg;
+  guint32 request = w4_cor_request_key (c->ex);
+  g_autofree char *at = NULL;
+
+  if (request == 0)
+    return NULL;
+  if (a->first_success_frame < c->ex->resp_frame && a->first_success_request == request) {
+    at = w4_cor_frame_ref (c, a->first_success_frame);
+    return g_strdup_printf (" The same request succeeded with it at %s, so its permission was "
+                            "withdrawn since.", at);
+  }
+  if (v->later && a->last_success_request == request) {
+    at = w4_cor_frame_ref (c, a->last_success_frame);
+    return g_strdup_printf (" The same request succeeded with it later, at %s, so its "
+                            "permission was granted since.", at);
+  }
+  return NULL;
+}
+
+/* The credential's successes before and after the failure: its first
+ * success when that came before, its last when that came after (the
+ * history keeps both ends, so a 403 between two successes names both). */
 static void
 permission_denied_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
+  const W4CorCredAgg *a = v->agg;
+  gboolean before = a->first_success_frame < c->ex->resp_frame;
   g_autofree char *what = w4_cor_what (c);
   g_autofree char *phrase = w4_cor_cred_phrase (v->cred);
-  g_autofree char *at = w4_cor_frame_ref (c, v->agg->last_success_frame);
+  g_autofree char *n = times (a->successes);
+  g_autofree char *first = w4_cor_frame_ref (c, a->first_success_frame);
+  g_autofree char *last = w4_cor_frame_ref (c, a->last_success_frame);
+  g_autofree char *when = NULL;
+  g_autofree char *same = same_request_words (c, v);
 
-  f->summary = g_strdup_printf ("The %s refused %s with %u although %s succeed%s on other "
-                                "requests to it (%s): the account lacks permission for this "
-                                "endpoint.",
-                                w4_cor_who_answers (c), what, c->ex->status, phrase,
-                                v->later ? "ed later" : "ed", at);
+  if (before && v->later)
+    when = g_strdup_printf ("before and after this one (%s in all: first at %s, last at %s)", n,
+                            first, last);
+  else if (v->later)
+    when = a->successes == 1 ? g_strdup_printf ("later (once, at %s)", last)
+                             : g_strdup_printf ("later (%s: first at %s, last at %s)", n,
+                                                first, last);
+  else
+    when = a->successes == 1 ? g_strdup_printf ("earlier (once, at %s)", first)
+                             : g_strdup_printf ("earlier (%s: first at %s, last at %s)", n,
+                                                first, last);
+  f->summary = g_strdup_printf ("The %s refused %s with %u although %s succeeded on other "
+                                "requests to it %s: the account lacks permission for this "
+                                "endpoint.%s",
+                                w4_cor_who_answers (c), what, c->ex->status, phrase, when,
+                                same ? same : "");
   f->fix = g_strdup (w4_cause_info (W4_CAUSE_PERMISSION_DENIED)->fix);
-  w4_cor_ev_add (c->ev, v->agg->last_success_frame, v->agg->last_success_stream,
-                 v->later ? "a later success with the same credential"
-                          : "an earlier success with the same credential");
+  if (before)
+    w4_cor_ev_add (c->ev, a->first_success_frame, a->first_success_stream,
+                   "an earlier success with the same credential");
+  if (a->last_success_frame != a->first_success_frame || !before)
+    w4_cor_ev_add (c->ev, a->last_success_frame, a->last_success_stream,
+                   v->later ? "a later success with the same credential"
+                            : "the last earlier success with the same credential");
 }
 
 const W4CorRule w4_rule_permission_denied = { FALSE, permission_denied_holds,
@@ -100,21 +157,40 @@ session_expired_holds (const W4CorCtx *c, W4CorVerdict *v)
   return FALSE;
 }
 
+/* The observed lifetime: from the first success to the first refusal
+ * after the last success (the history's refused mark; this failure when
+ * the history has none). */
 static void
 session_expired_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   const W4CorCredAgg *a = v->agg;
+  gboolean first_refusal = a->refused_frame == 0 || a->refused_frame == c->ex->resp_frame;
+  W4Time end = first_refusal ? c->ex->resp_ts : a->refused_ts;
   g_autofree char *phrase = w4_cor_cred_phrase (v->cred);
-  g_autofree char *after = w4_cor_duration (w4_time_diff_usec (a->first_success_ts,
-                                                               c->ex->resp_ts));
+  g_autofree char *life = w4_cor_lifetime (w4_time_diff_usec (a->first_success_ts, end));
   g_autofree char *first = w4_cor_frame_ref (c, a->first_success_frame);
+  g_autofree char *first_at = w4_cor_clock (a->first_success_ts);
   g_autofree char *last = w4_cor_frame_ref (c, a->last_success_frame);
+  g_autofree char *last_at = w4_cor_clock (a->last_success_ts);
+  g_autofree char *n = times (a->successes);
+  g_autofree char *refusal = NULL;
+  g_autofree char *since = NULL;
 
   phrase[0] = g_ascii_toupper (phrase[0]);
-  f->summary = g_strdup_printf ("%s succeeded on this %s (first at %s, last at %s) and %s after "
-                                "its first success was refused; nothing succeeded with it "
-                                "afterwards.",
-                                phrase, w4_cor_who_answers (c), first, last, after);
+  if (first_refusal) {
+    refusal = g_strdup ("this refusal");
+  } else {
+    g_autofree char *at = w4_cor_frame_ref (c, a->refused_frame);
+    g_autofree char *clock = w4_cor_clock (a->refused_ts);
+    g_autofree char *later = w4_cor_lifetime (w4_time_diff_usec (a->refused_ts, c->ex->resp_ts));
+    refusal = g_strdup_printf ("its first refusal (%s at %s)", at, clock);
+    since = g_strdup_printf (" This request was refused %s after that.", later);
+  }
+  f->summary = g_strdup_printf ("%s worked on this %s for %s, from its first success (%s at %s) "
+                                "to %s; it succeeded %s, the last at %s (%s), and nothing "
+                                "succeeded with it afterwards.%s",
+                                phrase, w4_cor_who_answers (c), life, first, first_at, refusal, n,
+                                last, last_at, since ? since : "");
   f->fix = g_strdup ("The server expired or revoked the session sooner than the client "
                      "expected: log in again and check the session lifetime.");
   w4_cor_ev_add (c->ev, a->first_success_frame, a->first_success_stream,
@@ -122,12 +198,32 @@ session_expired_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   if (a->last_success_frame != a->first_success_frame)
     w4_cor_ev_add (c->ev, a->last_success_frame, a->last_success_stream,
                    "the last success with the same credential");
+  if (!first_refusal)
+    w4_cor_ev_add (c->ev, a->refused_frame, a->refused_stream,
+                   "the first refusal of the same credential after its last success");
 }
 
 const W4CorRule w4_rule_session_expired = { FALSE, session_expired_holds,
                                             session_expired_explain };
 
 /* ---- rejected-credentials (401 and 407) ---------------------------------- */
+
+/* The principal's record on this server and the principal that
+ * succeeded here most recently besides it: what the summary says of the
+ * account (the server keeps its two most recent, no scan). */
+static void
+rejected_principals (const W4CorCtx *c, W4CorVerdict *v)
+{
+  W4CorServer *s = w4_cor_server_peek (c->cor, c->ex->server_key);
+  guint n;
+
+  if (s == NULL || v->cred == NULL)
+    return;
+  v->principal = g_hash_table_lookup (s->principals, v->cred->principal);
+  v->other = s->recent_ok[0] != v->principal ? s->recent_ok[0] : s->recent_ok[1];
+  n = g_hash_table_size (s->principals);
+  v->others_tried = v->principal != NULL ? n - 1 : n;
+}
 
 static gboolean
 rejected_holds (const W4CorCtx *c, W4CorVerdict *v)
@@ -150,21 +246,29 @@ rejected_holds (const W4CorCtx *c, W4CorVerdict *v)
   v->cred = c->authz && !c->authz->parsed->malformed ? c->authz
             : c->apikey                               ? c->apikey
                                                       : c->main;
+  if (holds)
+    rejected_principals (c, v);
   return holds;
 }
 
+/* "user bob: 10 of 10 succeeded": a principal's record on this server.
+ * (transfer full) */
+static char *
+principal_record (const char *noun, const W4CorPrincipalAgg *p)
+{
+  return g_strdup_printf ("%s %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " succeeded", noun,
+                          p->name, p->succeeded, p->succeeded + p->failed);
+}
+
 /* Whether the principal ever succeeded, and whether others do on this
- * server: explanation only, the rule does not depend on it. */
+ * server ("alice: 0 of 12; bob: 10 of 10" is an account-specific
+ * problem): explanation only, the rule does not depend on it. */
 static void
 rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   const W4CorCred *cred = v->cred;
+  const W4CorPrincipalAgg *mine = v->principal, *other = v->other;
   W4CorEv *ev = c->ev;
-  W4CorServer *s = w4_cor_server_peek (c->cor, c->ex->server_key);
-  const W4CorPrincipalAgg *mine = NULL;
-  const char *other = NULL;
-  const W4CorPrincipalAgg *other_agg = NULL;
-  guint others_tried = 0;
   g_autofree char *phrase = NULL;
   g_autofree char *part1 = NULL;
   g_autofree char *part2 = NULL;
@@ -178,47 +282,42 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   }
   noun = w4_cor_is_user_cred (cred) ? "user" : "principal";
   phrase = w4_cor_cred_phrase (cred);
-  if (s != NULL) {
-    GHashTableIter it;
-    gpointer k, val;
-
-    mine = g_hash_table_lookup (s->principals, cred->principal);
-    g_hash_table_iter_init (&it, s->principals);
-    while (g_hash_table_iter_next (&it, &k, &val)) {
-      const W4CorPrincipalAgg *p = val;
-      if (strcmp (k, cred->principal) == 0)
-        continue;
-      others_tried++;
-      if (p->succeeded > 0 &&
-          (other_agg == NULL || p->last_success_frame > other_agg->last_success_frame)) {
-        other = k;
-        other_agg = p;
-      }
-    }
-  }
   if (mine != NULL && mine->succeeded > 0) {
     g_autofree char *at = w4_cor_frame_ref (c, mine->last_success_frame);
-    part1 = g_strdup_printf ("%s %s succeeded on this %s with other credentials (%s)", noun,
-                             cred->principal, w4_cor_who_answers (c), at);
+    part1 = g_strdup_printf ("%s %s succeeded on this %s with other credentials (%" G_GUINT64_FORMAT
+                             " of %" G_GUINT64_FORMAT ", the last at %s), so the account works "
+                             "and these credentials are wrong or outdated", noun, cred->principal,
+                             w4_cor_who_answers (c), mine->succeeded,
+                             mine->succeeded + mine->failed, at);
     w4_cor_ev_add (ev, mine->last_success_frame, mine->last_success_stream,
-            "a success of the same principal");
+                   "a success of the same principal");
+    f->summary = g_strdup_printf ("The %s rejected %s; %s.", w4_cor_who_answers (c), phrase,
+                                  part1);
   } else {
-    part1 = g_strdup ("no request in this capture succeeded with them");
+    /* the count only beside the others': alone, "no other tried" says it */
+    if (mine != NULL && (other != NULL || v->others_tried > 0))
+      part1 = g_strdup_printf ("no request in this capture succeeded with them (%s %s: 0 of %"
+                               G_GUINT64_FORMAT " on this %s)", noun, cred->principal,
+                               mine->failed, w4_cor_who_answers (c));
+    else
+      part1 = g_strdup ("no request in this capture succeeded with them");
+    if (other != NULL) {
+      g_autofree char *rec = principal_record (noun, other);
+      g_autofree char *w = g_strdup_printf ("%s %s succeeded on this %s", noun, other->name,
+                                            w4_cor_who_answers (c));
+      g_autofree char *at = w4_cor_frame_ref (c, other->last_success_frame);
+      part2 = g_strdup_printf ("but %s (the last at %s), so the problem is specific to this "
+                               "account", rec, at);
+      w4_cor_ev_add (ev, other->last_success_frame, other->last_success_stream, w);
+    } else if (v->others_tried > 0) {
+      part2 = g_strdup_printf ("and no other %s succeeded either (%u tried)", noun,
+                               v->others_tried);
+    } else {
+      part2 = g_strdup_printf ("and no other %s tried", noun);
+    }
+    f->summary = g_strdup_printf ("The %s rejected %s; %s, %s.", w4_cor_who_answers (c), phrase,
+                                  part1, part2);
   }
-  if (other != NULL) {
-    g_autofree char *w = g_strdup_printf ("%s %s succeeded on this %s", noun, other,
-                                          w4_cor_who_answers (c));
-    g_autofree char *at = w4_cor_frame_ref (c, other_agg->last_success_frame);
-    part2 = g_strdup_printf ("but %s %s succeeded on this %s (%s), so the problem is specific "
-                             "to this account", noun, other, w4_cor_who_answers (c), at);
-    w4_cor_ev_add (ev, other_agg->last_success_frame, other_agg->last_success_stream, w);
-  } else if (others_tried > 0) {
-    part2 = g_strdup_printf ("and no other %s succeeded either (%u tried)", noun, others_tried);
-  } else {
-    part2 = g_strdup_printf ("and no other %s tried", noun);
-  }
-  f->summary = g_strdup_printf ("The %s rejected %s; %s, %s.", w4_cor_who_answers (c), phrase,
-                                part1, part2);
   switch (cred->kind) {
   case W4_SCHEME_BEARER:
     f->fix = g_strdup ("Check the token (revoked, wrong audience or signature); test with another "

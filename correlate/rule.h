@@ -68,6 +68,12 @@ typedef struct W4CorVerdict {
   const struct W4CorCookieFact *cookie; /* cookie causes: the cookie (track-cookie-jar.h) */
   const struct W4CorProxyLink *proxy_link; /* proxy-dropped-credentials: the two legs... */
   gboolean proxy_relayed;        /* ...and this is the client's leg (the relayed answer) */
+  /* rejected-credentials: the principal's record on this server (NULL:
+   * none), another principal that succeeded here most recently (NULL:
+   * none), and how many other principals tried here */
+  const W4CorPrincipalAgg *principal;
+  const W4CorPrincipalAgg *other;
+  guint others_tried;
 } W4CorVerdict;
 
 struct W4CorRule {
@@ -126,6 +132,10 @@ char *w4_cor_response_what (const W4CorCtx *c);
 char *w4_cor_offered_list (const W4CorCtx *c);
 /* "42 s", "5 min 3 s", "2 h 1 min". */
 char *w4_cor_duration (gint64 usec);
+/* "4.9 s" under a minute, else as w4_cor_duration: an observed lifetime. */
+char *w4_cor_lifetime (gint64 usec);
+/* "05:56:58.412" (UTC). */
+char *w4_cor_clock (W4Time t);
 /* Microseconds from second @from to second @to, saturated. */
 gint64 w4_cor_sec_diff_usec (gint64 from, gint64 to);
 char *w4_cor_iso_time (gint64 sec);

@@ -161,6 +161,13 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
     json_object_set_new (so, "failed", w4_json_uint (st->failed));
     json_object_set_new (so, "total", w4_json_uint (st->total));
     json_object_set_new (so, "schemes", w4_json_schemes (st->schemes));
+    /* extensions: a third-party API that fails while the main server
+     * succeeds stands out */
+    json_object_set_new (so, "challenge_steps", w4_json_uint (st->challenge_steps));
+    json_object_set_new (so, "failure_rate",
+                         st->failure_rate < 0 ? json_null () : json_integer (st->failure_rate));
+    json_object_set_new (so, "main", json_boolean (st->main));
+    json_object_set_new (so, "stands_out", json_boolean (st->stands_out));
     json_array_append_new (by_server, so);
   }
   json_object_set_new (o, "by_server", by_server);
@@ -171,6 +178,10 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
     json_object_set_new (po, "principal", w4_json_str (st->principal));
     json_object_set_new (po, "failed", w4_json_uint (st->failed));
     json_object_set_new (po, "succeeded", w4_json_uint (st->succeeded));
+    /* extensions: where its failures are account-specific */
+    json_object_set_new (po, "account_specific", json_boolean (st->specific_server != NULL));
+    json_object_set_new (po, "account_specific_server", w4_json_str (st->specific_server));
+    json_object_set_new (po, "succeeding_principal", w4_json_str (st->specific_other));
     json_array_append_new (by_principal, po);
   }
   json_object_set_new (o, "by_principal", by_principal);

@@ -185,6 +185,96 @@ run_report (const W4ReportOptions *opts, W4Finding **findings, guint64 *n_failur
   return buf;
 }
 
+/* A summary of two servers and two principals as the credential
+ * histories fill it: a third-party API that fails every time stands out
+ * against the main server, and alice's failures are account-specific. */
+static void
+fill_history_summary (W4Summary *s)
+{
+  W4ServerStat *api = g_new0 (W4ServerStat, 1);
+  W4ServerStat *app = g_new0 (W4ServerStat, 1);
+  W4PrincipalStat *alice = g_new0 (W4PrincipalStat, 1);
+  W4PrincipalStat *bob = g_new0 (W4PrincipalStat, 1);
+
+  fill_summary (s);
+  clear_summary (s);
+  s->by_server = g_ptr_array_new ();
+  s->by_principal = g_ptr_array_new ();
+  s->warnings = g_ptr_array_new_with_free_func (g_free);
+  s->failed_responses = 14;
+  api->server = g_strdup ("127.0.0.1:9001");
+  api->host = g_strdup ("api.partner.test");
+  api->failed = api->total = 12;
+  api->schemes = g_strdup ("Bearer");
+  api->failure_rate = 100;
+  api->stands_out = TRUE;
+  app->server = g_strdup ("127.0.0.1:8000");
+  app->host = g_strdup ("app.test");
+  app->failed = 4;
+  app->total = 24;
+  app->challenge_steps = 2;
+  app->failure_rate = 9;
+  app->schemes = g_strdup ("Basic");
+  app->main = TRUE;
+  g_ptr_array_add (s->by_server, api);
+  g_ptr_array_add (s->by_server, app);
+  alice->principal = g_strdup ("alice");
+  alice->failed = 12;
+  alice->specific_server = g_strdup ("127.0.0.1:8000");
+  alice->specific_other = g_strdup ("bob");
+  alice->specific_failed = 12;
+  alice->other_succeeded = alice->other_total = 10;
+  bob->principal = g_strdup ("bob");
+  bob->succeeded = 10;
+  g_ptr_array_add (s->by_principal, alice);
+  g_ptr_array_add (s->by_principal, bob);
+}
+
+static void
+clear_history_summary (W4Summary *s)
+{
+  for (guint i = 0; i < s->by_server->len; i++) {
+    W4ServerStat *st = g_ptr_array_index (s->by_server, i);
+    g_free (st->server);
+    g_free (st->host);
+    g_free (st->schemes);
+    g_free (st);
+  }
+  for (guint i = 0; i < s->by_principal->len; i++) {
+    W4PrincipalStat *ps = g_ptr_array_index (s->by_principal, i);
+    g_free (ps->principal);
+    g_free (ps->specific_server);
+    g_free (ps->specific_other);
+    g_free (ps);
+  }
+  g_ptr_array_unref (s->by_server);
+  g_ptr_array_unref (s->by_principal);
+  g_ptr_array_unref (s->warnings);
+}
+
+/* The report of one failure over fill_history_summary's summary. */
+static char *
+run_history_report (const W4ReportOptions *opts)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&buf, &len);
+  W4Summary s;
+  W4Report *rep;
+  W4FindingSink sink;
+
+  rep = w4_rep_new (opts, out);
+  w4_rep_add_input (rep, "history.pcap");
+  fill_history_summary (&s);
+  sink = w4_rep_sink (rep);
+  sink.on_finding (sink.user, example_failure ());
+  w4_rep_finish (rep, &s);
+  w4_rep_free (rep);
+  clear_history_summary (&s);
+  fclose (out);
+  return buf;
+}
+
 static json_t *
 parse_line (const char *line)
 {
@@ -408,6 +498,63 @@ test_json_limit (void)
   g_assert_cmpuint (json_array_size (warnings), ==, 2);
   g_assert_nonnull (strstr (json_string_value (json_array_get (warnings, 1)), "findings"));
   json_decref (doc);
+}
+
+/* The per-server table makes the third-party API stand out, with its
+ * failure rate and schemes; the per-principal table says "alice: 0 of 12"
+ * and that it is account-specific. Wrapped at the width. */
+static void
+test_text_history_tables (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 80 };
+  g_autofree char *out = run_history_report (&opts);
+
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out,
+      "  by server:    127.0.0.1:9001 (api.partner.test): 12 of 12 failed (100%),\n"
+      "                schemes Bearer; stands out: fails while 127.0.0.1:8000\n"
+      "                (app.test) succeeds\n"
+      "                127.0.0.1:8000 (app.test): 4 of 24 failed (9% of 22 requests,\n"
+      "                not counting 2 challenge steps), schemes Basic; the main server\n"));
+  g_assert_nonnull (strstr (out,
+      "  by principal: alice: 0 of 12 succeeded; account-specific: on 127.0.0.1:8000 it\n"
+      "                failed 12 of 12 while bob succeeded 10 of 10\n"
+      "                bob: 10 of 10 succeeded\n"));
+}
+
+/* The same facts in JSON: the contract's fields first, then the added ones. */
+static void
+test_json_history_fields (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_NDJSON };
+  g_autofree char *out = run_history_report (&opts);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  json_t *s = parse_line (lines[1]);
+  json_t *api = json_array_get (json_object_get (s, "by_server"), 0);
+  json_t *app = json_array_get (json_object_get (s, "by_server"), 1);
+  json_t *alice = json_array_get (json_object_get (s, "by_principal"), 0);
+  json_t *bob = json_array_get (json_object_get (s, "by_principal"), 1);
+  static const char *const server_keys[] = { "server", "host", "failed", "total", "schemes",
+                                             "challenge_steps", "failure_rate", "main",
+                                             "stands_out", NULL };
+  static const char *const principal_keys[] = { "principal", "failed", "succeeded",
+                                                "account_specific", "account_specific_server",
+                                                "succeeding_principal", NULL };
+
+  assert_keys_start_with (api, server_keys);
+  assert_keys_start_with (alice, principal_keys);
+  g_assert_cmpint (json_integer_value (json_object_get (api, "failure_rate")), ==, 100);
+  g_assert_true (json_is_true (json_object_get (api, "stands_out")));
+  g_assert_true (json_is_false (json_object_get (api, "main")));
+  g_assert_cmpint (json_integer_value (json_object_get (app, "challenge_steps")), ==, 2);
+  g_assert_true (json_is_true (json_object_get (app, "main")));
+  g_assert_true (json_is_true (json_object_get (alice, "account_specific")));
+  g_assert_cmpstr (json_string_value (json_object_get (alice, "account_specific_server")), ==,
+                   "127.0.0.1:8000");
+  g_assert_cmpstr (json_string_value (json_object_get (alice, "succeeding_principal")), ==, "bob");
+  g_assert_true (json_is_false (json_object_get (bob, "account_specific")));
+  g_assert_true (json_is_null (json_object_get (bob, "succeeding_principal")));
+  json_decref (s);
 }
 
 static void
@@ -927,6 +1074,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/json/document", test_json_document);
   g_test_add_func ("/report/json/limit", test_json_limit);
   g_test_add_func ("/report/text/groups", test_text_groups);
+  g_test_add_func ("/report/text/history-tables", test_text_history_tables);
+  g_test_add_func ("/report/json/history-fields", test_json_history_fields);
   g_test_add_func ("/report/text/all", test_text_all);
   g_test_add_func ("/report/text/width", test_text_width);
   g_test_add_func ("/report/text/columns", test_text_columns);

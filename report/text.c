@@ -217,6 +217,54 @@ w4_text_uninspected (W4Report *rep)
   return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
+/* (transfer full) "127.0.0.1:8080 (app.test)": a server, with its Host
+ * when that says more. */
+static char *
+w4_text_server_name (const W4ServerStat *st)
+{
+  g_autofree char *server = w4_clean (st->server);
+  g_autofree char *host = w4_clean (st->host);
+
+  if (!w4_host_adds (st->host, st->server))
+    return g_steal_pointer (&server);
+  return g_strdup_printf ("%s (%s)", server, host);
+}
+
+/* (transfer full) " (67%)", or with challenge steps " (50% of 4 requests,
+ * not counting 2 challenge steps)": a Digest or NTLM server answers every
+ * first request with a 401 that is no failure. "" when there is no rate. */
+static char *
+w4_text_failure_rate (const W4ServerStat *st)
+{
+  if (st->failure_rate < 0)
+    return g_strdup (st->challenge_steps > 0 ? " (all challenge steps)" : "");
+  if (st->challenge_steps == 0)
+    return g_strdup_printf (" (%d%%)", st->failure_rate);
+  return g_strdup_printf (" (%d%% of %" G_GUINT64_FORMAT " %s, not counting %" G_GUINT64_FORMAT
+                          " challenge %s)", st->failure_rate, st->total - st->challenge_steps,
+                          w4_plural (st->total - st->challenge_steps, "request", "requests"),
+                          st->challenge_steps, w4_plural (st->challenge_steps, "step", "steps"));
+}
+
+/* (transfer full) "; account-specific: on 127.0.0.1:8080 bob succeeded 10 of
+ * 10": the principal failed every time on a server where another one
+ * succeeded. "" when there is no such server. */
+static char *
+w4_text_account_specific (const W4PrincipalStat *st)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *other = NULL;
+
+  if (st->specific_server == NULL)
+    return g_strdup ("");
+  server = w4_clean (st->specific_server);
+  other = w4_clean (st->specific_other);
+  return g_strdup_printf ("; account-specific: on %s it failed %" G_GUINT64_FORMAT " of %"
+                          G_GUINT64_FORMAT " while %s succeeded %" G_GUINT64_FORMAT " of %"
+                          G_GUINT64_FORMAT, server, st->specific_failed, st->specific_failed,
+                          other, st->other_succeeded, st->other_total);
+}
+
 static void
 w4_text_summary (W4Report *rep, const W4Summary *s)
 {
@@ -270,20 +318,26 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
   if (any)
     w4_wrap (rep, 2, "by cause:     ", line->str);
 
+  const W4ServerStat *main_st = NULL;
+  for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++)
+    if (((const W4ServerStat *) g_ptr_array_index (s->by_server, i))->main)
+      main_st = g_ptr_array_index (s->by_server, i);
   for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++) {
     const W4ServerStat *st = g_ptr_array_index (s->by_server, i);
     if (i == W4_TEXT_TOP) {
       fprintf (rep->out, "                ... and %u more servers\n", s->by_server->len - i);
       break;
     }
-    g_autofree char *server = w4_clean (st->server);
-    g_autofree char *host = w4_clean (st->host);
+    g_autofree char *name = w4_text_server_name (st);
+    g_autofree char *rate = w4_text_failure_rate (st);
     g_autofree char *schemes = w4_clean (st->schemes);
-    gboolean show_host = w4_host_adds (st->host, st->server);
+    g_autofree char *against = main_st != NULL && st->stands_out ? w4_text_server_name (main_st)
+                                                                 : NULL;
     g_autofree char *txt = g_strdup_printf (
-        "%s%s%s%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s", server,
-        show_host ? " (" : "", show_host ? host : "", show_host ? ")" : "", st->failed, st->total,
-        st->schemes && *st->schemes ? ", schemes " : "", st->schemes ? schemes : "", "");
+        "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s%s%s%s%s", name, st->failed,
+        st->total, rate, st->schemes && *st->schemes ? ", schemes " : "",
+        st->schemes ? schemes : "", against ? "; stands out: fails while " : "",
+        against ? against : "", against ? " succeeds" : "", st->main ? "; the main server" : "");
     w4_wrap (rep, 2, i == 0 ? "by server:    " : "              ", txt);
   }
   for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++) {
@@ -294,8 +348,10 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
       break;
     }
     g_autofree char *p = w4_clean (st->principal);
-    g_autofree char *txt = g_strdup_printf ("%s: %" G_GUINT64_FORMAT " failed, %" G_GUINT64_FORMAT
-                                            " succeeded", p, st->failed, st->succeeded);
+    g_autofree char *specific = w4_text_account_specific (st);
+    g_autofree char *txt = g_strdup_printf ("%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                            " succeeded%s", p, st->succeeded,
+                                            st->succeeded + st->failed, specific);
     w4_wrap (rep, 2, i == 0 ? "by principal: " : "              ", txt);
   }
 }
