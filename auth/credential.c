@@ -203,6 +203,8 @@ w4_cred_ntlm (W4Credential *c, const char *s, gsize len)
       W4Spnego sp;
       if (w4_spnego_parse (raw, n, &sp)) {
         c->negotiate_spn = g_steal_pointer (&sp.spn);
+        c->negotiate_kvno = sp.ticket_kvno;
+        c->negotiate_mutual = sp.mutual;
         w4_spnego_clear (&sp);
       }
       return;

@@ -32,6 +32,10 @@ typedef struct {
   /* Negotiate */
   gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
   char *negotiate_spn;   /* Kerberos: the AP-REQ ticket's service principal (not encrypted) */
+  /* with negotiate_spn: the ticket's key version (-1 not sent) and whether
+   * the AP-REQ asked for mutual authentication (-1 not read) */
+  gint32 negotiate_kvno;
+  gint negotiate_mutual;
 } W4Credential;
 
 void w4_auth_credential_free (W4Credential *c);
