@@ -177,7 +177,9 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     return;
   }
   noun = w4_cor_is_user_cred (cred) ? "user" : "principal";
-  phrase = w4_cor_cred_phrase (cred);
+  phrase = w4_cor_kerberos_cred_phrase (cred);
+  if (phrase == NULL)
+    phrase = w4_cor_cred_phrase (cred);
   if (s != NULL) {
     GHashTableIter it;
     gpointer k, val;
