@@ -357,6 +357,36 @@ test_kerberos_no_error (void)
   fx_clear (&fx);
 }
 
+/* Every AP-REQ has its own fingerprint; the principal is the ticket's
+ * service principal ("ticket for HTTP/...@REALM"), so a ticket for the
+ * same service that passed on another page of this server is the same
+ * principal's success (the client and KDC are fine: that page's keytab
+ * is not), not another account's. */
+static void
+test_kerberos_same_service_succeeded (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 6, 100, "GET", "/private/", H ("Authorization: Negotiate " REAL_APREQ_NO_MUTUAL));
+  resp (&fx, c, 7, 100, 200, H ("WWW-Authenticate: Negotiate " REAL_AP_REP));
+  req (&fx, c, 8, 101, "GET", "/stale/", H ("Authorization: Negotiate " REAL_APREQ_MUTUAL));
+  resp (&fx, c, 10, 101, 401, H ("WWW-Authenticate: Negotiate " REAL_BADKEYVER));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpstr (f->principal, ==, "ticket for HTTP/web.why401.test@WHY401.TEST");
+  g_assert_nonnull (strstr (f->summary, "principal ticket for HTTP/web.why401.test@WHY401.TEST "
+                                        "succeeded on this server with other credentials"));
+  g_assert_null (strstr (f->summary, "specific to this account"));
+  g_assert_true (has_evidence (f, 7));
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -372,5 +402,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conn-auth/kerberos-badkeyver", test_kerberos_badkeyver);
   g_test_add_func ("/conn-auth/kerberos-skew", test_kerberos_skew);
   g_test_add_func ("/conn-auth/kerberos-no-error", test_kerberos_no_error);
+  g_test_add_func ("/conn-auth/kerberos-same-service-succeeded",
+                   test_kerberos_same_service_succeeded);
   return g_test_run ();
 }
