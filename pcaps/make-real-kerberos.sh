@@ -28,6 +28,9 @@
 # apache-kerberos-wrong-spn.pcap: curl calls the server by another name
 #   (other.why401.test: a principal the KDC knows, the server's keytab
 #   lacks) -> 401, KRB_AP_ERR_NOT_US (35).
+# apache-kerberos-two-keytabs.pcap: one ticket for HTTP/web.why401.test
+#   passes on /private/ -> 200 and fails on /stale/ -> 401 BADKEYVER (two
+#   curl runs, two connections).
 # apache-kerberos-no-mutual.pcap: clients/negotiate_client.py (python-gssapi,
 #   SPNEGO without mutual authentication) to /stale/ -> 401 with a bare
 #   SPNEGO reject: the server says no Kerberos error at all.
@@ -290,6 +293,11 @@ stop_capture
 
 start_capture apache-kerberos-wrong-spn.pcap
 negotiate 401 "$OTHER" /private/ --negotiate
+stop_capture
+
+start_capture apache-kerberos-two-keytabs.pcap
+negotiate 200 "$HOST" /private/ --negotiate
+negotiate 401 "$HOST" /stale/ --negotiate
 stop_capture
 
 start_capture apache-kerberos-no-mutual.pcap
