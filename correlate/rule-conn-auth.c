@@ -12,6 +12,8 @@
 #include "rule.h"
 #include "track-conn-auth.h"
 
+#include <string.h>
+
 /* Either the failed request answered a server leg of another connection
  * (ca_prev), or the failed response carried a server leg whose answer
  * never came on its connection (ca_leg: it closed, or the answer went
@@ -231,10 +233,48 @@ skew_words (const W4CorCtx *c, const W4Spnego *s, gboolean *client_off)
                           diff > 0 ? "behind" : "ahead of");
 }
 
+/* The host part of a service principal "HTTP/host@REALM" (the second
+ * name-string), as a span of @spn; FALSE when it has none. */
+static gboolean
+spn_host (const char *spn, const char **host, gsize *len)
+{
+  const char *slash = strchr (spn, '/');
+  const char *end;
+
+  if (slash == NULL)
+    return FALSE;
+  *host = slash + 1;
+  end = *host + strcspn (*host, "/@");
+  *len = (gsize) (end - *host);
+  return *len > 0;
+}
+
+/* " The ticket is for the host X, but the request named Y: ..." when the
+ * SPN's host is not the request's Host (without its port): the client
+ * canonicalised the name it was given (a DNS CNAME, a reverse lookup), so
+ * it asked the KDC for another service principal than the one the
+ * server's keytab may hold. */
+static char *
+spn_host_words (const W4CorCtx *c, const W4Credential *p)
+{
+  const char *h = c->ex->host, *spn_h;
+  gsize hlen, spn_len;
+
+  if (h == NULL || h[0] == '[' || !spn_host (p->negotiate_spn, &spn_h, &spn_len))
+    return NULL;
+  hlen = strcspn (h, ":");
+  if (hlen == spn_len && g_ascii_strncasecmp (h, spn_h, hlen) == 0)
+    return NULL;
+  return g_strdup_printf (" The ticket is for the host %.*s, but the request named %.*s: the "
+                          "client canonicalised the name (a DNS CNAME or a reverse lookup), so "
+                          "it asked for another service principal than the name in the URL.",
+                          (int) spn_len, spn_h, (int) hlen, h);
+}
+
 /* The server's token carries a KRB-ERROR: name it, say what it means,
  * make its fix the finding's. */
 static void
-krb_error_words (const W4CorCtx *c, const W4Spnego *s, W4Finding *f)
+krb_error_words (const W4CorCtx *c, const W4Spnego *s, const W4Credential *krb, W4Finding *f)
 {
   const char *name = w4_krb_error_name (s->krb_error);
   const char *meaning = w4_krb_error_meaning (s->krb_error);
@@ -245,6 +285,8 @@ krb_error_words (const W4CorCtx *c, const W4Spnego *s, W4Finding *f)
 
   if (s->krb_error == 37 && s->has_stime)
     extra = skew_words (c, s, &client_off);
+  else if (krb != NULL)
+    extra = spn_host_words (c, krb);
   longer = g_strdup_printf ("%s The %s's Negotiate token carries the Kerberos error %s (%d)%s%s.%s",
                             f->summary, w4_cor_who_answers (c), name ? name : "code",
                             s->krb_error, meaning ? ": " : "", meaning ? meaning : "",
@@ -267,12 +309,14 @@ no_krb_error_words (const W4CorCtx *c, const W4Credential *p, gboolean reject, W
   g_autofree char *kvno = p->negotiate_kvno >= 0
                             ? g_strdup_printf (" at key version %d", p->negotiate_kvno)
                             : g_strdup ("");
+  g_autofree char *host = spn_host_words (c, p);
   char *longer = g_strdup_printf (
-    "%s The %s's answer %s no Kerberos error%s.", f->summary, w4_cor_who_answers (c),
+    "%s The %s's answer %s no Kerberos error%s.%s", f->summary, w4_cor_who_answers (c),
     reject ? "is a bare SPNEGO reject: it names" : "carries",
     p->negotiate_mutual == 0 ? " (MIT krb5 sends the error back only to a client that asks for "
                                "mutual authentication, and this AP-REQ did not)"
-                             : "");
+                             : "",
+    host ? host : "");
 
   g_free (f->summary);
   f->summary = longer;
@@ -295,7 +339,7 @@ w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f)
   krb = kerberos_cred (c->main);
   read = w4_cor_negotiate_token (w4_cor_challenge_of (c, W4_SCHEME_NEGOTIATE), &s);
   if (read && s.krb_msg == W4_KRB_ERROR) {
-    krb_error_words (c, &s, f);
+    krb_error_words (c, &s, krb, f);
   } else if (krb != NULL) {
     no_krb_error_words (c, krb, read && s.neg_state == W4_NEG_REJECT, f);
   } else if (read && s.neg_state == W4_NEG_REJECT) {

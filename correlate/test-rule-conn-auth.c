@@ -387,6 +387,37 @@ test_kerberos_same_service_succeeded (void)
   fx_clear (&fx);
 }
 
+/* The ticket is for another host than the request's Host (the client
+ * canonicalised the name): said, with both names; not said when they are
+ * the same (apart from the port). */
+static void
+test_kerberos_canonicalised_host (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 8, 100, "GET", "/private/",
+       H ("Host: www.why401.test", "Authorization: Negotiate " REAL_APREQ_MUTUAL));
+  resp (&fx, c, 10, 100, 401, H ("WWW-Authenticate: Negotiate " REAL_NOT_US));
+  req (&fx, c, 11, 200, "GET", "/private/",
+       H ("Host: WEB.why401.test:8080", "Authorization: Negotiate " REAL_APREQ_NO_MUTUAL));
+  resp (&fx, c, 12, 200, 401, H ("WWW-Authenticate: Negotiate"));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "KRB_AP_ERR_NOT_US (35)"));
+  g_assert_nonnull (strstr (f->summary, "The ticket is for the host web.why401.test, but the "
+                                        "request named www.why401.test: the client "
+                                        "canonicalised the name"));
+  f = nth (&fx, 1);
+  g_assert_null (strstr (f->summary, "canonicalised"));
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -402,6 +433,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conn-auth/kerberos-badkeyver", test_kerberos_badkeyver);
   g_test_add_func ("/conn-auth/kerberos-skew", test_kerberos_skew);
   g_test_add_func ("/conn-auth/kerberos-no-error", test_kerberos_no_error);
+  g_test_add_func ("/conn-auth/kerberos-canonicalised-host", test_kerberos_canonicalised_host);
   g_test_add_func ("/conn-auth/kerberos-same-service-succeeded",
                    test_kerberos_same_service_succeeded);
   return g_test_run ();
