@@ -432,7 +432,8 @@ static const struct {
   { 34, "KRB_AP_ERR_REPEAT", "the server saw this authenticator before (a replay, or a client "
     "that resent it)", "Retry with a new authenticator; check the server's replay cache." },
   { 35, "KRB_AP_ERR_NOT_US", "the ticket is for a service principal the server's keytab does "
-    "not hold: the client asked the KDC for the SPN of the name it called the server by",
+    "not hold: the client asks the KDC for HTTP/ and the host name it takes from the URL (after "
+    "any canonicalisation)",
     "Call the server by the host name of an SPN in its keytab, or add this SPN's key to the "
     "keytab (and register it for the service account)." },
   { 36, "KRB_AP_ERR_BADMATCH", "the ticket and the authenticator do not belong together",

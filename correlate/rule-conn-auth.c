@@ -266,8 +266,10 @@ spn_host_words (const W4CorCtx *c, const W4Credential *p)
   if (hlen == spn_len && g_ascii_strncasecmp (h, spn_h, hlen) == 0)
     return NULL;
   return g_strdup_printf (" The ticket is for the host %.*s, but the request named %.*s: the "
-                          "client canonicalised the name (a DNS CNAME or a reverse lookup), so "
-                          "it asked for another service principal than the name in the URL.",
+                          "client canonicalised the name (a DNS CNAME or a reverse lookup; "
+                          "krb5.conf's dns_canonicalize_hostname and rdns, Chromium's "
+                          "DisableAuthNegotiateCnameLookup), so it asked for another service "
+                          "principal than the name in the URL.",
                           (int) spn_len, spn_h, (int) hlen, h);
 }
 
