@@ -31,6 +31,11 @@
 # apache-kerberos-two-keytabs.pcap: one ticket for HTTP/web.why401.test
 #   passes on /private/ -> 200 and fails on /stale/ -> 401 BADKEYVER (two
 #   curl runs, two connections).
+# apache-kerberos-canonicalised.pcap: curl calls alias.why401.test, whose
+#   location /alias/ has the keytab of HTTP/alias.why401.test; the client's
+#   krb5 canonicalises the name (dns_canonicalize_hostname = true; its own
+#   /etc/hosts, in a mount namespace, names web.why401.test first) and
+#   asks for HTTP/web.why401.test -> 401, KRB_AP_ERR_NOT_US (35).
 # apache-kerberos-no-mutual.pcap: clients/negotiate_client.py (python-gssapi,
 #   SPNEGO without mutual authentication) to /stale/ -> 401 with a bare
 #   SPNEGO reject: the server says no Kerberos error at all.
@@ -57,7 +62,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "make-real-kerberos.sh: needs root (tcpdump on lo)" >&2
     exit 1
 fi
-for tool in tcpdump curl "$PYTHON" /usr/bin/python3 apache2 krb5kdc kdb5_util kadmin.local kinit kvno ktutil \
+for tool in tcpdump curl "$PYTHON" /usr/bin/python3 unshare apache2 krb5kdc kdb5_util kadmin.local kinit kvno ktutil \
             faketime; do
     command -v "$tool" >/dev/null || { echo "make-real-kerberos.sh: missing $tool" >&2; exit 1; }
 done
@@ -113,6 +118,7 @@ wait_port() {
 REALM=WHY401.TEST
 HOST=web.why401.test
 OTHER=other.why401.test
+ALIAS=alias.why401.test
 KDC_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 mkdir -p "$WORK/kdc" "$WORK/rcache" "$WORK/ccache"
@@ -159,6 +165,8 @@ kadm() { kadmin.local -r "$REALM" -q "$1" >> "$WORK/kadmin.log" 2>&1; }
 kadm "addprinc -pw secret alice"
 kadm "addprinc -randkey HTTP/$HOST"
 kadm "addprinc -randkey HTTP/$OTHER"
+kadm "addprinc -randkey HTTP/$ALIAS"
+kadm "ktadd -norandkey -k $WORK/http-alias.keytab HTTP/$ALIAS"
 # the keytab of key version 1, then the principal is re-keyed (version 2,
 # the one the KDC's tickets use) and exported again: the current keytab
 kadm "ktadd -norandkey -k $WORK/http-kvno1.keytab HTTP/$HOST"
@@ -177,8 +185,9 @@ wait_port "$KDC_PORT"
 
 # -------------------------------------------------------------- apache2 ---
 
-mkdir -p "$WORK/apache/www/private" "$WORK/apache/www/stale" "$WORK/apache/www/wrongkey"
-for d in private stale wrongkey; do echo "kerberos page ($d)" > "$WORK/apache/www/$d/index.html"; done
+mkdir -p "$WORK/apache/www/private" "$WORK/apache/www/stale" "$WORK/apache/www/wrongkey" \
+         "$WORK/apache/www/alias"
+for d in private stale wrongkey alias; do echo "kerberos page ($d)" > "$WORK/apache/www/$d/index.html"; done
 chmod -R a+rX "$WORK/apache"
 gssapi_location() { # path keytab
     cat <<EOF
@@ -225,6 +234,7 @@ DocumentRoot $WORK/apache/www
 $(gssapi_location /private/ "$WORK/http.keytab")
 $(gssapi_location /stale/ "$WORK/http-kvno1.keytab")
 $(gssapi_location /wrongkey/ "$WORK/http-wrongkey.keytab")
+$(gssapi_location /alias/ "$WORK/http-alias.keytab")
 EOF
 apache2 -t -f "$WORK/apache.conf" 2> "$WORK/apache-configtest.log"
 apache2 -f "$WORK/apache.conf" -DFOREGROUND > "$WORK/apache-stdout.log" 2>&1 &
@@ -298,6 +308,17 @@ stop_capture
 start_capture apache-kerberos-two-keytabs.pcap
 negotiate 200 "$HOST" /private/ --negotiate
 negotiate 401 "$HOST" /stale/ --negotiate
+stop_capture
+
+# A client that canonicalises host names (dns_canonicalize_hostname = true)
+# in a mount namespace of its own whose /etc/hosts makes alias.why401.test
+# a second name of web.why401.test: the system's /etc/hosts is not touched.
+sed 's/dns_canonicalize_hostname = false/dns_canonicalize_hostname = true/' "$KRB5_CONFIG" \
+    > "$WORK/krb5-canonicalise.conf"
+printf '127.0.0.1 %s %s\n' "$HOST" "$ALIAS" > "$WORK/hosts"
+start_capture apache-kerberos-canonicalised.pcap
+negotiate 401 "$ALIAS" /alias/ --negotiate env KRB5_CONFIG="$WORK/krb5-canonicalise.conf" \
+    unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$WORK/hosts"
 stop_capture
 
 start_capture apache-kerberos-no-mutual.pcap
