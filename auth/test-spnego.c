@@ -220,6 +220,32 @@ test_real_ap_req (void)
                                    "spn=HTTP/web.why401.test@WHY401.TEST kvno=2 mutual=0");
 }
 
+/* A KRB-ERROR without stime (cut by whoever built it) still gives its
+ * error-code, and an stime that is no date (month 13) is left unset while
+ * the rest is read. */
+static void
+test_krb_error_fields (void)
+{
+  static const guint8 no_stime[] = {
+    0xa1, 0x0f, 0x30, 0x0d, 0xa2, 0x0b, 0x04, 0x09, 0x7e, 0x07, 0x30, 0x05, 0xa6, 0x03, 0x02, 0x01,
+    0x25,
+  };
+  guint8 bad_month[sizeof RESP_KRB_SKEW];
+  static const guint8 stime[] = "20261202001500Z";
+  gboolean patched = FALSE;
+
+  CHECK (no_stime, "kind=2 state=- mech=an unknown mechanism ntlm=0 krb=30 err=KRB_AP_ERR_SKEW "
+                   "spn=-");
+  memcpy (bad_month, RESP_KRB_SKEW, sizeof bad_month);
+  for (gsize i = 0; i + sizeof stime - 1 <= sizeof bad_month && !patched; i++)
+    if (memcmp (bad_month + i, stime, sizeof stime - 1) == 0) {
+      bad_month[i + 5] = '3'; /* 2026-13-02 */
+      patched = TRUE;
+    }
+  g_assert_true (patched);
+  CHECK (bad_month, "kind=2 state=reject mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_SKEW spn=-");
+}
+
 static void
 test_not_spnego (void)
 {
@@ -246,6 +272,7 @@ main (int argc, char **argv)
   g_test_add_func ("/spnego/ap-req", test_ap_req);
   g_test_add_func ("/spnego/real-server-tokens", test_real_server_tokens);
   g_test_add_func ("/spnego/real-ap-req", test_real_ap_req);
+  g_test_add_func ("/spnego/krb-error-fields", test_krb_error_fields);
   g_test_add_func ("/spnego/not-spnego", test_not_spnego);
   return g_test_run ();
 }
