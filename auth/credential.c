@@ -209,8 +209,8 @@ w4_cred_ntlm (W4Credential *c, const char *s, gsize len)
           g_free (c->principal);
           c->principal = g_strdup_printf ("ticket for %s", c->negotiate_spn);
         }
-        c->negotiate_kvno = sp.ticket_kvno;
-        c->negotiate_mutual = sp.mutual;
+        c->negotiate_kvno = sp.ticket_kvno <= G_MAXINT16 ? (gint16) sp.ticket_kvno : -1;
+        c->negotiate_mutual = (gint8) sp.mutual;
         w4_spnego_clear (&sp);
       }
       return;

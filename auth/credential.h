@@ -31,11 +31,13 @@ typedef struct {
   char *ntlm_workstation; /* type 3: the client's workstation name, or NULL */
   /* Negotiate */
   gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
+  /* with negotiate_spn: the ticket's key version (-1 not sent, or above
+   * G_MAXINT16: no real keytab gets there), and whether the AP-REQ asked
+   * for mutual authentication (-1 not read); small, so they fill the
+   * padding before the pointer and every credential stays 168 bytes */
+  gint16 negotiate_kvno;
+  gint8 negotiate_mutual;
   char *negotiate_spn;   /* Kerberos: the AP-REQ ticket's service principal (not encrypted) */
-  /* with negotiate_spn: the ticket's key version (-1 not sent) and whether
-   * the AP-REQ asked for mutual authentication (-1 not read) */
-  gint32 negotiate_kvno;
-  gint negotiate_mutual;
 } W4Credential;
 
 void w4_auth_credential_free (W4Credential *c);
