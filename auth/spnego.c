@@ -416,7 +416,8 @@ static const struct {
   { 6, "KDC_ERR_C_PRINCIPAL_UNKNOWN", "the KDC does not know the client's principal",
     "Check the user name and realm the client logs in with." },
   { 7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "the KDC does not know the service principal",
-    "Register the SPN (HTTP/host) for the service account, and call the server by that host name." },
+    "Register the SPN (HTTP/host) for the service account, and call the server by that host "
+    "name." },
   { 24, "KDC_ERR_PREAUTH_FAILED", "pre-authentication failed: a wrong password",
     "Check the user's password." },
   { 31, "KRB_AP_ERR_BAD_INTEGRITY", "the server's keytab has a key of the ticket's key version "

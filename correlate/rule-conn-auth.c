@@ -345,8 +345,8 @@ w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f)
   } else if (krb != NULL) {
     no_krb_error_words (c, krb, read && s.neg_state == W4_NEG_REJECT, f);
   } else if (read && s.neg_state == W4_NEG_REJECT) {
-    char *longer = g_strdup_printf ("%s The %s's Negotiate token says reject (SPNEGO negState)%s%s.",
-                                    f->summary, w4_cor_who_answers (c),
+    char *longer = g_strdup_printf ("%s The %s's Negotiate token says reject (SPNEGO "
+                                    "negState)%s%s.", f->summary, w4_cor_who_answers (c),
                                     s.mech != W4_MECH_UNKNOWN ? " for " : "",
                                     s.mech != W4_MECH_UNKNOWN ? w4_spnego_mech_name (s.mech) : "");
     g_free (f->summary);
