@@ -187,11 +187,19 @@ w4_cred_ntlm (W4Credential *c, const char *s, gsize len)
      * relative to its own start, and reads stay inside @raw. */
     gssize off = w4_ntlm_find (raw, n);
     if (off < 0) {
-      /* Kerberos: the client's name is encrypted, the fingerprint stays;
-       * the ticket's service principal is not */
+      /* Kerberos: the client's name is encrypted (in the authenticator);
+       * the ticket's service principal is not, and names what the
+       * credential is for: every AP-REQ has its own fingerprint, so that
+       * would make each request a principal of its own */
       W4Spnego sp;
       if (w4_spnego_parse (raw, n, &sp)) {
         c->negotiate_spn = g_steal_pointer (&sp.spn);
+        if (c->negotiate_spn != NULL) {
+          g_free (c->principal);
+          c->principal = g_strdup_printf ("ticket for %s", c->negotiate_spn);
+        }
+        c->negotiate_kvno = sp.ticket_kvno <= G_MAXINT16 ? (gint16) sp.ticket_kvno : -1;
+        c->negotiate_mutual = (gint8) sp.mutual;
         w4_spnego_clear (&sp);
       }
       return;

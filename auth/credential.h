@@ -15,6 +15,11 @@ typedef struct {
   gboolean malformed;    /* cannot be parsed (FINDINGS: malformed-credentials) */
   guint ntlm_type;       /* NTLM (also inside Negotiate): 1, 2 or 3; 0 when not NTLM */
   gboolean negotiate_is_ntlm; /* the SPNEGO/raw token is NTLMSSP */
+  /* Negotiate with negotiate_spn: the ticket's key version (-1 not sent,
+   * or above G_MAXINT16: no real keytab gets there), and whether the
+   * AP-REQ asked for mutual authentication (-1 not read) */
+  gint16 negotiate_kvno;
+  gint8 negotiate_mutual;
   char *scheme;          /* the scheme word as sent; NULL when none */
   const char *malformed_why; /* static text: "Basic payload is not base64", ... */
   char *fingerprint;     /* "sha256:" + 12 hex digits (see w4_auth_fingerprint) */

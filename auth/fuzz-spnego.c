@@ -12,6 +12,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (w4_spnego_parse ((const guint8 *) in.bytes, in.len, &s)) {
     (void) w4_krb_error_name (s.krb_error);
     (void) w4_krb_error_meaning (s.krb_error);
+    (void) w4_krb_error_fix (s.krb_error);
     w4_spnego_clear (&s);
   }
   w4_fuzz_input_clear (&in);

@@ -11,9 +11,12 @@
  *   NegTokenResp ::= SEQUENCE { [0] negState ENUMERATED, [1] supportedMech OID,
  *                               [2] responseToken OCTET STRING, [3] mechListMIC }
  *   inner token: [APPLICATION 0] { OID krb5, TOK_ID (2 bytes), message }, or NTLMSSP
- *   AP-REQ   [APPLICATION 14] SEQUENCE { ..., [3] ticket [APPLICATION 1] SEQUENCE {
- *              [0] tkt-vno, [1] realm, [2] sname PrincipalName, [3] enc-part } }
- *   KRB-ERROR [APPLICATION 30] SEQUENCE { ..., [6] error-code INTEGER, ... }
+ *   AP-REQ   [APPLICATION 14] SEQUENCE { [0] pvno, [1] msg-type, [2] ap-options BIT STRING,
+ *              [3] ticket [APPLICATION 1] SEQUENCE { [0] tkt-vno, [1] realm,
+ *              [2] sname PrincipalName, [3] enc-part EncryptedData { [0] etype, [1] kvno,
+ *              [2] cipher } }, [4] authenticator }
+ *   KRB-ERROR [APPLICATION 30] SEQUENCE { ..., [4] stime KerberosTime,
+ *              [5] susec, [6] error-code INTEGER, ... }
  * Nothing is decrypted or verified; fields that cannot be read are left
  * unset, so a token cut by a header cap says less, never something wrong. */
 #include "spnego.h"
@@ -127,57 +130,112 @@ append_string (GString *out, W4Reader *v)
 }
 
 /* Ticket ::= [APPLICATION 1] SEQUENCE { [0] tkt-vno, [1] realm,
- * [2] sname PrincipalName { [0] name-type, [1] SEQUENCE OF name-string } } */
-static char *
-ticket_spn (W4Reader *ticket)
+ * [2] sname PrincipalName { [0] name-type, [1] SEQUENCE OF name-string },
+ * [3] enc-part EncryptedData { [0] etype, [1] kvno OPTIONAL, [2] cipher } }:
+ * the service principal into out->spn, the key version into
+ * out->ticket_kvno (both in the clear; the rest is encrypted). */
+static void
+read_ticket (W4Reader *ticket, W4Spnego *out)
 {
-  W4Reader seq, f, realm, sname, names, part;
-  g_autoptr (GString) out = g_string_new (NULL);
+  W4Reader seq, f, realm, sname, names, part, enc;
+  g_autoptr (GString) spn = g_string_new (NULL);
   guint8 tag;
   guint n = 0;
 
   if (!der_only (ticket, 0x61, &seq) || !der_only (&seq, 0x30, &seq))
-    return NULL;
+    return;
   if (!der_find (&seq, 0xa1, &f) || !der_only (&f, 0x1b, &realm) ||
       !der_find (&seq, 0xa2, &f) || !der_only (&f, 0x30, &sname) ||
       !der_find (&sname, 0xa1, &f) || !der_only (&f, 0x30, &names))
-    return NULL;
+    return;
   while (n < W4_SPN_MAX_PARTS && w4_rd_left (&names) > 0 && der_next (&names, &tag, &part)) {
     if (tag != 0x1b)
-      return NULL;
+      return;
     if (n++ > 0)
-      g_string_append_c (out, '/');
-    append_string (out, &part);
+      g_string_append_c (spn, '/');
+    append_string (spn, &part);
   }
   if (n == 0)
-    return NULL;
-  g_string_append_c (out, '@');
-  append_string (out, &realm);
-  return g_string_free (g_steal_pointer (&out), FALSE);
+    return;
+  g_string_append_c (spn, '@');
+  append_string (spn, &realm);
+  out->spn = g_string_free (g_steal_pointer (&spn), FALSE);
+  if (der_find (&seq, 0xa3, &f) && der_only (&f, 0x30, &enc) && der_find (&enc, 0xa1, &f))
+    der_int (&f, &out->ticket_kvno);
 }
 
-/* A Kerberos message: AP-REQ (its ticket's service principal), AP-REP, or
- * KRB-ERROR (its error-code). */
+/* APOptions ::= BIT STRING: a count of unused bits, then the bits;
+ * mutual-required is bit 2 of the first byte (RFC 4120 5.5.1). */
+static void
+read_ap_options (W4Reader *f, W4Spnego *out)
+{
+  W4Reader v;
+  guint8 unused, bits;
+
+  if (der_only (f, 0x03, &v) && w4_rd_u8 (&v, &unused) && w4_rd_u8 (&v, &bits))
+    out->mutual = (bits & 0x20) != 0;
+}
+
+/* KerberosTime ::= GeneralizedTime "YYYYMMDDHHMMSSZ" (RFC 4120 5.2.3), in UTC. */
+static gboolean
+read_krb_time (W4Reader *f, gint64 *out)
+{
+  W4Reader v;
+  W4Span s;
+  int part[6];
+  static const guint8 width[6] = { 4, 2, 2, 2, 2, 2 };
+  gsize at = 0;
+  g_autoptr (GDateTime) t = NULL;
+
+  if (!der_only (f, 0x18, &v))
+    return FALSE;
+  s = w4_rd_rest (&v);
+  if (s.len != 15 || s.ptr[14] != 'Z')
+    return FALSE;
+  for (guint i = 0; i < 6; i++) {
+    part[i] = 0;
+    for (guint k = 0; k < width[i]; k++, at++) {
+      if (!g_ascii_isdigit (s.ptr[at]))
+        return FALSE;
+      part[i] = part[i] * 10 + (s.ptr[at] - '0');
+    }
+  }
+  t = g_date_time_new_utc (part[0], part[1], part[2], part[3], part[4], part[5]);
+  if (t == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (t);
+  return TRUE;
+}
+
+/* A Kerberos message: AP-REQ (its options, its ticket's service principal
+ * and key version), AP-REP, or KRB-ERROR (the server's time, its
+ * error-code). */
 static void
 read_krb_message (W4Reader *r, W4Spnego *out)
 {
-  W4Reader msg, seq, f;
+  W4Reader msg, seq, f, at;
   guint8 tag;
 
   if (!der_next (r, &tag, &msg) || !der_only (&msg, 0x30, &seq))
     return;
+  /* each field is looked for from the start (@at), so one that is
+   * missing or cut does not hide those after it */
   switch (tag) {
   case 0x6e: /* [APPLICATION 14] AP-REQ */
     out->krb_msg = W4_KRB_AP_REQ;
-    if (der_find (&seq, 0xa3, &f))
-      out->spn = ticket_spn (&f);
+    if (at = seq, der_find (&at, 0xa2, &f))
+      read_ap_options (&f, out);
+    if (at = seq, der_find (&at, 0xa3, &f))
+      read_ticket (&f, out);
     break;
   case 0x6f: /* [APPLICATION 15] AP-REP */
     out->krb_msg = W4_KRB_AP_REP;
     break;
   case 0x7e: /* [APPLICATION 30] KRB-ERROR */
     out->krb_msg = W4_KRB_ERROR;
-    if (der_find (&seq, 0xa6, &f))
+    if (at = seq, der_find (&at, 0xa4, &f))
+      out->has_stime = read_krb_time (&f, &out->krb_stime);
+    if (at = seq, der_find (&at, 0xa6, &f))
       der_int (&f, &out->krb_error);
     break;
   default:
@@ -270,6 +328,8 @@ w4_spnego_parse (const guint8 *token, gsize len, W4Spnego *out)
   memset (out, 0, sizeof *out);
   out->neg_state = W4_NEG_STATE_NONE;
   out->krb_error = -1;
+  out->ticket_kvno = -1;
+  out->mutual = -1;
   if (token == NULL || len == 0)
     return FALSE;
   if (len >= 8 && memcmp (token, "NTLMSSP", 8) == 0) {
@@ -345,25 +405,55 @@ w4_spnego_mech_name (W4SpnegoMech mech)
 }
 
 /* RFC 4120 7.5.9, the errors a server's AP exchange gives and a few of the
- * KDC's that clients relay. */
+ * KDC's that clients relay. A meaning follows "carries the Kerberos error
+ * NAME (code): " in a summary; a fix is the finding's fix. */
 static const struct {
   gint32 code;
   const char *name;
   const char *meaning;
+  const char *fix;
 } krb_errors[] = {
-  { 6, "KDC_ERR_C_PRINCIPAL_UNKNOWN", "the KDC does not know the client's principal: check the user name and realm" },
-  { 7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "the KDC does not know the service principal: register the SPN (HTTP/host) for the service account, and call the server by that host name" },
-  { 24, "KDC_ERR_PREAUTH_FAILED", "pre-authentication failed: wrong password" },
-  { 32, "KRB_AP_ERR_TKT_EXPIRED", "the service ticket had expired: the client must get a new one (purge its ticket cache, kinit again)" },
-  { 33, "KRB_AP_ERR_TKT_NYV", "the ticket is not valid yet: the clocks of the KDC, client and server differ; check NTP" },
-  { 34, "KRB_AP_ERR_REPEAT", "the server saw this authenticator before (a replay, or a client that resent it): retry with a new one; check the server's replay cache" },
-  { 35, "KRB_AP_ERR_NOT_US", "the ticket is for another service principal: the client asked for the wrong SPN (check the host name in the URL and the SPN's registration)" },
-  { 36, "KRB_AP_ERR_BADMATCH", "the ticket and the authenticator do not belong together" },
-  { 37, "KRB_AP_ERR_SKEW", "the clocks of the client and the server differ by more than the allowed skew (5 minutes by default): check NTP on both" },
-  { 41, "KRB_AP_ERR_MODIFIED", "the server could not decrypt the ticket: its keytab does not hold the service account's current key (keytab out of date, or the SPN is registered to another account)" },
-  { 44, "KRB_AP_ERR_BADKEYVER", "the ticket is encrypted with a key version the server's keytab lacks: the service account's password changed; export the keytab again" },
-  { 45, "KRB_AP_ERR_NOKEY", "the server has no key for the ticket's service principal: add that SPN's key to its keytab, or fix the SPN" },
-  { 60, "KRB_ERR_GENERIC", "a generic Kerberos error: the server's log says more" },
+  { 6, "KDC_ERR_C_PRINCIPAL_UNKNOWN", "the KDC does not know the client's principal",
+    "Check the user name and realm the client logs in with." },
+  { 7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "the KDC does not know the service principal",
+    "Register the SPN (HTTP/host) for the service account, and call the server by that host "
+    "name." },
+  { 24, "KDC_ERR_PREAUTH_FAILED", "pre-authentication failed: a wrong password",
+    "Check the user's password." },
+  { 31, "KRB_AP_ERR_BAD_INTEGRITY", "the server's keytab has a key of the ticket's key version "
+    "for the service principal, but not the one the KDC encrypted the ticket with (a keytab made "
+    "from another password, or a re-key that kept the key version): the keytab is out of date",
+    "Export the service principal's keytab again from the KDC (kadmin ktadd -norandkey, or ktpass "
+    "for Active Directory) and install it on the server." },
+  { 32, "KRB_AP_ERR_TKT_EXPIRED", "the service ticket had expired",
+    "The client must get a new ticket: purge its ticket cache (kdestroy, klist purge) and kinit "
+    "again." },
+  { 33, "KRB_AP_ERR_TKT_NYV", "the ticket is not valid yet: the clocks of the KDC, client and "
+    "server differ", "Synchronise the clocks of the KDC, the client and the server (NTP)." },
+  { 34, "KRB_AP_ERR_REPEAT", "the server saw this authenticator before (a replay, or a client "
+    "that resent it)", "Retry with a new authenticator; check the server's replay cache." },
+  { 35, "KRB_AP_ERR_NOT_US", "the ticket is for a service principal the server's keytab does "
+    "not hold: the client asks the KDC for HTTP/ and the host name it takes from the URL (after "
+    "any canonicalisation)",
+    "Call the server by the host name of an SPN in its keytab, or add this SPN's key to the "
+    "keytab (and register it for the service account)." },
+  { 36, "KRB_AP_ERR_BADMATCH", "the ticket and the authenticator do not belong together",
+    "Purge the client's ticket cache and retry." },
+  { 37, "KRB_AP_ERR_SKEW", "the clocks of the client and the server differ by more than the "
+    "allowed skew (5 minutes by default)",
+    "Synchronise the clocks: check NTP on the client and the server." },
+  { 41, "KRB_AP_ERR_MODIFIED", "the server could not decrypt the ticket: its keytab does not "
+    "hold the service account's current key (keytab out of date, or the SPN is registered to "
+    "another account)", "Export the service account's keytab again and install it on the "
+    "server; check that the SPN is registered to that account only." },
+  { 44, "KRB_AP_ERR_BADKEYVER", "the ticket is encrypted with a key version the server's keytab "
+    "lacks: the service principal was re-keyed (its password changed) after the keytab was "
+    "exported, so the keytab is out of date",
+    "Export the service principal's keytab again (its current key version) and install it on "
+    "the server." },
+  { 45, "KRB_AP_ERR_NOKEY", "the server has no key for the ticket's service principal",
+    "Add that SPN's key to the server's keytab, or fix the SPN the client asks for." },
+  { 60, "KRB_ERR_GENERIC", "a generic Kerberos error", "Read the server's log: it says more." },
 };
 
 const char *
@@ -381,5 +471,14 @@ w4_krb_error_meaning (gint32 code)
   for (guint i = 0; i < G_N_ELEMENTS (krb_errors); i++)
     if (krb_errors[i].code == code)
       return krb_errors[i].meaning;
+  return NULL;
+}
+
+const char *
+w4_krb_error_fix (gint32 code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (krb_errors); i++)
+    if (krb_errors[i].code == code)
+      return krb_errors[i].fix;
   return NULL;
 }

@@ -43,6 +43,10 @@ typedef struct {
   guint krb_msg;           /* the inner Kerberos message type (W4_KRB_*), 0 when none */
   gint32 krb_error;        /* a KRB-ERROR's error-code, -1 when none */
   char *spn;               /* (owned) an AP-REQ ticket's "sname@realm", or NULL */
+  gint32 ticket_kvno;      /* an AP-REQ ticket's key version (its enc-part kvno), -1 when none */
+  gint mutual;             /* an AP-REQ's ap-options say mutual-required: 1, 0; -1 not read */
+  gboolean has_stime;
+  gint64 krb_stime;        /* a KRB-ERROR's stime (the server's clock), seconds since the epoch */
 } W4Spnego;
 
 /* Reads a Negotiate token (its bytes after base64) into @out; every read
@@ -60,5 +64,7 @@ const char *w4_krb_error_name (gint32 code);
 /* What the error means for the fix ("the client's and the server's clocks
  * differ by more than the allowed skew: check NTP on both"), or NULL. */
 const char *w4_krb_error_meaning (gint32 code);
+/* What to do about it, one sentence ("Set up NTP on the client ..."), or NULL. */
+const char *w4_krb_error_fix (gint32 code);
 
 G_END_DECLS

@@ -124,7 +124,7 @@ static const CredCase cred_cases[] = {
    * ticket names its service principal in the clear */
   { "negotiate kerberos ap-req", "RFC 4120 5.3, 5.5.1",
     IN ("Negotiate YIHbBgYrBgEFBQKggdAwgc2gJDAiBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICCqKBpASBoWCBngYJKoZIhvcSAQICAQBugY4wgYugAwIBBaEDAgEOogcDBQAAAAAAo1lhVzBVoAMCAQWhDRsLRVhBTVBMRS5DT02iIjAgoAMCAQKhGTAXGwRIVFRQGw93ZWIuZXhhbXBsZS5jb22jGzAZoAMCARKiEgQQAAAAAAAAAAAAAAAAAAAAAKQbMBmgAwIBEqISBBARERERERERERERERERERER"),
-    "Negotiate fp=sha256:e8e3b884a0ca pr=sha256:e8e3b884a0ca spn=HTTP/web.example.com@EXAMPLE.COM" },
+    "Negotiate fp=sha256:e8e3b884a0ca pr=ticket for HTTP/web.example.com@EXAMPLE.COM spn=HTTP/web.example.com@EXAMPLE.COM" },
   /* an unknown scheme word before a JWT (djangorestframework-jwt) */
   { "jwt after another scheme word", "RFC 7519 4.1.2", IN ("JWT " JWT2),
     "other fp=sha256:4665d482640e pr=alice jwt sub=alice exp=1700000000" },

@@ -4,6 +4,7 @@
  * vector is also read as every prefix of itself, which must never crash
  * and never report more than the whole does. */
 #include "test-util.h"
+#include "test-krb-real.h"
 
 static const guint8 RESP_REJECT[] = {
   0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x02,
@@ -85,6 +86,22 @@ static const guint8 RAW_KRB_APREQ[] = {
   0x11,
 };
 
+/* Appends to *@s (owned). */
+static void G_GNUC_PRINTF (2, 3)
+w4_take_printf (char **s, const char *fmt, ...)
+{
+  va_list ap;
+  g_autofree char *more = NULL;
+  char *joined;
+
+  va_start (ap, fmt);
+  more = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  joined = g_strconcat (*s, more, NULL);
+  g_free (*s);
+  *s = joined;
+}
+
 /* What a parse found, as one string. */
 static char *
 describe (const guint8 *tok, gsize len)
@@ -102,6 +119,13 @@ describe (const guint8 *tok, gsize len)
                          w4_spnego_mech_name (s.mech), s.inner_ntlm, s.krb_msg,
                          s.krb_error >= 0 ? w4_krb_error_name (s.krb_error) : "-",
                          s.spn ? s.spn : "-");
+  /* the fields only some tokens have, when they have them */
+  if (s.ticket_kvno >= 0)
+    w4_take_printf (&out, " kvno=%d", s.ticket_kvno);
+  if (s.mutual >= 0)
+    w4_take_printf (&out, " mutual=%d", s.mutual);
+  if (s.has_stime)
+    w4_take_printf (&out, " stime=%" G_GINT64_FORMAT, s.krb_stime);
   w4_spnego_clear (&s);
   g_free (copy);
   return out;
@@ -119,6 +143,16 @@ check (const guint8 *tok, gsize len, const char *want)
 
 #define CHECK(v, want) check (v, sizeof v, want)
 
+/* A token as base64, the way it travels in the header. */
+static void
+check_b64 (const char *b64, const char *want)
+{
+  gsize n = 0;
+  g_autofree guint8 *raw = g_base64_decode (b64, &n);
+
+  check (raw, n, want);
+}
+
 static void
 test_neg_token_resp (void)
 {
@@ -130,17 +164,21 @@ test_neg_token_resp (void)
 static void
 test_krb_errors (void)
 {
-  CHECK (RESP_KRB_SKEW, "kind=2 state=reject mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_SKEW spn=-");
+  CHECK (RESP_KRB_SKEW, "kind=2 state=reject mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_SKEW spn=- stime=1796170500");
   CHECK (RESP_KRB_MODIFIED,
-         "kind=2 state=- mech=an unknown mechanism ntlm=0 krb=30 err=KRB_AP_ERR_MODIFIED spn=-");
-  CHECK (RAW_KRB_BADKEYVER, "kind=3 state=- mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_BADKEYVER spn=-");
+         "kind=2 state=- mech=an unknown mechanism ntlm=0 krb=30 err=KRB_AP_ERR_MODIFIED spn=- stime=1796170500");
+  CHECK (RAW_KRB_BADKEYVER, "kind=3 state=- mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_BADKEYVER spn=- stime=1796170500");
   CHECK (RESP_BARE_KRB_EXPIRED,
-         "kind=2 state=reject mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_TKT_EXPIRED spn=-");
-  g_assert_nonnull (strstr (w4_krb_error_meaning (37), "NTP"));
+         "kind=2 state=reject mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_TKT_EXPIRED spn=- stime=1796170500");
+  g_assert_nonnull (strstr (w4_krb_error_fix (37), "NTP"));
   g_assert_nonnull (strstr (w4_krb_error_meaning (41), "keytab"));
   g_assert_nonnull (strstr (w4_krb_error_meaning (44), "keytab"));
-  g_assert_nonnull (strstr (w4_krb_error_meaning (32), "new one"));
+  g_assert_nonnull (strstr (w4_krb_error_fix (44), "keytab"));
+  g_assert_nonnull (strstr (w4_krb_error_meaning (31), "keytab is out of date"));
+  g_assert_nonnull (strstr (w4_krb_error_fix (32), "new ticket"));
   g_assert_null (w4_krb_error_name (9999));
+  g_assert_null (w4_krb_error_meaning (9999));
+  g_assert_null (w4_krb_error_fix (9999));
 }
 
 /* The client's AP-REQ names its service principal in the clear. */
@@ -148,9 +186,64 @@ static void
 test_ap_req (void)
 {
   CHECK (INIT_KRB_APREQ,
-         "kind=1 state=- mech=Kerberos ntlm=0 krb=14 err=- spn=HTTP/web.example.com@EXAMPLE.COM");
+         "kind=1 state=- mech=Kerberos ntlm=0 krb=14 err=- spn=HTTP/web.example.com@EXAMPLE.COM mutual=0");
   CHECK (RAW_KRB_APREQ,
-         "kind=3 state=- mech=Kerberos ntlm=0 krb=14 err=- spn=HTTP/web.example.com@EXAMPLE.COM");
+         "kind=3 state=- mech=Kerberos ntlm=0 krb=14 err=- spn=HTTP/web.example.com@EXAMPLE.COM mutual=0");
+}
+
+/* MIT krb5's answers through mod_auth_gssapi: a SPNEGO reject around the
+ * KRB-ERROR (stime is the server's clock; tshark shows the same), and the
+ * accept-completed AP-REP of a success. */
+static void
+test_real_server_tokens (void)
+{
+  check_b64 (REAL_BADKEYVER, "kind=2 state=reject mech=an unknown mechanism ntlm=0 krb=30 "
+                             "err=KRB_AP_ERR_BADKEYVER spn=- stime=1796175421");
+  check_b64 (REAL_BAD_INTEGRITY, "kind=2 state=reject mech=an unknown mechanism ntlm=0 krb=30 "
+                                 "err=KRB_AP_ERR_BAD_INTEGRITY spn=- stime=1796175422");
+  check_b64 (REAL_SKEW, "kind=2 state=reject mech=an unknown mechanism ntlm=0 krb=30 "
+                        "err=KRB_AP_ERR_SKEW spn=- stime=1796175423");
+  check_b64 (REAL_NOT_US, "kind=2 state=reject mech=an unknown mechanism ntlm=0 krb=30 "
+                          "err=KRB_AP_ERR_NOT_US spn=- stime=1796175424");
+  check_b64 (REAL_AP_REP, "kind=2 state=accept-completed mech=Kerberos ntlm=0 krb=15 err=- spn=-");
+}
+
+/* The clients' AP-REQs: the ticket's service principal and key version,
+ * and whether the client asked for mutual authentication (curl always
+ * does), all in the clear. */
+static void
+test_real_ap_req (void)
+{
+  check_b64 (REAL_APREQ_MUTUAL, "kind=1 state=- mech=Kerberos ntlm=0 krb=14 err=- "
+                                "spn=HTTP/web.why401.test@WHY401.TEST kvno=2 mutual=1");
+  check_b64 (REAL_APREQ_NO_MUTUAL, "kind=1 state=- mech=Kerberos ntlm=0 krb=14 err=- "
+                                   "spn=HTTP/web.why401.test@WHY401.TEST kvno=2 mutual=0");
+}
+
+/* A KRB-ERROR without stime (cut by whoever built it) still gives its
+ * error-code, and an stime that is no date (month 13) is left unset while
+ * the rest is read. */
+static void
+test_krb_error_fields (void)
+{
+  static const guint8 no_stime[] = {
+    0xa1, 0x0f, 0x30, 0x0d, 0xa2, 0x0b, 0x04, 0x09, 0x7e, 0x07, 0x30, 0x05, 0xa6, 0x03, 0x02, 0x01,
+    0x25,
+  };
+  guint8 bad_month[sizeof RESP_KRB_SKEW];
+  static const guint8 stime[] = "20261202001500Z";
+  gboolean patched = FALSE;
+
+  CHECK (no_stime, "kind=2 state=- mech=an unknown mechanism ntlm=0 krb=30 err=KRB_AP_ERR_SKEW "
+                   "spn=-");
+  memcpy (bad_month, RESP_KRB_SKEW, sizeof bad_month);
+  for (gsize i = 0; i + sizeof stime - 1 <= sizeof bad_month && !patched; i++)
+    if (memcmp (bad_month + i, stime, sizeof stime - 1) == 0) {
+      bad_month[i + 5] = '3'; /* 2026-13-02 */
+      patched = TRUE;
+    }
+  g_assert_true (patched);
+  CHECK (bad_month, "kind=2 state=reject mech=Kerberos ntlm=0 krb=30 err=KRB_AP_ERR_SKEW spn=-");
 }
 
 static void
@@ -177,6 +270,9 @@ main (int argc, char **argv)
   g_test_add_func ("/spnego/neg-token-resp", test_neg_token_resp);
   g_test_add_func ("/spnego/krb-errors", test_krb_errors);
   g_test_add_func ("/spnego/ap-req", test_ap_req);
+  g_test_add_func ("/spnego/real-server-tokens", test_real_server_tokens);
+  g_test_add_func ("/spnego/real-ap-req", test_real_ap_req);
+  g_test_add_func ("/spnego/krb-error-fields", test_krb_error_fields);
   g_test_add_func ("/spnego/not-spnego", test_not_spnego);
   return g_test_run ();
 }

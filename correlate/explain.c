@@ -180,11 +180,16 @@ w4_cor_response_what (const W4CorCtx *c)
   const W4CorExchange *ex = c->ex;
   GString *s = g_string_new (NULL);
 
+  g_autofree char *token = w4_cor_negotiate_token_words (w4_cor_challenge_in (ex,
+                                                                            W4_SCHEME_NEGOTIATE));
+
   g_string_printf (s, "%u", ex->status);
   if (ex->challenge_text != NULL)
     g_string_append_printf (s, " with %s: %s", w4_cor_challenge_header (c), ex->challenge_text);
   else if (ex->status != 403)
     g_string_append_printf (s, " without %s", w4_cor_challenge_header (c));
+  if (token != NULL) /* what the Negotiate token's bytes say */
+    g_string_append_printf (s, " (%s)", token);
   if (ex->server_message != NULL && !ex->message_from_challenge)
     g_string_append_printf (s, "; the server says \"%s\"", ex->server_message);
   return g_string_free (s, FALSE);

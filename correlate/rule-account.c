@@ -273,6 +273,7 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   g_autofree char *part1 = NULL;
   g_autofree char *part2 = NULL;
   const char *noun;
+  gboolean kerberos;
 
   if (cred == NULL) {
     f->summary = g_strdup_printf ("The %s rejected the cookies sent (%s) and offered no challenge.",
@@ -281,14 +282,21 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     return;
   }
   noun = w4_cor_is_user_cred (cred) ? "user" : "principal";
-  phrase = w4_cor_cred_phrase (cred);
+  phrase = w4_cor_kerberos_cred_phrase (cred);
+  kerberos = phrase != NULL;
+  if (phrase == NULL)
+    phrase = w4_cor_cred_phrase (cred);
   if (mine != NULL && mine->succeeded > 0) {
     g_autofree char *at = w4_cor_frame_ref (c, mine->last_success_frame);
+    /* Every Kerberos AP-REQ is new bytes: "other credentials" is another
+     * ticket for the same service, and the Kerberos error, not the
+     * ticket, says what is wrong. */
     part1 = g_strdup_printf ("%s %s succeeded on this %s with other credentials (%" G_GUINT64_FORMAT
-                             " of %" G_GUINT64_FORMAT ", the last at %s), so the account works "
-                             "and these credentials are wrong or outdated", noun, cred->principal,
+                             " of %" G_GUINT64_FORMAT ", the last at %s)%s", noun, cred->principal,
                              w4_cor_who_answers (c), mine->succeeded,
-                             mine->succeeded + mine->failed, at);
+                             mine->succeeded + mine->failed, at,
+                             kerberos ? "" : ", so the account works and these credentials are "
+                                             "wrong or outdated");
     w4_cor_ev_add (ev, mine->last_success_frame, mine->last_success_stream,
                    "a success of the same principal");
     f->summary = g_strdup_printf ("The %s rejected %s; %s.", w4_cor_who_answers (c), phrase,

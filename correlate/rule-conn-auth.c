@@ -12,6 +12,8 @@
 #include "rule.h"
 #include "track-conn-auth.h"
 
+#include <string.h>
+
 /* Either the failed request answered a server leg of another connection
  * (ca_prev), or the failed response carried a server leg whose answer
  * never came on its connection (ca_leg: it closed, or the answer went
@@ -161,35 +163,195 @@ const W4CorRule w4_rule_connection_auth_broken = { FALSE, conn_auth_broken_holds
 
 /* ---- a Negotiate rejection's words (rejected-credentials) ------------------ */
 
+/* The request's Kerberos AP-REQ, or NULL: a Negotiate credential whose
+ * ticket names its service principal. */
+static const W4Credential *
+kerberos_cred (const W4CorCred *cred)
+{
+  const W4Credential *p = cred != NULL ? cred->parsed : NULL;
+
+  if (p == NULL || p->malformed || cred->kind != W4_SCHEME_NEGOTIATE || p->negotiate_spn == NULL)
+    return NULL;
+  return p;
+}
+
+char *
+w4_cor_kerberos_cred_phrase (const W4CorCred *cred)
+{
+  const W4Credential *p = kerberos_cred (cred);
+  g_autofree char *kvno = NULL;
+
+  if (p == NULL)
+    return NULL;
+  if (p->negotiate_kvno >= 0)
+    kvno = g_strdup_printf (" (key version %d)", p->negotiate_kvno);
+  return g_strdup_printf ("the Kerberos ticket for %s%s in Negotiate credentials (%s)",
+                          p->negotiate_spn, kvno ? kvno : "", cred->fingerprint);
+}
+
+char *
+w4_cor_negotiate_token_words (const W4Challenge *ch)
+{
+  W4Spnego s;
+  const char *state, *name;
+  char *out = NULL;
+
+  if (ch == NULL || ch->kind != W4_SCHEME_NEGOTIATE || !w4_cor_negotiate_token (ch, &s))
+    return NULL;
+  state = w4_spnego_neg_state_name (s.neg_state);
+  name = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_name (s.krb_error) : NULL;
+  if (s.krb_msg == W4_KRB_ERROR)
+    out = g_strdup_printf ("%s%s%sthe Kerberos error %s (%d)", state ? "SPNEGO " : "",
+                           state ? state : "", state ? " with " : "", name ? name : "code",
+                           s.krb_error);
+  else if (s.krb_msg == W4_KRB_AP_REP)
+    out = g_strdup_printf ("%s%s%sthe Kerberos AP-REP", state ? "SPNEGO " : "", state ? state : "",
+                           state ? " with " : "");
+  else if (state != NULL)
+    out = g_strdup_printf ("SPNEGO %s", state);
+  w4_spnego_clear (&s);
+  return out;
+}
+
+/* " The error's stime, the server's clock, ...": which clock a
+ * KRB_AP_ERR_SKEW points at, from the server's time in the error and the
+ * capture's time of the response. The capture's clock is a third clock
+ * (usually one of the two ends'), so this says "agrees" only within a
+ * minute. */
+static char *
+skew_words (const W4CorCtx *c, const W4Spnego *s, gboolean *client_off)
+{
+  gint64 diff = w4_time_diff_usec ((W4Time) { s->krb_stime, 0 }, c->ex->resp_ts);
+  g_autofree char *d = w4_cor_duration (diff < 0 ? -diff : diff);
+
+  *client_off = diff > -60 * G_USEC_PER_SEC && diff < 61 * G_USEC_PER_SEC;
+  if (*client_off)
+    return g_strdup (" The error's stime (the server's clock) agrees with the capture's time "
+                     "within a minute, so the client's clock is the one that is off.");
+  return g_strdup_printf (" The error's stime (the server's clock) is %s %s the capture's time, "
+                          "so the server's clock is off (perhaps the client's too).", d,
+                          diff > 0 ? "behind" : "ahead of");
+}
+
+/* The host part of a service principal "HTTP/host@REALM" (the second
+ * name-string), as a span of @spn; FALSE when it has none. */
+static gboolean
+spn_host (const char *spn, const char **host, gsize *len)
+{
+  const char *slash = strchr (spn, '/');
+  const char *end;
+
+  if (slash == NULL)
+    return FALSE;
+  *host = slash + 1;
+  end = *host + strcspn (*host, "/@");
+  *len = (gsize) (end - *host);
+  return *len > 0;
+}
+
+/* " The ticket is for the host X, but the request named Y: ..." when the
+ * SPN's host is not the request's Host (without its port): the client
+ * canonicalised the name it was given (a DNS CNAME, a reverse lookup), so
+ * it asked the KDC for another service principal than the one the
+ * server's keytab may hold. */
+static char *
+spn_host_words (const W4CorCtx *c, const W4Credential *p)
+{
+  const char *h = c->ex->host, *spn_h;
+  gsize hlen, spn_len;
+
+  if (h == NULL || h[0] == '[' || !spn_host (p->negotiate_spn, &spn_h, &spn_len))
+    return NULL;
+  hlen = strcspn (h, ":");
+  if (hlen == spn_len && g_ascii_strncasecmp (h, spn_h, hlen) == 0)
+    return NULL;
+  return g_strdup_printf (" The ticket is for the host %.*s, but the request named %.*s: the "
+                          "client canonicalised the name (a DNS CNAME or a reverse lookup; "
+                          "krb5.conf's dns_canonicalize_hostname and rdns, Chromium's "
+                          "DisableAuthNegotiateCnameLookup), so it asked for another service "
+                          "principal than the name in the URL.",
+                          (int) spn_len, spn_h, (int) hlen, h);
+}
+
+/* The server's token carries a KRB-ERROR: name it, say what it means,
+ * make its fix the finding's. */
+static void
+krb_error_words (const W4CorCtx *c, const W4Spnego *s, const W4Credential *krb, W4Finding *f)
+{
+  const char *name = w4_krb_error_name (s->krb_error);
+  const char *meaning = w4_krb_error_meaning (s->krb_error);
+  const char *fix = w4_krb_error_fix (s->krb_error);
+  g_autofree char *extra = NULL;
+  gboolean client_off = FALSE;
+  char *longer;
+
+  if (s->krb_error == 37 && s->has_stime)
+    extra = skew_words (c, s, &client_off);
+  else if (krb != NULL)
+    extra = spn_host_words (c, krb);
+  longer = g_strdup_printf ("%s The %s's Negotiate token carries the Kerberos error %s (%d)%s%s.%s",
+                            f->summary, w4_cor_who_answers (c), name ? name : "code",
+                            s->krb_error, meaning ? ": " : "", meaning ? meaning : "",
+                            extra ? extra : "");
+  g_free (f->summary);
+  f->summary = longer;
+  if (client_off)
+    fix = "Synchronise the client's clock (NTP): the server's agrees with the capture's.";
+  if (fix != NULL) {
+    g_free (f->fix);
+    f->fix = g_strdup (fix);
+  }
+}
+
+/* A Kerberos AP-REQ refused without a KRB-ERROR (a bare SPNEGO reject, or
+ * only a new "Negotiate" challenge): say so, and never guess the error. */
+static void
+no_krb_error_words (const W4CorCtx *c, const W4Credential *p, gboolean reject, W4Finding *f)
+{
+  g_autofree char *kvno = p->negotiate_kvno >= 0
+                            ? g_strdup_printf (" at key version %d", p->negotiate_kvno)
+                            : g_strdup ("");
+  g_autofree char *host = spn_host_words (c, p);
+  char *longer = g_strdup_printf (
+    "%s The %s's answer %s no Kerberos error%s.%s", f->summary, w4_cor_who_answers (c),
+    reject ? "is a bare SPNEGO reject: it names" : "carries",
+    p->negotiate_mutual == 0 ? " (MIT krb5 sends the error back only to a client that asks for "
+                               "mutual authentication, and this AP-REQ did not)"
+                             : "",
+    host ? host : "");
+
+  g_free (f->summary);
+  f->summary = longer;
+  g_free (f->fix);
+  f->fix = g_strdup_printf ("Read the %s's log for why it refused the ticket for %s: check that "
+                            "its keytab holds that principal%s (klist -k), that the clocks agree "
+                            "(NTP), and that the client calls the server by the SPN's host name.",
+                            w4_cor_who_answers (c), p->negotiate_spn, kvno);
+}
+
 void
 w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f)
 {
   W4Spnego s;
-  const char *name, *meaning;
-  char *longer = NULL;
+  const W4Credential *krb;
+  gboolean read;
 
-  if (c->main == NULL || c->main->kind != W4_SCHEME_NEGOTIATE ||
-      !w4_cor_negotiate_token (w4_cor_challenge_of (c, W4_SCHEME_NEGOTIATE), &s))
+  if (c->main == NULL || c->main->kind != W4_SCHEME_NEGOTIATE)
     return;
-  name = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_name (s.krb_error) : NULL;
-  meaning = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_meaning (s.krb_error) : NULL;
-  if (s.krb_msg == W4_KRB_ERROR) {
-    longer = g_strdup_printf ("%s The %s's Negotiate token carries the Kerberos error %s (%d)%s%s.",
-                              f->summary, w4_cor_who_answers (c), name ? name : "code",
-                              s.krb_error, meaning ? ": " : "", meaning ? meaning : "");
-    if (meaning != NULL) {
-      g_free (f->fix);
-      f->fix = g_strdup_printf ("%c%s.", g_ascii_toupper (meaning[0]), meaning + 1);
-    }
-  } else if (s.neg_state == W4_NEG_REJECT) {
-    longer = g_strdup_printf ("%s The %s's Negotiate token says reject (SPNEGO negState)%s%s.",
-                              f->summary, w4_cor_who_answers (c),
-                              s.mech != W4_MECH_UNKNOWN ? " for " : "",
-                              s.mech != W4_MECH_UNKNOWN ? w4_spnego_mech_name (s.mech) : "");
-  }
-  if (longer != NULL) {
+  krb = kerberos_cred (c->main);
+  read = w4_cor_negotiate_token (w4_cor_challenge_of (c, W4_SCHEME_NEGOTIATE), &s);
+  if (read && s.krb_msg == W4_KRB_ERROR) {
+    krb_error_words (c, &s, krb, f);
+  } else if (krb != NULL) {
+    no_krb_error_words (c, krb, read && s.neg_state == W4_NEG_REJECT, f);
+  } else if (read && s.neg_state == W4_NEG_REJECT) {
+    char *longer = g_strdup_printf ("%s The %s's Negotiate token says reject (SPNEGO "
+                                    "negState)%s%s.", f->summary, w4_cor_who_answers (c),
+                                    s.mech != W4_MECH_UNKNOWN ? " for " : "",
+                                    s.mech != W4_MECH_UNKNOWN ? w4_spnego_mech_name (s.mech) : "");
     g_free (f->summary);
     f->summary = longer;
   }
-  w4_spnego_clear (&s);
+  if (read)
+    w4_spnego_clear (&s);
 }

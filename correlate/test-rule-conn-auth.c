@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "test-fixture.h"
+#include "test-krb-real.h"
 
 /* NTLMSSP type 1 (negotiate), a type 2 challenge, and a type 3 from
  * DOM\bob (Unicode, no LM/NT responses: enough to name the user). */
@@ -255,6 +256,168 @@ test_negotiate_rejection (void)
   fx_clear (&fx);
 }
 
+/* Real bytes (auth/test-krb-real.h): curl's AP-REQ for
+ * HTTP/web.why401.test@WHY401.TEST (kvno 2, mutual-required) that
+ * mod_auth_gssapi refuses with a KRB-ERROR. The summary names the ticket,
+ * its key version, the error and what it means; the fix is the error's;
+ * the evidence says what the server's token holds. */
+static void
+test_kerberos_badkeyver (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 8, 1796175421.78, "GET", "/stale/",
+       H ("Authorization: Negotiate " REAL_APREQ_MUTUAL));
+  resp (&fx, c, 10, 1796175421.79, 401, H ("WWW-Authenticate: Negotiate " REAL_BADKEYVER));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "rejected the Kerberos ticket for "
+                                        "HTTP/web.why401.test@WHY401.TEST (key version 2) in "
+                                        "Negotiate credentials (sha256:"));
+  g_assert_nonnull (strstr (f->summary, "carries the Kerberos error KRB_AP_ERR_BADKEYVER (44): "));
+  g_assert_nonnull (strstr (f->summary, "the keytab is out of date."));
+  g_assert_nonnull (strstr (f->fix, "Export the service principal's keytab again"));
+  g_assert_true (has_evidence (f, 8));
+  g_assert_nonnull (strstr (ev_what (f, 0), "Kerberos for HTTP/web.why401.test@WHY401.TEST"));
+  g_assert_nonnull (strstr (ev_what (f, 1), "(SPNEGO reject with the Kerberos error "
+                                            "KRB_AP_ERR_BADKEYVER (44))"));
+  fx_clear (&fx);
+}
+
+/* KRB_AP_ERR_SKEW: the error's stime is the server's clock. Captured at
+ * the same time, the client's clock is the one off; 10 minutes apart,
+ * the server's is. */
+static void
+test_kerberos_skew (void)
+{
+  static const double at[] = { 1796175423.3, 1796175423.3 + 600 };
+  static const char *const says[] = { "so the client's clock is the one that is off.",
+                                      "is 10 min 0 s behind the capture's time, so the server's "
+                                      "clock is off" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (at); i++) {
+    Fx fx;
+    W4ConnInfo *c;
+    W4Finding *f;
+
+    fx_init (&fx);
+    c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+    req (&fx, c, 8, at[i], "GET", "/private/", H ("Authorization: Negotiate " REAL_APREQ_MUTUAL));
+    resp (&fx, c, 10, at[i], 401, H ("WWW-Authenticate: Negotiate " REAL_SKEW));
+    fx_finish (&fx);
+    f = nth (&fx, 0);
+    assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+    g_assert_nonnull (strstr (f->summary, "KRB_AP_ERR_SKEW (37): the clocks of the client and "
+                                          "the server differ"));
+    g_assert_nonnull (strstr (f->summary, says[i]));
+    g_assert_nonnull (strstr (f->fix, i == 0 ? "Synchronise the client's clock (NTP)" : "NTP"));
+    fx_clear (&fx);
+  }
+}
+
+/* A Kerberos AP-REQ refused without a KRB-ERROR: python-gssapi's AP-REQ
+ * without mutual-required and the bare SPNEGO reject mod_auth_gssapi
+ * answers it with; and a bare "Negotiate" challenge. No error is made up:
+ * the summary says there is none, and the fix sends to the server's log
+ * with the ticket's principal and key version. */
+static void
+test_kerberos_no_error (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 8, 100, "GET", "/stale/", H ("Authorization: Negotiate " REAL_APREQ_NO_MUTUAL));
+  resp (&fx, c, 10, 100, 401, H (SPNEGO_REJECT));
+  req (&fx, c, 11, 200, "GET", "/stale/", H ("Authorization: Negotiate " REAL_APREQ_MUTUAL));
+  resp (&fx, c, 12, 200, 401, H ("WWW-Authenticate: Negotiate"));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "The server's answer is a bare SPNEGO reject: it names no "
+                                        "Kerberos error (MIT krb5 sends the error back only to a "
+                                        "client that asks for mutual authentication, and this "
+                                        "AP-REQ did not)."));
+  g_assert_null (strstr (f->summary, "KRB_"));
+  g_assert_nonnull (strstr (f->fix, "the ticket for HTTP/web.why401.test@WHY401.TEST: check that "
+                                    "its keytab holds that principal at key version 2"));
+  g_assert_nonnull (strstr (ev_what (f, 1), "(SPNEGO reject)"));
+  f = nth (&fx, 1);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "The server's answer carries no Kerberos error."));
+  fx_clear (&fx);
+}
+
+/* Every AP-REQ has its own fingerprint; the principal is the ticket's
+ * service principal ("ticket for HTTP/...@REALM"), so a ticket for the
+ * same service that passed on another page of this server is the same
+ * principal's success (the client and KDC are fine: that page's keytab
+ * is not), not another account's. */
+static void
+test_kerberos_same_service_succeeded (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 6, 100, "GET", "/private/", H ("Authorization: Negotiate " REAL_APREQ_NO_MUTUAL));
+  resp (&fx, c, 7, 100, 200, H ("WWW-Authenticate: Negotiate " REAL_AP_REP));
+  req (&fx, c, 8, 101, "GET", "/stale/", H ("Authorization: Negotiate " REAL_APREQ_MUTUAL));
+  resp (&fx, c, 10, 101, 401, H ("WWW-Authenticate: Negotiate " REAL_BADKEYVER));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_cmpstr (f->principal, ==, "ticket for HTTP/web.why401.test@WHY401.TEST");
+  g_assert_nonnull (strstr (f->summary, "principal ticket for HTTP/web.why401.test@WHY401.TEST "
+                                        "succeeded on this server with other credentials"));
+  g_assert_null (strstr (f->summary, "specific to this account"));
+  g_assert_true (has_evidence (f, 7));
+  fx_clear (&fx);
+}
+
+/* The ticket is for another host than the request's Host (the client
+ * canonicalised the name): said, with both names; not said when they are
+ * the same (apart from the port). */
+static void
+test_kerberos_canonicalised_host (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "127.0.0.1", 40000, "127.0.0.1", 8080);
+  req (&fx, c, 8, 100, "GET", "/private/",
+       H ("Host: www.why401.test", "Authorization: Negotiate " REAL_APREQ_MUTUAL));
+  resp (&fx, c, 10, 100, 401, H ("WWW-Authenticate: Negotiate " REAL_NOT_US));
+  req (&fx, c, 11, 200, "GET", "/private/",
+       H ("Host: WEB.why401.test:8080", "Authorization: Negotiate " REAL_APREQ_NO_MUTUAL));
+  resp (&fx, c, 12, 200, 401, H ("WWW-Authenticate: Negotiate"));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  assert_failure (f, W4_CAUSE_REJECTED_CREDENTIALS, 0);
+  g_assert_nonnull (strstr (f->summary, "KRB_AP_ERR_NOT_US (35)"));
+  g_assert_nonnull (strstr (f->summary, "The ticket is for the host web.why401.test, but the "
+                                        "request named www.why401.test: the client "
+                                        "canonicalised the name"));
+  f = nth (&fx, 1);
+  g_assert_null (strstr (f->summary, "canonicalised"));
+  fx_clear (&fx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -267,5 +430,11 @@ main (int argc, char **argv)
   g_test_add_func ("/conn-auth/limit-eviction", test_limit_eviction);
   g_test_add_func ("/conn-auth/expiry", test_expiry);
   g_test_add_func ("/conn-auth/negotiate-rejection", test_negotiate_rejection);
+  g_test_add_func ("/conn-auth/kerberos-badkeyver", test_kerberos_badkeyver);
+  g_test_add_func ("/conn-auth/kerberos-skew", test_kerberos_skew);
+  g_test_add_func ("/conn-auth/kerberos-no-error", test_kerberos_no_error);
+  g_test_add_func ("/conn-auth/kerberos-canonicalised-host", test_kerberos_canonicalised_host);
+  g_test_add_func ("/conn-auth/kerberos-same-service-succeeded",
+                   test_kerberos_same_service_succeeded);
   return g_test_run ();
 }
