@@ -51,93 +51,27 @@
 # ends the script after $WHY401_MAKE_TIMEOUT seconds (default 180).
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-180}
-ME=make-real-browser.sh
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "$ME: needs root (tcpdump, network namespaces)" >&2
-    exit 1
-fi
-for tool in tcpdump curl "$PYTHON"; do
-    command -v "$tool" >/dev/null || { echo "$ME: missing $tool" >&2; exit 1; }
-done
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-browser.XXXXXX)
-PIDS=()
-TCPDUMP_PID=
+HARNESS_NAME=make-real-browser.sh
+HARNESS_TOOLS="tcpdump curl"
+HARNESS_TIMEOUT=180
+. "$(dirname "$0")/lib/harness.sh"
 NS=
 VETH=
-log() { echo "$ME: $*" >&2; }
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; } || true
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    # the namespace goes once nothing runs in it; the veth with it, but the
-    # root end is removed by name too in case the namespace lingers
+# The namespace goes once nothing runs in it, so the servers stop first;
+# the veth goes with it, but its root end is removed by name too in case
+# the namespace lingers.
+harness_on_exit() {
+    stop_servers
     [ -z "$NS" ] || ip netns del "$NS" 2>/dev/null || true
     [ -z "$VETH" ] || ip link del "$VETH" 2>/dev/null || true
-    [ $rc -eq 0 ] || { log "failed (exit $rc)"; tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true; }
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-wait_port() { # address port
-    local n=0
-    until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
-        n=$((n + 1)); [ $n -lt 100 ] || { log "server on $1:$2 did not start"; return 1; }
-        sleep 0.1
-    done
-}
-
-# start_server log-name address port [ip netns exec NS] script args...
-start_server() {
+# browser_server log-name address port [ip netns exec NS] script args...
+browser_server() {
     local name=$1 addr=$2 port=$3
     shift 3
-    "$@" --host "$addr" --port "$port" --max-seconds "$TIMEOUT" > "$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-}
-
-start_capture() { # file-name interface filter
-    CAP_NAME=$1
-    tcpdump -i "$2" --immediate-mode -U -s 0 -n -Z root -w "$WORK/$1" "$3" \
-        > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] || { log "tcpdump did not start"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-}
-
-stop_capture() {
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    cp "$WORK/$CAP_NAME" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
+    start_server "$name" "$@" --host "$addr" --port "$port" --max-seconds "$TIMEOUT"
 }
 
 quote() { "$PYTHON" -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$1"; }
@@ -169,7 +103,7 @@ ccurl() { # expected-status curl-args...
 # The versions of what made the captures; the end of every run that made some.
 finish() {
     {
-        echo "# Tools that made the browser captures (pcaps/$ME)"
+        echo "# Tools that made the browser captures (pcaps/$HARNESS_NAME)"
         echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         if command -v chromium >/dev/null; then
             echo "chromium: $(chromium --version 2>/dev/null | tail -n 1)"
@@ -186,18 +120,18 @@ finish() {
 }
 
 PA=$(free_port)
-start_server auth-server 127.0.0.1 "$PA" "$PYTHON" "$HERE/servers/auth_server.py"
-wait_port 127.0.0.1 "$PA"
+browser_server auth-server 127.0.0.1 "$PA" "$PYTHON" "$HERE/servers/auth_server.py"
+wait_port "$PA" 127.0.0.1
 
 # ---- malformed credentials (curl) ---------------------------------------------
 
-start_capture python-malformed-credentials.pcap lo "tcp port $PA"
+start_capture python-malformed-credentials.pcap "tcp port $PA" lo
 A="http://127.0.0.1:$PA"
 ccurl 401 -H 'Authorization: Basic not-base64!' "$A/basic-only"
 ccurl 401 -H 'Authorization: Bearer' "$A/bearer"
 ccurl 401 -H "Authorization: Basic $(printf 'alice:wrong-password' | base64)" \
     -H "Authorization: Basic $(printf 'alice:secret' | base64)" "$A/basic-only"
-stop_capture
+finish_capture
 
 if ! command -v chromium >/dev/null; then
     log "no chromium: the cors-*, cookie-*-chromium* and cookie-secure-curl-netns captures not made"
@@ -206,50 +140,50 @@ fi
 
 PC=$(free_port)
 PK=$(free_port)
-start_server cors-server 127.0.0.1 "$PC" "$PYTHON" "$HERE/servers/cors_server.py"
-start_server cookie-server 127.0.0.1 "$PK" "$PYTHON" "$HERE/servers/cookie_server.py"
-wait_port 127.0.0.1 "$PC"
-wait_port 127.0.0.1 "$PK"
+browser_server cors-server 127.0.0.1 "$PC" "$PYTHON" "$HERE/servers/cors_server.py"
+browser_server cookie-server 127.0.0.1 "$PK" "$PYTHON" "$HERE/servers/cookie_server.py"
+wait_port "$PC" 127.0.0.1
+wait_port "$PK" 127.0.0.1
 SITES="MAP site-a.test 127.0.0.1, MAP site-b.test 127.0.0.1"
 
 # ---- CORS preflight -------------------------------------------------------------
 
-start_capture cors-preflight-chromium.pcap lo "tcp port $PC"
+start_capture cors-preflight-chromium.pcap "tcp port $PC" lo
 T=$(quote "http://site-b.test:$PC/strict/data")
 DOM=$(chromium_dom "http://site-a.test:$PC/page?target=$T&token=tok-good-1" \
     --host-resolver-rules="$SITES")
 expect_dom "failed: Failed to fetch" "$DOM"
-stop_capture
+finish_capture
 
-start_capture cors-preflight-allowed-chromium.pcap lo "tcp port $PC"
+start_capture cors-preflight-allowed-chromium.pcap "tcp port $PC" lo
 T=$(quote "http://site-b.test:$PC/fixed/data")
 DOM=$(chromium_dom "http://site-a.test:$PC/page?target=$T&token=tok-good-1&again=tok-revoked-7" \
     --host-resolver-rules="$SITES")
 expect_dom $'200\n401' "$DOM"
-stop_capture
+finish_capture
 
 # ---- SameSite=Strict on a cross-site navigation ----------------------------------
 
-start_capture cookie-samesite-strict-chromium.pcap lo "tcp port $PK"
+start_capture cookie-samesite-strict-chromium.pcap "tcp port $PK" lo
 # Chromium resolves *.localhost to loopback itself
 GO=$(quote "http://a.localhost:$PK/go?to=$(quote "http://b.localhost:$PK/app/home")")
 DOM=$(chromium_dom "http://b.localhost:$PK/magic-login?kind=strict&next=$GO")
 expect_dom "not_logged_in" "$DOM"
-stop_capture
+finish_capture
 
-start_capture cookie-samesite-secure-chromium.pcap lo "tcp port $PK"
+start_capture cookie-samesite-secure-chromium.pcap "tcp port $PK" lo
 CROSS=$(quote "http://a.localhost:$PK/cross?target=$(quote "http://b.localhost:$PK/api/data")")
 GO=$(quote "http://b.localhost:$PK/go?to=$CROSS")
 DOM=$(chromium_dom "http://b.localhost:$PK/magic-login?kind=secure-lax&next=$GO")
 expect_dom "<title>done</title>" "$DOM"
-stop_capture
+finish_capture
 
 # ---- Secure over http: localhost, then a namespace's own address ------------------
 
-start_capture cookie-secure-chromium-localhost.pcap lo "tcp port $PK"
+start_capture cookie-secure-chromium-localhost.pcap "tcp port $PK" lo
 DOM=$(chromium_dom "http://localhost:$PK/magic-login?kind=secure&next=%2Fapp%2Fhome")
 expect_dom '"user": "alice"' "$DOM"
-stop_capture
+finish_capture
 
 NS_OK=
 if command -v ip >/dev/null && ip netns add "why401-$PK" 2>/dev/null; then
@@ -271,19 +205,19 @@ if [ -z "$NS_OK" ]; then
 fi
 NA=10.231.$OCTET.2
 PN=8080
-start_server netns-cookie-server "$NA" "$PN" ip netns exec "$NS" "$PYTHON" "$HERE/servers/cookie_server.py"
-wait_port "$NA" "$PN"
+browser_server netns-cookie-server "$NA" "$PN" ip netns exec "$NS" "$PYTHON" "$HERE/servers/cookie_server.py"
+wait_port "$PN" "$NA"
 N="http://$NA:$PN"
 
-start_capture cookie-secure-chromium-netns.pcap "$VETH" "tcp port $PN"
+start_capture cookie-secure-chromium-netns.pcap "tcp port $PN" "$VETH"
 DOM=$(chromium_dom "$N/magic-login?kind=secure&next=%2Fapp%2Fhome")
 expect_dom "not_logged_in" "$DOM"
-stop_capture
+finish_capture
 
-start_capture cookie-secure-curl-netns.pcap "$VETH" "tcp port $PN"
+start_capture cookie-secure-curl-netns.pcap "tcp port $PN" "$VETH"
 rm -f "$WORK/jar"
 ccurl 200 -d user=alice -d password=secret "$N/login?kind=secure"
 ccurl 401 "$N/app/home"
-stop_capture
+finish_capture
 
 finish

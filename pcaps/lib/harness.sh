@@ -83,13 +83,14 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Waits until something accepts connections on 127.0.0.1:$1 (before any
-# capture starts, so these probes are never recorded).
-wait_port() {
+# Waits until something accepts connections on port $1 of $2 (default
+# 127.0.0.1), before any capture starts, so these probes are never
+# recorded.
+wait_port() { # port [address]
     local n=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    until (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; do
         n=$((n + 1))
-        [ $n -lt 100 ] || { log "nothing listens on port $1"; return 1; }
+        [ $n -lt 100 ] || { log "nothing listens on ${2:-127.0.0.1}:$1"; return 1; }
         sleep 0.1
     done
 }
