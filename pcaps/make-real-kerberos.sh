@@ -52,66 +52,12 @@
 # Every rerun changes timestamps, ports, keys and tickets.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=${WHY401_PCAP_OUT:-$HERE}
-PYTHON=${PYTHON:-python3}
-TIMEOUT=${WHY401_MAKE_TIMEOUT:-120}
+HARNESS_NAME=make-real-kerberos.sh
+HARNESS_TOOLS="tcpdump curl /usr/bin/python3 unshare apache2 krb5kdc kdb5_util kadmin.local kinit kvno ktutil faketime"
+. "$(dirname "$0")/lib/harness.sh"
 MODS=/usr/lib/apache2/modules
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "make-real-kerberos.sh: needs root (tcpdump on lo)" >&2
-    exit 1
-fi
-for tool in tcpdump curl "$PYTHON" /usr/bin/python3 unshare apache2 krb5kdc kdb5_util kadmin.local kinit kvno ktutil \
-            faketime; do
-    command -v "$tool" >/dev/null || { echo "make-real-kerberos.sh: missing $tool" >&2; exit 1; }
-done
-[ -f "$MODS/mod_auth_gssapi.so" ] ||
-    { echo "make-real-kerberos.sh: missing libapache2-mod-auth-gssapi" >&2; exit 1; }
-/usr/bin/python3 -c 'import gssapi' 2>/dev/null ||
-    { echo "make-real-kerberos.sh: missing python3-gssapi" >&2; exit 1; }
-if [ -z "${WHY401_MAKE_INNER:-}" ]; then
-    WHY401_MAKE_INNER=1 exec timeout -k 10 "$TIMEOUT" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d /tmp/why401-kerberos.XXXXXX)
-chmod 755 "$WORK"          # apache children run as www-data and read the keytabs
-PIDS=()                    # servers, in start order
-TCPDUMP_PID=
-log() { echo "make-real-kerberos.sh: $*" >&2; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; } || true
-    local i
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[i]}" 2>/dev/null || true; done
-    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-        local n=0
-        while kill -0 "${PIDS[i]}" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-        kill -KILL "${PIDS[i]}" 2>/dev/null || true
-        wait "${PIDS[i]}" 2>/dev/null || true
-    done
-    [ $rc -eq 0 ] || { log "failed (exit $rc)"; tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true; }
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'log "stopped (timeout or TERM)"; exit 143' TERM
-
-free_port() {
-    "$PYTHON" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_port() {
-    local n=0
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        n=$((n + 1)); [ $n -lt 100 ] || { log "nothing listens on port $1"; return 1; }
-        sleep 0.1
-    done
-}
+[ -f "$MODS/mod_auth_gssapi.so" ] || { log "missing libapache2-mod-auth-gssapi"; exit 1; }
+/usr/bin/python3 -c 'import gssapi' 2>/dev/null || { log "missing python3-gssapi"; exit 1; }
 
 # ------------------------------------------------------------------ KDC ---
 
@@ -244,33 +190,13 @@ log "krb5kdc on $KDC_PORT, apache2 on $HTTP_PORT"
 
 # ------------------------------------------------------------- captures ---
 
-CAP_NAME=
-start_capture() { # file-name
-    CAP_NAME=$1
-    tcpdump -i lo --immediate-mode -U -s 0 -n -Z root -w "$WORK/$1" \
-        "port $HTTP_PORT or port $KDC_PORT" > "$WORK/tcpdump.log" 2>&1 &
-    TCPDUMP_PID=$!
-    local n=0
-    until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-        n=$((n + 1))
-        kill -0 "$TCPDUMP_PID" 2>/dev/null && [ $n -lt 100 ] || { log "tcpdump did not start"; return 1; }
-        sleep 0.1
-    done
-    sleep 0.2
-    # a fresh ticket cache for every capture: its AS and TGS exchanges are in it
+# Each capture holds the HTTP and the KDC exchanges, and starts with a
+# fresh ticket cache (its AS and TGS exchanges are in it).
+kerberos_capture() { # file-name
+    start_capture "$1" "port $HTTP_PORT or port $KDC_PORT"
     export KRB5CCNAME="FILE:$WORK/ccache/$1.cc"
     echo secret | kinit alice@"$REALM" > "$WORK/kinit.log" 2>&1 ||
         { log "$CAP_NAME: kinit failed: $(cat "$WORK/kinit.log")"; return 1; }
-}
-
-stop_capture() {
-    sleep 0.5
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" || true
-    TCPDUMP_PID=
-    cp "$WORK/$CAP_NAME" "$OUT/$CAP_NAME.tmp"
-    mv "$OUT/$CAP_NAME.tmp" "$OUT/$CAP_NAME"
-    log "wrote $CAP_NAME ($(stat -c %s "$OUT/$CAP_NAME") bytes)"
 }
 
 # curl --negotiate alone sends its AP-REQ with the first request (Negotiate
@@ -284,31 +210,31 @@ negotiate() { # expected-status host path curl-auth-option [command prefix...]
     [ "$got" = "$want" ] || { log "$CAP_NAME: curl gave $got, expected $want"; return 1; }
 }
 
-start_capture apache-kerberos-ok.pcap
+kerberos_capture apache-kerberos-ok.pcap
 negotiate 200 "$HOST" /private/ --anyauth
-stop_capture
+finish_capture
 
-start_capture apache-kerberos-stale-keytab.pcap
+kerberos_capture apache-kerberos-stale-keytab.pcap
 negotiate 401 "$HOST" /stale/ --negotiate
-stop_capture
+finish_capture
 
-start_capture apache-kerberos-wrong-key.pcap
+kerberos_capture apache-kerberos-wrong-key.pcap
 negotiate 401 "$HOST" /wrongkey/ --negotiate
-stop_capture
+finish_capture
 
-start_capture apache-kerberos-clock-skew.pcap
+kerberos_capture apache-kerberos-clock-skew.pcap
 kvno "HTTP/$HOST@$REALM" > "$WORK/kvno.log" 2>&1   # the service ticket at the real time
 negotiate 401 "$HOST" /private/ --negotiate env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +10m
-stop_capture
+finish_capture
 
-start_capture apache-kerberos-wrong-spn.pcap
+kerberos_capture apache-kerberos-wrong-spn.pcap
 negotiate 401 "$OTHER" /private/ --negotiate
-stop_capture
+finish_capture
 
-start_capture apache-kerberos-two-keytabs.pcap
+kerberos_capture apache-kerberos-two-keytabs.pcap
 negotiate 200 "$HOST" /private/ --negotiate
 negotiate 401 "$HOST" /stale/ --negotiate
-stop_capture
+finish_capture
 
 # A client that canonicalises host names (dns_canonicalize_hostname = true)
 # in a mount namespace of its own whose /etc/hosts makes alias.why401.test
@@ -316,16 +242,16 @@ stop_capture
 sed 's/dns_canonicalize_hostname = false/dns_canonicalize_hostname = true/' "$KRB5_CONFIG" \
     > "$WORK/krb5-canonicalise.conf"
 printf '127.0.0.1 %s %s\n' "$HOST" "$ALIAS" > "$WORK/hosts"
-start_capture apache-kerberos-canonicalised.pcap
+kerberos_capture apache-kerberos-canonicalised.pcap
 negotiate 401 "$ALIAS" /alias/ --negotiate env KRB5_CONFIG="$WORK/krb5-canonicalise.conf" \
     unshare --mount sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$WORK/hosts"
-stop_capture
+finish_capture
 
-start_capture apache-kerberos-no-mutual.pcap
+kerberos_capture apache-kerberos-no-mutual.pcap
 /usr/bin/python3 "$HERE/clients/negotiate_client.py" --port "$HTTP_PORT" --host "$HOST" \
     --path /stale/ --expect 401 > "$WORK/negotiate-client.log" 2>&1 ||
     { log "$CAP_NAME: $(cat "$WORK/negotiate-client.log")"; exit 1; }
-stop_capture
+finish_capture
 
 grep -E "gss_accept_sec_context|GSS ERROR|krb5" "$WORK/apache-error.log" | sed 's/^/  apache2: /' >&2 || true
 
