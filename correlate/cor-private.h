@@ -1,7 +1,9 @@
 /* cor-private.h: the correlator engine's internal state, shared by
  * correlate.c (events, pairing, windows, aggregates, timing, summary),
- * decide.c and the rules it asks (rule.h), and risk.c (the risk and info
- * texts). Not for other stages. */
+ * state.c (findings, limit drops, frames and files, lookups: what the
+ * trackers and rules call back into), decide.c and the rules it asks
+ * (rule.h), the trackers (track-*.c), and risk.c (the risk and info texts).
+ * Not for other stages. */
 #pragma once
 
 #include "auth.h"
@@ -301,13 +303,17 @@ W4Finding *w4_cor_decide (W4Correlate *cor, W4CorExchange *ex);
 W4Finding *w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *acc);
 W4Finding *w4_cor_limit_finding (W4Correlate *cor, W4LimitId id);
 
-/* correlate.c: counts a drop at limit @id (for the trackers, track-*.c);
- * @why may be NULL. */
+/* state.c: counts a drop at limit @id (every stage's drops end here); the
+ * first hit is a warning for summary.warnings and stderr. @why may be NULL
+ * (the limit's own meaning is used). */
 void w4_cor_note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
                         const char *why);
+/* state.c: the same for @n drops at once. */
+void w4_cor_note_limit_drops (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts,
+                              const char *why, guint64 n);
 /* track-credential.c: @agg_key's history. (transfer none), NULL when unknown. */
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
-/* correlate.c: lookups the rules use. (transfer none), NULL when unknown. */
+/* state.c: lookups the rules use. (transfer none), NULL when unknown. */
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
 /* w4_cor_file_name and w4_cor_locate: in correlate.h. */
 /* Does Wireshark show the TCP header (tcp.stream) in @frame? FALSE for an
