@@ -355,7 +355,11 @@ gboolean w4_cor_negotiate_token (const W4Challenge *ch, W4Spnego *out);
  * next token? Not when it is a SPNEGO reject, accept-completed, or carries
  * a Kerberos KRB-ERROR; a token that cannot be read is taken as one. */
 gboolean w4_cor_negotiate_continues (const W4Challenge *ch);
-/* exchange.c: @ex's first challenge of @kind, (transfer none) or NULL. */
+/* exchange.c: what a Negotiate challenge's token says ("SPNEGO reject with
+ * the Kerberos error KRB_AP_ERR_SKEW (37)", "SPNEGO accept-completed with
+ * the Kerberos AP-REP"), or NULL. (transfer full) */
+char *w4_cor_negotiate_token_words (const W4Challenge *ch);
+/* state.c: @ex's first challenge of @kind, (transfer none) or NULL. */
 const W4Challenge *w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind);
 /* track-digest.c, called by the engine: a request's Digest credentials
  * (fills ex->track->digest, then remembers the nonce and nc), and a response's

@@ -1,23 +1,12 @@
 /* exchange.c: facts about one exchange record that the engine
- * (correlate.c) and the rules both ask: which challenge it got, whether it
- * carried a handshake's intermediate leg. Reads only, and only the
- * record. */
+ * (correlate.c) and the rules both ask: what its Negotiate challenge's
+ * token says, whether it carried a handshake's intermediate leg. Reads
+ * only, and only the record. */
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
 
 #include <string.h>
-
-const W4Challenge *
-w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind)
-{
-  for (guint i = 0; ex->challenges != NULL && i < ex->challenges->len; i++) {
-    const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
-    if (ch->kind == kind)
-      return ch;
-  }
-  return NULL;
-}
 
 gboolean
 w4_cor_negotiate_token (const W4Challenge *ch, W4Spnego *out)
@@ -46,6 +35,30 @@ w4_cor_negotiate_continues (const W4Challenge *ch)
           s.neg_state != W4_NEG_ACCEPT_COMPLETED;
   w4_spnego_clear (&s);
   return go_on;
+}
+
+char *
+w4_cor_negotiate_token_words (const W4Challenge *ch)
+{
+  W4Spnego s;
+  const char *state, *name;
+  char *out = NULL;
+
+  if (ch == NULL || ch->kind != W4_SCHEME_NEGOTIATE || !w4_cor_negotiate_token (ch, &s))
+    return NULL;
+  state = w4_spnego_neg_state_name (s.neg_state);
+  name = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_name (s.krb_error) : NULL;
+  if (s.krb_msg == W4_KRB_ERROR)
+    out = g_strdup_printf ("%s%s%sthe Kerberos error %s (%d)", state ? "SPNEGO " : "",
+                           state ? state : "", state ? " with " : "", name ? name : "code",
+                           s.krb_error);
+  else if (s.krb_msg == W4_KRB_AP_REP)
+    out = g_strdup_printf ("%s%s%sthe Kerberos AP-REP", state ? "SPNEGO " : "", state ? state : "",
+                           state ? " with " : "");
+  else if (state != NULL)
+    out = g_strdup_printf ("SPNEGO %s", state);
+  w4_spnego_clear (&s);
+  return out;
 }
 
 gboolean

@@ -189,30 +189,6 @@ w4_cor_kerberos_cred_phrase (const W4CorCred *cred)
                           p->negotiate_spn, kvno ? kvno : "", cred->fingerprint);
 }
 
-char *
-w4_cor_negotiate_token_words (const W4Challenge *ch)
-{
-  W4Spnego s;
-  const char *state, *name;
-  char *out = NULL;
-
-  if (ch == NULL || ch->kind != W4_SCHEME_NEGOTIATE || !w4_cor_negotiate_token (ch, &s))
-    return NULL;
-  state = w4_spnego_neg_state_name (s.neg_state);
-  name = s.krb_msg == W4_KRB_ERROR ? w4_krb_error_name (s.krb_error) : NULL;
-  if (s.krb_msg == W4_KRB_ERROR)
-    out = g_strdup_printf ("%s%s%sthe Kerberos error %s (%d)", state ? "SPNEGO " : "",
-                           state ? state : "", state ? " with " : "", name ? name : "code",
-                           s.krb_error);
-  else if (s.krb_msg == W4_KRB_AP_REP)
-    out = g_strdup_printf ("%s%s%sthe Kerberos AP-REP", state ? "SPNEGO " : "", state ? state : "",
-                           state ? " with " : "");
-  else if (state != NULL)
-    out = g_strdup_printf ("SPNEGO %s", state);
-  w4_spnego_clear (&s);
-  return out;
-}
-
 /* " The error's stime, the server's clock, ...": which clock a
  * KRB_AP_ERR_SKEW points at, from the server's time in the error and the
  * capture's time of the response. The capture's clock is a third clock

@@ -114,10 +114,6 @@ void w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f);
  * 2) in Negotiate credentials (sha256:...)" when @cred is a Kerberos
  * AP-REQ, else NULL. (transfer full) */
 char *w4_cor_kerberos_cred_phrase (const W4CorCred *cred);
-/* rule-conn-auth.c: what a Negotiate challenge's token says ("SPNEGO
- * reject with the Kerberos error KRB_AP_ERR_SKEW (37)", "SPNEGO
- * accept-completed with the Kerberos AP-REP"), or NULL. (transfer full) */
-char *w4_cor_negotiate_token_words (const W4Challenge *ch);
 
 /* explain.c: phrasing. Every char * returned is (transfer full). */
 const char *w4_cor_challenge_header (const W4CorCtx *c);

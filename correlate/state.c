@@ -259,6 +259,17 @@ w4_cor_ip_datagram(W4Correlate *cor, const W4IpPacket *pkt)
   }
 }
 
+const W4Challenge *
+w4_cor_challenge_in (const W4CorExchange *ex, W4Scheme kind)
+{
+  for (guint i = 0; ex->challenges != NULL && i < ex->challenges->len; i++) {
+    const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
+    if (ch->kind == kind)
+      return ch;
+  }
+  return NULL;
+}
+
 /* ---- servers and principals ------------------------------------------------ */
 
 W4CorServer *
