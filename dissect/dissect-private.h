@@ -243,4 +243,107 @@ void w4_dis_count_not_http (struct W4Dissect *dis);
  * frame, or -1 (for w4-disdump's comparison with tshark). */
 gint64 w4_dis_last_stream (struct W4Dissect *dis);
 
+/* --- inside TCP: dissect.c, flow.c, tcp-number.c, tcp-reasm.c ------------ */
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+/* Wireshark's "base sequence" of each direction ([0]: from a, [1]: from b). */
+typedef struct {
+  guint32 seq[2];
+  gboolean set[2];
+} W4SeqBases;
+
+struct W4ConvRec {
+  W4Endpoint a, b;       /* a sorts before b */
+  guint32 stream;        /* tcp.stream in @stream_file */
+  guint stream_file;
+  W4SeqBases file_bases; /* as Wireshark sees @stream_file alone: numbering */
+  W4SeqBases run_bases;  /* over the whole run: when a connection ends */
+  W4Flow *flow;          /* live state, or NULL */
+  GList order_link;      /* in dis->rec_order */
+};
+
+struct W4Dissect {
+  W4Limits limits;
+  W4Sink sink;
+  GHashTable *recs;      /* W4ConvRec* (key and value) */
+  GQueue rec_order;      /* by creation */
+  guint64 n_streams;     /* connections in the run (a connection that spans files counts once) */
+  guint cur_file;        /* the input file being read */
+  guint32 file_streams;  /* tcp.stream numbers given in it */
+  guint64 n_flows;
+  GQueue lru_open;       /* W4Flow, least recently used first */
+  GQueue lru_closed;     /* finishing or closed flows */
+  guint64 next_conn_id;
+  W4Time now;
+  gboolean have_now;
+  gboolean frame_clock;  /* w4_dis_frame gives the time: packets do not move it */
+  guint64 not_http_dirs;
+  gint64 last_stream;    /* of the last header numbered in this frame, or -1 */
+};
+
+/* w4_endpoint_equal, inlined: every packet needs two to four of these.
+ * Fixed-size compares, so the compiler needs no memcmp call. */
+static inline gboolean
+ep_equal (const W4Endpoint *x, const W4Endpoint *y)
+{
+  if (x->port != y->port || x->addr.family != y->addr.family)
+    return FALSE;
+  if (x->addr.family == 4)
+    return memcmp (x->addr.a, y->addr.a, 4) == 0;
+  return memcmp (x->addr.a, y->addr.a, 16) == 0;
+}
+
+typedef struct {
+  guint16 sport, dport;
+  guint32 seq, ack;
+  guint8 hlen;
+  guint16 flags;
+} W4TcpHdr;
+
+/* Marks (IP fragments) per segment that we track; capture bounds the
+ * fragments of one datagram far below this. */
+#define W4_TCP_MAX_MARKS 64
+/* Records rotated past the head while looking for one without live state,
+ * per eviction: all of them could be live when flows >= records. */
+#define W4_REC_EVICT_TRIES 64
+
+/* dissect.c */
+void w4_dis_limit_anomaly (W4Dissect *dis, W4LimitId limit, guint64 frame, W4Time ts,
+                           const char *message);
+
+/* flow.c: the flow table */
+W4Flow *w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endpoint *src,
+                     const W4Endpoint *dst);
+void w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts);
+void w4_flow_to_closed_lru (W4Flow *flow);
+void w4_flow_swap_roles (W4Flow *flow);
+void w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts);
+void w4_flow_evict (W4Flow *flow, W4CloseReason why);
+void w4_flow_destroy (W4Flow *flow);
+void w4_flow_expire_idle (W4Dissect *dis);
+void w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi);
+
+/* tcp-number.c: tcp.stream numbers */
+void w4_num_init (W4Dissect *dis);
+void w4_num_free (W4Dissect *dis);
+void w4_num_note_file (W4Dissect *dis, const W4FrameInfo *fi);
+W4ConvRec *w4_num_lookup (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int *side,
+                          const W4FrameInfo *fi);
+gboolean w4_num_packet (W4Dissect *dis, W4ConvRec *rec, int side, const W4TcpHdr *h,
+                        const W4IpPacket *pkt);
+void w4_num_follow (W4Flow *flow, const W4ConvRec *rec);
+
+/* tcp-reasm.c: one direction's bytes in order */
+guint w4_reasm_marks (const W4IpPacket *pkt, gsize hlen, W4FrameMark *marks);
+void w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize len,
+                       gsize claimed, const W4FrameMark *marks, guint n_marks);
+void w4_reasm_acked_holes (W4Flow *flow, W4Dir dir, guint32 ack);
+void w4_reasm_check_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
+void w4_reasm_flush (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
+void w4_reasm_clear (W4TcpHalf *t);
+
 G_END_DECLS
