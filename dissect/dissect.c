@@ -21,12 +21,6 @@ w4_dis_limits (W4Dissect *dis)
   return &dis->limits;
 }
 
-void
-w4_dis_count_not_http (W4Dissect *dis)
-{
-  dis->not_http_dirs++;
-}
-
 static void
 emit_anomaly (W4Dissect *dis, const W4Anomaly *a)
 {

@@ -87,7 +87,6 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
   }
   g_queue_init (&flow->tcp[0].ooo);
   g_queue_init (&flow->tcp[1].ooo);
-  w4_h1_init (flow);
   flow->lru_link.data = flow;
   g_queue_push_tail_link (&dis->lru_open, &flow->lru_link);
   rec->flow = flow;
@@ -101,8 +100,7 @@ flow_strip (W4Flow *flow)
 {
   w4_reasm_clear (&flow->tcp[0]);
   w4_reasm_clear (&flow->tcp[1]);
-  w4_h1_clear (flow);
-  w4_tls_clear (flow);
+  w4_app_clear (flow);
 }
 
 void
@@ -139,7 +137,7 @@ w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts)
     return;
   for (int d = 0; d < 2; d++) {
     w4_reasm_flush (flow, (W4Dir) d, frame, ts);
-    w4_h1_eof (flow, (W4Dir) d, frame, ts);
+    w4_app_eof (flow, (W4Dir) d, frame, ts);
   }
   w4_dis_ensure_open (flow);
   flow->closed = TRUE;

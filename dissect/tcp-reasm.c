@@ -2,8 +2,8 @@
  * marks, gaps and end of stream.
  *
  * Reassembly (RFC 9293 3.4, 3.10): per direction, in-order data goes
- * straight to the HTTP layer (h1.c) without a copy; segments ahead of the
- * next expected byte are copied into a queue bounded by
+ * straight to the protocol above (app.c) without a copy; segments ahead of
+ * the next expected byte are copied into a queue bounded by
  * W4_LIMIT_OOO_SEGMENTS and W4_LIMIT_REASM_BYTES. Overlaps and
  * retransmissions: the first data seen for a sequence number wins, later
  * copies of it are dropped (the receiver's stack keeps the first too, and a
@@ -16,7 +16,8 @@
  *
  * A direction without a SYN (capture started mid-connection, or the SYN was
  * lost) starts at the first segment whose payload starts an HTTP message (or
- * a TLS record, so TLS is still recognised). Who is the client: the sender
+ * a TLS record or HTTP/2's preface, so they are still recognised). A
+ * direction whose protocol reads nothing more (app.c) is not copied. Who is the client: the sender
  * of the SYN; without one, the side that sends a request line; else the
  * side of the higher port (servers listen on the low, well-known ones). */
 #include "dissect-private.h"
@@ -138,7 +139,7 @@ deliver (W4Flow *flow, W4Dir dir, const guint8 *data, gsize len, gsize skip,
   c.marks = local;
   c.n_marks = n;
   c.seg_start = skip == 0;
-  w4_h1_feed (flow, dir, &c);
+  w4_app_feed (flow, dir, &c);
 }
 
 static void
@@ -154,7 +155,7 @@ declare_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
   if (w4_h1_is_http (flow))
     w4_dis_anomaly (flow, W4_ANOM_GAP, dir, frame, ts, W4_LIMIT_COUNT, count,
                     "bytes of this direction were not captured");
-  w4_h1_gap (flow, dir, count, frame, ts);
+  w4_app_gap (flow, dir, count, frame, ts);
 }
 
 /* Delivers queued segments that now follow on. */
@@ -215,15 +216,6 @@ w4_reasm_acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
   }
 }
 
-static gboolean
-dir_is_dead (W4Flow *flow, W4Dir dir)
-{
-  /* a TLS client direction lives on until its ClientHello is read */
-  if (dir == W4_DIR_TO_SERVER && w4_tls_hello_pending (flow))
-    return FALSE;
-  return flow->http_stopped || flow->h1[dir].mode == W4_H1_STOPPED;
-}
-
 void
 w4_reasm_check_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
@@ -231,7 +223,7 @@ w4_reasm_check_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 
   if (t->fin_seen && !t->eof && t->synced && seq_diff (t->next_seq, t->fin_seq) >= 0) {
     t->eof = TRUE;
-    w4_h1_eof (flow, dir, frame, ts);
+    w4_app_eof (flow, dir, frame, ts);
   }
 }
 
@@ -314,8 +306,7 @@ w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsiz
   if (!t->synced) {
     /* No SYN: start at the first segment that starts a message (or a TLS
      * record). Anything before it is the tail of something we missed. */
-    if (len == 0 || !(w4_h1_starts_message (dir, data, len) || w4_h1_looks_tls (data, len, TRUE) ||
-                      w4_h1_starts_h2_preface (data, len))) {
+    if (len == 0 || !w4_app_starts_stream (dir, data, len)) {
       t->skipped_bytes += claimed;
       t->nosync_segments++;
       return;
@@ -324,9 +315,8 @@ w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsiz
     t->next_seq = seq;
   }
 
-  if (dir_is_dead (flow, dir)) {
-    /* nothing more is parsed here: count, do not copy */
-    flow->h1[dir].unparsed_bytes += claimed;
+  if (w4_app_done (flow, dir)) {
+    /* nothing more is parsed here: do not copy */
     w4_reasm_clear (t);
     if (seq_diff (seq + (guint32) claimed, t->next_seq) > 0)
       t->next_seq = seq + (guint32) claimed;
@@ -374,7 +364,7 @@ w4_reasm_flush (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
   for (guint i = 0; i < max && skip_first_hole (flow, dir); i++)
     ;
   if (t->fin_seen && t->synced && seq_diff (t->fin_seq, t->next_seq) > 0 &&
-      !dir_is_dead (flow, dir)) {
+      !w4_app_done (flow, dir)) {
     declare_gap (flow, dir, t->fin_seq - t->next_seq, frame, ts);
     t->next_seq = t->fin_seq;
   }

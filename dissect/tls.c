@@ -1,0 +1,137 @@
+/* tls.c: the TLS layer of a connection, as far as it goes today.
+ *
+ * Chosen by app.c for a direction whose first bytes are a TLS record
+ * header. Without decryption, all it reads is the client's ClientHello
+ * (tls-hello.c: SNI and the offered ALPN protocols), and the connection
+ * says it carried TLS that was not inspected. Once keys come, the records
+ * of both directions are decrypted here and their plaintext feeds the
+ * inner (proto, state) slot, chosen by ALPN or by the first plaintext
+ * bytes as app.c chooses for TCP, with frame marks that point at the
+ * ciphertext packets.
+ *
+ * What it deliberately ignores for now: the server's records (its hello
+ * says the version and the chosen ALPN, both for when decryption comes),
+ * and everything after the ClientHello: TCP drops those bytes uncopied. */
+#include "dissect-private.h"
+
+/* A connection's TLS state (W4Flow.app_state[W4_PROTO_TLS]). */
+typedef struct {
+  W4Flow *flow;
+  W4TlsHello hello; /* the client's ClientHello while it arrives */
+  /* The plaintext's protocol and its state: unused until decryption. */
+  const W4StreamProto *inner;
+  void *inner_st;
+} W4TlsConn;
+
+W4Probe
+w4_tls_probe_record (const guint8 *data, gsize len, gboolean app_data_too)
+{
+  W4Reader r;
+  guint8 type = 0, major = 0, minor = 0;
+
+  w4_rd_init (&r, data, len);
+  /* 0x16: handshake. A capture that starts mid-connection only shows
+   * application data records (0x17). */
+  if (!w4_rd_u8 (&r, &type))
+    return W4_PROBE_NEED_MORE;
+  if (type != 0x16 && !(app_data_too && type == 0x17))
+    return W4_PROBE_NO;
+  if (!w4_rd_u8 (&r, &major))
+    return W4_PROBE_NEED_MORE;
+  if (major != 3)
+    return W4_PROBE_NO;
+  if (!w4_rd_u8 (&r, &minor))
+    return W4_PROBE_NEED_MORE;
+  return minor <= 4 ? W4_PROBE_YES : W4_PROBE_NO;
+}
+
+static W4Probe
+tls_probe (const W4ProbeAt *at, const guint8 *data, gsize len)
+{
+  /* after lost bytes a record boundary cannot be found again */
+  if (at->lost)
+    return W4_PROBE_NO;
+  return w4_tls_probe_record (data, len, at->midstream);
+}
+
+static void *
+tls_new (W4Flow *flow)
+{
+  W4TlsConn *t = g_new0 (W4TlsConn, 1);
+
+  t->flow = flow;
+  w4_tls_hello_init (&t->hello);
+  return t;
+}
+
+static void
+tls_free (void *st)
+{
+  W4TlsConn *t = st;
+
+  t->flow->info.sni = NULL;
+  t->flow->info.alpn = NULL;
+  if (t->inner != NULL)
+    t->inner->free (t->inner_st);
+  w4_tls_hello_clear (&t->hello);
+  g_free (t);
+}
+
+/* The ClientHello is read (or cannot be): the client direction has
+ * nothing more for us. */
+static void
+hello_decided (W4TlsConn *t)
+{
+  if (t->hello.state == W4_TLS_HELLO_DONE) {
+    t->flow->info.sni = t->hello.sni;
+    t->flow->info.alpn = t->hello.alpn;
+  }
+  w4_app_stop (t->flow, W4_DIR_TO_SERVER);
+}
+
+static void
+tls_feed (void *st, W4Dir dir, const W4Chunk *chunk)
+{
+  W4TlsConn *t = st;
+
+  if (dir == W4_DIR_TO_CLIENT) {
+    w4_app_stop (t->flow, dir); /* the server's records are not read yet */
+    return;
+  }
+  t->flow->info.tls_undecrypted = TRUE;
+  if (w4_tls_hello_feed (&t->hello, chunk->data, chunk->len) != W4_TLS_HELLO_MORE)
+    hello_decided (t);
+}
+
+static void
+tls_gap (void *st, W4Dir dir, guint64 lost, const W4FrameMark *at)
+{
+  W4TlsConn *t = st;
+
+  (void) lost;
+  (void) at;
+  if (dir != W4_DIR_TO_SERVER)
+    return;
+  /* a ClientHello with a hole names nothing */
+  w4_tls_hello_lost (&t->hello);
+  hello_decided (t);
+}
+
+static void
+tls_eof (void *st, W4Dir dir, const W4FrameMark *at)
+{
+  /* a ClientHello cut by the end names nothing */
+  tls_gap (st, dir, 0, at);
+}
+
+const W4StreamProto w4_tls_proto = {
+  .name = "tls",
+  .id = W4_PROTO_TLS,
+  .probe = tls_probe,
+  .prefix_is_enough = FALSE,
+  .new = tls_new,
+  .free = tls_free,
+  .feed = tls_feed,
+  .gap = tls_gap,
+  .eof = tls_eof,
+};
