@@ -198,6 +198,9 @@ extern const W4StreamProto w4_tls_proto;
 /* A TLS record header at the start of @data: a handshake record, or with
  * @app_data_too an application data record too. */
 W4Probe w4_tls_probe_record (const guint8 *data, gsize len, gboolean app_data_too);
+/* The connection was opened (on_conn_open): an on_tls held back until then
+ * is delivered. */
+void w4_tls_opened (W4Flow *flow);
 
 /* --- h2.c: HTTP/2, a stand-in that only says it was seen -------------------- */
 

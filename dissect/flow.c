@@ -59,6 +59,7 @@ w4_dis_ensure_open (W4Flow *flow)
   fi.file_index = flow->info.file_index;
   if (dis->sink.on_conn_open)
     dis->sink.on_conn_open (dis->sink.user, &flow->info, &fi);
+  w4_tls_opened (flow);
 }
 
 W4Flow *

@@ -58,9 +58,19 @@ h2_free (void *st)
 /* HTTP/2 starts on the connection at @at: it is marked (its failures would
  * go unseen) and both directions stop. */
 static void
-h2_begin (W4Flow *flow, W4Dir dir, const W4FrameMark *at, const char *how)
+h2_begin (W4Flow *flow, W4Dir dir, const W4FrameMark *at, W4H2Start start, const char *how)
 {
-  flow->info.h2_unparsed = TRUE;
+  const W4Sink *sink = w4_dis_sink (flow->dis);
+  W4H2Info info = { 0 };
+
+  w4_dis_ensure_open (flow);
+  info.conn = &flow->info;
+  info.how = start;
+  info.frame = at->frame;
+  info.ts = at->ts;
+  info.parsed = FALSE;
+  if (sink->on_h2 != NULL)
+    sink->on_h2 (sink->user, &info);
   w4_dis_anomaly (flow, W4_ANOM_UPGRADE, dir, at->frame, at->ts, W4_LIMIT_COUNT, 0, how);
   w4_app_take_over (flow, &w4_h2_proto);
 }
@@ -68,7 +78,7 @@ h2_begin (W4Flow *flow, W4Dir dir, const W4FrameMark *at, const char *how)
 void
 w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at)
 {
-  h2_begin (flow, W4_DIR_TO_CLIENT, at,
+  h2_begin (flow, W4_DIR_TO_CLIENT, at, W4_H2_UPGRADE,
             "101 Switching Protocols to h2c: HTTP/2 is not parsed yet");
 }
 
@@ -80,7 +90,8 @@ h2_feed (void *st, W4Dir dir, const W4Chunk *chunk)
   if (c->announced)
     return;
   c->announced = TRUE;
-  h2_begin (c->flow, dir, &chunk->marks[0], "HTTP/2 connection preface: HTTP/2 is not parsed yet");
+  h2_begin (c->flow, dir, &chunk->marks[0], W4_H2_PRIOR_KNOWLEDGE,
+            "HTTP/2 connection preface: HTTP/2 is not parsed yet");
 }
 
 static void

@@ -21,6 +21,7 @@ typedef struct {
   gboolean hide_frames; /* to compare runs fed in different segments */
   guint file_index;  /* input file of the next frames */
   guint64 file_frame; /* last frame number used in that file */
+  GHashTable *seen;  /* conn_id -> TSeen*: on_tls and on_h2, shown at close */
 } TRec;
 
 void t_rec_init (TRec *r);

@@ -18,6 +18,10 @@
 typedef struct {
   W4Flow *flow;
   W4TlsHello hello; /* the client's ClientHello while it arrives */
+  guint64 first_frame; /* of the client's first record */
+  W4Time first_ts;
+  gboolean decided;    /* the ClientHello was read or cannot be */
+  gboolean announce_on_open; /* on_tls waits for on_conn_open */
   /* The plaintext's protocol and its state: unused until decryption. */
   const W4StreamProto *inner;
   void *inner_st;
@@ -69,24 +73,56 @@ tls_free (void *st)
 {
   W4TlsConn *t = st;
 
-  t->flow->info.sni = NULL;
-  t->flow->info.alpn = NULL;
   if (t->inner != NULL)
     t->inner->free (t->inner_st);
   w4_tls_hello_clear (&t->hello);
   g_free (t);
 }
 
-/* The ClientHello is read (or cannot be): the client direction has
- * nothing more for us. */
+static void
+announce (W4TlsConn *t)
+{
+  const W4Sink *sink = w4_dis_sink (t->flow->dis);
+  W4TlsInfo info = { 0 };
+
+  info.conn = &t->flow->info;
+  info.frame = t->first_frame;
+  info.ts = t->first_ts;
+  if (t->hello.state == W4_TLS_HELLO_DONE) {
+    info.sni = t->hello.sni;
+    info.alpn = t->hello.alpn;
+  }
+  info.decrypted = FALSE;
+  if (sink->on_tls != NULL)
+    sink->on_tls (sink->user, &info);
+}
+
+/* The ClientHello is read (or cannot be): on_tls says what it showed, and
+ * the client direction has nothing more for us. The connection's open is
+ * not moved earlier for it (an open connection's roles are final): until
+ * it opens, on_tls waits (w4_tls_opened). */
 static void
 hello_decided (W4TlsConn *t)
 {
-  if (t->hello.state == W4_TLS_HELLO_DONE) {
-    t->flow->info.sni = t->hello.sni;
-    t->flow->info.alpn = t->hello.alpn;
-  }
+  if (t->decided)
+    return;
+  t->decided = TRUE;
+  if (t->flow->opened)
+    announce (t);
+  else
+    t->announce_on_open = TRUE;
   w4_app_stop (t->flow, W4_DIR_TO_SERVER);
+}
+
+void
+w4_tls_opened (W4Flow *flow)
+{
+  W4TlsConn *t = w4_app_state (flow, W4_PROTO_TLS);
+
+  if (t != NULL && t->announce_on_open) {
+    t->announce_on_open = FALSE;
+    announce (t);
+  }
 }
 
 static void
@@ -98,7 +134,10 @@ tls_feed (void *st, W4Dir dir, const W4Chunk *chunk)
     w4_app_stop (t->flow, dir); /* the server's records are not read yet */
     return;
   }
-  t->flow->info.tls_undecrypted = TRUE;
+  if (t->first_frame == 0) {
+    t->first_frame = chunk->marks[0].frame;
+    t->first_ts = chunk->marks[0].ts;
+  }
   if (w4_tls_hello_feed (&t->hello, chunk->data, chunk->len) != W4_TLS_HELLO_MORE)
     hello_decided (t);
 }
