@@ -189,6 +189,12 @@ void w4_app_clear (W4Flow *flow);
 extern const W4StreamProto w4_h1_proto;
 /* Would these first bytes of a segment start an HTTP/1 message in @dir? */
 gboolean w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len);
+/* HTTP/1 states kept for reuse once their flow is done (W4Dissect): flows
+ * come and go by the thousand in a busy capture, and a recycled state
+ * saves its allocations. */
+#define W4_H1_SPARE 16
+/* Frees the kept ones (w4_dis_free). */
+void w4_h1_free_spares (W4Dissect *dis);
 /* Has @flow been HTTP/1 on either direction (so lost bytes are lost HTTP)? */
 gboolean w4_h1_is_http (const W4Flow *flow);
 
@@ -212,8 +218,6 @@ void w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at);
 
 /* --- dissect.c (used by the protocols) ------------------------------------------- */
 
-const W4Sink *w4_dis_sink (struct W4Dissect *dis);
-const W4Limits *w4_dis_limits (struct W4Dissect *dis);
 /* Delivers on_conn_open if it was not yet (roles become final). */
 void w4_dis_ensure_open (W4Flow *flow);
 void w4_dis_anomaly (W4Flow *flow, W4AnomalyKind kind, W4Dir dir, guint64 frame, W4Time ts,
@@ -261,6 +265,10 @@ struct W4Dissect {
   gboolean have_now;
   gboolean frame_clock;  /* w4_dis_frame gives the time: packets do not move it */
   gint64 last_stream;    /* of the last header numbered in this frame, or -1 */
+  /* HTTP/1 states of closed flows, buffers and all, for the next flows
+   * (h1.c): at most W4_H1_SPARE */
+  void *h1_spare[W4_H1_SPARE];
+  guint n_h1_spare;
 };
 
 /* w4_endpoint_equal, inlined: every packet needs two to four of these.
@@ -289,38 +297,84 @@ typedef struct {
  * per eviction: all of them could be live when flows >= records. */
 #define W4_REC_EVICT_TRIES 64
 
+/* Idle time after which an open connection's state is dropped: longer than
+ * any keep-alive timeout of common servers (nginx 75 s, Apache 5 s), so only
+ * dead connections go. */
+#define W4_IDLE_OPEN_USEC (G_USEC_PER_SEC * 600)
+/* After FIN or RST only late ACKs and retransmissions are expected. */
+#define W4_IDLE_CLOSED_USEC (G_USEC_PER_SEC * 60)
+
 /* dissect.c */
+static inline const W4Sink *
+w4_dis_sink (W4Dissect *dis)
+{
+  return &dis->sink;
+}
+
+static inline const W4Limits *
+w4_dis_limits (W4Dissect *dis)
+{
+  return &dis->limits;
+}
+
 void w4_dis_limit_anomaly (W4Dissect *dis, W4LimitId limit, guint64 frame, W4Time ts,
                            const char *message);
 
 /* flow.c: the flow table */
 W4Flow *w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endpoint *src,
                      const W4Endpoint *dst);
-void w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts);
+/* Every packet of the flow: it moves to the end of its LRU queue. */
+static inline void
+w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts)
+{
+  GQueue *q = flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
+
+  flow->last_ts = ts;
+  flow->last_frame = frame;
+  g_queue_unlink (q, &flow->lru_link);
+  g_queue_push_tail_link (q, &flow->lru_link);
+}
 void w4_flow_to_closed_lru (W4Flow *flow);
 void w4_flow_swap_roles (W4Flow *flow);
 void w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts);
 void w4_flow_evict (W4Flow *flow, W4CloseReason why);
 void w4_flow_destroy (W4Flow *flow);
-void w4_flow_expire_idle (W4Dissect *dis);
+void w4_flow_expire_idle_now (W4Dissect *dis);
+/* Every frame: flows idle too long by capture time are evicted (the
+ * common case, nothing to do, is checked here without a call). */
+static inline void
+w4_flow_expire_idle (W4Dissect *dis)
+{
+  W4Flow *closed = g_queue_peek_head (&dis->lru_closed);
+  W4Flow *open = g_queue_peek_head (&dis->lru_open);
+
+  if ((closed != NULL && w4_time_diff_usec (closed->last_ts, dis->now) > W4_IDLE_CLOSED_USEC) ||
+      (open != NULL && w4_time_diff_usec (open->last_ts, dis->now) > W4_IDLE_OPEN_USEC))
+    w4_flow_expire_idle_now (dis);
+}
 void w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi);
 
 /* tcp-number.c: tcp.stream numbers */
 void w4_num_init (W4Dissect *dis);
 void w4_num_free (W4Dissect *dis);
-void w4_num_note_file (W4Dissect *dis, const W4FrameInfo *fi);
-W4ConvRec *w4_num_lookup (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int *side,
-                          const W4FrameInfo *fi);
-gboolean w4_num_packet (W4Dissect *dis, W4ConvRec *rec, int side, const W4TcpHdr *h,
-                        const W4IpPacket *pkt);
-void w4_num_follow (W4Flow *flow, const W4ConvRec *rec);
+/* A new input file starts: Wireshark numbers it on its own. */
+static inline void
+w4_num_note_file (W4Dissect *dis, const W4FrameInfo *fi)
+{
+  if (fi->file_index == dis->cur_file)
+    return;
+  dis->cur_file = fi->file_index;
+  dis->file_streams = 0;
+}
+/* Numbers one TCP header (a new connection on the same ports ends the old
+ * one's flow); returns its connection's record. */
+W4ConvRec *w4_num_segment (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst,
+                           const W4TcpHdr *h, const W4IpPacket *pkt);
 
 /* tcp-reasm.c: one direction's bytes in order */
-guint w4_reasm_marks (const W4IpPacket *pkt, gsize hlen, W4FrameMark *marks);
-void w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize len,
-                       gsize claimed, const W4FrameMark *marks, guint n_marks);
-void w4_reasm_acked_holes (W4Flow *flow, W4Dir dir, guint32 ack);
-void w4_reasm_check_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
+/* One TCP segment of @flow from @src: roles, RST, SYN, ACK, payload, FIN. */
+void w4_reasm_segment (W4Flow *flow, const W4TcpHdr *h, const W4IpPacket *pkt,
+                       const W4Endpoint *src);
 void w4_reasm_flush (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
 void w4_reasm_clear (W4TcpHalf *t);
 

@@ -9,18 +9,6 @@
 
 #include <string.h>
 
-const W4Sink *
-w4_dis_sink (W4Dissect *dis)
-{
-  return &dis->sink;
-}
-
-const W4Limits *
-w4_dis_limits (W4Dissect *dis)
-{
-  return &dis->limits;
-}
-
 static void
 emit_anomaly (W4Dissect *dis, const W4Anomaly *a)
 {
@@ -80,100 +68,6 @@ read_tcp_header (const W4IpPacket *pkt, W4TcpHdr *h)
   return TRUE;
 }
 
-static void
-handle_segment (W4Dissect *dis, W4Flow *flow, const W4TcpHdr *h, const W4IpPacket *pkt,
-                const W4Endpoint *src)
-{
-  W4FrameMark marks[W4_TCP_MAX_MARKS];
-  guint n_marks;
-  const guint8 *payload;
-  gsize len, claimed;
-  W4Dir dir;
-  W4TcpHalf *t;
-  guint64 frame = pkt->fi->frame;
-  W4Time ts = pkt->fi->ts;
-
-  if (h->hlen < 20 || h->hlen > pkt->l4_len)
-    return; /* bogus or cut header: numbered, but no data to trust */
-  payload = pkt->l4 + h->hlen;
-  len = pkt->l4_len - h->hlen;
-  claimed = pkt->l4_claimed > h->hlen ? pkt->l4_claimed - h->hlen : 0;
-  if (claimed < len)
-    claimed = len;
-
-  /* Roles: the SYN's sender is the client, the SYN/ACK's the server. */
-  if (!flow->opened && (h->flags & TH_SYN)) {
-    gboolean sender_is_client = !(h->flags & TH_ACK);
-    if (ep_equal (src, &flow->info.client) != sender_is_client)
-      w4_flow_swap_roles (flow);
-    flow->roles_final = TRUE;
-  } else if (!flow->roles_final && len > 0) {
-    gboolean req = w4_h1_starts_message (W4_DIR_TO_SERVER, payload, len);
-    gboolean resp = w4_h1_starts_message (W4_DIR_TO_CLIENT, payload, len);
-    if (req || resp) {
-      if (ep_equal (src, &flow->info.client) != req)
-        w4_flow_swap_roles (flow);
-      flow->roles_final = TRUE;
-    }
-  }
-  dir = ep_equal (src, &flow->info.client) ? W4_DIR_TO_SERVER : W4_DIR_TO_CLIENT;
-  t = &flow->tcp[dir];
-
-  if (flow->closed)
-    return; /* late ACKs, retransmissions after the end */
-
-  if (h->flags & TH_RST) {
-    flow->rst_seen = TRUE;
-    w4_flow_close (flow, W4_CLOSE_RST, frame, ts);
-    return;
-  }
-
-  if (h->flags & TH_SYN) {
-    if (!t->saw_syn) {
-      t->saw_syn = TRUE;
-      t->isn = h->seq;
-      if (!t->synced || t->payload_seen == FALSE) {
-        t->synced = TRUE;
-        t->next_seq = h->seq + 1;
-      }
-    }
-  }
-
-  if (h->flags & TH_ACK)
-    w4_reasm_acked_holes (flow, dir == W4_DIR_TO_SERVER ? W4_DIR_TO_CLIENT : W4_DIR_TO_SERVER, h->ack);
-
-  n_marks = w4_reasm_marks (pkt, h->hlen, marks);
-  w4_reasm_payload (flow, dir, (h->flags & TH_SYN) ? h->seq + 1 : h->seq, payload, len, claimed,
-               marks, n_marks);
-
-  if (h->flags & TH_FIN) {
-    if (!t->fin_seen) {
-      t->fin_seen = TRUE;
-      t->fin_seq = ((h->flags & TH_SYN) ? h->seq + 1 : h->seq) + (guint32) claimed;
-      if (flow->fin_frame == 0) {
-        flow->fin_frame = frame;
-        flow->fin_ts = ts;
-      }
-      w4_flow_to_closed_lru (flow);
-    }
-  }
-  if (!t->synced && t->fin_seen) {
-    /* nothing of this direction was ever parsed: it just ended */
-    t->eof = TRUE;
-  }
-  w4_reasm_check_eof (flow, dir, frame, ts);
-  if (flow->tcp[0].fin_seen && flow->tcp[1].fin_seen) {
-    gboolean both_done = TRUE;
-    for (int d = 0; d < 2; d++) {
-      W4TcpHalf *x = &flow->tcp[d];
-      if (!x->eof && x->synced && x->ooo.length > 0)
-        both_done = FALSE;
-    }
-    if (both_done)
-      w4_flow_close (flow, W4_CLOSE_FIN, frame, ts);
-  }
-}
-
 void
 w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
 {
@@ -181,7 +75,6 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
   W4Endpoint src, dst;
   W4ConvRec *rec;
   W4Flow *flow;
-  int side;
 
   g_return_if_fail (dis != NULL && pkt != NULL);
   if (pkt->proto != 6 || pkt->fi == NULL)
@@ -198,16 +91,7 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
   dst.addr = pkt->dst;
   dst.port = h.dport;
 
-  w4_num_note_file (dis, pkt->fi);
-  rec = w4_num_lookup (dis, &src, &dst, &side, pkt->fi);
-  if (w4_num_packet (dis, rec, side, &h, pkt) && rec->flow != NULL) {
-    W4Flow *old = rec->flow;
-    if (!old->closed)
-      w4_flow_close (old, W4_CLOSE_REUSED, pkt->fi->frame, pkt->fi->ts);
-    w4_flow_destroy (old);
-  }
-  if (rec->flow != NULL)
-    w4_num_follow (rec->flow, rec);
+  rec = w4_num_segment (dis, &src, &dst, &h, pkt);
   dis->last_stream = rec->stream;
   if (pkt->icmp_quoted || pkt->numbered_only)
     return; /* numbered only: a quoted header carries no data of the connection,
@@ -219,7 +103,7 @@ w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt)
     flow = w4_flow_new (dis, rec, pkt, &src, &dst);
   }
   w4_flow_touch (flow, pkt->fi->frame, pkt->fi->ts);
-  handle_segment (dis, flow, &h, pkt, &src);
+  w4_reasm_segment (flow, &h, pkt, &src);
 }
 
 void
@@ -292,5 +176,6 @@ w4_dis_free (W4Dissect *dis)
   while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL)
     w4_flow_destroy (flow);
   w4_num_free (dis);
+  w4_h1_free_spares (dis);
   g_free (dis);
 }

@@ -10,28 +10,10 @@
 
 #include <string.h>
 
-/* Idle time after which an open connection's state is dropped: longer than
- * any keep-alive timeout of common servers (nginx 75 s, Apache 5 s), so only
- * dead connections go. */
-#define W4_IDLE_OPEN_USEC (G_USEC_PER_SEC * 600)
-/* After FIN or RST only late ACKs and retransmissions are expected. */
-#define W4_IDLE_CLOSED_USEC (G_USEC_PER_SEC * 60)
-
 static GQueue *
 flow_lru (W4Flow *flow)
 {
   return flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
-}
-
-void
-w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts)
-{
-  GQueue *q = flow_lru (flow);
-
-  flow->last_ts = ts;
-  flow->last_frame = frame;
-  g_queue_unlink (q, &flow->lru_link);
-  g_queue_push_tail_link (q, &flow->lru_link);
 }
 
 void
@@ -167,7 +149,7 @@ w4_flow_evict (W4Flow *flow, W4CloseReason why)
 }
 
 void
-w4_flow_expire_idle (W4Dissect *dis)
+w4_flow_expire_idle_now (W4Dissect *dis)
 {
   W4Flow *flow;
 

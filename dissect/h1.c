@@ -81,8 +81,8 @@
 typedef struct {
   guint64 base;  /* stream offset of its first byte */
   guint64 len;
-  guint64 first_frame, last_frame;
-  W4Time first_ts, last_ts;
+  guint64 last_frame;
+  W4Time last_ts;
 } W4RecentChunk;
 
 typedef struct {
@@ -117,11 +117,9 @@ typedef struct W4H1Conn W4H1Conn;
 
 /* One direction's HTTP/1 state (flow lifetime). */
 typedef struct {
-  W4Flow *flow;
-  W4H1Conn *conn;
+  W4H1Conn *conn;          /* its connection's state; conn->flow the flow */
   W4Dir dir;
   W4H1Mode mode;
-  gboolean parser_ready;
   llhttp_t parser;
   guint64 fed;            /* stream bytes given to llhttp since its start */
   guint8 tail[W4_H1_TAIL];
@@ -132,15 +130,11 @@ typedef struct {
   guint64 cur_base;
 
   /* the message being parsed */
-  gboolean in_msg;
-  gboolean head_done;      /* on_request/on_response emitted */
-  gboolean version_checked;
   GByteArray *hdr;         /* start line pieces + header bytes; reused */
   GArray *refs;            /* W4HdrRef; reused */
   GArray *view;            /* W4Header built at emit time; reused */
   guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
   int last_cb;             /* which data callback appended last */
-  gboolean truncated;
   guint cut;               /* W4_HEAD_CUT_* of this message */
   guint32 ord_len;         /* bytes of hdr under header-bytes (start line, ordinary fields) */
   guint32 auth_len;        /* bytes of hdr under auth-header-bytes */
@@ -153,22 +147,30 @@ typedef struct {
   guint64 msg_seq;         /* seq of the current message */
   guint64 next_seq;        /* seq the next message gets */
   guint status;
-  gboolean interim;
-  gboolean keep_body;
   GByteArray *body;        /* kept prefix of a 4xx body; reused */
   guint64 body_total;
   guint64 body_last_frame;
-  gboolean stop_after_msg; /* upgrade / CONNECT tunnel: stop the connection after this */
-  gboolean body_gap;       /* body bytes were lost (filler fed instead) */
-  gboolean skip_field;     /* the field being read is over the count limit */
-  gboolean tunnel;          /* a CONNECT's 2xx: the tunnel starts after it */
-  gboolean expect_continue;     /* this request waits for 100-continue before its body */
-  gboolean body_may_be_skipped; /* ...and got a final answer first */
-  gboolean at_boundary;    /* paused after a request, to look at the next method */
-  gboolean method_subst;   /* llhttp is reading a stand-in for an unknown method */
   const guint8 *subst_tok; /* the real token (packet lifetime), until reported */
   gsize subst_len;
   guint64 subst_off;
+
+  /* Flags of the message being parsed, one byte each (TRUE or FALSE),
+   * together: the struct stays a small allocation. */
+  guint8 started;          /* a parser was started on this direction */
+  guint8 in_msg;
+  guint8 head_done; /* on_request/on_response emitted */
+  guint8 version_checked;
+  guint8 truncated;
+  guint8 interim;
+  guint8 keep_body;
+  guint8 stop_after_msg; /* upgrade / CONNECT tunnel: stop the connection after this */
+  guint8 body_gap; /* body bytes were lost (filler fed instead) */
+  guint8 skip_field; /* the field being read is over the count limit */
+  guint8 tunnel; /* a CONNECT's 2xx: the tunnel starts after it */
+  guint8 expect_continue; /* this request waits for 100-continue before its body */
+  guint8 body_may_be_skipped; /* ...and got a final answer first */
+  guint8 at_boundary; /* paused after a request, to look at the next method */
+  guint8 method_subst; /* llhttp is reading a stand-in for an unknown method */
 
   /* Tolerant reading of the head: bytes llhttp rejects in the request
    * target and in field names (that real servers accept) are fed to it as
@@ -179,7 +181,6 @@ typedef struct {
   const guint8 *cur_orig;  /* the chunk's own bytes, while llhttp reads a patched copy */
   guint8 *patched;         /* copy of the chunk being fed, when patched; reused */
   gsize patched_size;
-
 } W4H1Half;
 
 /* Connection-wide HTTP/1 state: the request methods waiting for their
@@ -194,7 +195,9 @@ typedef struct {
  * when a direction first speaks HTTP/1. */
 struct W4H1Conn {
   W4Flow *flow;
-  W4H1Half half[2]; /* by W4Dir */
+  /* by W4Dir; each on its own: a smaller allocation, that malloc recycles
+   * from its per-size caches */
+  W4H1Half *half[2];
   W4H1Pending pending;
 };
 
@@ -316,9 +319,9 @@ w4_h1_is_http (const W4Flow *flow)
 {
   const W4H1Conn *c = w4_app_state (flow, W4_PROTO_H1);
 
-  /* a parser was started on one direction at least (its buffers exist
-   * from then on): the connection carried HTTP/1 */
-  return c != NULL && (c->half[0].hdr != NULL || c->half[1].hdr != NULL);
+  /* a parser was started on one direction at least: the connection
+   * carried HTTP/1 */
+  return c != NULL && (c->half[0]->started || c->half[1]->started);
 }
 
 /* ---- frames of stream offsets ------------------------------------------ */
@@ -401,8 +404,6 @@ remember_chunk (W4H1Half *h, const W4Chunk *c, guint64 base)
     return;
   rc->base = base;
   rc->len = c->len;
-  rc->first_frame = c->marks[0].frame;
-  rc->first_ts = c->marks[0].ts;
   rc->last_frame = c->marks[c->n_marks - 1].frame;
   rc->last_ts = c->marks[c->n_marks - 1].ts;
   h->recent_next = (h->recent_next + 1) % W4_H1_RECENT;
@@ -496,7 +497,7 @@ note_truncated (W4H1Half *h, W4LimitId which)
     W4Time ts;
     h->cut |= kind;
     frame_at (h, h->fed, &frame, &ts);
-    w4_dis_anomaly (h->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
+    w4_dis_anomaly (h->conn->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
                     which == W4_LIMIT_HEADERS ? "too many header fields in one message"
                     : which == W4_LIMIT_AUTH_HEADER_BYTES
                         ? "authentication header fields larger than the limit"
@@ -510,7 +511,7 @@ static guint32
 hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
 {
   W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
-  guint64 cap = w4_dis_limits (h->flow->dis)->v[which];
+  guint64 cap = w4_dis_limits (h->conn->flow->dis)->v[which];
   guint32 *used = auth ? &h->auth_len : &h->ord_len;
   gsize room = *used < cap ? (gsize) (cap - *used) : 0;
   gsize n = len < room ? len : room;
@@ -720,7 +721,7 @@ cb_header_field_complete (llhttp_t *p)
   guint32 kept;
 
   h->skip_field = TRUE;
-  if (!auth && h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
+  if (!auth && h->refs->len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
     note_truncated (h, W4_LIMIT_HEADERS);
     return 0;
   }
@@ -785,7 +786,7 @@ trim (W4Span s)
 static void
 emit_head (W4H1Half *h, llhttp_t *p)
 {
-  W4Flow *flow = h->flow;
+  W4Flow *flow = h->conn->flow;
   const W4Sink *sink = w4_dis_sink (flow->dis);
   W4HttpHead head = { 0 };
   guint64 end_off;
@@ -928,8 +929,8 @@ cb_headers_complete (llhttp_t *p)
       /* RFC 9110 10.1.1: a final answer to "Expect: 100-continue" before
        * the body lets the client skip the body (often after a 401) and
        * send its next request instead */
-      if (h->conn->half[W4_DIR_TO_SERVER].in_msg && h->conn->half[W4_DIR_TO_SERVER].expect_continue)
-        h->conn->half[W4_DIR_TO_SERVER].body_may_be_skipped = TRUE;
+      if (h->conn->half[W4_DIR_TO_SERVER]->in_msg && h->conn->half[W4_DIR_TO_SERVER]->expect_continue)
+        h->conn->half[W4_DIR_TO_SERVER]->body_may_be_skipped = TRUE;
     }
     h->keep_body = h->status >= 400 && h->status < 500;
   }
@@ -946,7 +947,7 @@ cb_body (llhttp_t *p, const char *at, size_t len)
   h->body_total += len;
   frame_at (h, stream_off (h, at) + len - 1, &h->body_last_frame, &ts);
   if (h->keep_body) {
-    guint64 keep = w4_dis_limits (h->flow->dis)->v[W4_LIMIT_BODY_KEEP];
+    guint64 keep = w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_BODY_KEEP];
     if (h->body->len < keep) {
       gsize n = (gsize) MIN ((guint64) len, keep - h->body->len);
       g_byte_array_append (h->body, (const guint8 *) at, (guint) n);
@@ -958,12 +959,12 @@ cb_body (llhttp_t *p, const char *at, size_t len)
 static void
 emit_body (W4H1Half *h, gboolean complete)
 {
-  const W4Sink *sink = w4_dis_sink (h->flow->dis);
+  const W4Sink *sink = w4_dis_sink (h->conn->flow->dis);
   W4HttpBody body = { 0 };
 
   if (!h->head_done)
     return;
-  body.conn = &h->flow->info;
+  body.conn = &h->conn->flow->info;
   body.dir = h->dir;
   body.seq = h->msg_seq;
   body.prefix = w4_span (h->body->data, h->body->len);
@@ -1017,7 +1018,8 @@ static void
 parser_start (W4H1Half *h)
 {
   /* buffers only for directions that turn out to be HTTP: most flows in a
-   * busy capture are not */
+   * busy capture are not (a recycled state has them already) */
+  h->started = TRUE;
   if (h->hdr == NULL) {
     h->hdr = g_byte_array_new ();
     h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
@@ -1031,7 +1033,6 @@ parser_start (W4H1Half *h)
   llhttp_set_lenient_chunked_length (&h->parser, 1);
   llhttp_set_lenient_keep_alive (&h->parser, 1);
   llhttp_set_lenient_transfer_encoding (&h->parser, 1);
-  h->parser_ready = TRUE;
   h->in_msg = FALSE;
   h->head_done = FALSE;
   h->stop_after_msg = FALSE;
@@ -1058,43 +1059,91 @@ static void
 stop_connection (W4H1Conn *c)
 {
   for (int d = 0; d < 2; d++) {
-    abandon_message (&c->half[d]);
-    c->half[d].mode = W4_H1_STOPPED;
+    abandon_message (c->half[d]);
+    c->half[d]->mode = W4_H1_STOPPED;
     w4_app_stop (c->flow, (W4Dir) d);
   }
+}
+
+/* A half as new, keeping the buffers of the flow that had it before (they
+ * are emptied wherever they are used). */
+static void
+half_reset (W4H1Conn *c, W4H1Half *h, W4Dir dir)
+{
+  GByteArray *hdr = h->hdr, *body = h->body;
+  GArray *refs = h->refs, *view = h->view;
+  guint8 *patched = h->patched;
+  gsize patched_size = h->patched_size;
+
+  memset (h, 0, sizeof *h);
+  h->conn = c;
+  h->dir = dir;
+  h->mode = W4_H1_UNDECIDED;
+  h->hdr = hdr;
+  h->body = body;
+  h->refs = refs;
+  h->view = view;
+  h->patched = patched;
+  h->patched_size = patched_size;
 }
 
 static void *
 h1_new (W4Flow *flow)
 {
-  W4H1Conn *c = g_new0 (W4H1Conn, 1);
+  W4Dissect *dis = flow->dis;
+  W4H1Conn *c;
 
-  c->flow = flow;
-  for (int d = 0; d < 2; d++) {
-    W4H1Half *h = &c->half[d];
-    h->flow = flow;
-    h->conn = c;
-    h->dir = (W4Dir) d;
-    h->mode = W4_H1_UNDECIDED;
+  if (dis->n_h1_spare > 0) {
+    c = dis->h1_spare[--dis->n_h1_spare];
+    c->pending.head = c->pending.count = 0;
+    c->pending.limit_reported = FALSE;
+  } else {
+    c = g_new0 (W4H1Conn, 1);
+    c->half[0] = g_new0 (W4H1Half, 1);
+    c->half[1] = g_new0 (W4H1Half, 1);
   }
+  c->flow = flow;
+  for (int d = 0; d < 2; d++)
+    half_reset (c, c->half[d], (W4Dir) d);
   return c;
 }
 
 static void
-h1_free (void *st)
+h1_destroy (W4H1Conn *c)
 {
-  W4H1Conn *c = st;
-
   for (int d = 0; d < 2; d++) {
-    W4H1Half *h = &c->half[d];
+    W4H1Half *h = c->half[d];
     g_clear_pointer (&h->hdr, g_byte_array_unref);
     g_clear_pointer (&h->refs, g_array_unref);
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
     g_clear_pointer (&h->patched, g_free);
+    g_free (h);
   }
   g_free (c->pending.methods);
   g_free (c);
+}
+
+/* The flow is done with it: kept as a spare while there is room. */
+static void
+h1_free (void *st)
+{
+  W4H1Conn *c = st;
+  W4Dissect *dis = c->flow->dis;
+
+  if (dis->n_h1_spare < W4_H1_SPARE) {
+    c->flow = NULL;
+    dis->h1_spare[dis->n_h1_spare++] = c;
+    return;
+  }
+  h1_destroy (c);
+}
+
+void
+w4_h1_free_spares (W4Dissect *dis)
+{
+  while (dis->n_h1_spare > 0)
+    h1_destroy (dis->h1_spare[--dis->n_h1_spare]);
 }
 
 static void
@@ -1108,7 +1157,7 @@ parse_error (W4H1Half *h, llhttp_errno_t err)
 
   frame_at (h, h->cur_base, &frame, &ts);
   abandon_message (h);
-  w4_dis_anomaly (h->flow, W4_ANOM_HTTP_ERROR, h->dir, frame, ts, W4_LIMIT_COUNT, 0, msg);
+  w4_dis_anomaly (h->conn->flow, W4_ANOM_HTTP_ERROR, h->dir, frame, ts, W4_LIMIT_COUNT, 0, msg);
   h->mode = W4_H1_RESYNC;
   forget_context (h);
 }
@@ -1151,7 +1200,7 @@ static void
 start_tunnel (W4H1Conn *c)
 {
   for (int d = 0; d < 2; d++) {
-    W4H1Half *h = &c->half[d];
+    W4H1Half *h = c->half[d];
     abandon_message (h);
     h->mode = W4_H1_UNDECIDED;
     h->tunnel = FALSE;
@@ -1385,14 +1434,14 @@ execute (W4H1Half *h, const W4Chunk *c)
       guint64 frame;
       W4Time ts;
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
-      w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
+      w4_dis_anomaly (h->conn->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
                       "CONNECT tunnel established: its bytes are examined afresh");
       start_tunnel (h->conn);
       h->fed = base + c->len;
       h->cur = NULL;
       h->cur_orig = NULL;
       if (stop < end)
-        feed_rest (h->flow, h->dir, c, (gsize) (stop - data));
+        feed_rest (h->conn->flow, h->dir, c, (gsize) (stop - data));
       return;
     }
     if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
@@ -1402,9 +1451,9 @@ execute (W4H1Half *h, const W4Chunk *c)
       W4FrameMark at = { 0, 0, { 0, 0 } };
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &at.frame, &at.ts);
       if (h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h)) {
-        w4_h2_upgraded (h->flow, &at);
+        w4_h2_upgraded (h->conn->flow, &at);
       } else {
-        w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, at.frame, at.ts, W4_LIMIT_COUNT, 0,
+        w4_dis_anomaly (h->conn->flow, W4_ANOM_UPGRADE, h->dir, at.frame, at.ts, W4_LIMIT_COUNT, 0,
                         "101 Switching Protocols: HTTP/1 parsing stopped");
         stop_connection (h->conn);
       }
@@ -1431,7 +1480,7 @@ execute (W4H1Half *h, const W4Chunk *c)
 static void
 h1_feed (void *st, W4Dir dir, const W4Chunk *chunk)
 {
-  W4H1Half *h = &((W4H1Conn *) st)->half[dir];
+  W4H1Half *h = ((W4H1Conn *) st)->half[dir];
 
   if (h->mode == W4_H1_STOPPED)
     return;
@@ -1504,7 +1553,7 @@ fill_body_gap (W4H1Half *h, guint64 count, guint64 frame, W4Time ts)
 static void
 h1_gap (void *st, W4Dir dir, guint64 count, const W4FrameMark *at)
 {
-  W4H1Half *h = &((W4H1Conn *) st)->half[dir];
+  W4H1Half *h = ((W4H1Conn *) st)->half[dir];
 
   if (h->mode == W4_H1_UNDECIDED) {
     /* the direction's first bytes were lost: what comes next is not its
@@ -1524,7 +1573,7 @@ h1_gap (void *st, W4Dir dir, guint64 count, const W4FrameMark *at)
 static void
 h1_eof (void *st, W4Dir dir, const W4FrameMark *at)
 {
-  W4H1Half *h = &((W4H1Conn *) st)->half[dir];
+  W4H1Half *h = ((W4H1Conn *) st)->half[dir];
 
   if (h->mode == W4_H1_ACTIVE && h->in_msg) {
     W4FrameMark mark = *at;

@@ -107,7 +107,7 @@ make_room_for_rec (W4Dissect *dis, const W4FrameInfo *fi)
   }
 }
 
-W4ConvRec *
+static W4ConvRec *
 w4_num_lookup (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int *side,
             const W4FrameInfo *fi)
 {
@@ -172,7 +172,7 @@ bases_step (W4SeqBases *b, int side, const W4TcpHdr *h, const W4IpPacket *pkt)
 /* Wireshark's numbering steps for one TCP header, in the file being read;
  * TRUE when it started a new connection on the same ports (over the run:
  * a connection of the previous file does not end because a file did). */
-gboolean
+static gboolean
 w4_num_packet (W4Dissect *dis, W4ConvRec *rec, int side, const W4TcpHdr *h,
                const W4IpPacket *pkt)
 {
@@ -193,7 +193,7 @@ w4_num_packet (W4Dissect *dis, W4ConvRec *rec, int side, const W4TcpHdr *h,
 }
 
 /* The flow's numbers follow its record's; the file before keeps its own. */
-void
+static void
 w4_num_follow (W4Flow *flow, const W4ConvRec *rec)
 {
   W4ConnInfo *info = &flow->info;
@@ -206,14 +206,25 @@ w4_num_follow (W4Flow *flow, const W4ConvRec *rec)
   info->stream_file = rec->stream_file;
 }
 
-/* A new input file starts: Wireshark numbers it on its own. */
-void
-w4_num_note_file (W4Dissect *dis, const W4FrameInfo *fi)
+W4ConvRec *
+w4_num_segment (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, const W4TcpHdr *h,
+                const W4IpPacket *pkt)
 {
-  if (fi->file_index == dis->cur_file)
-    return;
-  dis->cur_file = fi->file_index;
-  dis->file_streams = 0;
+  W4ConvRec *rec;
+  int side;
+
+  w4_num_note_file (dis, pkt->fi);
+  rec = w4_num_lookup (dis, src, dst, &side, pkt->fi);
+  if (w4_num_packet (dis, rec, side, h, pkt) && rec->flow != NULL) {
+    /* a new connection on the same ports: the old one ends here */
+    W4Flow *old = rec->flow;
+    if (!old->closed)
+      w4_flow_close (old, W4_CLOSE_REUSED, pkt->fi->frame, pkt->fi->ts);
+    w4_flow_destroy (old);
+  }
+  if (rec->flow != NULL)
+    w4_num_follow (rec->flow, rec);
+  return rec;
 }
 
 void

@@ -77,7 +77,7 @@ seq_behind (guint32 seq, guint32 next)
 
 /* Builds the frame marks of a segment's payload (one per IP fragment that
  * carried part of it). Returns how many were written (>= 1). */
-guint
+static guint
 w4_reasm_marks (const W4IpPacket *pkt, gsize hlen, W4FrameMark *marks)
 {
   guint n = 0;
@@ -202,7 +202,7 @@ skip_first_hole (W4Flow *flow, W4Dir dir)
 /* The peer acknowledged bytes of @dir that the capture never showed: the
  * sender will not send them again, so holes before @ack are lost now
  * rather than when the queue fills up. */
-void
+static void
 w4_reasm_acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
 {
   W4TcpHalf *t = &flow->tcp[dir];
@@ -216,7 +216,7 @@ w4_reasm_acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
   }
 }
 
-void
+static void
 w4_reasm_check_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
   W4TcpHalf *t = &flow->tcp[dir];
@@ -292,7 +292,7 @@ queue_segment (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize l
 }
 
 /* One segment's payload in @dir (captured bytes @data/@len of @claimed). */
-void
+static void
 w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize len, gsize claimed,
              const W4FrameMark *marks, guint n_marks)
 {
@@ -354,6 +354,99 @@ w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsiz
 
 /* Everything still queued is given up (holes are gaps), and a hole before
  * a FIN too. */
+void
+w4_reasm_segment (W4Flow *flow, const W4TcpHdr *h, const W4IpPacket *pkt, const W4Endpoint *src)
+{
+  W4FrameMark marks[W4_TCP_MAX_MARKS];
+  guint n_marks;
+  const guint8 *payload;
+  gsize len, claimed;
+  W4Dir dir;
+  W4TcpHalf *t;
+  guint64 frame = pkt->fi->frame;
+  W4Time ts = pkt->fi->ts;
+
+  if (h->hlen < 20 || h->hlen > pkt->l4_len)
+    return; /* bogus or cut header: numbered, but no data to trust */
+  payload = pkt->l4 + h->hlen;
+  len = pkt->l4_len - h->hlen;
+  claimed = pkt->l4_claimed > h->hlen ? pkt->l4_claimed - h->hlen : 0;
+  if (claimed < len)
+    claimed = len;
+
+  /* Roles: the SYN's sender is the client, the SYN/ACK's the server. */
+  if (!flow->opened && (h->flags & TH_SYN)) {
+    gboolean sender_is_client = !(h->flags & TH_ACK);
+    if (ep_equal (src, &flow->info.client) != sender_is_client)
+      w4_flow_swap_roles (flow);
+    flow->roles_final = TRUE;
+  } else if (!flow->roles_final && len > 0) {
+    gboolean req = w4_h1_starts_message (W4_DIR_TO_SERVER, payload, len);
+    gboolean resp = w4_h1_starts_message (W4_DIR_TO_CLIENT, payload, len);
+    if (req || resp) {
+      if (ep_equal (src, &flow->info.client) != req)
+        w4_flow_swap_roles (flow);
+      flow->roles_final = TRUE;
+    }
+  }
+  dir = ep_equal (src, &flow->info.client) ? W4_DIR_TO_SERVER : W4_DIR_TO_CLIENT;
+  t = &flow->tcp[dir];
+
+  if (flow->closed)
+    return; /* late ACKs, retransmissions after the end */
+
+  if (h->flags & TH_RST) {
+    flow->rst_seen = TRUE;
+    w4_flow_close (flow, W4_CLOSE_RST, frame, ts);
+    return;
+  }
+
+  if (h->flags & TH_SYN) {
+    if (!t->saw_syn) {
+      t->saw_syn = TRUE;
+      t->isn = h->seq;
+      if (!t->synced || t->payload_seen == FALSE) {
+        t->synced = TRUE;
+        t->next_seq = h->seq + 1;
+      }
+    }
+  }
+
+  if (h->flags & TH_ACK)
+    w4_reasm_acked_holes (flow, dir == W4_DIR_TO_SERVER ? W4_DIR_TO_CLIENT : W4_DIR_TO_SERVER, h->ack);
+
+  n_marks = w4_reasm_marks (pkt, h->hlen, marks);
+  w4_reasm_payload (flow, dir, (h->flags & TH_SYN) ? h->seq + 1 : h->seq, payload, len, claimed,
+               marks, n_marks);
+
+  if (h->flags & TH_FIN) {
+    if (!t->fin_seen) {
+      t->fin_seen = TRUE;
+      t->fin_seq = ((h->flags & TH_SYN) ? h->seq + 1 : h->seq) + (guint32) claimed;
+      if (flow->fin_frame == 0) {
+        flow->fin_frame = frame;
+        flow->fin_ts = ts;
+      }
+      w4_flow_to_closed_lru (flow);
+    }
+  }
+  if (!t->synced && t->fin_seen) {
+    /* nothing of this direction was ever parsed: it just ended */
+    t->eof = TRUE;
+  }
+  w4_reasm_check_eof (flow, dir, frame, ts);
+  if (flow->tcp[0].fin_seen && flow->tcp[1].fin_seen) {
+    gboolean both_done = TRUE;
+    for (int d = 0; d < 2; d++) {
+      W4TcpHalf *x = &flow->tcp[d];
+      if (!x->eof && x->synced && x->ooo.length > 0)
+        both_done = FALSE;
+    }
+    if (both_done)
+      w4_flow_close (flow, W4_CLOSE_FIN, frame, ts);
+  }
+}
+
 void
 w4_reasm_flush (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
