@@ -222,7 +222,8 @@ typedef struct {
 } W4HttpBody;
 
 /* TLS on a connection: what its handshake shows in clear. Once per TLS
- * session, when its ClientHello was read (or could not be: cut, lost),
+ * session, when its ClientHello was read (or could not be: cut, lost) and
+ * the server's first bytes were seen (or the connection closes first),
  * after on_conn_open and before on_conn_close of @conn. */
 typedef struct {
   const W4ConnInfo *conn; /* the connection the TLS runs on */
@@ -232,7 +233,7 @@ typedef struct {
    * ("h2,http/1.1"), or NULL (none, or the hello was cut: never a guess). */
   const char *sni;
   const char *alpn;
-  guint16 version;        /* negotiated (0x0303: TLS 1.2), 0 when not seen */
+  guint16 version;        /* the ServerHello's (0x0303: TLS 1.2, 0x0304: 1.3), 0 when not seen */
   gboolean decrypted;     /* keys were found: what it carries is read */
 } W4TlsInfo;
 

@@ -207,6 +207,9 @@ W4Probe w4_tls_probe_record (const guint8 *data, gsize len, gboolean app_data_to
 /* The connection was opened (on_conn_open): an on_tls held back until then
  * is delivered. */
 void w4_tls_opened (W4Flow *flow);
+/* The connection closes: an on_tls still waiting for the server's first
+ * bytes goes out without them (before on_conn_open and on_conn_close). */
+void w4_tls_closing (W4Flow *flow);
 
 /* --- h2.c: HTTP/2, a stand-in that only says it was seen -------------------- */
 

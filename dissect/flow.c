@@ -122,6 +122,7 @@ w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts)
     w4_reasm_flush (flow, (W4Dir) d, frame, ts);
     w4_app_eof (flow, (W4Dir) d, frame, ts);
   }
+  w4_tls_closing (flow);
   w4_dis_ensure_open (flow);
   flow->closed = TRUE;
   if (dis->sink.on_conn_close)

@@ -427,6 +427,47 @@ test_tls_sni_across_segments (void)
   t_rec_clear (&r);
 }
 
+/* The ServerHello in the server's first segment gives the version (TLS 1.3
+ * says it in supported_versions only); one cut there gives none. */
+static void
+test_tls_server_version (void)
+{
+  g_autoptr (GByteArray) hello = t_client_hello ("api.example.com", "h2");
+  g_autoptr (GByteArray) tls13 = t_server_hello (0x0303, 0x0304);
+  g_autoptr (GByteArray) tls12 = t_server_hello (0x0303, 0);
+  const char *h = (const char *) hello->data;
+  TRec r;
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, h, hello->len);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001 + hello->len, (const char *) tls13->data,
+         tls13->len);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 end tls sni=api.example.com alpn=h2 v=0304\n");
+  t_rec_clear (&r);
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, h, hello->len);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001 + hello->len, (const char *) tls12->data,
+         tls12->len);
+  w4_dis_finish (r.dis);
+  g_assert_true (g_str_has_suffix (r.log->str, "alpn=h2 v=0303\n"));
+  t_rec_clear (&r);
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, h, hello->len);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001 + hello->len, (const char *) tls13->data,
+         tls13->len - 1);
+  w4_dis_finish (r.dis);
+  g_assert_true (g_str_has_suffix (r.log->str, "alpn=h2\n"));
+  t_rec_clear (&r);
+}
+
 /* The hello's middle segment was never captured (the server acknowledged
  * it), or the capture ends inside the hello: no name, never a wrong one. */
 static void
@@ -532,6 +573,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/tls", test_tls);
   g_test_add_func ("/tcp/tls-sni-across-segments", test_tls_sni_across_segments);
   g_test_add_func ("/tcp/tls-hello-cut", test_tls_hello_cut);
+  g_test_add_func ("/tcp/tls-server-version", test_tls_server_version);
   g_test_add_func ("/tcp/random-segments", test_random_segments);
   return g_test_run ();
 }

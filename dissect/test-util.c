@@ -30,6 +30,7 @@ on_open (void *user, const W4ConnInfo *c, const W4FrameInfo *fi)
 typedef struct {
   gboolean tls_undecrypted;
   char *sni, *alpn;
+  guint16 version;
   gboolean h2_unparsed;
 } TSeen;
 
@@ -65,6 +66,7 @@ on_tls (void *user, const W4TlsInfo *tls)
   s->tls_undecrypted = !tls->decrypted;
   s->sni = g_strdup (tls->sni);
   s->alpn = g_strdup (tls->alpn);
+  s->version = tls->version;
 }
 
 static void
@@ -80,13 +82,16 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   static const char *names[] = { "fin", "rst", "evicted", "end", "reused" };
   TSeen none = { 0 };
   TSeen *s = g_hash_table_lookup (r->seen, &c->conn_id);
+  char version[16] = "";
 
   if (s == NULL)
     s = &none;
-  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s\n", c->stream, names[why],
+  if (s->version != 0)
+    g_snprintf (version, sizeof version, " v=%04x", s->version);
+  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s%s\n", c->stream, names[why],
                           s->tls_undecrypted ? " tls" : "", s->sni ? " sni=" : "",
                           s->sni ? s->sni : "", s->alpn ? " alpn=" : "", s->alpn ? s->alpn : "",
-                          s->h2_unparsed ? " h2" : "");
+                          version, s->h2_unparsed ? " h2" : "");
   g_hash_table_remove (r->seen, &c->conn_id);
 }
 
@@ -341,6 +346,32 @@ t_client_hello (const char *sni, const char *alpn)
   g_byte_array_append (hs, (const guint8 *) "\x01", 1); /* client_hello */
   put_vector (hs, 3, body);
   g_byte_array_append (rec, (const guint8 *) "\x16\x03\x01", 3);
+  put_vector (rec, 2, hs);
+  return rec;
+}
+
+GByteArray *
+t_server_hello (guint16 legacy, guint16 selected)
+{
+  GByteArray *rec = g_byte_array_new ();
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  g_autoptr (GByteArray) exts = g_byte_array_new ();
+  g_autoptr (GByteArray) hs = g_byte_array_new ();
+  guint8 zeros[32] = { 0 };
+
+  put16 (body, legacy);
+  g_byte_array_append (body, zeros, 32);                        /* random */
+  g_byte_array_append (body, (const guint8 *) "\x00", 1);       /* session id */
+  g_byte_array_append (body, (const guint8 *) "\x13\x01\x00", 3); /* suite, compression */
+  if (selected != 0) {
+    put16 (exts, 43); /* supported_versions */
+    put16 (exts, 2);
+    put16 (exts, selected);
+    put_vector (body, 2, exts);
+  }
+  g_byte_array_append (hs, (const guint8 *) "\x02", 1); /* server_hello */
+  put_vector (hs, 3, body);
+  g_byte_array_append (rec, (const guint8 *) "\x16\x03\x03", 3);
   put_vector (rec, 2, hs);
   return rec;
 }

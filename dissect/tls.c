@@ -2,16 +2,18 @@
  *
  * Chosen by app.c for a direction whose first bytes are a TLS record
  * header. Without decryption, all it reads is the client's ClientHello
- * (tls-hello.c: SNI and the offered ALPN protocols), and the connection
- * says it carried TLS that was not inspected. Once keys come, the records
+ * (tls-hello.c: SNI and the offered ALPN protocols) and the version the
+ * ServerHello selects, and on_tls says the connection carried TLS that
+ * was not inspected. Once keys come, the records
  * of both directions are decrypted here and their plaintext feeds the
  * inner (proto, state) slot, chosen by ALPN or by the first plaintext
  * bytes as app.c chooses for TCP, with frame marks that point at the
  * ciphertext packets.
  *
- * What it deliberately ignores for now: the server's records (its hello
- * says the version and the chosen ALPN, both for when decryption comes),
- * and everything after the ClientHello: TCP drops those bytes uncopied. */
+ * What it deliberately ignores for now: a ServerHello that is not whole in
+ * the server's first in-order bytes (no version then: the server's
+ * direction is not read further, so TCP keeps dropping its bytes uncopied
+ * as before), the chosen ALPN, and everything after the hellos. */
 #include "dissect-private.h"
 
 /* A connection's TLS state (W4Flow.app_state[W4_PROTO_TLS]). */
@@ -21,6 +23,9 @@ typedef struct {
   guint64 first_frame; /* of the client's first record */
   W4Time first_ts;
   gboolean decided;    /* the ClientHello was read or cannot be */
+  gboolean server_seen; /* the server's first bytes were looked at (or it ended) */
+  guint16 version;     /* the ServerHello's selected version, 0: not seen */
+  gboolean announced;
   gboolean announce_on_open; /* on_tls waits for on_conn_open */
   /* The plaintext's protocol and its state: unused until decryption. */
   const W4StreamProto *inner;
@@ -92,26 +97,48 @@ announce (W4TlsConn *t)
     info.sni = t->hello.sni;
     info.alpn = t->hello.alpn;
   }
+  info.version = t->version;
   info.decrypted = FALSE;
   if (sink->on_tls != NULL)
     sink->on_tls (sink->user, &info);
 }
 
-/* The ClientHello is read (or cannot be): on_tls says what it showed, and
- * the client direction has nothing more for us. The connection's open is
- * not moved earlier for it (an open connection's roles are final): until
- * it opens, on_tls waits (w4_tls_opened). */
+/* on_tls, once the ClientHello is read (or cannot be) and the server's
+ * first bytes were looked at (or will not come: the connection closes).
+ * The connection's open is not moved earlier for it (an open connection's
+ * roles are final): until it opens, on_tls waits (w4_tls_opened). */
+static void
+maybe_announce (W4TlsConn *t)
+{
+  if (!t->decided || !t->server_seen || t->announced)
+    return;
+  t->announced = TRUE;
+  if (t->flow->opened)
+    announce (t);
+  else
+    t->announce_on_open = TRUE;
+}
+
+/* The client direction has nothing more for us. */
 static void
 hello_decided (W4TlsConn *t)
 {
   if (t->decided)
     return;
   t->decided = TRUE;
-  if (t->flow->opened)
-    announce (t);
-  else
-    t->announce_on_open = TRUE;
+  maybe_announce (t);
   w4_app_stop (t->flow, W4_DIR_TO_SERVER);
+}
+
+void
+w4_tls_closing (W4Flow *flow)
+{
+  W4TlsConn *t = w4_app_state (flow, W4_PROTO_TLS);
+
+  if (t == NULL)
+    return;
+  t->server_seen = TRUE;
+  maybe_announce (t);
 }
 
 void
@@ -131,7 +158,11 @@ tls_feed (void *st, W4Dir dir, const W4Chunk *chunk)
   W4TlsConn *t = st;
 
   if (dir == W4_DIR_TO_CLIENT) {
-    w4_app_stop (t->flow, dir); /* the server's records are not read yet */
+    /* its first bytes only: the ServerHello when it is whole in them */
+    t->version = w4_tls_server_version (chunk->data, chunk->len);
+    t->server_seen = TRUE;
+    maybe_announce (t);
+    w4_app_stop (t->flow, dir);
     return;
   }
   if (t->first_frame == 0) {
