@@ -8,8 +8,8 @@
  * for a fresh choice after a CONNECT's 2xx (the tunnel may carry TLS or
  * HTTP). One state per protocol and connection serves both directions.
  *
- * A first segment too short to tell (NEED_MORE from every protocol) is not
- * held back for the next one: a protocol whose parser checks the rest of
+ * A first segment too short to tell (a NEED_MORE, no YES) is not held
+ * back for the next one: a protocol whose parser checks the rest of
  * its start itself (HTTP/1: llhttp) takes it, any other protocol is not
  * chosen on a prefix (a preface or record header cut after two bytes).
  * After lost bytes, before any protocol was chosen, the direction waits
@@ -110,8 +110,15 @@ w4_app_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
   W4AppHalf *a = &flow->app[dir];
   W4FrameMark at = { 0, frame, ts };
 
-  if (a->done || a->proto == NULL)
+  if (a->done)
     return;
+  if (a->proto == NULL) {
+    /* a direction waiting for a start after a loss ends with it; one
+     * that has seen nothing yet may still begin (bytes after a FIN are
+     * read as they always were) */
+    a->done = a->lost;
+    return;
+  }
   a->proto->eof (a->st, dir, &at);
   a->done = TRUE;
 }
@@ -151,13 +158,11 @@ w4_app_take_over (W4Flow *flow, const W4StreamProto *proto)
 void
 w4_app_clear (W4Flow *flow)
 {
-  for (int i = 0; i < W4_PROTO_COUNT; i++) {
-    if (flow->app_state[i] == NULL)
-      continue;
-    for (gsize k = 0; k < G_N_ELEMENTS (w4_app_protos); k++)
-      if ((int) w4_app_protos[k]->id == i)
-        w4_app_protos[k]->free (flow->app_state[i]);
-    flow->app_state[i] = NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (w4_app_protos); i++) {
+    const W4StreamProto *p = w4_app_protos[i];
+    if (flow->app_state[p->id] != NULL)
+      p->free (flow->app_state[p->id]);
+    flow->app_state[p->id] = NULL;
   }
   for (int d = 0; d < 2; d++) {
     flow->app[d].proto = NULL;
