@@ -22,8 +22,8 @@ typedef struct {
 } W4FrameMark;
 
 /* In-order stream bytes of one direction, handed from TCP (or, later, TLS)
- * to the HTTP layer. @marks is sorted by off, marks[0].off == 0 (packet
- * lifetime, like @data). */
+ * to the protocol above it. @marks is sorted by off, marks[0].off == 0
+ * (packet lifetime, like @data). */
 typedef struct {
   const guint8 *data;
   gsize len;
@@ -198,7 +198,7 @@ void w4_h1_free_spares (W4Dissect *dis);
 /* Has @flow been HTTP/1 on either direction (so lost bytes are lost HTTP)? */
 gboolean w4_h1_is_http (const W4Flow *flow);
 
-/* --- tls.c: the TLS layer (tls-hello.c reads its ClientHello) --------------- */
+/* --- tls.c: the TLS layer (tls-hello.c reads its hellos) -------------------- */
 
 extern const W4StreamProto w4_tls_proto;
 /* A TLS record header at the start of @data: a handshake record, or with
