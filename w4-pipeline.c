@@ -18,6 +18,7 @@ struct W4Pipeline {
   W4Clock clock;       /* capture time for decisions (outliers ignored) */
   W4AnomalyFunc warn;
   void *warn_user;
+  gboolean h2_warned;  /* the HTTP/2 warning is given once per run */
 };
 
 static void
@@ -150,6 +151,49 @@ fwd_body (void *user, const W4HttpBody *body)
 }
 
 static void
+fwd_tls (void *user, const W4TlsInfo *tls)
+{
+  W4Pipeline *pipe = user;
+
+  pipe->cor_sink.on_tls (pipe->cor_sink.user, tls);
+}
+
+/* HTTP/2 not parsed: a warning once per run (the not-parsed infos and
+ * summary.warnings name every server). The stream is named in its file,
+ * as the user finds it. */
+static void
+warn_h2_unparsed (W4Pipeline *pipe, const W4H2Info *h2)
+{
+  char server[W4_ENDPOINT_STRLEN];
+  const char *file = w4_cor_file_name (pipe->cor, h2->conn->stream_file);
+  g_autofree char *msg = g_strdup_printf (
+      "HTTP/2 is not parsed yet: 401, 407 and 403 responses inside it are not reported (first "
+      "on tcp.stream %u%s%s to %s)",
+      h2->conn->stream, file != NULL ? " of " : "", file != NULL ? file : "",
+      w4_endpoint_format (&h2->conn->server, server, sizeof server));
+  W4Anomaly what = { 0 };
+
+  what.kind = W4_ANOM_WARNING;
+  what.frame = h2->frame;
+  what.ts = h2->ts;
+  what.conn = h2->conn;
+  what.message = msg;
+  pipe_warn (pipe, &what);
+}
+
+static void
+fwd_h2 (void *user, const W4H2Info *h2)
+{
+  W4Pipeline *pipe = user;
+
+  if (!h2->parsed && !pipe->h2_warned) {
+    pipe->h2_warned = TRUE;
+    warn_h2_unparsed (pipe, h2);
+  }
+  pipe->cor_sink.on_h2 (pipe->cor_sink.user, h2);
+}
+
+static void
 fwd_anomaly (void *user, const W4Anomaly *what)
 {
   W4Pipeline *pipe = user;
@@ -167,7 +211,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   W4Pipeline *pipe;
   W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, NULL };
   W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
-                   fwd_body, fwd_anomaly, NULL };
+                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL };
 
   g_return_val_if_fail (limits != NULL && opts != NULL && findings != NULL, NULL);
   pipe = g_new0 (W4Pipeline, 1);

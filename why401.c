@@ -281,8 +281,6 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
 
 typedef struct {
   gboolean limit_warned[W4_LIMIT_COUNT];
-  gboolean h2_warned;
-  W4Correlate *cor; /* file names, for a tcp.stream (counted per file) */
 } W4Warnings;
 
 /* One line on stderr per user-facing warning; a limit once per name (it
@@ -302,17 +300,6 @@ w4_warn_anomaly (void *user, const W4Anomaly *what)
     fprintf (stderr, "why401: warning: limit %s reached%s%s; raise it with --limit %s=N\n",
              w4_limit_name (what->limit), what->message ? ": " : "",
              what->message ? safe : "", w4_limit_name (what->limit));
-  } else if (what->kind == W4_ANOM_UPGRADE && what->conn != NULL && what->conn->h2_unparsed &&
-             !w->h2_warned) {
-    /* once per run: the not-parsed infos and summary.warnings name every server */
-    char server[W4_ENDPOINT_STRLEN];
-    const char *file = w->cor != NULL ? w4_cor_file_name (w->cor, what->conn->stream_file) : NULL;
-    g_autofree char *safe = file != NULL ? w4_text_sanitize (file) : NULL;
-    w->h2_warned = TRUE;
-    fprintf (stderr, "why401: warning: HTTP/2 is not parsed yet: 401, 407 and 403 responses "
-             "inside it are not reported (first on tcp.stream %u%s%s to %s)\n",
-             what->conn->stream, safe != NULL ? " of " : "", safe != NULL ? safe : "",
-             w4_endpoint_format (&what->conn->server, server, sizeof server));
   }
 }
 
@@ -601,7 +588,6 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   pipe = w4_pipe_new (limits, &copts, &fsink, w4_warn_anomaly, &warnings);
   cap = w4_pipe_capture (pipe);
   cor = w4_pipe_correlate (pipe);
-  warnings.cor = cor;
 
   if (a->iface != NULL) {
     g_autoptr (GError) error = NULL;

@@ -13,6 +13,7 @@
  *    on_request when the request's header block is complete; on_response when
  *    the response's header block is complete (before its body); on_body once
  *    per message after its last body byte (or when the connection ends first);
+ *    on_tls and on_h2 when a TLS handshake or HTTP/2 is seen on it;
  *    on_conn_close last. A connection whose state is evicted gets
  *    on_conn_close too (reason W4_CLOSE_EVICTED). At the end of input every
  *    open connection is closed (W4_CLOSE_END_OF_INPUT).
@@ -92,8 +93,19 @@ typedef void (*W4AnomalyFunc) (void *user, const W4Anomaly *what);
 
 /* ---- dissect -> correlate ---------------------------------------------- */
 
-/* One TCP connection (or, later, one decrypted TLS session on it). Owned by
- * dissect; valid from on_conn_open up to and including on_conn_close. */
+/* What a connection record stands for: the TCP connection, or (later) a
+ * layer inside one: a decrypted TLS session, a CONNECT tunnel. */
+typedef enum {
+  W4_LAYER_TCP = 0,
+  W4_LAYER_TLS,    /* HTTP bytes come from decrypted TLS */
+  W4_LAYER_TUNNEL, /* a CONNECT tunnel inside a proxy connection */
+} W4ConnLayer;
+
+/* One connection record per layer: a TCP connection (or, later, a decrypted
+ * TLS session or a tunnel on it, with @outer the record it runs inside).
+ * Owned by dissect; valid from on_conn_open up to and including
+ * on_conn_close. What is learnt about a connection on the way (TLS seen,
+ * HTTP/2 seen) comes as events (on_tls, on_h2), not as fields here. */
 struct W4ConnInfo {
   guint64 conn_id;     /* unique in the run, never reused */
   /* Wireshark's tcp.stream, which counts within each input file: a
@@ -111,19 +123,20 @@ struct W4ConnInfo {
   W4Endpoint client;   /* the side that sent the SYN (else: the request's sender) */
   W4Endpoint server;
   guint file_index;    /* file of its first packet */
-  gboolean tls;        /* HTTP bytes come from decrypted TLS */
-  gboolean tls_undecrypted; /* TLS seen and not decrypted (later work) */
-  /* TLS: the ClientHello's server_name (SNI) and the ALPN protocols it
-   * offers ("h2,http/1.1"), or NULL (none, or the hello was cut: never a
-   * guess). Owned by dissect, set when the hello is read, valid until and
-   * including on_conn_close. */
-  const char *sni;
-  const char *alpn;
-  /* HTTP/2 in cleartext (the prior-knowledge preface, or an h2c upgrade
-   * answered 101) that dissect does not parse yet: its failures are not
-   * seen. */
-  gboolean h2_unparsed;
+  W4ConnLayer layer;
+  const W4ConnInfo *outer; /* the record this layer runs inside; NULL for TCP */
 };
+
+/* Did the bytes of @c travel encrypted (a TLS layer, or one outside it)? */
+static inline gboolean
+w4_conn_over_tls (const W4ConnInfo *c)
+{
+  /* layers nest a few deep at most (TCP, TLS, tunnel, TLS) */
+  for (guint i = 0; c != NULL && i < 8; i++, c = c->outer)
+    if (c->layer == W4_LAYER_TLS)
+      return TRUE;
+  return FALSE;
+}
 
 /* The connection's tcp.stream in input file @file_index, or -1 when not
  * known (a message whose first byte lies more than one file before the
@@ -208,6 +221,38 @@ typedef struct {
   guint64 last_frame;
 } W4HttpBody;
 
+/* TLS on a connection: what its handshake shows in clear. Once per TLS
+ * session, when its ClientHello was read (or could not be: cut, lost) and
+ * the server's first bytes were seen (or the connection closes first),
+ * after on_conn_open and before on_conn_close of @conn. */
+typedef struct {
+  const W4ConnInfo *conn; /* the connection the TLS runs on */
+  guint64 frame;          /* the first TLS record's frame */
+  W4Time ts;
+  /* The ClientHello's server_name (SNI) and the ALPN protocols it offers
+   * ("h2,http/1.1"), or NULL (none, or the hello was cut: never a guess). */
+  const char *sni;
+  const char *alpn;
+  guint16 version;        /* the ServerHello's (0x0303: TLS 1.2, 0x0304: 1.3), 0 when not seen */
+  gboolean decrypted;     /* keys were found: what it carries is read */
+} W4TlsInfo;
+
+/* How HTTP/2 started on a connection. */
+typedef enum {
+  W4_H2_PRIOR_KNOWLEDGE = 1, /* the client's connection preface */
+  W4_H2_UPGRADE,             /* a 101 to "Upgrade: h2c" */
+} W4H2Start;
+
+/* HTTP/2 seen on a connection, once, at the frame where it starts
+ * (before the W4_ANOM_UPGRADE anomaly that says so). */
+typedef struct {
+  const W4ConnInfo *conn;
+  W4H2Start how;
+  guint64 frame;
+  W4Time ts;
+  gboolean parsed;        /* FALSE: dissect does not parse it yet, its failures are not seen */
+} W4H2Info;
+
 typedef enum {
   W4_CLOSE_FIN,
   W4_CLOSE_RST,
@@ -224,6 +269,8 @@ typedef struct {
   void (*on_response) (void *user, const W4HttpHead *resp);
   void (*on_body) (void *user, const W4HttpBody *body);
   void (*on_anomaly) (void *user, const W4Anomaly *what);
+  void (*on_tls) (void *user, const W4TlsInfo *tls);   /* may be NULL */
+  void (*on_h2) (void *user, const W4H2Info *h2);      /* may be NULL */
   void *user;
 } W4Sink;
 

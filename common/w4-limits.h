@@ -16,8 +16,8 @@
  *     IP fragment reassembly (ipfrag.c)      frag-datagrams, frag-bytes
  *     nested encapsulations (decode.c)       tunnel-depth
  *   dissect/
- *     live connections (dissect.c flows)     flows; also expire by capture time
- *     stream-number records (dissect.c recs) stream-numbers
+ *     live connections (flow.c flows)        flows; also expire by capture time
+ *     stream-number records (tcp-number.c)   stream-numbers
  *     out-of-order queue per direction       ooo-segments, reasm-bytes
  *     HTTP/1 requests awaiting a response    pending-requests (h1.c; the
  *                                            correlator mirrors the same queue,

@@ -92,7 +92,10 @@ w4_summary_free (W4Summary *s)
 typedef struct {
   guint64 conn_id;
   W4Endpoint client, server;
-  gboolean tls, tls_undecrypted;
+  gboolean tls_undecrypted; /* on_tls: TLS that was not decrypted */
+  gboolean offers_h2;       /* ...whose ClientHello offered ALPN h2 */
+  char *sni;                /* (owned) ...and named this server, or NULL */
+  gboolean h2_unparsed;     /* on_h2: HTTP/2 that dissect does not parse */
   guint64 open_frame;
   W4Time open_ts;
   GQueue pending;          /* HTTP/1 requests awaiting a response (ref each) */
@@ -129,7 +132,7 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->client = conn->client;
   ex->server = conn->server;
   ex->server_key = g_strdup (w4_endpoint_format (&conn->server, buf, sizeof buf));
-  ex->tls = conn->tls;
+  ex->tls = w4_conn_over_tls (conn);
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
   return ex;
 }
@@ -186,6 +189,7 @@ conn_free (gpointer p)
   g_queue_clear_full (&c->body_wait, exchange_unref_cb);
   g_hash_table_unref (c->h2_pending);
   g_free (c->unparsed_why);
+  g_free (c->sni);
   g_free (c);
 }
 
@@ -619,8 +623,6 @@ conn_get (W4Correlate *cor, const W4ConnInfo *ci)
     c->h2_pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, exchange_unref_cb);
     g_hash_table_insert (cor->conns, &c->conn_id, c);
   }
-  c->tls = ci->tls;
-  c->tls_undecrypted |= ci->tls_undecrypted;
   return c;
 }
 
@@ -690,12 +692,35 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *ci)
 
   if (a == NULL)
     return;
-  if (ci->sni != NULL && a->sni == NULL)
-    a->sni = g_strndup (ci->sni, W4_COR_SNI_MAX);
-  else if (ci->sni != NULL && strncmp (a->sni, ci->sni, W4_COR_SNI_MAX) != 0)
+  if (c->sni != NULL && a->sni == NULL)
+    a->sni = g_strdup (c->sni);
+  else if (c->sni != NULL && strncmp (a->sni, c->sni, W4_COR_SNI_MAX) != 0)
     a->sni_mixed = TRUE;
-  if (ci->alpn != NULL && alpn_offers_h2 (ci->alpn))
+  if (c->offers_h2)
     a->h2_offers++;
+}
+
+/* What the TLS handshake showed is kept until the connection closes, where
+ * the not-decrypted info counts it. */
+static void
+on_tls (void *user, const W4TlsInfo *tls)
+{
+  W4CorConn *c = conn_get (user, tls->conn);
+
+  if (tls->decrypted)
+    return;
+  c->tls_undecrypted = TRUE;
+  if (tls->sni != NULL && c->sni == NULL)
+    c->sni = g_strndup (tls->sni, W4_COR_SNI_MAX);
+  c->offers_h2 |= tls->alpn != NULL && alpn_offers_h2 (tls->alpn);
+}
+
+static void
+on_h2 (void *user, const W4H2Info *h2)
+{
+  W4CorConn *c = conn_get (user, h2->conn);
+
+  c->h2_unparsed |= !h2->parsed;
 }
 
 static void
@@ -706,7 +731,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
 
   if (c->tls_undecrypted)
     note_undecrypted (cor, c, conn);
-  if (conn->h2_unparsed)
+  if (c->h2_unparsed)
     note_uninspected (cor, cor->unparsed, W4_CAUSE_NOT_PARSED, c, conn);
   w4_cor_ca_on_conn_close (cor, conn, why, frame);
   g_hash_table_remove (cor->conns, &conn->conn_id);
@@ -1081,7 +1106,7 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
       a->stream = frame_stream (cor, what->conn, what->frame);
       a->client_ep = what->conn->client;
       a->server_ep = what->conn->server;
-      a->tls = what->conn->tls;
+      a->tls = w4_conn_over_tls (what->conn);
       a->h2_stream = -1;
       a->client = g_strdup (w4_endpoint_format (&what->conn->client, buf, sizeof buf));
       a->server = g_strdup (w4_endpoint_format (&what->conn->server, buf, sizeof buf));
@@ -1115,6 +1140,8 @@ w4_cor_sink (W4Correlate *cor)
     .on_response = on_response,
     .on_body = on_body,
     .on_anomaly = on_anomaly,
+    .on_tls = on_tls,
+    .on_h2 = on_h2,
     .user = cor,
   };
   return s;

@@ -11,6 +11,29 @@
 #include "test-fixture.h"
 #include "track-credential.h"
 
+/* What dissect's on_tls says of TLS on @c that was not decrypted. */
+static void
+fx_tls (Fx *fx, const W4ConnInfo *c, const char *sni, const char *alpn)
+{
+  W4TlsInfo tls = { 0 };
+
+  tls.conn = c;
+  tls.sni = sni;
+  tls.alpn = alpn;
+  fx->sink.on_tls (fx->sink.user, &tls);
+}
+
+/* What dissect's on_h2 says of HTTP/2 on @c that it does not parse. */
+static void
+fx_h2 (Fx *fx, const W4ConnInfo *c)
+{
+  W4H2Info h2 = { 0 };
+
+  h2.conn = c;
+  h2.how = W4_H2_PRIOR_KNOWLEDGE;
+  fx->sink.on_h2 (fx->sink.user, &h2);
+}
+
 /* ---- limits: each table's own, each drop counted ------------------------- */
 
 static guint warned[W4_LIMIT_COUNT];
@@ -214,7 +237,7 @@ test_limit_tls_servers (void)
   for (guint i = 0; i < 3; i++) {
     W4ConnInfo *c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), i ? "10.0.0.9" : "10.0.0.8",
                              443);
-    c->tls_undecrypted = TRUE;
+    fx_tls (&fx, c, NULL, NULL);
     fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
   }
   fx_finish (&fx);
@@ -577,7 +600,7 @@ test_cleartext_counts (void)
   }
   /* Decrypted TLS is no cleartext. */
   c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 443);
-  c->tls = TRUE;
+  c->layer = W4_LAYER_TLS;
   req (&fx, c, 20, 110, "GET", "/x", H (BASIC_TEST_OK));
   resp (&fx, c, 21, 110, 200, NULL);
   fx_finish (&fx);
@@ -613,7 +636,7 @@ test_infos (void)
   a.count = 50;
   fx.sink.on_anomaly (fx.sink.user, &a);
   c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.5", 443);
-  c->tls_undecrypted = TRUE;
+  fx_tls (&fx, c, NULL, NULL);
   fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 30, t_at (100));
   memset (&a, 0, sizeof a);
   a.kind = W4_ANOM_LIMIT;
@@ -654,15 +677,12 @@ test_not_decrypted_sni (void)
   fx_init (&fx);
   for (guint i = 0; i < 3; i++) {
     c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), "10.0.0.5", 443);
-    c->tls_undecrypted = TRUE;
-    c->sni = i == 0 ? NULL : i == 1 ? "api.example.com" : "www.example.com";
-    c->alpn = i == 2 ? "h2,http/1.1" : "http/1.1";
+    fx_tls (&fx, c, i == 0 ? NULL : i == 1 ? "api.example.com" : "www.example.com",
+            i == 2 ? "h2,http/1.1" : "http/1.1");
     fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 30 + i, t_at (100 + i));
   }
   c = fx_conn (&fx, 3, "10.0.0.1", 40010, "10.0.0.6", 443);
-  c->tls_undecrypted = TRUE;
-  c->sni = "one.example.com";
-  c->alpn = "h2";
+  fx_tls (&fx, c, "one.example.com", "h2");
   fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 40, t_at (110));
   fx_finish (&fx);
 
@@ -695,7 +715,7 @@ test_not_parsed_h2 (void)
   fx_init (&fx);
   for (guint i = 0; i < 2; i++) {
     c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), "10.0.0.7", 8080);
-    c->h2_unparsed = TRUE;
+    fx_h2 (&fx, c);
     fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
   }
   fx_finish (&fx);
@@ -737,7 +757,7 @@ test_uninspected_over_limit (void)
   for (guint i = 0; i < 2; i++) {
     W4ConnInfo *c = fx_conn (&fx, i, "10.0.0.1", (guint16) (40000 + i), i ? "10.0.0.9" : "10.0.0.8",
                              443);
-    c->h2_unparsed = TRUE;
+    fx_h2 (&fx, c);
     fx.sink.on_conn_close (fx.sink.user, c, W4_CLOSE_FIN, 20 + i, t_at (100 + i));
   }
   fx_finish (&fx);
@@ -841,7 +861,7 @@ test_pairing (void)
 
   /* HTTP/2: answers out of order, by stream id. */
   c = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 443);
-  c->tls = TRUE;
+  c->layer = W4_LAYER_TLS;
   for (guint32 sid = 1; sid <= 3; sid += 2) {
     char *path = g_strdup_printf ("/h2/%u", sid);
     memset (&h, 0, sizeof h);

@@ -2,10 +2,11 @@
  *
  * TCP reassembly per direction (out of order, overlaps, gaps, port reuse,
  * mid-stream starts), connection numbering equal to Wireshark's tcp.stream,
- * and HTTP/1.x through llhttp on any port. Emits W4Sink events (see
- * common/w4-events.h for their order). Later: TLS decryption (inside
- * dissect/) feeds decrypted bytes into the same HTTP path through
- * w4_h1_feed (dissect-private.h), as TCP reassembly does. */
+ * and above it a protocol per direction chosen by its first bytes (app.c):
+ * HTTP/1.x through llhttp on any port, TLS (its ClientHello), HTTP/2 (seen,
+ * not parsed yet). Emits W4Sink events (see common/w4-events.h for their
+ * order). Later: TLS decryption (tls.c) feeds plaintext into the same
+ * protocols, as TCP reassembly does. */
 #pragma once
 
 #include "w4-events.h"

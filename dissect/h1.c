@@ -1,14 +1,16 @@
 /* h1.c: HTTP/1.x messages out of in-order stream bytes, through llhttp.
  *
  * One llhttp request parser per client->server direction and one response
- * parser per server->client direction (RFC 9112). Bytes come in W4Chunks
- * from TCP reassembly (dissect.c) and, later, from TLS decryption: both call
- * w4_h1_feed, the one entry point of this file.
+ * parser per server->client direction (RFC 9112). It is one of app.c's
+ * stream protocols (w4_h1_proto): bytes come in W4Chunks from TCP
+ * reassembly and, later, from TLS decryption. llhttp is used here only.
  *
  * What it does:
- *  - decides per direction from its first bytes whether it is HTTP/1 at all
+ *  - tells app.c whether a direction's first bytes start HTTP/1 at all
  *    (a request method and a space, or "HTTP/1."), never from the port, so
  *    SSH, TLS or SIP ("SIP/2.0 401") on port 80 are not taken for HTTP;
+ *  - hands the connection to h2.c after a 101 to h2c, and back to app.c's
+ *    choice after a CONNECT's 2xx (the tunnel may carry TLS);
  *  - accumulates the start line and header fields, which llhttp hands over
  *    in pieces split across callbacks and segments, into one reused buffer
  *    per direction, and emits the head at "headers complete" with spans into
@@ -63,10 +65,141 @@
  */
 #include "dissect-private.h"
 
+#include <llhttp.h>
 #include <string.h>
 
 #include "credential.h"
 #include "w4-token.h"
+
+/* A few earlier chunks per direction: the start line's first byte can lie
+ * up to 5 bytes before the callback that reveals it ("HTTP/" of a status
+ * line), so its frame may be that of an earlier, short segment. */
+#define W4_H1_RECENT 8
+/* The last bytes fed, for the same look-back. */
+#define W4_H1_TAIL 16
+
+typedef struct {
+  guint64 base;  /* stream offset of its first byte */
+  guint64 len;
+  guint64 last_frame;
+  W4Time last_ts;
+} W4RecentChunk;
+
+typedef struct {
+  guint32 name_off, name_len, value_off, value_len;
+  gboolean auth;       /* an authentication-relevant field (its own bound) */
+  gboolean value_cut;  /* its value was cut by a limit */
+} W4HdrRef;
+
+/* Header field names are read up to this many bytes to tell whether they
+ * are authentication-relevant (the longest such name is 29 bytes); a
+ * longer name is kept cut to it. */
+#define W4_H1_MAX_NAME 256
+/* The version ("HTTP/1.x") is the first 8 bytes of what the head scan
+ * looks at in the start line; past them, nothing. */
+#define W4_H1_LINE_SCAN 8
+/* Where the scan of a head is (tolerate_head): request line (before the
+ * method, method, target, the rest of the line), then field lines. The
+ * order matters: the states up to W4_H1_RL_LINE are the start line's. */
+enum {
+  W4_H1_RL_START, W4_H1_RL_METHOD, W4_H1_RL_TARGET, W4_H1_RL_LINE,
+  W4_H1_HF_START, W4_H1_HF_NAME, W4_H1_HF_VALUE, W4_H1_RL_DONE
+};
+
+typedef enum {
+  W4_H1_UNDECIDED = 0, /* no payload yet: the first bytes decide */
+  W4_H1_ACTIVE,        /* llhttp is parsing */
+  W4_H1_RESYNC,        /* lost bytes or a parse error: wait for a message start */
+  W4_H1_STOPPED,       /* not HTTP, or upgraded: bytes are only counted */
+} W4H1Mode;
+
+typedef struct W4H1Conn W4H1Conn;
+
+/* One direction's HTTP/1 state (flow lifetime). */
+typedef struct {
+  W4H1Conn *conn;          /* its connection's state; conn->flow the flow */
+  W4Dir dir;
+  W4H1Mode mode;
+  llhttp_t parser;
+  guint64 fed;            /* stream bytes given to llhttp since its start */
+  guint8 tail[W4_H1_TAIL];
+  guint tail_len;
+  W4RecentChunk recent[W4_H1_RECENT];
+  guint n_recent, recent_next;
+  const W4Chunk *cur;     /* the chunk llhttp is executing (packet lifetime) */
+  guint64 cur_base;
+
+  /* the message being parsed */
+  GByteArray *hdr;         /* start line pieces + header bytes; reused */
+  GArray *refs;            /* W4HdrRef; reused */
+  GArray *view;            /* W4Header built at emit time; reused */
+  guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
+  int last_cb;             /* which data callback appended last */
+  guint cut;               /* W4_HEAD_CUT_* of this message */
+  guint32 ord_len;         /* bytes of hdr under header-bytes (start line, ordinary fields) */
+  guint32 auth_len;        /* bytes of hdr under auth-header-bytes */
+  guint8 name[W4_H1_MAX_NAME]; /* the field name being read */
+  guint32 name_len;
+  guint64 start_off;       /* stream offset of the start line */
+  guint64 first_frame, last_frame;
+  W4Time first_ts, last_ts;
+  guint64 last_span_end;   /* stream offset after the last header byte seen */
+  guint64 msg_seq;         /* seq of the current message */
+  guint64 next_seq;        /* seq the next message gets */
+  guint status;
+  GByteArray *body;        /* kept prefix of a 4xx body; reused */
+  guint64 body_total;
+  guint64 body_last_frame;
+  const guint8 *subst_tok; /* the real token (packet lifetime), until reported */
+  gsize subst_len;
+  guint64 subst_off;
+
+  /* Flags of the message being parsed, one byte each (TRUE or FALSE),
+   * together: the struct stays a small allocation. */
+  guint8 started;          /* a parser was started on this direction */
+  guint8 in_msg;
+  guint8 head_done; /* on_request/on_response emitted */
+  guint8 version_checked;
+  guint8 truncated;
+  guint8 interim;
+  guint8 keep_body;
+  guint8 stop_after_msg; /* upgrade / CONNECT tunnel: stop the connection after this */
+  guint8 body_gap; /* body bytes were lost (filler fed instead) */
+  guint8 skip_field; /* the field being read is over the count limit */
+  guint8 tunnel; /* a CONNECT's 2xx: the tunnel starts after it */
+  guint8 expect_continue; /* this request waits for 100-continue before its body */
+  guint8 body_may_be_skipped; /* ...and got a final answer first */
+  guint8 at_boundary; /* paused after a request, to look at the next method */
+  guint8 method_subst; /* llhttp is reading a stand-in for an unknown method */
+
+  /* Tolerant reading of the head: bytes llhttp rejects in the request
+   * target and in field names (that real servers accept) are fed to it as
+   * '_' and put back in what is reported. */
+  guint8 rl_state;         /* W4_H1_RL_* / W4_H1_HF_*: where the head scan is */
+  guint line_pos;          /* bytes into the start line's version (W4_H1_LINE_SCAN: done) */
+  guint odd;               /* W4_HEAD_ODD_* of the message being scanned */
+  const guint8 *cur_orig;  /* the chunk's own bytes, while llhttp reads a patched copy */
+  guint8 *patched;         /* copy of the chunk being fed, when patched; reused */
+  gsize patched_size;
+} W4H1Half;
+
+/* Connection-wide HTTP/1 state: the request methods waiting for their
+ * response, so the response parser knows HEAD and CONNECT. */
+typedef struct {
+  guint8 *methods;   /* ring of llhttp_method_t */
+  guint cap, head, count;
+  gboolean limit_reported;
+} W4H1Pending;
+
+/* A connection's HTTP/1 state (W4Flow.app_state[W4_PROTO_H1]): created
+ * when a direction first speaks HTTP/1. */
+struct W4H1Conn {
+  W4Flow *flow;
+  /* by W4Dir; each on its own: a smaller allocation, that malloc recycles
+   * from its per-size caches */
+  W4H1Half *half[2];
+  W4H1Pending pending;
+};
 
 /* Which data callback appended last, to join pieces of one field. */
 enum { CB_NONE, CB_METHOD, CB_URL, CB_STATUS, CB_FIELD, CB_VALUE };
@@ -181,42 +314,14 @@ w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len)
   return starts_message (dir, data, len, TRUE);
 }
 
-/* RFC 9113 3.4: the client connection preface of HTTP/2 with prior
- * knowledge. The first 14 bytes ("PRI * HTTP/2.0") are enough when the
- * first segment is short; no HTTP/1 request line starts that way. */
-static const char w4_h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-#define W4_H2_PREFACE_MIN 14
-
 gboolean
-w4_h1_starts_h2_preface (const guint8 *data, gsize len)
+w4_h1_is_http (const W4Flow *flow)
 {
-  gsize n = MIN (len, sizeof w4_h2_preface - 1);
+  const W4H1Conn *c = w4_app_state (flow, W4_PROTO_H1);
 
-  return n >= W4_H2_PREFACE_MIN && memcmp (data, w4_h2_preface, n) == 0;
-}
-
-gboolean
-w4_h1_is_http (W4Flow *flow)
-{
-  /* a parser was started on one direction at least (its buffers exist
-   * from then on): the connection carried HTTP/1 */
-  return flow->h1[0].hdr != NULL || flow->h1[1].hdr != NULL;
-}
-
-gboolean
-w4_h1_looks_tls (const guint8 *data, gsize len, gboolean app_data_too)
-{
-  W4Reader r;
-  guint8 type = 0, major = 0, minor = 0;
-
-  w4_rd_init (&r, data, len);
-  if (!w4_rd_u8 (&r, &type) || !w4_rd_u8 (&r, &major) || !w4_rd_u8 (&r, &minor))
-    return FALSE;
-  if (major != 3 || minor > 4)
-    return FALSE;
-  /* 0x16: handshake. A capture that starts mid-connection only shows
-   * application data records (0x17). */
-  return type == 0x16 || (app_data_too && type == 0x17);
+  /* a parser was started on one direction at least: the connection
+   * carried HTTP/1 */
+  return c != NULL && (c->half[0]->started || c->half[1]->started);
 }
 
 /* ---- frames of stream offsets ------------------------------------------ */
@@ -299,8 +404,6 @@ remember_chunk (W4H1Half *h, const W4Chunk *c, guint64 base)
     return;
   rc->base = base;
   rc->len = c->len;
-  rc->first_frame = c->marks[0].frame;
-  rc->first_ts = c->marks[0].ts;
   rc->last_frame = c->marks[c->n_marks - 1].frame;
   rc->last_ts = c->marks[c->n_marks - 1].ts;
   h->recent_next = (h->recent_next + 1) % W4_H1_RECENT;
@@ -331,9 +434,10 @@ forget_context (W4H1Half *h)
 /* ---- pending request methods ------------------------------------------- */
 
 static void
-pending_push (W4Flow *flow, guint8 method, guint64 frame, W4Time ts)
+pending_push (W4H1Conn *c, guint8 method, guint64 frame, W4Time ts)
 {
-  W4H1Pending *p = &flow->pending;
+  W4Flow *flow = c->flow;
+  W4H1Pending *p = &c->pending;
 
   if (p->methods == NULL) {
     guint64 lim = w4_dis_limits (flow->dis)->v[W4_LIMIT_PENDING_REQ];
@@ -358,9 +462,9 @@ pending_push (W4Flow *flow, guint8 method, guint64 frame, W4Time ts)
 }
 
 static gboolean
-pending_pop (W4Flow *flow, guint8 *method)
+pending_pop (W4H1Conn *c, guint8 *method)
 {
-  W4H1Pending *p = &flow->pending;
+  W4H1Pending *p = &c->pending;
 
   if (p->count == 0)
     return FALSE;
@@ -393,7 +497,7 @@ note_truncated (W4H1Half *h, W4LimitId which)
     W4Time ts;
     h->cut |= kind;
     frame_at (h, h->fed, &frame, &ts);
-    w4_dis_anomaly (h->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
+    w4_dis_anomaly (h->conn->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
                     which == W4_LIMIT_HEADERS ? "too many header fields in one message"
                     : which == W4_LIMIT_AUTH_HEADER_BYTES
                         ? "authentication header fields larger than the limit"
@@ -407,7 +511,7 @@ static guint32
 hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
 {
   W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
-  guint64 cap = w4_dis_limits (h->flow->dis)->v[which];
+  guint64 cap = w4_dis_limits (h->conn->flow->dis)->v[which];
   guint32 *used = auth ? &h->auth_len : &h->ord_len;
   gsize room = *used < cap ? (gsize) (cap - *used) : 0;
   gsize n = len < room ? len : room;
@@ -617,7 +721,7 @@ cb_header_field_complete (llhttp_t *p)
   guint32 kept;
 
   h->skip_field = TRUE;
-  if (!auth && h->refs->len >= w4_dis_limits (h->flow->dis)->v[W4_LIMIT_HEADERS]) {
+  if (!auth && h->refs->len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
     note_truncated (h, W4_LIMIT_HEADERS);
     return 0;
   }
@@ -682,7 +786,7 @@ trim (W4Span s)
 static void
 emit_head (W4H1Half *h, llhttp_t *p)
 {
-  W4Flow *flow = h->flow;
+  W4Flow *flow = h->conn->flow;
   const W4Sink *sink = w4_dis_sink (flow->dis);
   W4HttpHead head = { 0 };
   guint64 end_off;
@@ -782,7 +886,6 @@ static int
 cb_headers_complete (llhttp_t *p)
 {
   W4H1Half *h = half_of (p);
-  W4Flow *flow = h->flow;
   int ret = 0;
 
   /* RFC 9112 2.3: only HTTP/1.x; HTTP/2's "PRI * HTTP/2.0" and anything
@@ -793,7 +896,7 @@ cb_headers_complete (llhttp_t *p)
   }
 
   if (h->dir == W4_DIR_TO_SERVER) {
-    pending_push (flow, llhttp_get_method (p), h->cur->marks[0].frame, h->cur->marks[0].ts);
+    pending_push (h->conn, llhttp_get_method (p), h->cur->marks[0].frame, h->cur->marks[0].ts);
     /* A request whose Transfer-Encoding does not end in chunked has no
      * length a server could use (RFC 9112 6.3 rule 4: it answers 400 and
      * closes). Reading its "body" to the end of the connection would
@@ -813,7 +916,7 @@ cb_headers_complete (llhttp_t *p)
     if (h->status >= 100 && h->status < 200 && h->status != 101) {
       h->interim = TRUE;
     } else {
-      have_method = pending_pop (flow, &method);
+      have_method = pending_pop (h->conn, &method);
       if (have_method && method == HTTP_HEAD)
         ret = 1; /* RFC 9110 9.3.2: no body, whatever the headers say */
       if (have_method && method == HTTP_CONNECT && h->status >= 200 && h->status < 300) {
@@ -826,8 +929,8 @@ cb_headers_complete (llhttp_t *p)
       /* RFC 9110 10.1.1: a final answer to "Expect: 100-continue" before
        * the body lets the client skip the body (often after a 401) and
        * send its next request instead */
-      if (flow->h1[W4_DIR_TO_SERVER].in_msg && flow->h1[W4_DIR_TO_SERVER].expect_continue)
-        flow->h1[W4_DIR_TO_SERVER].body_may_be_skipped = TRUE;
+      if (h->conn->half[W4_DIR_TO_SERVER]->in_msg && h->conn->half[W4_DIR_TO_SERVER]->expect_continue)
+        h->conn->half[W4_DIR_TO_SERVER]->body_may_be_skipped = TRUE;
     }
     h->keep_body = h->status >= 400 && h->status < 500;
   }
@@ -844,7 +947,7 @@ cb_body (llhttp_t *p, const char *at, size_t len)
   h->body_total += len;
   frame_at (h, stream_off (h, at) + len - 1, &h->body_last_frame, &ts);
   if (h->keep_body) {
-    guint64 keep = w4_dis_limits (h->flow->dis)->v[W4_LIMIT_BODY_KEEP];
+    guint64 keep = w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_BODY_KEEP];
     if (h->body->len < keep) {
       gsize n = (gsize) MIN ((guint64) len, keep - h->body->len);
       g_byte_array_append (h->body, (const guint8 *) at, (guint) n);
@@ -856,12 +959,12 @@ cb_body (llhttp_t *p, const char *at, size_t len)
 static void
 emit_body (W4H1Half *h, gboolean complete)
 {
-  const W4Sink *sink = w4_dis_sink (h->flow->dis);
+  const W4Sink *sink = w4_dis_sink (h->conn->flow->dis);
   W4HttpBody body = { 0 };
 
   if (!h->head_done)
     return;
-  body.conn = &h->flow->info;
+  body.conn = &h->conn->flow->info;
   body.dir = h->dir;
   body.seq = h->msg_seq;
   body.prefix = w4_span (h->body->data, h->body->len);
@@ -915,7 +1018,8 @@ static void
 parser_start (W4H1Half *h)
 {
   /* buffers only for directions that turn out to be HTTP: most flows in a
-   * busy capture are not */
+   * busy capture are not (a recycled state has them already) */
+  h->started = TRUE;
   if (h->hdr == NULL) {
     h->hdr = g_byte_array_new ();
     h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
@@ -929,7 +1033,6 @@ parser_start (W4H1Half *h)
   llhttp_set_lenient_chunked_length (&h->parser, 1);
   llhttp_set_lenient_keep_alive (&h->parser, 1);
   llhttp_set_lenient_transfer_encoding (&h->parser, 1);
-  h->parser_ready = TRUE;
   h->in_msg = FALSE;
   h->head_done = FALSE;
   h->stop_after_msg = FALSE;
@@ -951,41 +1054,96 @@ abandon_message (W4H1Half *h)
   h->head_done = FALSE;
 }
 
+/* An upgrade (101): nothing more on the connection is HTTP/1. */
 static void
-stop_connection (W4Flow *flow)
+stop_connection (W4H1Conn *c)
 {
-  flow->http_stopped = TRUE;
   for (int d = 0; d < 2; d++) {
-    abandon_message (&flow->h1[d]);
-    flow->h1[d].mode = W4_H1_STOPPED;
+    abandon_message (c->half[d]);
+    c->half[d]->mode = W4_H1_STOPPED;
+    w4_app_stop (c->flow, (W4Dir) d);
   }
 }
 
-void
-w4_h1_init (W4Flow *flow)
+/* A half as new, keeping the buffers of the flow that had it before (they
+ * are emptied wherever they are used). */
+static void
+half_reset (W4H1Conn *c, W4H1Half *h, W4Dir dir)
 {
-  for (int d = 0; d < 2; d++) {
-    W4H1Half *h = &flow->h1[d];
-    memset (h, 0, sizeof *h);
-    h->flow = flow;
-    h->dir = (W4Dir) d;
-    h->mode = W4_H1_UNDECIDED;
-  }
-  memset (&flow->pending, 0, sizeof flow->pending);
+  GByteArray *hdr = h->hdr, *body = h->body;
+  GArray *refs = h->refs, *view = h->view;
+  guint8 *patched = h->patched;
+  gsize patched_size = h->patched_size;
+
+  memset (h, 0, sizeof *h);
+  h->conn = c;
+  h->dir = dir;
+  h->mode = W4_H1_UNDECIDED;
+  h->hdr = hdr;
+  h->body = body;
+  h->refs = refs;
+  h->view = view;
+  h->patched = patched;
+  h->patched_size = patched_size;
 }
 
-void
-w4_h1_clear (W4Flow *flow)
+static void *
+h1_new (W4Flow *flow)
+{
+  W4Dissect *dis = flow->dis;
+  W4H1Conn *c;
+
+  if (dis->n_h1_spare > 0) {
+    c = dis->h1_spare[--dis->n_h1_spare];
+    c->pending.head = c->pending.count = 0;
+    c->pending.limit_reported = FALSE;
+  } else {
+    c = g_new0 (W4H1Conn, 1);
+    c->half[0] = g_new0 (W4H1Half, 1);
+    c->half[1] = g_new0 (W4H1Half, 1);
+  }
+  c->flow = flow;
+  for (int d = 0; d < 2; d++)
+    half_reset (c, c->half[d], (W4Dir) d);
+  return c;
+}
+
+static void
+h1_destroy (W4H1Conn *c)
 {
   for (int d = 0; d < 2; d++) {
-    W4H1Half *h = &flow->h1[d];
+    W4H1Half *h = c->half[d];
     g_clear_pointer (&h->hdr, g_byte_array_unref);
     g_clear_pointer (&h->refs, g_array_unref);
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
     g_clear_pointer (&h->patched, g_free);
+    g_free (h);
   }
-  g_clear_pointer (&flow->pending.methods, g_free);
+  g_free (c->pending.methods);
+  g_free (c);
+}
+
+/* The flow is done with it: kept as a spare while there is room. */
+static void
+h1_free (void *st)
+{
+  W4H1Conn *c = st;
+  W4Dissect *dis = c->flow->dis;
+
+  if (dis->n_h1_spare < W4_H1_SPARE) {
+    c->flow = NULL;
+    dis->h1_spare[dis->n_h1_spare++] = c;
+    return;
+  }
+  h1_destroy (c);
+}
+
+void
+w4_h1_free_spares (W4Dissect *dis)
+{
+  while (dis->n_h1_spare > 0)
+    h1_destroy (dis->h1_spare[--dis->n_h1_spare]);
 }
 
 static void
@@ -999,7 +1157,7 @@ parse_error (W4H1Half *h, llhttp_errno_t err)
 
   frame_at (h, h->cur_base, &frame, &ts);
   abandon_message (h);
-  w4_dis_anomaly (h->flow, W4_ANOM_HTTP_ERROR, h->dir, frame, ts, W4_LIMIT_COUNT, 0, msg);
+  w4_dis_anomaly (h->conn->flow, W4_ANOM_HTTP_ERROR, h->dir, frame, ts, W4_LIMIT_COUNT, 0, msg);
   h->mode = W4_H1_RESYNC;
   forget_context (h);
 }
@@ -1039,34 +1197,22 @@ substitute_method (W4H1Half *h, const char *pos, const char *end)
  * HTTP to the origin. Both directions start over as if new, unlike an
  * upgrade, whose protocol we know is not HTTP/1. */
 static void
-start_tunnel (W4Flow *flow)
+start_tunnel (W4H1Conn *c)
 {
   for (int d = 0; d < 2; d++) {
-    W4H1Half *h = &flow->h1[d];
+    W4H1Half *h = c->half[d];
     abandon_message (h);
     h->mode = W4_H1_UNDECIDED;
     h->tunnel = FALSE;
     h->stop_after_msg = FALSE;
     forget_context (h);
   }
-  flow->pending.head = 0;
-  flow->pending.count = 0;
+  c->pending.head = 0;
+  c->pending.count = 0;
+  w4_app_restart (c->flow);
 }
 
 static void feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip);
-
-/* HTTP/2 with prior knowledge: not parsed yet, so the connection is marked
- * (its failures would go unseen) and both directions stop. */
-static void
-h2_prior_knowledge (W4Flow *flow, const W4Chunk *chunk)
-{
-  flow->info.h2_unparsed = TRUE;
-  w4_dis_anomaly (flow, W4_ANOM_UPGRADE, W4_DIR_TO_SERVER, chunk->marks[0].frame,
-                  chunk->marks[0].ts, W4_LIMIT_COUNT, 0,
-                  "HTTP/2 connection preface: HTTP/2 is not parsed yet");
-  stop_connection (flow);
-  flow->h1[W4_DIR_TO_SERVER].unparsed_bytes += chunk->len;
-}
 
 /* A byte llhttp refuses in a request target (RFC 3986 has no controls;
  * llhttp, outside strict mode, takes TAB and FF) but that servers such as
@@ -1288,31 +1434,29 @@ execute (W4H1Half *h, const W4Chunk *c)
       guint64 frame;
       W4Time ts;
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
-      w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
+      w4_dis_anomaly (h->conn->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
                       "CONNECT tunnel established: its bytes are examined afresh");
-      start_tunnel (h->flow);
+      start_tunnel (h->conn);
       h->fed = base + c->len;
       h->cur = NULL;
       h->cur_orig = NULL;
       if (stop < end)
-        feed_rest (h->flow, h->dir, c, (gsize) (stop - data));
+        feed_rest (h->conn->flow, h->dir, c, (gsize) (stop - data));
       return;
     }
     if (err == HPE_PAUSED || (err == HPE_PAUSED_UPGRADE && h->dir == W4_DIR_TO_CLIENT)) {
       /* 101 Switching Protocols: what follows on both directions is
-       * another protocol (WebSocket, h2c). HTTP/2 is not parsed yet, and
-       * its failures would go unseen: the connection says so. */
-      guint64 frame;
-      W4Time ts;
-      gboolean h2c = h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h);
-      frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
-      if (h2c)
-        h->flow->info.h2_unparsed = TRUE;
-      w4_dis_anomaly (h->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
-                      h2c ? "101 Switching Protocols to h2c: HTTP/2 is not parsed yet"
-                          : "101 Switching Protocols: HTTP/1 parsing stopped");
-      h->unparsed_bytes += (guint64) (end - stop);
-      stop_connection (h->flow);
+       * another protocol: HTTP/2 after an h2c upgrade (h2.c takes the
+       * connection over), else one we do not read (WebSocket). */
+      W4FrameMark at = { 0, 0, { 0, 0 } };
+      frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &at.frame, &at.ts);
+      if (h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h)) {
+        w4_h2_upgraded (h->conn->flow, &at);
+      } else {
+        w4_dis_anomaly (h->conn->flow, W4_ANOM_UPGRADE, h->dir, at.frame, at.ts, W4_LIMIT_COUNT, 0,
+                        "101 Switching Protocols: HTTP/1 parsing stopped");
+        stop_connection (h->conn);
+      }
       break;
     }
     if (err == HPE_PAUSED_UPGRADE) {
@@ -1323,7 +1467,6 @@ execute (W4H1Half *h, const W4Chunk *c)
       pos = stop;
       continue;
     }
-    h->unparsed_bytes += (guint64) (end - stop);
     parse_error (h, err);
     break;
   }
@@ -1334,48 +1477,19 @@ execute (W4H1Half *h, const W4Chunk *c)
   h->cur_orig = NULL;
 }
 
-void
-w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
+static void
+h1_feed (void *st, W4Dir dir, const W4Chunk *chunk)
 {
-  W4H1Half *h = &flow->h1[dir];
+  W4H1Half *h = ((W4H1Conn *) st)->half[dir];
 
-  if (chunk->len == 0)
+  if (h->mode == W4_H1_STOPPED)
     return;
-  if (flow->http_stopped || h->mode == W4_H1_STOPPED) {
-    if (dir == W4_DIR_TO_SERVER && w4_tls_hello_pending (flow))
-      w4_tls_client_bytes (flow, chunk); /* the ClientHello's next segment */
-    h->unparsed_bytes += chunk->len;
-    return;
-  }
   if (h->mode == W4_H1_UNDECIDED) {
-    if (w4_h1_looks_tls (chunk->data, chunk->len, !flow->tcp[dir].saw_syn)) {
-      if (dir == W4_DIR_TO_SERVER) {
-        flow->info.tls_undecrypted = TRUE;
-        w4_tls_client_bytes (flow, chunk);
-      }
-      h->mode = W4_H1_STOPPED;
-      h->unparsed_bytes += chunk->len;
-      w4_dis_count_not_http (flow->dis);
-      return;
-    }
-    if (dir == W4_DIR_TO_SERVER && w4_h1_starts_h2_preface (chunk->data, chunk->len)) {
-      h2_prior_knowledge (flow, chunk);
-      return;
-    }
-    /* The very first bytes may be a short segment: a prefix of a method or
-     * of "HTTP/1." is enough here, llhttp checks the rest. */
-    if (!starts_message (dir, chunk->data, chunk->len, FALSE)) {
-      h->mode = W4_H1_STOPPED;
-      h->unparsed_bytes += chunk->len;
-      w4_dis_count_not_http (flow->dis);
-      return;
-    }
+    /* app.c chose HTTP/1 for these first bytes */
     parser_start (h);
   } else if (h->mode == W4_H1_RESYNC) {
-    if (!chunk->seg_start || !starts_message (dir, chunk->data, chunk->len, TRUE)) {
-      h->unparsed_bytes += chunk->len;
+    if (!chunk->seg_start || !starts_message (dir, chunk->data, chunk->len, TRUE))
       return;
-    }
     parser_start (h);
   } else if (h->body_may_be_skipped && h->in_msg && chunk->seg_start &&
              starts_message (dir, chunk->data, chunk->len, TRUE)) {
@@ -1386,8 +1500,8 @@ w4_h1_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
   execute (h, chunk);
 }
 
-/* Feeds the bytes of @c from @skip on again (after the parser was reset
- * in the middle of the chunk). */
+/* Feeds the bytes of @c from @skip on again (after a tunnel started in
+ * the middle of the chunk: they choose their protocol afresh). */
 static void
 feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip)
 {
@@ -1407,7 +1521,7 @@ feed_rest (W4Flow *flow, W4Dir dir, const W4Chunk *c, gsize skip)
   }
   if (rest.n_marks == 0)
     return;
-  w4_h1_feed (flow, dir, &rest);
+  w4_app_feed (flow, dir, &rest);
 }
 
 /* A gap inside a Content-Length body whose rest is at least as long as
@@ -1436,13 +1550,11 @@ fill_body_gap (W4H1Half *h, guint64 count, guint64 frame, W4Time ts)
   return TRUE;
 }
 
-void
-w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
+static void
+h1_gap (void *st, W4Dir dir, guint64 count, const W4FrameMark *at)
 {
-  W4H1Half *h = &flow->h1[dir];
+  W4H1Half *h = ((W4H1Conn *) st)->half[dir];
 
-  if (dir == W4_DIR_TO_SERVER)
-    w4_tls_client_lost (flow); /* a ClientHello with a hole names nothing */
   if (h->mode == W4_H1_UNDECIDED) {
     /* the direction's first bytes were lost: what comes next is not its
      * start, so it cannot tell whether this is HTTP; wait for a message */
@@ -1451,22 +1563,20 @@ w4_h1_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
   }
   if (h->mode != W4_H1_ACTIVE)
     return;
-  if (count > 0 && fill_body_gap (h, count, frame, ts))
+  if (count > 0 && fill_body_gap (h, count, at->frame, at->ts))
     return;
   abandon_message (h);
   h->mode = W4_H1_RESYNC;
   forget_context (h);
 }
 
-void
-w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
+static void
+h1_eof (void *st, W4Dir dir, const W4FrameMark *at)
 {
-  W4H1Half *h = &flow->h1[dir];
+  W4H1Half *h = ((W4H1Conn *) st)->half[dir];
 
-  if (dir == W4_DIR_TO_SERVER)
-    w4_tls_client_lost (flow); /* a ClientHello cut by the end names nothing */
   if (h->mode == W4_H1_ACTIVE && h->in_msg) {
-    W4FrameMark mark = { 0, frame, ts };
+    W4FrameMark mark = *at;
     W4Chunk c = { NULL, 0, &mark, 1, FALSE };
     /* a body that runs to the end of the connection ends here
      * (RFC 9112 6.3 rule 8); llhttp_finish completes it */
@@ -1479,3 +1589,30 @@ w4_h1_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
   if (h->mode != W4_H1_UNDECIDED)
     h->mode = W4_H1_STOPPED;
 }
+
+/* At the start of a stream a prefix of a method or of "HTTP/1." is enough
+ * (NEED_MORE, which app.c takes: llhttp checks the rest); after lost bytes
+ * only a whole start at a segment boundary (a start in the middle of a
+ * segment is far more likely body text that looks like one). */
+static W4Probe
+h1_probe (const W4ProbeAt *at, const guint8 *data, gsize len)
+{
+  if (at->lost)
+    return at->seg_start && starts_message (at->dir, data, len, TRUE) ? W4_PROBE_YES
+                                                                      : W4_PROBE_NO;
+  if (starts_message (at->dir, data, len, TRUE))
+    return W4_PROBE_YES;
+  return starts_message (at->dir, data, len, FALSE) ? W4_PROBE_NEED_MORE : W4_PROBE_NO;
+}
+
+const W4StreamProto w4_h1_proto = {
+  .name = "http/1",
+  .id = W4_PROTO_H1,
+  .probe = h1_probe,
+  .prefix_is_enough = TRUE,
+  .new = h1_new,
+  .free = h1_free,
+  .feed = h1_feed,
+  .gap = h1_gap,
+  .eof = h1_eof,
+};

@@ -427,6 +427,41 @@ test_tls_sni_across_segments (void)
   t_rec_clear (&r);
 }
 
+/* The close line of a TLS connection whose client sends @hello and whose
+ * server's first segment is @n bytes of @server. */
+static char *
+tls_close_line (const GByteArray *hello, const GByteArray *server, guint n)
+{
+  TRec r;
+  char *line;
+
+  t_rec_init (&r);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, (const char *) hello->data, hello->len);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001 + hello->len, (const char *) server->data, n);
+  w4_dis_finish (r.dis);
+  line = g_strdup (strstr (r.log->str, "close"));
+  t_rec_clear (&r);
+  return line;
+}
+
+/* The ServerHello in the server's first segment gives the version (TLS 1.3
+ * says it in supported_versions only); one cut there gives none. */
+static void
+test_tls_server_version (void)
+{
+  g_autoptr (GByteArray) hello = t_client_hello ("api.example.com", "h2");
+  g_autoptr (GByteArray) tls13 = t_server_hello (0x0303, 0x0304);
+  g_autoptr (GByteArray) tls12 = t_server_hello (0x0303, 0);
+  g_autofree char *v13 = tls_close_line (hello, tls13, tls13->len);
+  g_autofree char *v12 = tls_close_line (hello, tls12, tls12->len);
+  g_autofree char *cut = tls_close_line (hello, tls13, tls13->len - 1);
+
+  g_assert_cmpstr (v13, ==, "close 0 end tls sni=api.example.com alpn=h2 v=0304\n");
+  g_assert_cmpstr (v12, ==, "close 0 end tls sni=api.example.com alpn=h2 v=0303\n");
+  g_assert_cmpstr (cut, ==, "close 0 end tls sni=api.example.com alpn=h2\n");
+}
+
 /* The hello's middle segment was never captured (the server acknowledged
  * it), or the capture ends inside the hello: no name, never a wrong one. */
 static void
@@ -532,6 +567,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/tls", test_tls);
   g_test_add_func ("/tcp/tls-sni-across-segments", test_tls_sni_across_segments);
   g_test_add_func ("/tcp/tls-hello-cut", test_tls_hello_cut);
+  g_test_add_func ("/tcp/tls-server-version", test_tls_server_version);
   g_test_add_func ("/tcp/random-segments", test_random_segments);
   return g_test_run ();
 }

@@ -222,6 +222,26 @@ test_lying_length (void)
   w4_tls_hello_clear (&th);
 }
 
+/* The ServerHello's version: from supported_versions (TLS 1.3), else
+ * legacy_version; every cut prefix and a lying length give none. */
+static void
+test_server_version (void)
+{
+  g_autoptr (GByteArray) tls13 = t_server_hello (0x0303, 0x0304);
+  g_autoptr (GByteArray) tls12 = t_server_hello (0x0303, 0);
+  g_autoptr (GByteArray) client = t_client_hello ("api.example.com", NULL);
+
+  g_assert_cmphex (w4_tls_server_version (tls13->data, tls13->len), ==, 0x0304);
+  g_assert_cmphex (w4_tls_server_version (tls12->data, tls12->len), ==, 0x0303);
+  for (guint n = 0; n < tls13->len; n++)
+    g_assert_cmphex (w4_tls_server_version (tls13->data, n), ==, 0);
+  /* a ClientHello is not a ServerHello */
+  g_assert_cmphex (w4_tls_server_version (client->data, client->len), ==, 0);
+  /* supported_versions claiming 3 bytes: malformed, not a version */
+  tls13->data[tls13->len - 3] = 3;
+  g_assert_cmphex (w4_tls_server_version (tls13->data, tls13->len), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,5 +255,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/damaged-bytes", test_damaged_bytes);
   g_test_add_func ("/tls/random-damage", test_random_damage);
   g_test_add_func ("/tls/lying-length", test_lying_length);
+  g_test_add_func ("/tls/server-version", test_server_version);
   return g_test_run ();
 }

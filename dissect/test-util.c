@@ -26,16 +26,73 @@ on_open (void *user, const W4ConnInfo *c, const W4FrameInfo *fi)
                           r->hide_frames ? 0 : fi->frame);
 }
 
+/* What on_tls and on_h2 said about a connection, until its close. */
+typedef struct {
+  gboolean tls_undecrypted;
+  char *sni, *alpn;
+  guint16 version;
+  gboolean h2_unparsed;
+} TSeen;
+
+static void
+seen_free (gpointer p)
+{
+  TSeen *s = p;
+
+  g_free (s->sni);
+  g_free (s->alpn);
+  g_free (s);
+}
+
+static TSeen *
+seen_of (TRec *r, const W4ConnInfo *c)
+{
+  TSeen *s = g_hash_table_lookup (r->seen, &c->conn_id);
+
+  if (s == NULL) {
+    guint64 *key = g_new (guint64, 1);
+    *key = c->conn_id;
+    s = g_new0 (TSeen, 1);
+    g_hash_table_insert (r->seen, key, s);
+  }
+  return s;
+}
+
+static void
+on_tls (void *user, const W4TlsInfo *tls)
+{
+  TSeen *s = seen_of (user, tls->conn);
+
+  s->tls_undecrypted = !tls->decrypted;
+  s->sni = g_strdup (tls->sni);
+  s->alpn = g_strdup (tls->alpn);
+  s->version = tls->version;
+}
+
+static void
+on_h2 (void *user, const W4H2Info *h2)
+{
+  seen_of (user, h2->conn)->h2_unparsed = !h2->parsed;
+}
+
 static void
 on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4Time ts)
 {
   TRec *r = user;
   static const char *names[] = { "fin", "rst", "evicted", "end", "reused" };
+  TSeen none = { 0 };
+  TSeen *s = g_hash_table_lookup (r->seen, &c->conn_id);
+  char version[16] = "";
 
-  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s\n", c->stream, names[why],
-                          c->tls_undecrypted ? " tls" : "", c->sni ? " sni=" : "",
-                          c->sni ? c->sni : "", c->alpn ? " alpn=" : "", c->alpn ? c->alpn : "",
-                          c->h2_unparsed ? " h2" : "");
+  if (s == NULL)
+    s = &none;
+  if (s->version != 0)
+    g_snprintf (version, sizeof version, " v=%04x", s->version);
+  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s%s\n", c->stream, names[why],
+                          s->tls_undecrypted ? " tls" : "", s->sni ? " sni=" : "",
+                          s->sni ? s->sni : "", s->alpn ? " alpn=" : "", s->alpn ? s->alpn : "",
+                          version, s->h2_unparsed ? " h2" : "");
+  g_hash_table_remove (r->seen, &c->conn_id);
 }
 
 static void
@@ -114,10 +171,12 @@ on_anomaly (void *user, const W4Anomaly *a)
 void
 t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
 {
-  W4Sink sink = { on_open, on_close, on_request, on_response, on_body, on_anomaly, NULL };
+  W4Sink sink = { on_open, on_close, on_request, on_response, on_body, on_anomaly,
+                  on_tls, on_h2, NULL };
 
   memset (r, 0, sizeof *r);
   r->log = g_string_new (NULL);
+  r->seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, seen_free);
   w4_limits_init (&r->limits);
   if (id < W4_LIMIT_COUNT)
     r->limits.v[id] = value;
@@ -136,6 +195,7 @@ void
 t_rec_clear (TRec *r)
 {
   w4_dis_free (r->dis);
+  g_hash_table_destroy (r->seen);
   g_string_free (r->log, TRUE);
 }
 
@@ -286,6 +346,32 @@ t_client_hello (const char *sni, const char *alpn)
   g_byte_array_append (hs, (const guint8 *) "\x01", 1); /* client_hello */
   put_vector (hs, 3, body);
   g_byte_array_append (rec, (const guint8 *) "\x16\x03\x01", 3);
+  put_vector (rec, 2, hs);
+  return rec;
+}
+
+GByteArray *
+t_server_hello (guint16 legacy, guint16 selected)
+{
+  GByteArray *rec = g_byte_array_new ();
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  g_autoptr (GByteArray) exts = g_byte_array_new ();
+  g_autoptr (GByteArray) hs = g_byte_array_new ();
+  guint8 zeros[32] = { 0 };
+
+  put16 (body, legacy);
+  g_byte_array_append (body, zeros, 32);                        /* random */
+  g_byte_array_append (body, (const guint8 *) "\x00", 1);       /* session id */
+  g_byte_array_append (body, (const guint8 *) "\x13\x01\x00", 3); /* suite, compression */
+  if (selected != 0) {
+    put16 (exts, 43); /* supported_versions */
+    put16 (exts, 2);
+    put16 (exts, selected);
+    put_vector (body, 2, exts);
+  }
+  g_byte_array_append (hs, (const guint8 *) "\x02", 1); /* server_hello */
+  put_vector (hs, 3, body);
+  g_byte_array_append (rec, (const guint8 *) "\x16\x03\x03", 3);
   put_vector (rec, 2, hs);
   return rec;
 }

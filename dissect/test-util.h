@@ -21,6 +21,7 @@ typedef struct {
   gboolean hide_frames; /* to compare runs fed in different segments */
   guint file_index;  /* input file of the next frames */
   guint64 file_frame; /* last frame number used in that file */
+  GHashTable *seen;  /* conn_id -> TSeen*: on_tls and on_h2, shown at close */
 } TRec;
 
 void t_rec_init (TRec *r);
@@ -41,6 +42,10 @@ void t_next_file (TRec *r);
  * @sni (none when NULL) and the ALPN protocols in @alpn ("h2,http/1.1";
  * none when NULL). */
 GByteArray *t_client_hello (const char *sni, const char *alpn);
+/* (transfer full) A TLS record holding a ServerHello with @legacy as its
+ * legacy_version and, unless 0, a supported_versions extension selecting
+ * @selected. */
+GByteArray *t_server_hello (guint16 legacy, guint16 selected);
 /* Sets the time of the next frames (seconds). */
 void t_time (TRec *r, gint64 sec);
 

@@ -25,6 +25,8 @@
 enum {
   TLS_CT_HANDSHAKE = 22,
   TLS_HS_CLIENT_HELLO = 1,
+  TLS_HS_SERVER_HELLO = 2,
+  TLS_EXT_SUPPORTED_VERSIONS = 43,
   TLS_EXT_SERVER_NAME = 0,
   TLS_EXT_ALPN = 16,
   TLS_SNI_HOST_NAME = 0,
@@ -312,41 +314,56 @@ w4_tls_hello_lost (W4TlsHello *th)
     decide (th, W4_TLS_HELLO_FAILED);
 }
 
-/* ---- per flow (used by h1.c and dissect.c) ------------------------------- */
+/* ---- the server's version ----------------------------------------------- */
 
-void
-w4_tls_client_bytes (W4Flow *flow, const W4Chunk *chunk)
+/* The selected version of a ServerHello body: supported_versions when
+ * present (RFC 8446 4.2.1: TLS 1.3 says so only there), else
+ * legacy_version. 0 when the body is cut or wrong. */
+static guint16
+server_hello_version (W4Reader *r)
 {
-  if (flow->tls_hello == NULL) {
-    flow->tls_hello = g_new (W4TlsHello, 1);
-    w4_tls_hello_init (flow->tls_hello);
+  guint16 legacy = 0, exts_len = 0;
+  W4Reader exts;
+
+  if (!w4_rd_u16 (r, &legacy) || !w4_rd_skip (r, 32) || !skip_vector8 (r) || !w4_rd_skip (r, 3))
+    return 0; /* random, legacy_session_id_echo, cipher_suite, compression */
+  if (w4_rd_left (r) == 0)
+    return legacy; /* no extensions (RFC 5246 7.4.1.3) */
+  if (!w4_rd_u16 (r, &exts_len) || !sub_exact (r, exts_len, &exts))
+    return 0;
+  while (w4_rd_left (&exts) > 0) {
+    guint16 type = 0, n = 0, selected = 0;
+    W4Reader ext;
+    if (!w4_rd_u16 (&exts, &type) || !w4_rd_u16 (&exts, &n) || !sub_exact (&exts, n, &ext))
+      return 0;
+    if (type == TLS_EXT_SUPPORTED_VERSIONS)
+      return w4_rd_u16 (&ext, &selected) && w4_rd_left (&ext) == 0 ? selected : 0;
   }
-  if (w4_tls_hello_feed (flow->tls_hello, chunk->data, chunk->len) == W4_TLS_HELLO_DONE) {
-    flow->info.sni = flow->tls_hello->sni;
-    flow->info.alpn = flow->tls_hello->alpn;
-  }
+  return legacy;
 }
 
-gboolean
-w4_tls_hello_pending (const W4Flow *flow)
+guint16
+w4_tls_server_version (const guint8 *data, gsize len)
 {
-  return flow->tls_hello != NULL && flow->tls_hello->state == W4_TLS_HELLO_MORE;
-}
+  W4Reader r, rec, body;
+  guint8 type = 0, major = 0, minor = 0, hs_type = 0, len_hi = 0;
+  guint16 rec_len = 0, len_lo = 0;
+  gsize hs_len;
 
-void
-w4_tls_client_lost (W4Flow *flow)
-{
-  if (flow->tls_hello != NULL)
-    w4_tls_hello_lost (flow->tls_hello);
-}
-
-void
-w4_tls_clear (W4Flow *flow)
-{
-  flow->info.sni = NULL;
-  flow->info.alpn = NULL;
-  if (flow->tls_hello != NULL) {
-    w4_tls_hello_clear (flow->tls_hello);
-    g_clear_pointer (&flow->tls_hello, g_free);
-  }
+  /* The record may hold more messages (Certificate...) and run on into the
+   * next segments: only the ServerHello, its first message, must be here. */
+  w4_rd_init (&r, data, len);
+  if (!w4_rd_u8 (&r, &type) || !w4_rd_u8 (&r, &major) || !w4_rd_u8 (&r, &minor) ||
+      !w4_rd_u16 (&r, &rec_len) || type != TLS_CT_HANDSHAKE || major != 3 ||
+      rec_len > W4_TLS_RECORD_MAX)
+    return 0;
+  rec = w4_rd_sub (&r, rec_len);
+  if (!w4_rd_u8 (&rec, &hs_type) || !w4_rd_u8 (&rec, &len_hi) || !w4_rd_u16 (&rec, &len_lo) ||
+      hs_type != TLS_HS_SERVER_HELLO)
+    return 0;
+  hs_len = (gsize) len_hi << 16 | len_lo;
+  if (w4_rd_left (&rec) < hs_len)
+    return 0; /* cut here, or longer than its record */
+  body = w4_rd_sub (&rec, hs_len);
+  return server_hello_version (&body);
 }

@@ -1,5 +1,6 @@
 /* tls-hello.h: the server name (SNI) and the offered ALPN protocols of a
- * TLS ClientHello, read from the client's first stream bytes.
+ * TLS ClientHello, read from the client's first stream bytes, and the
+ * version a ServerHello selects.
  *
  * why401 does not decrypt TLS yet; what it can say about a TLS connection
  * is which name the client asked for (RFC 6066 3) and whether it offered
@@ -57,5 +58,11 @@ void w4_tls_hello_lost (W4TlsHello *th);
  * hello has no server_name (sni stays NULL); W4_TRUNCATED or W4_MALFORMED
  * when it is cut or wrong (nothing is set then). */
 W4Status w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len);
+
+/* The version a ServerHello selects (0x0303: TLS 1.2, 0x0304: TLS 1.3,
+ * from supported_versions when present), when @data (the server's first
+ * stream bytes) starts with a record holding the whole ServerHello; else
+ * 0 (cut, another message, not TLS: never a guess). */
+guint16 w4_tls_server_version (const guint8 *data, gsize len);
 
 G_END_DECLS

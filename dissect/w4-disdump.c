@@ -24,6 +24,7 @@ typedef struct {
   guint64 frame;      /* frame whose stream list is being collected */
   GString *streams;
   GHashTable *last;   /* conn_id*2+dir -> "method\tstatus" of the open message */
+  GHashTable *tls;    /* conn_id of connections with TLS not decrypted (on_tls) */
 } Dump;
 
 static void
@@ -87,9 +88,20 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   Dump *d = user;
   static const char *names[] = { "fin", "rst", "evicted", "end-of-input", "reused" };
 
+  gboolean tls = g_hash_table_remove (d->tls, GSIZE_TO_POINTER (c->conn_id));
+
   if (d->mode == MODE_EVENTS)
     printf ("close %u %s f%" G_GUINT64_FORMAT "%s\n", c->stream, names[why], frame,
-            c->tls_undecrypted ? " tls-undecrypted" : "");
+            tls ? " tls-undecrypted" : "");
+}
+
+static void
+on_tls (void *user, const W4TlsInfo *tls)
+{
+  Dump *d = user;
+
+  if (!tls->decrypted)
+    g_hash_table_add (d->tls, GSIZE_TO_POINTER (tls->conn->conn_id));
 }
 
 static void
@@ -159,7 +171,7 @@ main (int argc, char **argv)
   W4Limits limits;
   Dump d = { 0 };
   W4CaptureSink csink = { cap_frame, cap_ip, cap_anomaly, NULL, &d };
-  W4Sink dsink = { on_open, on_close, on_head, on_head, on_body, on_anomaly, &d };
+  W4Sink dsink = { on_open, on_close, on_head, on_head, on_body, on_anomaly, on_tls, NULL, &d };
   g_autoptr (W4Capture) cap = NULL;
   int first = 1, status = 0;
 
@@ -177,6 +189,7 @@ main (int argc, char **argv)
   w4_limits_init (&limits);
   d.streams = g_string_new (NULL);
   d.last = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  d.tls = g_hash_table_new (NULL, NULL);
   d.dis = w4_dis_new (&limits, &dsink);
   cap = w4_cap_new (&limits, &csink);
   for (int i = first; i < argc; i++) {
@@ -193,6 +206,7 @@ main (int argc, char **argv)
     printf ("connections %" G_GUINT64_FORMAT "\n", w4_dis_connections (d.dis));
   w4_dis_free (d.dis);
   g_hash_table_destroy (d.last);
+  g_hash_table_destroy (d.tls);
   g_string_free (d.streams, TRUE);
   return status;
 }

@@ -1,0 +1,182 @@
+/* flow.c: the live state of TCP connections: the flow table, its LRU
+ * order, idle expiry and closing.
+ *
+ * Live state per connection, bounded by W4_LIMIT_FLOWS (the
+ * idle-longest is evicted). Idle connections expire by capture time: 10 min
+ * without a packet, 1 min once a FIN or RST was seen (a closed connection's
+ * state is only kept so that its last ACKs and retransmissions do not open
+ * it again). */
+#include "dissect-private.h"
+
+#include <string.h>
+
+static GQueue *
+flow_lru (W4Flow *flow)
+{
+  return flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
+}
+
+void
+w4_flow_to_closed_lru (W4Flow *flow)
+{
+  if (flow->in_closed_lru)
+    return;
+  g_queue_unlink (&flow->dis->lru_open, &flow->lru_link);
+  flow->in_closed_lru = TRUE;
+  g_queue_push_tail_link (&flow->dis->lru_closed, &flow->lru_link);
+}
+
+void
+w4_dis_ensure_open (W4Flow *flow)
+{
+  W4Dissect *dis = flow->dis;
+  W4FrameInfo fi = { 0 };
+
+  if (flow->opened)
+    return;
+  flow->opened = TRUE;
+  flow->roles_final = TRUE;
+  fi.frame = flow->first_frame;
+  fi.ts = flow->first_ts;
+  fi.file_index = flow->info.file_index;
+  if (dis->sink.on_conn_open)
+    dis->sink.on_conn_open (dis->sink.user, &flow->info, &fi);
+  w4_tls_opened (flow);
+}
+
+W4Flow *
+w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endpoint *src,
+          const W4Endpoint *dst)
+{
+  W4Flow *flow = g_new0 (W4Flow, 1);
+
+  flow->dis = dis;
+  flow->rec = rec;
+  flow->info.conn_id = dis->next_conn_id++;
+  flow->info.stream = flow->info.first_stream = flow->info.prev_stream = rec->stream;
+  flow->info.stream_file = flow->info.prev_stream_file = rec->stream_file;
+  flow->info.file_index = pkt->fi->file_index;
+  flow->first_frame = pkt->fi->frame;
+  flow->first_ts = pkt->fi->ts;
+  flow->last_ts = pkt->fi->ts;
+  /* tentative roles until a SYN or the first HTTP bytes say otherwise:
+   * servers listen on the lower, well-known port */
+  if (src->port < dst->port) {
+    flow->info.server = *src;
+    flow->info.client = *dst;
+  } else {
+    flow->info.client = *src;
+    flow->info.server = *dst;
+  }
+  g_queue_init (&flow->tcp[0].ooo);
+  g_queue_init (&flow->tcp[1].ooo);
+  flow->lru_link.data = flow;
+  g_queue_push_tail_link (&dis->lru_open, &flow->lru_link);
+  rec->flow = flow;
+  dis->n_flows++;
+  return flow;
+}
+
+/* Frees the heavy parts (parsers, queues) of a closed flow. */
+static void
+flow_strip (W4Flow *flow)
+{
+  w4_reasm_clear (&flow->tcp[0]);
+  w4_reasm_clear (&flow->tcp[1]);
+  w4_app_clear (flow);
+}
+
+void
+w4_flow_destroy (W4Flow *flow)
+{
+  W4Dissect *dis = flow->dis;
+
+  g_queue_unlink (flow_lru (flow), &flow->lru_link);
+  if (flow->rec != NULL && flow->rec->flow == flow)
+    flow->rec->flow = NULL;
+  flow_strip (flow);
+  dis->n_flows--;
+  g_free (flow);
+}
+
+void
+w4_flow_swap_roles (W4Flow *flow)
+{
+  W4Endpoint e = flow->info.client;
+  W4TcpHalf t = flow->tcp[0];
+
+  flow->info.client = flow->info.server;
+  flow->info.server = e;
+  flow->tcp[0] = flow->tcp[1];
+  flow->tcp[1] = t;
+}
+
+void
+w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts)
+{
+  W4Dissect *dis = flow->dis;
+
+  if (flow->closed)
+    return;
+  for (int d = 0; d < 2; d++) {
+    w4_reasm_flush (flow, (W4Dir) d, frame, ts);
+    w4_app_eof (flow, (W4Dir) d, frame, ts);
+  }
+  w4_tls_closing (flow);
+  w4_dis_ensure_open (flow);
+  flow->closed = TRUE;
+  if (dis->sink.on_conn_close)
+    dis->sink.on_conn_close (dis->sink.user, &flow->info, why, frame, ts);
+  flow_strip (flow);
+  w4_flow_to_closed_lru (flow);
+}
+
+/* Closes (if still open) and forgets a flow's live state; its record keeps
+ * the stream number. */
+void
+w4_flow_evict (W4Flow *flow, W4CloseReason why)
+{
+  if (!flow->closed) {
+    /* A connection that saw FINs and then went quiet ended with them; one
+     * FIN and silence until eviction too. At the end of input a half-closed
+     * connection was still open. */
+    gboolean both_fin = flow->tcp[0].fin_seen && flow->tcp[1].fin_seen;
+    if (flow->fin_frame != 0 && (both_fin || why == W4_CLOSE_EVICTED))
+      w4_flow_close (flow, W4_CLOSE_FIN, flow->fin_frame, flow->fin_ts);
+    else
+      w4_flow_close (flow, why, flow->last_frame, flow->last_ts);
+  }
+  w4_flow_destroy (flow);
+}
+
+void
+w4_flow_expire_idle_now (W4Dissect *dis)
+{
+  W4Flow *flow;
+
+  /* each round removes the head, so the queues bound the loops */
+  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL &&
+         w4_time_diff_usec (flow->last_ts, dis->now) > W4_IDLE_CLOSED_USEC)
+    w4_flow_evict (flow, W4_CLOSE_EVICTED);
+  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL &&
+         w4_time_diff_usec (flow->last_ts, dis->now) > W4_IDLE_OPEN_USEC)
+    w4_flow_evict (flow, W4_CLOSE_EVICTED);
+}
+
+void
+w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi)
+{
+  W4Flow *flow;
+
+  if (dis->n_flows < dis->limits.v[W4_LIMIT_FLOWS])
+    return;
+  /* closed or closing flows go first: they hold the least */
+  flow = g_queue_peek_head (&dis->lru_closed);
+  if (flow == NULL)
+    flow = g_queue_peek_head (&dis->lru_open);
+  if (flow == NULL)
+    return;
+  w4_dis_limit_anomaly (dis, W4_LIMIT_FLOWS, fi->frame, fi->ts,
+                 "too many connections at once: the idle-longest was dropped");
+  w4_flow_evict (flow, W4_CLOSE_EVICTED);
+}
