@@ -551,11 +551,16 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
                     ex->req_ts);
       a->scheme = g_strdup (scheme);
       a->header = g_strdup (c->name);
-      a->principal = g_strdup (c->principal);
       g_hash_table_insert (cor->cleartext, g_steal_pointer (&key), a);
-    } else if (g_strcmp0 (a->principal, c->principal) != 0) {
-      a->mixed_principals = TRUE;
     }
+    /* A header that cannot be parsed names no one: its fingerprint is not
+     * a second user beside the ones well-formed headers name. */
+    if (c->parsed != NULL && c->parsed->malformed)
+      ;
+    else if (a->principal == NULL)
+      a->principal = g_strdup (c->principal);
+    else if (strcmp (a->principal, c->principal) != 0)
+      a->mixed_principals = TRUE;
     a->count++;
   }
 }

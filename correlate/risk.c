@@ -55,6 +55,8 @@ cleartext_what (const W4CorRiskAcc *a)
   if (g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_BASIC)) == 0) {
     if (a->mixed_principals)
       return g_strdup ("Basic credentials for several users");
+    if (a->principal == NULL)
+      return g_strdup ("Basic credentials that cannot be parsed");
     return g_strdup_printf ("Basic credentials for user %s", a->principal);
   }
   if (g_strcmp0 (a->scheme, w4_auth_scheme_name (W4_SCHEME_COOKIE)) == 0)

@@ -585,6 +585,47 @@ test_retry_storm (void)
   fx_clear (&fx);
 }
 
+/* A Basic header that cannot be parsed names no user: beside one that
+ * names alice, the risk is still alice's, not "several users"; alone it
+ * says the credentials could not be parsed. */
+static void
+test_cleartext_malformed_names_no_one (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4Finding *f;
+  guint risks = 0;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 1, 100, "GET", "/x", H ("Authorization: Basic not-base64!"));
+  resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"r\""));
+  req (&fx, c, 3, 101, "GET", "/x", H ("Authorization: Basic YWxpY2U6c2VjcmV0"));
+  resp (&fx, c, 4, 101, 200, NULL);
+  c = fx_conn (&fx, 1, "10.0.0.3", 40000, "10.0.0.2", 80);
+  req (&fx, c, 5, 102, "GET", "/x", H ("Authorization: Basic %%%"));
+  resp (&fx, c, 6, 102, 401, H ("WWW-Authenticate: Basic realm=\"r\""));
+  fx_finish (&fx);
+
+  for (guint i = 0; i < fx.out->len; i++) {
+    f = nth (&fx, i);
+    if (f->cause != W4_CAUSE_CLEARTEXT_CREDENTIALS)
+      continue;
+    risks++;
+    if (g_str_has_prefix (f->client, "10.0.0.1")) {
+      g_assert_cmpstr (f->summary, ==,
+                       "2 requests sent Basic credentials for user alice over unencrypted HTTP.");
+      g_assert_cmpstr (f->principal, ==, "alice");
+    } else {
+      g_assert_cmpstr (f->summary, ==, "1 request sent Basic credentials that cannot be parsed "
+                                       "over unencrypted HTTP.");
+      g_assert_null (f->principal);
+    }
+  }
+  g_assert_cmpuint (risks, ==, 2);
+  fx_clear (&fx);
+}
+
 static void
 test_cleartext_counts (void)
 {
@@ -1298,6 +1339,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/cors-expired-stale", test_cors_expired_stale);
   g_test_add_func ("/correlate/risk/retry-storm", test_retry_storm);
   g_test_add_func ("/correlate/risk/cleartext", test_cleartext_counts);
+  g_test_add_func ("/correlate/risk/cleartext-malformed", test_cleartext_malformed_names_no_one);
   g_test_add_func ("/correlate/infos", test_infos);
   g_test_add_func ("/correlate/not-decrypted-sni", test_not_decrypted_sni);
   g_test_add_func ("/correlate/not-parsed-h2", test_not_parsed_h2);
