@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "track-clock.h"
+#include "lru.h"
 
 #include "w4-token.h"
 
@@ -21,33 +22,20 @@
 #define W4_COR_CLOCK_SANE_SEC ((gint64) 100 * 365 * 86400)
 
 typedef struct {
-  char *key;                /* (owned) server "ip:port" */
+  W4CorLruEntry e;          /* key: the server "ip:port"; last_ts: its last Date */
   W4CorClock clock;
-  W4Time last_ts;           /* capture time of the last Date */
-  GList *qlink;             /* in W4CorClocks.order */
 } Rec;
 
 struct W4CorClocks {
-  GHashTable *by_key;       /* key -> Rec* (owned) */
-  GQueue order;             /* Rec*, least recently seen first */
+  W4CorLru servers;         /* Rec, least recently seen first */
 };
-
-static void
-rec_free (gpointer p)
-{
-  Rec *r = p;
-
-  g_free (r->key);
-  g_free (r);
-}
 
 W4CorClocks *
 w4_cor_clock_new (void)
 {
   W4CorClocks *t = g_new0 (W4CorClocks, 1);
 
-  t->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, rec_free);
-  g_queue_init (&t->order);
+  w4_cor_lru_init (&t->servers, g_free);
   return t;
 }
 
@@ -56,32 +44,14 @@ w4_cor_clock_free (W4CorClocks *t)
 {
   if (t == NULL)
     return;
-  g_queue_clear (&t->order);
-  g_hash_table_unref (t->by_key);
+  w4_cor_lru_clear (&t->servers);
   g_free (t);
 }
 
 guint
 w4_cor_clock_size (W4Correlate *cor)
 {
-  return g_hash_table_size (cor->clocks->by_key);
-}
-
-static void
-rec_remove (W4CorClocks *t, Rec *r)
-{
-  g_queue_delete_link (&t->order, r->qlink);
-  g_hash_table_remove (t->by_key, r->key);
-}
-
-static void
-prune (W4CorClocks *t, W4Time now)
-{
-  Rec *r;
-
-  while ((r = g_queue_peek_head (&t->order)) != NULL &&
-         w4_time_diff_usec (r->last_ts, now) > (gint64) W4_COR_CLOCK_KEEP_SEC * G_USEC_PER_SEC)
-    rec_remove (t, r);
+  return w4_cor_lru_size (&cor->clocks->servers);
 }
 
 /* The response's Date, or FALSE when it has none that can be read. */
@@ -104,24 +74,14 @@ static Rec *
 rec_get (W4Correlate *cor, const W4CorExchange *ex)
 {
   W4CorClocks *t = cor->clocks;
-  Rec *r = g_hash_table_lookup (t->by_key, ex->server_key);
+  Rec *r = w4_cor_lru_lookup (&t->servers, ex->server_key);
 
   if (r != NULL)
     return r;
-  while (t->order.length > 0 && t->order.length >= cor->limits.v[W4_LIMIT_DATE_SERVERS]) {
-    w4_cor_note_limit (cor, W4_LIMIT_DATE_SERVERS, ex->resp_frame, ex->resp_ts, NULL);
-    rec_remove (t, g_queue_peek_head (&t->order));
-  }
-  if (cor->limits.v[W4_LIMIT_DATE_SERVERS] == 0) {
-    w4_cor_note_limit (cor, W4_LIMIT_DATE_SERVERS, ex->resp_frame, ex->resp_ts, NULL);
-    return NULL;
-  }
-  r = g_new0 (Rec, 1);
-  r->key = g_strdup (ex->server_key);
-  r->clock.skew_sec = G_MININT64; /* no Date yet */
-  g_queue_push_tail (&t->order, r);
-  r->qlink = t->order.tail;
-  g_hash_table_insert (t->by_key, r->key, r);
+  r = w4_cor_lru_add (&t->servers, cor, W4_LIMIT_DATE_SERVERS, sizeof (Rec),
+                      g_strdup (ex->server_key), ex->resp_frame, ex->resp_ts);
+  if (r != NULL)
+    r->clock.skew_sec = G_MININT64; /* no Date yet */
   return r;
 }
 
@@ -132,7 +92,7 @@ w4_cor_clock_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead 
   gint64 date, skew;
   Rec *r;
 
-  prune (t, ex->resp_ts);
+  w4_cor_lru_expire (&t->servers, ex->resp_ts, W4_COR_CLOCK_KEEP_SEC);
   if (!response_date (resp, &date))
     return;
   /* A capture time is not bounded (pcapng offsets): compare only what is
@@ -153,15 +113,13 @@ w4_cor_clock_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead 
     r->clock.frame = ex->resp_frame;
     r->clock.stream = ex->resp_stream;
   }
-  r->last_ts = ex->resp_ts;
-  g_queue_unlink (&t->order, r->qlink);
-  g_queue_push_tail_link (&t->order, r->qlink);
+  w4_cor_lru_touch (&t->servers, &r->e, ex->resp_ts);
 }
 
 const W4CorClock *
 w4_cor_clock_of (W4Correlate *cor, const W4CorExchange *ex)
 {
-  Rec *r = g_hash_table_lookup (cor->clocks->by_key, ex->server_key);
+  Rec *r = w4_cor_lru_lookup (&cor->clocks->servers, ex->server_key);
 
   return r != NULL && r->clock.skew_sec != G_MININT64 ? &r->clock : NULL;
 }

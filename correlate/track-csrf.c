@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "track-csrf.h"
+#include "lru.h"
 
 #include "w4-token.h"
 
@@ -40,33 +41,20 @@ w4_csrf_header_of (const char *name, gsize len)
 }
 
 typedef struct {
-  char *key;                           /* (owned) "client|server" */
+  W4CorLruEntry e;                     /* key: "client|server"; last_ts: the last success */
   W4CorCsrfSuccess first[W4_CSRF_COUNT];
-  W4Time last_ts;                      /* the last success remembered */
-  GList *qlink;                        /* in W4CorCsrf.order */
 } Rec;
 
 struct W4CorCsrf {
-  GHashTable *by_key;                  /* key -> Rec* (owned) */
-  GQueue order;                        /* Rec*, least recently successful first */
+  W4CorLru pairs;                      /* Rec, least recently successful first */
 };
-
-static void
-rec_free (gpointer p)
-{
-  Rec *r = p;
-
-  g_free (r->key);
-  g_free (r);
-}
 
 W4CorCsrf *
 w4_cor_csrf_new (void)
 {
   W4CorCsrf *t = g_new0 (W4CorCsrf, 1);
 
-  t->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, rec_free);
-  g_queue_init (&t->order);
+  w4_cor_lru_init (&t->pairs, g_free);
   return t;
 }
 
@@ -75,32 +63,14 @@ w4_cor_csrf_free (W4CorCsrf *t)
 {
   if (t == NULL)
     return;
-  g_queue_clear (&t->order);
-  g_hash_table_unref (t->by_key);
+  w4_cor_lru_clear (&t->pairs);
   g_free (t);
 }
 
 guint
 w4_cor_csrf_size (W4Correlate *cor)
 {
-  return g_hash_table_size (cor->csrf->by_key);
-}
-
-static void
-rec_remove (W4CorCsrf *t, Rec *r)
-{
-  g_queue_delete_link (&t->order, r->qlink);
-  g_hash_table_remove (t->by_key, r->key);
-}
-
-static void
-prune (W4CorCsrf *t, W4Time now)
-{
-  Rec *r;
-
-  while ((r = g_queue_peek_head (&t->order)) != NULL &&
-         w4_time_diff_usec (r->last_ts, now) > (gint64) W4_COR_CSRF_KEEP_SEC * G_USEC_PER_SEC)
-    rec_remove (t, r);
+  return w4_cor_lru_size (&cor->csrf->pairs);
 }
 
 static char *
@@ -141,24 +111,12 @@ rec_get (W4Correlate *cor, const W4CorExchange *ex, gboolean create)
 {
   W4CorCsrf *t = cor->csrf;
   g_autofree char *key = pair_key (ex);
-  Rec *r = g_hash_table_lookup (t->by_key, key);
+  Rec *r = w4_cor_lru_lookup (&t->pairs, key);
 
   if (r != NULL || !create)
     return r;
-  while (t->order.length > 0 && t->order.length >= cor->limits.v[W4_LIMIT_CSRF_PAIRS]) {
-    w4_cor_note_limit (cor, W4_LIMIT_CSRF_PAIRS, ex->resp_frame, ex->resp_ts, NULL);
-    rec_remove (t, g_queue_peek_head (&t->order));
-  }
-  if (cor->limits.v[W4_LIMIT_CSRF_PAIRS] == 0) {
-    w4_cor_note_limit (cor, W4_LIMIT_CSRF_PAIRS, ex->resp_frame, ex->resp_ts, NULL);
-    return NULL;
-  }
-  r = g_new0 (Rec, 1);
-  r->key = g_steal_pointer (&key);
-  g_queue_push_tail (&t->order, r);
-  r->qlink = t->order.tail;
-  g_hash_table_insert (t->by_key, r->key, r);
-  return r;
+  return w4_cor_lru_add (&t->pairs, cor, W4_LIMIT_CSRF_PAIRS, sizeof (Rec), g_steal_pointer (&key),
+                         ex->resp_frame, ex->resp_ts);
 }
 
 void
@@ -167,7 +125,7 @@ w4_cor_csrf_on_response (W4Correlate *cor, W4CorExchange *ex)
   W4CorCsrf *t = cor->csrf;
   Rec *r;
 
-  prune (t, ex->resp_ts);
+  w4_cor_lru_expire (&t->pairs, ex->resp_ts, W4_COR_CSRF_KEEP_SEC);
   /* Only a 2xx says the token was accepted: an application that refuses
    * a session often answers with a redirect to its login page. */
   if (!ex->has_request || w4_cor_track_peek (ex)->csrf_headers == 0 || ex->status < 200 ||
@@ -184,9 +142,7 @@ w4_cor_csrf_on_response (W4Correlate *cor, W4CorExchange *ex)
     r->first[h].resp_frame = ex->resp_frame;
     r->first[h].status = ex->status;
   }
-  r->last_ts = ex->resp_ts;
-  g_queue_unlink (&t->order, r->qlink);
-  g_queue_push_tail_link (&t->order, r->qlink);
+  w4_cor_lru_touch (&t->pairs, &r->e, ex->resp_ts);
 }
 
 const W4CorCsrfSuccess *
