@@ -234,8 +234,12 @@ w4_cor_duration (gint64 usec)
     return g_strdup_printf ("%" G_GINT64_FORMAT " s", s);
   if (s < 3600)
     return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s", s / 60, s % 60);
-  return g_strdup_printf ("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min", s / 3600,
-                          (s % 3600) / 60);
+  if (s < 48 * 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min", s / 3600,
+                            (s % 3600) / 60);
+  /* "25493 h 57 min" is hard to read: past two days, days and hours. */
+  return g_strdup_printf ("%" G_GINT64_FORMAT " days %" G_GINT64_FORMAT " h", s / 86400,
+                          (s % 86400) / 3600);
 }
 
 /* A lifetime seen in the capture: under a minute to a tenth of a second

@@ -514,8 +514,8 @@ test_text_history_tables (void)
       "  by server:    127.0.0.1:9001 (api.partner.test): 12 of 12 failed (100%),\n"
       "                schemes Bearer; stands out: fails while 127.0.0.1:8000\n"
       "                (app.test) succeeds\n"
-      "                127.0.0.1:8000 (app.test): 4 of 24 failed (9% of 22 requests,\n"
-      "                not counting 2 challenge steps), schemes Basic; the main server\n"));
+      "                127.0.0.1:8000 (app.test): 4 of 24 failed (2 of them challenge\n"
+      "                steps; 9% of the other 22), schemes Basic; the main server\n"));
   g_assert_nonnull (strstr (out,
       "  by principal: alice: 0 of 12 succeeded; account-specific: on 127.0.0.1:8000 it\n"
       "                failed 12 of 12 while bob succeeded 10 of 10\n"

@@ -230,9 +230,9 @@ w4_text_server_name (const W4ServerStat *st)
   return g_strdup_printf ("%s (%s)", server, host);
 }
 
-/* (transfer full) " (67%)", or with challenge steps " (50% of 4 requests,
- * not counting 2 challenge steps)": a Digest or NTLM server answers every
- * first request with a 401 that is no failure. "" when there is no rate. */
+/* (transfer full) " (67%)", or with challenge steps " (2 of them challenge
+ * steps; 50% of the other 4)": a Digest or NTLM server answers every first
+ * request with a 401 that is no failure. "" when there is no rate. */
 static char *
 w4_text_failure_rate (const W4ServerStat *st)
 {
@@ -240,10 +240,10 @@ w4_text_failure_rate (const W4ServerStat *st)
     return g_strdup (st->challenge_steps > 0 ? " (all challenge steps)" : "");
   if (st->challenge_steps == 0)
     return g_strdup_printf (" (%d%%)", st->failure_rate);
-  return g_strdup_printf (" (%d%% of %" G_GUINT64_FORMAT " %s, not counting %" G_GUINT64_FORMAT
-                          " challenge %s)", st->failure_rate, st->total - st->challenge_steps,
-                          w4_plural (st->total - st->challenge_steps, "request", "requests"),
-                          st->challenge_steps, w4_plural (st->challenge_steps, "step", "steps"));
+  return g_strdup_printf (" (%" G_GUINT64_FORMAT " of them %s; %d%% of the other %" G_GUINT64_FORMAT
+                          ")", st->challenge_steps,
+                          w4_plural (st->challenge_steps, "a challenge step", "challenge steps"),
+                          st->failure_rate, st->total - st->challenge_steps);
 }
 
 /* (transfer full) "; account-specific: on 127.0.0.1:8080 bob succeeded 10 of
