@@ -1041,9 +1041,9 @@ on_body (void *user, const W4HttpBody *body)
     /* The challenge's words win, unless they are a bare error code and the
      * body says more (servers often put the description only there). */
     if ((ex->server_message == NULL || ex->message_bare) && body->prefix.len > 0) {
-      char *said = w4_message_from_body (ex->content_type, body->prefix.ptr,
-                                                body->prefix.len);
-      if (said != NULL && (ex->server_message == NULL || strlen (said) > strlen (ex->server_message))) {
+      char *said = w4_message_from_body (ex->content_type, body->prefix.ptr, body->prefix.len);
+      if (said != NULL &&
+          (ex->server_message == NULL || strlen (said) > strlen (ex->server_message))) {
         g_free (ex->server_message);
         ex->server_message = said;
         ex->message_from_challenge = FALSE;
@@ -1432,8 +1432,10 @@ schemes_string (const W4CorServer *s)
       continue;
     if (out->len > 0)
       g_string_append_c (out, ',');
-    g_string_append (out, order[i] == W4_SCHEME_OTHER && s->other_scheme ? s->other_scheme
-                                                                          : w4_auth_scheme_name (order[i]));
+    if (order[i] == W4_SCHEME_OTHER && s->other_scheme)
+      g_string_append (out, s->other_scheme);
+    else
+      g_string_append (out, w4_auth_scheme_name (order[i]));
   }
   return g_string_free (out, FALSE);
 }
@@ -1524,7 +1526,8 @@ build_summary (W4Correlate *cor)
     g_ptr_array_add (s->warnings,
                      g_strdup_printf ("%" G_GUINT64_FORMAT " more %s not kept (the first 100 are "
                                       "above)", cor->warnings_dropped,
-                                      cor->warnings_dropped == 1 ? "warning was" : "warnings were"));
+                                      cor->warnings_dropped == 1 ? "warning was"
+                                                                 : "warnings were"));
   if (cor->http_unparsed > 0)
     g_ptr_array_add (s->warnings, unparsed_warning (cor));
   w4_cor_history_summary (cor, s);
