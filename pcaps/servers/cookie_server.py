@@ -34,7 +34,6 @@ Anything else: 404. The server's own session lifetime follows the cookie's
 The server stops by itself after --max-seconds (default 120).
 """
 
-import argparse
 import base64
 import json
 import secrets
@@ -42,7 +41,8 @@ import threading
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from testserver import JsonHandler, serve
 
 USERS = {"alice": "secret"}
 COOKIE_ATTRS = {
@@ -62,27 +62,8 @@ _sessions = {}  # sid -> end time (monotonic) or None
 _lock = threading.Lock()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JsonHandler):
     server_version = "why401-cookie-test/1"
-
-    def log_message(self, fmt, *args):
-        print("%s %s" % (self.address_string(), fmt % args), flush=True)
-
-    def reply(self, status, body, headers=()):
-        data = json.dumps(body).encode() + b"\n"
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def read_body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
 
     def user_ok(self, form):
         user, password = form.get("user", [""])[0], form.get("password", [""])[0]
@@ -191,17 +172,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=8080)
-    ap.add_argument("--max-seconds", type=float, default=120)
-    args = ap.parse_args()
-    srv = ThreadingHTTPServer((args.host, args.port), Handler)
-    srv.daemon_threads = True
-    stop = threading.Timer(args.max_seconds, srv.shutdown)
-    stop.daemon = True
-    stop.start()
-    srv.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":

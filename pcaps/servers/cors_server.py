@@ -30,11 +30,10 @@ Endpoints (HTTP/1.1, keep-alive, Content-Length always set):
 Anything else: 404. The server stops by itself after --max-seconds (default 120).
 """
 
-import argparse
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from testserver import JsonHandler, serve
 
 GOOD_TOKEN = "tok-good-1"
 
@@ -58,12 +57,8 @@ async function call(token) {
 """
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JsonHandler):
     server_version = "why401-cors-test/1"
-
-    def log_message(self, fmt, *args):
-        print("%s %s" % (self.address_string(), fmt % args), flush=True)
 
     def send(self, status, ctype, data, headers=()):
         self.send_response(status)
@@ -131,17 +126,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=8080)
-    ap.add_argument("--max-seconds", type=float, default=120)
-    args = ap.parse_args()
-    srv = ThreadingHTTPServer((args.host, args.port), Handler)
-    srv.daemon_threads = True
-    stop = threading.Timer(args.max_seconds, srv.shutdown)
-    stop.daemon = True
-    stop.start()
-    srv.serve_forever()
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -29,16 +29,15 @@ Anything else: 404. The server stops by itself after --max-seconds
 (default 120).
 """
 
-import argparse
 import base64
 import binascii
-import json
 import secrets
 import threading
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from testserver import JsonHandler, serve
 
 APP_USERS = {"bob": "hunter2", "alice": "secret"}
 APP_DISABLED = {"alice"}
@@ -48,29 +47,10 @@ _sessions = {}  # sid -> end time (monotonic) once first used, or None
 _lock = threading.Lock()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JsonHandler):
     server_version = "why401-history-test/1"
     role = "session"
     session_seconds = 3.0
-
-    def log_message(self, fmt, *args):
-        print("%s %s" % (self.address_string(), fmt % args), flush=True)
-
-    def reply(self, status, body, headers=()):
-        data = json.dumps(body).encode() + b"\n"
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def read_body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
 
     # ---- session role
     def session_live(self):
@@ -167,21 +147,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--role", choices=("session", "app", "api"), required=True)
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=8080)
-    ap.add_argument("--session-seconds", type=float, default=3.0)
-    ap.add_argument("--max-seconds", type=float, default=120)
-    args = ap.parse_args()
-    Handler.role = args.role
-    Handler.session_seconds = args.session_seconds
-    srv = ThreadingHTTPServer((args.host, args.port), Handler)
-    srv.daemon_threads = True
-    stop = threading.Timer(args.max_seconds, srv.shutdown)
-    stop.daemon = True
-    stop.start()
-    srv.serve_forever()
+    def add_arguments(ap):
+        ap.add_argument("--role", choices=("session", "app", "api"), required=True)
+        ap.add_argument("--session-seconds", type=float, default=3.0)
+
+    def configure(args):
+        Handler.role = args.role
+        Handler.session_seconds = args.session_seconds
+
+    serve(Handler, add_arguments, configure)
 
 
 if __name__ == "__main__":

@@ -33,17 +33,16 @@ Anything else: 404.
 The server stops by itself after --max-seconds (default 120).
 """
 
-import argparse
 import base64
 import email.utils
 import hashlib
 import hmac
 import json
-import threading
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from testserver import JsonHandler, serve
 
 USERS = {"alice": "secret"}
 KEY = b"why401-test-hmac-key-not-a-secret"
@@ -94,27 +93,12 @@ def check(token):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JsonHandler):
     server_version = "why401-jwt-test/1"
-
-    def log_message(self, fmt, *args):
-        print("%s %s" % (self.address_string(), fmt % args), flush=True)
 
     def date_time_string(self, timestamp=None):
         # the Date header by this server's (possibly wrong) clock
         return email.utils.formatdate(now() if timestamp is None else timestamp, usegmt=True)
-
-    def reply(self, status, body, headers=()):
-        data = json.dumps(body).encode() + b"\n"
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
 
     def read_form(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -165,20 +149,14 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global OFFSET
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=8080)
-    ap.add_argument("--clock-offset", type=float, default=0.0)
-    ap.add_argument("--max-seconds", type=float, default=120)
-    args = ap.parse_args()
-    OFFSET = args.clock_offset
-    srv = ThreadingHTTPServer((args.host, args.port), Handler)
-    srv.daemon_threads = True
-    stop = threading.Timer(args.max_seconds, srv.shutdown)
-    stop.daemon = True
-    stop.start()
-    srv.serve_forever()
+    def add_arguments(ap):
+        ap.add_argument("--clock-offset", type=float, default=0.0)
+
+    def configure(args):
+        global OFFSET
+        OFFSET = args.clock_offset
+
+    serve(Handler, add_arguments, configure)
 
 
 if __name__ == "__main__":
