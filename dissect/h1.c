@@ -188,7 +188,6 @@ typedef struct {
 typedef struct {
   guint8 *methods;   /* ring of llhttp_method_t */
   guint cap, head, count;
-  gboolean limit_reported;
 } W4H1Pending;
 
 /* A connection's HTTP/1 state (W4Flow.app_state[W4_PROTO_H1]): created
@@ -451,11 +450,10 @@ pending_push (W4H1Conn *c, guint8 method, guint64 frame, W4Time ts)
      * method; only HEAD/CONNECT handling can be affected. */
     p->head = (p->head + 1) % p->cap;
     p->count--;
-    if (!p->limit_reported) {
-      p->limit_reported = TRUE;
-      w4_dis_anomaly (flow, W4_ANOM_LIMIT, W4_DIR_TO_SERVER, frame, ts, W4_LIMIT_PENDING_REQ, 0,
-                      "too many requests waiting for a response");
-    }
+    /* every drop, so the limit info counts them all (the first is the
+     * warning) */
+    w4_dis_anomaly (flow, W4_ANOM_LIMIT, W4_DIR_TO_SERVER, frame, ts, W4_LIMIT_PENDING_REQ, 0,
+                    "too many requests waiting for a response");
   }
   p->methods[(p->head + p->count) % p->cap] = method;
   p->count++;
@@ -1096,7 +1094,6 @@ h1_new (W4Flow *flow)
   if (dis->n_h1_spare > 0) {
     c = dis->h1_spare[--dis->n_h1_spare];
     c->pending.head = c->pending.count = 0;
-    c->pending.limit_reported = FALSE;
   } else {
     c = g_new0 (W4H1Conn, 1);
     c->half[0] = g_new0 (W4H1Half, 1);
