@@ -786,6 +786,24 @@ done:
 
 static W4Time w4_cap_now (void);
 
+/* On "any", Linux cooked v2 as tcpdump asks for it (it names each packet's
+ * interface), when libpcap offers it; else its default, cooked v1. */
+static void
+w4_cap_prefer_sll2 (pcap_t *p)
+{
+  int *dlts = NULL;
+  int n = pcap_list_datalinks (p, &dlts);
+
+  for (int i = 0; i < n; i++) {
+    if (dlts[i] == W4_DLT_LINUX_SLL2) {
+      pcap_set_datalink (p, W4_DLT_LINUX_SLL2);
+      break;
+    }
+  }
+  if (n >= 0)
+    pcap_free_datalinks (dlts);
+}
+
 /* tcpdump -D's words for an interface's flags (print_devs in tcpdump.c). */
 static void
 w4_cap_describe_flags (GString *s, bpf_u_int32 flags)
@@ -882,6 +900,8 @@ w4_cap_open_live (W4Capture *cap, const char *iface, const char *bpf, gboolean p
         "%s: %s", iface, rc == PCAP_WARNING ? pcap_geterr (p) : pcap_statustostr (rc));
     w4_cap_warn (cap, 0, w4_cap_now (), msg);
   }
+  if (strcmp (iface, "any") == 0)
+    w4_cap_prefer_sll2 (p);
   if (pcap_setnonblock (p, 1, errbuf) < 0) {
     g_set_error (error, W4_CAPTURE_ERROR, W4_CAPTURE_ERROR_OPEN, "%s: %s", iface, errbuf);
     pcap_close (p);

@@ -60,7 +60,7 @@ fail() {
 
 PORT=$("$PYTHON" -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$PYTHON" "$SERVER" --port "$PORT" --max-seconds 30 > "$TMP/server.log" 2>&1 &
+"$PYTHON" "$SERVER" --port "$PORT" --max-seconds 60 > "$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 n=0
 until grep -q listening "$TMP/server.log" 2>/dev/null; do
@@ -168,3 +168,18 @@ if [ -n "$PROMISC_BEFORE" ]; then
         fail "lo's promiscuity stayed at $PROMISC_BEFORE: not promiscuous by default"
     echo "PASS: promiscuous by default (lo's promiscuity $PROMISC_BEFORE -> $PROMISC_DURING)"
 fi
+
+# -i any: Linux cooked v2, the link type tcpdump asks for there, and what
+# comes in it is read.
+timeout -k 5 20 "$WHY401" -i any -f "tcp port $PORT" --duration 4 --format ndjson -Z root \
+    > "$TMP/any.out" 2> "$TMP/any.err" &
+WHY_PID=$!
+sleep 1.5
+grep -Eq '^listening on any, link-type LINUX_SLL2 \(Linux cooked v2\), snapshot length [0-9]+ bytes$' \
+    "$TMP/any.err" || fail "-i any did not open as LINUX_SLL2, as tcpdump does"
+code=$(curl -sS -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$PORT/basic-only") ||
+    fail "curl could not reach the test server"
+wait "$WHY_PID"
+WHY_PID=
+grep -q '"status":401' "$TMP/any.out" || fail "the 401 was not seen through -i any"
+echo "PASS: -i any opens as LINUX_SLL2 (Linux cooked v2) and its 401 is seen"
