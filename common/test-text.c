@@ -71,6 +71,17 @@ test_is_unsafe (void)
   g_assert_false (w4_text_is_unsafe (0x65e5));
 }
 
+/* Columns, not code points: CJK takes two, a combining accent none. */
+static void
+test_width (void)
+{
+  g_assert_cmpint (w4_text_width (""), ==, 0);
+  g_assert_cmpint (w4_text_width ("alice"), ==, 5);
+  g_assert_cmpint (w4_text_width ("\xe7\x94\xb0\xe4\xb8\xad"), ==, 4);      /* two CJK */
+  g_assert_cmpint (w4_text_width ("e\xcc\x81"), ==, 1);                 /* e + U+0301 */
+  g_assert_cmpint (w4_text_width ("\xef\xbc\xa1" "b"), ==, 3);             /* fullwidth A, b */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -81,5 +92,6 @@ main (int argc, char **argv)
   g_test_add_func ("/text/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/text/bidi", test_bidi);
   g_test_add_func ("/text/is-unsafe", test_is_unsafe);
+  g_test_add_func ("/text/width", test_width);
   return g_test_run ();
 }

@@ -101,3 +101,17 @@ w4_text_sanitize (const char *s)
 {
   return w4_text_sanitize_len (s, s != NULL ? strlen (s) : 0);
 }
+
+glong
+w4_text_width (const char *s)
+{
+  glong cols = 0;
+
+  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+    if (g_unichar_iszerowidth (c))
+      continue;
+    cols += g_unichar_iswide (c) ? 2 : 1;
+  }
+  return cols;
+}

@@ -26,4 +26,9 @@ char *w4_text_sanitize_len (const char *s, gsize len);
 /* TRUE for a code point w4_text_sanitize writes as an escape. */
 gboolean w4_text_is_unsafe (gunichar c);
 
+/* The columns valid UTF-8 @s takes on a terminal: 2 for a wide (East Asian
+ * wide or full-width) character, 0 for a combining or zero-width one, 1
+ * for the rest; what wrapping counts. */
+glong w4_text_width (const char *s);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "report.h"
 #include "timeline.h"
+#include "w4-text.h"
 
 /* The contract table's fields, in its order: every finding has all. */
 static const char *const w4_contract_fields[] = {
@@ -853,6 +854,34 @@ test_text_not_inspected (void)
   g_assert_nonnull (strstr (hidden, "\nnot-parsed (1)\n"));
 }
 
+/* Wrapping counts columns: a summary in CJK (two columns a character)
+ * stays within the width; counted in code points, its lines were twice as
+ * wide as the terminal. */
+static void
+test_text_wrap_wide_chars (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 40 };
+  W4Finding *f = example_failure ();
+  W4Finding *fs[] = { f, NULL };
+  g_autoptr (GString) sum = g_string_new (NULL);
+
+  for (int i = 0; i < 12; i++)
+    g_string_append (sum, i ? " \xe7\x94\xb0\xe4\xb8\xad\xe5\xa4\xaa" : "\xe7\x94\xb0\xe4\xb8\xad\xe5\xa4\xaa");
+  g_free (f->summary);
+  f->summary = g_strdup (sum->str);
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  guint wide_lines = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++) {
+    if (strstr (lines[i], "\xe7\x94\xb0") == NULL)
+      continue;
+    wide_lines++;
+    g_assert_cmpint (w4_text_width (lines[i]), <=, 40);
+  }
+  g_assert_cmpuint (wide_lines, >=, 3);
+}
+
 static void
 test_text_control_chars (void)
 {
@@ -1068,6 +1097,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/report/text/wrap-wide-chars", test_text_wrap_wide_chars);
   g_test_add_func ("/report/ndjson/fields", test_ndjson_fields);
   g_test_add_func ("/report/ndjson/summary-last", test_ndjson_summary_last);
   g_test_add_func ("/report/ndjson/invalid-utf8", test_ndjson_invalid_utf8);

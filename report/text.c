@@ -102,19 +102,19 @@ w4_wrap_styled (W4Report *rep, guint indent, const char *first, const char *firs
 
   /* Continuation lines hang under the text, not under the label, unless
    * the label takes half the line. */
-  glong hang = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
+  glong hang = indent + (first != NULL ? w4_text_width (first) : 0);
   if (hang > width / 2)
     hang = indent + 2;
 
   fprintf (rep->out, "%*s%s%s%s%s", (int) indent, "", first_on, first != NULL ? first : "",
            *first_on ? w4_style_off (rep) : "", text_on);
-  col = indent + (first != NULL ? g_utf8_strlen (first, -1) : 0);
+  col = indent + (first != NULL ? w4_text_width (first) : 0);
   /* A label ends with its own spacing: the first word follows it directly. */
   gboolean has_word = FALSE;
   gboolean has_label = first != NULL && first[0] != '\0';
   glong extra_spaces = 0; /* a run of spaces between words is kept, not at a break */
   for (guint i = 0; words[i] != NULL; i++) {
-    glong wl = g_utf8_strlen (words[i], -1);
+    glong wl = w4_text_width (words[i]);
     glong sep = has_word ? 1 + extra_spaces : 0;
     if (wl == 0) {
       extra_spaces += has_word ? 1 : 0;
@@ -430,8 +430,8 @@ w4_timeline_line (W4Report *rep, const W4TimelineServer *ts, const W4TimelineRow
     w4_timeline_duration (count, row->bin_minutes);
   }
 
-  glong one_line = 2 + g_utf8_strlen (label->str, -1) + 2 + g_utf8_strlen (when->str, -1) + 2 +
-                   row->n_bins + 2 + g_utf8_strlen (count->str, -1);
+  glong one_line = 2 + w4_text_width (label->str) + 2 + w4_text_width (when->str) + 2 +
+                   row->n_bins + 2 + w4_text_width (count->str);
   if (one_line <= (glong) rep->width) {
     fprintf (rep->out, "  %s  %s  %s  %s\n", label->str, when->str, hist->str, count->str);
     return;
@@ -581,7 +581,7 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
     /* Never wrapped: it is meant to be copied whole. When it does not fit
      * after its label it gets a line of its own. */
     g_autofree char *flt = w4_clean (f->wireshark_filter);
-    gboolean fits = 4 + strlen ("filter: ") + (guint) g_utf8_strlen (flt, -1) <= rep->width;
+    gboolean fits = 4 + strlen ("filter: ") + (guint) w4_text_width (flt) <= rep->width;
     fprintf (rep->out, "    %sfilter:%s%s%s\n", w4_style_on (rep, W4_STYLE_DIM),
              fits ? " " : "\n      ", flt, w4_style_off (rep));
   }
