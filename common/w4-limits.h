@@ -73,8 +73,7 @@
  *   (W4_COR_HOSTS_PER_SERVER, only the most seen one is reported), a
  *   challenge shown in evidence (W4_COR_EVIDENCE_CHARS), a TLS server name
  *   (W4_COR_SNI_MAX), a Location tracked (W4_COR_LOCATION_MAX: longer ones
- *   are not tracked), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
- *   (W4_COR_SNI_MAX), a Digest pair's nonces and nonce counts
+ *   are not tracked), a Digest pair's nonces and nonce counts
  *   (W4_DIGEST_NONCES_PER_PEER, W4_DIGEST_NCS_PER_NONCE: the least recently
  *   used gives way), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
  *   bound, nothing is dropped), input file starts (one per input file),
