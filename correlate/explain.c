@@ -226,8 +226,29 @@ w4_cor_offered_list (const W4CorCtx *c)
 char *
 w4_cor_duration (gint64 usec)
 {
-  gint64 s = usec / G_USEC_PER_SEC;
+  return w4_cor_duration_sec (usec / G_USEC_PER_SEC);
+}
 
+gint64
+w4_cor_sec_between (gint64 from, gint64 to)
+{
+  gint64 d;
+
+  if (__builtin_sub_overflow (to, from, &d))
+    d = to > from ? G_MAXINT64 : G_MININT64;
+  return d;
+}
+
+char *
+w4_cor_duration_sec_abs (gint64 sec)
+{
+  /* -G_MININT64 does not exist: the saturated value stands for the longest */
+  return w4_cor_duration_sec (sec == G_MININT64 ? G_MAXINT64 : ABS (sec));
+}
+
+char *
+w4_cor_duration_sec (gint64 s)
+{
   if (s < 0)
     s = 0;
   if (s < 60)

@@ -197,10 +197,12 @@ w4_cor_kerberos_cred_phrase (const W4CorCred *cred)
 static char *
 skew_words (const W4CorCtx *c, const W4Spnego *s, gboolean *client_off)
 {
-  gint64 diff = w4_time_diff_usec ((W4Time) { s->krb_stime, 0 }, c->ex->resp_ts);
-  g_autofree char *d = w4_cor_duration (diff < 0 ? -diff : diff);
+  /* seconds, saturated: a hostile capture time or stime reaches the
+   * extremes of gint64 */
+  gint64 diff = w4_cor_sec_between (s->krb_stime, c->ex->resp_ts.sec);
+  g_autofree char *d = w4_cor_duration_sec_abs (diff);
 
-  *client_off = diff > -60 * G_USEC_PER_SEC && diff < 61 * G_USEC_PER_SEC;
+  *client_off = diff > -60 && diff < 61;
   if (*client_off)
     return g_strdup (" The error's stime (the server's clock) agrees with the capture's time "
                      "within a minute, so the client's clock is the one that is off.");

@@ -266,8 +266,8 @@ expired_token_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   {
     g_autofree char *who = token_words (v);
     g_autofree char *when = w4_cor_iso_time (v->jwt_time);
-    gint64 d_usec = w4_cor_sec_diff_usec (v->jwt_time, ex->req_ts.sec);
-    g_autofree char *d = w4_cor_duration (ABS (d_usec));
+    /* in seconds: a claim may be anywhere in gint64, microseconds overflow */
+    g_autofree char *d = w4_cor_duration_sec_abs (w4_cor_sec_between (v->jwt_time, ex->req_ts.sec));
 
     if (v->jwt_time <= ex->req_ts.sec) {
       g_autofree char *clock = expired_clock_words (c, v);
@@ -330,7 +330,10 @@ not_yet_valid_clock_words (const W4CorCtx *c, const W4CorVerdict *v)
   gint64 ahead;
 
   if (v->clock == NULL)
-    return g_strdup (": the issuer's clock is ahead of the server's.");
+    /* no Date to compare with (none sent, cut, or forgotten): only the
+     * capture's clock was */
+    return g_strdup (": the issuer's clock is ahead of the capture's (the server sent no Date "
+                     "header seen here to compare with).");
   if (!w4_cor_clock_is_off (v->clock)) {
     g_autofree char *at = w4_cor_frame_ref (c, v->clock->frame);
     return g_strdup_printf ("; the server's Date header (%s) agrees with the capture clock, so "
@@ -352,7 +355,8 @@ not_yet_valid_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   g_autofree char *who = token_words (v);
   g_autofree char *when = w4_cor_iso_time (v->jwt_time);
-  g_autofree char *ahead = w4_cor_duration (w4_cor_sec_diff_usec (c->ex->req_ts.sec, v->jwt_time));
+  g_autofree char *ahead =
+      w4_cor_duration_sec (w4_cor_sec_between (c->ex->req_ts.sec, v->jwt_time));
   g_autofree char *clock = not_yet_valid_clock_words (c, v);
 
   add_token_evidence (c, v);

@@ -136,6 +136,13 @@ char *w4_cor_response_what (const W4CorCtx *c);
 char *w4_cor_offered_list (const W4CorCtx *c);
 /* "42 s", "5 min 3 s", "2 h 1 min". */
 char *w4_cor_duration (gint64 usec);
+/* The same for @s seconds (negative: 0 s). */
+char *w4_cor_duration_sec (gint64 s);
+/* The length of a span of @sec seconds either way, G_MININT64 included:
+ * hostile times (a JWT's exp, a KRB-ERROR's stime) reach the extremes. */
+char *w4_cor_duration_sec_abs (gint64 sec);
+/* @to - @from in seconds, saturated at the gint64 extremes. */
+gint64 w4_cor_sec_between (gint64 from, gint64 to);
 /* "4.9 s" under a minute, else as w4_cor_duration: an observed lifetime. */
 char *w4_cor_lifetime (gint64 usec);
 /* "05:56:58.412" (UTC). */
