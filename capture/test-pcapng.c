@@ -270,7 +270,7 @@ static void
 run_files (const char *const *paths, guint n, Rec *rec, guint *ok_files)
 {
   W4Limits limits;
-  W4CaptureSink sink = { rec_frame, rec_ip, rec_anomaly, NULL, rec };
+  W4CaptureSink sink = { rec_frame, rec_ip, rec_anomaly, NULL, NULL, rec };
   g_autoptr (W4Capture) cap = NULL;
 
   w4_limits_init (&limits);

@@ -32,7 +32,8 @@ typedef struct {
 
 typedef struct {
   guint id;
-  char *origin;      /* file name, or what a DSB is called in warnings */
+  char *origin;      /* what warnings call it: "key log PATH", or a DSB's name */
+  char *path;        /* files: as given */
   gboolean is_file;
   gboolean growing;
   guint64 offset;    /* files: first byte not yet parsed */
@@ -97,6 +98,7 @@ w4_kl_source_free (gpointer p)
   W4KlSource *src = p;
 
   g_free (src->origin);
+  g_free (src->path);
   g_free (src);
 }
 
@@ -431,7 +433,7 @@ w4_kl_read_file (W4Keylog *kl, W4KlSource *src, int fd, GError **error)
       int err = errno;
 
       explicit_bzero (buf, W4_KL_CHUNK);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "%s: %s", src->origin,
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "%s: %s", src->path,
                    g_strerror (err));
       return FALSE;
     }
@@ -476,7 +478,8 @@ w4_keylog_add_file (W4Keylog *kl, const char *path, gboolean growing, GError **e
   }
   src = g_new0 (W4KlSource, 1);
   src->id = kl->next_id++;
-  src->origin = g_strdup (path);
+  src->origin = g_strdup_printf ("key log %s", path);
+  src->path = g_strdup (path);
   src->is_file = TRUE;
   src->growing = growing;
   src->dev = st.st_dev;
@@ -501,11 +504,11 @@ w4_kl_refresh_file (W4Keylog *kl, W4KlSource *src)
   int fd;
 
   /* One stat when nothing changed; a file that is gone may come back. */
-  if (stat (src->origin, &st) != 0)
+  if (stat (src->path, &st) != 0)
     return 0;
   if (st.st_dev == src->dev && st.st_ino == src->ino && (guint64) st.st_size == src->offset)
     return 0;
-  fd = open (src->origin, O_RDONLY | O_CLOEXEC);
+  fd = open (src->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 || fstat (fd, &st) != 0) {
     if (fd >= 0)
       close (fd);
@@ -553,7 +556,7 @@ w4_keylog_file_counts (W4Keylog *kl, guint index, const char **path)
     return NULL;
   src = g_ptr_array_index (kl->files, index);
   if (path != NULL)
-    *path = src->origin;
+    *path = src->path;
   return &src->counts;
 }
 
