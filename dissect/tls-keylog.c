@@ -407,8 +407,10 @@ w4_keylog_add_text (W4Keylog *kl, const char *origin, const guint8 *text, gsize 
   g_return_val_if_fail (kl != NULL && (text != NULL || len == 0), NULL);
   src.id = kl->next_id++;
   src.origin = (char *) origin;
-  used = w4_kl_feed (kl, &src, text, len);
-  w4_kl_feed_end (kl, &src, text + used, src.skipping ? 0 : len - used);
+  if (len > 0) { /* an empty block may come without a buffer at all */
+    used = w4_kl_feed (kl, &src, text, len);
+    w4_kl_feed_end (kl, &src, text + used, src.skipping ? 0 : len - used);
+  }
   kl->text_counts = src.counts;
   return &kl->text_counts;
 }
