@@ -130,10 +130,11 @@ warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
       ? g_strdup ("")
       : g_strdup_printf (" (%" G_GUINT64_FORMAT " malformed line%s skipped)", c->malformed,
                          c->malformed == 1 ? "" : "s");
-  g_autofree char *msg = g_strdup_printf (
-      "%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 does not decrypt TLS "
-      "yet, so they are not used",
-      what, c->sessions, c->sessions == 1 ? "" : "s", skipped);
+  g_autofree char *msg = c->sessions == 0
+      ? g_strdup_printf ("%s: no TLS secrets in it%s", what, skipped)
+      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 does "
+                         "not decrypt TLS yet, so they are not used",
+                         what, c->sessions, c->sessions == 1 ? "" : "s", skipped);
   W4Anomaly an = { 0 };
 
   an.kind = W4_ANOM_WARNING;

@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..22"
+echo "1..23"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -93,6 +93,10 @@ check "--keylog: a malformed line is a warning with its number, without its cont
   sh -c "[ $s = 0 ] && grep -q 'bad.keys line 7: the client random is not 64 hex digits' '$tmp/err' \
          && grep -q 'bad.keys: secrets for 2 TLS sessions (1 malformed line skipped)' '$tmp/err' \
          && ! grep -q SECRETBYTES '$tmp/err' '$tmp/out'"
+printf '# nothing yet\n' > "$tmp/empty.keys"
+s=$(status_of "$why401" -q --keylog "$tmp/empty.keys" pcaps/tls-keylog-curl.pcap)
+check "--keylog: a key log without secrets says so (exit $s)" \
+  grep -q 'empty.keys: no TLS secrets in it$' "$tmp/err"
 s=$(status_of "$why401" --keylog "$tmp/missing.keys" pcaps/tls-keylog-curl.pcap)
 check "--keylog: a key log that cannot be read is exit 2 (exit $s)" \
   sh -c "[ $s = 2 ] && grep -q 'cannot read the key log .*missing.keys' '$tmp/err'"
