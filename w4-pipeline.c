@@ -8,12 +8,17 @@
  * correlator's sink cannot be handed over with one callback replaced. */
 #include "w4-pipeline.h"
 
+#include <string.h>
+
+#include "tls-keylog.h"
 #include "w4-clock.h"
 
 struct W4Pipeline {
   W4Capture *cap;
   W4Dissect *dis;
   W4Correlate *cor;
+  W4Keylog *keys;      /* --keylog files and pcapng Decryption Secrets Blocks */
+  gboolean keys_growing; /* live: the key logs may still be written to */
   W4Sink cor_sink;     /* what dissect's events go to */
   W4Clock clock;       /* capture time for decisions (outliers ignored) */
   W4AnomalyFunc warn;
@@ -104,8 +109,76 @@ on_tick (void *user, W4Time now)
 {
   W4Pipeline *pipe = user;
 
+  /* Live: what a browser appended to its key log meanwhile (one stat per
+   * file when nothing was). */
+  if (pipe->keys_growing)
+    w4_keylog_refresh (pipe->keys);
   w4_clock_tick (&pipe->clock, now);
   w4_cor_time (pipe->cor, w4_clock_now (&pipe->clock));
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+/* One line per key source, on stderr and in summary.warnings, as for
+ * tshark's -o tls.keylog_file a user wants to know the keys were found:
+ * how many sessions, how many lines could not be used, and that TLS is not
+ * decrypted with them yet. @what names the source ("key log keys.txt"). */
+static void
+warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
+{
+  g_autofree char *skipped = c->malformed == 0
+      ? g_strdup ("")
+      : g_strdup_printf (" (%" G_GUINT64_FORMAT " malformed line%s skipped)", c->malformed,
+                         c->malformed == 1 ? "" : "s");
+  g_autofree char *msg = c->sessions == 0
+      ? g_strdup_printf ("%s: no TLS secrets in it%s", what, skipped)
+      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 does "
+                         "not decrypt TLS yet, so they are not used",
+                         what, c->sessions, c->sessions == 1 ? "" : "s", skipped);
+  W4Anomaly an = { 0 };
+
+  an.kind = W4_ANOM_WARNING;
+  an.limit = W4_LIMIT_COUNT;
+  an.message = msg;
+  pipe_warn (pipe, &an);
+  w4_cor_anomaly (pipe->cor, &an);
+}
+
+/* A pcapng Decryption Secrets Block: TLS key log text goes into the same
+ * store as --keylog's; other kinds of secrets (SSH, WireGuard...) are not
+ * for HTTP and are left alone. */
+static void
+on_secrets (void *user, const W4CapSecrets *s)
+{
+  W4Pipeline *pipe = user;
+  g_autofree char *origin = NULL;
+  const W4KeylogCounts *c;
+
+  if (s->type != W4_CAP_SECRETS_TLS)
+    return;
+  origin = g_strdup_printf ("%s: Decryption Secrets Block %u", s->file, s->index);
+  c = w4_keylog_add_text (pipe->keys, origin, s->data, s->len);
+  warn_keys_read (pipe, origin, c);
+}
+
+gboolean
+w4_pipe_add_keylog (W4Pipeline *pipe, const char *path, gboolean growing, GError **error)
+{
+  g_autofree char *what = NULL;
+  guint index = w4_keylog_n_files (pipe->keys);
+
+  if (!w4_keylog_add_file (pipe->keys, path, growing, error))
+    return FALSE;
+  pipe->keys_growing |= growing;
+  what = g_strdup_printf ("key log %s", path);
+  warn_keys_read (pipe, what, w4_keylog_file_counts (pipe->keys, index, NULL));
+  return TRUE;
+}
+
+W4Keylog *
+w4_pipe_keylog (W4Pipeline *pipe)
+{
+  return pipe->keys;
 }
 
 /* ---- dissect's sink: forwarders to the correlator's ---------------------- */
@@ -209,7 +282,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
              const W4FindingSink *findings, W4AnomalyFunc warn, void *warn_user)
 {
   W4Pipeline *pipe;
-  W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, NULL };
+  W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, on_secrets, NULL };
   W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
                    fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL };
 
@@ -222,6 +295,8 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   pipe->cor = w4_cor_new (limits, opts, findings);
   pipe->cor_sink = w4_cor_sink (pipe->cor);
   w4_cor_set_warn (pipe->cor, warn, warn_user);
+  /* Its malformed lines are warnings, its limit is counted, as capture's. */
+  pipe->keys = w4_keylog_new (limits->v[W4_LIMIT_TLS_KEYS], on_cap_anomaly, pipe);
   pipe->dis = w4_dis_new (limits, &dsink);
   pipe->cap = w4_cap_new (limits, &csink);
   return pipe;
@@ -236,6 +311,7 @@ w4_pipe_free (W4Pipeline *pipe)
   w4_cap_free (pipe->cap);
   w4_dis_free (pipe->dis);
   w4_cor_free (pipe->cor);
+  w4_keylog_free (pipe->keys);
   g_free (pipe);
 }
 

@@ -29,6 +29,18 @@ W4Capture *w4_pipe_capture (W4Pipeline *pipe);
 /* (transfer none) The correlator, to name the inputs. */
 W4Correlate *w4_pipe_correlate (W4Pipeline *pipe);
 
+/* Reads the NSS key log @path (--keylog) into the key store, with one
+ * warning saying how many TLS sessions it held and that they are not used
+ * yet (malformed lines are warnings of their own). @growing for a live
+ * capture: it is read again once a second for what was appended (complete
+ * lines). FALSE with @error when it cannot be read. Decryption Secrets
+ * Blocks of pcapng inputs go into the same store, with the same warning. */
+gboolean w4_pipe_add_keylog (W4Pipeline *pipe, const char *path, gboolean growing,
+                             GError **error);
+/* (transfer none) The key store, for the TLS layer. */
+typedef struct W4Keylog W4Keylog;
+W4Keylog *w4_pipe_keylog (W4Pipeline *pipe);
+
 /* Reads every input (w4_cap_run); returns how many could be read at all. */
 guint w4_pipe_run (W4Pipeline *pipe);
 

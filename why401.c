@@ -57,6 +57,7 @@ typedef struct {
   W4Color color;       /* --color */
   gboolean show_secrets;
   char **limits;       /* --limit NAME=N, repeatable */
+  char **keylogs;      /* --keylog FILE, repeatable */
   gboolean quiet;      /* -q */
   gboolean version;    /* --version */
   gboolean no_resolve; /* -n: accepted; why401 never resolves names */
@@ -75,6 +76,7 @@ w4_args_clear (W4Args *a)
   g_free (a->format);
   g_free (a->output);
   g_strfreev (a->limits);
+  g_strfreev (a->keylogs);
 }
 
 static gboolean
@@ -205,6 +207,12 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
       "NO_COLOR is not set; --color alone means always. Text wraps at the terminal's width\n"
       "(when not a terminal: $COLUMNS, else 80).\n"
       "\n"
+      "TLS keys: --keylog FILE reads the NSS key log that browsers, curl and OpenSSL write\n"
+      "where SSLKEYLOGFILE says (what Wireshark's tls.keylog_file reads); a pcapng input may\n"
+      "carry the same in Decryption Secrets Blocks (editcap --inject-secrets). why401 reads\n"
+      "and counts them (a warning says how many sessions, and names each malformed line) but\n"
+      "does not decrypt TLS yet. Live, the key log is read again as it grows.\n"
+      "\n"
       "Live capture: -i IFACE (or any; -D lists them) opens the interface in immediate mode,\n"
       "promiscuous unless -p, and says so on stderr as tcpdump does (\"listening on ...\"); when\n"
       "started as root, why401 drops to the user 'nobody' once the interface is open (-Z USER\n"
@@ -253,6 +261,8 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
       "Colour: auto (default), always, never", "WHEN" },
     { "show-secrets", 0, 0, G_OPTION_ARG_NONE, &a->show_secrets,
       "Show passwords, tokens and cookie values instead of fingerprints", NULL },
+    { "keylog", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->keylogs,
+      "Read TLS secrets from an NSS key log (SSLKEYLOGFILE; repeatable)", "FILE" },
     { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->limits,
       "Change a resource limit (repeatable; names below)", "NAME=N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "Print only the summary", NULL },
@@ -589,6 +599,20 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   cap = w4_pipe_capture (pipe);
   cor = w4_pipe_correlate (pipe);
 
+  /* Before the inputs: their Decryption Secrets Blocks are read when they
+   * are added, and the key logs' lines come first on stderr. A key log
+   * that cannot be read is a mistake to fix before the run (exit 2). */
+  for (guint i = 0; a->keylogs != NULL && a->keylogs[i] != NULL; i++) {
+    g_autoptr (GError) error = NULL;
+
+    if (!w4_pipe_add_keylog (pipe, a->keylogs[i], a->iface != NULL, &error)) {
+      g_autofree char *safe = w4_text_sanitize (error->message);
+
+      fprintf (stderr, "why401: cannot read the key log %s\n", safe);
+      return W4_EXIT_USAGE;
+    }
+  }
+
   if (a->iface != NULL) {
     g_autoptr (GError) error = NULL;
     const char *user = a->user;
@@ -660,7 +684,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
 static gboolean
 w4_output_names_input (const W4Args *a)
 {
-  char **lists[2] = { a->files, a->rest };
+  char **lists[3] = { a->files, a->rest, a->keylogs }; /* a key log is an input too */
   struct stat os, is;
 
   if (stat (a->output, &os) != 0)

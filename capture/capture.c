@@ -22,6 +22,14 @@
  * libpcap already gave are skipped); a stream in pcapng form always uses
  * it, because it could not be re-read.
  *
+ * Decryption Secrets Blocks (TLS key logs that `editcap --inject-secrets`
+ * put into a pcapng) are skipped by libpcap. pcapng.c gives them where they
+ * stand; for a pcapng file libpcap reads, a second short pass when the file
+ * is added reads the blocks before its first packet for them, where every
+ * known writer (editcap, Wireshark's export) puts them: a few blocks, not a
+ * second read of the file. Whichever reader meets a block again (the run
+ * after the peek, pcapng.c after libpcap) gives it on once.
+ *
  * A BPF filter (-f) on files is compiled once per link type (also for
  * pcapng.c's per-interface link types) and applied with
  * pcap_offline_filter: a frame it rejects still counts (on_frame), so that
@@ -74,12 +82,16 @@ typedef struct {
   struct bpf_program prog;
 } W4CapFilter;
 
-typedef struct {
+typedef struct W4CapFile {
+  struct W4Capture *cap;
   char *name;
   W4Src *src;        /* the descriptor, opened once; freed once read */
   gboolean is_stream; /* cannot seek: read once, from add time on */
   gboolean use_ng;   /* read with pcapng.c rather than libpcap */
   gboolean readable; /* opened at add time */
+  gboolean is_ng;    /* the bytes are pcapng */
+  guint dsb_given;   /* Decryption Secrets Blocks given to the sink */
+  guint dsb_pass;    /* ... met by the reader open now */
   /* Open handles: streams from add time on; regular files during the run. */
   pcap_t *pcap;
   W4Pcapng *ng;
@@ -288,6 +300,40 @@ w4_cap_kind_note (const W4CapFile *f)
   }
 }
 
+/* A Decryption Secrets Block, from pcapng.c: on to the sink unless an
+ * earlier reader of this file gave it already. */
+static void
+w4_cap_on_ng_secrets (void *user, guint32 type, const guint8 *data, gsize len)
+{
+  W4CapFile *f = user;
+  W4CaptureSink *sink = &f->cap->sink;
+  W4CapSecrets secrets;
+
+  if (++f->dsb_pass <= f->dsb_given)
+    return;
+  f->dsb_given = f->dsb_pass;
+  if (sink->on_secrets == NULL)
+    return;
+  secrets.file = f->name;
+  secrets.index = f->dsb_given;
+  secrets.type = type;
+  secrets.data = data;
+  secrets.len = len;
+  sink->on_secrets (sink->user, &secrets);
+}
+
+static W4Pcapng *
+w4_cap_ng_open (W4CapFile *f, FILE *fp, GError **error)
+{
+  W4Pcapng *ng = w4_ng_open (fp, error);
+
+  if (ng != NULL) {
+    w4_ng_set_secrets (ng, w4_cap_on_ng_secrets, f);
+    f->dsb_pass = 0;
+  }
+  return ng;
+}
+
 /* Opens a reader (libpcap, or pcapng.c when @f->use_ng or, for a stream,
  * when the bytes are pcapng) over a fresh stream of @f's bytes. */
 static gboolean
@@ -308,10 +354,11 @@ w4_cap_open_reader (W4CapFile *f, gboolean with_iobuf, GError **error)
   }
   /* A stream cannot be read again when libpcap gives up on a pcapng it
    * does not mix: pcapng.c reads it from the start. */
+  f->is_ng = is_ng;
   if (is_ng && f->is_stream)
     f->use_ng = TRUE;
   if (f->use_ng) {
-    f->ng = w4_ng_open (fp, error);
+    f->ng = w4_cap_ng_open (f, fp, error);
     return f->ng != NULL;
   }
   f->pcap = pcap_fopen_offline_with_tstamp_precision (fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
@@ -401,6 +448,31 @@ w4_cap_file_cmp (gconstpointer a, gconstpointer b)
   return w4_time_cmp (x->first_ts, y->first_ts);
 }
 
+/* A pcapng file libpcap reads: its Decryption Secrets Blocks before the
+ * first packet, read with pcapng.c over another stream of its bytes. Damage
+ * is not reported here: the run meets it and says so, in order. */
+static void
+w4_cap_scan_secrets (W4Capture *cap, W4CapFile *f)
+{
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  gboolean is_ng = FALSE;
+  W4Pcapng *ng;
+  FILE *fp;
+
+  if (f->is_stream || !f->is_ng || f->use_ng || cap->sink.on_secrets == NULL)
+    return;
+  fp = w4_src_open (f->src, NULL, 0, &is_ng, NULL);
+  if (fp == NULL)
+    return;
+  ng = w4_cap_ng_open (f, fp, NULL);
+  if (ng == NULL) {
+    fclose (fp);
+    return;
+  }
+  (void) w4_ng_scan_secrets (ng, errbuf, sizeof errbuf);
+  w4_ng_free (ng);
+}
+
 /* Opens @path ("-": standard input) once. */
 static W4Src *
 w4_cap_open_src (W4Capture *cap, const char *path, GError **error)
@@ -445,6 +517,7 @@ w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
 
   g_return_val_if_fail (cap != NULL && path != NULL, FALSE);
   f = g_new0 (W4CapFile, 1);
+  f->cap = cap;
   f->name = g_strdup (path);
   f->src = w4_cap_open_src (cap, path, error);
   if (f->src == NULL) {
@@ -501,6 +574,7 @@ w4_cap_add_file (W4Capture *cap, const char *path, GError **error)
   f->readable = TRUE;
   if (!f->is_stream)
     w4_cap_close_reader (f); /* the descriptor alone stays open */
+  w4_cap_scan_secrets (cap, f);
 
   g_ptr_array_add (cap->files, f);
   /* Stable insertion sort: equal first times keep the order given. */

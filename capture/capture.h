@@ -8,6 +8,18 @@
 
 G_BEGIN_DECLS
 
+/* pcapng Decryption Secrets Block secrets types (pcapng section 4.7). */
+#define W4_CAP_SECRETS_TLS 0x544c534bu /* "TLSK": NSS key log text */
+
+/* The payload of a pcapng Decryption Secrets Block. */
+typedef struct {
+  const char *file;    /* the input, as it was named to w4_cap_add_file */
+  guint index;         /* 1 for the file's first such block, 2 for the next... */
+  guint32 type;        /* W4_CAP_SECRETS_TLS, or another (SSH, WireGuard...) */
+  const guint8 *data;  /* valid during the call; untrusted bytes */
+  gsize len;
+} W4CapSecrets;
+
 typedef struct {
   /* Every frame, in input order, before anything decoded from it. */
   void (*on_frame) (void *user, const W4FrameInfo *fi);
@@ -18,6 +30,13 @@ typedef struct {
   /* Live capture only: about once a second even when no packet comes, with
    * the current wall-clock time, so pending findings can be decided. */
   void (*on_tick) (void *user, W4Time now);
+  /* May be NULL. Each Decryption Secrets Block of a pcapng input, once:
+   * those before the file's first packet as soon as the file is added
+   * (before any frame of the run); later ones among the frames, where they
+   * stand, when pcapng.c reads the file (a stream, or a file libpcap
+   * refuses). libpcap skips them: a later one in a file libpcap reads is
+   * not seen (no known writer puts one there). */
+  void (*on_secrets) (void *user, const W4CapSecrets *secrets);
   void *user;
 } W4CaptureSink;
 

@@ -34,6 +34,19 @@ W4Pcapng *w4_ng_open (FILE *f, GError **error);
 void w4_ng_free (W4Pcapng *ng);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Pcapng, w4_ng_free)
 
+/* Receives the payload of each Decryption Secrets Block: @type is its
+ * secrets type (0x544c534b "TLSK": NSS key log text), @data (valid during
+ * the call) its @len bytes, without the padding. */
+typedef void (*W4NgSecretsFunc) (void *user, guint32 type, const guint8 *data, gsize len);
+void w4_ng_set_secrets (W4Pcapng *ng, W4NgSecretsFunc fn, void *user);
+
+/* For a file libpcap reads (it skips these blocks): reads the blocks
+ * before the first packet block, where `editcap --inject-secrets` and
+ * Wireshark's export write them, giving each Decryption Secrets Block to
+ * the callback. 1: stopped at the first packet block; 0: the file ended;
+ * -1: damaged (@errbuf says why). */
+int w4_ng_scan_secrets (W4Pcapng *ng, char *errbuf, gsize errlen);
+
 /* 1: a packet in @out; 0: end of file; -1: damaged or cut short, with
  * @errbuf (at least 256 bytes) saying why ("truncated..." when cut short). */
 int w4_ng_next (W4Pcapng *ng, W4NgPacket *out, char *errbuf, gsize errlen);

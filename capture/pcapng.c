@@ -6,8 +6,10 @@
  * allows both, and Wireshark writes such files when it captures on several
  * interfaces at once. This reader handles the blocks that carry packets:
  * SHB (both byte orders, several sections), IDB (link type, snap length,
- * if_tsresol, if_tsoffset), EPB, SPB and the obsolete OPB. Other blocks
- * (name resolution, statistics, custom, decryption secrets) are skipped.
+ * if_tsresol, if_tsoffset), EPB, SPB and the obsolete OPB, and hands the
+ * payload of each Decryption Secrets Block (section 4.7: TLS key log text
+ * from `editcap --inject-secrets`, and others) to a callback. Other blocks
+ * (name resolution, statistics, custom) are skipped.
  *
  * Every length in the file is hostile: a block must be at least 12 bytes, a
  * multiple of 4, no larger than W4_NG_MAX_BLOCK, and end with the same length
@@ -34,6 +36,7 @@ __extension__ typedef unsigned __int128 w4_u128;
 #define W4_NG_OPB 2u
 #define W4_NG_SPB 3u
 #define W4_NG_EPB 6u
+#define W4_NG_DSB 0x0Au
 
 typedef struct {
   int linktype;
@@ -55,6 +58,8 @@ struct W4Pcapng {
   guint32 section_base; /* n_serial when this section began */
   guint8 *buf;         /* current block; grows, reused across blocks */
   gsize buf_cap;
+  W4NgSecretsFunc secrets; /* Decryption Secrets Blocks go here (may be NULL) */
+  void *secrets_user;
 };
 
 static gboolean
@@ -255,6 +260,52 @@ w4_ng_time (const W4NgIface *ifc, guint64 t)
   return out;
 }
 
+/* A Decryption Secrets Block: secrets type, secrets length, the secrets
+ * (padded to 4 bytes), options. One whose length exceeds its block is
+ * damage, as a packet's is. */
+static gboolean
+w4_ng_dsb (W4Pcapng *ng, W4Reader *r, char *errbuf, gsize errlen)
+{
+  guint32 type = 0, len = 0;
+  W4Span data;
+
+  w4_ng_u32 (ng, r, &type);
+  w4_ng_u32 (ng, r, &len);
+  if (!w4_rd_ok (r) || !w4_rd_span (r, len, &data)) {
+    g_snprintf (errbuf, errlen, "pcapng decryption secrets block claims %u bytes, its block "
+                "holds fewer", len);
+    return FALSE;
+  }
+  if (ng->secrets != NULL)
+    ng->secrets (ng->secrets_user, type, data.ptr, data.len);
+  return TRUE;
+}
+
+void
+w4_ng_set_secrets (W4Pcapng *ng, W4NgSecretsFunc fn, void *user)
+{
+  ng->secrets = fn;
+  ng->secrets_user = user;
+}
+
+int
+w4_ng_scan_secrets (W4Pcapng *ng, char *errbuf, gsize errlen)
+{
+  /* Bounded by the file: every pass consumes one block of >= 12 bytes. */
+  for (;;) {
+    guint32 type = 0;
+    W4Reader r;
+    int rc = w4_ng_block (ng, &type, &r, errbuf, errlen);
+
+    if (rc <= 0)
+      return rc;
+    if (type == W4_NG_EPB || type == W4_NG_OPB || type == W4_NG_SPB)
+      return 1;
+    if (type == W4_NG_DSB && !w4_ng_dsb (ng, &r, errbuf, errlen))
+      return -1;
+  }
+}
+
 W4Pcapng *
 w4_ng_open (FILE *f, GError **error)
 {
@@ -350,8 +401,12 @@ w4_ng_next (W4Pcapng *ng, W4NgPacket *out, char *errbuf, gsize errlen)
       out->data = data.ptr;
       return 1;
     }
+    case W4_NG_DSB:
+      if (!w4_ng_dsb (ng, &r, errbuf, errlen))
+        return -1;
+      continue;
     default:
-      continue; /* NRB, ISB, DSB, custom...: nothing we use */
+      continue; /* NRB, ISB, custom...: nothing we use */
     }
   }
 }

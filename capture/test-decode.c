@@ -332,7 +332,7 @@ static void
 decode_bytes (const guint8 *frame, gsize len, gsize wirelen, int dlt, Rec *rec)
 {
   W4Limits limits;
-  W4CaptureSink sink = { NULL, rec_ip, rec_anomaly, NULL, rec };
+  W4CaptureSink sink = { NULL, rec_ip, rec_anomaly, NULL, NULL, rec };
   W4Decoder d;
   W4FrameInfo fi = { 1, { 1700000000, 0 }, 0, (guint32) len, (guint32) wirelen, 1 };
   /* An exactly sized copy: reading one byte too far is caught by ASan. */
@@ -417,7 +417,7 @@ test_ipv4_fragments (void)
 {
   W4Limits limits;
   Rec rec;
-  W4CaptureSink sink = { NULL, rec_ip, rec_anomaly, NULL, &rec };
+  W4CaptureSink sink = { NULL, rec_ip, rec_anomaly, NULL, NULL, &rec };
   W4Decoder d;
   /* first: offset 0, MF, 16 bytes of TCP header; second: offset 16, 7 bytes */
   guint8 f1[20 + 16], f2[20 + 7];

@@ -208,6 +208,7 @@ typedef struct {
   guint warnings;
   GString *warned;
   guint first_file_index;
+  GString *secrets; /* "index type len text" per Decryption Secrets Block, when not NULL */
 } Rec;
 
 static void
@@ -241,6 +242,16 @@ rec_anomaly (void *user, const W4Anomaly *a)
   }
 }
 
+static void
+rec_secrets (void *user, const W4CapSecrets *s)
+{
+  Rec *r = user;
+
+  g_assert_nonnull (s->file);
+  g_string_append_printf (r->secrets, "%u %08x %" G_GSIZE_FORMAT " %.*s\n", s->index, s->type,
+                          s->len, (int) s->len, (const char *) s->data);
+}
+
 static char *
 write_tmp (const char *name, const guint8 *data, gsize len)
 {
@@ -270,8 +281,11 @@ static void
 run_files (const char *const *paths, guint n, Rec *rec, guint *ok_files)
 {
   W4Limits limits;
-  W4CaptureSink sink = { rec_frame, rec_ip, rec_anomaly, NULL, rec };
+  W4CaptureSink sink = { rec_frame, rec_ip, rec_anomaly, NULL, NULL, rec };
   g_autoptr (W4Capture) cap = NULL;
+
+  if (rec->secrets != NULL)
+    sink.on_secrets = rec_secrets;
 
   w4_limits_init (&limits);
   cap = w4_cap_new (&limits, &sink);
@@ -419,6 +433,126 @@ test_reader_far_times (void)
   }
 }
 
+/* A Decryption Secrets Block of @type holding @text (padded by block ()),
+ * and, when @claim is not 0, claiming that many bytes instead. */
+static void
+dsb (GByteArray *out, guint32 type, const char *text, guint32 claim, gboolean be)
+{
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  static const guint8 zero[4] = { 0 };
+  gsize n = strlen (text);
+
+  put32 (b, type, be);
+  put32 (b, claim != 0 ? claim : (guint32) n, be);
+  g_byte_array_append (b, (const guint8 *) text, (guint) n);
+  g_byte_array_append (b, zero, (guint) ((4 - n % 4) % 4));
+  put16 (b, 0, be); /* opt_endofopt */
+  put16 (b, 0, be);
+  block (out, 0x0A, b, be);
+}
+
+typedef struct {
+  GString *got;
+} SecretsLog;
+
+static void
+log_secrets (void *user, guint32 type, const guint8 *data, gsize len)
+{
+  SecretsLog *l = user;
+
+  g_string_append_printf (l->got, "%08x %" G_GSIZE_FORMAT " %.*s\n", type, len, (int) len,
+                          (const char *) data);
+}
+
+/* pcapng.c gives each DSB's payload, without its padding, in both byte
+ * orders, where it stands; one whose length passes its block is damage. */
+static void
+test_reader_secrets (void)
+{
+  g_autoptr (GByteArray) f = g_byte_array_new ();
+  g_autoptr (GByteArray) bad = g_byte_array_new ();
+  SecretsLog l = { g_string_new (NULL) };
+  char err[256] = "";
+  W4NgPacket pk;
+  FILE *fp;
+  W4Pcapng *ng;
+
+  shb (f, FALSE);
+  dsb (f, 0x544c534b, "CLIENT_RANDOM a b\n", 0, FALSE);
+  idb (f, 1, -1, FALSE);
+  epb (f, 0, 1, eth_head, sizeof eth_head, FALSE);
+  dsb (f, 0x5353484b, "ssh", 0, FALSE);
+  shb (f, TRUE);
+  dsb (f, 0x544c534b, "be", 0, TRUE);
+  fp = fmemopen (f->data, f->len, "rb");
+  ng = w4_ng_open (fp, NULL);
+  w4_ng_set_secrets (ng, log_secrets, &l);
+  g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 1);
+  g_assert_cmpstr (l.got->str, ==, "544c534b 18 CLIENT_RANDOM a b\n\n");
+  g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, 0);
+  g_assert_cmpstr (l.got->str, ==, "544c534b 18 CLIENT_RANDOM a b\n\n5353484b 3 ssh\n"
+                                   "544c534b 2 be\n");
+  w4_ng_free (ng);
+
+  /* The scan for a file libpcap reads stops at the first packet. */
+  g_string_truncate (l.got, 0);
+  fp = fmemopen (f->data, f->len, "rb");
+  ng = w4_ng_open (fp, NULL);
+  w4_ng_set_secrets (ng, log_secrets, &l);
+  g_assert_cmpint (w4_ng_scan_secrets (ng, err, sizeof err), ==, 1);
+  g_assert_cmpstr (l.got->str, ==, "544c534b 18 CLIENT_RANDOM a b\n\n");
+  w4_ng_free (ng);
+
+  /* A length past the block, and one past all of 32 bits. */
+  for (guint i = 0; i < 2; i++) {
+    g_byte_array_set_size (bad, 0);
+    shb (bad, FALSE);
+    dsb (bad, 0x544c534b, "abcd", i == 0 ? 13 : 0xffffffffu, FALSE);
+    g_string_truncate (l.got, 0);
+    fp = fmemopen (bad->data, bad->len, "rb");
+    ng = w4_ng_open (fp, NULL);
+    w4_ng_set_secrets (ng, log_secrets, &l);
+    g_assert_cmpint (w4_ng_next (ng, &pk, err, sizeof err), ==, -1);
+    g_assert_nonnull (strstr (err, "decryption secrets block"));
+    g_assert_cmpstr (l.got->str, ==, "");
+    w4_ng_free (ng);
+  }
+  g_string_free (l.got, TRUE);
+}
+
+/* W4Capture gives each DSB once: from the short pass when libpcap reads
+ * the file, and from pcapng.c when libpcap gives up half way (the blocks
+ * pcapng.c meets again are not given twice). */
+static void
+test_capture_secrets (void)
+{
+  g_autoptr (GByteArray) f = g_byte_array_new ();
+  char *path;
+  const char *paths[1];
+  Rec rec = { 0 };
+  guint ok;
+
+  shb (f, FALSE);
+  idb (f, 1, -1, FALSE);
+  dsb (f, 0x544c534b, "first", 0, FALSE);
+  epb (f, 0, 1, eth_head, sizeof eth_head, FALSE);
+  idb (f, 0, -1, FALSE); /* libpcap stops here: pcapng.c goes on */
+  dsb (f, 0x544c534b, "second", 0, FALSE);
+  epb (f, 1, 2, null_head, sizeof null_head, FALSE);
+  path = write_tmp ("secrets.pcapng", f->data, f->len);
+  paths[0] = path;
+  rec.warned = g_string_new (NULL);
+  rec.secrets = g_string_new (NULL);
+  run_files (paths, 1, &rec, &ok);
+  g_assert_cmpuint (ok, ==, 1);
+  g_assert_cmpuint (rec.frames, ==, 2);
+  g_assert_cmpuint (rec.tcp, ==, 2);
+  g_assert_cmpstr (rec.secrets->str, ==, "1 544c534b 5 first\n2 544c534b 6 second\n");
+  g_string_free (rec.warned, TRUE);
+  g_string_free (rec.secrets, TRUE);
+  remove_tmp (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +561,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pcapng/reader/every-prefix", test_reader_prefixes);
   g_test_add_func ("/pcapng/reader/interface-cap", test_reader_interface_cap);
   g_test_add_func ("/pcapng/reader/far-times", test_reader_far_times);
+  g_test_add_func ("/pcapng/reader/decryption-secrets", test_reader_secrets);
+  g_test_add_func ("/capture/file/decryption-secrets-once", test_capture_secrets);
   g_test_add_func ("/capture/file/pcapng-libpcap-refuses", test_capture_mixed);
   g_test_add_func ("/capture/file/truncated-then-next-file", test_capture_truncated_then_next);
   g_test_add_func ("/capture/file/order-by-first-packet", test_capture_order);

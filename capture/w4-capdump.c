@@ -59,7 +59,7 @@ int
 main (int argc, char **argv)
 {
   W4Limits limits;
-  W4CaptureSink sink = { NULL, dump_ip, dump_anomaly, NULL, NULL };
+  W4CaptureSink sink = { NULL, dump_ip, dump_anomaly, NULL, NULL, NULL };
   g_autoptr (W4Capture) cap = NULL;
   int status = 0;
 

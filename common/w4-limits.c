@@ -94,6 +94,10 @@ static const struct {
   [W4_LIMIT_PROXY_LEGS] = { "proxy-legs", 65536 },
   /* ~100 B each (server key, skew, frame); the least recently seen goes. */
   [W4_LIMIT_DATE_SERVERS] = { "date-servers", 65536 },
+  /* ~300 B each (client random, five secrets, hash and queue links): a
+   * browser's key log of a year of browsing, 300 MiB at worst. Past it
+   * the session read first is forgotten. */
+  [W4_LIMIT_TLS_KEYS] = { "tls-keys", 1 << 20 },
 };
 
 void

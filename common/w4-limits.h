@@ -17,6 +17,8 @@
  *     nested encapsulations (decode.c)       tunnel-depth
  *   dissect/
  *     live connections (flow.c flows)        flows; also expire by capture time
+ *     TLS sessions' secrets (tls-keylog.c,   tls-keys (the first read goes)
+ *       from --keylog and pcapng DSBs)
  *     stream-number records (tcp-number.c)   stream-numbers
  *     out-of-order queue per direction       ooo-segments, reasm-bytes
  *     HTTP/1 requests awaiting a response    pending-requests (h1.c; the
@@ -124,6 +126,7 @@ typedef enum {
   W4_LIMIT_COOKIES_PER_HOST, /* cookies of one client for one host (domain) */
   W4_LIMIT_PROXY_LEGS,     /* absolute-form requests awaiting the proxy's forwarded request */
   W4_LIMIT_DATE_SERVERS,   /* servers whose Date header skew is remembered (track-clock.c) */
+  W4_LIMIT_TLS_KEYS,       /* TLS sessions whose key log secrets are kept (dissect/tls-keylog.c) */
   W4_LIMIT_COUNT
 } W4LimitId;
 

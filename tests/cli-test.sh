@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..15"
+echo "1..23"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -75,4 +75,39 @@ check "a message that could not be parsed is a warning on stderr (exit $s)" \
 s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/h2-prior-knowledge-403.pcap)
 check "the HTTP/2 warning names the file of its tcp.stream (exit $s)" \
   grep -q 'first on tcp.stream 0 of h2-prior-knowledge-403.pcap to ' "$tmp/err"
+# --keylog: the key log is read and counted (not used: no decryption yet);
+# a malformed line is named by its number, never shown; one that cannot be
+# read is exit 2; -o does not overwrite a key log; --help says it all
+# without mentioning HTTP/2.
+keys=pcaps/tls-keylog-curl.keys
+s=$(status_of "$why401" -q --keylog "$keys" pcaps/tls-keylog-curl.pcap)
+check "--keylog: sessions counted on stderr (exit $s)" sh -c "[ $s = 0 ] && grep -q \
+  '^why401: warning: key log $keys: secrets for 2 TLS sessions; why401 does not decrypt TLS yet' \
+  '$tmp/err'"
+"$why401" --format json --keylog "$keys" pcaps/tls-keylog-curl.pcap > "$tmp/out" 2>/dev/null
+check "--keylog: the same line in summary.warnings" \
+  grep -q '"key log pcaps/tls-keylog-curl.keys: secrets for 2 TLS sessions;' "$tmp/out"
+{ cat "$keys"; echo "CLIENT_RANDOM 00 SECRETBYTES"; } > "$tmp/bad.keys"
+s=$(status_of "$why401" -q --keylog "$tmp/bad.keys" --keylog "$keys" pcaps/tls-keylog-curl.pcap)
+check "--keylog: a malformed line is a warning with its number, without its content (exit $s)" \
+  sh -c "[ $s = 0 ] && grep -q 'bad.keys line 7: the client random is not 64 hex digits' '$tmp/err' \
+         && grep -q 'bad.keys: secrets for 2 TLS sessions (1 malformed line skipped)' '$tmp/err' \
+         && ! grep -q SECRETBYTES '$tmp/err' '$tmp/out'"
+printf '# nothing yet\n' > "$tmp/empty.keys"
+s=$(status_of "$why401" -q --keylog "$tmp/empty.keys" pcaps/tls-keylog-curl.pcap)
+check "--keylog: a key log without secrets says so (exit $s)" \
+  grep -q 'empty.keys: no TLS secrets in it$' "$tmp/err"
+s=$(status_of "$why401" --keylog "$tmp/missing.keys" pcaps/tls-keylog-curl.pcap)
+check "--keylog: a key log that cannot be read is exit 2 (exit $s)" \
+  sh -c "[ $s = 2 ] && grep -q 'cannot read the key log .*missing.keys' '$tmp/err'"
+cp "$keys" "$tmp/keep.keys"
+s=$(status_of "$why401" --keylog "$tmp/keep.keys" -o "$tmp/keep.keys" pcaps/tls-keylog-curl.pcap)
+check "-o refuses to overwrite a key log (exit $s)" \
+  sh -c "[ $s = 2 ] && cmp -s '$keys' '$tmp/keep.keys'"
+s=$(status_of sh -c "cat pcaps/tls-keys-injected.pcapng | '$why401' -q -")
+check "a pcapng stream's Decryption Secrets Block is read (exit $s)" \
+  grep -q '^why401: warning: -: Decryption Secrets Block 1: secrets for 2 TLS sessions' "$tmp/err"
+"$why401" --help > "$tmp/help" 2>&1
+check "--help documents --keylog and does not mention HTTP/2" \
+  sh -c "grep -q -- '--keylog=FILE' '$tmp/help' && ! grep -qi 'http/2' '$tmp/help'"
 exit $((bad > 0))

@@ -33,6 +33,7 @@ CASES=(
     "retry-groups=1 tcp-port-reuse.pcap"
     "undecided=1 apache-digest-wrong-password.pcap"
     "date-servers=1 jwt-not-yet-valid-curl.pcap"
+    "tls-keys=1 tls-keys-injected.pcapng"
 )
 echo "1..$(( ${#CASES[@]} * 4 ))"
 n=0
