@@ -96,6 +96,30 @@ test_history_marks (void)
   fx_clear (&fx);
 }
 
+/* A 403 after a success is a permission the account lacks, not a refusal
+ * of the credential: the 401 an hour later is the first refusal, so
+ * session-expired measures the lifetime to it (found in review: the 403
+ * ended the lifetime at 10 s). */
+static void
+test_403_is_no_refusal (void)
+{
+  Fx fx;
+  g_autofree char *key = key_of ("10.0.0.2:80", "dGVzdDp0ZXN0");
+  const W4CorCredAgg *a;
+
+  fx_init (&fx);
+  exchange (&fx, 0, 1, 100, BASIC_TEST_OK, 200);
+  exchange (&fx, 1, 3, 110, BASIC_TEST_OK, 403);
+  exchange (&fx, 2, 5, 3700, BASIC_TEST_OK, 401);
+  a = w4_cor_cred_agg (fx.cor, key);
+  g_assert_nonnull (a);
+  g_assert_cmpuint (a->failures, ==, 2);
+  g_assert_cmpuint (a->refused_frame, ==, 6);
+  g_assert_cmpint (a->refused_ts.sec, ==, 3700);
+  fx_finish (&fx);
+  fx_clear (&fx);
+}
+
 /* Failures before any success are counted, but are no refusal of a
  * credential that worked; and each credential has its own history. */
 static void
@@ -272,6 +296,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/track-credential/marks", test_history_marks);
+  g_test_add_func ("/track-credential/403-is-no-refusal", test_403_is_no_refusal);
   g_test_add_func ("/track-credential/failures-before-success", test_failures_before_success);
   g_test_add_func ("/track-credential/limit-evicts-least-recent", test_limit_evicts_least_recent);
   g_test_add_func ("/track-credential/limit-zero", test_limit_zero);

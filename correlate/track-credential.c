@@ -138,7 +138,10 @@ static void
 note_failure (W4CorCredAgg *a, const W4CorExchange *ex)
 {
   a->failures++;
-  if (a->successes == 0)
+  /* Only a 401 or 407 refuses the credential: a 403 after a success is
+   * a permission this account lacks (permission-denied, forbidden), and
+   * must not end the lifetime session-expired measures. */
+  if (a->successes == 0 || ex->status == 403)
     return;
   if (a->refused_frame == 0) {
     a->refused_frame = ex->resp_frame;
