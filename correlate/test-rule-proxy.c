@@ -133,12 +133,28 @@ test_cookie_dropped (void)
   fx_clear (&fx);
 }
 
-/* The same request from another address without Via/Forwarded is another
- * client, not the proxy; with Via it is the proxy's other interface. */
+/* The same request from another address is the proxy's only when it says
+ * it forwards this client: an X-Forwarded-For or Forwarded naming the
+ * client's address (the proxy's other interface). Without one, with a Via
+ * alone, or naming someone else it is another client (found in review: an
+ * unrelated host's request with X-Forwarded-For was taken for the leg). */
 static void
-test_address_or_via (void)
+test_address_or_forwarded (void)
 {
-  for (int with_via = 0; with_via < 2; with_via++) {
+  static const struct {
+    const char *hdr;
+    gboolean linked;
+  } cases[] = {
+    { NULL, FALSE },
+    { VIA, FALSE },
+    { "X-Forwarded-For: 192.0.2.7", FALSE },
+    { "X-Forwarded-For: 192.0.2.7, 10.0.0.1", TRUE },
+    { "Forwarded: for=10.0.0.1;proto=http", TRUE },
+    { "Forwarded: for=\"10.0.0.1:40000\"", TRUE },
+    { "Forwarded: for=10.0.0.10", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
     Fx fx;
     W4ConnInfo *a, *b;
 
@@ -146,13 +162,16 @@ test_address_or_via (void)
     a = fx_conn (&fx, 0, CLIENT, 40000, PROXY, 3128);
     b = fx_conn (&fx, 1, "192.168.1.2", 50000, ORIGIN, 8080);
     req (&fx, a, 4, 10.0, "GET", URL, H (HOST_O, BASIC_BOB));
-    req (&fx, b, 6, 10.01, "GET", "/x?q=1", with_via ? H (HOST_O, VIA) : H (HOST_O));
+    req (&fx, b, 6, 10.01, "GET", "/x?q=1",
+         cases[i].hdr != NULL ? H (HOST_O, cases[i].hdr) : H (HOST_O));
     resp (&fx, b, 8, 10.02, 401, H (CHALLENGE));
     resp (&fx, a, 10, 10.03, 401, H (CHALLENGE));
     fx_finish (&fx);
-    g_assert_cmpuint (w4_cor_proxy_linked (fx.cor), ==, (guint64) with_via);
+    g_test_message ("%s", cases[i].hdr ? cases[i].hdr : "(none)");
+    g_assert_cmpuint (w4_cor_proxy_linked (fx.cor), ==, (guint64) cases[i].linked);
     g_assert_cmpuint (finding_at (&fx, 8)->cause, ==,
-                      with_via ? W4_CAUSE_PROXY_DROPPED_CREDENTIALS : W4_CAUSE_NO_CREDENTIALS);
+                      cases[i].linked ? W4_CAUSE_PROXY_DROPPED_CREDENTIALS
+                                      : W4_CAUSE_NO_CREDENTIALS);
     fx_clear (&fx);
   }
 }
@@ -351,7 +370,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/passed-through", test_passed_through);
   g_test_add_func ("/proxy/authorization-changed", test_authorization_changed);
   g_test_add_func ("/proxy/cookie-dropped", test_cookie_dropped);
-  g_test_add_func ("/proxy/address-or-via", test_address_or_via);
+  g_test_add_func ("/proxy/address-or-forwarded", test_address_or_forwarded);
   g_test_add_func ("/proxy/not-linked", test_not_linked);
   g_test_add_func ("/proxy/ambiguous", test_ambiguous);
   g_test_add_func ("/proxy/parent-proxy", test_parent_proxy);

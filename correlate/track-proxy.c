@@ -193,12 +193,51 @@ remember (W4Correlate *cor, W4CorExchange *ex, char *key)
 
 /* ---- linking ------------------------------------------------------------- */
 
-/* Does the request say a proxy sent it? */
+/* Does the X-Forwarded-For or Forwarded value @v (@len bytes) list the
+ * address @ip? Elements are split at ',' and ';'; each is the address
+ * (X-Forwarded-For) or for=ADDR (Forwarded), with quotes, [] and a :port
+ * around it. */
 static gboolean
-says_forwarded (const W4HttpHead *req, char **via)
+lists_address (const char *v, gsize len, const char *ip)
 {
+  gsize ip_len = strlen (ip), i = 0;
+
+  while (i < len) {
+    gsize start = i, end, n;
+    const char *e;
+
+    while (i < len && v[i] != ',' && v[i] != ';')
+      i++;
+    end = i++;
+    e = v + start;
+    n = end - start;
+    w4_tok_trim_ows (&e, &n);
+    if (n >= 4 && g_ascii_strncasecmp (e, "for=", 4) == 0)
+      e += 4, n -= 4;
+    if (n > 0 && e[0] == '"')
+      e++, n--;
+    if (n > 0 && e[0] == '[')
+      e++, n--;
+    /* the address, then the end or what may follow it: "]", ":port", '"' */
+    if (n >= ip_len && memcmp (e, ip, ip_len) == 0 &&
+        (n == ip_len || e[ip_len] == ']' || e[ip_len] == '"' ||
+         (e[ip_len] == ':' && memchr (ip, ':', ip_len) == NULL)))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Does the request say a proxy sent it on behalf of @cl's client (an
+ * X-Forwarded-For or Forwarded naming its address)? A Via alone names
+ * the proxy, not the client: from another address it ties the request to
+ * no one. @via gets the first Via's value, for the evidence. */
+static gboolean
+names_client (const W4HttpHead *req, const W4CorExchange *cl, char **via)
+{
+  char ip[W4_ENDPOINT_STRLEN];
   gboolean yes = FALSE;
 
+  w4_addr_format (&cl->client.addr, ip, sizeof ip);
   for (guint i = 0; i < req->n_headers; i++) {
     const W4Header *h = &req->headers[i];
     const char *name = (const char *) h->name.ptr;
@@ -206,16 +245,16 @@ says_forwarded (const W4HttpHead *req, char **via)
     if (w4_tok_span_ieq (name, h->name.len, "Via")) {
       if (*via == NULL)
         *via = g_strndup ((const char *) h->value.ptr, MIN (h->value.len, W4_COR_VIA_CHARS));
-      yes = TRUE;
     } else if (w4_tok_span_ieq (name, h->name.len, "Forwarded") ||
                w4_tok_span_ieq (name, h->name.len, "X-Forwarded-For")) {
-      yes = TRUE;
+      yes = yes || lists_address ((const char *) h->value.ptr, h->value.len, ip);
     }
   }
   return yes;
 }
 
-/* Is @fwd the proxy's request for the pending client request @cl? */
+/* Is @fwd the proxy's request for the pending client request @cl? It comes
+ * from the proxy's address, or says it forwards @cl's client (@says). */
 static gboolean
 forwards (const W4CorExchange *cl, const W4CorExchange *fwd, gboolean says)
 {
@@ -336,7 +375,7 @@ try_link (W4Correlate *cor, Rec *rec, W4CorExchange *fwd, const W4HttpHead *req)
   W4ProxyLoss loss;
   W4CorProxyLink *l;
 
-  if (rec->ambiguous || !forwards (cl, fwd, says_forwarded (req, &via)))
+  if (rec->ambiguous || !forwards (cl, fwd, names_client (req, cl, &via)))
     return FALSE;
   cor->proxy->linked++;
   loss = compare (cl, fwd, &which);
