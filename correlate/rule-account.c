@@ -298,7 +298,8 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
                              kerberos ? "" : ", so the account works and these credentials are "
                                              "wrong or outdated");
     w4_cor_ev_add (ev, mine->last_success_frame, mine->last_success_stream,
-                   "a success of the same principal");
+                   kerberos ? "a success with another ticket for the same service"
+                            : "a success of the same principal");
     f->summary = g_strdup_printf ("The %s rejected %s; %s.", w4_cor_who_answers (c), phrase,
                                   part1);
   } else {
