@@ -101,18 +101,18 @@ typedef struct {
 
 /* (transfer none) The row of @id, or NULL when why401 cannot decrypt it
  * (unknown, export, RC4, 3DES, CCM, NULL ciphers ...). */
-const W4TlsSuite *w4_tls_suite_find(guint16 id);
+const W4TlsSuite *w4_tls_suite_find (guint16 id);
 /* (transfer none) The whole table, @n rows (for tests and --help text). */
-const W4TlsSuite *w4_tls_suite_table(gsize *n);
+const W4TlsSuite *w4_tls_suite_table (gsize *n);
 
 /* The algorithms, fetched once (run lifetime; one per dissector). */
 typedef struct _W4TlsCrypto W4TlsCrypto;
 
 /* (transfer full) NULL when OpenSSL lacks one of the algorithms (a build
  * without the default provider): TLS is then not decrypted. */
-W4TlsCrypto *w4_tls_crypto_new(void);
-void w4_tls_crypto_free(W4TlsCrypto *c);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(W4TlsCrypto, w4_tls_crypto_free)
+W4TlsCrypto *w4_tls_crypto_new (void);
+void w4_tls_crypto_free (W4TlsCrypto *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4TlsCrypto, w4_tls_crypto_free)
 
 /* One direction's record protection (flow lifetime). */
 typedef struct _W4TlsKeys W4TlsKeys;
@@ -120,12 +120,12 @@ typedef struct _W4TlsKeys W4TlsKeys;
 /* (transfer full) TLS 1.3 keys of one direction from its traffic secret
  * (@len must be the suite's hash length: 32, or 48 for SHA-384), sequence
  * number 0. NULL when @suite is not a TLS 1.3 suite or @len is wrong. */
-W4TlsKeys *w4_tls13_keys_new(W4TlsCrypto *c, const W4TlsSuite *suite, const guint8 *secret,
-                             gsize len);
+W4TlsKeys *w4_tls13_keys_new (W4TlsCrypto *c, const W4TlsSuite *suite, const guint8 *secret,
+                              gsize len);
 /* KeyUpdate (RFC 8446 4.6.3, 7.2): the next traffic secret of @k's
  * direction, its key and iv, sequence number 0. FALSE (keys unchanged)
  * only when @k is not TLS 1.3 or OpenSSL fails. */
-gboolean w4_tls13_keys_update(W4TlsCrypto *c, W4TlsKeys *k);
+gboolean w4_tls13_keys_update (W4TlsCrypto *c, W4TlsKeys *k);
 
 /* TLS 1.0 (0x0301), 1.1 (0x0302) or 1.2 (0x0303) keys of both directions
  * from the master secret (@master_len must be 48) and the hello randoms,
@@ -133,17 +133,17 @@ gboolean w4_tls13_keys_update(W4TlsCrypto *c, W4TlsKeys *k);
  * (RFC 7366; it only changes CBC suites). FALSE, nothing set, when the
  * suite is TLS 1.3's, needs TLS 1.2 (AEAD or SHA-256/384 MACs) with an
  * older @version, or a length is wrong. */
-gboolean w4_tls12_keys_new(W4TlsCrypto *c, const W4TlsSuite *suite, guint16 version, gboolean etm,
-                           const guint8 *master, gsize master_len,
-                           const guint8 client_random[W4_TLS_RANDOM_LEN],
-                           const guint8 server_random[W4_TLS_RANDOM_LEN], W4TlsKeys **client_write,
-                           W4TlsKeys **server_write);
+gboolean w4_tls12_keys_new (W4TlsCrypto *c, const W4TlsSuite *suite, guint16 version, gboolean etm,
+                            const guint8 *master, gsize master_len,
+                            const guint8 client_random[W4_TLS_RANDOM_LEN],
+                            const guint8 server_random[W4_TLS_RANDOM_LEN], W4TlsKeys **client_write,
+                            W4TlsKeys **server_write);
 
-void w4_tls_keys_free(W4TlsKeys *k);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(W4TlsKeys, w4_tls_keys_free)
+void w4_tls_keys_free (W4TlsKeys *k);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4TlsKeys, w4_tls_keys_free)
 
 /* The sequence number the next record will be opened with. */
-guint64 w4_tls_keys_seq(const W4TlsKeys *k);
+guint64 w4_tls_keys_seq (const W4TlsKeys *k);
 
 typedef enum {
   W4_TLS_OPEN_OK,        /* *type and *plain_len set; the plaintext is in out */
@@ -164,10 +164,10 @@ typedef enum {
  * suffices); *type is the content type (1.3: the inner one; else the
  * header's) and *plain_len the plaintext's length. Every result but NO_ROOM
  * advances the sequence number. */
-W4TlsOpen w4_tls_keys_decrypt(W4TlsKeys *k, const guint8 *rec, gsize len, guint8 *out,
-                              gsize out_cap, guint8 *type, gsize *plain_len);
+W4TlsOpen w4_tls_keys_decrypt (W4TlsKeys *k, const guint8 *rec, gsize len, guint8 *out,
+                               gsize out_cap, guint8 *type, gsize *plain_len);
 /* A short name for @r ("ok", "bad-tag", ...), for logs and tests. */
-const char *w4_tls_open_name(W4TlsOpen r);
+const char *w4_tls_open_name (W4TlsOpen r);
 
 /* The derivations themselves, exposed for the tests against published
  * vectors. */
@@ -175,14 +175,14 @@ const char *w4_tls_open_name(W4TlsOpen r);
 /* HKDF-Expand-Label (RFC 8446 7.1): @out_len bytes from @secret with
  * "tls13 " + @label and @context. FALSE when a length is out of range
  * (label over 249 bytes, context over 255, out_len over 255 * hash). */
-gboolean w4_tls13_expand_label(W4TlsCrypto *c, W4TlsHash hash, const guint8 *secret,
-                               gsize secret_len, const char *label, const guint8 *context,
-                               gsize context_len, guint8 *out, gsize out_len);
+gboolean w4_tls13_expand_label (W4TlsCrypto *c, W4TlsHash hash, const guint8 *secret,
+                                gsize secret_len, const char *label, const guint8 *context,
+                                gsize context_len, guint8 *out, gsize out_len);
 /* The TLS PRF (RFC 5246 5) with @hash, or for TLS 1.0/1.1 (@legacy) RFC
  * 2246's MD5 xor SHA-1 (then @hash is ignored): @out_len bytes from
  * @secret, @label and @seed. FALSE when OpenSSL fails. */
-gboolean w4_tls_prf(W4TlsCrypto *c, gboolean legacy, W4TlsHash hash, const guint8 *secret,
-                    gsize secret_len, const char *label, const guint8 *seed, gsize seed_len,
-                    guint8 *out, gsize out_len);
+gboolean w4_tls_prf (W4TlsCrypto *c, gboolean legacy, W4TlsHash hash, const guint8 *secret,
+                     gsize secret_len, const char *label, const guint8 *seed, gsize seed_len,
+                     guint8 *out, gsize out_len);
 
 G_END_DECLS
