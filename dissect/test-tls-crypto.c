@@ -11,7 +11,10 @@
  * published vector. RFC 8448 uses only AES-128-GCM: AES-256-GCM, ChaCha20-
  * Poly1305 and every TLS 1.2 record here are sealed by this file with
  * OpenSSL's EVP encrypt side (nonce, additional data and MAC input built
- * from the RFCs, not from tls-crypto.c) and opened by tls-crypto.c. */
+ * from the RFCs, not from tls-crypto.c) and opened by tls-crypto.c. Real
+ * peers: test-tls-crypto-real.h holds records that openssl s_client and
+ * s_server exchanged (make-tls-crypto-real.py), TLS 1.0 to 1.3, every
+ * cipher family, encrypt-then-MAC on and off, opened with their key log. */
 #include "tls-crypto.h"
 
 #include <openssl/evp.h>
@@ -844,6 +847,105 @@ test_tls12_cbc (void)
   }
 }
 
+/* ---- sessions between real peers ---- */
+
+typedef struct {
+  const char *name;
+  guint16 version, suite;
+  gboolean etm;
+  /* 1.3: client handshake, client application, server handshake traffic
+   * secrets; 1.0-1.2: the master secret, "", "" */
+  const char *secret_a, *secret_b, *secret_c;
+  const char *client_random, *server_random;
+  const char *client_records; /* every protected record the client sent */
+  const char *server_first;   /* the server's first protected record */
+} TReal;
+
+#include "test-tls-crypto-real.h"
+
+/* Opens the records of @recs_hex in order with @hs for the first and @app
+ * for the rest; returns the application data, checks the Finished and
+ * any alert (close_notify). */
+static GString *
+open_client_records (W4TlsKeys *hs, W4TlsKeys *app, const char *recs_hex)
+{
+  g_autoptr (GByteArray) recs = hex (recs_hex);
+  GString *data = g_string_new (NULL);
+  guint8 out[W4_TLS_CIPHERTEXT_MAX], type;
+  gsize pos = 0, len, n = 0;
+
+  while (pos + 5 <= recs->len) {
+    gsize rec_len = 5 + (gsize)(recs->data[pos + 3] << 8 | recs->data[pos + 4]);
+    W4TlsKeys *k = n == 0 ? hs : app;
+    g_assert_cmpuint (pos + rec_len, <=, recs->len);
+    g_assert_cmpint (
+        w4_tls_keys_decrypt (k, recs->data + pos, rec_len, out, sizeof out, &type, &len), ==,
+        W4_TLS_OPEN_OK);
+    if (n == 0) {
+      g_assert_cmpuint (type, ==, 22);
+      assert_bytes (out, MIN (len, 1), "14"); /* Finished */
+    } else if (type == 21) {
+      assert_bytes (out, len, "01 00");
+    } else {
+      g_assert_cmpuint (type, ==, 23);
+      g_string_append_len (data, (const char *)out, (gssize)len);
+    }
+    pos += rec_len;
+    n++;
+  }
+  g_assert_cmpuint (pos, ==, recs->len);
+  return data;
+}
+
+/* test-tls-crypto-real.h (make-tls-crypto-real.py): what OpenSSL's own
+ * libssl sent, each suite family and version, opened with the key log's
+ * secrets. */
+static void
+test_real_sessions (void)
+{
+  g_autoptr (W4TlsCrypto) c = crypto ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (t_real); i++) {
+    const TReal *t = &t_real[i];
+    const W4TlsSuite *s = w4_tls_suite_find (t->suite);
+    g_autoptr (W4TlsKeys) ch = NULL;
+    g_autoptr (W4TlsKeys) ca = NULL;
+    g_autoptr (W4TlsKeys) sh = NULL;
+    g_autoptr (GByteArray) first = hex (t->server_first);
+    g_autoptr (GString) data = NULL;
+    guint8 out[W4_TLS_CIPHERTEXT_MAX], type;
+    gsize len;
+
+    g_test_message ("%s", t->name);
+    g_assert_nonnull (s);
+    if (t->version == 0x0304) {
+      ch = keys13 (c, t->suite, t->secret_a);
+      ca = keys13 (c, t->suite, t->secret_b);
+      sh = keys13 (c, t->suite, t->secret_c);
+      data = open_client_records (ch, ca, t->client_records);
+    } else {
+      g_autoptr (GByteArray) master = hex (t->secret_a);
+      g_autoptr (GByteArray) cr = hex (t->client_random);
+      g_autoptr (GByteArray) sr = hex (t->server_random);
+      g_assert_true (w4_tls12_keys_new (c, s, t->version, t->etm, master->data, master->len,
+                                        cr->data, sr->data, &ch, &sh));
+      data = open_client_records (ch, ch, t->client_records);
+    }
+    g_assert_cmpstr (data->str, ==, "GET / HTTP/1.0\r\n\r\n");
+    g_assert_cmpint (
+        w4_tls_keys_decrypt (sh, first->data, first->len, out, sizeof out, &type, &len), ==,
+        W4_TLS_OPEN_OK);
+    g_assert_cmpuint (type, ==, 22);
+    /* 1.3: EncryptedExtensions; 1.0-1.2: Finished with 12 bytes of verify_data */
+    if (t->version == 0x0304)
+      assert_bytes (out, 1, "08");
+    else {
+      g_assert_cmpuint (len, ==, 16);
+      assert_bytes (out, 4, "14 00 00 0c");
+    }
+  }
+}
+
 /* Suites and versions that do not go together, and bad lengths. */
 static void
 test_refused_keys (void)
@@ -926,6 +1028,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tls-crypto/tls12-aead", test_tls12_aead);
   g_test_add_func ("/tls-crypto/tls12-cbc", test_tls12_cbc);
   g_test_add_func ("/tls-crypto/cbc-padding-eats-mac", test_cbc_padding_eats_mac);
+  g_test_add_func ("/tls-crypto/real-sessions", test_real_sessions);
   g_test_add_func ("/tls-crypto/refused-keys", test_refused_keys);
   return g_test_run ();
 }
