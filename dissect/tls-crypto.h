@@ -45,8 +45,11 @@
  * Memory: keys live in fixed-size arrays inside W4TlsKeys (cleansed when
  * freed); one cipher context and, for CBC suites, one HMAC context are
  * made per direction when its keys are set, and a record is opened with
- * no allocation: the plaintext goes into the caller's buffer. Every length
- * is checked before a byte is read or written. */
+ * no allocation of ours: the plaintext goes into the caller's buffer. (The
+ * AEAD and CBC paths allocate nothing in OpenSSL either; HMAC does, two
+ * small blocks per record: OpenSSL 3.0 re-keys an HMAC by copying digest
+ * contexts, and no EVP call avoids that.) Every length is checked before a
+ * byte is read or written. */
 #pragma once
 
 #include <glib.h>
