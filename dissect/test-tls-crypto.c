@@ -37,7 +37,7 @@ hex (const char *text)
     if (hi < 0) {
       hi = v;
     } else {
-      guint8 byte = (guint8)(hi << 4 | v);
+      guint8 byte = (guint8) (hi << 4 | v);
       g_byte_array_append (b, &byte, 1);
       hi = -1;
     }
@@ -257,7 +257,7 @@ test_rfc8448_application_records (void)
   guint8 payload[50];
 
   for (guint i = 0; i < sizeof payload; i++)
-    payload[i] = (guint8)i;
+    payload[i] = (guint8) i;
   /* NewSessionTicket (handshake type 4, 201 octets) */
   g_assert_cmpuint (nst->len, ==, 205);
   assert_bytes (nst->data, 4, "04 00 00 c9");
@@ -329,8 +329,8 @@ test_lengths (void)
     if (cut >= 5) {
       W4TlsOpen r;
       /* the header's length fixed to the cut: never opened */
-      part[3] = (guint8)((cut - 5) >> 8);
-      part[4] = (guint8)(cut - 5);
+      part[3] = (guint8) ((cut - 5) >> 8);
+      part[4] = (guint8) (cut - 5);
       r = w4_tls_keys_decrypt (k, part, cut, out, rec->len, &type, &len);
       g_assert_true (r == (cut - 5 < 17 ? W4_TLS_OPEN_MALFORMED : W4_TLS_OPEN_BAD_TAG));
     }
@@ -353,8 +353,8 @@ test_lengths (void)
     g_autofree guint8 *hout = g_malloc (big);
     huge[0] = 23;
     huge[1] = huge[2] = 3;
-    huge[3] = (guint8)((big - 5) >> 8);
-    huge[4] = (guint8)(big - 5);
+    huge[3] = (guint8) ((big - 5) >> 8);
+    huge[4] = (guint8) (big - 5);
     g_assert_cmpint (w4_tls_keys_decrypt (k, huge, big, hout, big, &type, &len), ==,
                      W4_TLS_OPEN_MALFORMED);
   }
@@ -368,9 +368,9 @@ static GByteArray *
 seal13 (W4TlsCrypto *c, const W4TlsSuite *s, const guint8 *secret, guint64 seq, guint8 type,
         const guint8 *content, gsize n, gsize pad)
 {
-  const char *name = s->cipher == W4_TLS_CIPHER_AES_128_GCM   ? "AES-128-GCM"
-                     : s->cipher == W4_TLS_CIPHER_AES_256_GCM ? "AES-256-GCM"
-                                                              : "ChaCha20-Poly1305";
+  const char *name = s->cipher == W4_TLS_CIPHER_AES_128_GCM ? "AES-128-GCM" :
+                     s->cipher == W4_TLS_CIPHER_AES_256_GCM ? "AES-256-GCM" :
+                                                              "ChaCha20-Poly1305";
   gsize hl = s->hash == W4_TLS_HASH_SHA384 ? 48 : 32;
   guint8 key[32], iv[12], tag[16];
   g_autoptr (GByteArray) inner = g_byte_array_new ();
@@ -378,22 +378,22 @@ seal13 (W4TlsCrypto *c, const W4TlsSuite *s, const guint8 *secret, guint64 seq, 
   EVP_CIPHER *cipher = EVP_CIPHER_fetch (NULL, name, NULL);
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
   gsize ct_len = n + 1 + pad;
-  guint8 hdr[5] = { 23, 3, 3, (guint8)((ct_len + 16) >> 8), (guint8)(ct_len + 16) };
+  guint8 hdr[5] = { 23, 3, 3, (guint8) ((ct_len + 16) >> 8), (guint8) (ct_len + 16) };
   int outl;
 
   g_assert_true (w4_tls13_expand_label (c, s->hash, secret, hl, "key", NULL, 0, key, s->key_len));
   g_assert_true (w4_tls13_expand_label (c, s->hash, secret, hl, "iv", NULL, 0, iv, 12));
   for (int i = 0; i < 8; i++)
-    iv[4 + i] ^= (guint8)(seq >> (56 - 8 * i));
+    iv[4 + i] ^= (guint8) (seq >> (56 - 8 * i));
   g_byte_array_append (inner, content, n);
   g_byte_array_append (inner, &type, 1);
   for (gsize i = 0; i < pad; i++)
-    g_byte_array_append (inner, (const guint8 *)"", 1);
+    g_byte_array_append (inner, (const guint8 *) "", 1);
   g_byte_array_append (rec, hdr, 5);
   g_byte_array_set_size (rec, 5 + ct_len + 16);
   g_assert_true (EVP_EncryptInit_ex2 (ctx, cipher, key, iv, NULL) == 1);
   g_assert_true (EVP_EncryptUpdate (ctx, NULL, &outl, hdr, 5) == 1);
-  g_assert_true (EVP_EncryptUpdate (ctx, rec->data + 5, &outl, inner->data, (int)ct_len) == 1);
+  g_assert_true (EVP_EncryptUpdate (ctx, rec->data + 5, &outl, inner->data, (int) ct_len) == 1);
   g_assert_true (EVP_EncryptFinal_ex (ctx, rec->data + 5 + outl, &outl) == 1);
   g_assert_true (EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1);
   memcpy (rec->data + 5 + ct_len, tag, 16);
@@ -442,12 +442,12 @@ test_tls13_suites (void)
     g_autoptr (GByteArray) r0 = NULL, r1 = NULL, r2 = NULL, r3 = NULL;
 
     for (guint j = 0; j < sizeof secret; j++)
-      secret[j] = (guint8)(0x40 + j + i);
+      secret[j] = (guint8) (0x40 + j + i);
     k = w4_tls13_keys_new (c, s, secret, hl);
     g_assert_nonnull (k);
     g_assert_null (w4_tls13_keys_new (c, s, secret, hl - 1));
-    r0 = seal13 (c, s, secret, 0, 23, (const guint8 *)text, strlen (text), 0);
-    r1 = seal13 (c, s, secret, 1, 22, (const guint8 *)"\x18\x00\x00\x01\x00", 5, 300);
+    r0 = seal13 (c, s, secret, 0, 23, (const guint8 *) text, strlen (text), 0);
+    r1 = seal13 (c, s, secret, 1, 22, (const guint8 *) "\x18\x00\x00\x01\x00", 5, 300);
     open_sealed (k, r0, W4_TLS_OPEN_OK, 23, text);
     /* KeyUpdate (update_not_requested) followed by 300 bytes of padding */
     open_sealed_n (k, r1, W4_TLS_OPEN_OK, 22, "\x18\x00\x00\x01\x00", 5);
@@ -456,8 +456,8 @@ test_tls13_suites (void)
         w4_tls13_expand_label (c, s->hash, secret, hl, "traffic upd", NULL, 0, next, hl));
     g_assert_true (w4_tls13_keys_update (c, k));
     g_assert_cmpuint (w4_tls_keys_seq (k), ==, 0);
-    r2 = seal13 (c, s, next, 0, 23, (const guint8 *)"", 0, 0);
-    r3 = seal13 (c, s, secret, 2, 23, (const guint8 *)"old keys", 8, 0);
+    r2 = seal13 (c, s, next, 0, 23, (const guint8 *) "", 0, 0);
+    r3 = seal13 (c, s, secret, 2, 23, (const guint8 *) "old keys", 8, 0);
     open_sealed (k, r2, W4_TLS_OPEN_OK, 23, "");
     open_sealed (k, r3, W4_TLS_OPEN_BAD_TAG, 0, "");
   }
@@ -481,7 +481,7 @@ test_key_update_vector (void)
                 "2e 63 be 99 d6 7b 39 09 7f eb 97 86 cf 7a 15 a0",
                 "62 8a 0a 82 98 ac 95 3b ae f4 25 5a");
   g_assert_true (w4_tls13_keys_update (c, k));
-  rec = seal13 (c, w4_tls_suite_find (0x1301), next->data, 0, 23, (const guint8 *)"after", 5, 3);
+  rec = seal13 (c, w4_tls_suite_find (0x1301), next->data, 0, 23, (const guint8 *) "after", 5, 3);
   open_sealed (k, rec, W4_TLS_OPEN_OK, 23, "after");
 }
 
@@ -560,10 +560,10 @@ t12_init (T12 *t, W4TlsCrypto *c, guint16 suite, guint16 version)
   g_assert_nonnull (t->s);
   t->version = version;
   for (guint j = 0; j < 48; j++)
-    t->master[j] = (guint8)(0x80 ^ j);
+    t->master[j] = (guint8) (0x80 ^ j);
   for (guint j = 0; j < 32; j++) {
-    t->cr[j] = (guint8)(0x10 + j);
-    t->sr[j] = (guint8)(0xe0 - j);
+    t->cr[j] = (guint8) (0x10 + j);
+    t->sr[j] = (guint8) (0xe0 - j);
   }
   memcpy (seed, t->sr, 32);
   memcpy (seed + 32, t->cr, 32);
@@ -601,12 +601,12 @@ static void
 seq_type_version_len (guint8 out[13], guint64 seq, guint8 type, guint16 version, gsize len)
 {
   for (int i = 0; i < 8; i++)
-    out[i] = (guint8)(seq >> (56 - 8 * i));
+    out[i] = (guint8) (seq >> (56 - 8 * i));
   out[8] = type;
-  out[9] = (guint8)(version >> 8);
-  out[10] = (guint8)version;
-  out[11] = (guint8)(len >> 8);
-  out[12] = (guint8)len;
+  out[9] = (guint8) (version >> 8);
+  out[10] = (guint8) version;
+  out[11] = (guint8) (len >> 8);
+  out[12] = (guint8) len;
 }
 
 /* RFC 5288 3 (GCM) / RFC 7905 2 (ChaCha20-Poly1305) record of direction @d. */
@@ -615,7 +615,7 @@ seal12_aead (T12 *t, int d, guint64 seq, guint8 type, const char *text)
 {
   gboolean gcm = t->s->cipher != W4_TLS_CIPHER_CHACHA20_POLY1305;
   gsize n = strlen (text), explicit_len = gcm ? 8 : 0, frag = explicit_len + n + 16;
-  guint8 nonce[12], aad[13], hdr[5] = { type, 3, 3, (guint8)(frag >> 8), (guint8)frag };
+  guint8 nonce[12], aad[13], hdr[5] = { type, 3, 3, (guint8) (frag >> 8), (guint8) frag };
   GByteArray *rec = g_byte_array_new ();
   EVP_CIPHER *cipher = EVP_CIPHER_fetch (NULL, cipher_name (t->s->cipher), NULL);
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new ();
@@ -624,11 +624,11 @@ seal12_aead (T12 *t, int d, guint64 seq, guint8 type, const char *text)
   if (gcm) {
     memcpy (nonce, t->iv[d], 4);
     for (int i = 0; i < 8; i++) /* nonce_explicit: the sequence number, as OpenSSL does */
-      nonce[4 + i] = (guint8)(seq >> (56 - 8 * i));
+      nonce[4 + i] = (guint8) (seq >> (56 - 8 * i));
   } else {
     memcpy (nonce, t->iv[d], 12);
     for (int i = 0; i < 8; i++)
-      nonce[4 + i] ^= (guint8)(seq >> (56 - 8 * i));
+      nonce[4 + i] ^= (guint8) (seq >> (56 - 8 * i));
   }
   seq_type_version_len (aad, seq, type, 0x0303, n);
   g_byte_array_append (rec, hdr, 5);
@@ -637,9 +637,8 @@ seal12_aead (T12 *t, int d, guint64 seq, guint8 type, const char *text)
   g_byte_array_set_size (rec, 5 + frag);
   g_assert_true (EVP_EncryptInit_ex2 (ctx, cipher, t->key[d], nonce, NULL) == 1);
   g_assert_true (EVP_EncryptUpdate (ctx, NULL, &outl, aad, 13) == 1);
-  g_assert_true (
-      EVP_EncryptUpdate (ctx, rec->data + 5 + explicit_len, &outl, (const guint8 *)text, (int)n)
-      == 1);
+  g_assert_true (EVP_EncryptUpdate (ctx, rec->data + 5 + explicit_len, &outl, (const guint8 *) text,
+                                    (int) n) == 1);
   g_assert_true (EVP_EncryptFinal_ex (ctx, rec->data + 5 + explicit_len + outl, &outl) == 1);
   g_assert_true (
       EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_AEAD_GET_TAG, 16, rec->data + 5 + explicit_len + n) == 1);
@@ -699,8 +698,8 @@ seal_cbc (T12 *t, int d, gboolean etm, guint64 seq, guint8 type, const char *tex
   gsize n = strlen (text), m = t->s->mac_len, explicit_len = t->version >= 0x0302 ? 16 : 0;
   gsize body = etm ? n : n + m, pad = 16 - (body + 1) % 16, enc = body + pad + 1;
   gsize frag = explicit_len + enc + (etm ? m : 0);
-  guint8 hdr[5]
-      = { type, (guint8)(t->version >> 8), (guint8)t->version, (guint8)(frag >> 8), (guint8)frag };
+  guint8 hdr[5] = { type, (guint8) (t->version >> 8), (guint8) t->version, (guint8) (frag >> 8),
+                    (guint8) frag };
   guint8 head[13], iv[16], mac[48];
   g_autoptr (GByteArray) plain = g_byte_array_new ();
   g_autoptr (GByteArray) mac_in = g_byte_array_new ();
@@ -711,20 +710,20 @@ seal_cbc (T12 *t, int d, gboolean etm, guint64 seq, guint8 type, const char *tex
   int outl;
 
   for (int i = 0; i < 16; i++)
-    iv[i] = (guint8)(0xa0 + i + seq);
+    iv[i] = (guint8) (0xa0 + i + seq);
   if (explicit_len == 0)
     memcpy (iv, chain, 16);
-  g_byte_array_append (plain, (const guint8 *)text, n);
+  g_byte_array_append (plain, (const guint8 *) text, n);
   if (!etm) {
     seq_type_version_len (head, seq, type, t->version, n);
     g_byte_array_append (mac_in, head, 13);
-    g_byte_array_append (mac_in, (const guint8 *)text, n);
+    g_byte_array_append (mac_in, (const guint8 *) text, n);
     g_assert_nonnull (EVP_Q_mac (NULL, "HMAC", NULL, md[t->s->mac], NULL, t->mac[d], m,
                                  mac_in->data, mac_in->len, mac, sizeof mac, &mac_len));
     g_byte_array_append (plain, mac, m);
   }
   for (gsize i = 0; i <= pad; i++) {
-    guint8 p = (guint8)(bad_padding && i == 0 ? pad ^ 1 : pad);
+    guint8 p = (guint8) (bad_padding && i == 0 ? pad ^ 1 : pad);
     g_byte_array_append (plain, &p, 1);
   }
   g_assert_cmpuint (plain->len, ==, enc);
@@ -734,8 +733,8 @@ seal_cbc (T12 *t, int d, gboolean etm, guint64 seq, guint8 type, const char *tex
   g_byte_array_set_size (rec, 5 + explicit_len + enc);
   g_assert_true (EVP_EncryptInit_ex2 (ctx, cipher, t->key[d], iv, NULL) == 1);
   EVP_CIPHER_CTX_set_padding (ctx, 0);
-  g_assert_true (EVP_EncryptUpdate (ctx, rec->data + 5 + explicit_len, &outl, plain->data, (int)enc)
-                 == 1);
+  g_assert_true (
+      EVP_EncryptUpdate (ctx, rec->data + 5 + explicit_len, &outl, plain->data, (int) enc) == 1);
   g_assert_true (EVP_EncryptFinal_ex (ctx, rec->data + 5 + explicit_len + outl, &outl) == 1);
   memcpy (chain, rec->data + rec->len - 16, 16);
   if (etm) {
@@ -795,8 +794,8 @@ check_cbc (W4TlsCrypto *c, guint16 suite, guint16 version, gboolean etm)
     /* failures counted: the next record still opens at its sequence number */
     open_sealed (sw, ok, W4_TLS_OPEN_OK, 23, "after all that");
     g_byte_array_set_size (cut, cut->len - 1);
-    cut->data[3] = (guint8)((cut->len - 5) >> 8);
-    cut->data[4] = (guint8)(cut->len - 5);
+    cut->data[3] = (guint8) ((cut->len - 5) >> 8);
+    cut->data[4] = (guint8) (cut->len - 5);
     open_sealed (sw, cut, W4_TLS_OPEN_MALFORMED, 0, "");
     g_assert_cmpuint (w4_tls_keys_seq (sw), ==, 4);
   }
@@ -875,7 +874,7 @@ open_client_records (W4TlsKeys *hs, W4TlsKeys *app, const char *recs_hex)
   gsize pos = 0, len, n = 0;
 
   while (pos + 5 <= recs->len) {
-    gsize rec_len = 5 + (gsize)(recs->data[pos + 3] << 8 | recs->data[pos + 4]);
+    gsize rec_len = 5 + (gsize) (recs->data[pos + 3] << 8 | recs->data[pos + 4]);
     W4TlsKeys *k = n == 0 ? hs : app;
     g_assert_cmpuint (pos + rec_len, <=, recs->len);
     g_assert_cmpint (
@@ -888,7 +887,7 @@ open_client_records (W4TlsKeys *hs, W4TlsKeys *app, const char *recs_hex)
       assert_bytes (out, len, "01 00");
     } else {
       g_assert_cmpuint (type, ==, 23);
-      g_string_append_len (data, (const char *)out, (gssize)len);
+      g_string_append_len (data, (const char *) out, (gssize) len);
     }
     pos += rec_len;
     n++;
@@ -952,7 +951,7 @@ test_refused_keys (void)
 {
   g_autoptr (W4TlsCrypto) c = crypto ();
   guint8 master[48] = { 0 }, r[32] = { 0 };
-  W4TlsKeys *cw = (W4TlsKeys *)master, *sw = (W4TlsKeys *)master;
+  W4TlsKeys *cw = (W4TlsKeys *) master, *sw = (W4TlsKeys *) master;
 
   g_assert_false (
       w4_tls12_keys_new (c, w4_tls_suite_find (0xc02f), 0x0302, FALSE, master, 48, r, r, &cw, &sw));
@@ -991,18 +990,18 @@ test_suite_table (void)
     g_assert_true (w4_tls_suite_find (t[i].id) == &t[i]);
     g_assert_cmpuint (t[i].key_len, ==, key_len[t[i].cipher]);
     g_assert_cmpuint (t[i].mac_len, ==, mac_len[t[i].mac]);
-    g_assert_true ((t[i].mac == W4_TLS_MAC_AEAD)
-                   == (t[i].cipher <= W4_TLS_CIPHER_CHACHA20_POLY1305));
+    g_assert_true ((t[i].mac == W4_TLS_MAC_AEAD) ==
+                   (t[i].cipher <= W4_TLS_CIPHER_CHACHA20_POLY1305));
     g_assert_true (t[i].tls13 == ((t[i].id >> 8) == 0x13));
     g_assert_cmpuint (t[i].fixed_iv_len, ==,
-                      t[i].cipher == W4_TLS_CIPHER_AES_128_GCM
-                              || t[i].cipher == W4_TLS_CIPHER_AES_256_GCM
-                          ? (t[i].tls13 ? 12 : 4)
-                          : (t[i].cipher == W4_TLS_CIPHER_CHACHA20_POLY1305 ? 12 : 16));
+                      t[i].cipher == W4_TLS_CIPHER_AES_128_GCM ||
+                              t[i].cipher == W4_TLS_CIPHER_AES_256_GCM ?
+                          (t[i].tls13 ? 12 : 4) :
+                          (t[i].cipher == W4_TLS_CIPHER_CHACHA20_POLY1305 ? 12 : 16));
     g_assert_true (g_str_has_prefix (t[i].name, "TLS_"));
-    g_assert_true (g_str_has_suffix (t[i].name, t[i].hash == W4_TLS_HASH_SHA384 ? "SHA384"
-                                                : t[i].mac == W4_TLS_MAC_SHA1   ? "SHA"
-                                                                                : "SHA256"));
+    g_assert_true (g_str_has_suffix (t[i].name, t[i].hash == W4_TLS_HASH_SHA384 ? "SHA384" :
+                                                t[i].mac == W4_TLS_MAC_SHA1     ? "SHA" :
+                                                                                  "SHA256"));
   }
   /* RC4, 3DES, CCM, NULL: not decrypted */
   g_assert_null (w4_tls_suite_find (0x0005));

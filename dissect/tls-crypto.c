@@ -207,10 +207,10 @@ hkdf_expand (W4TlsCrypto *c, W4TlsHash hash, const guint8 *prk, gsize prk_len, c
   EVP_KDF_CTX *kctx = EVP_KDF_CTX_new (c->hkdf);
   int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
   OSSL_PARAM params[] = {
-    OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST, (char *)hash_name (hash), 0),
+    OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST, (char *) hash_name (hash), 0),
     OSSL_PARAM_construct_int (OSSL_KDF_PARAM_MODE, &mode),
-    OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_KEY, (void *)prk, prk_len),
-    OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_INFO, (void *)info, info_len),
+    OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_KEY, (void *) prk, prk_len),
+    OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_INFO, (void *) info, info_len),
     OSSL_PARAM_construct_end (),
   };
   gboolean ok = kctx != NULL && EVP_KDF_derive (kctx, out, out_len, params) == 1;
@@ -231,17 +231,17 @@ w4_tls13_expand_label (W4TlsCrypto *c, W4TlsHash hash, const guint8 *secret, gsi
   gsize label_len = strlen (label), pos = 0;
   gboolean ok;
 
-  if (label_len > 255 - prefix_len || context_len > 255 || out_len == 0
-      || out_len > 255 * hash_len (hash) || (context_len > 0 && context == NULL))
+  if (label_len > 255 - prefix_len || context_len > 255 || out_len == 0 ||
+      out_len > 255 * hash_len (hash) || (context_len > 0 && context == NULL))
     return FALSE;
-  info[pos++] = (guint8)(out_len >> 8);
-  info[pos++] = (guint8)out_len;
-  info[pos++] = (guint8)(prefix_len + label_len);
+  info[pos++] = (guint8) (out_len >> 8);
+  info[pos++] = (guint8) out_len;
+  info[pos++] = (guint8) (prefix_len + label_len);
   memcpy (info + pos, prefix, prefix_len);
   pos += prefix_len;
   memcpy (info + pos, label, label_len);
   pos += label_len;
-  info[pos++] = (guint8)context_len;
+  info[pos++] = (guint8) context_len;
   if (context_len > 0)
     memcpy (info + pos, context, context_len);
   pos += context_len;
@@ -270,8 +270,8 @@ w4_tls_prf (W4TlsCrypto *c, gboolean legacy, W4TlsHash hash, const guint8 *secre
   {
     OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST,
-                                        (char *)(legacy ? "MD5-SHA1" : hash_name (hash)), 0),
-      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len),
+                                        (char *) (legacy ? "MD5-SHA1" : hash_name (hash)), 0),
+      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_SECRET, (void *) secret, secret_len),
       OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_SEED, label_seed, label_len + seed_len),
       OSSL_PARAM_construct_end (),
     };
@@ -292,8 +292,8 @@ keys_new (W4TlsCrypto *c, const W4TlsSuite *suite, guint16 version, const guint8
   k->suite = suite;
   k->version = version;
   k->cipher = EVP_CIPHER_CTX_new ();
-  if (k->cipher == NULL
-      || EVP_DecryptInit_ex2 (k->cipher, c->cipher[suite->cipher], key, NULL, NULL) != 1)
+  if (k->cipher == NULL ||
+      EVP_DecryptInit_ex2 (k->cipher, c->cipher[suite->cipher], key, NULL, NULL) != 1)
     return NULL;
   /* CBC padding is TLS's own (checked here), not PKCS#7. */
   if (!is_aead (suite) && EVP_CIPHER_CTX_set_padding (k->cipher, 0) != 1)
@@ -323,8 +323,8 @@ static gboolean
 tls13_traffic_keys (W4TlsCrypto *c, const W4TlsSuite *suite, const guint8 *secret, gsize len,
                     guint8 key[KEY_MAX], guint8 iv[AEAD_NONCE_LEN])
 {
-  return w4_tls13_expand_label (c, suite->hash, secret, len, "key", NULL, 0, key, suite->key_len)
-         && w4_tls13_expand_label (c, suite->hash, secret, len, "iv", NULL, 0, iv, AEAD_NONCE_LEN);
+  return w4_tls13_expand_label (c, suite->hash, secret, len, "key", NULL, 0, key, suite->key_len) &&
+         w4_tls13_expand_label (c, suite->hash, secret, len, "iv", NULL, 0, iv, AEAD_NONCE_LEN);
 }
 
 W4TlsKeys *
@@ -335,8 +335,8 @@ w4_tls13_keys_new (W4TlsCrypto *c, const W4TlsSuite *suite, const guint8 *secret
 
   if (suite == NULL || !suite->tls13 || len != hash_len (suite->hash))
     return NULL;
-  if (tls13_traffic_keys (c, suite, secret, len, key, iv)
-      && (k = keys_new (c, suite, 0x0304, key)) != NULL) {
+  if (tls13_traffic_keys (c, suite, secret, len, key, iv) &&
+      (k = keys_new (c, suite, 0x0304, key)) != NULL) {
     memcpy (k->iv, iv, AEAD_NONCE_LEN);
     memcpy (k->secret, secret, len);
     k->secret_len = len;
@@ -355,9 +355,9 @@ w4_tls13_keys_update (W4TlsCrypto *c, W4TlsKeys *k)
   if (k->version != 0x0304)
     return FALSE;
   ok = w4_tls13_expand_label (c, k->suite->hash, k->secret, k->secret_len, "traffic upd", NULL, 0,
-                              next, k->secret_len)
-       && tls13_traffic_keys (c, k->suite, next, k->secret_len, key, iv)
-       && EVP_DecryptInit_ex2 (k->cipher, NULL, key, NULL, NULL) == 1;
+                              next, k->secret_len) &&
+       tls13_traffic_keys (c, k->suite, next, k->secret_len, key, iv) &&
+       EVP_DecryptInit_ex2 (k->cipher, NULL, key, NULL, NULL) == 1;
   if (ok) {
     memcpy (k->secret, next, k->secret_len);
     memcpy (k->iv, iv, AEAD_NONCE_LEN);
@@ -385,7 +385,7 @@ set_mac_key (W4TlsCrypto *c, W4TlsKeys *k, const guint8 *key)
 {
   OSSL_PARAM params[] = {
     OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_DIGEST,
-                                      (char *)mac_digest_name (k->suite->mac), 0),
+                                      (char *) mac_digest_name (k->suite->mac), 0),
     OSSL_PARAM_construct_end (),
   };
 
@@ -453,7 +453,7 @@ static void
 put_be64 (guint8 *p, guint64 v)
 {
   for (int i = 7; i >= 0; i--, v >>= 8)
-    p[i] = (guint8)v;
+    p[i] = (guint8) v;
 }
 
 /* RFC 8446 5.3, RFC 7905 2: the static IV xor the left-padded sequence number. */
@@ -477,8 +477,8 @@ pseudo_header (guint8 out[13], guint64 seq, const guint8 *rec_hdr, gsize len)
   out[8] = rec_hdr[0];
   out[9] = rec_hdr[1];
   out[10] = rec_hdr[2];
-  out[11] = (guint8)(len >> 8);
-  out[12] = (guint8)len;
+  out[11] = (guint8) (len >> 8);
+  out[12] = (guint8) len;
 }
 
 static W4TlsOpen
@@ -489,10 +489,10 @@ aead_open (EVP_CIPHER_CTX *ctx, const guint8 nonce[AEAD_NONCE_LEN], const guint8
   int n = 0, fin = 0;
 
   memcpy (t, tag, TAG_LEN);
-  if (EVP_DecryptInit_ex2 (ctx, NULL, NULL, nonce, NULL) != 1
-      || EVP_DecryptUpdate (ctx, NULL, &n, aad, (int)aad_len) != 1
-      || (ct_len > 0 && EVP_DecryptUpdate (ctx, out, &n, ct, (int)ct_len) != 1)
-      || EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, t) != 1)
+  if (EVP_DecryptInit_ex2 (ctx, NULL, NULL, nonce, NULL) != 1 ||
+      EVP_DecryptUpdate (ctx, NULL, &n, aad, (int) aad_len) != 1 ||
+      (ct_len > 0 && EVP_DecryptUpdate (ctx, out, &n, ct, (int) ct_len) != 1) ||
+      EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, t) != 1)
     return W4_TLS_OPEN_ERROR;
   if (EVP_DecryptFinal_ex (ctx, out + n, &fin) != 1) {
     OPENSSL_cleanse (out, ct_len);
@@ -568,9 +568,9 @@ check_mac (W4TlsKeys *k, guint64 seq, const guint8 *rec, const guint8 *data, gsi
   gsize mac_len = 0;
 
   pseudo_header (head, seq, rec, len);
-  if (EVP_MAC_init (k->mac, NULL, 0, NULL) != 1 || EVP_MAC_update (k->mac, head, 13) != 1
-      || (len > 0 && EVP_MAC_update (k->mac, data, len) != 1)
-      || EVP_MAC_final (k->mac, mac, &mac_len, sizeof mac) != 1 || mac_len != k->suite->mac_len)
+  if (EVP_MAC_init (k->mac, NULL, 0, NULL) != 1 || EVP_MAC_update (k->mac, head, 13) != 1 ||
+      (len > 0 && EVP_MAC_update (k->mac, data, len) != 1) ||
+      EVP_MAC_final (k->mac, mac, &mac_len, sizeof mac) != 1 || mac_len != k->suite->mac_len)
     return W4_TLS_OPEN_ERROR;
   return CRYPTO_memcmp (mac, want, mac_len) == 0 ? W4_TLS_OPEN_OK : W4_TLS_OPEN_BAD_TAG;
 }
@@ -580,9 +580,9 @@ cbc_decrypt (EVP_CIPHER_CTX *ctx, const guint8 *iv, const guint8 *ct, gsize len,
 {
   int n = 0, fin = 0;
 
-  return EVP_DecryptInit_ex2 (ctx, NULL, NULL, iv, NULL) == 1
-         && EVP_DecryptUpdate (ctx, out, &n, ct, (int)len) == 1 && (gsize)n == len
-         && EVP_DecryptFinal_ex (ctx, out + n, &fin) == 1;
+  return EVP_DecryptInit_ex2 (ctx, NULL, NULL, iv, NULL) == 1 &&
+         EVP_DecryptUpdate (ctx, out, &n, ct, (int) len) == 1 && (gsize) n == len &&
+         EVP_DecryptFinal_ex (ctx, out + n, &fin) == 1;
 }
 
 /* The length of @p (@len bytes, decrypted) without its TLS padding
@@ -594,11 +594,11 @@ strip_padding (const guint8 *p, gsize len, gsize keep)
   guint pad = p[len - 1];
   guint8 bad = 0;
 
-  if ((gsize)pad + 1 + keep > len)
+  if ((gsize) pad + 1 + keep > len)
     return -1;
   for (gsize i = len - 1 - pad; i < len; i++)
-    bad |= p[i] ^ (guint8)pad;
-  return bad ? -1 : (gssize)(len - 1 - pad);
+    bad |= p[i] ^ (guint8) pad;
+  return bad ? -1 : (gssize) (len - 1 - pad);
 }
 
 /* RFC 5246 6.2.3.2 (MAC-then-encrypt) and RFC 7366 (encrypt-then-MAC);
@@ -638,15 +638,15 @@ open_cbc (W4TlsKeys *k, guint64 seq, const guint8 *rec, gsize frag_len, guint8 *
     return W4_TLS_OPEN_BAD_TAG;
   }
   if (!k->etm) {
-    content -= (gssize)mac_len;
-    r = check_mac (k, seq, rec, out, (gsize)content, out + content);
+    content -= (gssize) mac_len;
+    r = check_mac (k, seq, rec, out, (gsize) content, out + content);
     if (r != W4_TLS_OPEN_OK) {
       OPENSSL_cleanse (out, enc_len);
       return r;
     }
   }
   *type = rec[0];
-  *plain_len = (gsize)content;
+  *plain_len = (gsize) content;
   return W4_TLS_OPEN_OK;
 }
 
@@ -659,7 +659,7 @@ w4_tls_keys_decrypt (W4TlsKeys *k, const guint8 *rec, gsize len, guint8 *out, gs
 
   *type = 0;
   *plain_len = 0;
-  if (len < RECORD_HDR || (gsize)(rec[3] << 8 | rec[4]) != len - RECORD_HDR) {
+  if (len < RECORD_HDR || (gsize) (rec[3] << 8 | rec[4]) != len - RECORD_HDR) {
     k->seq++;
     return W4_TLS_OPEN_MALFORMED;
   }
