@@ -355,8 +355,33 @@ test_lengths (void)
     huge[1] = huge[2] = 3;
     huge[3] = (guint8) ((big - 5) >> 8);
     huge[4] = (guint8) (big - 5);
+    guint64 seq;
     g_assert_cmpint (w4_tls_keys_decrypt (k, huge, big, hout, big, &type, &len), ==,
                      W4_TLS_OPEN_MALFORMED);
+    /* the same with a buffer of TLS 1.3's bound: still the record's fault,
+     * and counted */
+    seq = w4_tls_keys_seq (k);
+    g_assert_cmpint (w4_tls_keys_decrypt (k, huge, big, hout, W4_TLS13_CIPHERTEXT_MAX, &type,
+                                          &len), ==, W4_TLS_OPEN_MALFORMED);
+    g_assert_cmpuint (w4_tls_keys_seq (k), ==, seq + 1);
+  }
+  {
+    /* TLS 1.2 allows 2^14 + 2048, not one byte more */
+    g_autoptr (W4TlsKeys) cw = NULL;
+    g_autoptr (W4TlsKeys) sw = NULL;
+    guint8 master[48] = { 0 }, r[32] = { 0 };
+    gsize big = 5 + W4_TLS_CIPHERTEXT_MAX + 1;
+    g_autofree guint8 *huge = g_malloc0 (big);
+    g_autofree guint8 *hout = g_malloc (W4_TLS_CIPHERTEXT_MAX);
+    g_assert_true (w4_tls12_keys_new (c, w4_tls_suite_find (0xc02f), 0x0303, FALSE, master, 48,
+                                      r, r, &cw, &sw));
+    huge[0] = 23;
+    huge[1] = huge[2] = 3;
+    huge[3] = (guint8) ((big - 5) >> 8);
+    huge[4] = (guint8) (big - 5);
+    g_assert_cmpint (w4_tls_keys_decrypt (cw, huge, big, hout, W4_TLS_CIPHERTEXT_MAX, &type,
+                                          &len), ==, W4_TLS_OPEN_MALFORMED);
+    g_assert_cmpuint (w4_tls_keys_seq (cw), ==, 1);
   }
 }
 

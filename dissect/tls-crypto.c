@@ -492,8 +492,10 @@ aead_open (EVP_CIPHER_CTX *ctx, const guint8 nonce[AEAD_NONCE_LEN], const guint8
   if (EVP_DecryptInit_ex2 (ctx, NULL, NULL, nonce, NULL) != 1 ||
       EVP_DecryptUpdate (ctx, NULL, &n, aad, (int) aad_len) != 1 ||
       (ct_len > 0 && EVP_DecryptUpdate (ctx, out, &n, ct, (int) ct_len) != 1) ||
-      EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, t) != 1)
+      EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_AEAD_SET_TAG, TAG_LEN, t) != 1) {
+    OPENSSL_cleanse (out, ct_len); /* leave nothing unauthenticated behind */
     return W4_TLS_OPEN_ERROR;
+  }
   if (EVP_DecryptFinal_ex (ctx, out + n, &fin) != 1) {
     OPENSSL_cleanse (out, ct_len);
     return W4_TLS_OPEN_BAD_TAG;
@@ -511,7 +513,7 @@ open_tls13 (W4TlsKeys *k, guint64 seq, const guint8 *rec, gsize frag_len, guint8
   gsize ct_len, n;
   W4TlsOpen r;
 
-  if (rec[0] != 23 || frag_len > W4_TLS13_CIPHERTEXT_MAX || frag_len < TAG_LEN + 1)
+  if (rec[0] != 23 || frag_len < TAG_LEN + 1)
     return W4_TLS_OPEN_MALFORMED;
   ct_len = frag_len - TAG_LEN;
   xor_nonce (k->iv, seq, nonce);
@@ -630,8 +632,10 @@ open_cbc (W4TlsKeys *k, guint64 seq, const guint8 *rec, gsize frag_len, guint8 *
     if (r != W4_TLS_OPEN_OK)
       return r;
   }
-  if (!cbc_decrypt (k->cipher, iv, frag + explicit_len, enc_len, out))
+  if (!cbc_decrypt (k->cipher, iv, frag + explicit_len, enc_len, out)) {
+    OPENSSL_cleanse (out, enc_len);
     return W4_TLS_OPEN_ERROR;
+  }
   content = strip_padding (out, enc_len, k->etm ? 0 : mac_len);
   if (content < 0) {
     OPENSSL_cleanse (out, enc_len);
@@ -664,11 +668,15 @@ w4_tls_keys_decrypt (W4TlsKeys *k, const guint8 *rec, gsize len, guint8 *out, gs
     return W4_TLS_OPEN_MALFORMED;
   }
   frag_len = len - RECORD_HDR;
+  /* over the protocol's bound before NO_ROOM: a buffer of that bound is
+   * never the caller's fault */
+  if (frag_len > (k->version == 0x0304 ? W4_TLS13_CIPHERTEXT_MAX : W4_TLS_CIPHERTEXT_MAX)) {
+    k->seq++;
+    return W4_TLS_OPEN_MALFORMED;
+  }
   if (out_cap < frag_len)
     return W4_TLS_OPEN_NO_ROOM;
   seq = k->seq++;
-  if (frag_len > W4_TLS_CIPHERTEXT_MAX)
-    return W4_TLS_OPEN_MALFORMED;
   if (k->version == 0x0304)
     return open_tls13 (k, seq, rec, frag_len, out, type, plain_len);
   if (is_aead (k->suite))
