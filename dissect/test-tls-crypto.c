@@ -270,6 +270,24 @@ test_rfc8448_application_records (void)
   g_assert_cmpuint (w4_tls_keys_seq (c_ap), ==, 2);
 }
 
+/* Trial decryption: a record tried with keys of the wrong epoch fails its
+ * tag; rewinding those keys lets their own record open after it. */
+static void
+test_trial_rewind (void)
+{
+  g_autoptr (W4TlsCrypto) c = crypto ();
+  g_autoptr (W4TlsKeys) s_hs = keys13 (c, 0x1301, S_HS_SECRET);
+  g_autoptr (W4TlsKeys) s_ap = keys13 (c, 0x1301, S_AP_SECRET);
+  g_autoptr (GByteArray) wrong = open_hex (s_ap, S_HS_RECORD, W4_TLS_OPEN_BAD_TAG, 0);
+  g_autoptr (GByteArray) flight = open_hex (s_hs, S_HS_RECORD, W4_TLS_OPEN_OK, 22);
+  g_autoptr (GByteArray) nst = NULL;
+
+  g_assert_cmpuint (w4_tls_keys_seq (s_ap), ==, 1);
+  w4_tls_keys_set_seq (s_ap, 0);
+  nst = open_hex (s_ap, S_NST_RECORD, W4_TLS_OPEN_OK, 22);
+  g_assert_cmpuint (nst->len, ==, 205);
+}
+
 /* A record opened out of its place (wrong sequence number) or with the
  * other direction's keys fails its tag; so does every changed byte of
  * header, ciphertext and tag. Failures wipe the output and count. */
@@ -1043,6 +1061,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tls-crypto/rfc8448-keys", test_rfc8448_keys);
   g_test_add_func ("/tls-crypto/rfc8448-handshake-records", test_rfc8448_handshake_records);
   g_test_add_func ("/tls-crypto/rfc8448-application-records", test_rfc8448_application_records);
+  g_test_add_func ("/tls-crypto/trial-rewind", test_trial_rewind);
   g_test_add_func ("/tls-crypto/tampered", test_tampered);
   g_test_add_func ("/tls-crypto/lengths", test_lengths);
   g_test_add_func ("/tls-crypto/tls13-suites", test_tls13_suites);

@@ -318,6 +318,12 @@ w4_tls_keys_seq (const W4TlsKeys *k)
   return k->seq;
 }
 
+void
+w4_tls_keys_set_seq (W4TlsKeys *k, guint64 seq)
+{
+  k->seq = seq;
+}
+
 /* key and iv from the traffic secret (RFC 8446 7.3) */
 static gboolean
 tls13_traffic_keys (W4TlsCrypto *c, const W4TlsSuite *suite, const guint8 *secret, gsize len,

@@ -147,6 +147,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4TlsKeys, w4_tls_keys_free)
 
 /* The sequence number the next record will be opened with. */
 guint64 w4_tls_keys_seq (const W4TlsKeys *k);
+/* Sets it: for a caller that tries keys it is not sure of (trial
+ * decryption, a record of unknown epoch) and rewinds after a BAD_TAG. */
+void w4_tls_keys_set_seq (W4TlsKeys *k, guint64 seq);
 
 typedef enum {
   W4_TLS_OPEN_OK,        /* *type and *plain_len set; the plaintext is in out */
