@@ -282,6 +282,8 @@ test_trial_rewind (void)
   g_autoptr (GByteArray) flight = open_hex (s_hs, S_HS_RECORD, W4_TLS_OPEN_OK, 22);
   g_autoptr (GByteArray) nst = NULL;
 
+  g_assert_cmpuint (wrong->len, ==, 0);
+  g_assert_cmpuint (flight->len, ==, 657);
   g_assert_cmpuint (w4_tls_keys_seq (s_ap), ==, 1);
   w4_tls_keys_set_seq (s_ap, 0);
   nst = open_hex (s_ap, S_NST_RECORD, W4_TLS_OPEN_OK, 22);
@@ -301,6 +303,7 @@ test_tampered (void)
   guint8 out[128], type;
   gsize len;
 
+  g_assert_cmpuint (wrong_dir->len, ==, 0);
   for (gsize i = 0; i < rec->len; i++) {
     /* the server's keys at sequence 1, where this record belongs */
     g_autoptr (W4TlsKeys) s_ap = keys13 (c, 0x1301, S_AP_SECRET);
