@@ -98,6 +98,9 @@ static const struct {
    * browser's key log of a year of browsing, 300 MiB at worst. Past it
    * the session read first is forgotten. */
   [W4_LIMIT_TLS_KEYS] = { "tls-keys", 1 << 20 },
+  /* Exchanges of one client after a failure, within the 30 s the retry
+   * may come in: a cost bound per decision, not a table. */
+  [W4_LIMIT_RETRY_SCAN] = { "retry-scan", 4096 },
 };
 
 void

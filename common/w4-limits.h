@@ -65,6 +65,8 @@
  *       forwarded leg (track-proxy.c)        answered or after 30 s
  *     servers' Date header skew (track-      date-servers; also expire by
  *       clock.c)                             capture time (1 h)
+ *     a failure's look for its retry (the    retry-scan (a cost bound: a
+ *       handshake check, ctx.c)              scan cut short is counted)
  *     anomaly warnings (summary.warnings)    the first 100 kept, the rest
  *                                            counted in one more line (limit
  *                                            warnings are always kept)
@@ -77,8 +79,7 @@
  *   (W4_COR_SNI_MAX), a Location tracked (W4_COR_LOCATION_MAX: longer ones
  *   are not tracked), a Digest pair's nonces and nonce counts
  *   (W4_DIGEST_NONCES_PER_PEER, W4_DIGEST_NCS_PER_NONCE: the least recently
- *   used gives way), the look-ahead scan (W4_COR_LOOKAHEAD_MAX: a cost
- *   bound, nothing is dropped), input file starts (one per input file),
+ *   used gives way), input file starts (one per input file),
  *   capture's protocol bounds (W4_CAP_FRAG_MAX_PIECES: 64 KiB in 8-byte
  *   pieces; W4_CAP_MAX_* header chains, given up on with an anomaly) and
  *   dissect's TLS ClientHello bounds (W4_TLS_HELLO_MAX, SNI, ALPN). */
@@ -127,6 +128,7 @@ typedef enum {
   W4_LIMIT_PROXY_LEGS,     /* absolute-form requests awaiting the proxy's forwarded request */
   W4_LIMIT_DATE_SERVERS,   /* servers whose Date header skew is remembered (track-clock.c) */
   W4_LIMIT_TLS_KEYS,       /* TLS sessions whose key log secrets are kept (dissect/tls-keylog.c) */
+  W4_LIMIT_RETRY_SCAN,     /* later exchanges of a client looked at for a failure's retry */
   W4_LIMIT_COUNT
 } W4LimitId;
 

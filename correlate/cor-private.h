@@ -19,10 +19,6 @@ G_BEGIN_DECLS
  * the 30 s look-ahead plus slack for a server that answers slowly. Older
  * facts live on in the flat per-credential aggregates. */
 #define W4_COR_WINDOW_SEC 40
-/* A failed response's look-ahead stops after this many exchanges of its
- * client: a client flooding one server must not make each decision scan
- * its whole window (quadratic). A retry comes within a few exchanges. */
-#define W4_COR_LOOKAHEAD_MAX 4096
 /* Each growing table of W4Correlate has its own limit in w4-limits.h (the
  * inventory is there): servers, server-principals, principals,
  * credentials, risk-groups, retry-groups, gap-connections, tls-servers,

@@ -91,6 +91,13 @@ w4_cor_has_any_credentials (const W4CorExchange *ex)
 const W4CorExchange *
 w4_cor_next_attempt (const W4CorCtx *c, gboolean must_pass)
 {
+  return w4_cor_next_attempt_cut (c, must_pass, NULL);
+}
+
+const W4CorExchange *
+w4_cor_next_attempt_cut (const W4CorCtx *c, gboolean must_pass, gboolean *cut)
+{
+  guint64 max = c->cor->limits.v[W4_LIMIT_RETRY_SCAN];
   const W4CorExchange *ex = c->ex;
   W4CorClient *cl = ex->client_state;
   GList *l;
@@ -103,13 +110,21 @@ w4_cor_next_attempt (const W4CorCtx *c, gboolean must_pass)
   if (cl == NULL)
     return NULL;
   l = ex->client_link ? ex->client_link->next : cl->window.head;
-  for (; l != NULL && steps < W4_COR_LOOKAHEAD_MAX; l = l->next, steps++) {
+  if (cut != NULL)
+    *cut = FALSE;
+  for (; l != NULL; l = l->next, steps++) {
     const W4CorExchange *e = l->data;
 
     if (e->arrival <= ex->arrival || !e->has_request)
       continue;
     if (w4_time_diff_usec (ex->resp_ts, e->req_ts) > (gint64) W4_COR_LOOKAHEAD_SEC * G_USEC_PER_SEC)
       break;
+    if (steps >= max) {
+      /* the bound, not the 30 s, ended the look: a retry may lie beyond */
+      if (cut != NULL)
+        *cut = TRUE;
+      break;
+    }
     if (e->req_frame <= ex->resp_frame || strcmp (e->server_key, ex->server_key) != 0 ||
         g_strcmp0 (e->method, ex->method) != 0 || g_strcmp0 (e->target, ex->target) != 0)
       continue;

@@ -37,7 +37,14 @@ handshake_step (const W4CorCtx *c)
 static const W4CorExchange *
 find_retry (const W4CorCtx *c)
 {
-  return w4_cor_next_attempt (c, TRUE);
+  gboolean cut = FALSE;
+  const W4CorExchange *e = w4_cor_next_attempt_cut (c, TRUE, &cut);
+
+  /* Not found within the bound: say that the look was cut, since the
+   * failure is then reported as one although a retry may have passed. */
+  if (e == NULL && cut)
+    w4_cor_note_limit (c->cor, W4_LIMIT_RETRY_SCAN, c->ex->resp_frame, c->ex->resp_ts, NULL);
+  return e;
 }
 
 /* The note's texts: which handshake, and the retry that passed. */

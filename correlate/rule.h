@@ -105,6 +105,10 @@ gboolean w4_cor_has_any_credentials (const W4CorExchange *ex);
  * same server, with credentials, within 30 s after the failed response
  * (@must_pass: one that got past authentication). (transfer none) or NULL. */
 const W4CorExchange *w4_cor_next_attempt (const W4CorCtx *c, gboolean must_pass);
+/* The same, and @cut (may be NULL) says whether the retry-scan limit, not
+ * the 30 s, ended the look. */
+const W4CorExchange *w4_cor_next_attempt_cut (const W4CorCtx *c, gboolean must_pass,
+                                              gboolean *cut);
 
 /* rule-conn-auth.c: when the server's Negotiate token says why it refused
  * (a Kerberos KRB-ERROR, a SPNEGO reject), adds that to @f's summary and

@@ -137,6 +137,9 @@ limit_meaning(W4LimitId id)
     return "too many cookies for one host: the least recently used were forgotten";
   case W4_LIMIT_DATE_SERVERS:
     return "too many servers' clocks: the least recently seen were forgotten";
+  case W4_LIMIT_RETRY_SCAN:
+    return "a failure's retry was looked for among only its client's next exchanges: a retry "
+           "past them was not seen, and the failure is not called a challenge step";
   default:
     return NULL;
   }

@@ -963,6 +963,54 @@ test_pending_limit (void)
   fx_clear (&fx);
 }
 
+/* A challenge's retry past the retry-scan bound is not seen: the 401 is a
+ * failure then, and the limit info says the look was cut; within the
+ * bound it is the challenge step it was. (The bound was a define whose
+ * cuts were silent.) */
+static void
+test_retry_scan_limit (void)
+{
+  for (int small = 0; small < 2; small++) {
+    Fx fx;
+    W4ConnInfo *c, *other;
+    W4Limits limits;
+    W4CorrelateOptions opts = { .decide_after_sec = 30 };
+    W4FindingSink sink = { on_finding, &fx };
+    guint limit_infos = 0, notes = 0;
+
+    fx_init (&fx);
+    w4_cor_free (fx.cor);
+    w4_limits_init (&limits);
+    if (small)
+      limits.v[W4_LIMIT_RETRY_SCAN] = 3;
+    fx.cor = w4_cor_new (&limits, &opts, &sink);
+    fx.sink = w4_cor_sink (fx.cor);
+    c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+    other = fx_conn (&fx, 1, "10.0.0.1", 40001, "10.0.0.2", 80);
+    req (&fx, c, 1, 100, "GET", "/a", NULL);
+    resp (&fx, c, 2, 100, 401, H ("WWW-Authenticate: Basic realm=\"r\""));
+    /* five other requests of the same client come first */
+    for (guint i = 0; i < 5; i++) {
+      req (&fx, other, 3 + 2 * i, 100.1 + i * 0.1, "GET", "/other", H (BASIC_TEST_OK));
+      resp (&fx, other, 4 + 2 * i, 100.1 + i * 0.1, 200, NULL);
+    }
+    req (&fx, c, 20, 101, "GET", "/a", H (BASIC_TEST_OK));
+    resp (&fx, c, 21, 101, 200, NULL);
+    fx_finish (&fx);
+
+    for (guint i = 0; i < fx.out->len; i++) {
+      const W4Finding *f = nth (&fx, i);
+      if (f->cause == W4_CAUSE_LIMIT && strstr (f->summary, "retry-scan") != NULL)
+        limit_infos++;
+      if (f->cause == W4_CAUSE_CHALLENGE && f->response_frame == 2)
+        notes++;
+    }
+    g_assert_cmpuint (notes, ==, small ? 0 : 1);
+    g_assert_cmpuint (limit_infos, ==, small ? 1 : 0);
+    fx_clear (&fx);
+  }
+}
+
 /* A request that lost authentication fields to a cap: nothing may be
  * concluded from what is missing (no-credentials here), and the finding
  * says what was cut. Only ordinary fields cut: the rules conclude. */
@@ -1348,6 +1396,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/ordering", test_ordering);
   g_test_add_func ("/correlate/pairing", test_pairing);
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
+  g_test_add_func ("/correlate/retry-scan-limit", test_retry_scan_limit);
   g_test_add_func ("/correlate/limit-warnings", test_limit_warnings);
   g_test_add_func ("/correlate/header-cut", test_header_cut);
   g_test_add_func ("/correlate/unparsed", test_unparsed);
