@@ -82,7 +82,7 @@ check "the HTTP/2 warning names the file of its tcp.stream (exit $s)" \
 keys=pcaps/tls-keylog-curl.keys
 s=$(status_of "$why401" -q --keylog "$keys" pcaps/tls-keylog-curl.pcap)
 check "--keylog: sessions counted on stderr (exit $s)" sh -c "[ $s = 0 ] && grep -q \
-  '^why401: warning: key log $keys: secrets for 2 TLS sessions; why401 does not decrypt TLS yet' \
+  '^why401: warning: key log $keys: secrets for 2 TLS sessions; why401 decrypts only TLS 1.3 with them so far' \
   '$tmp/err'"
 "$why401" --format json --keylog "$keys" pcaps/tls-keylog-curl.pcap > "$tmp/out" 2>/dev/null
 check "--keylog: the same line in summary.warnings" \
