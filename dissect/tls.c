@@ -1,19 +1,25 @@
-/* tls.c: the TLS layer of a connection, as far as it goes today.
+/* tls.c: the TLS layer of a connection.
  *
  * Chosen by app.c for a direction whose first bytes are a TLS record
- * header. Without decryption, all it reads is the client's ClientHello
- * (tls-hello.c: SNI and the offered ALPN protocols) and the version the
- * ServerHello selects, and on_tls says the connection carried TLS that
- * was not inspected. Once keys come, the records
- * of both directions are decrypted here and their plaintext feeds the
- * inner (proto, state) slot, chosen by ALPN or by the first plaintext
- * bytes as app.c chooses for TCP, with frame marks that point at the
- * ciphertext packets.
+ * header. It reads the client's ClientHello (tls-hello.c: SNI, the offered
+ * ALPN protocols, the client random) and the version the ServerHello
+ * selects, and on_tls says whether the connection was decrypted.
  *
- * What it deliberately ignores for now: a ServerHello that is not whole in
- * the server's first in-order bytes (no version then: the server's
- * direction is not read further, so TCP keeps dropping its bytes uncopied
- * as before), the chosen ALPN, and everything after the hellos. */
+ * Without the session's secrets in the key store (or with no store), that
+ * is all: the client direction stops after its hello, the server's after
+ * its first bytes, as before decryption existed. With them, and a TLS 1.3
+ * ServerHello whose suite tls-crypto.c opens, each direction's records are
+ * reassembled (bounded by W4_TLS13_CIPHERTEXT_MAX, each keeping the frame
+ * of its first byte) and opened: handshake keys until the direction's
+ * Finished, traffic keys after it. Application data goes to the inner
+ * (proto, state) slot, HTTP/1 chosen by the first plaintext bytes, with
+ * frame marks that point at the ciphertext packets. A bad tag, a cut
+ * record or a malformed header stops the direction (a warning): nothing is
+ * concluded from what follows.
+ *
+ * Not yet: TLS 1.2 (tls-crypto.c can, the layer does not ask), KeyUpdate,
+ * HTTP/2 inside TLS, a session layer of its own (the TCP connection's
+ * record is marked W4_LAYER_TLS instead). */
 #include "dissect-private.h"
 #include "tls-crypto.h"
 #include "tls-keylog.h"

@@ -75,7 +75,7 @@ check "a message that could not be parsed is a warning on stderr (exit $s)" \
 s=$(status_of "$why401" -q pcaps/link-null.pcap pcaps/h2-prior-knowledge-403.pcap)
 check "the HTTP/2 warning names the file of its tcp.stream (exit $s)" \
   grep -q 'first on tcp.stream 0 of h2-prior-knowledge-403.pcap to ' "$tmp/err"
-# --keylog: the key log is read and counted (not used: no decryption yet);
+# --keylog: the key log is read and counted (TLS 1.3 is decrypted with it);
 # a malformed line is named by its number, never shown; one that cannot be
 # read is exit 2; -o does not overwrite a key log; --help says it all
 # without mentioning HTTP/2.
