@@ -220,6 +220,9 @@ extern const W4StreamProto w4_h2_proto;
 W4Probe w4_h2_probe_preface (const guint8 *data, gsize len);
 /* An HTTP/1 101 switched the connection to h2c (RFC 7540 3.2) at @at. */
 void w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at);
+/* The plaintext of a decrypted TLS session starts with HTTP/2's preface:
+ * announced as not parsed (the TLS layer stays; it stops feeding). */
+void w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at);
 
 /* --- dissect.c (used by the protocols) ------------------------------------------- */
 

@@ -350,7 +350,18 @@ feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark
     return;
   if (t->inner == NULL) {
     W4ProbeAt at = { dir, FALSE, FALSE, TRUE };
+    /* The client's first plaintext says the protocol: an HTTP/2 server
+     * may send its SETTINGS before the client's preface arrives, and
+     * nothing in HTTP/1 comes from the server first. */
+    if (dir == W4_DIR_TO_CLIENT)
+      return;
     const W4StreamProto *p0 = w4_app_choose (&at, p, n);
+    if (p0 == &w4_h2_proto) {
+      /* decrypted, but HTTP/2 is not parsed yet: say so, as for h2c */
+      w4_h2_inside_tls (t->flow, dir, &mark);
+      t->inner_failed = TRUE;
+      return;
+    }
     if (p0 != &w4_h1_proto) {
       t->inner_failed = TRUE;
       return;

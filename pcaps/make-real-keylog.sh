@@ -66,7 +66,7 @@ http {
     default_type text/plain;
     keepalive_timeout 5;
     server {
-        listen 127.0.0.1:$PORT ssl;
+        listen 127.0.0.1:$PORT ssl http2;
         server_name api.example.test;
         ssl_certificate $WORK/cert.pem;
         ssl_certificate_key $WORK/key.pem;
@@ -145,6 +145,20 @@ save_capture
 cp "$WORK/auth-keys.log" "$OUT/tls13-basic-auth.keys.tmp"
 mv "$OUT/tls13-basic-auth.keys.tmp" "$OUT/tls13-basic-auth.keys"
 log "wrote tls13-basic-auth.keys"
+
+# HTTP/2 inside TLS 1.3 with its keys: curl offers h2 (its default over
+# https), nginx takes it, the 401 travels in HTTP/2, which why401 decrypts
+# but does not parse yet (and must say so).
+start_capture tls13-h2-basic-auth.pcap "tcp port $PORT"
+got=$(SSLKEYLOGFILE="$WORK/h2-keys.log" curl -sS -m 5 -k --http2 --tlsv1.3 \
+    --resolve "api.example.test:$PORT:127.0.0.1" -o /dev/null -w '%{http_code} %{http_version}' \
+    -u alice:wrong-password "https://api.example.test:$PORT/private/") || true
+[ "$got" = "401 2" ] || { log "curl --http2 gave '$got', expected '401 2'"; exit 1; }
+stop_capture
+save_capture
+cp "$WORK/h2-keys.log" "$OUT/tls13-h2-basic-auth.keys.tmp"
+mv "$OUT/tls13-h2-basic-auth.keys.tmp" "$OUT/tls13-h2-basic-auth.keys"
+log "wrote tls13-h2-basic-auth.keys"
 
 {
     echo "# Tools that made the TLS key log captures (pcaps/make-real-keylog.sh)"
