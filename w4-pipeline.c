@@ -121,8 +121,8 @@ on_tick (void *user, W4Time now)
 
 /* One line per key source, on stderr and in summary.warnings, as for
  * tshark's -o tls.keylog_file a user wants to know the keys were found:
- * how many sessions, how many lines could not be used, and that TLS is not
- * decrypted with them yet. @what names the source ("key log keys.txt"). */
+ * how many sessions, how many lines could not be used, and that only TLS
+ * 1.3 sessions are decrypted with them so far. @what names the source ("key log keys.txt"). */
 static void
 warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
 {
@@ -132,8 +132,8 @@ warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
                          c->malformed == 1 ? "" : "s");
   g_autofree char *msg = c->sessions == 0
       ? g_strdup_printf ("%s: no TLS secrets in it%s", what, skipped)
-      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 does "
-                         "not decrypt TLS yet, so they are not used",
+      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 "
+                         "decrypts only TLS 1.3 with them so far",
                          what, c->sessions, c->sessions == 1 ? "" : "s", skipped);
   W4Anomaly an = { 0 };
 
@@ -298,6 +298,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   /* Its malformed lines are warnings, its limit is counted, as capture's. */
   pipe->keys = w4_keylog_new (limits->v[W4_LIMIT_TLS_KEYS], on_cap_anomaly, pipe);
   pipe->dis = w4_dis_new (limits, &dsink);
+  w4_dis_set_keylog (pipe->dis, pipe->keys);
   pipe->cap = w4_cap_new (limits, &csink);
   return pipe;
 }

@@ -95,6 +95,7 @@ typedef struct {
   W4Endpoint client, server;
   char *server_key;        /* (owned) "ip:port" */
   gboolean tls;
+  char *sni;               /* (owned) the decrypted TLS session's server name, or NULL */
   gboolean h2;
   guint32 h2_stream;
   guint64 resp_seq;

@@ -93,6 +93,7 @@ typedef struct {
   guint64 conn_id;
   W4Endpoint client, server;
   gboolean tls_undecrypted; /* on_tls: TLS that was not decrypted */
+  gboolean tls_decrypted;   /* on_tls: decrypted TLS (its HTTP's findings name c->sni) */
   gboolean offers_h2;       /* ...whose ClientHello offered ALPN h2 */
   char *sni;                /* (owned) ...and named this server, or NULL */
   gboolean h2_unparsed;     /* on_h2: HTTP/2 that dissect does not parse */
@@ -119,6 +120,15 @@ cor_cred_free (gpointer p)
   g_free (c);
 }
 
+/* The server name a decrypted TLS session on @conn asked for, or NULL. */
+static char *
+exchange_sni (W4Correlate *cor, const W4ConnInfo *conn)
+{
+  const W4CorConn *c = g_hash_table_lookup (cor->conns, &conn->conn_id);
+
+  return c != NULL && c->tls_decrypted ? g_strdup (c->sni) : NULL;
+}
+
 static W4CorExchange *
 exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
 {
@@ -133,6 +143,7 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->server = conn->server;
   ex->server_key = g_strdup (w4_endpoint_format (&conn->server, buf, sizeof buf));
   ex->tls = w4_conn_over_tls (conn);
+  ex->sni = exchange_sni (cor, conn);
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
   return ex;
 }
@@ -153,6 +164,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   g_free (ex->method);
   g_free (ex->target);
   g_free (ex->host);
+  g_free (ex->sni);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
   if (ex->challenges)
@@ -712,11 +724,13 @@ on_tls (void *user, const W4TlsInfo *tls)
 {
   W4CorConn *c = conn_get (user, tls->conn);
 
-  if (tls->decrypted)
-    return;
-  c->tls_undecrypted = TRUE;
   if (tls->sni != NULL && c->sni == NULL)
     c->sni = g_strndup (tls->sni, W4_COR_SNI_MAX);
+  if (tls->decrypted) {
+    c->tls_decrypted = TRUE;
+    return;
+  }
+  c->tls_undecrypted = TRUE;
   c->offers_h2 |= tls->alpn != NULL && alpn_offers_h2 (tls->alpn);
 }
 

@@ -225,6 +225,7 @@ finding_base (W4Correlate *cor, const W4CorExchange *ex)
   f->server_message = g_strdup (ex->server_message);
   w4_cor_finding_endpoints (f, &ex->client, &ex->server);
   f->tls = ex->tls;
+  f->sni = g_strdup (ex->sni);
   f->h2_stream = ex->h2 ? (gint64) ex->h2_stream : -1;
   return f;
 }

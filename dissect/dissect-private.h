@@ -210,6 +210,8 @@ void w4_tls_opened (W4Flow *flow);
 /* The connection closes: an on_tls still waiting for the server's first
  * bytes goes out without them (before on_conn_open and on_conn_close). */
 void w4_tls_closing (W4Flow *flow);
+/* Did decrypted TLS on @flow carry HTTP/1 (so lost bytes are lost HTTP)? */
+gboolean w4_tls_carries_http (const W4Flow *flow);
 
 /* --- h2.c: HTTP/2, a stand-in that only says it was seen -------------------- */
 
@@ -218,6 +220,9 @@ extern const W4StreamProto w4_h2_proto;
 W4Probe w4_h2_probe_preface (const guint8 *data, gsize len);
 /* An HTTP/1 101 switched the connection to h2c (RFC 7540 3.2) at @at. */
 void w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at);
+/* The plaintext of a decrypted TLS session starts with HTTP/2's preface:
+ * announced as not parsed (the TLS layer stays; it stops feeding). */
+void w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at);
 
 /* --- dissect.c (used by the protocols) ------------------------------------------- */
 
@@ -272,6 +277,11 @@ struct W4Dissect {
    * (h1.c): at most W4_H1_SPARE */
   void *h1_spare[W4_H1_SPARE];
   guint n_h1_spare;
+  /* TLS decryption (tls.c): the key store, and the algorithms, fetched
+   * when a session first has keys */
+  W4Keylog *keylog;
+  struct _W4TlsCrypto *crypto;
+  gboolean crypto_failed;
 };
 
 /* w4_endpoint_equal, inlined: every packet needs two to four of these.

@@ -6,6 +6,7 @@
  * taken on the sending host; Wireshark does not check them by default either),
  * urgent data, window and timestamp options, and payload of RST segments. */
 #include "dissect-private.h"
+#include "tls-crypto.h"
 
 #include <string.h>
 
@@ -177,5 +178,12 @@ w4_dis_free (W4Dissect *dis)
     w4_flow_destroy (flow);
   w4_num_free (dis);
   w4_h1_free_spares (dis);
+  w4_tls_crypto_free (dis->crypto);
   g_free (dis);
+}
+
+void
+w4_dis_set_keylog (W4Dissect *dis, W4Keylog *keylog)
+{
+  dis->keylog = keylog;
 }

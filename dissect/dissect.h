@@ -33,6 +33,11 @@ void w4_dis_ip (W4Dissect *dis, const W4IpPacket *pkt);
  * incomplete) and closes them with W4_CLOSE_END_OF_INPUT. */
 void w4_dis_finish (W4Dissect *dis);
 
+/* The key store TLS sessions are decrypted with ((transfer none): it must
+ * outlive @dis; NULL: none, TLS is not decrypted). */
+typedef struct W4Keylog W4Keylog;
+void w4_dis_set_keylog (W4Dissect *dis, W4Keylog *keylog);
+
 /* Number of TCP connections numbered so far (tcp.stream max + 1). */
 guint64 w4_dis_connections (W4Dissect *dis);
 

@@ -55,10 +55,10 @@ h2_free (void *st)
   g_free (st);
 }
 
-/* HTTP/2 starts on the connection at @at: it is marked (its failures would
- * go unseen) and both directions stop. */
+/* HTTP/2 seen on the connection at @at: it is marked (its failures would
+ * go unseen), for the not-parsed info and a warning. */
 static void
-h2_begin (W4Flow *flow, W4Dir dir, const W4FrameMark *at, W4H2Start start, const char *how)
+h2_announce (W4Flow *flow, W4Dir dir, const W4FrameMark *at, W4H2Start start, const char *how)
 {
   const W4Sink *sink = w4_dis_sink (flow->dis);
   W4H2Info info = { 0 };
@@ -72,7 +72,22 @@ h2_begin (W4Flow *flow, W4Dir dir, const W4FrameMark *at, W4H2Start start, const
   if (sink->on_h2 != NULL)
     sink->on_h2 (sink->user, &info);
   w4_dis_anomaly (flow, W4_ANOM_UPGRADE, dir, at->frame, at->ts, W4_LIMIT_COUNT, 0, how);
+}
+
+/* HTTP/2 starts on the connection at @at: announced, and both directions
+ * stop. */
+static void
+h2_begin (W4Flow *flow, W4Dir dir, const W4FrameMark *at, W4H2Start start, const char *how)
+{
+  h2_announce (flow, dir, at, start, how);
   w4_app_take_over (flow, &w4_h2_proto);
+}
+
+void
+w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at)
+{
+  h2_announce (flow, dir, at, W4_H2_PRIOR_KNOWLEDGE,
+               "HTTP/2 inside decrypted TLS: HTTP/2 is not parsed yet");
 }
 
 void

@@ -3,8 +3,156 @@
  * whole never yields a name, and damage never yields a wrong one. */
 #include "test-util.h"
 #include "tls-hello.h"
+#include "tls-keylog.h"
 
 #include <string.h>
+
+typedef struct {
+  int from; /* 1: client, 2: server */
+  gsize len;
+  const char *data;
+} TSessionPacket;
+
+#include "test-tls-session.h"
+
+#define T_SESSION_401 6 /* the packet holding the 401's record */
+
+/* Replays t_session through the dissector with its keys: each packet cut
+ * into @piece-byte segments (0: whole), or with @coalesce each run of one
+ * side's packets in one segment; packet @drop's first half lost (-1: none),
+ * packet @flip's last byte flipped (-1: none). Returns the event log. */
+static char *
+replay_session (gsize piece, gboolean coalesce, int drop, int flip)
+{
+  TRec r;
+  g_autoptr (W4Keylog) kl = w4_keylog_new (16, NULL, NULL);
+  guint32 seq[3] = { 0, 101, 501 };
+  GByteArray *run = g_byte_array_new ();
+  char *log;
+
+  t_rec_init (&r);
+  w4_keylog_add_text (kl, "test", (const guint8 *) t_session_keys, strlen (t_session_keys));
+  w4_dis_set_keylog (r.dis, kl);
+  t_seg (&r, 1, 40000, 443, T_SYN, 100, 0, NULL, 0);
+  t_seg (&r, 2, 443, 40000, T_SYN | T_ACK, 500, 101, NULL, 0);
+  t_seg (&r, 1, 40000, 443, T_ACK, 101, 501, NULL, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (t_session); i++) {
+    const TSessionPacket *p = &t_session[i];
+    int from = p->from, to = 3 - from;
+    guint16 sport = from == 1 ? 40000 : 443, dport = from == 1 ? 443 : 40000;
+    g_autofree char *data = g_memdup2 (p->data, p->len);
+    gsize start = 0;
+
+    if ((int) i == flip)
+      data[p->len - 1] ^= 0x01;
+    if (coalesce) {
+      g_byte_array_append (run, (const guint8 *) data, (guint) p->len);
+      if (i + 1 < G_N_ELEMENTS (t_session) && t_session[i + 1].from == from)
+        continue;
+      t_seg (&r, from, sport, dport, T_ACK | T_PSH, seq[from], seq[to], (const char *) run->data,
+             run->len);
+      seq[from] += run->len;
+      g_byte_array_set_size (run, 0);
+      continue;
+    }
+    if ((int) i == drop)
+      start = p->len / 2; /* lost: the next segment starts there */
+    for (gsize off = start; off < p->len;) {
+      gsize n = piece == 0 ? p->len - off : MIN (piece, p->len - off);
+      t_seg (&r, from, sport, dport, T_ACK | T_PSH, seq[from] + (guint32) off, seq[to], data + off, n);
+      off += n;
+    }
+    seq[from] += (guint32) p->len;
+  }
+  w4_dis_finish (r.dis);
+  log = g_strdup (r.log->str);
+  t_rec_clear (&r);
+  g_byte_array_unref (run);
+  return log;
+}
+
+/* The HTTP events of @log: what must not depend on segmentation. */
+static char *
+http_lines (const char *log)
+{
+  g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
+  g_autoptr (GRegex) frames = g_regex_new (" f[0-9]+-[0-9]+", 0, 0, NULL);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "req ") || g_str_has_prefix (lines[i], "resp ")) {
+      g_autofree char *l = g_regex_replace_literal (frames, lines[i], -1, 0, "", 0, NULL);
+      g_string_append_printf (out, "%s\n", l);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A TLS 1.3 session with its keys: the 401 and the 200 inside come out,
+ * with the frame of the packet that carried each record's first byte. */
+static void
+test_decrypt_session (void)
+{
+  g_autofree char *log = replay_session (0, FALSE, -1, -1);
+
+  g_test_message ("%s", log);
+  /* frames 1-3 are the handshake's: t_session[5] is frame 9 */
+  g_assert_nonnull (strstr (log, "req 0 #0 f9-9 GET /private/"));
+  g_assert_nonnull (strstr (log, "resp 0 #0 f10-10 401"));
+  g_assert_nonnull (strstr (log, "resp 0 #1 f12-12 200"));
+  /* on_tls said decrypted: not shown as " tls" */
+  g_assert_nonnull (strstr (log, "close 0 end sni=api.example.test alpn=http/1.1 v=0304"));
+  g_assert_null (strstr (log, "anomaly"));
+}
+
+/* Records split over many segments, or several records in one segment:
+ * the same HTTP. */
+static void
+test_decrypt_segmentation (void)
+{
+  g_autofree char *log = replay_session (0, FALSE, -1, -1);
+  g_autofree char *want = http_lines (log);
+  /* from 3 bytes on: a first segment must show the record header's
+   * type and version for TLS to be chosen (app.c) */
+  gsize pieces[] = { 3, 4, 5, 7, 100 };
+
+  g_assert_cmpuint (strlen (want), >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (pieces); i++) {
+    g_autofree char *l = replay_session (pieces[i], FALSE, -1, -1);
+    g_autofree char *got = http_lines (l);
+    g_assert_cmpstr (got, ==, want);
+  }
+  {
+    g_autofree char *l = replay_session (0, TRUE, -1, -1);
+    g_autofree char *got = http_lines (l);
+    g_assert_cmpstr (got, ==, want);
+  }
+}
+
+/* A record cut by a gap is never opened: the server direction stops
+ * decrypting, the 401 it held is not made up. */
+static void
+test_decrypt_gap (void)
+{
+  g_autofree char *log = replay_session (0, FALSE, T_SESSION_401, -1);
+
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "req 0 #0"));
+  g_assert_null (strstr (log, " 401"));
+  g_assert_null (strstr (log, "resp 0"));
+  g_assert_nonnull (strstr (log, "anomaly gap"));
+}
+
+/* A record that fails its tag: a warning, nothing from it or after it. */
+static void
+test_decrypt_bad_tag (void)
+{
+  g_autofree char *log = replay_session (0, FALSE, -1, T_SESSION_401);
+
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "anomaly warning"));
+  g_assert_null (strstr (log, " 401"));
+  g_assert_null (strstr (log, "resp 0"));
+}
 
 /* Feeds @data in @step-byte pieces (all at once when 0). */
 static W4TlsHelloState
@@ -256,5 +404,9 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/random-damage", test_random_damage);
   g_test_add_func ("/tls/lying-length", test_lying_length);
   g_test_add_func ("/tls/server-version", test_server_version);
+  g_test_add_func ("/tls/decrypt-session", test_decrypt_session);
+  g_test_add_func ("/tls/decrypt-segmentation", test_decrypt_segmentation);
+  g_test_add_func ("/tls/decrypt-gap", test_decrypt_gap);
+  g_test_add_func ("/tls/decrypt-bad-tag", test_decrypt_bad_tag);
   return g_test_run ();
 }

@@ -194,6 +194,8 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   w4_rd_init (&r, body, len);
   r.claimed = len; /* the message is whole: reading past it is malformed */
   w4_rd_u16 (&r, &version);
+  if (w4_rd_left (&r) >= sizeof th->client_random)
+    memcpy (th->client_random, body + 2, sizeof th->client_random);
   w4_rd_skip (&r, 32); /* random */
   skip_vector8 (&r);   /* legacy_session_id */
   skip_vector16 (&r);  /* cipher_suites */
@@ -345,6 +347,27 @@ server_hello_version (W4Reader *r)
 guint16
 w4_tls_server_version (const guint8 *data, gsize len)
 {
+  return w4_tls_server_hello (data, len, NULL);
+}
+
+/* The random and cipher suite of a whole ServerHello body, into @out. */
+static gboolean
+server_hello_fields (const guint8 *body, gsize len, W4TlsServerHello *out)
+{
+  W4Reader r;
+  guint16 legacy = 0;
+
+  w4_rd_init (&r, body, len);
+  if (!w4_rd_u16 (&r, &legacy) || w4_rd_left (&r) < sizeof out->random)
+    return FALSE;
+  memcpy (out->random, body + 2, sizeof out->random);
+  return w4_rd_skip (&r, 32) && skip_vector8 (&r) && w4_rd_u16 (&r, &out->suite);
+}
+
+guint16
+w4_tls_server_hello (const guint8 *data, gsize len, W4TlsServerHello *out)
+{
+  guint16 version;
   W4Reader r, rec, body;
   guint8 type = 0, major = 0, minor = 0, hs_type = 0, len_hi = 0;
   guint16 rec_len = 0, len_lo = 0;
@@ -365,5 +388,11 @@ w4_tls_server_version (const guint8 *data, gsize len)
   if (w4_rd_left (&rec) < hs_len)
     return 0; /* cut here, or longer than its record */
   body = w4_rd_sub (&rec, hs_len);
-  return server_hello_version (&body);
+  version = server_hello_version (&body);
+  if (out != NULL && version != 0) {
+    if (!server_hello_fields (data + 9, hs_len, out))
+      return 0;
+    out->version = version;
+  }
+  return version;
 }

@@ -42,6 +42,8 @@ typedef struct {
   char *sni;           /* (owned) NUL-terminated host name, or NULL */
   char *alpn;          /* (owned) offered protocols, comma-separated, or NULL */
   gboolean offers_h2;  /* "h2" is among the offered protocols */
+  /* the hello's random: the key logs' name for the session */
+  guint8 client_random[32];
 } W4TlsHello;
 
 void w4_tls_hello_init (W4TlsHello *th);
@@ -64,5 +66,15 @@ W4Status w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize le
  * stream bytes) starts with a record holding the whole ServerHello; else
  * 0 (cut, another message, not TLS: never a guess). */
 guint16 w4_tls_server_version (const guint8 *data, gsize len);
+
+/* What decryption needs of a ServerHello. */
+typedef struct {
+  guint16 version;   /* as w4_tls_server_version says */
+  guint16 suite;     /* the selected cipher suite */
+  guint8 random[32];
+} W4TlsServerHello;
+
+/* As w4_tls_server_version, and fills @out (only when it returns non-0). */
+guint16 w4_tls_server_hello (const guint8 *data, gsize len, W4TlsServerHello *out);
 
 G_END_DECLS

@@ -17,6 +17,12 @@
 # tls-keys-injected.pcapng: `editcap --inject-secrets tls,tls-keylog-curl.keys`
 #   of the capture: the same packets, the key log in a Decryption Secrets
 #   Block before them.
+# tls13-basic-auth.pcap: three TLS 1.3 connections to api.example.test, one
+#   per suite (TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256,
+#   TLS_AES_256_GCM_SHA384), each carrying HTTP/1.1 GET /private/ with a
+#   wrong Basic password (nginx auth_basic: 401) and then, on the same
+#   connection, the right one (200): a 401 that only decryption shows.
+# tls13-basic-auth.keys: curl's key log of those three sessions.
 #
 # Needs root (tcpdump on lo), nginx, openssl, curl, tcpdump, editcap and
 # python3. The server runs under a temporary directory with its own
@@ -33,7 +39,10 @@ HARNESS_TOOLS="nginx openssl tcpdump curl editcap"
 PORT=$(free_port)
 mkdir -p "$WORK/nginx-tmp" "$WORK/www"
 echo "hello over TLS" > "$WORK/www/index.html"
-chmod -R a+rX "$WORK/www"
+mkdir -p "$WORK/www/private"
+echo "private hello over TLS" > "$WORK/www/private/index.html"
+echo "alice:$(openssl passwd -apr1 right-password)" > "$WORK/htpasswd"
+chmod -R a+rX "$WORK/www" "$WORK/htpasswd"
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=api.example.test" \
     -addext "subjectAltName=DNS:api.example.test" \
@@ -57,12 +66,16 @@ http {
     default_type text/plain;
     keepalive_timeout 5;
     server {
-        listen 127.0.0.1:$PORT ssl;
+        listen 127.0.0.1:$PORT ssl http2;
         server_name api.example.test;
         ssl_certificate $WORK/cert.pem;
         ssl_certificate_key $WORK/key.pem;
         ssl_protocols TLSv1.2 TLSv1.3;
         root $WORK/www;
+        location /private/ {
+            auth_basic "private";
+            auth_basic_user_file $WORK/htpasswd;
+        }
     }
 }
 EOF
@@ -103,6 +116,49 @@ log "wrote tls-keylog-curl.keys"
 cp "$WORK/injected.pcapng" "$OUT/tls-keys-injected.pcapng.tmp"
 mv "$OUT/tls-keys-injected.pcapng.tmp" "$OUT/tls-keys-injected.pcapng"
 log "wrote tls-keys-injected.pcapng ($(stat -c %s "$OUT/tls-keys-injected.pcapng") bytes)"
+
+# wrong-then-right suite: on one TLS 1.3 connection with @suite, GET
+# /private/ with a wrong password (401), then with the right one (200).
+wrong_then_right() {
+    local got
+    got=$(SSLKEYLOGFILE="$WORK/auth-keys.log" curl -sS -m 5 -k --http1.1 --tlsv1.3 \
+        --tls13-ciphers "$1" --resolve "api.example.test:$PORT:127.0.0.1" \
+        -o /dev/null -w '%{http_code} ' -u alice:wrong-password \
+        "https://api.example.test:$PORT/private/" --next -k --http1.1 --tlsv1.3 \
+        --tls13-ciphers "$1" --resolve "api.example.test:$PORT:127.0.0.1" \
+        -o /dev/null -w '%{http_code}' -u alice:right-password \
+        "https://api.example.test:$PORT/private/") || true
+    if [ "$got" != "401 200" ]; then
+        log "curl with $1 gave '$got', expected '401 200'"
+        return 1
+    fi
+}
+
+start_capture tls13-basic-auth.pcap "tcp port $PORT"
+wrong_then_right TLS_AES_128_GCM_SHA256
+wrong_then_right TLS_CHACHA20_POLY1305_SHA256
+wrong_then_right TLS_AES_256_GCM_SHA384
+stop_capture
+[ "$(grep -c "^SERVER_TRAFFIC_SECRET_0 " "$WORK/auth-keys.log")" = 3 ] ||
+    { log "key log: not three TLS 1.3 sessions"; exit 1; }
+save_capture
+cp "$WORK/auth-keys.log" "$OUT/tls13-basic-auth.keys.tmp"
+mv "$OUT/tls13-basic-auth.keys.tmp" "$OUT/tls13-basic-auth.keys"
+log "wrote tls13-basic-auth.keys"
+
+# HTTP/2 inside TLS 1.3 with its keys: curl offers h2 (its default over
+# https), nginx takes it, the 401 travels in HTTP/2, which why401 decrypts
+# but does not parse yet (and must say so).
+start_capture tls13-h2-basic-auth.pcap "tcp port $PORT"
+got=$(SSLKEYLOGFILE="$WORK/h2-keys.log" curl -sS -m 5 -k --http2 --tlsv1.3 \
+    --resolve "api.example.test:$PORT:127.0.0.1" -o /dev/null -w '%{http_code} %{http_version}' \
+    -u alice:wrong-password "https://api.example.test:$PORT/private/") || true
+[ "$got" = "401 2" ] || { log "curl --http2 gave '$got', expected '401 2'"; exit 1; }
+stop_capture
+save_capture
+cp "$WORK/h2-keys.log" "$OUT/tls13-h2-basic-auth.keys.tmp"
+mv "$OUT/tls13-h2-basic-auth.keys.tmp" "$OUT/tls13-h2-basic-auth.keys"
+log "wrote tls13-h2-basic-auth.keys"
 
 {
     echo "# Tools that made the TLS key log captures (pcaps/make-real-keylog.sh)"

@@ -28,7 +28,11 @@ for f in "$PCAPDIR"/*.pcap*; do
     base=$(basename "$f")
     name=${base%.*}
     expected="$PCAPDIR/$name.expected.ndjson"
-    (cd "$PCAPDIR" && timeout 120 "$WHY401" --format ndjson "$base") > "$expected.tmp" 2> "$expected.err"
+    # a capture's key log beside it (NAME.keys) is read as a user would
+    keys=()
+    [ -f "$PCAPDIR/$name.keys" ] && keys=(--keylog "$name.keys")
+    (cd "$PCAPDIR" && timeout 120 "$WHY401" "${keys[@]}" --format ndjson "$base") \
+        > "$expected.tmp" 2> "$expected.err"
     rc=$?
     if [ $rc -gt 1 ]; then
         echo "$name: why401 exited with status $rc; $name.expected.ndjson left unchanged:" >&2

@@ -58,7 +58,10 @@ for f in "${files[@]}"; do
         skipped=$((skipped + 1))
         continue
     fi
-    (cd "$PCAPDIR" && timeout "$PER_FILE_TIMEOUT" "$WHY401" --format ndjson "$base") \
+    # a capture's key log beside it (NAME.keys) is read as a user would
+    keys=()
+    [ -f "$PCAPDIR/$name.keys" ] && keys=(--keylog "$name.keys")
+    (cd "$PCAPDIR" && timeout "$PER_FILE_TIMEOUT" "$WHY401" "${keys[@]}" --format ndjson "$base") \
         > "$TMP/out" 2> "$TMP/err"
     rc=$?
     problem=
