@@ -279,20 +279,19 @@ keys_from (W4TlsConn *t, const W4TlsSuite *suite, W4TlsSecretKind kind)
   return w4_tls13_keys_new (crypto_of (t->flow->dis), suite, s->bytes, s->len);
 }
 
-/* The server's first record, whole, holds the ServerHello: a TLS 1.3
- * session with a suite we can open gets its four keys; anything else is
- * not decrypted. */
+/* The server's first record, whole, held the ServerHello @sh (@version
+ * as w4_tls_server_hello read it): a TLS 1.3 session with a suite we can
+ * open gets its four keys; anything else is not decrypted. */
 static void
-start_decrypting (W4TlsConn *t, const guint8 *rec, gsize len)
+start_decrypting (W4TlsConn *t, guint16 version, const W4TlsServerHello *sh)
 {
-  W4TlsServerHello sh = { 0 };
   const W4TlsSuite *suite = NULL;
   W4TlsDir *c = &t->dir[W4_DIR_TO_SERVER], *s = &t->dir[W4_DIR_TO_CLIENT];
 
   if (s->stage == W4_TLS_DIR_OFF || c->stage == W4_TLS_DIR_OFF)
     goto off;
-  if (w4_tls_server_hello (rec, len, &sh) != 0x0304 ||
-      (suite = w4_tls_suite_find (sh.suite)) == NULL || crypto_of (t->flow->dis) == NULL)
+  if (version != 0x0304 || (suite = w4_tls_suite_find (sh->suite)) == NULL ||
+      crypto_of (t->flow->dis) == NULL)
     goto off;
   c->keys = keys_from (t, suite, W4_TLS_CLIENT_HS_SECRET);
   c->next_keys = keys_from (t, suite, W4_TLS_CLIENT_APP_SECRET);
@@ -385,8 +384,11 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
   W4TlsOpen r;
 
   if (dir == W4_DIR_TO_CLIENT && !t->server_seen) {
-    t->version = w4_tls_server_version (rec, len);
-    start_decrypting (t, rec, len);
+    W4TlsServerHello sh = { 0 };
+
+    /* read once: its version for on_tls, its suite and random for keys */
+    t->version = w4_tls_server_hello (rec, len, &sh);
+    start_decrypting (t, t->version, &sh);
     t->server_seen = TRUE;
     maybe_announce (t);
     return;
