@@ -93,19 +93,23 @@ typedef void (*W4AnomalyFunc) (void *user, const W4Anomaly *what);
 
 /* ---- dissect -> correlate ---------------------------------------------- */
 
-/* What a connection record stands for: the TCP connection, or (later) a
- * layer inside one: a decrypted TLS session, a CONNECT tunnel. */
+/* What a connection record stands for: the TCP connection, or a layer
+ * inside one: a decrypted TLS session, a CONNECT tunnel. */
 typedef enum {
   W4_LAYER_TCP = 0,
   W4_LAYER_TLS,    /* HTTP bytes come from decrypted TLS */
   W4_LAYER_TUNNEL, /* a CONNECT tunnel inside a proxy connection */
 } W4ConnLayer;
 
-/* One connection record per layer: a TCP connection (or, later, a decrypted
- * TLS session or a tunnel on it, with @outer the record it runs inside).
- * Owned by dissect; valid from on_conn_open up to and including
- * on_conn_close. What is learnt about a connection on the way (TLS seen,
- * HTTP/2 seen) comes as events (on_tls, on_h2), not as fields here. */
+/* One connection record per layer: a TCP connection, or a decrypted TLS
+ * session or a CONNECT tunnel on it, with @outer the record it runs inside.
+ * Events carry the record of the layer they come from (the decrypted HTTP,
+ * the tunnel's); on_conn_open and on_conn_close carry the TCP one. A layer
+ * record is a copy of its TCP record, with the same conn_id (the id names
+ * the connection; the layer says what its bytes ran through). Owned by
+ * dissect; valid from on_conn_open up to and including on_conn_close. What
+ * is learnt about a connection on the way (TLS seen, HTTP/2 seen) comes as
+ * events (on_tls, on_h2), not as fields here. */
 struct W4ConnInfo {
   guint64 conn_id;     /* unique in the run, never reused */
   /* Wireshark's tcp.stream, which counts within each input file: a

@@ -55,7 +55,7 @@ static void *
 state_of (W4Flow *flow, const W4StreamProto *proto)
 {
   if (flow->app_state[proto->id] == NULL)
-    flow->app_state[proto->id] = proto->new (flow);
+    flow->app_state[proto->id] = proto->new (flow, flow->top);
   return flow->app_state[proto->id];
 }
 

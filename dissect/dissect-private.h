@@ -77,7 +77,10 @@ typedef struct {
   /* At the start of a stream, a NEED_MORE is enough to choose it: its
    * parser checks the rest of its start itself (llhttp does). */
   gboolean prefix_is_enough;
-  void *(*new) (W4Flow *flow);
+  /* @on: the connection record of the layer its bytes run on (the TCP
+   * connection's, a tunnel's, a decrypted TLS session's): its events carry
+   * it. */
+  void *(*new) (W4Flow *flow, const W4ConnInfo *on);
   void (*free) (void *st);
   void (*feed) (void *st, W4Dir dir, const W4Chunk *chunk);
   /* @lost bytes of @dir were lost before the next chunk, noticed at @at.
@@ -117,6 +120,20 @@ typedef struct {
 
 typedef struct W4ConvRec W4ConvRec;
 
+/* A connection record of a layer above TCP (a CONNECT tunnel, a decrypted
+ * TLS session), made when the layer starts and kept until its flow goes
+ * (W4Flow.layers). */
+typedef struct W4FlowLayer W4FlowLayer;
+struct W4FlowLayer {
+  W4ConnInfo info;
+  W4FlowLayer *next;
+};
+/* Layers above one TCP connection: a tunnel and the TLS inside it, or a
+ * TLS session and a tunnel through an HTTPS proxy, nest two or three deep;
+ * deeper nesting is not read (the bound keeps a hostile capture from
+ * growing a list per connection). */
+#define W4_FLOW_LAYERS_MAX 4
+
 struct W4Flow {
   struct W4Dissect *dis;
   W4ConnInfo info;
@@ -140,7 +157,13 @@ struct W4Flow {
    * chooses it and shared by both directions (HTTP/1's pending methods,
    * TLS's handshake) */
   void *app_state[W4_PROTO_COUNT];
+  /* The record the protocols that the seam chooses next run on: the TCP
+   * connection's (@info) until a CONNECT tunnel starts. */
+  const W4ConnInfo *top;
+  W4FlowLayer *layers; /* newest first; only flows with TLS or a tunnel have any */
+  guint n_layers;
 };
+
 
 /* --- app.c ---------------------------------------------------------------- */
 
@@ -212,6 +235,9 @@ void w4_tls_opened (W4Flow *flow);
 void w4_tls_closing (W4Flow *flow);
 /* Did decrypted TLS on @flow carry HTTP/1 (so lost bytes are lost HTTP)? */
 gboolean w4_tls_carries_http (const W4Flow *flow);
+/* The record of the decrypted TLS session on @flow once it carries a
+ * protocol, or NULL. */
+const W4ConnInfo *w4_tls_session_record (const W4Flow *flow);
 
 /* --- h2.c: HTTP/2, a stand-in that only says it was seen -------------------- */
 
@@ -230,6 +256,11 @@ void w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at);
 void w4_dis_ensure_open (W4Flow *flow);
 void w4_dis_anomaly (W4Flow *flow, W4AnomalyKind kind, W4Dir dir, guint64 frame, W4Time ts,
                      W4LimitId limit, guint64 count, const char *message);
+/* The same, about the layer record @on of @flow (a tunnel's, a TLS
+ * session's) rather than the TCP connection's. */
+void w4_dis_anomaly_on (W4Flow *flow, const W4ConnInfo *on, W4AnomalyKind kind, W4Dir dir,
+                        guint64 frame, W4Time ts, W4LimitId limit, guint64 count,
+                        const char *message);
 /* The tcp.stream of the last TCP header w4_dis_ip numbered in the current
  * frame, or -1 (for w4-disdump's comparison with tshark). */
 gint64 w4_dis_last_stream (struct W4Dissect *dis);
@@ -349,6 +380,12 @@ w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts)
 }
 void w4_flow_to_closed_lru (W4Flow *flow);
 void w4_flow_swap_roles (W4Flow *flow);
+/* A new record for a @layer that runs inside @outer (a record of @flow):
+ * the TCP connection's numbers and endpoints, with its own layer and
+ * outer. NULL past W4_FLOW_LAYERS_MAX: the layer is not read. */
+const W4ConnInfo *w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer);
+/* The TCP record's numbers or roles changed: its layers follow. */
+void w4_flow_sync_layers (W4Flow *flow);
 void w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts);
 void w4_flow_evict (W4Flow *flow, W4CloseReason why);
 void w4_flow_destroy (W4Flow *flow);

@@ -21,6 +21,13 @@ void
 w4_dis_anomaly (W4Flow *flow, W4AnomalyKind kind, W4Dir dir, guint64 frame, W4Time ts,
                 W4LimitId limit, guint64 count, const char *message)
 {
+  w4_dis_anomaly_on (flow, &flow->info, kind, dir, frame, ts, limit, count, message);
+}
+
+void
+w4_dis_anomaly_on (W4Flow *flow, const W4ConnInfo *on, W4AnomalyKind kind, W4Dir dir,
+                   guint64 frame, W4Time ts, W4LimitId limit, guint64 count, const char *message)
+{
   W4Anomaly a = { 0 };
 
   w4_dis_ensure_open (flow);
@@ -28,7 +35,7 @@ w4_dis_anomaly (W4Flow *flow, W4AnomalyKind kind, W4Dir dir, guint64 frame, W4Ti
   a.frame = frame;
   a.ts = ts;
   a.limit = limit;
-  a.conn = &flow->info;
+  a.conn = on;
   a.dir = dir;
   a.count = count;
   a.message = message;

@@ -52,6 +52,7 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
 
   flow->dis = dis;
   flow->rec = rec;
+  flow->top = &flow->info;
   flow->info.conn_id = dis->next_conn_id++;
   flow->info.stream = flow->info.first_stream = flow->info.prev_stream = rec->stream;
   flow->info.stream_file = flow->info.prev_stream_file = rec->stream_file;
@@ -84,6 +85,13 @@ flow_strip (W4Flow *flow)
   w4_reasm_clear (&flow->tcp[0]);
   w4_reasm_clear (&flow->tcp[1]);
   w4_app_clear (flow);
+  while (flow->layers != NULL) {
+    W4FlowLayer *l = flow->layers;
+    flow->layers = l->next;
+    g_free (l);
+  }
+  flow->n_layers = 0;
+  flow->top = &flow->info;
 }
 
 void
@@ -109,6 +117,44 @@ w4_flow_swap_roles (W4Flow *flow)
   flow->info.server = e;
   flow->tcp[0] = flow->tcp[1];
   flow->tcp[1] = t;
+  w4_flow_sync_layers (flow);
+}
+
+/* A layer's record is the TCP record's copy: whoever reads a connection
+ * (its stream, endpoints, id) reads it the same in every layer. */
+static void
+layer_copy (W4FlowLayer *l, const W4ConnInfo *tcp)
+{
+  W4ConnLayer layer = l->info.layer;
+  const W4ConnInfo *outer = l->info.outer;
+
+  l->info = *tcp;
+  l->info.layer = layer;
+  l->info.outer = outer;
+}
+
+const W4ConnInfo *
+w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer)
+{
+  W4FlowLayer *l;
+
+  if (flow->n_layers >= W4_FLOW_LAYERS_MAX)
+    return NULL;
+  l = g_new0 (W4FlowLayer, 1);
+  l->info.layer = layer;
+  l->info.outer = outer;
+  layer_copy (l, &flow->info);
+  l->next = flow->layers;
+  flow->layers = l;
+  flow->n_layers++;
+  return &l->info;
+}
+
+void
+w4_flow_sync_layers (W4Flow *flow)
+{
+  for (W4FlowLayer *l = flow->layers; l != NULL; l = l->next)
+    layer_copy (l, &flow->info);
 }
 
 void

@@ -194,6 +194,9 @@ typedef struct {
  * when a direction first speaks HTTP/1. */
 struct W4H1Conn {
   W4Flow *flow;
+  /* the record of the layer it runs on: the TCP connection, a tunnel, or
+   * a decrypted TLS session; its events carry it */
+  const W4ConnInfo *on;
   /* by W4Dir; each on its own: a smaller allocation, that malloc recycles
    * from its per-size caches */
   W4H1Half *half[2];
@@ -452,8 +455,8 @@ pending_push (W4H1Conn *c, guint8 method, guint64 frame, W4Time ts)
     p->count--;
     /* every drop, so the limit info counts them all (the first is the
      * warning) */
-    w4_dis_anomaly (flow, W4_ANOM_LIMIT, W4_DIR_TO_SERVER, frame, ts, W4_LIMIT_PENDING_REQ, 0,
-                    "too many requests waiting for a response");
+    w4_dis_anomaly_on (c->flow, c->on, W4_ANOM_LIMIT, W4_DIR_TO_SERVER, frame, ts,
+                       W4_LIMIT_PENDING_REQ, 0, "too many requests waiting for a response");
   }
   p->methods[(p->head + p->count) % p->cap] = method;
   p->count++;
@@ -495,7 +498,7 @@ note_truncated (W4H1Half *h, W4LimitId which)
     W4Time ts;
     h->cut |= kind;
     frame_at (h, h->fed, &frame, &ts);
-    w4_dis_anomaly (h->conn->flow, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
+    w4_dis_anomaly_on (h->conn->flow, h->conn->on, W4_ANOM_LIMIT, h->dir, frame, ts, which, 0,
                     which == W4_LIMIT_HEADERS ? "too many header fields in one message"
                     : which == W4_LIMIT_AUTH_HEADER_BYTES
                         ? "authentication header fields larger than the limit"
@@ -815,7 +818,7 @@ emit_head (W4H1Half *h, llhttp_t *p)
 
   w4_dis_ensure_open (flow);
   h->msg_seq = h->next_seq++;
-  head.conn = &flow->info;
+  head.conn = h->conn->on;
   head.dir = h->dir;
   head.proto = W4_HTTP_1;
   head.http_major = llhttp_get_http_major (p);
@@ -962,7 +965,7 @@ emit_body (W4H1Half *h, gboolean complete)
 
   if (!h->head_done)
     return;
-  body.conn = &h->conn->flow->info;
+  body.conn = h->conn->on;
   body.dir = h->dir;
   body.seq = h->msg_seq;
   body.prefix = w4_span (h->body->data, h->body->len);
@@ -1053,6 +1056,16 @@ abandon_message (W4H1Half *h)
 }
 
 /* An upgrade (101): nothing more on the connection is HTTP/1. */
+/* Is @c the connection's own HTTP/1 (on TCP or in a tunnel), not one
+ * inside a decrypted TLS session? Only that one may hand the connection's
+ * bytes to another protocol (a tunnel's, h2c's): inside TLS they are the
+ * TLS layer's, and a tunnel or an upgrade there is not read. */
+static gboolean
+owns_connection (const W4H1Conn *c)
+{
+  return w4_app_state (c->flow, W4_PROTO_H1) == c;
+}
+
 static void
 stop_connection (W4H1Conn *c)
 {
@@ -1086,7 +1099,7 @@ half_reset (W4H1Conn *c, W4H1Half *h, W4Dir dir)
 }
 
 static void *
-h1_new (W4Flow *flow)
+h1_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4Dissect *dis = flow->dis;
   W4H1Conn *c;
@@ -1100,6 +1113,7 @@ h1_new (W4Flow *flow)
     c->half[1] = g_new0 (W4H1Half, 1);
   }
   c->flow = flow;
+  c->on = on;
   for (int d = 0; d < 2; d++)
     half_reset (c, c->half[d], (W4Dir) d);
   return c;
@@ -1154,7 +1168,8 @@ parse_error (W4H1Half *h, llhttp_errno_t err)
 
   frame_at (h, h->cur_base, &frame, &ts);
   abandon_message (h);
-  w4_dis_anomaly (h->conn->flow, W4_ANOM_HTTP_ERROR, h->dir, frame, ts, W4_LIMIT_COUNT, 0, msg);
+  w4_dis_anomaly_on (h->conn->flow, h->conn->on, W4_ANOM_HTTP_ERROR, h->dir, frame, ts,
+                     W4_LIMIT_COUNT, 0, msg);
   h->mode = W4_H1_RESYNC;
   forget_context (h);
 }
@@ -1196,6 +1211,16 @@ substitute_method (W4H1Half *h, const char *pos, const char *end)
 static void
 start_tunnel (W4H1Conn *c)
 {
+  const W4ConnInfo *tunnel = w4_flow_push_layer (c->flow, W4_LAYER_TUNNEL, c->on);
+
+  if (tunnel == NULL) {
+    stop_connection (c);
+    return;
+  }
+  /* what comes through the tunnel runs on the tunnel's record: HTTP/1
+   * numbering goes on, and a TLS session inside runs on it too */
+  c->on = tunnel;
+  c->flow->top = tunnel;
   for (int d = 0; d < 2; d++) {
     W4H1Half *h = c->half[d];
     abandon_message (h);
@@ -1431,8 +1456,16 @@ execute (W4H1Half *h, const W4Chunk *c)
       guint64 frame;
       W4Time ts;
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &frame, &ts);
-      w4_dis_anomaly (h->conn->flow, W4_ANOM_UPGRADE, h->dir, frame, ts, W4_LIMIT_COUNT, 0,
-                      "CONNECT tunnel established: its bytes are examined afresh");
+      if (!owns_connection (h->conn)) {
+        w4_dis_anomaly_on (h->conn->flow, h->conn->on, W4_ANOM_UPGRADE, h->dir, frame, ts,
+                           W4_LIMIT_COUNT, 0,
+                           "CONNECT tunnel inside decrypted TLS: its bytes are not read");
+        stop_connection (h->conn);
+        break;
+      }
+      w4_dis_anomaly_on (h->conn->flow, h->conn->on, W4_ANOM_UPGRADE, h->dir, frame, ts,
+                         W4_LIMIT_COUNT, 0,
+                         "CONNECT tunnel established: its bytes are examined afresh");
       start_tunnel (h->conn);
       h->fed = base + c->len;
       h->cur = NULL;
@@ -1447,11 +1480,11 @@ execute (W4H1Half *h, const W4Chunk *c)
        * connection over), else one we do not read (WebSocket). */
       W4FrameMark at = { 0, 0, { 0, 0 } };
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &at.frame, &at.ts);
-      if (h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h)) {
+      if (h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h) && owns_connection (h->conn)) {
         w4_h2_upgraded (h->conn->flow, &at);
       } else {
-        w4_dis_anomaly (h->conn->flow, W4_ANOM_UPGRADE, h->dir, at.frame, at.ts, W4_LIMIT_COUNT, 0,
-                        "101 Switching Protocols: HTTP/1 parsing stopped");
+        w4_dis_anomaly_on (h->conn->flow, h->conn->on, W4_ANOM_UPGRADE, h->dir, at.frame, at.ts,
+                           W4_LIMIT_COUNT, 0, "101 Switching Protocols: HTTP/1 parsing stopped");
         stop_connection (h->conn);
       }
       break;

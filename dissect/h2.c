@@ -18,6 +18,7 @@ static const char w4_h2_preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /* A connection's HTTP/2 state (W4Flow.app_state[W4_PROTO_H2]). */
 typedef struct {
   W4Flow *flow;
+  const W4ConnInfo *on; /* the record it runs on */
   gboolean announced; /* the connection was marked */
 } W4H2Conn;
 
@@ -41,11 +42,12 @@ h2_probe (const W4ProbeAt *at, const guint8 *data, gsize len)
 }
 
 static void *
-h2_new (W4Flow *flow)
+h2_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4H2Conn *c = g_new0 (W4H2Conn, 1);
 
   c->flow = flow;
+  c->on = on;
   return c;
 }
 

@@ -204,6 +204,7 @@ w4_num_follow (W4Flow *flow, const W4ConvRec *rec)
   }
   info->stream = rec->stream;
   info->stream_file = rec->stream_file;
+  w4_flow_sync_layers (flow);
 }
 
 W4ConvRec *

@@ -271,6 +271,41 @@ test_connect_refused_then_tunnel (void)
          "close 0 end\n");
 }
 
+/* The proxy's answers run on the TCP connection's record, what comes
+ * through the tunnel on the tunnel's, inside it (same id and stream): a
+ * proxy's 407 and an origin's 401 are told apart. */
+static void
+test_tunnel_layer (void)
+{
+  TRec r;
+  guint32 cs, ss;
+  const char *connect = "CONNECT h:80 HTTP/1.1\r\n\r\n", *ok = "HTTP/1.1 200 OK\r\n\r\n";
+  const char *get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+  const char *no = "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n";
+
+  t_rec_init (&r);
+  r.show_layers = TRUE;
+  open_conn (&r, &cs, &ss);
+  send_split (&r, 1, &cs, connect, strlen (connect), NULL, 0);
+  send_split (&r, 2, &ss, ok, strlen (ok), NULL, 0);
+  send_split (&r, 1, &cs, get, strlen (get), NULL, 0);
+  send_split (&r, 2, &ss, no, strlen (no), NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 CONNECT h:80 on=tcp\n"
+                   "body 0 c2s #0 0\n"
+                   "resp 0 #0 f4-4 200 on=tcp\n"
+                   "body 0 s2c #0 0\n"
+                   "anomaly upgrade 0 s2c on=tcp\n"
+                   "req 0 #1 f5-5 GET / on=tunnel/tcp\n"
+                   "body 0 c2s #1 0\n"
+                   "resp 0 #1 f6-6 401 on=tunnel/tcp\n"
+                   "body 0 s2c #1 0\n"
+                   "close 0 end\n");
+  t_rec_clear (&r);
+}
+
 static void
 test_websocket_upgrade (void)
 {
@@ -702,6 +737,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/empty-head", test_empty_head);
   g_test_add_func ("/http1/body-to-eof", test_eof_body);
   g_test_add_func ("/http1/connect-refused-then-tunnel", test_connect_refused_then_tunnel);
+  g_test_add_func ("/http1/tunnel-layer", test_tunnel_layer);
   g_test_add_func ("/http1/websocket-upgrade", test_websocket_upgrade);
   g_test_add_func ("/http1/h2c-upgrade", test_h2c_upgrade);
   g_test_add_func ("/http1/h2c-upgrade-past-cap", test_h2c_upgrade_past_cap);

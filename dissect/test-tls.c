@@ -21,6 +21,8 @@ typedef struct {
  * into @piece-byte segments (0: whole), or with @coalesce each run of one
  * side's packets in one segment; packet @drop's first half lost (-1: none),
  * packet @flip's last byte flipped (-1: none). Returns the event log. */
+static gboolean t_show_layers; /* replay_session's log says each event's layers */
+
 static char *
 replay_session (gsize piece, gboolean coalesce, int drop, int flip)
 {
@@ -31,6 +33,7 @@ replay_session (gsize piece, gboolean coalesce, int drop, int flip)
   char *log;
 
   t_rec_init (&r);
+  r.show_layers = t_show_layers;
   w4_keylog_add_text (kl, "test", (const guint8 *) t_session_keys, strlen (t_session_keys));
   w4_dis_set_keylog (r.dis, kl);
   t_seg (&r, 1, 40000, 443, T_SYN, 100, 0, NULL, 0);
@@ -102,6 +105,26 @@ test_decrypt_session (void)
   /* on_tls said decrypted: not shown as " tls" */
   g_assert_nonnull (strstr (log, "close 0 end sni=api.example.test alpn=http/1.1 v=0304"));
   g_assert_null (strstr (log, "anomaly"));
+}
+
+/* The decrypted HTTP runs on the session's own record, inside the TCP
+ * connection's (same id and stream), and a gap inside it is the session's;
+ * the TCP record stays a TCP one. */
+static void
+test_decrypt_layers (void)
+{
+  g_autofree char *log = NULL, *gap = NULL;
+
+  t_show_layers = TRUE;
+  log = replay_session (0, FALSE, -1, -1);
+  gap = replay_session (0, FALSE, T_SESSION_401, -1);
+  t_show_layers = FALSE;
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "req 0 #0 f9-9 GET /private/ on=tls/tcp\n"));
+  g_assert_nonnull (strstr (log, "resp 0 #0 f10-10 401 on=tls/tcp\n"));
+  g_assert_null (strstr (log, "!"));
+  g_assert_nonnull (strstr (gap, "anomaly gap 0 s2c"));
+  g_assert_nonnull (strstr (gap, " on=tls/tcp\n"));
 }
 
 /* Records split over many segments, or several records in one segment:
@@ -405,6 +428,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/lying-length", test_lying_length);
   g_test_add_func ("/tls/server-version", test_server_version);
   g_test_add_func ("/tls/decrypt-session", test_decrypt_session);
+  g_test_add_func ("/tls/decrypt-layers", test_decrypt_layers);
   g_test_add_func ("/tls/decrypt-segmentation", test_decrypt_segmentation);
   g_test_add_func ("/tls/decrypt-gap", test_decrypt_gap);
   g_test_add_func ("/tls/decrypt-bad-tag", test_decrypt_bad_tag);

@@ -95,6 +95,24 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   g_hash_table_remove (r->seen, &c->conn_id);
 }
 
+/* " on=tls/tunnel/tcp": @c's layer, then each outer one's. */
+static void
+append_layers (TRec *r, const W4ConnInfo *c)
+{
+  static const char *names[] = { "tcp", "tls", "tunnel" };
+
+  if (!r->show_layers || c == NULL)
+    return;
+  g_string_append (r->log, " on=");
+  for (const W4ConnInfo *l = c; l != NULL; l = l->outer) {
+    g_string_append (r->log, names[l->layer]);
+    if (l->conn_id != c->conn_id || l->stream != c->stream)
+      g_string_append_c (r->log, '!');
+    if (l->outer != NULL)
+      g_string_append_c (r->log, '/');
+  }
+}
+
 static void
 head (TRec *r, const W4HttpHead *h)
 {
@@ -118,6 +136,7 @@ head (TRec *r, const W4HttpHead *h)
     g_string_append (r->log, " odd-target");
   if (h->odd & W4_HEAD_ODD_NAME)
     g_string_append (r->log, " odd-name");
+  append_layers (r, h->conn);
   if (r->show_headers)
     for (guint i = 0; i < h->n_headers; i++)
       g_string_append_printf (r->log, " [%.*s=%.*s]", (int) h->headers[i].name.len,
@@ -165,6 +184,7 @@ on_anomaly (void *user, const W4Anomaly *a)
     g_string_append_printf (r->log, " %" G_GUINT64_FORMAT, a->count);
   if (a->kind == W4_ANOM_LIMIT)
     g_string_append_printf (r->log, " %s", w4_limit_name (a->limit));
+  append_layers (r, a->conn);
   g_string_append_c (r->log, '\n');
 }
 

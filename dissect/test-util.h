@@ -19,6 +19,9 @@ typedef struct {
   guint64 frame;     /* last frame number used */
   gboolean show_headers;
   gboolean hide_frames; /* to compare runs fed in different segments */
+  /* heads and anomalies say the layers of their record ("on=tls/tcp"),
+   * a record that is not its TCP connection's copy marked '!' */
+  gboolean show_layers;
   guint file_index;  /* input file of the next frames */
   guint64 file_frame; /* last frame number used in that file */
   GHashTable *seen;  /* conn_id -> TSeen*: on_tls and on_h2, shown at close */

@@ -17,9 +17,12 @@
  * record or a malformed header stops the direction (a warning): nothing is
  * concluded from what follows.
  *
+ * The decrypted session's protocol runs on a connection record of its own
+ * (W4_LAYER_TLS, its outer the record TLS runs on), so what the connection
+ * carried in clear before it (a CONNECT and its 407) stays cleartext.
+ *
  * Not yet: TLS 1.2 (tls-crypto.c can, the layer does not ask), KeyUpdate,
- * HTTP/2 inside TLS, a session layer of its own (the TCP connection's
- * record is marked W4_LAYER_TLS instead). */
+ * HTTP/2 inside TLS. */
 #include "dissect-private.h"
 #include "tls-crypto.h"
 #include "tls-keylog.h"
@@ -57,6 +60,8 @@ typedef struct {
 /* A connection's TLS state (W4Flow.app_state[W4_PROTO_TLS]). */
 typedef struct {
   W4Flow *flow;
+  const W4ConnInfo *on;  /* the record TLS runs on (TCP's, or a tunnel's) */
+  const W4ConnInfo *rec; /* the decrypted session's own record, once it carries a protocol */
   W4TlsHello hello; /* the client's ClientHello while it arrives */
   guint64 first_frame; /* of the client's first record */
   W4Time first_ts;
@@ -106,11 +111,12 @@ tls_probe (const W4ProbeAt *at, const guint8 *data, gsize len)
 }
 
 static void *
-tls_new (W4Flow *flow)
+tls_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4TlsConn *t = g_new0 (W4TlsConn, 1);
 
   t->flow = flow;
+  t->on = on;
   w4_tls_hello_init (&t->hello);
   for (int d = 0; d < 2; d++) {
     /* records are followed only when there is a key store to ask */
@@ -143,7 +149,7 @@ announce (W4TlsConn *t)
   const W4Sink *sink = w4_dis_sink (t->flow->dis);
   W4TlsInfo info = { 0 };
 
-  info.conn = &t->flow->info;
+  info.conn = t->on;
   info.frame = t->first_frame;
   info.ts = t->first_ts;
   if (t->hello.state == W4_TLS_HELLO_DONE) {
@@ -225,6 +231,14 @@ w4_tls_opened (W4Flow *flow)
     t->announce_on_open = FALSE;
     announce (t);
   }
+}
+
+const W4ConnInfo *
+w4_tls_session_record (const W4Flow *flow)
+{
+  const W4TlsConn *t = w4_app_state (flow, W4_PROTO_TLS);
+
+  return t != NULL ? t->rec : NULL;
 }
 
 gboolean
@@ -365,10 +379,15 @@ feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark
       t->inner_failed = TRUE;
       return;
     }
-    /* from here on the connection's HTTP comes out of TLS */
-    t->flow->info.layer = W4_LAYER_TLS;
+    /* the session's HTTP runs on a record of its own, inside the one TLS
+     * runs on: its findings say TLS, the connection's do not */
+    t->rec = w4_flow_push_layer (t->flow, W4_LAYER_TLS, t->on);
+    if (t->rec == NULL) {
+      t->inner_failed = TRUE;
+      return;
+    }
     t->inner = p0;
-    t->inner_st = p0->new (t->flow);
+    t->inner_st = p0->new (t->flow, t->rec);
   }
   t->inner->feed (t->inner_st, dir, &chunk);
 }
