@@ -129,7 +129,24 @@ struct W4ConnInfo {
   guint file_index;    /* file of its first packet */
   W4ConnLayer layer;
   const W4ConnInfo *outer; /* the record this layer runs inside; NULL for TCP */
+  /* a tunnel's: the CONNECT's target ("api.example.test:443", printable
+   * ASCII, cut at W4_TUNNEL_TO_MAX - 1 bytes), the server the tunnel
+   * leads to; NULL for other layers */
+  const char *tunnel_to;
 };
+
+#define W4_TUNNEL_TO_MAX 256
+
+/* The target of the innermost CONNECT tunnel @c runs in, or NULL: the
+ * server behind the proxy that @c's endpoint names. */
+static inline const char *
+w4_conn_tunnel_to (const W4ConnInfo *c)
+{
+  for (guint i = 0; c != NULL && i < 8; i++, c = c->outer)
+    if (c->layer == W4_LAYER_TUNNEL)
+      return c->tunnel_to;
+  return NULL;
+}
 
 /* Did the bytes of @c travel encrypted (a TLS layer, or one outside it)? */
 static inline gboolean

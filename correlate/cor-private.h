@@ -93,7 +93,12 @@ typedef struct {
    * frame (-1: unknown); a rotated capture may put them in two files */
   gint64 req_stream, resp_stream;
   W4Endpoint client, server;
-  char *server_key;        /* (owned) "ip:port" */
+  /* (owned) what tells servers apart: "ip:port", and for an exchange inside
+   * a CONNECT tunnel "ip:port>target" (the proxy's address and the server
+   * behind it: the proxy's own answers and the origin's are not one
+   * server's). Findings show the endpoint and @tunnel_to apart. */
+  char *server_key;
+  char *tunnel_to;         /* (owned) the tunnel's CONNECT target, or NULL */
   gboolean tls;
   char *sni;               /* (owned) the decrypted TLS session's server name, or NULL */
   gboolean h2;
@@ -186,7 +191,9 @@ typedef struct {
 } W4CorPrincipalAgg;
 
 typedef struct {
-  char *key;               /* (owned) "ip:port" */
+  char *key;               /* (owned) W4CorExchange.server_key */
+  char *endpoint;          /* (owned) "ip:port" */
+  char *tunnel_to;         /* (owned) the CONNECT tunnel's target, or NULL */
   char *hosts[W4_COR_HOSTS_PER_SERVER];
   guint64 host_counts[W4_COR_HOSTS_PER_SERVER];
   guint64 failed, total;
@@ -197,6 +204,9 @@ typedef struct {
    * "does another principal succeed here" costs no scan of principals */
   const W4CorPrincipalAgg *recent_ok[2];
   guint64 challenge_steps; /* failed responses decided as normal challenge steps */
+  /* it acted as a proxy (a 407, a CONNECT, Proxy-Authorization): not an
+   * application that others are measured against */
+  gboolean proxy;
 } W4CorServer;
 
 struct W4Correlate {
@@ -268,6 +278,7 @@ typedef struct {
   gboolean tls;
   gint64 h2_stream;            /* of the first request, -1 = none */
   char *client, *server;       /* (owned) formatted */
+  char *tunnel_to;             /* (owned) the CONNECT tunnel's target, or NULL */
   char *method, *uri, *host;   /* (owned) of the first request */
   char *principal;             /* (owned) of the first request */
   gboolean mixed_principals;
@@ -312,6 +323,9 @@ void w4_cor_note_limit_drops (W4Correlate *cor, W4LimitId id, guint64 frame, W4T
 const W4CorCredAgg *w4_cor_cred_agg (W4Correlate *cor, const char *agg_key);
 /* state.c: lookups the rules use. (transfer none), NULL when unknown. */
 W4CorServer *w4_cor_server_peek (W4Correlate *cor, const char *server_key);
+/* (transfer full) W4CorExchange.server_key of a server at @endpoint
+ * ("ip:port"), reached through a CONNECT tunnel to @tunnel_to (NULL: not). */
+char *w4_cor_server_key (const char *endpoint, const char *tunnel_to);
 /* w4_cor_file_name and w4_cor_locate: in correlate.h. */
 /* Does Wireshark show the TCP header (tcp.stream) in @frame? FALSE for an
  * IP fragment that did not complete its datagram, and when unsure. */

@@ -57,6 +57,7 @@ server_stat_free (gpointer p)
   W4ServerStat *s = p;
 
   g_free (s->server);
+  g_free (s->tunnel);
   g_free (s->host);
   g_free (s->schemes);
   g_free (s);
@@ -141,7 +142,9 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->req_stream = ex->resp_stream = -1;
   ex->client = conn->client;
   ex->server = conn->server;
-  ex->server_key = g_strdup (w4_endpoint_format (&conn->server, buf, sizeof buf));
+  w4_endpoint_format (&conn->server, buf, sizeof buf);
+  ex->tunnel_to = g_strdup (w4_conn_tunnel_to (conn));
+  ex->server_key = w4_cor_server_key (buf, ex->tunnel_to);
   ex->tls = w4_conn_over_tls (conn);
   ex->sni = exchange_sni (cor, conn);
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
@@ -161,6 +164,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   if (ex == NULL || --ex->refs > 0)
     return;
   g_free (ex->server_key);
+  g_free (ex->tunnel_to);
   g_free (ex->method);
   g_free (ex->target);
   g_free (ex->host);
@@ -231,6 +235,7 @@ risk_acc_clear (W4CorRiskAcc *a)
 {
   g_free (a->client);
   g_free (a->server);
+  g_free (a->tunnel_to);
   g_free (a->method);
   g_free (a->uri);
   g_free (a->host);
@@ -262,6 +267,8 @@ server_free (gpointer p)
   W4CorServer *s = p;
 
   g_free (s->key);
+  g_free (s->endpoint);
+  g_free (s->tunnel_to);
   for (guint i = 0; i < W4_COR_HOSTS_PER_SERVER; i++)
     g_free (s->hosts[i]);
   g_free (s->other_scheme);
@@ -385,9 +392,11 @@ frame_stream (W4Correlate *cor, const W4ConnInfo *conn, guint64 frame)
 }
 
 static W4CorServer *
-server_get (W4Correlate *cor, const char *key, guint64 frame, W4Time ts)
+server_get (W4Correlate *cor, const W4CorExchange *ex, guint64 frame, W4Time ts)
 {
+  const char *key = ex->server_key;
   W4CorServer *s = g_hash_table_lookup (cor->servers, key);
+  char buf[W4_ENDPOINT_STRLEN];
 
   if (s != NULL)
     return s;
@@ -397,6 +406,8 @@ server_get (W4Correlate *cor, const char *key, guint64 frame, W4Time ts)
   }
   s = g_new0 (W4CorServer, 1);
   s->key = g_strdup (key);
+  s->endpoint = g_strdup (w4_endpoint_format (&ex->server, buf, sizeof buf));
+  s->tunnel_to = g_strdup (ex->tunnel_to);
   s->principals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_hash_table_insert (cor->servers, s->key, s);
   return s;
@@ -462,13 +473,15 @@ static void
 aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 {
   gboolean success = ex->status < 400;
-  W4CorServer *s = server_get (cor, ex->server_key, ex->resp_frame, ex->resp_ts);
+  W4CorServer *s = server_get (cor, ex, ex->resp_frame, ex->resp_ts);
   const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
 
   if (s != NULL) {
     s->total++;
     if (ex->failed)
       s->failed++;
+    s->proxy |= ex->status == 407 || ex->n_proxy_authz > 0 ||
+                (ex->method != NULL && strcmp (ex->method, "CONNECT") == 0);
     server_note_host (s, ex->host);
     if (ex->challenges) {
       for (guint i = 0; i < ex->challenges->len; i++) {
@@ -519,7 +532,8 @@ acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame
   a->tls = ex->tls;
   a->h2_stream = ex->h2 ? (gint64) ex->h2_stream : -1;
   a->client = g_strdup (w4_endpoint_format (&ex->client, buf, sizeof buf));
-  a->server = g_strdup (ex->server_key);
+  a->server = g_strdup (w4_endpoint_format (&ex->server, buf, sizeof buf));
+  a->tunnel_to = g_strdup (ex->tunnel_to);
   a->server_port = ex->server.port;
   if (ex->has_request) {
     a->method = g_strdup (ex->method);
@@ -1508,7 +1522,9 @@ build_summary (W4Correlate *cor)
     W4ServerStat *st = g_new0 (W4ServerStat, 1);
     guint best = 0;
 
-    st->server = g_strdup (sv->key);
+    st->server = g_strdup (sv->endpoint);
+    st->tunnel = g_strdup (sv->tunnel_to);
+    st->proxy = sv->proxy;
     for (guint i = 1; i < W4_COR_HOSTS_PER_SERVER; i++)
       if (sv->host_counts[i] > sv->host_counts[best])
         best = i;

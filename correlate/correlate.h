@@ -54,6 +54,9 @@ typedef struct {
   /* Extensions (contract: add fields freely) */
   guint64 count;            /* risks: how many requests; limit: how many hits; 0 = not shown */
   char *scheme;             /* the credential's scheme, or NULL */
+  /* the CONNECT target of the tunnel the exchange ran in ("host:port"):
+   * @server is the proxy's address, this the server behind it; NULL */
+  char *tunnel;
 } W4Finding;
 
 W4Finding *w4_finding_new (void);
@@ -66,6 +69,11 @@ void w4_finding_add_evidence_in (W4Finding *f, guint64 frame, const char *file, 
 
 typedef struct {
   char *server;   /* "ip:port" */
+  /* Extension: the CONNECT target when these are the answers that came
+   * through a proxy's tunnel from the server behind it; NULL for the
+   * server at @server itself */
+  char *tunnel;
+  gboolean proxy; /* Extension: it answered as a proxy (407, CONNECT, Proxy-Authorization) */
   char *host;     /* most seen Host, or NULL */
   guint64 failed, total;
   char *schemes;  /* comma-separated schemes the server offered or accepted, e.g. "Basic,Digest" */

@@ -213,7 +213,8 @@ finding_base (W4Correlate *cor, const W4CorExchange *ex)
   f->status = ex->status;
   f->stream = ex->resp_stream;
   f->client = g_strdup (w4_endpoint_format (&ex->client, buf, sizeof buf));
-  f->server = g_strdup (ex->server_key);
+  f->server = g_strdup (w4_endpoint_format (&ex->server, buf, sizeof buf));
+  f->tunnel = g_strdup (ex->tunnel_to);
   if (ex->has_request) {
     f->method = g_strdup (ex->method);
     f->uri = cor->opts.show_secrets ? g_strdup (ex->target) : w4_redact_uri (ex->target);

@@ -17,6 +17,7 @@ acc_base (W4Correlate *cor, const W4CorRiskAcc *a, W4Kind kind)
   f->stream = a->stream;
   f->client = g_strdup (a->client);
   f->server = g_strdup (a->server);
+  f->tunnel = g_strdup (a->tunnel_to);
   f->method = g_strdup (a->method);
   f->uri = a->uri == NULL || cor->opts.show_secrets ? g_strdup (a->uri) : w4_redact_uri (a->uri);
   f->host = g_strdup (a->host);

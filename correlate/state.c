@@ -37,6 +37,7 @@ w4_finding_free(W4Finding *f)
     return;
   g_free(f->client);
   g_free(f->server);
+  g_free(f->tunnel);
   g_free(f->method);
   g_free(f->uri);
   g_free(f->host);
@@ -279,6 +280,14 @@ W4CorServer *
 w4_cor_server_peek(W4Correlate *cor, const char *server_key)
 {
   return g_hash_table_lookup(cor->servers, server_key);
+}
+
+char *
+w4_cor_server_key(const char *endpoint, const char *tunnel_to)
+{
+  if (tunnel_to == NULL)
+    return g_strdup(endpoint);
+  return g_strdup_printf("%s>%s", endpoint, tunnel_to);
 }
 
 void

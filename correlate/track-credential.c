@@ -212,13 +212,16 @@ server_rates (W4Correlate *cor, GPtrArray *by_server)
 
   for (guint i = 0; i < by_server->len; i++) {
     W4ServerStat *st = g_ptr_array_index (by_server, i);
-    const W4CorServer *sv = w4_cor_server_peek (cor, st->server);
+    g_autofree char *key = w4_cor_server_key (st->server, st->tunnel);
+    const W4CorServer *sv = w4_cor_server_peek (cor, key);
     guint64 steps = sv ? MIN (sv->challenge_steps, st->failed) : 0;
     guint64 rest = st->total - steps;
 
     st->challenge_steps = steps;
     st->failure_rate = rest > 0 ? (gint) ((200 * (st->failed - steps) + rest) / (2 * rest)) : -1;
-    if (got_through (st) > 0 && (main_st == NULL || more_through (st, main_st)))
+    /* a proxy is no application: the servers behind it are measured
+     * against each other, not against it */
+    if (!st->proxy && got_through (st) > 0 && (main_st == NULL || more_through (st, main_st)))
       main_st = st;
   }
   if (by_server->len < 2 || main_st == NULL || main_st->failure_rate >= 50)
@@ -226,7 +229,7 @@ server_rates (W4Correlate *cor, GPtrArray *by_server)
   main_st->main = TRUE;
   for (guint i = 0; i < by_server->len; i++) {
     W4ServerStat *st = g_ptr_array_index (by_server, i);
-    st->stands_out = st != main_st && st->failure_rate >= 50;
+    st->stands_out = st != main_st && !st->proxy && st->failure_rate >= 50;
   }
 }
 

@@ -127,6 +127,7 @@ typedef struct W4FlowLayer W4FlowLayer;
 struct W4FlowLayer {
   W4ConnInfo info;
   W4FlowLayer *next;
+  char tunnel_to[]; /* a tunnel's target (info.tunnel_to) */
 };
 /* Layers above one TCP connection: a tunnel and the TLS inside it, or a
  * TLS session and a tunnel through an HTTPS proxy, nest two or three deep;
@@ -382,8 +383,10 @@ void w4_flow_to_closed_lru (W4Flow *flow);
 void w4_flow_swap_roles (W4Flow *flow);
 /* A new record for a @layer that runs inside @outer (a record of @flow):
  * the TCP connection's numbers and endpoints, with its own layer and
- * outer. NULL past W4_FLOW_LAYERS_MAX: the layer is not read. */
-const W4ConnInfo *w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer);
+ * outer, and for a tunnel @tunnel_to (its CONNECT's target; NULL for other
+ * layers; copied). NULL past W4_FLOW_LAYERS_MAX: the layer is not read. */
+const W4ConnInfo *w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer,
+                                      const char *tunnel_to);
 /* The TCP record's numbers or roles changed: its layers follow. */
 void w4_flow_sync_layers (W4Flow *flow);
 void w4_flow_close (W4Flow *flow, W4CloseReason why, guint64 frame, W4Time ts);

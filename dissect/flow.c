@@ -127,22 +127,30 @@ layer_copy (W4FlowLayer *l, const W4ConnInfo *tcp)
 {
   W4ConnLayer layer = l->info.layer;
   const W4ConnInfo *outer = l->info.outer;
+  const char *tunnel_to = l->info.tunnel_to;
 
   l->info = *tcp;
   l->info.layer = layer;
   l->info.outer = outer;
+  l->info.tunnel_to = tunnel_to;
 }
 
 const W4ConnInfo *
-w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer)
+w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer,
+                    const char *tunnel_to)
 {
+  gsize n = tunnel_to != NULL ? strnlen (tunnel_to, W4_TUNNEL_TO_MAX - 1) : 0;
   W4FlowLayer *l;
 
   if (flow->n_layers >= W4_FLOW_LAYERS_MAX)
     return NULL;
-  l = g_new0 (W4FlowLayer, 1);
+  l = g_malloc0 (sizeof *l + (tunnel_to != NULL ? n + 1 : 0));
   l->info.layer = layer;
   l->info.outer = outer;
+  if (tunnel_to != NULL) {
+    memcpy (l->tunnel_to, tunnel_to, n);
+    l->info.tunnel_to = l->tunnel_to;
+  }
   layer_copy (l, &flow->info);
   l->next = flow->layers;
   flow->layers = l;

@@ -197,6 +197,9 @@ struct W4H1Conn {
   /* the record of the layer it runs on: the TCP connection, a tunnel, or
    * a decrypted TLS session; its events carry it */
   const W4ConnInfo *on;
+  /* the target of the latest CONNECT (printable ASCII, cut), for the
+   * tunnel its 2xx opens; NULL until a CONNECT */
+  char *connect_to;
   /* by W4Dir; each on its own: a smaller allocation, that malloc recycles
    * from its per-size caches */
   W4H1Half *half[2];
@@ -784,6 +787,27 @@ trim (W4Span s)
   return s;
 }
 
+
+static gboolean
+span_ieq (W4Span a, const char *lit)
+{
+  return w4_tok_span_ieq ((const char *) a.ptr, a.len, lit);
+}
+
+/* A CONNECT's target, kept for the tunnel's record: printable ASCII only
+ * (a report shows it), cut to fit. */
+static void
+remember_connect (W4H1Conn *c, W4Span target)
+{
+  gsize n = MIN (target.len, W4_TUNNEL_TO_MAX - 1);
+
+  g_free (c->connect_to);
+  c->connect_to = g_malloc (n + 1);
+  for (gsize i = 0; i < n; i++)
+    c->connect_to[i] = g_ascii_isgraph (target.ptr[i]) ? (char) target.ptr[i] : '?';
+  c->connect_to[n] = '\0';
+}
+
 static void
 emit_head (W4H1Half *h, llhttp_t *p)
 {
@@ -838,6 +862,8 @@ emit_head (W4H1Half *h, llhttp_t *p)
     head.method = buf_span (h, h->method_off, h->method_len);
     head.target = buf_span (h, h->target_off, h->target_len);
     head.reason = w4_span (NULL, 0);
+    if (span_ieq (head.method, "CONNECT"))
+      remember_connect (h->conn, head.target);
     if (sink->on_request)
       sink->on_request (sink->user, &head);
   } else {
@@ -852,11 +878,6 @@ emit_head (W4H1Half *h, llhttp_t *p)
   h->head_done = TRUE;
 }
 
-static gboolean
-span_ieq (W4Span a, const char *lit)
-{
-  return w4_tok_span_ieq ((const char *) a.ptr, a.len, lit);
-}
 
 static gboolean
 has_expect_continue (W4H1Half *h)
@@ -1114,6 +1135,7 @@ h1_new (W4Flow *flow, const W4ConnInfo *on)
   }
   c->flow = flow;
   c->on = on;
+  g_clear_pointer (&c->connect_to, g_free);
   for (int d = 0; d < 2; d++)
     half_reset (c, c->half[d], (W4Dir) d);
   return c;
@@ -1142,6 +1164,7 @@ h1_free (void *st)
   W4H1Conn *c = st;
   W4Dissect *dis = c->flow->dis;
 
+  g_clear_pointer (&c->connect_to, g_free);
   if (dis->n_h1_spare < W4_H1_SPARE) {
     c->flow = NULL;
     dis->h1_spare[dis->n_h1_spare++] = c;
@@ -1211,7 +1234,7 @@ substitute_method (W4H1Half *h, const char *pos, const char *end)
 static void
 start_tunnel (W4H1Conn *c)
 {
-  const W4ConnInfo *tunnel = w4_flow_push_layer (c->flow, W4_LAYER_TUNNEL, c->on);
+  const W4ConnInfo *tunnel = w4_flow_push_layer (c->flow, W4_LAYER_TUNNEL, c->on, c->connect_to);
 
   if (tunnel == NULL) {
     stop_connection (c);

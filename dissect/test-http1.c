@@ -298,9 +298,9 @@ test_tunnel_layer (void)
                    "resp 0 #0 f4-4 200 on=tcp\n"
                    "body 0 s2c #0 0\n"
                    "anomaly upgrade 0 s2c on=tcp\n"
-                   "req 0 #1 f5-5 GET / on=tunnel/tcp\n"
+                   "req 0 #1 f5-5 GET / on=tunnel(h:80)/tcp\n"
                    "body 0 c2s #1 0\n"
-                   "resp 0 #1 f6-6 401 on=tunnel/tcp\n"
+                   "resp 0 #1 f6-6 401 on=tunnel(h:80)/tcp\n"
                    "body 0 s2c #1 0\n"
                    "close 0 end\n");
   t_rec_clear (&r);

@@ -106,6 +106,8 @@ append_layers (TRec *r, const W4ConnInfo *c)
   g_string_append (r->log, " on=");
   for (const W4ConnInfo *l = c; l != NULL; l = l->outer) {
     g_string_append (r->log, names[l->layer]);
+    if (l->tunnel_to != NULL)
+      g_string_append_printf (r->log, "(%s)", l->tunnel_to);
     if (l->conn_id != c->conn_id || l->stream != c->stream)
       g_string_append_c (r->log, '!');
     if (l->outer != NULL)

@@ -381,7 +381,7 @@ feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark
     }
     /* the session's HTTP runs on a record of its own, inside the one TLS
      * runs on: its findings say TLS, the connection's do not */
-    t->rec = w4_flow_push_layer (t->flow, W4_LAYER_TLS, t->on);
+    t->rec = w4_flow_push_layer (t->flow, W4_LAYER_TLS, t->on, NULL);
     if (t->rec == NULL) {
       t->inner_failed = TRUE;
       return;

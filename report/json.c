@@ -107,6 +107,7 @@ w4_rep_json_finding (const W4Finding *f)
   json_object_set_new (o, "h2_stream", f->h2_stream >= 0 ? json_integer (f->h2_stream) : json_null ());
   json_object_set_new (o, "count", w4_json_uint_or_null (f->count));
   json_object_set_new (o, "scheme", w4_json_str (f->scheme));
+  json_object_set_new (o, "tunnel", w4_json_str (f->tunnel));
   return o;
 }
 
@@ -168,6 +169,8 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
                          st->failure_rate < 0 ? json_null () : json_integer (st->failure_rate));
     json_object_set_new (so, "main", json_boolean (st->main));
     json_object_set_new (so, "stands_out", json_boolean (st->stands_out));
+    json_object_set_new (so, "tunnel", w4_json_str (st->tunnel));
+    json_object_set_new (so, "proxy", json_boolean (st->proxy));
     json_array_append_new (by_server, so);
   }
   json_object_set_new (o, "by_server", by_server);

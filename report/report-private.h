@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 /* One server's failure times for the text timeline. */
 typedef struct {
   char *server;  /* "ip:port" */
+  char *tunnel;  /* the CONNECT tunnel's target (the server behind the proxy), or NULL */
   char *host;    /* the first Host seen, or NULL */
   GArray *times; /* (element-type gint64) response times, seconds, arrival order */
 } W4TimelineServer;
@@ -31,7 +32,7 @@ struct W4Report {
   /* text: every failure's time by server (also streamed and dropped ones; not under -q),
    * bounded by the findings limit; first failure first */
   GPtrArray *timeline;       /* (element-type W4TimelineServer) */
-  GHashTable *timeline_by;   /* server -> W4TimelineServer (borrowed from @timeline) */
+  GHashTable *timeline_by;   /* "server>tunnel" (owned) -> W4TimelineServer (borrowed from @timeline) */
   guint64 timeline_kept, timeline_missed;
   char *line;                /* ndjson: one line's bytes, reused (grows to the longest) */
   gsize line_size;

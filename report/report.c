@@ -60,6 +60,7 @@ static void
 w4_timeline_server_free (W4TimelineServer *ts)
 {
   g_free (ts->server);
+  g_free (ts->tunnel);
   g_free (ts->host);
   g_array_unref (ts->times);
   g_free (ts);
@@ -70,7 +71,8 @@ w4_timeline_server_free (W4TimelineServer *ts)
 static void
 w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
 {
-  const char *key = f->server != NULL ? f->server : "";
+  g_autofree char *key = g_strdup_printf ("%s>%s", f->server != NULL ? f->server : "",
+                                          f->tunnel != NULL ? f->tunnel : "");
   W4TimelineServer *ts;
   gint64 sec = f->time.sec;
 
@@ -82,10 +84,11 @@ w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
   ts = g_hash_table_lookup (rep->timeline_by, key);
   if (ts == NULL) {
     ts = g_new0 (W4TimelineServer, 1);
-    ts->server = g_strdup (key);
+    ts->server = g_strdup (f->server != NULL ? f->server : "");
+    ts->tunnel = g_strdup (f->tunnel);
     ts->times = g_array_new (FALSE, FALSE, sizeof (gint64));
     g_ptr_array_add (rep->timeline, ts);
-    g_hash_table_insert (rep->timeline_by, ts->server, ts);
+    g_hash_table_insert (rep->timeline_by, g_steal_pointer (&key), ts);
   }
   if (ts->host == NULL && f->host != NULL)
     ts->host = g_strdup (f->host);
@@ -115,7 +118,7 @@ w4_rep_new (const W4ReportOptions *opts, FILE *out)
   rep->inputs = g_ptr_array_new_with_free_func (g_free);
   rep->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
   rep->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_timeline_server_free);
-  rep->timeline_by = g_hash_table_new (g_str_hash, g_str_equal);
+  rep->timeline_by = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return rep;
 }
 

@@ -16,7 +16,7 @@ static const char *const w4_contract_fields[] = {
   "host", "request_frame", "response_frame", "file", "request_file", "time", "principal",
   "server_message", "summary", "fix", "evidence", "wireshark_filter", "client_ip",
   "client_port", "server_ip", "server_port", "community_id", "tls", "sni", "h2_stream",
-  "count", "scheme", NULL,
+  "count", "scheme", "tunnel", NULL,
 };
 
 static const char *const w4_summary_fields[] = {
@@ -349,7 +349,7 @@ test_ndjson_fields (void)
   g_assert_true (json_is_null (json_object_get (a, "h2_stream")));
   /* evidence in the finding's file names no file */
   g_assert_null (json_object_get (json_array_get (json_object_get (a, "evidence"), 0), "file"));
-  /* the contract's fields and nothing else */
+  /* the contract's fields and our extensions, nothing else */
   g_assert_cmpuint (json_object_size (a), ==, g_strv_length ((char **) w4_contract_fields));
 
   b = parse_line (lines[1]);
@@ -897,6 +897,32 @@ test_text_control_chars (void)
   g_assert_nonnull (strstr (out, "/\\x1B[2Jx\\xFF"));
 }
 
+/* A failure from the server behind a proxy's CONNECT tunnel names the
+ * proxy's address and the tunnel's target, in text and in JSON. */
+static void
+test_tunnel_server (void)
+{
+  W4ReportOptions text = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 200 };
+  W4ReportOptions nd = { .format = W4_FORMAT_NDJSON };
+  W4Finding *f = example_failure (), *g = example_failure ();
+  W4Finding *fs[] = { f, NULL }, *gs[] = { g, NULL };
+
+  for (W4Finding **x = (W4Finding *[]) { f, g, NULL }; *x != NULL; x++) {
+    g_free ((*x)->server);
+    (*x)->server = g_strdup ("127.0.0.1:3128");
+    (*x)->tunnel = g_strdup ("browserspy.dk:443");
+  }
+  g_autofree char *out = run_report (&text, fs, NULL);
+  g_autofree char *nds = run_report (&nd, gs, NULL);
+  g_auto (GStrv) lines = g_strsplit (nds, "\n", -1);
+  json_t *a = parse_line (lines[0]);
+
+  g_assert_nonnull (strstr (out, "192.168.0.4:54337 -> 127.0.0.1:3128 tunnel to browserspy.dk:443\n"));
+  g_assert_cmpstr (json_string_value (json_object_get (a, "server")), ==, "127.0.0.1:3128");
+  g_assert_cmpstr (json_string_value (json_object_get (a, "tunnel")), ==, "browserspy.dk:443");
+  json_decref (a);
+}
+
 /* A user name that would display as "adminexe.txt" is shown escaped. */
 static void
 test_text_bidi_chars (void)
@@ -1115,6 +1141,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/control-chars", test_text_control_chars);
   g_test_add_func ("/report/text/not-inspected", test_text_not_inspected);
   g_test_add_func ("/report/text/bidi-chars", test_text_bidi_chars);
+  g_test_add_func ("/report/text/tunnel-server", test_tunnel_server);
   g_test_add_func ("/report/timeline/one", test_timeline_one);
   g_test_add_func ("/report/timeline/none", test_timeline_none);
   g_test_add_func ("/report/timeline/one-minute", test_timeline_one_minute);

@@ -161,6 +161,28 @@ w4_host_adds (const char *host, const char *server)
   return TRUE;
 }
 
+/* (transfer full) How a server is named: "127.0.0.1:8080 (app.test)",
+ * its Host when that says more; for the server behind a proxy's CONNECT
+ * tunnel "127.0.0.1:3128 tunnel to api.example:443", the proxy's address
+ * and the tunnel's target (its Host only when that says more still). */
+static char *
+w4_text_server_label (const char *server_raw, const char *tunnel_raw, const char *host_raw)
+{
+  g_autofree char *server = w4_clean (server_raw);
+  g_autofree char *host = w4_clean (host_raw);
+  g_autofree char *tunnel = w4_clean (tunnel_raw);
+  GString *l = g_string_new (server_raw != NULL ? server : "?");
+
+  if (tunnel_raw != NULL) {
+    g_string_append_printf (l, " tunnel to %s", tunnel);
+    if (w4_host_adds (host_raw, tunnel_raw))
+      g_string_append_printf (l, " (%s)", host);
+  } else if (w4_host_adds (host_raw, server_raw)) {
+    g_string_append_printf (l, " (%s)", host);
+  }
+  return g_string_free (l, FALSE);
+}
+
 static const char *
 w4_plural (guint64 n, const char *one, const char *many)
 {
@@ -222,12 +244,14 @@ w4_text_uninspected (W4Report *rep)
 static char *
 w4_text_server_name (const W4ServerStat *st)
 {
-  g_autofree char *server = w4_clean (st->server);
-  g_autofree char *host = w4_clean (st->host);
+  g_autofree char *server = NULL;
 
-  if (!w4_host_adds (st->host, st->server))
-    return g_steal_pointer (&server);
-  return g_strdup_printf ("%s (%s)", server, host);
+  /* a proxy's Host fields name the servers behind it, not the proxy */
+  if (st->proxy && st->tunnel == NULL) {
+    server = w4_clean (st->server);
+    return g_strdup_printf ("%s (proxy)", server);
+  }
+  return w4_text_server_label (st->server, st->tunnel, st->host);
 }
 
 /* (transfer full) " (67%)", or with challenge steps " (2 of them challenge
@@ -334,10 +358,11 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
     g_autofree char *against = main_st != NULL && st->stands_out ? w4_text_server_name (main_st)
                                                                  : NULL;
     g_autofree char *txt = g_strdup_printf (
-        "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s%s%s%s%s", name, st->failed,
-        st->total, rate, st->schemes && *st->schemes ? ", schemes " : "",
-        st->schemes ? schemes : "", against ? "; stands out: fails while " : "",
-        against ? against : "", against ? " succeeds" : "", st->main ? "; the main server" : "");
+        "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s%s%s%s%s", name,
+        st->failed, st->total, rate,
+        st->schemes && *st->schemes ? ", schemes " : "", st->schemes ? schemes : "",
+        against ? "; stands out: fails while " : "", against ? against : "",
+        against ? " succeeds" : "", st->main ? "; the main server" : "");
     w4_wrap (rep, 2, i == 0 ? "by server:    " : "              ", txt);
   }
   for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++) {
@@ -408,16 +433,13 @@ w4_timeline_duration (GString *out, guint64 minutes)
 static void
 w4_timeline_line (W4Report *rep, const W4TimelineServer *ts, const W4TimelineRow *row)
 {
-  g_autofree char *server = w4_clean (ts->server);
-  g_autofree char *host = w4_clean (ts->host);
-  g_autoptr (GString) label = g_string_new (server);
+  g_autofree char *name = w4_text_server_label (ts->server, ts->tunnel, ts->host);
+  g_autoptr (GString) label = g_string_new (name);
   g_autoptr (GString) when = g_string_new (NULL);
   g_autoptr (GString) hist = g_string_new (NULL);
   g_autoptr (GString) count = g_string_new (NULL);
   gboolean days = row->first / 86400 != row->last / 86400;
 
-  if (w4_host_adds (ts->host, ts->server))
-    g_string_append_printf (label, " (%s)", host);
   w4_timeline_clock (when, row->first, days);
   g_string_append (when, " - ");
   w4_timeline_clock (when, row->last, days);
@@ -507,16 +529,13 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
 {
   char tbuf[W4_TIME_STRLEN];
   g_autofree char *client = w4_clean (f->client);
-  g_autofree char *server = w4_clean (f->server);
-  g_autofree char *host = w4_clean (f->host);
+  g_autofree char *server = w4_text_server_label (f->server, f->tunnel, f->host);
   g_autoptr (GString) l1 = g_string_new (NULL);
   g_autoptr (GString) l2 = g_string_new (NULL);
 
   /* where and when */
   g_string_append_printf (l1, "%s  %s -> %s", w4_time_format_iso (f->time, tbuf, sizeof tbuf),
-                          f->client ? client : "?", f->server ? server : "?");
-  if (w4_host_adds (f->host, f->server))
-    g_string_append_printf (l1, " (%s)", host);
+                          f->client ? client : "?", server);
   w4_wrap_styled (rep, 2, NULL, "", w4_style_on (rep, W4_STYLE_BOLD), l1->str);
 
   /* what: method URI -> status, principal, frames */
