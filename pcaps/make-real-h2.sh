@@ -19,6 +19,9 @@
 #   /private/ without credentials (stream 1) -> 401; then, on a second
 #   connection (curl 7.88.1 cannot reuse a prior-knowledge connection), with
 #   the right password (stream 1 again) -> 200.
+# h2c-prior-knowledge-node-one-connection.pcap (when node is installed): the
+#   same two requests from clients/h2c_client.js (node's http2 module) on
+#   one prior-knowledge connection: stream 1 -> 401, stream 3 -> 200.
 # h2c-upgrade-challenge-then-ok.pcap: apache2 with mod_http2 (`Protocols h2c
 #   http/1.1`), mod_auth_basic, curl --http2 http://... on one connection:
 #   GET /private/ with `Upgrade: h2c` and no credentials -> 401 in HTTP/1.1
@@ -28,7 +31,7 @@
 #
 # Needs root (tcpdump on lo), nginx (with ssl and http2), apache2 (with
 # mod_http2 and mod_auth_basic, both in Debian 12's apache2), openssl, curl
-# (with HTTP/2), tcpdump and python3. Every server runs under a temporary
+# (with HTTP/2), tcpdump and python3; node (v20 here) for the node capture. Every server runs under a temporary
 # directory with its own configuration (apache2 with -f, its own ServerRoot,
 # PidFile and port) on a free loopback port; no system configuration is read
 # or changed. Everything started is stopped on exit, also on error;
@@ -205,6 +208,18 @@ req "401 2 " --http2-prior-knowledge "${W[@]}" "$H2C_URL"
 req "200 2 " --http2-prior-knowledge "${W[@]}" -u alice:right-password "$H2C_URL"
 finish_capture
 
+#   the same with node's http2 client, which keeps one connection: 401 on
+#   stream 1, 200 on stream 3
+if command -v node >/dev/null; then
+    start_capture h2c-prior-knowledge-node-one-connection.pcap "tcp port $H2C_PORT"
+    node "$HERE/clients/h2c_client.js" --url "$H2C_URL" --expect 401 \
+        --expect 200 --user alice:right-password > "$WORK/h2c-client.log" 2>&1 ||
+        { log "$CAP_NAME: h2c_client.js: $(cat "$WORK/h2c-client.log")"; exit 1; }
+    finish_capture
+else
+    log "no node: h2c-prior-knowledge-node-one-connection.pcap not made"
+fi
+
 #   h2c upgrade (apache2): without, then with credentials
 UPG_URL="http://127.0.0.1:$UPG_PORT/private/"
 start_capture h2c-upgrade-challenge-then-ok.pcap "tcp port $UPG_PORT"
@@ -221,6 +236,9 @@ finish_capture
     echo "apache2: $(apache2 -v | sed -n 's/^Server version: //p')"
     echo "openssl: $(openssl version)"
     echo "curl: $(curl --version | head -n 1)"
+    if command -v node >/dev/null; then
+        echo "node: $(node --version) (nghttp2 $(node -p process.versions.nghttp2))"
+    fi
     echo "tcpdump: $(tcpdump --version 2>&1 | head -n 1)"
     echo "kernel: $(uname -sr)"
 } > "$OUT/VERSIONS-h2.txt"
