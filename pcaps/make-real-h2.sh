@@ -31,10 +31,10 @@
 #
 # Needs root (tcpdump on lo), nginx (with ssl and http2), apache2 (with
 # mod_http2 and mod_auth_basic, both in Debian 12's apache2), openssl, curl
-# (with HTTP/2), tcpdump and python3; node (v20 here) for the node capture. Every server runs under a temporary
-# directory with its own configuration (apache2 with -f, its own ServerRoot,
-# PidFile and port) on a free loopback port; no system configuration is read
-# or changed. Everything started is stopped on exit, also on error;
+# (with HTTP/2), tcpdump and python3; node (v20 here) for the node capture.
+# Every server runs under a temporary directory with its own configuration
+# (apache2 with -f, its own ServerRoot, PidFile and port) on a free loopback
+# port; no system configuration is read or changed. Everything started is stopped on exit, also on error;
 # timeout(1) ends the script after $WHY401_MAKE_TIMEOUT seconds (default
 # 120). The keys are for a throwaway certificate and these sessions only.
 # Versions go to VERSIONS-h2.txt.
