@@ -69,7 +69,7 @@ harness_cleanup() {
     stop_servers
     if [ $rc -ne 0 ]; then
         log "failed (exit $rc); server logs were in $WORK:"
-        tail -n 20 "$WORK"/*.log "$WORK"/*/*.log 2>/dev/null >&2 || true
+        tail -n 20 "$WORK"/*.log "$WORK"/*/*.log >&2 2>/dev/null || true
     fi
     rm -rf "$WORK"
     exit $rc

@@ -4,7 +4,7 @@ ways why401 explains. It makes the python-*.pcap captures (pcaps/make-real.sh)
 and serves the live test (tests/live-test.sh).
 
 Usage: python3 auth_server.py [--host 127.0.0.1] [--port PORT] [--max-seconds N]
-                              [--session-uses N]
+                              [--session-uses N] [--tls-cert PEM --tls-key PEM]
 
 Endpoints (all HTTP/1.1, keep-alive, Content-Length always set):
   /bearer        Bearer JWT. The token with sub "alice" and an exp in the future
@@ -216,11 +216,17 @@ def main():
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--max-seconds", type=float, default=120.0)
     ap.add_argument("--session-uses", type=int, default=3)
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
+    ap.add_argument("--tls-key", help="and this PEM key")
     args = ap.parse_args()
     SESSION_USES = args.session_uses
     ThreadingHTTPServer.allow_reuse_address = True
     httpd = ThreadingHTTPServer((args.host, args.port), Handler)
     httpd.daemon_threads = True
+    if args.tls_cert:
+        from testserver import tls_context
+        httpd.socket = tls_context(args.tls_cert, args.tls_key).wrap_socket(
+            httpd.socket, server_side=True)
     timer = threading.Timer(args.max_seconds, httpd.shutdown)
     timer.daemon = True
     timer.start()
