@@ -25,7 +25,14 @@ curl --version | grep -q HTTP2 || { log "curl without HTTP/2"; exit 1; }
 
 # ---------------------------------------------------------------- servers ---
 
-H2C_PORT=$(free_port)      # nginx: HTTP/2 in cleartext, prior knowledge only
+# nginx: HTTP/2 in cleartext, prior knowledge only, on HTTP's port 80:
+# tshark takes a connection preface for HTTP/2 only on a port it dissects
+# as HTTP (why401 chooses by the bytes, whatever the port)
+H2C_PORT=${WHY401_H2C_PORT:-80}
+if (exec 3<>"/dev/tcp/127.0.0.1/$H2C_PORT") 2>/dev/null; then
+    log "127.0.0.1:$H2C_PORT is taken (set WHY401_H2C_PORT to another HTTP port)"
+    exit 1
+fi
 TLS_PORT=$(free_port)      # nginx: TLS (ALPN h2 and http/1.1)
 UPG_PORT=$(free_port)      # apache2 mod_http2: h2c upgrade
 mkdir -p "$WORK/nginx-tmp" "$WORK/www/forbidden" "$WORK/apache/www"

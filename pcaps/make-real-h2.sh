@@ -14,7 +14,7 @@
 # tls13-h2-wrong-password.pcap (+ .keys): one TLS 1.3 connection, ALPN h2:
 #   GET /private/ with alice's wrong password (stream 1) -> 401, never
 #   retried.
-# h2c-prior-knowledge-challenge-then-ok.pcap: nginx `listen PORT http2;`
+# h2c-prior-knowledge-challenge-then-ok.pcap: nginx `listen 80 http2;`
 #   without ssl, curl --http2-prior-knowledge: the connection preface, GET
 #   /private/ without credentials (stream 1) -> 401; then, on a second
 #   connection (curl 7.88.1 cannot reuse a prior-knowledge connection), with
@@ -34,7 +34,7 @@
 # (with HTTP/2), tcpdump and python3; node (v20 here) for the node capture.
 # Every server runs under a temporary directory with its own configuration
 # (apache2 with -f, its own ServerRoot, PidFile and port) on a free loopback
-# port; no system configuration is read or changed. Everything started is stopped on exit, also on error;
+# port (the h2c one on 127.0.0.1:80, which must be free); no system configuration is read or changed. Everything started is stopped on exit, also on error;
 # timeout(1) ends the script after $WHY401_MAKE_TIMEOUT seconds (default
 # 120). The keys are for a throwaway certificate and these sessions only.
 # Versions go to VERSIONS-h2.txt.
@@ -52,7 +52,15 @@ done
 # ---------------------------------------------------------------- servers ---
 
 TLS_PORT=$(free_port)      # nginx: TLS 1.3, ALPN h2
-H2C_PORT=$(free_port)      # nginx: HTTP/2 in cleartext, prior knowledge only
+# nginx: HTTP/2 in cleartext, prior knowledge only. On HTTP's port 80:
+# tshark takes a connection preface for HTTP/2 only on a port it
+# dissects as HTTP, and the captures must be comparable with it (why401
+# chooses by the bytes, whatever the port).
+H2C_PORT=${WHY401_H2C_PORT:-80}
+if (exec 3<>"/dev/tcp/127.0.0.1/$H2C_PORT") 2>/dev/null; then
+    log "127.0.0.1:$H2C_PORT is taken (set WHY401_H2C_PORT to another HTTP port)"
+    exit 1
+fi
 UPG_PORT=$(free_port)      # apache2 mod_http2: h2c upgrade
 mkdir -p "$WORK/nginx-tmp" "$WORK/www/private" "$WORK/apache/www/private"
 echo "private hello over HTTP/2" > "$WORK/www/private/index.html"
