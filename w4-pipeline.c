@@ -121,8 +121,8 @@ on_tick (void *user, W4Time now)
 
 /* One line per key source, on stderr and in summary.warnings, as for
  * tshark's -o tls.keylog_file a user wants to know the keys were found:
- * how many sessions, how many lines could not be used, and that only TLS
- * 1.3 sessions are decrypted with them so far. @what names the source ("key log keys.txt"). */
+ * how many sessions, how many lines could not be used. @what names the
+ * source ("key log keys.txt"). */
 static void
 warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
 {
@@ -132,8 +132,7 @@ warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
                          c->malformed == 1 ? "" : "s");
   g_autofree char *msg = c->sessions == 0
       ? g_strdup_printf ("%s: no TLS secrets in it%s", what, skipped)
-      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 "
-                         "decrypts only TLS 1.3 with them so far",
+      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s",
                          what, c->sessions, c->sessions == 1 ? "" : "s", skipped);
   W4Anomaly an = { 0 };
 

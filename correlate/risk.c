@@ -144,10 +144,10 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
     f->summary = g_strdup_printf ("TLS to %s%s: %" G_GUINT64_FORMAT " connection%s, not "
                                   "decrypted%s: a 401, 407 or 403 inside cannot be seen.",
                                   a->server, sni, a->count, a->count == 1 ? "" : "s", h2);
-    /* name only what works today: TLS 1.3 with a key log */
+    /* name only what works today: TLS 1.0-1.3 with a key log */
     f->fix = g_strdup ("Pass the client's key log with --keylog FILE (what browsers and curl "
-                       "write where SSLKEYLOGFILE says): why401 decrypts TLS 1.3 sessions with "
-                       "it, not TLS 1.2 yet. Or capture behind the TLS terminator (between the "
+                       "write where SSLKEYLOGFILE says): why401 decrypts TLS 1.0 to 1.3 "
+                       "sessions with it. Or capture behind the TLS terminator (between the "
                        "load balancer or reverse proxy and the backend, where HTTP is plain).");
     f->sni = g_strdup (a->sni);
     w4_cor_ev_add (&ev, a->first_frame, a->stream,

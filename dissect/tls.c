@@ -11,14 +11,19 @@
  * ServerHello whose suite tls-crypto.c opens, each direction's records are
  * reassembled (bounded by W4_TLS13_CIPHERTEXT_MAX, each keeping the frame
  * of its first byte) and opened: handshake keys until the direction's
- * Finished, traffic keys after it. Application data goes to the inner
+ * Finished, traffic keys after it. A TLS 1.0-1.2 ServerHello with the
+ * CLIENT_RANDOM master secret gets the key block of its suite (tls-crypto.c,
+ * encrypt-then-MAC when both hellos carry it), each direction switching at
+ * its ChangeCipherSpec (a resumed handshake too: the server's comes first);
+ * its first protected record, the Finished, is opened and skipped.
+ * Application data goes to the inner
  * (proto, state) slot, HTTP/1 chosen by the first plaintext bytes, with
  * frame marks that point at the ciphertext packets. A bad tag, a cut
  * record or a malformed header stops the direction (a warning): nothing is
  * concluded from what follows.
  *
- * Not yet: TLS 1.2 (tls-crypto.c can, the layer does not ask), KeyUpdate,
- * HTTP/2 inside TLS, a session layer of its own (the TCP connection's
+ * Not yet: renegotiation (a second ChangeCipherSpec stops the direction),
+ * KeyUpdate, HTTP/2 inside TLS, a session layer of its own (the TCP connection's
  * record is marked W4_LAYER_TLS instead). */
 #include "dissect-private.h"
 #include "tls-crypto.h"
@@ -29,6 +34,7 @@
 /* Record content types (RFC 8446 5.1) and the handshake message that ends
  * a direction's handshake epoch. */
 #define TLS_CT_CCS 20
+#define TLS_CT_ALERT 21
 #define TLS_CT_HANDSHAKE 22
 #define TLS_CT_APP_DATA 23
 #define TLS_HS_FINISHED 20
@@ -38,7 +44,8 @@ typedef enum {
   W4_TLS_DIR_OFF,       /* not decrypted: no keys, or it stopped */
   W4_TLS_DIR_PLAIN,     /* before its keys: records pass unread */
   W4_TLS_DIR_HANDSHAKE, /* *_HANDSHAKE_TRAFFIC_SECRET keys, until Finished */
-  W4_TLS_DIR_APP,       /* *_TRAFFIC_SECRET_0 keys */
+  W4_TLS_DIR_APP,       /* *_TRAFFIC_SECRET_0 keys; TLS 1.0-1.2: the key
+                         * block's, from the direction's ChangeCipherSpec */
 } W4TlsDirStage;
 
 /* One direction's records being reassembled and opened (flow lifetime). */
@@ -70,6 +77,7 @@ typedef struct {
   void *inner_st;
   gboolean inner_failed; /* the plaintext is not a protocol dissect reads */
   gboolean decrypting;   /* the session's keys are known: on_tls says decrypted */
+  gboolean tls12;        /* decrypting TLS 1.0-1.2: keys switch at ChangeCipherSpec */
   W4TlsSessionKeys keys; /* a copy: the store may evict its entry */
   W4TlsDir dir[2];       /* by W4Dir */
 } W4TlsConn;
@@ -246,6 +254,12 @@ crypto_of (W4Dissect *dis)
 }
 
 static gboolean
+have_master_secret (const W4TlsSessionKeys *k)
+{
+  return k->secret[W4_TLS_MASTER_SECRET].len == W4_TLS_MASTER_LEN;
+}
+
+static gboolean
 have_tls13_secrets (const W4TlsSessionKeys *k)
 {
   return k->secret[W4_TLS_CLIENT_HS_SECRET].len != 0 &&
@@ -263,7 +277,8 @@ look_up_keys (W4TlsConn *t)
 
   if (t->flow->dis->keylog != NULL && t->hello.state == W4_TLS_HELLO_DONE)
     k = w4_keylog_find (t->flow->dis->keylog, t->hello.client_random);
-  if (k != NULL && have_tls13_secrets (k)) {
+  /* which of the two the session needs, its ServerHello will say */
+  if (k != NULL && (have_tls13_secrets (k) || have_master_secret (k))) {
     t->keys = *k;
     return;
   }
@@ -279,9 +294,33 @@ keys_from (W4TlsConn *t, const W4TlsSuite *suite, W4TlsSecretKind kind)
   return w4_tls13_keys_new (crypto_of (t->flow->dis), suite, s->bytes, s->len);
 }
 
+/* TLS 1.0-1.2: the key block from the master secret and both randoms.
+ * Each direction's keys wait in next_keys for its ChangeCipherSpec; its
+ * first protected record is its Finished, then application data.
+ * An abbreviated (resumed) handshake is the same: the key log names the
+ * master secret by this connection's client random. */
+static gboolean
+start_tls12 (W4TlsConn *t, guint16 version, const W4TlsSuite *suite, const W4TlsServerHello *sh)
+{
+  W4TlsDir *c = &t->dir[W4_DIR_TO_SERVER], *s = &t->dir[W4_DIR_TO_CLIENT];
+  const W4TlsSecret *m = &t->keys.secret[W4_TLS_MASTER_SECRET];
+  /* RFC 7366 3: offered and echoed; it only changes CBC suites */
+  gboolean etm = t->hello.offers_etm && sh->etm && suite->mac != W4_TLS_MAC_AEAD;
+
+  if (!have_master_secret (&t->keys) || suite->tls13)
+    return FALSE;
+  if (!w4_tls12_keys_new (crypto_of (t->flow->dis), suite, version, etm, m->bytes, m->len,
+                          t->hello.client_random, sh->random, &c->next_keys, &s->next_keys))
+    return FALSE;
+  t->tls12 = TRUE;
+  t->decrypting = TRUE;
+  return TRUE;
+}
+
 /* The server's first record, whole, held the ServerHello @sh (@version
  * as w4_tls_server_hello read it): a TLS 1.3 session with a suite we can
- * open gets its four keys; anything else is not decrypted. */
+ * open gets its four keys, a TLS 1.0-1.2 one its key block; anything else
+ * is not decrypted. */
 static void
 start_decrypting (W4TlsConn *t, guint16 version, const W4TlsServerHello *sh)
 {
@@ -290,8 +329,14 @@ start_decrypting (W4TlsConn *t, guint16 version, const W4TlsServerHello *sh)
 
   if (s->stage == W4_TLS_DIR_OFF || c->stage == W4_TLS_DIR_OFF)
     goto off;
-  if (version != 0x0304 || (suite = w4_tls_suite_find (sh->suite)) == NULL ||
-      crypto_of (t->flow->dis) == NULL)
+  if ((suite = w4_tls_suite_find (sh->suite)) == NULL || crypto_of (t->flow->dis) == NULL)
+    goto off;
+  if (version >= 0x0301 && version <= 0x0303) {
+    if (start_tls12 (t, version, suite, sh))
+      return;
+    goto off;
+  }
+  if (version != 0x0304 || !have_tls13_secrets (&t->keys))
     goto off;
   c->keys = keys_from (t, suite, W4_TLS_CLIENT_HS_SECRET);
   c->next_keys = keys_from (t, suite, W4_TLS_CLIENT_APP_SECRET);
@@ -373,12 +418,33 @@ feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark
   t->inner->feed (t->inner_st, dir, &chunk);
 }
 
+/* TLS 1.0-1.2: @dir's ChangeCipherSpec. Its keys take effect with the
+ * next record, sequence number 0 (RFC 5246 6.1). A second one (a
+ * renegotiation: its keys come from hellos sent encrypted) stops the
+ * direction. */
+static void
+change_cipher_spec (W4TlsConn *t, W4Dir dir)
+{
+  W4TlsDir *d = &t->dir[dir];
+
+  if (d->next_keys == NULL) {
+    if (d->stage == W4_TLS_DIR_APP) {
+      dir_warn (t, dir, &d->first, "the TLS session was renegotiated: the direction is not decrypted further");
+      dir_off (t, dir);
+    }
+    return;
+  }
+  w4_tls_keys_free (d->keys);
+  d->keys = g_steal_pointer (&d->next_keys);
+  d->stage = W4_TLS_DIR_APP;
+}
+
 /* One whole record of @dir (header included). */
 static void
 open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
 {
   W4TlsDir *d = &t->dir[dir];
-  guint8 plain[W4_TLS13_CIPHERTEXT_MAX];
+  guint8 plain[W4_TLS_CIPHERTEXT_MAX];
   guint8 type = 0;
   gsize plain_len = 0;
   W4TlsOpen r;
@@ -393,8 +459,13 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
     maybe_announce (t);
     return;
   }
-  /* the hellos and ChangeCipherSpec travel unprotected */
-  if (rec[0] != TLS_CT_APP_DATA || d->stage == W4_TLS_DIR_PLAIN)
+  if (t->tls12 && rec[0] == TLS_CT_CCS) {
+    change_cipher_spec (t, dir);
+    return;
+  }
+  /* the hellos and ChangeCipherSpec travel unprotected; in TLS 1.3 every
+   * protected record says application data outside */
+  if (d->stage == W4_TLS_DIR_PLAIN || (!t->tls12 && rec[0] != TLS_CT_APP_DATA))
     return;
   r = w4_tls_keys_decrypt (d->keys, rec, len, plain, sizeof plain, &type, &plain_len);
   if (r != W4_TLS_OPEN_OK) {
@@ -441,7 +512,8 @@ feed_records (W4TlsConn *t, W4Dir dir, const W4Chunk *chunk)
       break;
     if (d->rec_need == 0) {
       gsize frag = (gsize) d->rec->data[3] << 8 | d->rec->data[4];
-      if (d->rec->data[1] != 3 || frag == 0 || frag > W4_TLS13_CIPHERTEXT_MAX) {
+      gsize frag_max = t->version == 0x0304 ? W4_TLS13_CIPHERTEXT_MAX : W4_TLS_CIPHERTEXT_MAX;
+      if (d->rec->data[1] != 3 || frag == 0 || frag > frag_max) {
         dir_warn (t, dir, &d->first, "a TLS record header is not valid: the direction is not decrypted further");
         dir_off (t, dir);
         break;
