@@ -30,6 +30,7 @@ enum {
   TLS_EXT_SERVER_NAME = 0,
   TLS_EXT_ALPN = 16,
   TLS_EXT_ENCRYPT_THEN_MAC = 22,
+  TLS_EXT_EARLY_DATA = 42,
   TLS_SNI_HOST_NAME = 0,
 };
 
@@ -159,7 +160,8 @@ read_alpn (W4Reader *ext, char **alpn, gboolean *offers_h2)
 
 /* The extensions block: server_name and ALPN, each read once. */
 static W4Status
-read_extensions (W4Reader *r, char **sni, char **alpn, gboolean *offers_h2, gboolean *offers_etm)
+read_extensions (W4Reader *r, char **sni, char **alpn, gboolean *offers_h2, gboolean *offers_etm,
+                 gboolean *offers_early)
 {
   W4Reader exts;
   guint16 exts_len = 0;
@@ -179,6 +181,8 @@ read_extensions (W4Reader *r, char **sni, char **alpn, gboolean *offers_h2, gboo
       ok = read_alpn (&ext, alpn, offers_h2);
     else if (type == TLS_EXT_ENCRYPT_THEN_MAC)
       *offers_etm = TRUE;
+    else if (type == TLS_EXT_EARLY_DATA)
+      *offers_early = TRUE;
     if (!ok)
       return ext.status != W4_OK ? ext.status : W4_MALFORMED;
   }
@@ -191,7 +195,7 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   W4Reader r;
   guint16 version = 0;
   char *sni = NULL, *alpn = NULL;
-  gboolean offers_h2 = FALSE, offers_etm = FALSE;
+  gboolean offers_h2 = FALSE, offers_etm = FALSE, offers_early = FALSE;
   W4Status st;
 
   w4_rd_init (&r, body, len);
@@ -206,7 +210,7 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   st = r.status;
   /* a hello may end here, without extensions (RFC 5246 7.4.1.2): no name */
   if (st == W4_OK && w4_rd_left (&r) > 0)
-    st = read_extensions (&r, &sni, &alpn, &offers_h2, &offers_etm);
+    st = read_extensions (&r, &sni, &alpn, &offers_h2, &offers_etm, &offers_early);
   if (st != W4_OK) {
     g_free (sni);
     g_free (alpn);
@@ -218,6 +222,7 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   th->alpn = alpn;
   th->offers_h2 = offers_h2;
   th->offers_etm = offers_etm;
+  th->offers_early_data = offers_early;
   return W4_OK;
 }
 

@@ -43,6 +43,7 @@ typedef struct {
   char *alpn;          /* (owned) offered protocols, comma-separated, or NULL */
   gboolean offers_h2;  /* "h2" is among the offered protocols */
   gboolean offers_etm; /* it carries encrypt_then_mac (RFC 7366, extension 22) */
+  gboolean offers_early_data; /* it carries early_data (TLS 1.3 0-RTT, extension 42) */
   /* the hello's random: the key logs' name for the session */
   guint8 client_random[32];
 } W4TlsHello;

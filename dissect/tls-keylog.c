@@ -63,14 +63,16 @@ static const struct {
   { "SERVER_HANDSHAKE_TRAFFIC_SECRET", W4_TLS_SERVER_HS_SECRET },
   { "CLIENT_TRAFFIC_SECRET_0", W4_TLS_CLIENT_APP_SECRET },
   { "SERVER_TRAFFIC_SECRET_0", W4_TLS_SERVER_APP_SECRET },
+  { "CLIENT_EARLY_TRAFFIC_SECRET", W4_TLS_CLIENT_EARLY_SECRET },
 };
 
-/* Labels other writers log that nothing here uses: 0-RTT data and
- * exporters (NSS, OpenSSL, BoringSSL), ECH (BoringSSL, Chromium), the RSA
- * pre-master forms (old NSS, Wireshark's own). Not malformed. */
+/* Labels other writers log that nothing here uses: exporters (NSS, OpenSSL, BoringSSL), ECH (BoringSSL, Chromium), the RSA
+ * pre-master forms (old NSS, Wireshark's own), and the secrets OpenSSL 3.0
+ * logs after a KeyUpdate (its own *_TRAFFIC_SECRET_N: the layer derives
+ * them from secret 0 itself). Not malformed. */
 static const char *const w4_kl_ignored[] = {
-  "EXPORTER_SECRET", "EARLY_EXPORTER_SECRET", "CLIENT_EARLY_TRAFFIC_SECRET",
-  "EARLY_EXPORTER_MASTER_SECRET", "ECH_SECRET", "ECH_CONFIG", "RSA", "PMS_CLIENT_RANDOM",
+  "EXPORTER_SECRET", "EARLY_EXPORTER_SECRET", "EARLY_EXPORTER_MASTER_SECRET", "ECH_SECRET", "ECH_CONFIG", "RSA", "PMS_CLIENT_RANDOM",
+  "CLIENT_TRAFFIC_SECRET_N", "SERVER_TRAFFIC_SECRET_N",
 };
 
 /* ---- the table ------------------------------------------------------------ */

@@ -38,6 +38,18 @@
 #define TLS_CT_HANDSHAKE 22
 #define TLS_CT_APP_DATA 23
 #define TLS_HS_FINISHED 20
+#define TLS_HS_ENCRYPTED_EXTENSIONS 8
+#define TLS_HS_KEY_UPDATE 24
+#define TLS_HS_END_OF_EARLY_DATA 5
+/* The client's decrypted 0-RTT data held until the server's
+ * EncryptedExtensions say whether it was accepted (a fixed bound: early
+ * data is one request or a few; past it the early data is not read). */
+#define W4_TLS_EARLY_DATA_MAX 65536
+#define TLS_EXT_EARLY_DATA 42
+/* What a handshake plaintext completed (hs_walk). NewSessionTicket and
+ * the rest are walked over and ignored. */
+#define HS_SAW_FINISHED 1u
+#define HS_SAW_KEY_UPDATE 2u
 
 /* Where a direction's record protection stands. */
 typedef enum {
@@ -59,6 +71,8 @@ typedef struct {
   guint8 hs_hdr[4];     /* handshake message header being read */
   guint hs_hdr_len;
   guint32 hs_left;      /* body bytes of the current handshake message */
+  gboolean opened;      /* a record of the current keys opened (TLS 1.3 early data) */
+  guint64 early_skipped; /* the client's 0-RTT records passed unread */
 } W4TlsDir;
 
 /* A connection's TLS state (W4Flow.app_state[W4_PROTO_TLS]). */
@@ -78,6 +92,16 @@ typedef struct {
   gboolean inner_failed; /* the plaintext is not a protocol dissect reads */
   gboolean decrypting;   /* the session's keys are known: on_tls says decrypted */
   gboolean tls12;        /* decrypting TLS 1.0-1.2: keys switch at ChangeCipherSpec */
+  gboolean early_accepted; /* TLS 1.3: the EncryptedExtensions accept early_data */
+  gboolean early_warned;
+  /* TLS 1.3 0-RTT with CLIENT_EARLY_TRAFFIC_SECRET: its keys, until the
+   * client's EndOfEarlyData, and its plaintext, until the server decides */
+  W4TlsKeys *early_keys;
+  gboolean early_done;   /* no (more) early records expected */
+  GByteArray *early_plain;
+  W4FrameMark early_first; /* the frame of its first record */
+  gboolean early_decided; /* the server's EncryptedExtensions were read */
+  const W4TlsSuite *suite; /* the ServerHello's, when decrypting TLS 1.3 */
   W4TlsSessionKeys keys; /* a copy: the store may evict its entry */
   W4TlsDir dir[2];       /* by W4Dir */
 } W4TlsConn;
@@ -139,6 +163,11 @@ tls_free (void *st)
     g_byte_array_unref (t->dir[d].rec);
     w4_tls_keys_free (t->dir[d].keys);
     w4_tls_keys_free (t->dir[d].next_keys);
+  }
+  w4_tls_keys_free (t->early_keys);
+  if (t->early_plain != NULL) {
+    memset (t->early_plain->data, 0, t->early_plain->len);
+    g_byte_array_unref (t->early_plain);
   }
   w4_tls_hello_clear (&t->hello);
   memset (&t->keys, 0, sizeof t->keys);
@@ -338,6 +367,7 @@ start_decrypting (W4TlsConn *t, guint16 version, const W4TlsServerHello *sh)
   }
   if (version != 0x0304 || !have_tls13_secrets (&t->keys))
     goto off;
+  t->suite = suite;
   c->keys = keys_from (t, suite, W4_TLS_CLIENT_HS_SECRET);
   c->next_keys = keys_from (t, suite, W4_TLS_CLIENT_APP_SECRET);
   s->keys = keys_from (t, suite, W4_TLS_SERVER_HS_SECRET);
@@ -355,12 +385,13 @@ off:
     w4_app_stop (t->flow, W4_DIR_TO_SERVER);
 }
 
-/* Does this handshake plaintext end a Finished message? Messages may span
- * records: their headers are followed across them. */
-static gboolean
-ends_finished (W4TlsDir *d, const guint8 *p, gsize n)
+/* Which handshake messages of interest this plaintext completes
+ * (HS_SAW_*). Messages may span records: their headers are followed
+ * across them. */
+static guint
+hs_walk (W4TlsDir *d, const guint8 *p, gsize n)
 {
-  gboolean finished = FALSE;
+  guint saw = 0;
   gsize i = 0;
 
   while (i < n) {
@@ -368,18 +399,72 @@ ends_finished (W4TlsDir *d, const guint8 *p, gsize n)
       gsize k = MIN ((gsize) d->hs_left, n - i);
       d->hs_left -= (guint32) k;
       i += k;
-      /* hs_hdr keeps the message's type until the next header starts */
-      finished |= d->hs_left == 0 && d->hs_hdr[0] == TLS_HS_FINISHED;
-      continue;
-    }
-    d->hs_hdr[d->hs_hdr_len++] = p[i++];
-    if (d->hs_hdr_len == 4) {
+    } else {
+      d->hs_hdr[d->hs_hdr_len++] = p[i++];
+      if (d->hs_hdr_len < 4)
+        continue;
       d->hs_left = (guint32) d->hs_hdr[1] << 16 | (guint32) d->hs_hdr[2] << 8 | d->hs_hdr[3];
       d->hs_hdr_len = 0;
-      finished |= d->hs_left == 0 && d->hs_hdr[0] == TLS_HS_FINISHED;
+    }
+    /* hs_hdr keeps the message's type until the next header starts */
+    if (d->hs_left == 0 && d->hs_hdr_len == 0) {
+      if (d->hs_hdr[0] == TLS_HS_FINISHED)
+        saw |= HS_SAW_FINISHED;
+      else if (d->hs_hdr[0] == TLS_HS_KEY_UPDATE)
+        saw |= HS_SAW_KEY_UPDATE;
     }
   }
-  return finished;
+  return saw;
+}
+
+/* Do the server's EncryptedExtensions, the first message of its first
+ * protected handshake record, accept early data (RFC 8446 4.2.10: an
+ * empty early_data extension)? An EE split over records is taken as not
+ * accepting (then the client's 0-RTT records are skipped, as servers do). */
+static gboolean
+ee_accepts_early_data (const guint8 *p, gsize n)
+{
+  W4Reader r, exts;
+  guint8 type = 0, l0 = 0;
+  guint16 l1 = 0, exts_len = 0;
+
+  w4_rd_init (&r, p, n);
+  if (!w4_rd_u8 (&r, &type) || type != TLS_HS_ENCRYPTED_EXTENSIONS || !w4_rd_u8 (&r, &l0) ||
+      !w4_rd_u16 (&r, &l1) || !w4_rd_u16 (&r, &exts_len) || w4_rd_left (&r) < exts_len)
+    return FALSE;
+  exts = w4_rd_sub (&r, exts_len);
+  while (w4_rd_left (&exts) >= 4) {
+    guint16 et = 0, el = 0;
+    if (!w4_rd_u16 (&exts, &et) || !w4_rd_u16 (&exts, &el) || !w4_rd_skip (&exts, el))
+      return FALSE;
+    if (et == TLS_EXT_EARLY_DATA)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* TLS 1.3: a client record that fails with the handshake keys before any
+ * opened with them is 0-RTT data the server skips when it did not accept
+ * early data (RFC 8446 4.2.10), or one whose early secret the key log
+ * lacks: it is passed (the sequence number rewound), counted, and the
+ * direction goes on. Only when the ClientHello offered early data. */
+static gboolean
+skip_early_record (W4TlsConn *t, W4Dir dir, guint64 seq_before)
+{
+  W4TlsDir *d = &t->dir[dir];
+
+  if (dir != W4_DIR_TO_SERVER || t->tls12 || d->stage != W4_TLS_DIR_HANDSHAKE || d->opened ||
+      !t->hello.offers_early_data)
+    return FALSE;
+  w4_tls_keys_set_seq (d->keys, seq_before);
+  d->early_skipped++;
+  if (t->early_accepted && !t->early_warned) {
+    t->early_warned = TRUE;
+    dir_warn (t, dir, &d->first,
+              "the server accepted the client's TLS early data (0-RTT), which the key log has no "
+              "CLIENT_EARLY_TRAFFIC_SECRET for: what it carried is not read");
+  }
+  return TRUE;
 }
 
 /* The plaintext of application data goes to the inner protocol, chosen
@@ -418,6 +503,93 @@ feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark
   t->inner->feed (t->inner_st, dir, &chunk);
 }
 
+/* The early secret's keys: the ServerHello's suite when it was read (an
+ * accepted PSK keeps its suite), else each TLS 1.3 suite of the secret's
+ * hash length in turn, the one that opens @rec kept. */
+static gboolean
+early_keys_for (W4TlsConn *t, const guint8 *rec, gsize len, guint8 *out, gsize cap,
+                guint8 *type, gsize *plain_len)
+{
+  static const guint16 suites[] = { 0x1301, 0x1303, 0x1302 };
+  const W4TlsSecret *s = &t->keys.secret[W4_TLS_CLIENT_EARLY_SECRET];
+
+  for (guint i = 0; i < G_N_ELEMENTS (suites); i++) {
+    const W4TlsSuite *suite = w4_tls_suite_find (suites[i]);
+    W4TlsKeys *k;
+    if (t->suite != NULL && suite != t->suite)
+      continue;
+    k = w4_tls13_keys_new (crypto_of (t->flow->dis), suite, s->bytes, s->len);
+    if (k == NULL)
+      continue; /* the secret's length is another hash's */
+    if (w4_tls_keys_decrypt (k, rec, len, out, cap, type, plain_len) == W4_TLS_OPEN_OK) {
+      t->early_keys = k;
+      return TRUE;
+    }
+    w4_tls_keys_free (k);
+  }
+  return FALSE;
+}
+
+/* The held early plaintext, once the server's EncryptedExtensions are
+ * read: to the inner protocol when accepted (before the server's answer
+ * to it), else dropped, as the server dropped it. */
+static void
+early_decided (W4TlsConn *t)
+{
+  t->early_decided = TRUE;
+  if (t->early_plain == NULL)
+    return;
+  if (t->early_accepted)
+    feed_inner (t, W4_DIR_TO_SERVER, t->early_plain->data, t->early_plain->len, &t->early_first);
+  memset (t->early_plain->data, 0, t->early_plain->len);
+  g_clear_pointer (&t->early_plain, g_byte_array_unref);
+}
+
+/* TLS 1.3: is @rec one of the client's 0-RTT records, opened with the
+ * key log's CLIENT_EARLY_TRAFFIC_SECRET? Its application data is held
+ * (early_decided), its EndOfEarlyData ends them. A record they do not open
+ * is the handshake's: FALSE, no more early records. */
+static gboolean
+open_early (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
+{
+  W4TlsDir *d = &t->dir[dir];
+  guint8 plain[W4_TLS13_CIPHERTEXT_MAX];
+  guint8 type = 0;
+  gsize n = 0;
+  gboolean ok;
+
+  if (dir != W4_DIR_TO_SERVER || t->tls12 || t->early_done || !t->hello.offers_early_data ||
+      rec[0] != TLS_CT_APP_DATA || t->keys.secret[W4_TLS_CLIENT_EARLY_SECRET].len == 0 ||
+      d->opened || d->stage == W4_TLS_DIR_OFF || crypto_of (t->flow->dis) == NULL)
+    return FALSE;
+  ok = t->early_keys != NULL
+           ? w4_tls_keys_decrypt (t->early_keys, rec, len, plain, sizeof plain, &type, &n) ==
+                 W4_TLS_OPEN_OK
+           : early_keys_for (t, rec, len, plain, sizeof plain, &type, &n);
+  if (!ok) {
+    t->early_done = TRUE;
+    g_clear_pointer (&t->early_keys, w4_tls_keys_free);
+    return FALSE;
+  }
+  if (type == TLS_CT_APP_DATA && !t->early_decided) {
+    if (t->early_plain == NULL) {
+      t->early_plain = g_byte_array_new ();
+      t->early_first = d->first;
+    }
+    if (t->early_plain->len + n <= W4_TLS_EARLY_DATA_MAX)
+      g_byte_array_append (t->early_plain, plain, (guint) n);
+    else
+      dir_warn (t, dir, &d->first, "the client's TLS early data is longer than why401 holds: it is not read");
+  } else if (type == TLS_CT_APP_DATA && t->early_accepted) {
+    feed_inner (t, dir, plain, n, &d->first);
+  } else if (type == TLS_CT_HANDSHAKE && n >= 1 && plain[0] == TLS_HS_END_OF_EARLY_DATA) {
+    t->early_done = TRUE;
+    g_clear_pointer (&t->early_keys, w4_tls_keys_free);
+  }
+  memset (plain, 0, n);
+  return TRUE;
+}
+
 /* TLS 1.0-1.2: @dir's ChangeCipherSpec. Its keys take effect with the
  * next record, sequence number 0 (RFC 5246 6.1). A second one (a
  * renegotiation: its keys come from hellos sent encrypted) stops the
@@ -439,6 +611,26 @@ change_cipher_spec (W4TlsConn *t, W4Dir dir)
   d->stage = W4_TLS_DIR_APP;
 }
 
+/* TLS 1.3 handshake plaintext of @dir: its Finished moves it to the
+ * traffic keys; a KeyUpdate after it to the next traffic secret, from the
+ * next record on (RFC 8446 4.6.3); NewSessionTicket is ignored. */
+static void
+tls13_handshake (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n)
+{
+  W4TlsDir *d = &t->dir[dir];
+  guint saw = hs_walk (d, p, n);
+
+  if (d->stage == W4_TLS_DIR_HANDSHAKE && (saw & HS_SAW_FINISHED)) {
+    w4_tls_keys_free (d->keys);
+    d->keys = g_steal_pointer (&d->next_keys);
+    d->stage = W4_TLS_DIR_APP;
+  } else if (d->stage == W4_TLS_DIR_APP && (saw & HS_SAW_KEY_UPDATE) &&
+             !w4_tls13_keys_update (crypto_of (t->flow->dis), d->keys)) {
+    dir_warn (t, dir, &d->first, "a TLS KeyUpdate could not be followed: the direction is not decrypted further");
+    dir_off (t, dir);
+  }
+}
+
 /* One whole record of @dir (header included). */
 static void
 open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
@@ -448,6 +640,7 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
   guint8 type = 0;
   gsize plain_len = 0;
   W4TlsOpen r;
+  guint64 seq_before;
 
   if (dir == W4_DIR_TO_CLIENT && !t->server_seen) {
     W4TlsServerHello sh = { 0 };
@@ -459,6 +652,8 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
     maybe_announce (t);
     return;
   }
+  if (open_early (t, dir, rec, len))
+    return;
   if (t->tls12 && rec[0] == TLS_CT_CCS) {
     change_cipher_spec (t, dir);
     return;
@@ -467,7 +662,10 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
    * protected record says application data outside */
   if (d->stage == W4_TLS_DIR_PLAIN || (!t->tls12 && rec[0] != TLS_CT_APP_DATA))
     return;
+  seq_before = w4_tls_keys_seq (d->keys);
   r = w4_tls_keys_decrypt (d->keys, rec, len, plain, sizeof plain, &type, &plain_len);
+  if (r == W4_TLS_OPEN_BAD_TAG && skip_early_record (t, dir, seq_before))
+    return;
   if (r != W4_TLS_OPEN_OK) {
     dir_warn (t, dir, &d->first,
               r == W4_TLS_OPEN_BAD_TAG
@@ -476,13 +674,14 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
     dir_off (t, dir);
     return;
   }
-  if (d->stage == W4_TLS_DIR_HANDSHAKE && type == TLS_CT_HANDSHAKE) {
-    if (ends_finished (d, plain, plain_len)) {
-      w4_tls_keys_free (d->keys);
-      d->keys = g_steal_pointer (&d->next_keys);
-      d->stage = W4_TLS_DIR_APP;
-    }
-  } else if (d->stage == W4_TLS_DIR_APP && type == TLS_CT_APP_DATA) {
+  if (dir == W4_DIR_TO_CLIENT && d->stage == W4_TLS_DIR_HANDSHAKE && !d->opened) {
+    t->early_accepted = type == TLS_CT_HANDSHAKE && ee_accepts_early_data (plain, plain_len);
+    early_decided (t);
+  }
+  d->opened = TRUE;
+  if (!t->tls12 && type == TLS_CT_HANDSHAKE)
+    tls13_handshake (t, dir, plain, plain_len);
+  else if (d->stage == W4_TLS_DIR_APP && type == TLS_CT_APP_DATA) {
     feed_inner (t, dir, plain, plain_len, &d->first);
   }
   memset (plain, 0, plain_len);
