@@ -221,6 +221,16 @@ typedef struct {
   guint64 last_frame;
 } W4HttpBody;
 
+/* Why a TLS session was or was not decrypted (W4TlsInfo.keys). */
+typedef enum {
+  W4_TLS_KEYS_NOT_GIVEN = 0, /* no key log (nor pcapng secrets) was given */
+  W4_TLS_KEYS_MISSING,       /* key logs were given, this session is not in them */
+  W4_TLS_KEYS_WRONG,         /* its secrets are there, its first protected record failed
+                              * its tag: another session's keys, or a damaged key log */
+  W4_TLS_KEYS_UNSUPPORTED,   /* secrets there, but a version or cipher suite not decrypted */
+  W4_TLS_KEYS_OK,            /* decrypted */
+} W4TlsKeyState;
+
 /* TLS on a connection: what its handshake shows in clear. Once per TLS
  * session, when its ClientHello was read (or could not be: cut, lost) and
  * the server's first bytes were seen (or the connection closes first),
@@ -235,6 +245,9 @@ typedef struct {
   const char *alpn;
   guint16 version;        /* the ServerHello's (0x0303: TLS 1.2, 0x0304: 1.3), 0 when not seen */
   gboolean decrypted;     /* keys were found: what it carries is read */
+  /* why (not): with keys, on_tls waits for the first protected record,
+   * so that a key log that does not open the session says so */
+  W4TlsKeyState keys;
 } W4TlsInfo;
 
 /* How HTTP/2 started on a connection. */

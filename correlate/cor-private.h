@@ -281,6 +281,10 @@ typedef struct {
   char *sni;                   /* (owned) */
   gboolean sni_mixed;          /* other connections named another server */
   guint64 h2_offers;           /* connections whose ClientHello offered h2 */
+  /* ...and why they were not decrypted when key logs were given */
+  guint64 keys_missing;        /* the key logs have no secrets for them */
+  guint64 keys_wrong;          /* the secrets there do not open them */
+  guint64 keys_unsupported;    /* a TLS version or cipher suite not decrypted */
 } W4CorRiskAcc;
 
 typedef struct {

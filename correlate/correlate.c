@@ -95,6 +95,7 @@ typedef struct {
   gboolean tls_undecrypted; /* on_tls: TLS that was not decrypted */
   gboolean tls_decrypted;   /* on_tls: decrypted TLS (its HTTP's findings name c->sni) */
   gboolean offers_h2;       /* ...whose ClientHello offered ALPN h2 */
+  W4TlsKeyState tls_keys;   /* ...and why it was not decrypted */
   char *sni;                /* (owned) ...and named this server, or NULL */
   gboolean h2_unparsed;     /* on_h2: HTTP/2 that dissect does not parse */
   guint64 open_frame;
@@ -715,6 +716,12 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *ci)
     a->sni_mixed = TRUE;
   if (c->offers_h2)
     a->h2_offers++;
+  if (c->tls_keys == W4_TLS_KEYS_MISSING)
+    a->keys_missing++;
+  else if (c->tls_keys == W4_TLS_KEYS_WRONG)
+    a->keys_wrong++;
+  else if (c->tls_keys == W4_TLS_KEYS_UNSUPPORTED)
+    a->keys_unsupported++;
 }
 
 /* What the TLS handshake showed is kept until the connection closes, where
@@ -731,6 +738,7 @@ on_tls (void *user, const W4TlsInfo *tls)
     return;
   }
   c->tls_undecrypted = TRUE;
+  c->tls_keys = tls->keys;
   c->offers_h2 |= tls->alpn != NULL && alpn_offers_h2 (tls->alpn);
 }
 

@@ -52,6 +52,8 @@ struct W4Keylog {
   GPtrArray *files;     /* W4KlSource*, in the order added */
   guint next_id;
   W4KeylogCounts text_counts; /* the last w4_keylog_add_text */
+  guint n_sources;      /* files and texts added */
+  gboolean growing;     /* one of the files is */
 };
 
 static const struct {
@@ -409,6 +411,7 @@ w4_keylog_add_text (W4Keylog *kl, const char *origin, const guint8 *text, gsize 
   g_return_val_if_fail (kl != NULL && (text != NULL || len == 0), NULL);
   src.id = kl->next_id++;
   src.origin = (char *) origin;
+  kl->n_sources++;
   if (len > 0) { /* an empty block may come without a buffer at all */
     used = w4_kl_feed (kl, &src, text, len);
     w4_kl_feed_end (kl, &src, text + used, src.skipping ? 0 : len - used);
@@ -486,6 +489,8 @@ w4_keylog_add_file (W4Keylog *kl, const char *path, gboolean growing, GError **e
   src->path = g_strdup (path);
   src->is_file = TRUE;
   src->growing = growing;
+  kl->growing |= growing;
+  kl->n_sources++;
   src->dev = st.st_dev;
   src->ino = st.st_ino;
   if (!w4_kl_read_file (kl, src, fd, error)) {
@@ -568,4 +573,16 @@ guint
 w4_keylog_n_files (W4Keylog *kl)
 {
   return kl->files->len;
+}
+
+gboolean
+w4_keylog_given (W4Keylog *kl)
+{
+  return kl != NULL && kl->n_sources > 0;
+}
+
+gboolean
+w4_keylog_growing (W4Keylog *kl)
+{
+  return kl != NULL && kl->growing;
 }

@@ -106,6 +106,14 @@ guint w4_keylog_n_files (W4Keylog *kl);
  * until the store next changes (add, refresh: a session may be evicted). */
 const W4TlsSessionKeys *w4_keylog_find (W4Keylog *kl, const guint8 *client_random);
 
+/* A key log file or a Decryption Secrets Block was added (even one with
+ * no secrets): a session not in the store is then "not in the key log",
+ * not "no key log given". */
+gboolean w4_keylog_given (W4Keylog *kl);
+/* One of the files was added as growing: a session not found yet may be
+ * found by w4_keylog_refresh. */
+gboolean w4_keylog_growing (W4Keylog *kl);
+
 /* Sessions held now. */
 guint w4_keylog_n_sessions (W4Keylog *kl);
 

@@ -102,6 +102,9 @@ typedef struct {
   W4FrameMark early_first; /* the frame of its first record */
   gboolean early_decided; /* the server's EncryptedExtensions were read */
   const W4TlsSuite *suite; /* the ServerHello's, when decrypting TLS 1.3 */
+  W4TlsKeyState key_state; /* on_tls's keys */
+  gboolean keys_later;   /* not in a growing key log at the ClientHello: look again */
+  gboolean proof_pending; /* keys taken, no protected record opened or failed yet */
   W4TlsSessionKeys keys; /* a copy: the store may evict its entry */
   W4TlsDir dir[2];       /* by W4Dir */
 } W4TlsConn;
@@ -189,6 +192,7 @@ announce (W4TlsConn *t)
   }
   info.version = t->version;
   info.decrypted = t->decrypting;
+  info.keys = t->key_state;
   if (sink->on_tls != NULL)
     sink->on_tls (sink->user, &info);
 }
@@ -200,7 +204,7 @@ announce (W4TlsConn *t)
 static void
 maybe_announce (W4TlsConn *t)
 {
-  if (!t->decided || !t->server_seen || t->announced)
+  if (!t->decided || !t->server_seen || t->announced || t->proof_pending)
     return;
   t->announced = TRUE;
   if (t->flow->opened)
@@ -251,6 +255,7 @@ w4_tls_closing (W4Flow *flow)
   if (t == NULL)
     return;
   t->server_seen = TRUE;
+  t->proof_pending = FALSE; /* nothing more will come to prove the keys */
   maybe_announce (t);
 }
 void
@@ -297,22 +302,51 @@ have_tls13_secrets (const W4TlsSessionKeys *k)
          k->secret[W4_TLS_SERVER_APP_SECRET].len != 0;
 }
 
-/* The ClientHello is read: are the session's keys in the store? Without
- * them the client direction is not followed (today's behaviour). */
-static void
-look_up_keys (W4TlsConn *t)
+/* The session's secrets in the store, copied into t->keys. */
+static gboolean
+find_keys (W4TlsConn *t)
 {
   const W4TlsSessionKeys *k = NULL;
 
   if (t->flow->dis->keylog != NULL && t->hello.state == W4_TLS_HELLO_DONE)
     k = w4_keylog_find (t->flow->dis->keylog, t->hello.client_random);
   /* which of the two the session needs, its ServerHello will say */
-  if (k != NULL && (have_tls13_secrets (k) || have_master_secret (k))) {
-    t->keys = *k;
+  if (k == NULL || !(have_tls13_secrets (k) || have_master_secret (k)))
+    return FALSE;
+  t->keys = *k;
+  return TRUE;
+}
+
+/* The ClientHello is read: are the session's keys in the store? Without
+ * them the client direction is not followed (today's behaviour), unless a
+ * key log is still being written (live): then the records are followed
+ * until the server's first one, where the store is read again once. */
+static void
+look_up_keys (W4TlsConn *t)
+{
+  W4Keylog *kl = t->flow->dis->keylog;
+
+  if (find_keys (t))
+    return;
+  t->key_state = w4_keylog_given (kl) ? W4_TLS_KEYS_MISSING : W4_TLS_KEYS_NOT_GIVEN;
+  if (w4_keylog_growing (kl) && t->hello.state == W4_TLS_HELLO_DONE &&
+      t->dir[W4_DIR_TO_SERVER].stage != W4_TLS_DIR_OFF) {
+    t->keys_later = TRUE;
     return;
   }
   dir_off (t, W4_DIR_TO_SERVER);
   dir_off (t, W4_DIR_TO_CLIENT);
+}
+
+/* The server answered a session the growing key log did not have at its
+ * ClientHello: the browser may have written its lines since. At most once
+ * per session (one stat per growing file when nothing changed). */
+static gboolean
+look_up_keys_again (W4TlsConn *t)
+{
+  t->keys_later = FALSE;
+  w4_keylog_refresh (t->flow->dis->keylog);
+  return find_keys (t);
 }
 
 static W4TlsKeys *
@@ -358,11 +392,17 @@ start_decrypting (W4TlsConn *t, guint16 version, const W4TlsServerHello *sh)
 
   if (s->stage == W4_TLS_DIR_OFF || c->stage == W4_TLS_DIR_OFF)
     goto off;
+  if (t->keys_later && !look_up_keys_again (t))
+    goto off; /* still not there: key_state says MISSING */
+  t->key_state = W4_TLS_KEYS_UNSUPPORTED;
   if ((suite = w4_tls_suite_find (sh->suite)) == NULL || crypto_of (t->flow->dis) == NULL)
     goto off;
   if (version >= 0x0301 && version <= 0x0303) {
-    if (start_tls12 (t, version, suite, sh))
+    if (start_tls12 (t, version, suite, sh)) {
+      t->key_state = W4_TLS_KEYS_OK;
+      t->proof_pending = TRUE;
       return;
+    }
     goto off;
   }
   if (version != 0x0304 || !have_tls13_secrets (&t->keys))
@@ -376,6 +416,8 @@ start_decrypting (W4TlsConn *t, guint16 version, const W4TlsServerHello *sh)
     goto off;
   c->stage = s->stage = W4_TLS_DIR_HANDSHAKE;
   t->decrypting = TRUE;
+  t->key_state = W4_TLS_KEYS_OK;
+  t->proof_pending = TRUE;
   return;
 off:
   dir_off (t, W4_DIR_TO_SERVER);
@@ -590,6 +632,25 @@ open_early (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
   return TRUE;
 }
 
+/* The session's first protected record was opened (@r): when it failed
+ * its tag the key log's secrets are not this session's (or are damaged):
+ * nothing is decrypted, on_tls says why (and no warning per connection:
+ * the not-decrypted info counts them). TRUE when decryption ends here. */
+static gboolean
+keys_proven (W4TlsConn *t, W4TlsOpen r)
+{
+  t->proof_pending = FALSE;
+  if (r == W4_TLS_OPEN_BAD_TAG) {
+    t->key_state = W4_TLS_KEYS_WRONG;
+    t->decrypting = FALSE;
+    t->tls12 = FALSE;
+    dir_off (t, W4_DIR_TO_SERVER);
+    dir_off (t, W4_DIR_TO_CLIENT);
+  }
+  maybe_announce (t);
+  return r == W4_TLS_OPEN_BAD_TAG;
+}
+
 /* TLS 1.0-1.2: @dir's ChangeCipherSpec. Its keys take effect with the
  * next record, sequence number 0 (RFC 5246 6.1). A second one (a
  * renegotiation: its keys come from hellos sent encrypted) stops the
@@ -665,6 +726,8 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
   seq_before = w4_tls_keys_seq (d->keys);
   r = w4_tls_keys_decrypt (d->keys, rec, len, plain, sizeof plain, &type, &plain_len);
   if (r == W4_TLS_OPEN_BAD_TAG && skip_early_record (t, dir, seq_before))
+    return;
+  if (t->proof_pending && keys_proven (t, r))
     return;
   if (r != W4_TLS_OPEN_OK) {
     dir_warn (t, dir, &d->first,
