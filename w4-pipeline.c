@@ -254,6 +254,15 @@ warn_h2_unparsed (W4Pipeline *pipe, const W4H2Info *h2)
 }
 
 static void
+fwd_tls_alert (void *user, const W4TlsAlert *alert)
+{
+  W4Pipeline *pipe = user;
+
+  if (pipe->cor_sink.on_tls_alert != NULL)
+    pipe->cor_sink.on_tls_alert (pipe->cor_sink.user, alert);
+}
+
+static void
 fwd_h2 (void *user, const W4H2Info *h2)
 {
   W4Pipeline *pipe = user;
@@ -283,7 +292,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   W4Pipeline *pipe;
   W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, on_secrets, NULL };
   W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
-                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL };
+                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL, fwd_tls_alert };
 
   g_return_val_if_fail (limits != NULL && opts != NULL && findings != NULL, NULL);
   pipe = g_new0 (W4Pipeline, 1);

@@ -250,6 +250,25 @@ typedef struct {
   W4TlsKeyState keys;
 } W4TlsInfo;
 
+/* A TLS alert that ended a handshake: sent before the server sent any
+ * application data (a server that requires a client certificate, a client
+ * that rejects the server's, no common version or suite). Read in clear
+ * (TLS 1.2 and earlier, and a TLS 1.3 ServerHello's peer) or, when the
+ * session is decrypted, from a protected record (TLS 1.3: the alert after
+ * the client's Finished). close_notify and user_canceled are not reported.
+ * At most one per direction of a connection, between on_conn_open and
+ * on_conn_close (W4Sink.on_tls_alert). */
+typedef struct {
+  const W4ConnInfo *conn;
+  W4Dir from;             /* W4_DIR_TO_CLIENT: the server sent it */
+  guint64 frame;          /* of the record's first byte */
+  W4Time ts;
+  guint8 level;           /* 1 warning, 2 fatal (TLS 1.3: always 2 for these) */
+  guint8 description;     /* RFC 8446 6: 40 handshake_failure, 42 bad_certificate,
+                           * 48 unknown_ca, 70 protocol_version, 116 certificate_required ... */
+  gboolean decrypted;     /* read from a protected record */
+} W4TlsAlert;
+
 /* How HTTP/2 started on a connection. */
 typedef enum {
   W4_H2_PRIOR_KNOWLEDGE = 1, /* the client's connection preface */
@@ -285,6 +304,8 @@ typedef struct {
   void (*on_tls) (void *user, const W4TlsInfo *tls);   /* may be NULL */
   void (*on_h2) (void *user, const W4H2Info *h2);      /* may be NULL */
   void *user;
+  /* may be NULL; after user, so that positional initialisers need not name it */
+  void (*on_tls_alert) (void *user, const W4TlsAlert *alert);
 } W4Sink;
 
 G_END_DECLS

@@ -28,6 +28,9 @@ G_BEGIN_DECLS
  * (track-clock.c). */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
+/* Kinds of TLS alert (description, sender) kept per server; more are
+ * only counted (a fixed size: a handful of alert kinds exist). */
+#define W4_COR_TLS_ALERTS 8
 /* retry-storm: this many rejections of one credential within the window. */
 #define W4_COR_STORM_COUNT 5
 #define W4_COR_STORM_SEC 60
@@ -197,6 +200,9 @@ typedef struct {
    * "does another principal succeed here" costs no scan of principals */
   const W4CorPrincipalAgg *recent_ok[2];
   guint64 challenge_steps; /* failed responses decided as normal challenge steps */
+  W4TlsAlertStat alerts[W4_COR_TLS_ALERTS]; /* handshakes ended by TLS alerts */
+  guint n_alerts;
+  guint64 alerts_other;    /* of kinds past W4_COR_TLS_ALERTS */
 } W4CorServer;
 
 struct W4Correlate {

@@ -59,6 +59,8 @@ server_stat_free (gpointer p)
   g_free (s->server);
   g_free (s->host);
   g_free (s->schemes);
+  if (s->tls_alerts != NULL)
+    g_array_unref (s->tls_alerts);
   g_free (s);
 }
 
@@ -742,6 +744,68 @@ on_tls (void *user, const W4TlsInfo *tls)
   c->offers_h2 |= tls->alpn != NULL && alpn_offers_h2 (tls->alpn);
 }
 
+/* The alert names of RFC 8446 6 and RFC 5246 7.2 a handshake ends with. */
+static const char *
+tls_alert_name (guint8 d)
+{
+  static const struct {
+    guint8 code;
+    const char *name;
+  } names[] = {
+    { 10, "unexpected_message" },  { 20, "bad_record_mac" },
+    { 21, "decryption_failed" },   { 22, "record_overflow" },
+    { 40, "handshake_failure" },   { 41, "no_certificate" },
+    { 42, "bad_certificate" },     { 43, "unsupported_certificate" },
+    { 44, "certificate_revoked" }, { 45, "certificate_expired" },
+    { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
+    { 48, "unknown_ca" },          { 49, "access_denied" },
+    { 50, "decode_error" },        { 51, "decrypt_error" },
+    { 70, "protocol_version" },    { 71, "insufficient_security" },
+    { 80, "internal_error" },      { 86, "inappropriate_fallback" },
+    { 109, "missing_extension" },  { 110, "unsupported_extension" },
+    { 112, "unrecognized_name" },  { 113, "bad_certificate_status_response" },
+    { 115, "unknown_psk_identity" }, { 116, "certificate_required" },
+    { 120, "no_application_protocol" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (names[i].code == d)
+      return names[i].name;
+  return NULL;
+}
+
+/* A handshake ended by an alert counts on its server (W4CorServer.alerts:
+ * the first W4_COR_TLS_ALERTS kinds, the rest only counted in
+ * alerts_other). */
+static void
+on_tls_alert (void *user, const W4TlsAlert *alert)
+{
+  W4Correlate *cor = user;
+  char key[W4_ENDPOINT_STRLEN];
+  W4CorServer *s;
+  gboolean from_server = alert->from == W4_DIR_TO_CLIENT;
+  guint i;
+
+  w4_endpoint_format (&alert->conn->server, key, sizeof key);
+  s = server_get (cor, key, alert->frame, alert->ts);
+  if (s == NULL)
+    return;
+  for (i = 0; i < s->n_alerts; i++)
+    if (s->alerts[i].description == alert->description && s->alerts[i].from_server == from_server)
+      break;
+  if (i == s->n_alerts) {
+    if (i == W4_COR_TLS_ALERTS) {
+      s->alerts_other++;
+      return;
+    }
+    s->n_alerts++;
+    s->alerts[i].description = alert->description;
+    s->alerts[i].from_server = from_server;
+    s->alerts[i].frame = alert->frame;
+  }
+  s->alerts[i].count++;
+}
+
 static void
 on_h2 (void *user, const W4H2Info *h2)
 {
@@ -1170,6 +1234,7 @@ w4_cor_sink (W4Correlate *cor)
     .on_tls = on_tls,
     .on_h2 = on_h2,
     .user = cor,
+    .on_tls_alert = on_tls_alert,
   };
   return s;
 }
@@ -1524,6 +1589,16 @@ build_summary (W4Correlate *cor)
     st->failed = sv->failed;
     st->total = sv->total;
     st->schemes = schemes_string (sv);
+    for (guint i = 0; i < sv->n_alerts; i++) {
+      W4TlsAlertStat a = sv->alerts[i];
+      if (st->tls_alerts == NULL)
+        st->tls_alerts = g_array_new (FALSE, FALSE, sizeof (W4TlsAlertStat));
+      guint file_index = 0;
+      a.name = tls_alert_name (a.description);
+      a.frame = w4_cor_locate (cor, a.frame, &file_index);
+      a.file = w4_cor_file_name (cor, file_index);
+      g_array_append_val (st->tls_alerts, a);
+    }
     g_ptr_array_add (s->by_server, st);
   }
   g_ptr_array_sort (s->by_server, server_stat_cmp);

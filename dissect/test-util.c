@@ -172,11 +172,21 @@ on_anomaly (void *user, const W4Anomaly *a)
   g_string_append_c (r->log, '\n');
 }
 
+static void
+on_tls_alert (void *user, const W4TlsAlert *a)
+{
+  TRec *r = user;
+
+  g_string_append_printf (r->log, "alert %u %s f%" G_GUINT64_FORMAT " %u/%u%s\n", a->conn->stream,
+                          a->from == W4_DIR_TO_CLIENT ? "server" : "client", a->frame, a->level,
+                          a->description, a->decrypted ? " decrypted" : "");
+}
+
 void
 t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
 {
   W4Sink sink = { on_open, on_close, on_request, on_response, on_body, on_anomaly,
-                  on_tls, on_h2, NULL };
+                  on_tls, on_h2, NULL, on_tls_alert };
 
   memset (r, 0, sizeof *r);
   r->log = g_string_new (NULL);

@@ -75,6 +75,18 @@ typedef struct {
   guint64 early_skipped; /* the client's 0-RTT records passed unread */
 } W4TlsDir;
 
+/* One direction's record headers followed in clear, with or without keys,
+ * until its first application data record: a plaintext alert there ended
+ * the handshake (on_tls_alert). Nothing is buffered: a header and an
+ * alert's two bytes at most. */
+typedef struct {
+  guint8 hdr[7];        /* record header, then an alert's level and description */
+  guint hdr_len;
+  gsize skip;           /* payload bytes of the current record still to pass */
+  W4FrameMark first;    /* the frame of the current record's first byte */
+  gboolean done;        /* application data (or not TLS) seen: nothing more to watch */
+} W4TlsWatch;
+
 /* A connection's TLS state (W4Flow.app_state[W4_PROTO_TLS]). */
 typedef struct {
   W4Flow *flow;
@@ -107,6 +119,10 @@ typedef struct {
   gboolean proof_pending; /* keys taken, no protected record opened or failed yet */
   W4TlsSessionKeys keys; /* a copy: the store may evict its entry */
   W4TlsDir dir[2];       /* by W4Dir */
+  W4TlsWatch watch[2];   /* by W4Dir */
+  gboolean server_app_seen; /* decrypted application data from the server */
+  gboolean alerted[2];   /* an alert of that direction was reported */
+  W4TlsAlert alert_on_open[2]; /* ...or waits for on_conn_open (conn NULL: none) */
 } W4TlsConn;
 
 W4Probe
@@ -235,6 +251,77 @@ dir_warn (W4TlsConn *t, W4Dir dir, const W4FrameMark *at, const char *msg)
     w4_dis_anomaly (t->flow, W4_ANOM_WARNING, dir, at->frame, at->ts, W4_LIMIT_COUNT, 0, msg);
 }
 
+/* An alert @from sent: reported when it ends a handshake (before the
+ * server's application data), once per direction. */
+static void
+tls_alert (W4TlsConn *t, W4Dir from, guint8 level, guint8 description, const W4FrameMark *at,
+           gboolean decrypted)
+{
+  const W4Sink *sink = w4_dis_sink (t->flow->dis);
+  W4TlsAlert a = { 0 };
+
+  /* close_notify (0) and user_canceled (90) end nothing by themselves */
+  if (t->server_app_seen || t->alerted[from] || description == 0 || description == 90)
+    return;
+  t->alerted[from] = TRUE;
+  a.conn = &t->flow->info;
+  a.from = from;
+  a.frame = at->frame;
+  a.ts = at->ts;
+  a.level = level;
+  a.description = description;
+  a.decrypted = decrypted;
+  /* as on_tls: an open connection's roles are final, so the event waits */
+  if (!t->flow->opened)
+    t->alert_on_open[from] = a;
+  else if (sink->on_tls_alert != NULL)
+    sink->on_tls_alert (sink->user, &a);
+}
+
+/* Record headers of @dir in clear (W4TlsWatch). Alerts in clear are two
+ * bytes long; a protected one is longer and passes (decryption reads it). */
+static void
+watch_feed (W4TlsConn *t, W4Dir dir, const W4Chunk *chunk)
+{
+  W4TlsWatch *w = &t->watch[dir];
+  guint m = 0;
+
+  for (gsize i = 0; i < chunk->len && !w->done;) {
+    if (w->skip > 0) {
+      gsize k = MIN (w->skip, chunk->len - i);
+      w->skip -= k;
+      i += k;
+      continue;
+    }
+    if (w->hdr_len == 0) {
+      while (m + 1 < chunk->n_marks && chunk->marks[m + 1].off <= i)
+        m++;
+      w->first = chunk->marks[m];
+    }
+    w->hdr[w->hdr_len++] = chunk->data[i++];
+    if (w->hdr_len == 5) {
+      gsize len = (gsize) w->hdr[3] << 8 | w->hdr[4];
+      if (w->hdr[1] != 3 || len == 0 || len > W4_TLS_CIPHERTEXT_MAX || w->hdr[0] == TLS_CT_APP_DATA) {
+        w->done = TRUE;
+      } else if (w->hdr[0] != TLS_CT_ALERT || len != 2) {
+        w->skip = len;
+        w->hdr_len = 0;
+      }
+    } else if (w->hdr_len == 7) {
+      tls_alert (t, dir, w->hdr[5], w->hdr[6], &w->first, FALSE);
+      w->hdr_len = 0;
+    }
+  }
+}
+
+/* Nothing more is read of @dir: no decryption, no watching. */
+static void
+maybe_stop (W4TlsConn *t, W4Dir dir)
+{
+  if (t->dir[dir].stage == W4_TLS_DIR_OFF && t->watch[dir].done)
+    w4_app_stop (t->flow, dir);
+}
+
 /* The client direction has nothing more for us. */
 static void
 hello_decided (W4TlsConn *t)
@@ -243,8 +330,7 @@ hello_decided (W4TlsConn *t)
     return;
   t->decided = TRUE;
   maybe_announce (t);
-  if (t->dir[W4_DIR_TO_SERVER].stage == W4_TLS_DIR_OFF)
-    w4_app_stop (t->flow, W4_DIR_TO_SERVER);
+  maybe_stop (t, W4_DIR_TO_SERVER);
 }
 
 void
@@ -263,9 +349,17 @@ w4_tls_opened (W4Flow *flow)
 {
   W4TlsConn *t = w4_app_state (flow, W4_PROTO_TLS);
 
-  if (t != NULL && t->announce_on_open) {
+  if (t == NULL)
+    return;
+  if (t->announce_on_open) {
     t->announce_on_open = FALSE;
     announce (t);
+  }
+  for (int d = 0; d < 2; d++) {
+    const W4Sink *sink = w4_dis_sink (flow->dis);
+    if (t->alert_on_open[d].conn != NULL && sink->on_tls_alert != NULL)
+      sink->on_tls_alert (sink->user, &t->alert_on_open[d]);
+    t->alert_on_open[d].conn = NULL;
   }
 }
 
@@ -424,7 +518,7 @@ off:
   dir_off (t, W4_DIR_TO_CLIENT);
   /* an undecided ClientHello is still read */
   if (t->decided)
-    w4_app_stop (t->flow, W4_DIR_TO_SERVER);
+    maybe_stop (t, W4_DIR_TO_SERVER);
 }
 
 /* Which handshake messages of interest this plaintext completes
@@ -742,6 +836,10 @@ open_record (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
     early_decided (t);
   }
   d->opened = TRUE;
+  if (type == TLS_CT_ALERT && plain_len >= 2)
+    tls_alert (t, dir, plain[0], plain[1], &d->first, TRUE);
+  if (dir == W4_DIR_TO_CLIENT && type == TLS_CT_APP_DATA && plain_len > 0)
+    t->server_app_seen = TRUE;
   if (!t->tls12 && type == TLS_CT_HANDSHAKE)
     tls13_handshake (t, dir, plain, plain_len);
   else if (d->stage == W4_TLS_DIR_APP && type == TLS_CT_APP_DATA) {
@@ -794,6 +892,8 @@ tls_feed (void *st, W4Dir dir, const W4Chunk *chunk)
 {
   W4TlsConn *t = st;
 
+  if (!t->watch[dir].done)
+    watch_feed (t, dir, chunk);
   if (dir == W4_DIR_TO_CLIENT) {
     if (!t->server_seen && t->dir[dir].stage == W4_TLS_DIR_OFF) {
       /* no keys: its first bytes only, the ServerHello when it is whole
@@ -805,8 +905,7 @@ tls_feed (void *st, W4Dir dir, const W4Chunk *chunk)
     /* with keys, its first record (reassembled) says how to go on */
     if (t->dir[dir].stage != W4_TLS_DIR_OFF)
       feed_records (t, dir, chunk);
-    if (t->dir[dir].stage == W4_TLS_DIR_OFF)
-      w4_app_stop (t->flow, dir);
+    maybe_stop (t, dir);
     return;
   }
   if (t->first_frame == 0) {
@@ -819,6 +918,8 @@ tls_feed (void *st, W4Dir dir, const W4Chunk *chunk)
   }
   if (t->dir[dir].stage != W4_TLS_DIR_OFF)
     feed_records (t, dir, chunk);
+  if (t->decided)
+    maybe_stop (t, dir);
 }
 
 static void
@@ -829,6 +930,7 @@ tls_gap (void *st, W4Dir dir, guint64 lost, const W4FrameMark *at)
   /* a record cut by a gap is never opened: the direction stops */
   if (t->dir[dir].stage != W4_TLS_DIR_OFF)
     dir_off (t, dir);
+  t->watch[dir].done = TRUE; /* record boundaries are lost */
   if (t->inner != NULL)
     t->inner->gap (t->inner_st, dir, lost, at);
   if (dir != W4_DIR_TO_SERVER || t->decided)

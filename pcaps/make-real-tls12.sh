@@ -29,6 +29,11 @@
 # tls13-early-data.pcap: openssl s_client resumes a session and sends its
 #   wrong-password request as 0-RTT early data (nginx `ssl_early_data on`),
 #   then the right password after the handshake.
+# tls-client-cert-required.pcap: servers/client_cert_server.py (python ssl,
+#   CERT_REQUIRED) and curl without a client certificate: TLS 1.2, the
+#   server's handshake_failure alert in clear; TLS 1.3, its
+#   certificate_required alert after the client's Finished, encrypted (only
+#   the key log shows it). No HTTP at all.
 # Each NAME.pcap has its key log NAME.keys beside it.
 #
 # Needs root (tcpdump on lo), nginx, openssl, curl, tcpdump and python3.
@@ -46,6 +51,7 @@ PORT=$(free_port)      # TLS 1.2 and 1.3, encrypt-then-MAC as OpenSSL does
 NOETM=$(free_port)     # encrypt-then-MAC refused
 HRR=$(free_port)       # TLS 1.3 with P-256 only: curl's X25519 share is retried
 EARLY=$(free_port)     # TLS 1.3 accepting early data
+CERTREQ=$(free_port)   # python ssl requiring a client certificate
 HOST=api.example.test
 mkdir -p "$WORK/nginx-tmp" "$WORK/www/private"
 echo "private hello over TLS" > "$WORK/www/private/index.html"
@@ -196,12 +202,29 @@ stop_capture
 grep -q "Early data was accepted" "$WORK/early.log" || { log "early data not accepted"; exit 1; }
 save_with_keys tls13-early-data
 
+# A server that requires a client certificate; curl has none to give.
+start_server client-cert "$PYTHON" "$HERE/servers/client_cert_server.py" "$CERTREQ" \
+    "$WORK/cert.pem" "$WORK/key.pem"
+wait_port "$CERTREQ"
+start_capture tls-client-cert-required.pcap "tcp port $CERTREQ"
+for v in "--tlsv1.2 --tls-max 1.2" --tlsv1.3; do
+    # shellcheck disable=SC2086 # two words for TLS 1.2
+    got=$(SSLKEYLOGFILE="$WORK/tls-client-cert-required.keys" curl -sS -m 5 -k --http1.1 $v \
+        --resolve "$HOST:$CERTREQ:127.0.0.1" -o /dev/null -w '%{http_code}' \
+        "https://$HOST:$CERTREQ/" 2>"$WORK/curl-cert.log") || true
+    [ "$got" = 000 ] || { log "curl $v without a certificate gave '$got', expected no answer"; exit 1; }
+done
+stop_capture
+grep -q "certificate required" "$WORK/curl-cert.log" || { log "curl: no certificate_required alert"; exit 1; }
+save_with_keys tls-client-cert-required
+
 {
     echo "# Tools that made the TLS 1.2 captures (pcaps/make-real-tls12.sh)"
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //')"
     echo "openssl: $(openssl version)"
     echo "curl: $(curl --version | head -n 1)"
+    echo "python3: $("$PYTHON" --version 2>&1)"
     echo "tcpdump: $(tcpdump --version 2>&1 | head -n 1)"
     echo "kernel: $(uname -sr)"
 } > "$OUT/VERSIONS-tls12.txt"

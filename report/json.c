@@ -168,6 +168,22 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
                          st->failure_rate < 0 ? json_null () : json_integer (st->failure_rate));
     json_object_set_new (so, "main", json_boolean (st->main));
     json_object_set_new (so, "stands_out", json_boolean (st->stands_out));
+    /* only for servers where TLS alerts ended handshakes */
+    if (st->tls_alerts != NULL) {
+      json_t *alerts = json_array ();
+      for (guint k = 0; k < st->tls_alerts->len; k++) {
+        const W4TlsAlertStat *a = &g_array_index (st->tls_alerts, W4TlsAlertStat, k);
+        json_t *ao = json_object ();
+        json_object_set_new (ao, "description", w4_json_str (a->name));
+        json_object_set_new (ao, "code", json_integer (a->description));
+        json_object_set_new (ao, "from", json_string (a->from_server ? "server" : "client"));
+        json_object_set_new (ao, "frame", w4_json_uint (a->frame));
+        json_object_set_new (ao, "file", w4_json_str (a->file));
+        json_object_set_new (ao, "count", w4_json_uint (a->count));
+        json_array_append_new (alerts, ao);
+      }
+      json_object_set_new (so, "tls_alerts", alerts);
+    }
     json_array_append_new (by_server, so);
   }
   json_object_set_new (o, "by_server", by_server);

@@ -7,7 +7,7 @@
 why401=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..5"
+echo "1..6"
 n=0
 bad=0
 check() { # description command...
@@ -43,5 +43,13 @@ check "damaged key log: 'the key log's secrets do not open them', no HTTP read" 
            grep -q '\"http_requests\": 0,' '$tmp/out'"
 check "damaged key log: the fix asks for the key log of this capture, whole" \
     grep -q '"fix": "Pass the key log the client wrote during this capture' "$tmp/out"
+# A server that requires a client certificate, without the key log: the
+# TLS 1.2 handshake_failure alert travels in clear and is in the server's
+# row; TLS 1.3's certificate_required is encrypted and is not (the capture's
+# expected file, with its key log, has both).
+"$why401" --format json pcaps/tls-client-cert-required.pcap > "$tmp/out" 2>> "$tmp/err"
+check "alerts without the key log: handshake_failure only" \
+    sh -c "grep -q '\"description\": \"handshake_failure\"' '$tmp/out' &&
+           ! grep -q certificate_required '$tmp/out'"
 sed 's/^/# /' "$tmp/err"
 [ $bad -eq 0 ]
