@@ -28,6 +28,7 @@ typedef enum {
 } KeysFrom;
 
 static const char *keys_from = NULL; /* the growing file's path */
+static int cut_at = -1; /* the capture ends halfway through this packet (-1: none) */
 
 /* Before packet @i of the replay: a growing key log gets the session's
  * lines once the ClientHello (packet 0) was read. */
@@ -114,12 +115,14 @@ replay_session_keys (KeysFrom keys, gsize piece, gboolean coalesce, int drop, in
     }
     if ((int) i == drop)
       start = p->len / 2; /* lost: the next segment starts there */
-    for (gsize off = start; off < p->len;) {
-      gsize n = piece == 0 ? p->len - off : MIN (piece, p->len - off);
+    for (gsize off = start, end = (int) i == cut_at ? p->len / 2 : p->len; off < end;) {
+      gsize n = piece == 0 ? end - off : MIN (piece, end - off);
       t_seg (&r, from, sport, dport, T_ACK | T_PSH, seq[from] + (guint32) off, seq[to], data + off, n);
       off += n;
     }
     seq[from] += (guint32) p->len;
+    if ((int) i == cut_at)
+      break;
   }
   w4_dis_finish (r.dis);
   log = g_strdup (r.log->str);
@@ -453,6 +456,22 @@ test_server_version (void)
   g_assert_cmphex (w4_tls_server_version (tls13->data, tls13->len), ==, 0);
 }
 
+/* The capture ends inside a record (no packet lost, the rest never
+ * captured): a warning says it is not decrypted, nothing is made up. */
+static void
+test_decrypt_cut_at_end (void)
+{
+  g_autofree char *log = NULL;
+
+  cut_at = T_SESSION_401;
+  log = replay_session (0, FALSE, -1, -1);
+  cut_at = -1;
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "req 0 #0"));
+  g_assert_null (strstr (log, "resp 0"));
+  g_assert_nonnull (strstr (log, "anomaly warning"));
+}
+
 /* A live key log still being written: the session's lines arrive after
  * its ClientHello was read; the store is read again when the server's
  * first record comes, and the session is decrypted. Lines that never come
@@ -521,6 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/decrypt-gap", test_decrypt_gap);
   g_test_add_func ("/tls/decrypt-bad-tag", test_decrypt_bad_tag);
   g_test_add_func ("/tls/keys-growing", test_keys_growing);
+  g_test_add_func ("/tls/decrypt-cut-at-end", test_decrypt_cut_at_end);
   g_test_add_func ("/tls/keys-not-matching", test_keys_not_matching);
   return g_test_run ();
 }

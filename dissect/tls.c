@@ -946,6 +946,10 @@ tls_eof (void *st, W4Dir dir, const W4FrameMark *at)
 {
   W4TlsConn *t = st;
 
+  /* a record the capture cut is not opened: said, not guessed at */
+  if (t->dir[dir].stage != W4_TLS_DIR_OFF && t->dir[dir].rec->len > 0 && t->decrypting)
+    dir_warn (t, dir, &t->dir[dir].first,
+              "the capture ends inside a TLS record: what it holds is not decrypted");
   if (t->inner != NULL)
     t->inner->eof (t->inner_st, dir, at);
   if (dir != W4_DIR_TO_SERVER || t->decided)
