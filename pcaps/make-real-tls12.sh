@@ -34,6 +34,9 @@
 #   server's handshake_failure alert in clear; TLS 1.3, its
 #   certificate_required alert after the client's Finished, encrypted (only
 #   the key log shows it). No HTTP at all.
+# tls-server-cert-rejected.pcap: curl without -k to nginx's self-signed
+#   certificate: it rejects it with an unknown_ca alert, TLS 1.2 in clear,
+#   TLS 1.3 encrypted with its handshake keys (only the key log shows it).
 # Each NAME.pcap has its key log NAME.keys beside it.
 #
 # Needs root (tcpdump on lo), nginx, openssl, curl, tcpdump and python3.
@@ -211,12 +214,25 @@ for v in "--tlsv1.2 --tls-max 1.2" --tlsv1.3; do
     # shellcheck disable=SC2086 # two words for TLS 1.2
     got=$(SSLKEYLOGFILE="$WORK/tls-client-cert-required.keys" curl -sS -m 5 -k --http1.1 $v \
         --resolve "$HOST:$CERTREQ:127.0.0.1" -o /dev/null -w '%{http_code}' \
-        "https://$HOST:$CERTREQ/" 2>"$WORK/curl-cert.log") || true
+        "https://$HOST:$CERTREQ/" 2>>"$WORK/curl-cert.log") || true
     [ "$got" = 000 ] || { log "curl $v without a certificate gave '$got', expected no answer"; exit 1; }
 done
 stop_capture
-grep -q "certificate required" "$WORK/curl-cert.log" || { log "curl: no certificate_required alert"; exit 1; }
+grep -Eq "certificate required|alert" "$WORK/curl-cert.log" || { log "curl: no alert: $(cat "$WORK/curl-cert.log")"; exit 1; }
 save_with_keys tls-client-cert-required
+
+# A client that does not trust the server's certificate.
+start_capture tls-server-cert-rejected.pcap "tcp port $PORT"
+for v in "--tlsv1.2 --tls-max 1.2" --tlsv1.3; do
+    # shellcheck disable=SC2086 # two words for TLS 1.2
+    got=$(SSLKEYLOGFILE="$WORK/tls-server-cert-rejected.keys" curl -sS -m 5 --http1.1 $v \
+        --resolve "$HOST:$PORT:127.0.0.1" -o /dev/null -w '%{http_code}' \
+        "https://$HOST:$PORT/" 2>>"$WORK/curl-ca.log") || true
+    [ "$got" = 000 ] || { log "curl $v without -k gave '$got', expected no answer"; exit 1; }
+done
+stop_capture
+grep -q "certificate" "$WORK/curl-ca.log" || { log "curl: no certificate error"; exit 1; }
+save_with_keys tls-server-cert-rejected
 
 {
     echo "# Tools that made the TLS 1.2 captures (pcaps/make-real-tls12.sh)"
