@@ -5,13 +5,18 @@
  * ALPN protocols, the client random) and the version the ServerHello
  * selects, and on_tls says whether the connection was decrypted.
  *
- * Without the session's secrets in the key store (or with no store), that
- * is all: the client direction stops after its hello, the server's after
- * its first bytes, as before decryption existed. With them, and a TLS 1.3
- * ServerHello whose suite tls-crypto.c opens, each direction's records are
- * reassembled (bounded by W4_TLS13_CIPHERTEXT_MAX, each keeping the frame
- * of its first byte) and opened: handshake keys until the direction's
- * Finished, traffic keys after it. A TLS 1.0-1.2 ServerHello with the
+ * Without the session's secrets in the key store (or with no store), each
+ * direction's record headers are only followed in clear (W4TlsWatch) until
+ * its first application data record, for an alert that ends the handshake
+ * (on_tls_alert). With them, and a TLS 1.3 ServerHello whose suite
+ * tls-crypto.c opens, each direction's records are reassembled (bounded by
+ * W4_TLS_CIPHERTEXT_MAX, each keeping the frame of its first byte) and
+ * opened: handshake keys until the direction's Finished, traffic keys after
+ * it, the next traffic secret after a KeyUpdate; a HelloRetryRequest needs
+ * nothing (the same client random names the keys); the client's 0-RTT
+ * records are opened with CLIENT_EARLY_TRAFFIC_SECRET and held until the
+ * server's EncryptedExtensions accept them, or skipped without it. A TLS
+ * 1.0-1.2 ServerHello with the
  * CLIENT_RANDOM master secret gets the key block of its suite (tls-crypto.c,
  * encrypt-then-MAC when both hellos carry it), each direction switching at
  * its ChangeCipherSpec (a resumed handshake too: the server's comes first);
@@ -20,10 +25,14 @@
  * (proto, state) slot, HTTP/1 chosen by the first plaintext bytes, with
  * frame marks that point at the ciphertext packets. A bad tag, a cut
  * record or a malformed header stops the direction (a warning): nothing is
- * concluded from what follows.
+ * concluded from what follows. With keys, on_tls waits for the session's
+ * first protected record: one that fails its tag says the key log's
+ * secrets do not open the session (W4_TLS_KEYS_WRONG), not a warning. A
+ * session a growing (live) key log lacks at its ClientHello is looked up
+ * once more at the server's first record.
  *
  * Not yet: renegotiation (a second ChangeCipherSpec stops the direction),
- * KeyUpdate, HTTP/2 inside TLS, a session layer of its own (the TCP connection's
+ * HTTP/2 inside TLS, a session layer of its own (the TCP connection's
  * record is marked W4_LAYER_TLS instead). */
 #include "dissect-private.h"
 #include "tls-crypto.h"
