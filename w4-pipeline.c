@@ -121,8 +121,8 @@ on_tick (void *user, W4Time now)
 
 /* One line per key source, on stderr and in summary.warnings, as for
  * tshark's -o tls.keylog_file a user wants to know the keys were found:
- * how many sessions, how many lines could not be used, and that only TLS
- * 1.3 sessions are decrypted with them so far. @what names the source ("key log keys.txt"). */
+ * how many sessions, how many lines could not be used. @what names the
+ * source ("key log keys.txt"). */
 static void
 warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
 {
@@ -132,8 +132,7 @@ warn_keys_read (W4Pipeline *pipe, const char *what, const W4KeylogCounts *c)
                          c->malformed == 1 ? "" : "s");
   g_autofree char *msg = c->sessions == 0
       ? g_strdup_printf ("%s: no TLS secrets in it%s", what, skipped)
-      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s; why401 "
-                         "decrypts only TLS 1.3 with them so far",
+      : g_strdup_printf ("%s: secrets for %" G_GUINT64_FORMAT " TLS session%s%s",
                          what, c->sessions, c->sessions == 1 ? "" : "s", skipped);
   W4Anomaly an = { 0 };
 
@@ -255,6 +254,15 @@ warn_h2_unparsed (W4Pipeline *pipe, const W4H2Info *h2)
 }
 
 static void
+fwd_tls_alert (void *user, const W4TlsAlert *alert)
+{
+  W4Pipeline *pipe = user;
+
+  if (pipe->cor_sink.on_tls_alert != NULL)
+    pipe->cor_sink.on_tls_alert (pipe->cor_sink.user, alert);
+}
+
+static void
 fwd_h2 (void *user, const W4H2Info *h2)
 {
   W4Pipeline *pipe = user;
@@ -284,7 +292,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   W4Pipeline *pipe;
   W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, on_secrets, NULL };
   W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
-                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL };
+                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL, fwd_tls_alert };
 
   g_return_val_if_fail (limits != NULL && opts != NULL && findings != NULL, NULL);
   pipe = g_new0 (W4Pipeline, 1);

@@ -211,7 +211,7 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
       "where SSLKEYLOGFILE says (what Wireshark's tls.keylog_file reads); a pcapng input may\n"
       "carry the same in Decryption Secrets Blocks (editcap --inject-secrets). why401 reads\n"
       "and counts them (a warning says how many sessions, and names each malformed line) and\n"
-      "decrypts TLS 1.3 with them (TLS 1.2 not yet). Live, the key log is read again as it grows.\n"
+      "decrypts TLS 1.0 to 1.3 with them. Live, the key log is read again as it grows.\n"
       "\n"
       "Live capture: -i IFACE (or any; -D lists them) opens the interface in immediate mode,\n"
       "promiscuous unless -p, and says so on stderr as tcpdump does (\"listening on ...\"); when\n"

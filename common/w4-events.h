@@ -242,6 +242,16 @@ typedef struct {
   guint64 last_frame;
 } W4HttpBody;
 
+/* Why a TLS session was or was not decrypted (W4TlsInfo.keys). */
+typedef enum {
+  W4_TLS_KEYS_NOT_GIVEN = 0, /* no key log (nor pcapng secrets) was given */
+  W4_TLS_KEYS_MISSING,       /* key logs were given, this session is not in them */
+  W4_TLS_KEYS_WRONG,         /* its secrets are there, its first protected record failed
+                              * its tag: another session's keys, or a damaged key log */
+  W4_TLS_KEYS_UNSUPPORTED,   /* secrets there, but a version or cipher suite not decrypted */
+  W4_TLS_KEYS_OK,            /* decrypted */
+} W4TlsKeyState;
+
 /* TLS on a connection: what its handshake shows in clear. Once per TLS
  * session, when its ClientHello was read (or could not be: cut, lost) and
  * the server's first bytes were seen (or the connection closes first),
@@ -256,7 +266,29 @@ typedef struct {
   const char *alpn;
   guint16 version;        /* the ServerHello's (0x0303: TLS 1.2, 0x0304: 1.3), 0 when not seen */
   gboolean decrypted;     /* keys were found: what it carries is read */
+  /* why (not): with keys, on_tls waits for the first protected record,
+   * so that a key log that does not open the session says so */
+  W4TlsKeyState keys;
 } W4TlsInfo;
+
+/* A TLS alert that ended a handshake: sent before the server sent any
+ * application data (a server that requires a client certificate, a client
+ * that rejects the server's, no common version or suite). Read in clear
+ * (TLS 1.2 and earlier, and a TLS 1.3 ServerHello's peer) or, when the
+ * session is decrypted, from a protected record (TLS 1.3: the alert after
+ * the client's Finished). close_notify and user_canceled are not reported.
+ * At most one per direction of a connection, between on_conn_open and
+ * on_conn_close (W4Sink.on_tls_alert). */
+typedef struct {
+  const W4ConnInfo *conn;
+  W4Dir from;             /* W4_DIR_TO_CLIENT: the server sent it */
+  guint64 frame;          /* of the record's first byte */
+  W4Time ts;
+  guint8 level;           /* 1 warning, 2 fatal (TLS 1.3: always 2 for these) */
+  guint8 description;     /* RFC 8446 6: 40 handshake_failure, 42 bad_certificate,
+                           * 48 unknown_ca, 70 protocol_version, 116 certificate_required ... */
+  gboolean decrypted;     /* read from a protected record */
+} W4TlsAlert;
 
 /* How HTTP/2 started on a connection. */
 typedef enum {
@@ -293,6 +325,8 @@ typedef struct {
   void (*on_tls) (void *user, const W4TlsInfo *tls);   /* may be NULL */
   void (*on_h2) (void *user, const W4H2Info *h2);      /* may be NULL */
   void *user;
+  /* may be NULL; after user, so that positional initialisers need not name it */
+  void (*on_tls_alert) (void *user, const W4TlsAlert *alert);
 } W4Sink;
 
 G_END_DECLS

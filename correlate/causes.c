@@ -229,8 +229,8 @@ static const W4CauseInfo causes[W4_CAUSE_COUNT] = {
   { .cause = W4_CAUSE_NOT_DECRYPTED, .code = "not-decrypted",
     .kind = W4_KIND_INFO, .statuses = 0,
     .means =
-      "TLS that was not decrypted (no key log for these sessions, or TLS 1.2, which why401 does "
-      "not decrypt yet): the HTTP inside could not be inspected.",
+      "TLS that was not decrypted (no key log for these sessions, or keys that do not open "
+      "them): the HTTP inside could not be inspected.",
     .fix =
       "Pass the client's key log (SSLKEYLOGFILE) with --keylog, or capture behind the TLS "
       "terminator, where HTTP is plain." },

@@ -28,6 +28,9 @@ G_BEGIN_DECLS
  * (track-clock.c). */
 /* Host names counted per server to report the most seen one. */
 #define W4_COR_HOSTS_PER_SERVER 4
+/* Kinds of TLS alert (description, sender) kept per server; more are
+ * only counted (a fixed size: a handful of alert kinds exist). */
+#define W4_COR_TLS_ALERTS 8
 /* retry-storm: this many rejections of one credential within the window. */
 #define W4_COR_STORM_COUNT 5
 #define W4_COR_STORM_SEC 60
@@ -207,6 +210,9 @@ typedef struct {
   /* it acted as a proxy (a 407, a CONNECT, Proxy-Authorization): not an
    * application that others are measured against */
   gboolean proxy;
+  W4TlsAlertStat alerts[W4_COR_TLS_ALERTS]; /* handshakes ended by TLS alerts */
+  guint n_alerts;
+  guint64 alerts_other;    /* of kinds past W4_COR_TLS_ALERTS */
 } W4CorServer;
 
 struct W4Correlate {
@@ -292,6 +298,10 @@ typedef struct {
   char *sni;                   /* (owned) */
   gboolean sni_mixed;          /* other connections named another server */
   guint64 h2_offers;           /* connections whose ClientHello offered h2 */
+  /* ...and why they were not decrypted when key logs were given */
+  guint64 keys_missing;        /* the key logs have no secrets for them */
+  guint64 keys_wrong;          /* the secrets there do not open them */
+  guint64 keys_unsupported;    /* a TLS version or cipher suite not decrypted */
 } W4CorRiskAcc;
 
 typedef struct {

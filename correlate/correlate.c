@@ -60,6 +60,8 @@ server_stat_free (gpointer p)
   g_free (s->tunnel);
   g_free (s->host);
   g_free (s->schemes);
+  if (s->tls_alerts != NULL)
+    g_array_unref (s->tls_alerts);
   g_free (s);
 }
 
@@ -96,6 +98,7 @@ typedef struct {
   gboolean tls_undecrypted; /* on_tls: TLS that was not decrypted */
   gboolean tls_decrypted;   /* on_tls: decrypted TLS (its HTTP's findings name c->sni) */
   gboolean offers_h2;       /* ...whose ClientHello offered ALPN h2 */
+  W4TlsKeyState tls_keys;   /* ...and why it was not decrypted */
   char *sni;                /* (owned) ...and named this server, or NULL */
   gboolean h2_unparsed;     /* on_h2: HTTP/2 that dissect does not parse */
   guint64 open_frame;
@@ -391,10 +394,12 @@ frame_stream (W4Correlate *cor, const W4ConnInfo *conn, guint64 frame)
   return w4_conn_stream_in_file (conn, file_index);
 }
 
+/* The server record of @key (W4CorExchange.server_key), made for the
+ * server at @server through a tunnel to @tunnel_to (NULL: none) if new. */
 static W4CorServer *
-server_get (W4Correlate *cor, const W4CorExchange *ex, guint64 frame, W4Time ts)
+server_get (W4Correlate *cor, const char *key, const W4Endpoint *server, const char *tunnel_to,
+            guint64 frame, W4Time ts)
 {
-  const char *key = ex->server_key;
   W4CorServer *s = g_hash_table_lookup (cor->servers, key);
   char buf[W4_ENDPOINT_STRLEN];
 
@@ -406,8 +411,8 @@ server_get (W4Correlate *cor, const W4CorExchange *ex, guint64 frame, W4Time ts)
   }
   s = g_new0 (W4CorServer, 1);
   s->key = g_strdup (key);
-  s->endpoint = g_strdup (w4_endpoint_format (&ex->server, buf, sizeof buf));
-  s->tunnel_to = g_strdup (ex->tunnel_to);
+  s->endpoint = g_strdup (w4_endpoint_format (server, buf, sizeof buf));
+  s->tunnel_to = g_strdup (tunnel_to);
   s->principals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_hash_table_insert (cor->servers, s->key, s);
   return s;
@@ -473,7 +478,8 @@ static void
 aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 {
   gboolean success = ex->status < 400;
-  W4CorServer *s = server_get (cor, ex, ex->resp_frame, ex->resp_ts);
+  W4CorServer *s = server_get (cor, ex->server_key, &ex->server, ex->tunnel_to, ex->resp_frame,
+                               ex->resp_ts);
   const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
 
   if (s != NULL) {
@@ -729,6 +735,12 @@ note_undecrypted (W4Correlate *cor, const W4CorConn *c, const W4ConnInfo *ci)
     a->sni_mixed = TRUE;
   if (c->offers_h2)
     a->h2_offers++;
+  if (c->tls_keys == W4_TLS_KEYS_MISSING)
+    a->keys_missing++;
+  else if (c->tls_keys == W4_TLS_KEYS_WRONG)
+    a->keys_wrong++;
+  else if (c->tls_keys == W4_TLS_KEYS_UNSUPPORTED)
+    a->keys_unsupported++;
 }
 
 /* What the TLS handshake showed is kept until the connection closes, where
@@ -745,7 +757,72 @@ on_tls (void *user, const W4TlsInfo *tls)
     return;
   }
   c->tls_undecrypted = TRUE;
+  c->tls_keys = tls->keys;
   c->offers_h2 |= tls->alpn != NULL && alpn_offers_h2 (tls->alpn);
+}
+
+/* The alert names of RFC 8446 6 and RFC 5246 7.2 a handshake ends with. */
+static const char *
+tls_alert_name (guint8 d)
+{
+  static const struct {
+    guint8 code;
+    const char *name;
+  } names[] = {
+    { 10, "unexpected_message" },  { 20, "bad_record_mac" },
+    { 21, "decryption_failed" },   { 22, "record_overflow" },
+    { 40, "handshake_failure" },   { 41, "no_certificate" },
+    { 42, "bad_certificate" },     { 43, "unsupported_certificate" },
+    { 44, "certificate_revoked" }, { 45, "certificate_expired" },
+    { 46, "certificate_unknown" }, { 47, "illegal_parameter" },
+    { 48, "unknown_ca" },          { 49, "access_denied" },
+    { 50, "decode_error" },        { 51, "decrypt_error" },
+    { 70, "protocol_version" },    { 71, "insufficient_security" },
+    { 80, "internal_error" },      { 86, "inappropriate_fallback" },
+    { 109, "missing_extension" },  { 110, "unsupported_extension" },
+    { 112, "unrecognized_name" },  { 113, "bad_certificate_status_response" },
+    { 115, "unknown_psk_identity" }, { 116, "certificate_required" },
+    { 120, "no_application_protocol" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (names[i].code == d)
+      return names[i].name;
+  return NULL;
+}
+
+/* A handshake ended by an alert counts on its server (W4CorServer.alerts:
+ * the first W4_COR_TLS_ALERTS kinds, the rest only counted in
+ * alerts_other). */
+static void
+on_tls_alert (void *user, const W4TlsAlert *alert)
+{
+  W4Correlate *cor = user;
+  char ep[W4_ENDPOINT_STRLEN];
+  const char *tunnel_to = w4_conn_tunnel_to (alert->conn);
+  g_autofree char *key = w4_cor_server_key (
+      w4_endpoint_format (&alert->conn->server, ep, sizeof ep), tunnel_to);
+  W4CorServer *s;
+  gboolean from_server = alert->from == W4_DIR_TO_CLIENT;
+  guint i;
+
+  s = server_get (cor, key, &alert->conn->server, tunnel_to, alert->frame, alert->ts);
+  if (s == NULL)
+    return;
+  for (i = 0; i < s->n_alerts; i++)
+    if (s->alerts[i].description == alert->description && s->alerts[i].from_server == from_server)
+      break;
+  if (i == s->n_alerts) {
+    if (i == W4_COR_TLS_ALERTS) {
+      s->alerts_other++;
+      return;
+    }
+    s->n_alerts++;
+    s->alerts[i].description = alert->description;
+    s->alerts[i].from_server = from_server;
+    s->alerts[i].frame = alert->frame;
+  }
+  s->alerts[i].count++;
 }
 
 static void
@@ -1176,6 +1253,7 @@ w4_cor_sink (W4Correlate *cor)
     .on_tls = on_tls,
     .on_h2 = on_h2,
     .user = cor,
+    .on_tls_alert = on_tls_alert,
   };
   return s;
 }
@@ -1532,6 +1610,16 @@ build_summary (W4Correlate *cor)
     st->failed = sv->failed;
     st->total = sv->total;
     st->schemes = schemes_string (sv);
+    for (guint i = 0; i < sv->n_alerts; i++) {
+      W4TlsAlertStat a = sv->alerts[i];
+      if (st->tls_alerts == NULL)
+        st->tls_alerts = g_array_new (FALSE, FALSE, sizeof (W4TlsAlertStat));
+      guint file_index = 0;
+      a.name = tls_alert_name (a.description);
+      a.frame = w4_cor_locate (cor, a.frame, &file_index);
+      a.file = w4_cor_file_name (cor, file_index);
+      g_array_append_val (st->tls_alerts, a);
+    }
     g_ptr_array_add (s->by_server, st);
   }
   g_ptr_array_sort (s->by_server, server_stat_cmp);

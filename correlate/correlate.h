@@ -67,6 +67,16 @@ void w4_finding_add_evidence (W4Finding *f, guint64 frame, const char *what);
 /* The same for a packet in input file @file (copied; NULL: the finding's). */
 void w4_finding_add_evidence_in (W4Finding *f, guint64 frame, const char *file, const char *what);
 
+/* One kind of TLS alert that ended handshakes with a server. */
+typedef struct {
+  guint8 description;      /* the alert's code (116: certificate_required ...) */
+  const char *name;        /* (transfer none, static) its RFC name, NULL when unknown */
+  gboolean from_server;    /* the server sent it (else the client) */
+  guint64 frame;           /* the first one's frame (the summary's: counted in its file) */
+  const char *file;        /* (transfer none) the first one's input file name, or NULL */
+  guint64 count;           /* handshakes it ended */
+} W4TlsAlertStat;
+
 typedef struct {
   char *server;   /* "ip:port" */
   /* Extension: the CONNECT target when these are the answers that came
@@ -85,6 +95,9 @@ typedef struct {
   gboolean main;           /* of 2 or more servers, the one with the most responses that
                             * got past authentication */
   gboolean stands_out;     /* not the main one, fails (>= 50 %) while the main one does not */
+  /* TLS alerts that ended handshakes with this server (on_tls_alert), or
+   * NULL when there were none (element-type W4TlsAlertStat) */
+  GArray *tls_alerts;
 } W4ServerStat;
 
 typedef struct {

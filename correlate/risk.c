@@ -83,6 +83,38 @@ undecrypted_h2 (const W4CorRiskAcc *a)
                           a->h2_offers);
 }
 
+/* Why the key logs did not decrypt a not-decrypted server's connections,
+ * for its summary: "" when no key log was given (the fix says to pass
+ * one). "the key log has no secrets for them" and "the key log's secrets
+ * do not open them" ask for different fixes: the right key log, or an
+ * intact one of this capture. */
+static char *
+undecrypted_keys (const W4CorRiskAcc *a)
+{
+  GString *s = g_string_new ("");
+  const struct {
+    guint64 n;
+    const char *what;
+  } why[] = {
+    { a->keys_missing, "the key log has no secrets for" },
+    { a->keys_wrong, "the key log's secrets do not open" },
+    { a->keys_unsupported, "why401 does not decrypt the TLS version or cipher suite of" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (why); i++) {
+    if (why[i].n == 0)
+      continue;
+    g_string_append (s, s->len == 0 ? " (" : "; ");
+    if (why[i].n == a->count)
+      g_string_append_printf (s, "%s %s", why[i].what, a->count == 1 ? "it" : "them");
+    else
+      g_string_append_printf (s, "%s %" G_GUINT64_FORMAT " of them", why[i].what, why[i].n);
+  }
+  if (s->len > 0)
+    g_string_append (s, ")");
+  return g_string_free (s, FALSE);
+}
+
 W4Finding *
 w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
 {
@@ -142,13 +174,26 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
                                           : g_strdup_printf (" (SNI %s%s)", a->sni,
                                                              a->sni_mixed ? " and others" : "");
 
+    g_autofree char *keys = undecrypted_keys (a);
+
     f->summary = g_strdup_printf ("TLS to %s%s: %" G_GUINT64_FORMAT " connection%s, not "
-                                  "decrypted%s: a 401, 407 or 403 inside cannot be seen.",
-                                  a->server, sni, a->count, a->count == 1 ? "" : "s", h2);
-    /* name only what works today: TLS 1.3 with a key log */
-    f->fix = g_strdup ("Pass the client's key log with --keylog FILE (what browsers and curl "
-                       "write where SSLKEYLOGFILE says): why401 decrypts TLS 1.3 sessions with "
-                       "it, not TLS 1.2 yet. Or capture behind the TLS terminator (between the "
+                                  "decrypted%s%s: a 401, 407 or 403 inside cannot be seen.",
+                                  a->server, sni, a->count, a->count == 1 ? "" : "s", keys, h2);
+    /* name only what works today: TLS 1.0-1.3 with a key log */
+    if (a->keys_wrong > 0)
+      f->fix = g_strdup ("Pass the key log the client wrote during this capture (SSLKEYLOGFILE "
+                         "of the same browser or curl run), whole and unedited: secrets of "
+                         "other sessions, or damaged ones, do not open these. Or capture "
+                         "behind the TLS terminator, where HTTP is plain.");
+    else if (a->keys_missing > 0)
+      f->fix = g_strdup ("Pass the key log of the client that made these connections (set "
+                         "SSLKEYLOGFILE for it before it starts; every client process that "
+                         "shares the file appends its sessions). Or capture behind the TLS "
+                         "terminator, where HTTP is plain.");
+    else
+      f->fix = g_strdup ("Pass the client's key log with --keylog FILE (what browsers and curl "
+                       "write where SSLKEYLOGFILE says): why401 decrypts TLS 1.0 to 1.3 "
+                       "sessions with it. Or capture behind the TLS terminator (between the "
                        "load balancer or reverse proxy and the backend, where HTTP is plain).");
     f->sni = g_strdup (a->sni);
     w4_cor_ev_add (&ev, a->first_frame, a->stream,

@@ -5,6 +5,7 @@
 #include "tls-hello.h"
 #include "tls-keylog.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 typedef struct {
@@ -17,14 +18,70 @@ typedef struct {
 
 #define T_SESSION_401 6 /* the packet holding the 401's record */
 
-/* Replays t_session through the dissector with its keys: each packet cut
- * into @piece-byte segments (0: whole), or with @coalesce each run of one
- * side's packets in one segment; packet @drop's first half lost (-1: none),
- * packet @flip's last byte flipped (-1: none). Returns the event log. */
+/* Where the replay's keys come from. */
+typedef enum {
+  KEYS_TEXT,         /* the session's key log, given before */
+  KEYS_GROWING,      /* a growing key log file, the lines written after the ClientHello */
+  KEYS_GROWING_NONE, /* a growing key log file that never gets them */
+  KEYS_OTHER,        /* a key log of another session (tls13-basic-auth's second) */
+  KEYS_DAMAGED,      /* the session's key log with its server secrets changed */
+} KeysFrom;
+
+static const char *keys_from = NULL; /* the growing file's path */
+static int cut_at = -1; /* the capture ends halfway through this packet (-1: none) */
+
+/* Before packet @i of the replay: a growing key log gets the session's
+ * lines once the ClientHello (packet 0) was read. */
+static void
+grow_keys (KeysFrom from, guint i)
+{
+  if (from == KEYS_GROWING && i == 1)
+    g_assert_true (g_file_set_contents (keys_from, t_session_keys, -1, NULL));
+}
+
+/* The key log @from gives, into @kl. */
+static void
+add_keys (W4Keylog *kl, KeysFrom from)
+{
+  g_autofree char *text = g_strdup (t_session_keys);
+
+  switch (from) {
+  case KEYS_TEXT:
+    break;
+  case KEYS_GROWING:
+  case KEYS_GROWING_NONE:
+    g_assert_true (g_file_set_contents (keys_from, "", 0, NULL));
+    g_assert_true (w4_keylog_add_file (kl, keys_from, TRUE, NULL));
+    return;
+  case KEYS_OTHER:
+    /* the same labels and secrets for another client random: each
+     * line's first random digit changed */
+    for (char *p = strchr (text, ' '); p != NULL; p = strchr (p + 1, '\n')) {
+      p = strchr (p, ' ');
+      if (p == NULL)
+        break;
+      p[1] = p[1] == 'f' ? 'e' : 'f';
+    }
+    break;
+  case KEYS_DAMAGED: {
+    /* the server handshake secret's last hex digit changed */
+    char *end = strchr (strstr (text, "SERVER_HANDSHAKE_TRAFFIC_SECRET "), '\n');
+    end[-1] = end[-1] == '0' ? '1' : '0';
+    break;
+  }
+  }
+  w4_keylog_add_text (kl, "test", (const guint8 *) text, strlen (text));
+}
+
+/* Replays t_session through the dissector with its keys (@from): each
+ * packet cut into @piece-byte segments (0: whole), or with @coalesce each
+ * run of one side's packets in one segment; packet @drop's first half lost
+ * (-1: none), packet @flip's last byte flipped (-1: none). Returns the
+ * event log. */
 static gboolean t_show_layers; /* replay_session's log says each event's layers */
 
 static char *
-replay_session (gsize piece, gboolean coalesce, int drop, int flip)
+replay_session_keys (KeysFrom keys, gsize piece, gboolean coalesce, int drop, int flip)
 {
   TRec r;
   g_autoptr (W4Keylog) kl = w4_keylog_new (16, NULL, NULL);
@@ -34,7 +91,7 @@ replay_session (gsize piece, gboolean coalesce, int drop, int flip)
 
   t_rec_init (&r);
   r.show_layers = t_show_layers;
-  w4_keylog_add_text (kl, "test", (const guint8 *) t_session_keys, strlen (t_session_keys));
+  add_keys (kl, keys);
   w4_dis_set_keylog (r.dis, kl);
   t_seg (&r, 1, 40000, 443, T_SYN, 100, 0, NULL, 0);
   t_seg (&r, 2, 443, 40000, T_SYN | T_ACK, 500, 101, NULL, 0);
@@ -46,6 +103,7 @@ replay_session (gsize piece, gboolean coalesce, int drop, int flip)
     g_autofree char *data = g_memdup2 (p->data, p->len);
     gsize start = 0;
 
+    grow_keys (keys, i);
     if ((int) i == flip)
       data[p->len - 1] ^= 0x01;
     if (coalesce) {
@@ -60,18 +118,26 @@ replay_session (gsize piece, gboolean coalesce, int drop, int flip)
     }
     if ((int) i == drop)
       start = p->len / 2; /* lost: the next segment starts there */
-    for (gsize off = start; off < p->len;) {
-      gsize n = piece == 0 ? p->len - off : MIN (piece, p->len - off);
+    for (gsize off = start, end = (int) i == cut_at ? p->len / 2 : p->len; off < end;) {
+      gsize n = piece == 0 ? end - off : MIN (piece, end - off);
       t_seg (&r, from, sport, dport, T_ACK | T_PSH, seq[from] + (guint32) off, seq[to], data + off, n);
       off += n;
     }
     seq[from] += (guint32) p->len;
+    if ((int) i == cut_at)
+      break;
   }
   w4_dis_finish (r.dis);
   log = g_strdup (r.log->str);
   t_rec_clear (&r);
   g_byte_array_unref (run);
   return log;
+}
+
+static char *
+replay_session (gsize piece, gboolean coalesce, int drop, int flip)
+{
+  return replay_session_keys (KEYS_TEXT, piece, coalesce, drop, flip);
 }
 
 /* The HTTP events of @log: what must not depend on segmentation. */
@@ -413,6 +479,71 @@ test_server_version (void)
   g_assert_cmphex (w4_tls_server_version (tls13->data, tls13->len), ==, 0);
 }
 
+/* The capture ends inside a record (no packet lost, the rest never
+ * captured): a warning says it is not decrypted, nothing is made up. */
+static void
+test_decrypt_cut_at_end (void)
+{
+  g_autofree char *log = NULL;
+
+  cut_at = T_SESSION_401;
+  log = replay_session (0, FALSE, -1, -1);
+  cut_at = -1;
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "req 0 #0"));
+  g_assert_null (strstr (log, "resp 0"));
+  g_assert_nonnull (strstr (log, "anomaly warning"));
+}
+
+/* A live key log still being written: the session's lines arrive after
+ * its ClientHello was read; the store is read again when the server's
+ * first record comes, and the session is decrypted. Lines that never come
+ * leave it "not in the key log". */
+static void
+test_keys_growing (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("why401-keys-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "keys.log", NULL);
+
+  keys_from = path;
+  {
+    g_autofree char *log = replay_session_keys (KEYS_GROWING, 0, FALSE, -1, -1);
+    g_test_message ("%s", log);
+    g_assert_nonnull (strstr (log, "resp 0 #0 f10-10 401"));
+    g_assert_nonnull (strstr (log, "close 0 end sni=api.example.test alpn=http/1.1 v=0304\n"));
+  }
+  {
+    g_autofree char *log = replay_session_keys (KEYS_GROWING_NONE, 0, FALSE, -1, -1);
+    g_test_message ("%s", log);
+    g_assert_null (strstr (log, "resp 0"));
+    g_assert_nonnull (strstr (log, "close 0 end tls sni=api.example.test alpn=http/1.1 v=0304 keys=missing"));
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+  keys_from = NULL;
+}
+
+/* Key logs that do not fit: another session's (not in it) and this one's
+ * damaged (its secrets do not open the first protected record): each is
+ * said apart, with no per-record warning, and nothing is read. */
+static void
+test_keys_not_matching (void)
+{
+  {
+    g_autofree char *log = replay_session_keys (KEYS_OTHER, 0, FALSE, -1, -1);
+    g_test_message ("%s", log);
+    g_assert_null (strstr (log, "req 0"));
+    g_assert_nonnull (strstr (log, " tls sni=api.example.test alpn=http/1.1 v=0304 keys=missing"));
+  }
+  {
+    g_autofree char *log = replay_session_keys (KEYS_DAMAGED, 0, FALSE, -1, -1);
+    g_test_message ("%s", log);
+    g_assert_null (strstr (log, "req 0"));
+    g_assert_null (strstr (log, "anomaly"));
+    g_assert_nonnull (strstr (log, " tls sni=api.example.test alpn=http/1.1 v=0304 keys=wrong"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,5 +563,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/decrypt-segmentation", test_decrypt_segmentation);
   g_test_add_func ("/tls/decrypt-gap", test_decrypt_gap);
   g_test_add_func ("/tls/decrypt-bad-tag", test_decrypt_bad_tag);
+  g_test_add_func ("/tls/keys-growing", test_keys_growing);
+  g_test_add_func ("/tls/decrypt-cut-at-end", test_decrypt_cut_at_end);
+  g_test_add_func ("/tls/keys-not-matching", test_keys_not_matching);
   return g_test_run ();
 }

@@ -31,6 +31,7 @@ typedef struct {
   gboolean tls_undecrypted;
   char *sni, *alpn;
   guint16 version;
+  W4TlsKeyState keys;
   gboolean h2_unparsed;
 } TSeen;
 
@@ -67,6 +68,7 @@ on_tls (void *user, const W4TlsInfo *tls)
   s->sni = g_strdup (tls->sni);
   s->alpn = g_strdup (tls->alpn);
   s->version = tls->version;
+  s->keys = tls->keys;
 }
 
 static void
@@ -82,12 +84,14 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   static const char *names[] = { "fin", "rst", "evicted", "end", "reused" };
   TSeen none = { 0 };
   TSeen *s = g_hash_table_lookup (r->seen, &c->conn_id);
-  char version[16] = "";
+  char version[32] = "";
+  static const char *keys[] = { "", " keys=missing", " keys=wrong", " keys=unsupported", "" };
 
   if (s == NULL)
     s = &none;
   if (s->version != 0)
-    g_snprintf (version, sizeof version, " v=%04x", s->version);
+    g_snprintf (version, sizeof version, " v=%04x%s", s->version,
+                s->keys < G_N_ELEMENTS (keys) ? keys[s->keys] : "");
   g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s%s\n", c->stream, names[why],
                           s->tls_undecrypted ? " tls" : "", s->sni ? " sni=" : "",
                           s->sni ? s->sni : "", s->alpn ? " alpn=" : "", s->alpn ? s->alpn : "",
@@ -190,11 +194,21 @@ on_anomaly (void *user, const W4Anomaly *a)
   g_string_append_c (r->log, '\n');
 }
 
+static void
+on_tls_alert (void *user, const W4TlsAlert *a)
+{
+  TRec *r = user;
+
+  g_string_append_printf (r->log, "alert %u %s f%" G_GUINT64_FORMAT " %u/%u%s\n", a->conn->stream,
+                          a->from == W4_DIR_TO_CLIENT ? "server" : "client", a->frame, a->level,
+                          a->description, a->decrypted ? " decrypted" : "");
+}
+
 void
 t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
 {
   W4Sink sink = { on_open, on_close, on_request, on_response, on_body, on_anomaly,
-                  on_tls, on_h2, NULL };
+                  on_tls, on_h2, NULL, on_tls_alert };
 
   memset (r, 0, sizeof *r);
   r->log = g_string_new (NULL);

@@ -29,6 +29,8 @@ enum {
   TLS_EXT_SUPPORTED_VERSIONS = 43,
   TLS_EXT_SERVER_NAME = 0,
   TLS_EXT_ALPN = 16,
+  TLS_EXT_ENCRYPT_THEN_MAC = 22,
+  TLS_EXT_EARLY_DATA = 42,
   TLS_SNI_HOST_NAME = 0,
 };
 
@@ -158,7 +160,8 @@ read_alpn (W4Reader *ext, char **alpn, gboolean *offers_h2)
 
 /* The extensions block: server_name and ALPN, each read once. */
 static W4Status
-read_extensions (W4Reader *r, char **sni, char **alpn, gboolean *offers_h2)
+read_extensions (W4Reader *r, char **sni, char **alpn, gboolean *offers_h2, gboolean *offers_etm,
+                 gboolean *offers_early)
 {
   W4Reader exts;
   guint16 exts_len = 0;
@@ -176,6 +179,10 @@ read_extensions (W4Reader *r, char **sni, char **alpn, gboolean *offers_h2)
       ok = read_server_name (&ext, sni);
     else if (type == TLS_EXT_ALPN && *alpn == NULL)
       ok = read_alpn (&ext, alpn, offers_h2);
+    else if (type == TLS_EXT_ENCRYPT_THEN_MAC)
+      *offers_etm = TRUE;
+    else if (type == TLS_EXT_EARLY_DATA)
+      *offers_early = TRUE;
     if (!ok)
       return ext.status != W4_OK ? ext.status : W4_MALFORMED;
   }
@@ -188,7 +195,7 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   W4Reader r;
   guint16 version = 0;
   char *sni = NULL, *alpn = NULL;
-  gboolean offers_h2 = FALSE;
+  gboolean offers_h2 = FALSE, offers_etm = FALSE, offers_early = FALSE;
   W4Status st;
 
   w4_rd_init (&r, body, len);
@@ -203,7 +210,7 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   st = r.status;
   /* a hello may end here, without extensions (RFC 5246 7.4.1.2): no name */
   if (st == W4_OK && w4_rd_left (&r) > 0)
-    st = read_extensions (&r, &sni, &alpn, &offers_h2);
+    st = read_extensions (&r, &sni, &alpn, &offers_h2, &offers_etm, &offers_early);
   if (st != W4_OK) {
     g_free (sni);
     g_free (alpn);
@@ -214,6 +221,8 @@ w4_tls_parse_client_hello (W4TlsHello *th, const guint8 *body, gsize len)
   th->sni = sni;
   th->alpn = alpn;
   th->offers_h2 = offers_h2;
+  th->offers_etm = offers_etm;
+  th->offers_early_data = offers_early;
   return W4_OK;
 }
 
@@ -350,18 +359,46 @@ w4_tls_server_version (const guint8 *data, gsize len)
   return w4_tls_server_hello (data, len, NULL);
 }
 
-/* The random and cipher suite of a whole ServerHello body, into @out. */
+/* Does the rest of a ServerHello body (after its compression method)
+ * carry the encrypt_then_mac extension? (RFC 7366 2: the server echoes it
+ * to accept.) server_hello_version already checked the block's framing. */
+static gboolean
+server_hello_etm (W4Reader *r)
+{
+  guint16 exts_len = 0;
+  W4Reader exts;
+
+  if (w4_rd_left (r) == 0 || !w4_rd_u16 (r, &exts_len) || !sub_exact (r, exts_len, &exts))
+    return FALSE;
+  while (w4_rd_left (&exts) > 0) {
+    guint16 type = 0, n = 0;
+    W4Reader ext;
+    if (!w4_rd_u16 (&exts, &type) || !w4_rd_u16 (&exts, &n) || !sub_exact (&exts, n, &ext))
+      return FALSE;
+    if (type == TLS_EXT_ENCRYPT_THEN_MAC)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The random, cipher suite, session id echo and encrypt_then_mac of a
+ * whole ServerHello body, into @out. */
 static gboolean
 server_hello_fields (const guint8 *body, gsize len, W4TlsServerHello *out)
 {
   W4Reader r;
   guint16 legacy = 0;
+  guint8 sid_len = 0;
 
   w4_rd_init (&r, body, len);
   if (!w4_rd_u16 (&r, &legacy) || w4_rd_left (&r) < sizeof out->random)
     return FALSE;
   memcpy (out->random, body + 2, sizeof out->random);
-  return w4_rd_skip (&r, 32) && skip_vector8 (&r) && w4_rd_u16 (&r, &out->suite);
+  if (!w4_rd_skip (&r, 32) || !w4_rd_u8 (&r, &sid_len) || !w4_rd_skip (&r, sid_len) ||
+      !w4_rd_u16 (&r, &out->suite) || !w4_rd_skip (&r, 1))
+    return FALSE;
+  out->etm = server_hello_etm (&r);
+  return TRUE;
 }
 
 guint16

@@ -42,6 +42,8 @@ typedef struct {
   char *sni;           /* (owned) NUL-terminated host name, or NULL */
   char *alpn;          /* (owned) offered protocols, comma-separated, or NULL */
   gboolean offers_h2;  /* "h2" is among the offered protocols */
+  gboolean offers_etm; /* it carries encrypt_then_mac (RFC 7366, extension 22) */
+  gboolean offers_early_data; /* it carries early_data (TLS 1.3 0-RTT, extension 42) */
   /* the hello's random: the key logs' name for the session */
   guint8 client_random[32];
 } W4TlsHello;
@@ -72,6 +74,7 @@ typedef struct {
   guint16 version;   /* as w4_tls_server_version says */
   guint16 suite;     /* the selected cipher suite */
   guint8 random[32];
+  gboolean etm;      /* it echoes encrypt_then_mac: accepted (TLS 1.0-1.2, CBC) */
 } W4TlsServerHello;
 
 /* As w4_tls_server_version, and fills @out (only when it returns non-0). */

@@ -52,6 +52,8 @@ struct W4Keylog {
   GPtrArray *files;     /* W4KlSource*, in the order added */
   guint next_id;
   W4KeylogCounts text_counts; /* the last w4_keylog_add_text */
+  guint n_sources;      /* files and texts added */
+  gboolean growing;     /* one of the files is */
 };
 
 static const struct {
@@ -63,14 +65,16 @@ static const struct {
   { "SERVER_HANDSHAKE_TRAFFIC_SECRET", W4_TLS_SERVER_HS_SECRET },
   { "CLIENT_TRAFFIC_SECRET_0", W4_TLS_CLIENT_APP_SECRET },
   { "SERVER_TRAFFIC_SECRET_0", W4_TLS_SERVER_APP_SECRET },
+  { "CLIENT_EARLY_TRAFFIC_SECRET", W4_TLS_CLIENT_EARLY_SECRET },
 };
 
-/* Labels other writers log that nothing here uses: 0-RTT data and
- * exporters (NSS, OpenSSL, BoringSSL), ECH (BoringSSL, Chromium), the RSA
- * pre-master forms (old NSS, Wireshark's own). Not malformed. */
+/* Labels other writers log that nothing here uses: exporters (NSS, OpenSSL, BoringSSL), ECH (BoringSSL, Chromium), the RSA
+ * pre-master forms (old NSS, Wireshark's own), and the secrets OpenSSL 3.0
+ * logs after a KeyUpdate (its own *_TRAFFIC_SECRET_N: the layer derives
+ * them from secret 0 itself). Not malformed. */
 static const char *const w4_kl_ignored[] = {
-  "EXPORTER_SECRET", "EARLY_EXPORTER_SECRET", "CLIENT_EARLY_TRAFFIC_SECRET",
-  "EARLY_EXPORTER_MASTER_SECRET", "ECH_SECRET", "ECH_CONFIG", "RSA", "PMS_CLIENT_RANDOM",
+  "EXPORTER_SECRET", "EARLY_EXPORTER_SECRET", "EARLY_EXPORTER_MASTER_SECRET", "ECH_SECRET", "ECH_CONFIG", "RSA", "PMS_CLIENT_RANDOM",
+  "CLIENT_TRAFFIC_SECRET_N", "SERVER_TRAFFIC_SECRET_N",
 };
 
 /* ---- the table ------------------------------------------------------------ */
@@ -407,6 +411,7 @@ w4_keylog_add_text (W4Keylog *kl, const char *origin, const guint8 *text, gsize 
   g_return_val_if_fail (kl != NULL && (text != NULL || len == 0), NULL);
   src.id = kl->next_id++;
   src.origin = (char *) origin;
+  kl->n_sources++;
   if (len > 0) { /* an empty block may come without a buffer at all */
     used = w4_kl_feed (kl, &src, text, len);
     w4_kl_feed_end (kl, &src, text + used, src.skipping ? 0 : len - used);
@@ -484,6 +489,8 @@ w4_keylog_add_file (W4Keylog *kl, const char *path, gboolean growing, GError **e
   src->path = g_strdup (path);
   src->is_file = TRUE;
   src->growing = growing;
+  kl->growing |= growing;
+  kl->n_sources++;
   src->dev = st.st_dev;
   src->ino = st.st_ino;
   if (!w4_kl_read_file (kl, src, fd, error)) {
@@ -566,4 +573,16 @@ guint
 w4_keylog_n_files (W4Keylog *kl)
 {
   return kl->files->len;
+}
+
+gboolean
+w4_keylog_given (W4Keylog *kl)
+{
+  return kl != NULL && kl->n_sources > 0;
+}
+
+gboolean
+w4_keylog_growing (W4Keylog *kl)
+{
+  return kl != NULL && kl->growing;
 }

@@ -9,8 +9,8 @@
  *   SERVER_HANDSHAKE_TRAFFIC_SECRET     hash: SHA-256 or SHA-384)
  *   CLIENT_TRAFFIC_SECRET_0
  *   SERVER_TRAFFIC_SECRET_0
- * The exporter, early-data, ECH and RSA-premaster labels are accepted and
- * ignored (nothing here needs them). '#' comments and blank lines are
+ *   CLIENT_EARLY_TRAFFIC_SECRET       TLS 1.3 0-RTT data (when it was sent)
+ * The exporter, ECH and RSA-premaster labels are accepted and ignored (nothing here needs them). '#' comments and blank lines are
  * skipped; a malformed line is a warning naming its line number (never its
  * content: it may hold a secret) and is skipped. The same secret given
  * twice (two key logs, a key log and a DSB) is no error: the last wins.
@@ -41,6 +41,7 @@ typedef enum {
   W4_TLS_SERVER_HS_SECRET,    /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
   W4_TLS_CLIENT_APP_SECRET,   /* CLIENT_TRAFFIC_SECRET_0 */
   W4_TLS_SERVER_APP_SECRET,   /* SERVER_TRAFFIC_SECRET_0 */
+  W4_TLS_CLIENT_EARLY_SECRET, /* CLIENT_EARLY_TRAFFIC_SECRET: TLS 1.3 0-RTT data */
   W4_TLS_SECRET_COUNT
 } W4TlsSecretKind;
 
@@ -104,6 +105,14 @@ guint w4_keylog_n_files (W4Keylog *kl);
  * secrets before its traffic secrets are written). (transfer none) Valid
  * until the store next changes (add, refresh: a session may be evicted). */
 const W4TlsSessionKeys *w4_keylog_find (W4Keylog *kl, const guint8 *client_random);
+
+/* A key log file or a Decryption Secrets Block was added (even one with
+ * no secrets): a session not in the store is then "not in the key log",
+ * not "no key log given". */
+gboolean w4_keylog_given (W4Keylog *kl);
+/* One of the files was added as growing: a session not found yet may be
+ * found by w4_keylog_refresh. */
+gboolean w4_keylog_growing (W4Keylog *kl);
 
 /* Sessions held now. */
 guint w4_keylog_n_sessions (W4Keylog *kl);

@@ -111,6 +111,26 @@ w4_rep_json_finding (const W4Finding *f)
   return o;
 }
 
+/* The TLS alerts that ended handshakes with a server ([] for none). */
+static json_t *
+w4_json_tls_alerts (const W4ServerStat *st)
+{
+  json_t *alerts = json_array ();
+
+  for (guint k = 0; st->tls_alerts != NULL && k < st->tls_alerts->len; k++) {
+    const W4TlsAlertStat *a = &g_array_index (st->tls_alerts, W4TlsAlertStat, k);
+    json_t *ao = json_object ();
+    json_object_set_new (ao, "description", w4_json_str (a->name));
+    json_object_set_new (ao, "code", json_integer (a->description));
+    json_object_set_new (ao, "from", json_string (a->from_server ? "server" : "client"));
+    json_object_set_new (ao, "frame", w4_json_uint (a->frame));
+    json_object_set_new (ao, "file", w4_json_str (a->file));
+    json_object_set_new (ao, "count", w4_json_uint (a->count));
+    json_array_append_new (alerts, ao);
+  }
+  return alerts;
+}
+
 /* "Basic,Digest" -> ["Basic", "Digest"]: a list is what a script wants. */
 static json_t *
 w4_json_schemes (const char *csv)
@@ -171,6 +191,7 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
     json_object_set_new (so, "stands_out", json_boolean (st->stands_out));
     json_object_set_new (so, "tunnel", w4_json_str (st->tunnel));
     json_object_set_new (so, "proxy", json_boolean (st->proxy));
+    json_object_set_new (so, "tls_alerts", w4_json_tls_alerts (st));
     json_array_append_new (by_server, so);
   }
   json_object_set_new (o, "by_server", by_server);

@@ -289,6 +289,45 @@ w4_text_account_specific (const W4PrincipalStat *st)
                           other, st->other_succeeded, st->other_total);
 }
 
+/* (transfer full) "; TLS handshakes ended by alerts: certificate_required
+ * (116) from the server 2 times, first at frame 19": "" when none. */
+static char *
+w4_text_tls_alerts (const W4ServerStat *st)
+{
+  GString *s = g_string_new ("");
+
+  for (guint i = 0; st->tls_alerts != NULL && i < st->tls_alerts->len; i++) {
+    const W4TlsAlertStat *a = &g_array_index (st->tls_alerts, W4TlsAlertStat, i);
+    g_string_append (s, i == 0 ? "; TLS handshakes ended by alerts: " : ", ");
+    g_string_append_printf (s, "%s (%u) from the %s", a->name != NULL ? a->name : "alert",
+                            a->description, a->from_server ? "server" : "client");
+    if (a->count > 1)
+      g_string_append_printf (s, " %" G_GUINT64_FORMAT " times, first", a->count);
+    g_string_append_printf (s, " at frame %" G_GUINT64_FORMAT, a->frame);
+  }
+  return g_string_free (s, FALSE);
+}
+
+/* Servers whose TLS handshakes alerts ended, when no failure was found:
+ * the handshake failure is then the one thing to say about them. */
+static void
+w4_text_alert_servers (W4Report *rep, const W4Summary *s)
+{
+  gboolean first = TRUE;
+
+  for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++) {
+    const W4ServerStat *st = g_ptr_array_index (s->by_server, i);
+    if (st->tls_alerts == NULL)
+      continue;
+    g_autofree char *name = w4_text_server_name (st);
+    g_autofree char *alerts = w4_text_tls_alerts (st);
+    /* alerts starts "; " for the failures table's line: here it follows the name */
+    g_autofree char *txt = g_strdup_printf ("%s: %s", name, alerts + 2);
+    w4_wrap (rep, 2, first ? "by server:    " : "              ", txt);
+    first = FALSE;
+  }
+}
+
 static void
 w4_text_summary (W4Report *rep, const W4Summary *s)
 {
@@ -304,10 +343,12 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
       g_autofree char *txt = g_strdup_printf ("No failed (401/407/403) responses in the HTTP/1 "
                                               "that was read; not inspected: %s.", unseen);
       w4_wrap (rep, 0, NULL, txt);
+      w4_text_alert_servers (rep, s);
       return;
     }
     fprintf (rep->out, "%sNo failed (401/407/403) responses.%s\n", w4_style_on (rep, W4_STYLE_OK),
              w4_style_off (rep));
+    w4_text_alert_servers (rep, s);
     return;
   }
   g_autofree char *failed = g_strdup_printf ("%" G_GUINT64_FORMAT " failed %s: ",
@@ -357,12 +398,13 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
     g_autofree char *schemes = w4_clean (st->schemes);
     g_autofree char *against = main_st != NULL && st->stands_out ? w4_text_server_name (main_st)
                                                                  : NULL;
+    g_autofree char *alerts = w4_text_tls_alerts (st);
     g_autofree char *txt = g_strdup_printf (
-        "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s%s%s%s%s", name,
-        st->failed, st->total, rate,
-        st->schemes && *st->schemes ? ", schemes " : "", st->schemes ? schemes : "",
-        against ? "; stands out: fails while " : "", against ? against : "",
-        against ? " succeeds" : "", st->main ? "; the main server" : "");
+        "%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " failed%s%s%s%s%s%s%s%s", name, st->failed,
+        st->total, rate, st->schemes && *st->schemes ? ", schemes " : "",
+        st->schemes ? schemes : "", against ? "; stands out: fails while " : "",
+        against ? against : "", against ? " succeeds" : "", st->main ? "; the main server" : "",
+        alerts);
     w4_wrap (rep, 2, i == 0 ? "by server:    " : "              ", txt);
   }
   for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++) {
