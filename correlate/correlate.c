@@ -985,6 +985,13 @@ on_response (void *user, const W4HttpHead *resp)
     gpointer key = GUINT_TO_POINTER (resp->h2_stream);
     if (g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &ex) == FALSE)
       ex = NULL;
+    /* RFC 7540 3.2: after an upgrade to h2c the HTTP/1 request is stream
+     * 1, answered in HTTP/2 (its 101 is interim) */
+    if (ex == NULL && resp->h2_stream == 1 && c->pending.length > 0) {
+      ex = g_queue_pop_head (&c->pending);
+      ex->h2 = TRUE;
+      ex->h2_stream = 1;
+    }
   } else {
     ex = g_queue_pop_head (&c->pending);
   }
