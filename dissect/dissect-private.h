@@ -213,7 +213,7 @@ void w4_tls_opened (W4Flow *flow);
 /* The connection closes: an on_tls still waiting for the server's first
  * bytes goes out without them (before on_conn_open and on_conn_close). */
 void w4_tls_closing (W4Flow *flow);
-/* Did decrypted TLS on @flow carry HTTP/1 (so lost bytes are lost HTTP)? */
+/* Did decrypted TLS on @flow carry HTTP/1 or HTTP/2 (so lost bytes are lost HTTP)? */
 gboolean w4_tls_carries_http (const W4Flow *flow);
 
 /* --- h2.c: HTTP/2 frames and streams (h2-hpack.c: HPACK) ------------------- */
@@ -230,9 +230,6 @@ W4Probe w4_h2_probe_server_start (const guint8 *data, gsize len);
 void w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at);
 /* Has @flow spoken HTTP/2 on TCP (so lost bytes are lost HTTP)? */
 gboolean w4_h2_is_http (const W4Flow *flow);
-/* The plaintext of a decrypted TLS session starts with HTTP/2's preface:
- * announced as not parsed (the TLS layer stays; it stops feeding). */
-void w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at);
 
 /* --- dissect.c (used by the protocols) ------------------------------------------- */
 

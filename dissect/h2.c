@@ -229,7 +229,9 @@ announce (W4H2Conn *c, const W4FrameMark *at)
   c->announced = TRUE;
   w4_dis_ensure_open (c->flow);
   info.conn = &c->flow->info;
-  info.how = c->how != 0 ? c->how : W4_H2_PRIOR_KNOWLEDGE;
+  if (c->how == 0)
+    c->how = c->flow->info.layer == W4_LAYER_TLS ? W4_H2_INSIDE_TLS : W4_H2_PRIOR_KNOWLEDGE;
+  info.how = c->how;
   info.frame = at->frame;
   info.ts = at->ts;
   info.parsed = TRUE;
@@ -938,26 +940,6 @@ h2_feed_first (void *st, W4Dir dir, const W4Chunk *chunk)
       w4_app_state (c->flow, W4_PROTO_H2) == c)
     w4_app_take_over (c->flow, &w4_h2_proto);
   h2_feed (st, dir, chunk);
-}
-
-/* Until tls.c feeds HTTP/2 as its inner protocol: announced as not
- * parsed. */
-void
-w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at)
-{
-  const W4Sink *sink = w4_dis_sink (flow->dis);
-  W4H2Info info = { 0 };
-
-  w4_dis_ensure_open (flow);
-  info.conn = &flow->info;
-  info.how = W4_H2_PRIOR_KNOWLEDGE;
-  info.frame = at->frame;
-  info.ts = at->ts;
-  info.parsed = FALSE;
-  if (sink->on_h2 != NULL)
-    sink->on_h2 (sink->user, &info);
-  w4_dis_anomaly (flow, W4_ANOM_UPGRADE, dir, at->frame, at->ts, W4_LIMIT_COUNT, 0,
-                  "HTTP/2 inside decrypted TLS: HTTP/2 is not parsed yet");
 }
 
 gboolean

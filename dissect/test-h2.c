@@ -509,6 +509,26 @@ test_byte_by_byte (void)
   g_assert_cmpstr (bytes, ==, whole);
 }
 
+/* Inside TLS the server's SETTINGS may come before the client's preface
+ * (nginx sends it with its Finished): tls.c takes HTTP/2 from it. Only a
+ * whole SETTINGS header on stream 0, not an ACK, not HTTP/1. */
+static void
+test_server_start_probe (void)
+{
+  static const guint8 settings_hdr[] = { 0, 0, 18, 4, 0, 0, 0, 0, 0 };
+  static const guint8 ack[] = { 0, 0, 0, 4, 1, 0, 0, 0, 0 };
+  static const guint8 on_stream_1[] = { 0, 0, 6, 4, 0, 0, 0, 0, 1 };
+  static const guint8 odd_len[] = { 0, 0, 7, 4, 0, 0, 0, 0, 0 };
+
+  g_assert_cmpint (w4_h2_probe_server_start (settings_hdr, 9), ==, W4_PROBE_YES);
+  g_assert_cmpint (w4_h2_probe_server_start (settings_hdr, 8), ==, W4_PROBE_NO);
+  g_assert_cmpint (w4_h2_probe_server_start (ack, 9), ==, W4_PROBE_NO);
+  g_assert_cmpint (w4_h2_probe_server_start (on_stream_1, 9), ==, W4_PROBE_NO);
+  g_assert_cmpint (w4_h2_probe_server_start (odd_len, 9), ==, W4_PROBE_NO);
+  g_assert_cmpint (w4_h2_probe_server_start ((const guint8 *) "HTTP/1.1 200 OK\r\n", 17), ==,
+                   W4_PROBE_NO);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -525,5 +545,6 @@ main (int argc, char **argv)
   g_test_add_func ("/h2/streams-limit", test_streams_limit);
   g_test_add_func ("/h2/truncated-at-end", test_truncated_at_end);
   g_test_add_func ("/h2/byte-by-byte", test_byte_by_byte);
+  g_test_add_func ("/h2/server-start-probe", test_server_start_probe);
   return g_test_run ();
 }

@@ -4,7 +4,7 @@
 usage: tests/parity-pcaps.py WHY401 [CAPTURE ...]   (run from the source root)
 
 With no CAPTURE it reads every pcaps/*.pcap and pcaps/*.pcapng. For each capture, every
-HTTP/1 response with status 401, 407 or 403 that tshark dissects must be one finding of
+HTTP/1 or HTTP/2 response with status 401, 407 or 403 that tshark dissects must be one finding of
 why401 (kind failure or note) with the same tcp.stream, the same status, and a
 response_frame among the frames that carry the response's header block: from the first
 TCP segment (or, when one segment carries it, the first IP fragment) to the frame where
@@ -12,7 +12,7 @@ tshark completes it. And why401 must report no failed response that tshark does 
 
 tshark runs with out-of-order reassembly on (its default leaves such segments out) and
 without body reassembly, so that a response counts once its headers are complete, as in
-why401. HTTP/2 is not compared (why401 does not parse it yet).
+why401. A capture's key log (NAME.keys beside it) is given to both tools.
 
 One TAP line per capture. tests/parity-known.txt lists the captures where why401 disagrees
 on purpose (README.md says why): those are "not ok ... # TODO" and do not fail the test;
@@ -52,14 +52,24 @@ def numbers(field):
     return [int(x) for x in field.split(",") if x.strip().isdigit()]
 
 
+def keylog_for(capture):
+    """The key log that lies beside a capture (NAME.keys), or None."""
+    keys = os.path.splitext(capture)[0] + ".keys"
+    return keys if os.path.exists(keys) else None
+
+
 def tshark_responses(capture):
     """tshark's failed responses: a list of (stream, status, first_frame, last_frame)."""
-    fields = ["frame.number", "tcp.stream", "http.response.code",
+    fields = ["frame.number", "tcp.stream", "http.response.code", "http2.headers.status",
               "tcp.segment", "ip.fragment", "ipv6.fragment"]
+    statuses = ",".join(map(str, FAILED_STATUSES))
     cmd = ["tshark", "-n", "-r", capture,
            "-o", "tcp.reassemble_out_of_order:TRUE", "-o", "http.desegment_body:FALSE",
-           "-Y", "http.response.code in {%s}" % ",".join(map(str, FAILED_STATUSES)),
+           "-Y", "http.response.code in {%s} || http2.headers.status in {%s}" % (statuses, statuses),
            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
+    keys = keylog_for(capture)
+    if keys:
+        cmd[1:1] = ["-o", "tls.keylog_file:" + keys]
     for field in fields:
         cmd += ["-e", field]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -68,7 +78,8 @@ def tshark_responses(capture):
     responses = []
     for line in run.stdout.splitlines():
         cols = (line.split("\t") + [""] * len(fields))[:len(fields)]
-        frame, stream, codes, segments, frags4, frags6 = cols
+        frame, stream, codes, h2codes, segments, frags4, frags6 = cols
+        codes = codes + "," + h2codes
         last = int(frame)
         # The header block's frames: its TCP segments when it spans several,
         # else the IP fragments of the one segment, else this frame alone.
@@ -83,8 +94,9 @@ def tshark_responses(capture):
 
 def why401_responses(why401, capture):
     """why401's failed responses: a list of (stream, status, response_frame)."""
-    run = subprocess.run([why401, "--format", "ndjson", capture], capture_output=True,
-                         text=True, timeout=300)
+    keys = keylog_for(capture)
+    cmd = [why401, "--format", "ndjson", capture] + (["--keylog", keys] if keys else [])
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if run.returncode not in (0, 1):
         raise RuntimeError("why401 exited %d: %s" % (run.returncode, run.stderr.strip()[:300]))
     responses = []
