@@ -258,8 +258,7 @@ stream_get (W4H2Conn *c, guint32 id, const W4FrameMark *at)
     return s;
   if (g_hash_table_size (c->streams) >= limits_of (c)->v[W4_LIMIT_H2_STREAMS]) {
     if (!c->streams_noted)
-      w4_dis_limit_anomaly (c->flow->dis, W4_LIMIT_H2_STREAMS, at->frame, at->ts,
-                            "too many HTTP/2 streams open on one connection: later ones are not reported");
+      w4_dis_limit_anomaly (c->flow->dis, W4_LIMIT_H2_STREAMS, at->frame, at->ts, NULL);
     c->streams_noted = TRUE;
     return NULL;
   }
@@ -334,7 +333,8 @@ fail (W4H2Conn *c, W4Dir dir, const W4FrameMark *at, const char *why)
 static void
 fail_limit (W4H2Conn *c, W4Dir dir, const W4FrameMark *at, W4LimitId limit, const char *why)
 {
-  w4_dis_limit_anomaly (c->flow->dis, limit, at->frame, at->ts, why);
+  /* the limit's own words are the correlator's (limit_meaning) */
+  w4_dis_limit_anomaly (c->flow->dis, limit, at->frame, at->ts, NULL);
   fail (c, dir, at, why);
 }
 
@@ -786,12 +786,14 @@ frame_begin (W4H2Conn *c, W4Dir dir)
     return;
   }
   if (d->len > limits_of (c)->v[W4_LIMIT_H2_FRAME_BYTES]) {
-    if (header_frame) {
+    /* only DATA can be skipped and counted: a header frame's bytes are
+     * HPACK's, and no other frame is that long unless the bytes are not
+     * HTTP/2 at all (garbage read as a frame header) */
+    if (d->type != H2_DATA) {
       fail_limit (c, dir, &d->first, W4_LIMIT_H2_FRAME_BYTES,
-                  "an HTTP/2 header frame is over h2-frame-bytes: the connection's HTTP/2 is not read further");
+                  "an HTTP/2 frame is over h2-frame-bytes: the connection's HTTP/2 is not read further");
       return;
     }
-    /* other frames are skipped: DATA is counted, the rest says nothing */
     w4_dis_limit_anomaly (c->flow->dis, W4_LIMIT_H2_FRAME_BYTES, d->first.frame, d->first.ts, NULL);
     d->skip = TRUE;
   }
