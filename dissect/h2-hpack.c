@@ -64,8 +64,11 @@ w4_hpack_decode (W4Hpack *hp, const guint8 *in, gsize len, gboolean final,
 
     if (used < 0 || (gsize) used > len)
       return FALSE;
-    in += used;
-    len -= (gsize) used;
+    /* an empty fragment may come as NULL: no arithmetic on it */
+    if (used > 0) {
+      in += used;
+      len -= (gsize) used;
+    }
     if (flags & NGHTTP2_HD_INFLATE_EMIT)
       field (user, nv.name, nv.namelen, nv.value, nv.valuelen);
     if (flags & NGHTTP2_HD_INFLATE_FINAL) {

@@ -386,6 +386,9 @@ on_field (void *user, const guint8 *name, gsize name_len, const guint8 *value, g
 static W4Span
 field_span (W4H2Dir *d, guint32 off, guint32 len)
 {
+  /* an empty buffer has no data pointer to count from */
+  if (d->fields->data == NULL)
+    return w4_span (NULL, 0);
   return w4_span (d->fields->data + off, len);
 }
 

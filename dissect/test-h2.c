@@ -509,6 +509,33 @@ test_byte_by_byte (void)
   g_assert_cmpstr (bytes, ==, whole);
 }
 
+/* Empty pieces: a CONTINUATION with no bytes ends the block, a block of
+ * one field with an empty name and value (found by fuzz-h2 under UBSan:
+ * arithmetic on an empty buffer's NULL data). */
+static void
+test_empty_pieces (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  static const guint8 empty_field[] = { 0, 0, 0 };
+  g_autofree char *log = NULL;
+
+  /* first on the direction, while its buffers have never held a byte */
+  conn_open (&c, W4_LIMIT_COUNT, 0);
+  frame (cl, 1, END_STREAM, 1, NULL, 0);
+  frame (cl, 9, END_HEADERS, 1, NULL, 0);
+  frame (cl, 1, END_HEADERS | END_STREAM, 3, empty_field, sizeof empty_field);
+  send_bytes (&c, 1, cl);
+  log = conn_finish (&c);
+  g_assert_cmpstr (log, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3   s1\n"
+                   "body 0 c2s #0 0 s1\n"
+                   "req 0 #1 f3-3   s3 [=]\n"
+                   "body 0 c2s #1 0 s3\n"
+                   "close 0 end h2-parsed\n");
+}
+
 /* Inside TLS the server's SETTINGS may come before the client's preface
  * (nginx sends it with its Finished): tls.c takes HTTP/2 from it. Only a
  * whole SETTINGS header on stream 0, not an ACK, not HTTP/1. */
@@ -546,5 +573,6 @@ main (int argc, char **argv)
   g_test_add_func ("/h2/truncated-at-end", test_truncated_at_end);
   g_test_add_func ("/h2/byte-by-byte", test_byte_by_byte);
   g_test_add_func ("/h2/server-start-probe", test_server_start_probe);
+  g_test_add_func ("/h2/empty-pieces", test_empty_pieces);
   return g_test_run ();
 }
