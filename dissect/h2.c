@@ -884,10 +884,13 @@ h2_gap (void *st, W4Dir dir, guint64 lost, const W4FrameMark *at)
   W4H2Conn *c = st;
 
   (void) lost;
-  /* frames cannot be found again after a hole, and HPACK's table is lost */
+  /* frames cannot be found again after a hole, and HPACK's table is lost:
+   * the open messages of both directions end incomplete (the gap itself
+   * is TCP's anomaly) */
   if (c->failed)
     return;
   end_all (c, dir);
+  end_all (c, dir == W4_DIR_TO_SERVER ? W4_DIR_TO_CLIENT : W4_DIR_TO_SERVER);
   c->failed = TRUE;
   w4_app_stop (c->flow, W4_DIR_TO_SERVER);
   w4_app_stop (c->flow, W4_DIR_TO_CLIENT);

@@ -536,6 +536,35 @@ test_empty_pieces (void)
                    "close 0 end h2-parsed\n");
 }
 
+/* Bytes lost on the client's side while the server's 401 body is open:
+ * HTTP/2 cannot go on past a hole, and both sides' open messages end
+ * incomplete (the 401's body too, so its wait ends). */
+static void
+test_gap_ends_both_sides (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  g_autoptr (GByteArray) sv = g_byte_array_new ();
+  g_autoptr (GByteArray) more = g_byte_array_new ();
+  g_autoptr (GByteArray) rq = req_block ("/x", "h", NULL);
+  g_autoptr (GByteArray) rs = resp_block ("401", NULL);
+  g_autofree char *log = NULL;
+
+  conn_open (&c, W4_LIMIT_COUNT, 0);
+  frame (cl, 1, END_HEADERS | END_STREAM, 1, rq->data, rq->len);
+  send_bytes (&c, 1, cl);
+  frame (sv, 1, END_HEADERS, 1, rs->data, rs->len);
+  frame (sv, 0, 0, 1, "part", 4);
+  send_bytes (&c, 2, sv);
+  /* 100 client bytes never captured, then more */
+  c.cs += 100;
+  frame (more, 1, END_HEADERS | END_STREAM, 3, rq->data, rq->len);
+  send_bytes (&c, 1, more);
+  log = conn_finish (&c);
+  g_assert_nonnull (strstr (log, "anomaly gap 0 c2s 100\n"));
+  g_assert_nonnull (strstr (log, "body 0 s2c #0 4 incomplete s1 'part'\n"));
+}
+
 /* Inside TLS the server's SETTINGS may come before the client's preface
  * (nginx sends it with its Finished): tls.c takes HTTP/2 from it. Only a
  * whole SETTINGS header on stream 0, not an ACK, not HTTP/1. */
@@ -574,5 +603,6 @@ main (int argc, char **argv)
   g_test_add_func ("/h2/byte-by-byte", test_byte_by_byte);
   g_test_add_func ("/h2/server-start-probe", test_server_start_probe);
   g_test_add_func ("/h2/empty-pieces", test_empty_pieces);
+  g_test_add_func ("/h2/gap-ends-both-sides", test_gap_ends_both_sides);
   return g_test_run ();
 }
