@@ -252,7 +252,7 @@ typedef struct {
   W4H2Start how;
   guint64 frame;
   W4Time ts;
-  gboolean parsed;        /* FALSE: dissect does not parse it yet, its failures are not seen */
+  gboolean parsed;        /* TRUE: h2.c reads it; FALSE: not read, its failures are not seen */
 } W4H2Info;
 
 /* An HTTP/2 stream reset (RST_STREAM, RFC 9113 6.4), by either side, at
