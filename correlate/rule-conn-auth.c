@@ -123,22 +123,29 @@ static void
 h2_reset_explain (const W4CorCtx *c, W4Finding *f)
 {
   const W4CorTrackFacts *t = w4_cor_track_peek (c->ex);
-  const char *scheme = "Negotiate";
+  gboolean ntlm = FALSE, negotiate = FALSE;
+  const char *scheme, *authenticates;
   g_autofree char *at = w4_cor_frame_ref (c, c->ex->resp_frame);
   g_autofree char *rst_at = w4_cor_frame_ref (c, t->h2_reset_frame);
   g_autofree char *req_at = t->h2_reset_req_frame != 0 ? w4_cor_frame_ref (c, t->h2_reset_req_frame)
                                                        : NULL;
   g_autofree char *what = NULL;
 
-  for (guint i = 0; c->ex->challenges != NULL && i < c->ex->challenges->len; i++)
-    if (((const W4Challenge *) g_ptr_array_index (c->ex->challenges, i))->kind == W4_SCHEME_NTLM)
-      scheme = "NTLM";
+  for (guint i = 0; c->ex->challenges != NULL && i < c->ex->challenges->len; i++) {
+    W4Scheme k = ((const W4Challenge *) g_ptr_array_index (c->ex->challenges, i))->kind;
+    ntlm |= k == W4_SCHEME_NTLM;
+    negotiate |= k == W4_SCHEME_NEGOTIATE;
+  }
+  scheme = ntlm && negotiate ? "Negotiate or NTLM" : ntlm ? "NTLM" : "Negotiate";
+  authenticates = ntlm && negotiate ? "both authenticate" : "it authenticates";
   f->summary = g_strdup_printf (
     "The %s's %u (%s) asked for %s over HTTP/2; the client's next request (HTTP/2 stream %u%s%s%s) "
-    "was reset with HTTP_1_1_REQUIRED (%s): %s authenticates one TCP connection, which HTTP/2 "
-    "shares among its streams, so this server runs it only over HTTP/1.1.",
+    "was reset with HTTP_1_1_REQUIRED (%s): %s one TCP connection, which HTTP/2 shares among its "
+    "streams, so this server runs %s only over HTTP/1.1: the client must use HTTP/1.1 for this "
+    "server.",
     w4_cor_who_answers (c), c->ex->status, at, scheme, t->h2_reset_stream, req_at ? ", " : "",
-    req_at ? req_at : "", req_at ? "" : ", not captured", rst_at, scheme);
+    req_at ? req_at : "", req_at ? "" : ", not captured", rst_at, authenticates,
+    ntlm && negotiate ? "them" : "it");
   f->fix = g_strdup_printf ("The client must use HTTP/1.1 for this server (curl --http1.1; a "
                             "browser retries on HTTP/1.1 by itself), or turn HTTP/2 off where "
                             "the server uses %s.", scheme);

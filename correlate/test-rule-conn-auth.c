@@ -490,10 +490,11 @@ test_h2_reset_http11_required (void)
     }
     assert_failure (f, W4_CAUSE_CONNECTION_AUTH_BROKEN, f->related);
     g_assert_cmpstr (f->summary, ==,
-                     "The server's 401 (frame 12) asked for NTLM over HTTP/2; the client's next "
-                     "request (HTTP/2 stream 3, frame 14) was reset with HTTP_1_1_REQUIRED (frame "
-                     "15): NTLM authenticates one TCP connection, which HTTP/2 shares among its "
-                     "streams, so this server runs it only over HTTP/1.1.");
+                     "The server's 401 (frame 12) asked for Negotiate or NTLM over HTTP/2; the "
+                     "client's next request (HTTP/2 stream 3, frame 14) was reset with "
+                     "HTTP_1_1_REQUIRED (frame 15): both authenticate one TCP connection, which "
+                     "HTTP/2 shares among its streams, so this server runs them only over HTTP/1.1: "
+                     "the client must use HTTP/1.1 for this server.");
     g_assert_nonnull (strstr (f->fix, "must use HTTP/1.1"));
     g_assert_true (has_evidence (f, 14));
     g_assert_true (has_evidence (f, 15));

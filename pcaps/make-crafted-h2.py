@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Make the crafted HTTP/2 bad-input captures in pcaps/ (h2-bad-*.pcap).
+"""Make the crafted HTTP/2 captures in pcaps/: bad input (h2-bad-*.pcap)
+and a server that refuses NTLM over HTTP/2 (h2-reset-http11-required.pcap).
 
     /usr/bin/python3 pcaps/make-crafted-h2.py [OUTDIR]
 
@@ -136,10 +137,33 @@ def truncated_at_end():
     tcp.write("h2-bad-truncated-at-end.pcap", pk)
 
 
+NTLM_TYPE1 = "NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw=="
+
+
+def reset_http11_required():
+    """What IIS does to Windows authentication over HTTP/2: a 401 offering
+    Negotiate and NTLM on stream 1, then the client's NTLM type 1 on
+    stream 3 is reset with HTTP_1_1_REQUIRED (0xd). Crafted until a real
+    capture of it exists."""
+    f = tcp.Flow(cport=52006)
+    pk = start(f)
+    pk.append(f.data("c", frame(HEADERS, END_HEADERS | END_STREAM, 1, request("/intranet/"))))
+    pk.append(f.data("s", frame(HEADERS, END_HEADERS, 1,
+                                response("401", ("www-authenticate", "Negotiate"),
+                                         ("www-authenticate", "NTLM"),
+                                         ("server", "Microsoft-IIS/10.0")))
+                     + frame(DATA, END_STREAM, 1, b"401 - Unauthorized")))
+    pk.append(f.data("c", frame(HEADERS, END_HEADERS | END_STREAM, 3,
+                                request("/intranet/", ("authorization", NTLM_TYPE1)))))
+    pk.append(f.data("s", frame(RST_STREAM, 0, 3, struct.pack(">I", 0xd))))
+    pk += f.close()
+    tcp.write("h2-reset-http11-required.pcap", pk)
+
+
 def main():
     os.makedirs(tcp.OUT, exist_ok=True)
     for fn in (garbage_after_preface, headers_interrupted, frame_over_limit, hpack_error,
-               truncated_at_end):
+               truncated_at_end, reset_http11_required):
         fn()
 
 
