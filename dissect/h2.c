@@ -350,12 +350,12 @@ cut_kind (W4Dir dir, const guint8 *name, gsize len)
 typedef struct {
   W4H2Conn *c;
   W4Dir dir;
-} W4H2Field_ctx;
+} W4H2FieldCtx;
 
 static void
 on_field (void *user, const guint8 *name, gsize name_len, const guint8 *value, gsize value_len)
 {
-  W4H2Field_ctx *x = user;
+  W4H2FieldCtx *x = user;
   W4H2Dir *d = &x->c->dir[x->dir];
   const W4Limits *l = limits_of (x->c);
   gboolean pseudo = name_len > 0 && name[0] == ':';
@@ -543,7 +543,7 @@ static void
 block_fragment (W4H2Conn *c, W4Dir dir, const guint8 *p, gsize n, gboolean final)
 {
   W4H2Dir *d = &c->dir[dir];
-  W4H2Field_ctx x = { c, dir };
+  W4H2FieldCtx x = { c, dir };
   guint cut_before = d->cut;
 
   d->block_len += n;
