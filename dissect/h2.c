@@ -110,6 +110,9 @@ typedef struct {
   guint64 decoded;
   guint cut;                 /* W4_HEAD_CUT_* of the block */
   guint64 next_seq;
+  /* the peer's SETTINGS_HEADER_TABLE_SIZE that came while a block of
+   * this direction was being read: applied when it ends (0: none) */
+  guint32 table_pending;
 } W4H2Dir;
 
 /* A connection's HTTP/2 state (W4Flow.app_state[W4_PROTO_H2], or the TLS
@@ -561,8 +564,14 @@ block_fragment (W4H2Conn *c, W4Dir dir, const guint8 *p, gsize n, gboolean final
                                           ? W4_LIMIT_HEADERS
                                           : W4_LIMIT_H2_DECODED_BYTES,
                           d->first.frame, d->first.ts, NULL);
-  if (final)
-    block_done (c, dir);
+  if (!final)
+    return;
+  if (d->table_pending != 0 && !w4_hpack_set_max_table_size (d->hpack, d->table_pending)) {
+    fail (c, dir, &d->first, "an HTTP/2 SETTINGS frame's table size was refused: the connection's HTTP/2 is not read further");
+    return;
+  }
+  d->table_pending = 0;
+  block_done (c, dir);
 }
 
 static void
@@ -718,8 +727,11 @@ frame_settings (W4H2Conn *c, W4Dir dir, const guint8 *p, gsize n)
       w4_dis_limit_anomaly (c->flow->dis, W4_LIMIT_H2_HPACK_TABLE, d->first.frame, d->first.ts, NULL);
       v = (guint32) max;
     }
-    if (!w4_hpack_set_max_table_size (peer->hpack, v)) {
-      fail (c, dir, &d->first, "an HTTP/2 SETTINGS frame changed the table size in a header block: the connection's HTTP/2 is not read further");
+    /* the decoder takes a new size between blocks only */
+    if (peer->in_block)
+      peer->table_pending = MAX (peer->table_pending, v);
+    else if (!w4_hpack_set_max_table_size (peer->hpack, v)) {
+      fail (c, dir, &d->first, "an HTTP/2 SETTINGS frame's table size was refused: the connection's HTTP/2 is not read further");
       return;
     }
   }

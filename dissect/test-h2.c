@@ -565,6 +565,48 @@ test_gap_ends_both_sides (void)
   g_assert_nonnull (strstr (log, "body 0 s2c #0 4 incomplete s1 'part'\n"));
 }
 
+/* The client's SETTINGS_HEADER_TABLE_SIZE arrives while the server's
+ * header block is split across frames: taken when that block ends, so
+ * the next block's table size update to it (8192) is accepted. */
+static void
+test_table_size_between_blocks (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  g_autoptr (GByteArray) st = g_byte_array_new ();
+  g_autoptr (GByteArray) sv = g_byte_array_new ();
+  g_autoptr (GByteArray) rq = req_block ("/x", "h", NULL);
+  g_autoptr (GByteArray) r1 = resp_block ("100", NULL);
+  g_autoptr (GByteArray) r2 = g_byte_array_new ();
+  g_autoptr (GByteArray) r2f = resp_block ("401", NULL);
+  static const guint8 table_8192[] = { 0, 1, 0, 0, 0x20, 0 };
+  static const guint8 update_8192[] = { 0x3f, 0xe1, 0x3f };
+  g_autofree char *log = NULL;
+
+  conn_open (&c, W4_LIMIT_COUNT, 0);
+  frame (cl, 1, END_HEADERS | END_STREAM, 1, rq->data, rq->len);
+  send_bytes (&c, 1, cl);
+  frame (sv, 1, 0, 1, r1->data, 3);
+  send_bytes (&c, 2, sv);
+  frame (st, 4, 0, 0, table_8192, sizeof table_8192);
+  send_bytes (&c, 1, st);
+  g_byte_array_set_size (sv, 0);
+  frame (sv, 9, END_HEADERS, 1, r1->data + 3, r1->len - 3);
+  g_byte_array_append (r2, update_8192, sizeof update_8192);
+  g_byte_array_append (r2, r2f->data, r2f->len);
+  frame (sv, 1, END_HEADERS | END_STREAM, 1, r2->data, r2->len);
+  send_bytes (&c, 2, sv);
+  log = conn_finish (&c);
+  g_assert_cmpstr (log, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /x s1 [Host=h]\n"
+                   "body 0 c2s #0 0 s1\n"
+                   "resp 0 #0 f4-6 100 interim s1\n"
+                   "resp 0 #1 f6-6 401 s1\n"
+                   "body 0 s2c #1 0 s1\n"
+                   "close 0 end h2-parsed\n");
+}
+
 /* Inside TLS the server's SETTINGS may come before the client's preface
  * (nginx sends it with its Finished): tls.c takes HTTP/2 from it. Only a
  * whole SETTINGS header on stream 0, not an ACK, not HTTP/1. */
@@ -604,5 +646,6 @@ main (int argc, char **argv)
   g_test_add_func ("/h2/server-start-probe", test_server_start_probe);
   g_test_add_func ("/h2/empty-pieces", test_empty_pieces);
   g_test_add_func ("/h2/gap-ends-both-sides", test_gap_ends_both_sides);
+  g_test_add_func ("/h2/table-size-between-blocks", test_table_size_between_blocks);
   return g_test_run ();
 }
