@@ -275,6 +275,15 @@ fwd_h2 (void *user, const W4H2Info *h2)
 }
 
 static void
+fwd_h2_reset (void *user, const W4H2Reset *rst)
+{
+  W4Pipeline *pipe = user;
+
+  if (pipe->cor_sink.on_h2_reset != NULL)
+    pipe->cor_sink.on_h2_reset (pipe->cor_sink.user, rst);
+}
+
+static void
 fwd_anomaly (void *user, const W4Anomaly *what)
 {
   W4Pipeline *pipe = user;
@@ -292,7 +301,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   W4Pipeline *pipe;
   W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, on_secrets, NULL };
   W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
-                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, NULL, fwd_tls_alert };
+                   fwd_body, fwd_anomaly, fwd_tls, fwd_h2, fwd_h2_reset, fwd_tls_alert, NULL };
 
   g_return_val_if_fail (limits != NULL && opts != NULL && findings != NULL, NULL);
   pipe = g_new0 (W4Pipeline, 1);

@@ -14,6 +14,7 @@
  *    the response's header block is complete (before its body); on_body once
  *    per message after its last body byte (or when the connection ends first);
  *    on_tls and on_h2 when a TLS handshake or HTTP/2 is seen on it;
+ *    on_h2_reset when an HTTP/2 stream is reset (before its on_body);
  *    on_conn_close last. A connection whose state is evicted gets
  *    on_conn_close too (reason W4_CLOSE_EVICTED). At the end of input every
  *    open connection is closed (W4_CLOSE_END_OF_INPUT).
@@ -294,6 +295,7 @@ typedef struct {
 typedef enum {
   W4_H2_PRIOR_KNOWLEDGE = 1, /* the client's connection preface */
   W4_H2_UPGRADE,             /* a 101 to "Upgrade: h2c" */
+  W4_H2_INSIDE_TLS,          /* the plaintext of a decrypted TLS session */
 } W4H2Start;
 
 /* HTTP/2 seen on a connection, once, at the frame where it starts
@@ -303,8 +305,25 @@ typedef struct {
   W4H2Start how;
   guint64 frame;
   W4Time ts;
-  gboolean parsed;        /* FALSE: dissect does not parse it yet, its failures are not seen */
+  gboolean parsed;        /* TRUE: h2.c reads it; FALSE: not read, its failures are not seen */
 } W4H2Info;
+
+/* An HTTP/2 stream reset (RST_STREAM, RFC 9113 6.4), by either side, at
+ * the frame that carried it: before the stream's messages end
+ * incomplete (their on_body). IIS resets a request whose authentication
+ * needs the connection (NTLM, Negotiate) with HTTP_1_1_REQUIRED. */
+typedef struct {
+  const W4ConnInfo *conn;
+  W4Dir dir;              /* who sent it: W4_DIR_TO_CLIENT when the server reset the stream */
+  guint32 h2_stream;
+  guint32 error_code;     /* RFC 9113 7; W4_H2_HTTP_1_1_REQUIRED */
+  gboolean had_request;   /* the stream's request head was reported */
+  gboolean answered;      /* a final response head was reported before the reset */
+  guint64 frame;
+  W4Time ts;
+} W4H2Reset;
+
+#define W4_H2_HTTP_1_1_REQUIRED 0xdu
 
 typedef enum {
   W4_CLOSE_FIN,
@@ -324,9 +343,9 @@ typedef struct {
   void (*on_anomaly) (void *user, const W4Anomaly *what);
   void (*on_tls) (void *user, const W4TlsInfo *tls);   /* may be NULL */
   void (*on_h2) (void *user, const W4H2Info *h2);      /* may be NULL */
+  void (*on_h2_reset) (void *user, const W4H2Reset *rst); /* may be NULL */
+  void (*on_tls_alert) (void *user, const W4TlsAlert *alert); /* may be NULL */
   void *user;
-  /* may be NULL; after user, so that positional initialisers need not name it */
-  void (*on_tls_alert) (void *user, const W4TlsAlert *alert);
 } W4Sink;
 
 G_END_DECLS

@@ -101,6 +101,24 @@ static const struct {
   /* Exchanges of one client after a failure, within the 30 s the retry
    * may come in: a cost bound per decision, not a table. */
   [W4_LIMIT_RETRY_SCAN] = { "retry-scan", 4096 },
+  /* HTTP/2 frames are 16 KiB unless the receiver's SETTINGS allow more
+   * (up to 16 MiB); servers that raise it rarely send frames over 1 MiB.
+   * A frame is buffered whole, once per direction. */
+  [W4_LIMIT_H2_FRAME_BYTES] = { "h2-frame-bytes", 1 << 20 },
+  /* A header block is decoded as its frames arrive, so this bounds work,
+   * not memory: real blocks are a few KiB (nginx refuses past 16 KiB of
+   * decoded fields by default, Apache past 8 KiB a field). */
+  [W4_LIMIT_H2_HEADER_BLOCK] = { "h2-header-block", 1 << 20 },
+  /* Decoded fields kept for one message, as header-bytes and
+   * auth-header-bytes together for HTTP/1: indexed fields from the table
+   * can decode to far more than the block's bytes. */
+  [W4_LIMIT_H2_DECODED_BYTES] = { "h2-decoded-bytes", 131072 },
+  /* Servers allow 100 to 128 concurrent streams; ~100 B each, streams
+   * leave when both sides ended them. */
+  [W4_LIMIT_H2_STREAMS] = { "h2-streams", 1024 },
+  /* The peers' SETTINGS_HEADER_TABLE_SIZE: 4 KiB by default, browsers and
+   * servers allow up to 64 KiB. */
+  [W4_LIMIT_H2_HPACK_TABLE] = { "h2-hpack-table", 65536 },
 };
 
 void

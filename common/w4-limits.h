@@ -27,6 +27,12 @@
  *     one message's head (h1.c)              header-bytes, headers,
  *                                            auth-header-bytes
  *     a 4xx body kept for its message        body-keep
+ *     HTTP/2 (h2.c): one frame's payload     h2-frame-bytes
+ *       one header block (compressed,        h2-header-block
+ *       across CONTINUATION frames)
+ *       its decoded fields kept              h2-decoded-bytes (and headers)
+ *       streams per connection               h2-streams
+ *       HPACK's dynamic table per direction  h2-hpack-table (inside nghttp2)
  *   correlate/ (correlate.c unless named)
  *     connections (conns)                    flows: one per live dissect flow,
  *                                            removed on its close event
@@ -129,6 +135,11 @@ typedef enum {
   W4_LIMIT_DATE_SERVERS,   /* servers whose Date header skew is remembered (track-clock.c) */
   W4_LIMIT_TLS_KEYS,       /* TLS sessions whose key log secrets are kept (dissect/tls-keylog.c) */
   W4_LIMIT_RETRY_SCAN,     /* later exchanges of a client looked at for a failure's retry */
+  W4_LIMIT_H2_FRAME_BYTES, /* bytes of one HTTP/2 frame's payload buffered (dissect/h2.c) */
+  W4_LIMIT_H2_HEADER_BLOCK, /* compressed bytes of one HTTP/2 header block, CONTINUATIONs included */
+  W4_LIMIT_H2_DECODED_BYTES, /* decoded field bytes of one HTTP/2 header block kept */
+  W4_LIMIT_H2_STREAMS,     /* HTTP/2 streams tracked at once per connection */
+  W4_LIMIT_H2_HPACK_TABLE, /* HPACK dynamic table size a SETTINGS may allow per direction */
   W4_LIMIT_COUNT
 } W4LimitId;
 

@@ -82,6 +82,14 @@ typedef struct {
    * when the proxy lost credentials between them */
   struct W4CorProxyLink *proxy_from, *proxy_to;
   struct W4CorHeaderFacts *header; /* (owned) track-header.c: preflight, repeated headers */
+  /* track-conn-auth.c: this NTLM/Negotiate challenge's next request, on
+   * HTTP/2, was reset by the server with HTTP_1_1_REQUIRED (what IIS
+   * does): the reset's frame (0: none), its stream, and the reset
+   * request's first frame (0: not captured) */
+  guint64 h2_reset_frame;
+  gint64 h2_reset_tcp_stream;
+  guint32 h2_reset_stream;
+  guint64 h2_reset_req_frame;
 } W4CorTrackFacts;
 
 /* One request and its response, as far as they were captured. Shared by

@@ -108,6 +108,9 @@ typedef struct {
   GQueue body_wait;        /* failed exchanges awaiting their body (ref each) */
   guint64 unparsed_frame;  /* a request here could not be parsed (its frame), 0: none */
   char *unparsed_why;      /* (owned) */
+  /* (ref) the last failed HTTP/2 response here that offered NTLM or
+   * Negotiate, for a reset asking for HTTP/1.1 after it, or NULL */
+  W4CorExchange *ca_challenge;
 } W4CorConn;
 
 static void
@@ -207,6 +210,8 @@ conn_free (gpointer p)
   g_queue_clear_full (&c->pending, exchange_unref_cb);
   g_queue_clear_full (&c->body_wait, exchange_unref_cb);
   g_hash_table_unref (c->h2_pending);
+  if (c->ca_challenge != NULL)
+    w4_cor_exchange_unref (c->ca_challenge);
   g_free (c->unparsed_why);
   g_free (c->sni);
   g_free (c);
@@ -833,6 +838,26 @@ on_h2 (void *user, const W4H2Info *h2)
   c->h2_unparsed |= !h2->parsed;
 }
 
+/* A stream reset ends its request's wait (it gets no response). The
+ * server's HTTP_1_1_REQUIRED after an NTLM or Negotiate challenge on the
+ * connection is connection-auth-broken for that challenge. */
+static void
+on_h2_reset (void *user, const W4H2Reset *rst)
+{
+  W4Correlate *cor = user;
+  W4CorConn *c = conn_get (cor, rst->conn);
+  W4CorExchange *req = NULL;
+  gpointer key = GUINT_TO_POINTER (rst->h2_stream);
+
+  if (!g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &req))
+    req = NULL;
+  if (rst->dir == W4_DIR_TO_CLIENT && rst->error_code == W4_H2_HTTP_1_1_REQUIRED &&
+      c->ca_challenge != NULL && !c->ca_challenge->decided)
+    w4_cor_ca_on_h2_reset (c->ca_challenge, req, rst, frame_stream (cor, rst->conn, rst->frame));
+  if (req != NULL)
+    w4_cor_exchange_unref (req);
+}
+
 static void
 on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 frame, W4Time ts)
 {
@@ -1076,6 +1101,13 @@ on_response (void *user, const W4HttpHead *resp)
     gpointer key = GUINT_TO_POINTER (resp->h2_stream);
     if (g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &ex) == FALSE)
       ex = NULL;
+    /* RFC 7540 3.2: after an upgrade to h2c the HTTP/1 request is stream
+     * 1, answered in HTTP/2 (its 101 is interim) */
+    if (ex == NULL && resp->h2_stream == 1 && c->pending.length > 0) {
+      ex = g_queue_pop_head (&c->pending);
+      ex->h2 = TRUE;
+      ex->h2_stream = 1;
+    }
   } else {
     ex = g_queue_pop_head (&c->pending);
   }
@@ -1099,6 +1131,11 @@ on_response (void *user, const W4HttpHead *resp)
     read_response (cor, ex, resp);
   }
   w4_cor_ca_on_response (cor, ex, resp);
+  if (ex->failed && ex->h2 && w4_cor_ca_challenges (ex)) {
+    if (c->ca_challenge != NULL)
+      w4_cor_exchange_unref (c->ca_challenge);
+    c->ca_challenge = exchange_ref (ex);
+  }
   w4_cor_jar_response (cor, ex, resp);
   aggregate_response (cor, ex);
   w4_cor_redirect_on_response (cor, ex, resp);
@@ -1252,6 +1289,7 @@ w4_cor_sink (W4Correlate *cor)
     .on_anomaly = on_anomaly,
     .on_tls = on_tls,
     .on_h2 = on_h2,
+    .on_h2_reset = on_h2_reset,
     .user = cor,
     .on_tls_alert = on_tls_alert,
   };

@@ -6,7 +6,10 @@
  * runs on another connection than the leg before it, or when the
  * connection closes after a server leg that expects the client's next
  * leg. The legs and their connections come from track-conn-auth.c, which
- * leaves what it saw in the exchange records. */
+ * leaves what it saw in the exchange records. Over HTTP/2 a server that
+ * cannot run them (IIS) resets the next request with HTTP_1_1_REQUIRED:
+ * the challenge before it is the failure, and the client must use
+ * HTTP/1.1 for that server. */
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "rule.h"
@@ -23,6 +26,8 @@ conn_auth_broken_holds (const W4CorCtx *c, W4CorVerdict *v)
 {
   const W4CorCaLeg *leg = w4_cor_track_peek (c->ex)->ca_leg;
 
+  if (w4_cor_track_peek (c->ex)->h2_reset_frame != 0)
+    return TRUE;
   if (w4_cor_track_peek (c->ex)->ca_prev != NULL) {
     v->ca_leg = w4_cor_track_peek (c->ex)->ca_prev;
     v->ca_answering = TRUE;
@@ -113,8 +118,46 @@ leg_evidence (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   }
 }
 
+/* The challenge was followed by a reset that asks for HTTP/1.1. */
 static void
-conn_auth_broken_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
+h2_reset_explain (const W4CorCtx *c, W4Finding *f)
+{
+  const W4CorTrackFacts *t = w4_cor_track_peek (c->ex);
+  gboolean ntlm = FALSE, negotiate = FALSE;
+  const char *scheme, *authenticates;
+  g_autofree char *at = w4_cor_frame_ref (c, c->ex->resp_frame);
+  g_autofree char *rst_at = w4_cor_frame_ref (c, t->h2_reset_frame);
+  g_autofree char *req_at = t->h2_reset_req_frame != 0 ? w4_cor_frame_ref (c, t->h2_reset_req_frame)
+                                                       : NULL;
+  g_autofree char *what = NULL;
+
+  for (guint i = 0; c->ex->challenges != NULL && i < c->ex->challenges->len; i++) {
+    W4Scheme k = ((const W4Challenge *) g_ptr_array_index (c->ex->challenges, i))->kind;
+    ntlm |= k == W4_SCHEME_NTLM;
+    negotiate |= k == W4_SCHEME_NEGOTIATE;
+  }
+  scheme = ntlm && negotiate ? "Negotiate or NTLM" : ntlm ? "NTLM" : "Negotiate";
+  authenticates = ntlm && negotiate ? "both authenticate" : "it authenticates";
+  f->summary = g_strdup_printf (
+    "The %s's %u (%s) asked for %s over HTTP/2; the client's next request (HTTP/2 stream %u%s%s%s) "
+    "was reset with HTTP_1_1_REQUIRED (%s): %s one TCP connection, which HTTP/2 shares among its "
+    "streams, so this server runs %s only over HTTP/1.1: the client must use HTTP/1.1 for this "
+    "server.",
+    w4_cor_who_answers (c), c->ex->status, at, scheme, t->h2_reset_stream, req_at ? ", " : "",
+    req_at ? req_at : "", req_at ? "" : ", not captured", rst_at, authenticates,
+    ntlm && negotiate ? "them" : "it");
+  f->fix = g_strdup_printf ("The client must use HTTP/1.1 for this server (curl --http1.1; a "
+                            "browser retries on HTTP/1.1 by itself), or turn HTTP/2 off where "
+                            "the server uses %s.", scheme);
+  what = g_strdup_printf ("RST_STREAM HTTP_1_1_REQUIRED on HTTP/2 stream %u", t->h2_reset_stream);
+  if (t->h2_reset_req_frame != 0)
+    w4_cor_ev_add (c->ev, t->h2_reset_req_frame, t->h2_reset_tcp_stream,
+                   "the next request, on HTTP/2");
+  w4_cor_ev_add (c->ev, t->h2_reset_frame, t->h2_reset_tcp_stream, what);
+}
+
+static void
+leg_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   const W4CorCaLeg *leg = v->ca_leg;
   const char *scheme = leg->scheme == W4_SCHEME_NTLM ? "NTLM" : "Negotiate";
@@ -156,6 +199,15 @@ conn_auth_broken_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f
     f->principal = g_strdup (leg->next_user);
   }
   leg_evidence (c, v, f);
+}
+
+static void
+conn_auth_broken_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
+{
+  if (w4_cor_track_peek (c->ex)->h2_reset_frame != 0)
+    h2_reset_explain (c, f);
+  else
+    leg_explain (c, v, f);
 }
 
 const W4CorRule w4_rule_connection_auth_broken = { FALSE, conn_auth_broken_holds,

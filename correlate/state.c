@@ -138,6 +138,19 @@ limit_meaning(W4LimitId id)
     return "too many cookies for one host: the least recently used were forgotten";
   case W4_LIMIT_DATE_SERVERS:
     return "too many servers' clocks: the least recently seen were forgotten";
+  case W4_LIMIT_H2_FRAME_BYTES:
+    return "an HTTP/2 frame was longer: the rest of its connection's HTTP/2 was not read (a "
+           "DATA frame's bytes were only counted)";
+  case W4_LIMIT_H2_HEADER_BLOCK:
+    return "an HTTP/2 header block was longer: the rest of its connection's HTTP/2 was not read";
+  case W4_LIMIT_H2_DECODED_BYTES:
+    return "an HTTP/2 message's decoded header fields were longer: the fields past it are "
+           "missing from it";
+  case W4_LIMIT_H2_STREAMS:
+    return "too many HTTP/2 streams open on one connection: later ones are not reported";
+  case W4_LIMIT_H2_HPACK_TABLE:
+    return "an HTTP/2 peer allowed a larger HPACK table: held to the limit, a sender that uses "
+           "more makes its connection's HTTP/2 unreadable";
   case W4_LIMIT_RETRY_SCAN:
     return "a failure's retry was looked for among only its client's next exchanges: a retry "
            "past them was not seen, and the failure is not called a challenge step";

@@ -938,6 +938,66 @@ test_pairing (void)
   fx_clear (&fx);
 }
 
+/* h2c (RFC 7540 3.2): the HTTP/1 request that asked for the upgrade is
+ * HTTP/2's stream 1; its 101 is interim, and the 401 on stream 1 answers
+ * it (h2_stream 1 in the finding). Stream 3 pairs by its id as usual. */
+static void
+test_h2c_upgrade_pairs_stream_1 (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4HttpHead h = { 0 };
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  req (&fx, c, 4, 100, "GET", "/upgraded", H ("Host: up.example", "Upgrade: h2c"));
+  h.conn = c;
+  h.dir = W4_DIR_TO_CLIENT;
+  h.proto = W4_HTTP_1;
+  h.http_major = h.http_minor = 1;
+  h.first_frame = h.last_frame = 6;
+  h.first_ts = h.last_ts = t_at (100);
+  h.status = 101;
+  h.interim = TRUE;
+  deliver (&fx, &h, H ("Upgrade: h2c"));
+  memset (&h, 0, sizeof h);
+  h.conn = c;
+  h.dir = W4_DIR_TO_SERVER;
+  h.proto = W4_HTTP_2;
+  h.http_major = 2;
+  h.h2_stream = 3;
+  h.first_frame = h.last_frame = 8;
+  h.first_ts = h.last_ts = t_at (100);
+  h.method = w4_span ("GET", 3);
+  h.target = w4_span ("/three", 6);
+  deliver (&fx, &h, H ("Host: up.example"));
+  for (guint32 i = 0, sid = 3; i < 2; i++, sid -= 2) {
+    memset (&h, 0, sizeof h);
+    h.conn = c;
+    h.dir = W4_DIR_TO_CLIENT;
+    h.proto = W4_HTTP_2;
+    h.http_major = 2;
+    h.h2_stream = sid;
+    h.seq = sid == 3 ? 0 : 1;
+    h.first_frame = h.last_frame = 10 + sid;
+    h.first_ts = h.last_ts = t_at (100);
+    h.status = sid == 1 ? 401 : 403;
+    deliver (&fx, &h, sid == 1 ? H ("WWW-Authenticate: Basic realm=\"x\"") : NULL);
+  }
+  fx_finish (&fx);
+
+  g_assert_cmpuint (fx.summary->http_requests, ==, 2);
+  g_assert_cmpuint (fx.summary->http_responses, ==, 2);
+  g_assert_cmpuint (fx.out->len, >=, 2);
+  for (guint i = 0; i < 2; i++) {
+    W4Finding *f = nth (&fx, i);
+    g_assert_cmpint (f->h2_stream, ==, f->status == 401 ? 1 : 3);
+    g_assert_cmpstr (f->uri, ==, f->status == 401 ? "/upgraded" : "/three");
+    g_assert_cmpuint (f->request_frame, ==, f->status == 401 ? 4 : 8);
+  }
+  fx_clear (&fx);
+}
+
 static void
 test_pending_limit (void)
 {
@@ -1391,6 +1451,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/infos", test_infos);
   g_test_add_func ("/correlate/not-decrypted-sni", test_not_decrypted_sni);
   g_test_add_func ("/correlate/not-parsed-h2", test_not_parsed_h2);
+  g_test_add_func ("/correlate/h2c-upgrade-pairs-stream-1", test_h2c_upgrade_pairs_stream_1);
   g_test_add_func ("/correlate/uninspected-over-limit", test_uninspected_over_limit);
   g_test_add_func ("/correlate/timing", test_timing);
   g_test_add_func ("/correlate/ordering", test_ordering);

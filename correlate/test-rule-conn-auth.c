@@ -418,6 +418,90 @@ test_kerberos_canonicalised_host (void)
   fx_clear (&fx);
 }
 
+/* An HTTP/2 head on stream @sid: a request (@status 0) or a response. */
+static void
+h2_head (Fx *fx, W4ConnInfo *c, guint32 sid, guint64 frame, guint status, const char *const *hdrs)
+{
+  W4HttpHead h = { 0 };
+
+  h.conn = c;
+  h.dir = status == 0 ? W4_DIR_TO_SERVER : W4_DIR_TO_CLIENT;
+  h.proto = W4_HTTP_2;
+  h.http_major = 2;
+  h.h2_stream = sid;
+  h.first_frame = h.last_frame = frame;
+  h.first_ts = h.last_ts = t_at (100 + frame / 100.0);
+  h.status = status;
+  if (status == 0) {
+    h.method = w4_span ("GET", 3);
+    h.target = w4_span ("/x", 2);
+  }
+  deliver (fx, &h, hdrs);
+}
+
+static void
+h2_reset (Fx *fx, W4ConnInfo *c, guint32 sid, guint64 frame, guint32 code)
+{
+  W4H2Reset r = { 0 };
+
+  r.conn = c;
+  r.dir = W4_DIR_TO_CLIENT;
+  r.h2_stream = sid;
+  r.error_code = code;
+  r.had_request = TRUE;
+  r.frame = frame;
+  r.ts = t_at (100 + frame / 100.0);
+  fx->sink.on_h2_reset (fx->sink.user, &r);
+}
+
+/* IIS over HTTP/2: a 401 offering NTLM and Negotiate, then the client's
+ * NTLM type 1 on the next stream is reset with HTTP_1_1_REQUIRED. The
+ * 401 is the failure (the reset request has no response): connection-
+ * auth-broken, and the client must use HTTP/1.1. Another reset code, or
+ * a Basic challenge, is not that. */
+static void
+test_h2_reset_http11_required (void)
+{
+  for (int variant = 0; variant < 3; variant++) {
+    Fx fx;
+    W4ConnInfo *c;
+    W4Finding *f;
+
+    fx_init (&fx);
+    c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 443);
+    c->layer = W4_LAYER_TLS;
+    h2_head (&fx, c, 1, 10, 0, H ("Host: iis.example"));
+    h2_head (&fx, c, 1, 12, 401,
+             variant == 2 ? H ("WWW-Authenticate: Basic realm=\"x\"")
+                          : H ("WWW-Authenticate: Negotiate", "WWW-Authenticate: NTLM"));
+    h2_head (&fx, c, 3, 14, 0, H ("Host: iis.example", TYPE1));
+    h2_reset (&fx, c, 3, 15, variant == 1 ? 0x8 : W4_H2_HTTP_1_1_REQUIRED);
+    fx_close (&fx, c, 20, 101, W4_CLOSE_FIN);
+    fx_finish (&fx);
+
+    f = nth (&fx, 0);
+    g_assert_cmpuint (f->status, ==, 401);
+    g_assert_cmpuint (f->response_frame, ==, 12);
+    g_assert_cmpint (f->h2_stream, ==, 1);
+    if (variant != 0) {
+      g_assert_cmpuint (f->cause, !=, W4_CAUSE_CONNECTION_AUTH_BROKEN);
+      fx_clear (&fx);
+      continue;
+    }
+    assert_failure (f, W4_CAUSE_CONNECTION_AUTH_BROKEN, f->related);
+    g_assert_cmpstr (f->summary, ==,
+                     "The server's 401 (frame 12) asked for Negotiate or NTLM over HTTP/2; the "
+                     "client's next request (HTTP/2 stream 3, frame 14) was reset with "
+                     "HTTP_1_1_REQUIRED (frame 15): both authenticate one TCP connection, which "
+                     "HTTP/2 shares among its streams, so this server runs them only over HTTP/1.1: "
+                     "the client must use HTTP/1.1 for this server.");
+    g_assert_nonnull (strstr (f->fix, "must use HTTP/1.1"));
+    g_assert_true (has_evidence (f, 14));
+    g_assert_true (has_evidence (f, 15));
+    fx_clear (&fx);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,6 +517,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conn-auth/kerberos-badkeyver", test_kerberos_badkeyver);
   g_test_add_func ("/conn-auth/kerberos-skew", test_kerberos_skew);
   g_test_add_func ("/conn-auth/kerberos-no-error", test_kerberos_no_error);
+  g_test_add_func ("/conn-auth/h2-reset-http11-required", test_h2_reset_http11_required);
   g_test_add_func ("/conn-auth/kerberos-canonicalised-host", test_kerberos_canonicalised_host);
   g_test_add_func ("/conn-auth/kerberos-same-service-succeeded",
                    test_kerberos_same_service_succeeded);

@@ -375,3 +375,35 @@ w4_cor_ca_on_conn_close (W4Correlate *cor, const W4ConnInfo *conn, W4CloseReason
   }
   g_hash_table_remove (t->conns, &conn->conn_id);
 }
+
+/* ---- HTTP/2: a reset that asks for HTTP/1.1 ------------------------------ */
+
+gboolean
+w4_cor_ca_challenges (const W4CorExchange *ex)
+{
+  for (guint i = 0; ex->challenges != NULL && i < ex->challenges->len; i++) {
+    const W4Challenge *ch = g_ptr_array_index (ex->challenges, i);
+    if (ch->kind == W4_SCHEME_NTLM || ch->kind == W4_SCHEME_NEGOTIATE)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* IIS answers a request that needs connection-bound authentication over
+ * HTTP/2 with RST_STREAM HTTP_1_1_REQUIRED (RFC 9113 7, 0xd): HTTP/2
+ * multiplexes streams over the connection that NTLM and Negotiate would
+ * authenticate. The challenge before it is the failed response the
+ * finding explains (the reset request has no response of its own). */
+void
+w4_cor_ca_on_h2_reset (W4CorExchange *challenge, const W4CorExchange *reset_req,
+                       const W4H2Reset *rst, gint64 tcp_stream)
+{
+  W4CorTrackFacts *t = w4_cor_track_get (challenge);
+
+  if (t->h2_reset_frame != 0)
+    return;
+  t->h2_reset_frame = rst->frame;
+  t->h2_reset_tcp_stream = tcp_stream;
+  t->h2_reset_stream = rst->h2_stream;
+  t->h2_reset_req_frame = reset_req != NULL && reset_req->has_request ? reset_req->req_frame : 0;
+}

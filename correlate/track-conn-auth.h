@@ -50,6 +50,14 @@ void w4_cor_ca_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHea
 void w4_cor_ca_on_conn_close (W4Correlate *cor, const W4ConnInfo *conn, W4CloseReason why,
                               guint64 frame);
 void w4_cor_ca_on_time (W4Correlate *cor, W4Time now);
+/* Does the failed @ex's challenge offer NTLM or Negotiate? */
+gboolean w4_cor_ca_challenges (const W4CorExchange *ex);
+/* The server reset HTTP/2 stream @rst->h2_stream with HTTP_1_1_REQUIRED
+ * after @challenge (a failed response of that connection that offered
+ * NTLM or Negotiate); @reset_req is the reset stream's request, or NULL.
+ * @tcp_stream: the reset frame's tcp.stream. */
+void w4_cor_ca_on_h2_reset (W4CorExchange *challenge, const W4CorExchange *reset_req,
+                            const W4H2Reset *rst, gint64 tcp_stream);
 /* Drops @ex's references to legs (when the exchange record goes). */
 void w4_cor_ca_exchange_clear (W4CorExchange *ex);
 

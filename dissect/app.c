@@ -151,7 +151,8 @@ w4_app_take_over (W4Flow *flow, const W4StreamProto *proto)
       a->proto->gap (a->st, (W4Dir) d, 0, &now);
     }
     use (flow, (W4Dir) d, proto);
-    a->done = TRUE;
+    a->done = FALSE;
+    a->lost = FALSE;
   }
 }
 

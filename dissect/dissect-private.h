@@ -196,8 +196,8 @@ void w4_app_stop (W4Flow *flow, W4Dir dir);
 void w4_app_restart (W4Flow *flow);
 /* @proto takes over both directions from here on (an HTTP/1 connection
  * upgraded to h2c, a preface that makes the whole connection HTTP/2): the
- * protocols there until now see their stream cut, and nothing more is
- * read. */
+ * protocols there until now see their stream cut, and @proto reads what
+ * comes next on both. */
 void w4_app_take_over (W4Flow *flow, const W4StreamProto *proto);
 /* The connection's state of @id, or NULL. */
 static inline void *
@@ -221,6 +221,9 @@ gboolean w4_h1_starts_message (W4Dir dir, const guint8 *data, gsize len);
 void w4_h1_free_spares (W4Dissect *dis);
 /* Has @flow been HTTP/1 on either direction (so lost bytes are lost HTTP)? */
 gboolean w4_h1_is_http (const W4Flow *flow);
+/* Is a field of that name one a rule reads (credentials, challenges,
+ * cookies...: kept under auth-header-bytes)? h2.c asks too. */
+gboolean w4_h1_field_is_auth_relevant (W4Dir dir, const guint8 *name, gsize len);
 
 /* --- tls.c: the TLS layer (tls-hello.c reads its hellos) -------------------- */
 
@@ -234,22 +237,26 @@ void w4_tls_opened (W4Flow *flow);
 /* The connection closes: an on_tls still waiting for the server's first
  * bytes goes out without them (before on_conn_open and on_conn_close). */
 void w4_tls_closing (W4Flow *flow);
-/* Did decrypted TLS on @flow carry HTTP/1 (so lost bytes are lost HTTP)? */
+/* Did decrypted TLS on @flow carry HTTP/1 or HTTP/2 (so lost bytes are lost HTTP)? */
 gboolean w4_tls_carries_http (const W4Flow *flow);
 /* The record of the decrypted TLS session on @flow once it carries a
  * protocol, or NULL. */
 const W4ConnInfo *w4_tls_session_record (const W4Flow *flow);
 
-/* --- h2.c: HTTP/2, a stand-in that only says it was seen -------------------- */
+/* --- h2.c: HTTP/2 frames and streams (h2-hpack.c: HPACK) ------------------- */
 
 extern const W4StreamProto w4_h2_proto;
 /* Does @data start with HTTP/2's client connection preface (RFC 9113 3.4)? */
 W4Probe w4_h2_probe_preface (const guint8 *data, gsize len);
-/* An HTTP/1 101 switched the connection to h2c (RFC 7540 3.2) at @at. */
+/* Does @data start with the server's preface, a SETTINGS frame (a server
+ * may send it before the client's preface arrives)? YES or NO only. */
+W4Probe w4_h2_probe_server_start (const guint8 *data, gsize len);
+/* An HTTP/1 101 switched the connection to h2c (RFC 7540 3.2) at @at:
+ * h2.c takes both directions over, stream 1 awaits the upgraded request's
+ * response. The bytes after the 101 are fed to it by the caller. */
 void w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at);
-/* The plaintext of a decrypted TLS session starts with HTTP/2's preface:
- * announced as not parsed (the TLS layer stays; it stops feeding). */
-void w4_h2_inside_tls (W4Flow *flow, W4Dir dir, const W4FrameMark *at);
+/* Has @flow spoken HTTP/2 on TCP (so lost bytes are lost HTTP)? */
+gboolean w4_h2_is_http (const W4Flow *flow);
 
 /* --- dissect.c (used by the protocols) ------------------------------------------- */
 

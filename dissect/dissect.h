@@ -3,10 +3,10 @@
  * TCP reassembly per direction (out of order, overlaps, gaps, port reuse,
  * mid-stream starts), connection numbering equal to Wireshark's tcp.stream,
  * and above it a protocol per direction chosen by its first bytes (app.c):
- * HTTP/1.x through llhttp on any port, TLS (its ClientHello), HTTP/2 (seen,
- * not parsed yet). Emits W4Sink events (see common/w4-events.h for their
- * order). Later: TLS decryption (tls.c) feeds plaintext into the same
- * protocols, as TCP reassembly does. */
+ * HTTP/1.x through llhttp on any port, TLS (its ClientHello), HTTP/2 (h2.c:
+ * frames and HPACK, prior knowledge or after an h2c upgrade). Emits W4Sink
+ * events (see common/w4-events.h for their order). TLS decryption (tls.c)
+ * feeds plaintext into the same protocols, as TCP reassembly does. */
 #pragma once
 
 #include "w4-events.h"

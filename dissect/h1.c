@@ -563,6 +563,12 @@ is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
   return FALSE;
 }
 
+gboolean
+w4_h1_field_is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
+{
+  return is_auth_relevant (dir, name, len);
+}
+
 static void
 set_first_frame (W4H1Half *h, guint64 off)
 {
@@ -948,6 +954,10 @@ cb_headers_complete (llhttp_t *p)
       }
       if (h->status == 101)
         h->stop_after_msg = TRUE;
+      /* RFC 7540 3.2: after a 101 to h2c the request's answer comes on
+       * HTTP/2's stream 1: the 101 does not answer it */
+      if (h->status == 101 && upgrades_to_h2c (h))
+        h->interim = TRUE;
       /* RFC 9110 10.1.1: a final answer to "Expect: 100-continue" before
        * the body lets the client skip the body (often after a 401) and
        * send its next request instead */
@@ -1504,7 +1514,15 @@ execute (W4H1Half *h, const W4Chunk *c)
       W4FrameMark at = { 0, 0, { 0, 0 } };
       frame_at (h, stream_off (h, stop > data ? stop - 1 : stop), &at.frame, &at.ts);
       if (h->dir == W4_DIR_TO_CLIENT && upgrades_to_h2c (h) && owns_connection (h->conn)) {
-        w4_h2_upgraded (h->conn->flow, &at);
+        W4Flow *flow = h->conn->flow;
+        w4_h2_upgraded (flow, &at);
+        /* the server's SETTINGS often share the 101's segment */
+        h->fed = base + c->len;
+        h->cur = NULL;
+        h->cur_orig = NULL;
+        if (stop < end)
+          feed_rest (flow, h->dir, c, (gsize) (stop - data));
+        return;
       } else {
         w4_dis_anomaly_on (h->conn->flow, h->conn->on, W4_ANOM_UPGRADE, h->dir, at.frame, at.ts,
                            W4_LIMIT_COUNT, 0, "101 Switching Protocols: HTTP/1 parsing stopped");

@@ -152,7 +152,7 @@ declare_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
   t->gap_bytes += count;
   /* The report's gap info is about lost HTTP: bytes lost from FTP, SSH or
    * TLS we do not read are only counted. */
-  if (w4_h1_is_http (flow) || w4_tls_carries_http (flow)) {
+  if (w4_h1_is_http (flow) || w4_tls_carries_http (flow) || w4_h2_is_http (flow)) {
     /* HTTP lost inside a decrypted session is that session's loss */
     const W4ConnInfo *on = w4_tls_session_record (flow);
     w4_dis_anomaly_on (flow, on != NULL ? on : flow->top, W4_ANOM_GAP, dir, frame, ts,

@@ -322,8 +322,9 @@ test_websocket_upgrade (void)
          "close 0 end\n");
 }
 
-/* h2c (RFC 7540 3.2): the 101 switches to HTTP/2, which is not parsed
- * yet: the connection says so; a WebSocket upgrade (above) does not. */
+/* h2c (RFC 7540 3.2): the 101 switches to HTTP/2 (h2.c reads on; the
+ * 101 is interim: the request's answer comes on stream 1); a WebSocket
+ * upgrade (above) does not. */
 static void
 test_h2c_upgrade (void)
 {
@@ -334,10 +335,9 @@ test_h2c_upgrade (void)
          "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
          "req 0 #0 f3-3 GET /private\n"
          "body 0 c2s #0 0\n"
-         "resp 0 #0 f4-4 101\n"
+         "resp 0 #0 f4-4 101 interim\n"
          "body 0 s2c #0 0\n"
-         "anomaly upgrade 0 s2c\n"
-         "close 0 end h2\n");
+         "close 0 end h2-parsed\n");
   /* refused: HTTP/1 goes on, nothing is HTTP/2 */
   check ("GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
          "HTTP/1.1 401 No\r\nContent-Length: 0\r\n\r\n",
@@ -365,8 +365,7 @@ test_http2_preface_short_segment (void)
   w4_dis_finish (r.dis);
   g_assert_cmpstr (r.log->str, ==,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-                   "anomaly upgrade 0 c2s\n"
-                   "close 0 end h2\n");
+                   "close 0 end h2-parsed\n");
   t_rec_clear (&r);
 
   /* without the handshake (capture started at the preface) too */
@@ -375,8 +374,7 @@ test_http2_preface_short_segment (void)
   w4_dis_finish (r.dis);
   g_assert_cmpstr (r.log->str, ==,
                    "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-                   "anomaly upgrade 0 c2s\n"
-                   "close 0 end h2\n");
+                   "close 0 end h2-parsed\n");
   t_rec_clear (&r);
 }
 
@@ -409,8 +407,7 @@ test_http2_preface_is_not_http1 (void)
 {
   check ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", NULL,
          "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-         "anomaly upgrade 0 c2s\n"
-         "close 0 end h2\n");
+         "close 0 end h2-parsed\n");
 }
 
 static void
@@ -502,8 +499,8 @@ test_header_bytes_limit (void)
 }
 
 /* The Upgrade of a 101 decides that HTTP/2 follows: padding past
- * header-bytes must not cut it, or the connection would not say that
- * what follows is HTTP/2 that was not parsed. */
+ * header-bytes must not cut it, or what follows would not be read as
+ * HTTP/2. */
 static void
 test_h2c_upgrade_past_cap (void)
 {
@@ -519,7 +516,7 @@ test_h2c_upgrade_past_cap (void)
   send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
   send_split (&r, 2, &ss, resp, strlen (resp) + 15, NULL, 0);
   w4_dis_finish (r.dis);
-  g_assert_true (g_str_has_suffix (r.log->str, "anomaly upgrade 0 s2c\nclose 0 end h2\n"));
+  g_assert_true (g_str_has_suffix (r.log->str, "close 0 end h2-parsed\n"));
   t_rec_clear (&r);
 }
 

@@ -33,6 +33,7 @@ typedef struct {
   guint16 version;
   W4TlsKeyState keys;
   gboolean h2_unparsed;
+  gboolean h2_parsed;
 } TSeen;
 
 static void
@@ -75,6 +76,17 @@ static void
 on_h2 (void *user, const W4H2Info *h2)
 {
   seen_of (user, h2->conn)->h2_unparsed = !h2->parsed;
+  seen_of (user, h2->conn)->h2_parsed = h2->parsed;
+}
+
+static void
+on_h2_reset (void *user, const W4H2Reset *rst)
+{
+  TRec *r = user;
+
+  g_string_append_printf (r->log, "reset %u %s s%u code=%u%s%s\n", rst->conn->stream,
+                          dir_name (rst->dir), rst->h2_stream, rst->error_code,
+                          rst->had_request ? " req" : "", rst->answered ? " answered" : "");
 }
 
 static void
@@ -92,10 +104,10 @@ on_close (void *user, const W4ConnInfo *c, W4CloseReason why, guint64 frame, W4T
   if (s->version != 0)
     g_snprintf (version, sizeof version, " v=%04x%s", s->version,
                 s->keys < G_N_ELEMENTS (keys) ? keys[s->keys] : "");
-  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s%s\n", c->stream, names[why],
+  g_string_append_printf (r->log, "close %u %s%s%s%s%s%s%s%s%s\n", c->stream, names[why],
                           s->tls_undecrypted ? " tls" : "", s->sni ? " sni=" : "",
                           s->sni ? s->sni : "", s->alpn ? " alpn=" : "", s->alpn ? s->alpn : "",
-                          version, s->h2_unparsed ? " h2" : "");
+                          version, s->h2_unparsed ? " h2" : "", s->h2_parsed ? " h2-parsed" : "");
   g_hash_table_remove (r->seen, &c->conn_id);
 }
 
@@ -134,6 +146,8 @@ head (TRec *r, const W4HttpHead *h)
   else
     g_string_append_printf (r->log, "resp %u #%" G_GUINT64_FORMAT "%s %u%s", h->conn->stream,
                             h->seq, frames, h->status, h->interim ? " interim" : "");
+  if (h->h2_stream != 0)
+    g_string_append_printf (r->log, " s%u", h->h2_stream);
   if (h->headers_truncated)
     g_string_append (r->log, " truncated");
   if (h->cut & W4_HEAD_CUT_AUTH)
@@ -171,6 +185,8 @@ on_body (void *user, const W4HttpBody *b)
   g_string_append_printf (r->log, "body %u %s #%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "%s",
                           b->conn->stream, dir_name (b->dir), b->seq, b->total_len,
                           b->complete ? "" : " incomplete");
+  if (b->h2_stream != 0)
+    g_string_append_printf (r->log, " s%u", b->h2_stream);
   if (b->prefix.len > 0)
     g_string_append_printf (r->log, " '%.*s'", (int) b->prefix.len, b->prefix.ptr);
   g_string_append_c (r->log, '\n');
@@ -208,7 +224,7 @@ void
 t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
 {
   W4Sink sink = { on_open, on_close, on_request, on_response, on_body, on_anomaly,
-                  on_tls, on_h2, NULL, on_tls_alert };
+                  on_tls, on_h2, on_h2_reset, on_tls_alert, NULL };
 
   memset (r, 0, sizeof *r);
   r->log = g_string_new (NULL);

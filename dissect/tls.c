@@ -22,7 +22,7 @@
  * its ChangeCipherSpec (a resumed handshake too: the server's comes first);
  * its first protected record, the Finished, is opened and skipped.
  * Application data goes to the inner
- * (proto, state) slot, HTTP/1 chosen by the first plaintext bytes, with
+ * (proto, state) slot, HTTP/1 or HTTP/2 chosen by the first plaintext bytes, with
  * frame marks that point at the ciphertext packets. A bad tag, a cut
  * record or a malformed header stops the direction (a warning): nothing is
  * concluded from what follows. With keys, on_tls waits for the session's
@@ -35,8 +35,7 @@
  * (W4_LAYER_TLS, its outer the record TLS runs on), so what the connection
  * carried in clear before it (a CONNECT and its 407) stays cleartext.
  *
- * Not yet: renegotiation (a second ChangeCipherSpec stops the direction),
- * HTTP/2 inside TLS. */
+ * Not yet: renegotiation (a second ChangeCipherSpec stops the direction). */
 #include "dissect-private.h"
 #include "tls-crypto.h"
 #include "tls-keylog.h"
@@ -391,7 +390,7 @@ w4_tls_carries_http (const W4Flow *flow)
 {
   const W4TlsConn *t = w4_app_state (flow, W4_PROTO_TLS);
 
-  return t != NULL && t->inner == &w4_h1_proto;
+  return t != NULL && (t->inner == &w4_h1_proto || t->inner == &w4_h2_proto);
 }
 
 static W4TlsCrypto *
@@ -627,7 +626,7 @@ skip_early_record (W4TlsConn *t, W4Dir dir, guint64 seq_before)
 }
 
 /* The plaintext of application data goes to the inner protocol, chosen
- * by its first bytes as app.c chooses for TCP (HTTP/1 only, for now). */
+ * by its first bytes as app.c chooses for TCP: HTTP/1 or HTTP/2. */
 static void
 feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark *first)
 {
@@ -638,19 +637,15 @@ feed_inner (W4TlsConn *t, W4Dir dir, const guint8 *p, gsize n, const W4FrameMark
     return;
   if (t->inner == NULL) {
     W4ProbeAt at = { dir, FALSE, FALSE, TRUE };
-    /* The client's first plaintext says the protocol: an HTTP/2 server
-     * may send its SETTINGS before the client's preface arrives, and
-     * nothing in HTTP/1 comes from the server first. */
-    if (dir == W4_DIR_TO_CLIENT)
+    /* The client's first plaintext says the protocol, except that an
+     * HTTP/2 server may send its SETTINGS before the client's preface
+     * arrives (nothing in HTTP/1 comes from the server first). */
+    gboolean h2_server = dir == W4_DIR_TO_CLIENT && w4_h2_probe_server_start (p, n) == W4_PROBE_YES;
+    const W4StreamProto *p0 = dir == W4_DIR_TO_CLIENT ? (h2_server ? &w4_h2_proto : NULL)
+                                                      : w4_app_choose (&at, p, n);
+    if (p0 == NULL && dir == W4_DIR_TO_CLIENT)
       return;
-    const W4StreamProto *p0 = w4_app_choose (&at, p, n);
-    if (p0 == &w4_h2_proto) {
-      /* decrypted, but HTTP/2 is not parsed yet: say so, as for h2c */
-      w4_h2_inside_tls (t->flow, dir, &mark);
-      t->inner_failed = TRUE;
-      return;
-    }
-    if (p0 != &w4_h1_proto) {
+    if (p0 != &w4_h1_proto && p0 != &w4_h2_proto) {
       t->inner_failed = TRUE;
       return;
     }

@@ -171,7 +171,7 @@ main (int argc, char **argv)
   W4Limits limits;
   Dump d = { 0 };
   W4CaptureSink csink = { cap_frame, cap_ip, cap_anomaly, NULL, NULL, &d };
-  W4Sink dsink = { on_open, on_close, on_head, on_head, on_body, on_anomaly, on_tls, NULL, &d, NULL };
+  W4Sink dsink = { on_open, on_close, on_head, on_head, on_body, on_anomaly, on_tls, NULL, NULL, NULL, &d };
   g_autoptr (W4Capture) cap = NULL;
   int first = 1, status = 0;
 

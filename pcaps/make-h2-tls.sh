@@ -1,6 +1,7 @@
 #!/bin/bash
-# Make the HTTP/2 and TLS test captures in pcaps/: what why401 cannot read
-# yet (HTTP/2 is not parsed, TLS is not decrypted) and must say so. Real
+# Make the HTTP/2 and TLS test captures in pcaps/: HTTP/2 that why401 reads
+# (prior knowledge, h2c upgrade) and TLS it cannot decrypt (no keys), which it
+# must say. Real
 # servers answer curl on loopback while tcpdump records the traffic.
 #
 #   sudo pcaps/make-h2-tls.sh      # writes pcaps/h2-prior-knowledge-403.pcap,

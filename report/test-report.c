@@ -849,7 +849,7 @@ test_text_not_inspected (void)
   g_test_message ("%s", hidden);
   g_assert_nonnull (strstr (plain, "\nNo failed (401/407/403) responses.\n"));
   g_assert_null (strstr (hidden, "No failed (401/407/403) responses.\n"));
-  g_assert_nonnull (strstr (flat, "No failed (401/407/403) responses in the HTTP/1 that was "
+  g_assert_nonnull (strstr (flat, "No failed (401/407/403) responses in the HTTP that was "
                                   "read; not inspected: HTTP/2 to 1 server, TLS to 2 servers."));
   g_assert_nonnull (strstr (hidden, "\nnot-parsed (1)\n"));
 }

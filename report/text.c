@@ -340,7 +340,7 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
     g_autofree char *unseen = w4_text_uninspected (rep);
     /* Not a flat "none" when HTTP/2 or TLS hid what is inside them. */
     if (unseen != NULL) {
-      g_autofree char *txt = g_strdup_printf ("No failed (401/407/403) responses in the HTTP/1 "
+      g_autofree char *txt = g_strdup_printf ("No failed (401/407/403) responses in the HTTP "
                                               "that was read; not inspected: %s.", unseen);
       w4_wrap (rep, 0, NULL, txt);
       w4_text_alert_servers (rep, s);

@@ -4,7 +4,7 @@
 usage: tests/parity-pcaps.py WHY401 [CAPTURE ...]   (run from the source root)
 
 With no CAPTURE it reads every pcaps/*.pcap and pcaps/*.pcapng. For each capture, every
-HTTP/1 response with status 401, 407 or 403 that tshark dissects must be one finding of
+HTTP/1 or HTTP/2 response with status 401, 407 or 403 that tshark dissects must be one finding of
 why401 (kind failure or note) with the same tcp.stream, the same status, and a
 response_frame among the frames that carry the response's header block: from the first
 TCP segment (or, when one segment carries it, the first IP fragment) to the frame where
