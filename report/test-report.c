@@ -923,6 +923,22 @@ test_tunnel_server (void)
   json_decref (a);
 }
 
+/* A finding's own fix is shown under it when it says more than the
+ * cause's above the group, and not again for the next example with the
+ * same one. */
+static void
+test_text_own_fix (void)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .width = 200 };
+  W4Finding *f = example_failure (), *g = example_failure ();
+  W4Finding *fs[] = { f, g, NULL };
+  g_autofree char *out = run_report (&opts, fs, NULL);
+  const char *first = strstr (out, "    fix: Check the user name and password");
+
+  g_assert_nonnull (first);
+  g_assert_null (strstr (first + 1, "    fix: Check the user name and password"));
+}
+
 /* A user name that would display as "adminexe.txt" is shown escaped. */
 static void
 test_text_bidi_chars (void)
@@ -1142,6 +1158,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/not-inspected", test_text_not_inspected);
   g_test_add_func ("/report/text/bidi-chars", test_text_bidi_chars);
   g_test_add_func ("/report/text/tunnel-server", test_tunnel_server);
+  g_test_add_func ("/report/text/own-fix", test_text_own_fix);
   g_test_add_func ("/report/timeline/one", test_timeline_one);
   g_test_add_func ("/report/timeline/none", test_timeline_none);
   g_test_add_func ("/report/timeline/one-minute", test_timeline_one_minute);

@@ -566,8 +566,10 @@ w4_text_timeline (W4Report *rep)
 
 /* ---- one finding -------------------------------------------------------- */
 
+/* @shown_fix: the fix already on screen (the cause's, or the previous
+ * example's): the finding's own is shown only when it says something else. */
 static void
-w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
+w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence, const char *shown_fix)
 {
   char tbuf[W4_TIME_STRLEN];
   g_autofree char *client = w4_clean (f->client);
@@ -618,6 +620,10 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence)
 
   if (f->summary != NULL)
     w4_wrap (rep, 4, NULL, f->summary);
+  /* a fix of its own (the squid option, HTTP/1.1 for this server) says
+   * more than the cause's above the group */
+  if (f->fix != NULL && g_strcmp0 (f->fix, shown_fix) != 0)
+    w4_wrap (rep, 4, "fix: ", f->fix);
   if (f->server_message != NULL)
     w4_wrap (rep, 4, "server said: ", f->server_message);
   if (f->related != 0) {
@@ -689,7 +695,7 @@ w4_rep_text_stream (W4Report *rep, const W4Finding *f)
   fputc ('\n', rep->out);
   fprintf (rep->out, "%s%s%s\n", w4_style_on (rep, w4_kind_style (f->kind)),
            w4_cause_name (f->cause), w4_style_off (rep));
-  w4_text_finding (rep, f, rep->opts.all);
+  w4_text_finding (rep, f, rep->opts.all, w4_cause_info (f->cause)->fix);
   fflush (rep->out);
   rep->streamed++;
 }
@@ -712,6 +718,7 @@ w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
     w4_wrap (rep, 2, "Fix: ", w4_cause_info (cause)->fix);
   if (w4_text_streamed_kind (rep, kind))
     return; /* printed above, each as it was decided */
+  const char *shown_fix = w4_cause_info (cause)->fix;
   for (guint i = 0; i < rep->kept->len; i++) {
     const W4Finding *f = g_ptr_array_index (rep->kept, i);
     if (f->cause != cause || f->kind != kind)
@@ -720,7 +727,9 @@ w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
     if (!all && shown >= rep->opts.examples)
       continue;
     fputc ('\n', rep->out);
-    w4_text_finding (rep, f, all);
+    w4_text_finding (rep, f, all, shown_fix);
+    if (f->fix != NULL)
+      shown_fix = f->fix;
     shown++;
   }
   if (total > shown) {
