@@ -25,6 +25,12 @@
 #   NTLM type 1 over HTTP/2 at once; node resets the stream with
 #   HTTP_1_1_REQUIRED; curl opens a new connection (resuming the TLS
 #   session), speaks HTTP/1.1 and runs the NTLM handshake there -> 200.
+# tls13-h2-ntlm-challenge-reset.pcap (+ .keys): the same server,
+#   clients/h2_ntlm_client.js (node's http2 module) on one TLS 1.3 h2
+#   connection: GET / without credentials (stream 1) -> 401 `www-authenticate:
+#   NTLM`, then GET / with an NTLM type 1 (stream 3) -> RST_STREAM
+#   HTTP_1_1_REQUIRED; the client does not fall back (what a client without
+#   that fallback meets with IIS).
 # tls13-h2-ntlm-anyauth.pcap (+ .keys): the same server, curl --anyauth
 #   --http2: a request without credentials over HTTP/2 -> 401
 #   `www-authenticate: NTLM`; curl itself switches to HTTP/1.1 for NTLM
@@ -178,6 +184,15 @@ tls_finish tls13-h2-ntlm-http11-required 2
 tls_capture tls13-h2-ntlm-anyauth "$NTLM_PORT"
 tls_curl "200 1.1 " --http2 --anyauth -u 'LAB\alice:secret' "$N"
 tls_finish tls13-h2-ntlm-anyauth 2
+
+#   the same server, a client that tries NTLM over HTTP/2 after the
+#   challenge (as browsers first do) and has no HTTP/1.1 fallback: 401 on
+#   stream 1, then stream 3 reset with HTTP_1_1_REQUIRED
+tls_capture tls13-h2-ntlm-challenge-reset "$NTLM_PORT"
+node "$HERE/clients/h2_ntlm_client.js" --url "$N" --connect 127.0.0.1 --keylog "$KEYS" \
+    > "$WORK/h2-ntlm-client.log" 2>&1 ||
+    { log "$CAP_NAME: h2_ntlm_client.js: $(cat "$WORK/h2-ntlm-client.log")"; exit 1; }
+tls_finish tls13-h2-ntlm-challenge-reset 1
 
 # ---------------------------------------------------------------- versions --
 
