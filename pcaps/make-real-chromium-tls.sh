@@ -57,25 +57,9 @@ cat > "$WORK/www/index.html" <<'EOF'
 EOF
 chmod -R a+rX "$WORK/www"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=app.example.test" \
-    -addext "subjectAltName=DNS:app.example.test" \
-    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>"$WORK/openssl.log"
-chmod 644 "$WORK/key.pem" "$WORK/cert.pem"
+self_signed_cert app.example.test
 
-cat > "$WORK/nginx.conf" <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 64; }
-http {
-    access_log $WORK/nginx-access.log;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
+nginx_conf <<EOF
     types { text/html html; application/json json; }
     default_type text/plain;
     keepalive_timeout 10;
@@ -97,7 +81,6 @@ http {
         }
         location /admin/ { deny all; }
     }
-}
 EOF
 start_server nginx nginx -c "$WORK/nginx.conf" -p "$WORK"
 wait_port "$PORT"

@@ -44,25 +44,9 @@ echo "private hello over TLS" > "$WORK/www/private/index.html"
 echo "alice:$(openssl passwd -apr1 right-password)" > "$WORK/htpasswd"
 chmod -R a+rX "$WORK/www" "$WORK/htpasswd"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=api.example.test" \
-    -addext "subjectAltName=DNS:api.example.test" \
-    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>"$WORK/openssl.log"
-chmod 644 "$WORK/key.pem" "$WORK/cert.pem"
+self_signed_cert api.example.test
 
-cat > "$WORK/nginx.conf" <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 64; }
-http {
-    access_log $WORK/nginx-access.log;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
+nginx_conf <<EOF
     default_type text/plain;
     keepalive_timeout 5;
     server {
@@ -77,7 +61,6 @@ http {
             auth_basic_user_file $WORK/htpasswd;
         }
     }
-}
 EOF
 start_server nginx nginx -c "$WORK/nginx.conf" -p "$WORK"
 wait_port "$PORT"

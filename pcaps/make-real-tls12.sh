@@ -61,10 +61,7 @@ echo "private hello over TLS" > "$WORK/www/private/index.html"
 echo "alice:$(openssl passwd -apr1 right-password)" > "$WORK/htpasswd"
 chmod -R a+rX "$WORK/www" "$WORK/htpasswd"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$HOST" \
-    -addext "subjectAltName=DNS:$HOST" \
-    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>"$WORK/openssl.log"
-chmod 644 "$WORK/key.pem" "$WORK/cert.pem"
+self_signed_cert "$HOST"
 
 # server port extra-directives: one TLS server block with auth_basic.
 server_block() {
@@ -87,27 +84,13 @@ server_block() {
 EOF
 }
 
-cat > "$WORK/nginx.conf" <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 64; }
-http {
-    access_log $WORK/nginx-access.log;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
+nginx_conf <<EOF
     default_type text/plain;
     keepalive_timeout 5;
 $(server_block "$PORT" "")
 $(server_block "$NOETM" "ssl_conf_command Options -EncryptThenMac;")
 $(server_block "$HRR" "ssl_ecdh_curve prime256v1;")
 $(server_block "$EARLY" "ssl_early_data on;")
-}
 EOF
 start_server nginx nginx -c "$WORK/nginx.conf" -p "$WORK"
 for p in "$PORT" "$NOETM" "$HRR" "$EARLY"; do wait_port "$p"; done

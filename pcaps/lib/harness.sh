@@ -12,7 +12,8 @@
 # pcaps/), PYTHON, TIMEOUT, WORK, PIDS (servers, in start order; a script
 # appends what it starts in the background), and the functions log,
 # free_port, wait_port, start_server, stop_servers, start_capture,
-# stop_capture, save_capture and finish_capture. A script that starts and
+# stop_capture, save_capture, finish_capture, self_signed_cert and
+# nginx_conf. A script that starts and
 # stops a server of its own between captures defines harness_on_exit to
 # stop it; the trap calls it before stopping the servers in PIDS.
 # shellcheck shell=bash
@@ -139,4 +140,40 @@ save_capture() { # [final-name]
 finish_capture() { # [final-name]
     stop_capture
     save_capture "$@"
+}
+
+# self_signed_cert NAME: a throwaway certificate for NAME (CN and DNS name)
+# and its key in $WORK/cert.pem and $WORK/key.pem, readable by the servers'
+# unprivileged workers.
+self_signed_cert() { # name
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$1" \
+        -addext "subjectAltName=DNS:$1" \
+        -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>"$WORK/openssl.log"
+    chmod 644 "$WORK/key.pem" "$WORK/cert.pem"
+}
+
+# nginx_conf < HTTP-BLOCK: $WORK/nginx.conf for an nginx in the foreground
+# whose pid file, logs and temporary files stay in $WORK; standard input is
+# the rest of its http block (settings, server blocks).
+nginx_conf() {
+    mkdir -p "$WORK/nginx-tmp"
+    {
+        cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 64; }
+http {
+    access_log $WORK/nginx-access.log;
+    client_body_temp_path $WORK/nginx-tmp/body;
+    proxy_temp_path $WORK/nginx-tmp/proxy;
+    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
+    scgi_temp_path $WORK/nginx-tmp/scgi;
+EOF
+        cat
+        echo "}"
+    } > "$WORK/nginx.conf"
 }
