@@ -161,12 +161,30 @@ w4_tls_probe_record (const guint8 *data, gsize len, gboolean app_data_too)
   return minor <= 4 ? W4_PROBE_YES : W4_PROBE_NO;
 }
 
+/* A server that refuses the ClientHello (no common version or suite)
+ * answers with one alert record, header 21 3 x 0 2, and nothing else. */
+static W4Probe
+probe_alert_record (const guint8 *data, gsize len)
+{
+  static const guint8 head[] = { TLS_CT_ALERT, 3, 0, 0, 2 };
+
+  for (gsize i = 0; i < sizeof head; i++) {
+    if (i == len)
+      return W4_PROBE_NEED_MORE;
+    if (i == 2 ? data[i] > 4 : data[i] != head[i])
+      return W4_PROBE_NO;
+  }
+  return W4_PROBE_YES;
+}
+
 static W4Probe
 tls_probe (const W4ProbeAt *at, const guint8 *data, gsize len)
 {
   /* after lost bytes a record boundary cannot be found again */
   if (at->lost)
     return W4_PROBE_NO;
+  if (at->dir == W4_DIR_TO_CLIENT && len > 0 && data[0] == TLS_CT_ALERT)
+    return probe_alert_record (data, len);
   return w4_tls_probe_record (data, len, at->midstream);
 }
 
