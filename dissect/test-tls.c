@@ -574,6 +574,23 @@ replay_alerts (const char *server_alert, gboolean refused, const char *client_al
   return log;
 }
 
+/* A warning alert does not end a TLS 1.0-1.2 handshake (RFC 5246 7.2: the
+ * connection goes on; OpenSSL servers send unrecognized_name so for a name
+ * they do not know): it is not said to have; a fatal one is. */
+static void
+test_warning_alert (void)
+{
+  g_autofree char *log = replay_alerts ("\x15\x03\x03\x00\x02\x01\x70", FALSE, NULL);
+  g_autofree char *fatal = replay_alerts ("\x15\x03\x03\x00\x02\x01\x70", FALSE,
+                                          "\x15\x03\x03\x00\x02\x02\x30");
+
+  g_test_message ("%s", log);
+  g_assert_null (strstr (log, "alert "));
+  g_test_message ("%s", fatal);
+  g_assert_null (strstr (fatal, "alert 0 server"));
+  g_assert_nonnull (strstr (fatal, "alert 0 client f5 2/48\n"));
+}
+
 /* A server that refuses the ClientHello (no common version or suite)
  * answers with one alert record and nothing else: that alert ended the
  * handshake, though the direction never starts with a handshake record. */
@@ -608,6 +625,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/keys-growing", test_keys_growing);
   g_test_add_func ("/tls/decrypt-cut-at-end", test_decrypt_cut_at_end);
   g_test_add_func ("/tls/keys-not-matching", test_keys_not_matching);
+  g_test_add_func ("/tls/warning-alert", test_warning_alert);
   g_test_add_func ("/tls/refusing-server", test_refusing_server);
   return g_test_run ();
 }

@@ -50,6 +50,7 @@
 #define TLS_CT_HANDSHAKE 22
 #define TLS_CT_APP_DATA 23
 #define TLS_HS_FINISHED 20
+#define TLS_ALERT_WARNING 1
 #define TLS_HS_ENCRYPTED_EXTENSIONS 8
 #define TLS_HS_KEY_UPDATE 24
 #define TLS_HS_END_OF_EARLY_DATA 5
@@ -295,6 +296,11 @@ tls_alert (W4TlsConn *t, W4Dir from, guint8 level, guint8 description, const W4F
 
   /* close_notify (0) and user_canceled (90) end nothing by themselves */
   if (t->server_app_seen || t->alerted[from] || description == 0 || description == 90)
+    return;
+  /* a warning ends no TLS 1.0-1.2 handshake (RFC 5246 7.2: the connection
+   * goes on; OpenSSL servers warn unrecognized_name); TLS 1.3 takes every
+   * other alert as fatal, whatever its level (RFC 8446 6) */
+  if (level == TLS_ALERT_WARNING && t->version != 0x0304)
     return;
   t->alerted[from] = TRUE;
   a.conn = t->on;
