@@ -128,6 +128,7 @@ typedef struct {
   GByteArray *early_plain;
   W4FrameMark early_first; /* the frame of its first record */
   gboolean early_decided; /* the server's EncryptedExtensions were read */
+  gboolean early_too_long; /* past W4_TLS_EARLY_DATA_MAX: the rest is not read */
   const W4TlsSuite *suite; /* the ServerHello's, when decrypting TLS 1.3 */
   W4TlsKeyState key_state; /* on_tls's keys */
   gboolean keys_later;   /* not in a growing key log at the ClientHello: look again */
@@ -720,7 +721,9 @@ early_keys_for (W4TlsConn *t, const guint8 *rec, gsize len, guint8 *out, gsize c
 
 /* The held early plaintext, once the server's EncryptedExtensions are
  * read: to the inner protocol when accepted (before the server's answer
- * to it), else dropped, as the server dropped it. */
+ * to it), else dropped, as the server dropped it. Past the bound, what
+ * was held is followed by a loss: the inner protocol reads nothing across
+ * it. */
 static void
 early_decided (W4TlsConn *t)
 {
@@ -729,6 +732,12 @@ early_decided (W4TlsConn *t)
     return;
   if (t->early_accepted)
     feed_inner (t, W4_DIR_TO_SERVER, t->early_plain->data, t->early_plain->len, &t->early_first);
+  if (t->early_accepted && t->early_too_long) {
+    dir_warn (t, W4_DIR_TO_SERVER, &t->early_first,
+              "the client's TLS early data is longer than why401 holds: the rest is not read");
+    if (t->inner != NULL)
+      t->inner->gap (t->inner_st, W4_DIR_TO_SERVER, 0, &t->early_first);
+  }
   memset (t->early_plain->data, 0, t->early_plain->len);
   g_clear_pointer (&t->early_plain, g_byte_array_unref);
 }
@@ -759,15 +768,21 @@ open_early (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
     g_clear_pointer (&t->early_keys, w4_tls_keys_free);
     return FALSE;
   }
-  if (type == TLS_CT_APP_DATA && !t->early_decided) {
+  if (type == TLS_CT_APP_DATA && t->early_too_long) {
+    /* nothing after the bound either: what is read would have a hole */
+  } else if (type == TLS_CT_APP_DATA && !t->early_decided) {
     if (t->early_plain == NULL) {
       t->early_plain = g_byte_array_new ();
       t->early_first = d->first;
     }
-    if (t->early_plain->len + n <= W4_TLS_EARLY_DATA_MAX)
+    if (t->early_plain->len + n <= W4_TLS_EARLY_DATA_MAX) {
       g_byte_array_append (t->early_plain, plain, (guint) n);
-    else
-      dir_warn (t, dir, &d->first, "the client's TLS early data is longer than why401 holds: it is not read");
+    } else {
+      /* said when the server accepts it (early_decided): before, the
+       * session is not known to be decrypted, and a rejected one is lost
+       * to the server too */
+      t->early_too_long = TRUE;
+    }
   } else if (type == TLS_CT_APP_DATA && t->early_accepted) {
     feed_inner (t, dir, plain, n, &d->first);
   } else if (type == TLS_CT_HANDSHAKE && n >= 1 && plain[0] == TLS_HS_END_OF_EARLY_DATA) {
