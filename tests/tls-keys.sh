@@ -7,7 +7,7 @@
 why401=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..6"
+echo "1..7"
 n=0
 bad=0
 check() { # description command...
@@ -51,5 +51,13 @@ check "damaged key log: the fix asks for the key log of this capture, whole" \
 check "alerts without the key log: handshake_failure only" \
     sh -c "grep -q '\"description\": \"handshake_failure\"' '$tmp/out' &&
            ! grep -q certificate_required '$tmp/out'"
+# TLS inside a proxy's CONNECT tunnel, without the key log: the
+# not-decrypted info names the server the tunnel leads to, not only the
+# proxy (two tunnels through one proxy are two servers).
+"$why401" --format json pcaps/squid-tunnel-tls.pcap > "$tmp/out" 2>> "$tmp/err"
+flat=$(tr -s ' \n' '  ' < "$tmp/out")
+check "TLS in a tunnel, not decrypted: the tunnel's server is named" sh -c 'case "$1" in
+    *"TLS to 127.0.0.1:47357 tunnel to api.example.test:38361 (SNI api.example.test): 2 connections"*"\"tunnel\": \"api.example.test:38361\""*) ;;
+    *) exit 1 ;; esac' sh "$flat"
 sed 's/^/# /' "$tmp/err"
 [ $bad -eq 0 ]
