@@ -637,8 +637,10 @@ skip_early_record (W4TlsConn *t, W4Dir dir, guint64 seq_before)
 {
   W4TlsDir *d = &t->dir[dir];
 
+  /* with the early secret, 0-RTT records open with it (open_early),
+   * accepted or not: a record that fails here is the handshake's */
   if (dir != W4_DIR_TO_SERVER || t->tls12 || d->stage != W4_TLS_DIR_HANDSHAKE || d->opened ||
-      !t->hello.offers_early_data)
+      !t->hello.offers_early_data || t->keys.secret[W4_TLS_CLIENT_EARLY_SECRET].len != 0)
     return FALSE;
   w4_tls_keys_set_seq (d->keys, seq_before);
   d->early_skipped++;
