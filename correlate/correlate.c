@@ -100,6 +100,7 @@ typedef struct {
   gboolean offers_h2;       /* ...whose ClientHello offered ALPN h2 */
   W4TlsKeyState tls_keys;   /* ...and why it was not decrypted */
   char *sni;                /* (owned) ...and named this server, or NULL */
+  char *tunnel_to;          /* (owned) ...through a CONNECT tunnel to this target, or NULL */
   gboolean h2_unparsed;     /* on_h2: HTTP/2 that dissect does not parse */
   guint64 open_frame;
   W4Time open_ts;
@@ -214,6 +215,7 @@ conn_free (gpointer p)
     w4_cor_exchange_unref (c->ca_challenge);
   g_free (c->unparsed_why);
   g_free (c->sni);
+  g_free (c->tunnel_to);
   g_free (c);
 }
 
@@ -687,9 +689,12 @@ note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4Co
 {
   char buf[W4_ENDPOINT_STRLEN];
   W4CorRiskAcc *a;
+  g_autofree char *key = NULL;
 
+  /* TLS through a proxy's tunnel is the tunnel's server's, not the proxy's */
   w4_endpoint_format (&c->server, buf, sizeof buf);
-  a = g_hash_table_lookup (table, buf);
+  key = w4_cor_server_key (buf, c->tunnel_to);
+  a = g_hash_table_lookup (table, key);
   if (a == NULL) {
     char cbuf[W4_ENDPOINT_STRLEN];
 
@@ -709,8 +714,9 @@ note_uninspected (W4Correlate *cor, GHashTable *table, W4Cause cause, const W4Co
     a->h2_stream = -1;
     a->client = g_strdup (w4_endpoint_format (&c->client, cbuf, sizeof cbuf));
     a->server = g_strdup (buf);
+    a->tunnel_to = g_strdup (c->tunnel_to);
     a->server_port = c->server.port;
-    g_hash_table_insert (table, g_strdup (buf), a);
+    g_hash_table_insert (table, g_steal_pointer (&key), a);
   }
   a->count++;
   return a;
@@ -757,6 +763,8 @@ on_tls (void *user, const W4TlsInfo *tls)
 
   if (tls->sni != NULL && c->sni == NULL)
     c->sni = g_strndup (tls->sni, W4_COR_SNI_MAX);
+  if (c->tunnel_to == NULL)
+    c->tunnel_to = g_strdup (w4_conn_tunnel_to (tls->conn));
   if (tls->decrypted) {
     c->tls_decrypted = TRUE;
     return;

@@ -176,9 +176,13 @@ w4_cor_risk_finding (W4Correlate *cor, const W4CorRiskAcc *a)
 
     g_autofree char *keys = undecrypted_keys (a);
 
-    f->summary = g_strdup_printf ("TLS to %s%s: %" G_GUINT64_FORMAT " connection%s, not "
+    g_autofree char *tunnel = a->tunnel_to == NULL ? g_strdup ("")
+                                                   : g_strdup_printf (" tunnel to %s", a->tunnel_to);
+
+    f->summary = g_strdup_printf ("TLS to %s%s%s: %" G_GUINT64_FORMAT " connection%s, not "
                                   "decrypted%s%s: a 401, 407 or 403 inside cannot be seen.",
-                                  a->server, sni, a->count, a->count == 1 ? "" : "s", keys, h2);
+                                  a->server, tunnel, sni, a->count, a->count == 1 ? "" : "s", keys,
+                                  h2);
     /* name only what works today: TLS 1.0-1.3 with a key log */
     if (a->keys_wrong > 0)
       f->fix = g_strdup ("Pass the key log the client wrote during this capture (SSLKEYLOGFILE "

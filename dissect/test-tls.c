@@ -544,6 +544,65 @@ test_keys_not_matching (void)
   }
 }
 
+/* A TLS 1.2 handshake without keys, in clear: the server's first segment
+ * holds @server_alert (7 bytes: an alert record), then its ServerHello
+ * unless @refused; the client then sends @client_alert (or nothing when
+ * NULL). Returns the event log. */
+static char *
+replay_alerts (const char *server_alert, gboolean refused, const char *client_alert)
+{
+  TRec r;
+  g_autoptr (GByteArray) hello = t_client_hello ("api.example.com", "http/1.1");
+  g_autoptr (GByteArray) sh = t_server_hello (0x0303, 0);
+  g_autoptr (GByteArray) flight = g_byte_array_new ();
+  char *log;
+
+  t_rec_init (&r);
+  g_byte_array_append (flight, (const guint8 *) server_alert, 7);
+  if (!refused)
+    g_byte_array_append (flight, sh->data, sh->len);
+  t_seg (&r, 1, 40000, 443, T_SYN, 100, 0, NULL, 0);
+  t_seg (&r, 2, 443, 40000, T_SYN | T_ACK, 500, 101, NULL, 0);
+  t_seg (&r, 1, 40000, 443, T_ACK | T_PSH, 101, 501, (const char *) hello->data, hello->len);
+  t_seg (&r, 2, 443, 40000, T_ACK | T_PSH, 501, 101 + hello->len, (const char *) flight->data,
+         flight->len);
+  if (client_alert != NULL)
+    t_seg (&r, 1, 40000, 443, T_ACK | T_PSH, 101 + hello->len, 501 + flight->len, client_alert, 7);
+  w4_dis_finish (r.dis);
+  log = g_strdup (r.log->str);
+  t_rec_clear (&r);
+  return log;
+}
+
+/* A warning alert does not end a TLS 1.0-1.2 handshake (RFC 5246 7.2: the
+ * connection goes on; OpenSSL servers send unrecognized_name so for a name
+ * they do not know): it is not said to have; a fatal one is. */
+static void
+test_warning_alert (void)
+{
+  g_autofree char *log = replay_alerts ("\x15\x03\x03\x00\x02\x01\x70", FALSE, NULL);
+  g_autofree char *fatal = replay_alerts ("\x15\x03\x03\x00\x02\x01\x70", FALSE,
+                                          "\x15\x03\x03\x00\x02\x02\x30");
+
+  g_test_message ("%s", log);
+  g_assert_null (strstr (log, "alert "));
+  g_test_message ("%s", fatal);
+  g_assert_null (strstr (fatal, "alert 0 server"));
+  g_assert_nonnull (strstr (fatal, "alert 0 client f5 2/48\n"));
+}
+
+/* A server that refuses the ClientHello (no common version or suite)
+ * answers with one alert record and nothing else: that alert ended the
+ * handshake, though the direction never starts with a handshake record. */
+static void
+test_refusing_server (void)
+{
+  g_autofree char *log = replay_alerts ("\x15\x03\x03\x00\x02\x02\x28", TRUE, NULL);
+
+  g_test_message ("%s", log);
+  g_assert_nonnull (strstr (log, "alert 0 server f4 2/40\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -566,5 +625,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tls/keys-growing", test_keys_growing);
   g_test_add_func ("/tls/decrypt-cut-at-end", test_decrypt_cut_at_end);
   g_test_add_func ("/tls/keys-not-matching", test_keys_not_matching);
+  g_test_add_func ("/tls/warning-alert", test_warning_alert);
+  g_test_add_func ("/tls/refusing-server", test_refusing_server);
   return g_test_run ();
 }

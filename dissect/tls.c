@@ -49,6 +49,7 @@
 #define TLS_CT_HANDSHAKE 22
 #define TLS_CT_APP_DATA 23
 #define TLS_HS_FINISHED 20
+#define TLS_ALERT_WARNING 1
 #define TLS_HS_ENCRYPTED_EXTENSIONS 8
 #define TLS_HS_KEY_UPDATE 24
 #define TLS_HS_END_OF_EARLY_DATA 5
@@ -126,6 +127,7 @@ typedef struct {
   GByteArray *early_plain;
   W4FrameMark early_first; /* the frame of its first record */
   gboolean early_decided; /* the server's EncryptedExtensions were read */
+  gboolean early_too_long; /* past W4_TLS_EARLY_DATA_MAX: the rest is not read */
   const W4TlsSuite *suite; /* the ServerHello's, when decrypting TLS 1.3 */
   W4TlsKeyState key_state; /* on_tls's keys */
   gboolean keys_later;   /* not in a growing key log at the ClientHello: look again */
@@ -160,12 +162,30 @@ w4_tls_probe_record (const guint8 *data, gsize len, gboolean app_data_too)
   return minor <= 4 ? W4_PROBE_YES : W4_PROBE_NO;
 }
 
+/* A server that refuses the ClientHello (no common version or suite)
+ * answers with one alert record, header 21 3 x 0 2, and nothing else. */
+static W4Probe
+probe_alert_record (const guint8 *data, gsize len)
+{
+  static const guint8 head[] = { TLS_CT_ALERT, 3, 0, 0, 2 };
+
+  for (gsize i = 0; i < sizeof head; i++) {
+    if (i == len)
+      return W4_PROBE_NEED_MORE;
+    if (i == 2 ? data[i] > 4 : data[i] != head[i])
+      return W4_PROBE_NO;
+  }
+  return W4_PROBE_YES;
+}
+
 static W4Probe
 tls_probe (const W4ProbeAt *at, const guint8 *data, gsize len)
 {
   /* after lost bytes a record boundary cannot be found again */
   if (at->lost)
     return W4_PROBE_NO;
+  if (at->dir == W4_DIR_TO_CLIENT && len > 0 && data[0] == TLS_CT_ALERT)
+    return probe_alert_record (data, len);
   return w4_tls_probe_record (data, len, at->midstream);
 }
 
@@ -276,6 +296,11 @@ tls_alert (W4TlsConn *t, W4Dir from, guint8 level, guint8 description, const W4F
 
   /* close_notify (0) and user_canceled (90) end nothing by themselves */
   if (t->server_app_seen || t->alerted[from] || description == 0 || description == 90)
+    return;
+  /* a warning ends no TLS 1.0-1.2 handshake (RFC 5246 7.2: the connection
+   * goes on; OpenSSL servers warn unrecognized_name); TLS 1.3 takes every
+   * other alert as fatal, whatever its level (RFC 8446 6) */
+  if (level == TLS_ALERT_WARNING && t->version != 0x0304)
     return;
   t->alerted[from] = TRUE;
   a.conn = t->on;
@@ -611,8 +636,10 @@ skip_early_record (W4TlsConn *t, W4Dir dir, guint64 seq_before)
 {
   W4TlsDir *d = &t->dir[dir];
 
+  /* with the early secret, 0-RTT records open with it (open_early),
+   * accepted or not: a record that fails here is the handshake's */
   if (dir != W4_DIR_TO_SERVER || t->tls12 || d->stage != W4_TLS_DIR_HANDSHAKE || d->opened ||
-      !t->hello.offers_early_data)
+      !t->hello.offers_early_data || t->keys.secret[W4_TLS_CLIENT_EARLY_SECRET].len != 0)
     return FALSE;
   w4_tls_keys_set_seq (d->keys, seq_before);
   d->early_skipped++;
@@ -691,7 +718,9 @@ early_keys_for (W4TlsConn *t, const guint8 *rec, gsize len, guint8 *out, gsize c
 
 /* The held early plaintext, once the server's EncryptedExtensions are
  * read: to the inner protocol when accepted (before the server's answer
- * to it), else dropped, as the server dropped it. */
+ * to it), else dropped, as the server dropped it. Past the bound, what
+ * was held is followed by a loss: the inner protocol reads nothing across
+ * it. */
 static void
 early_decided (W4TlsConn *t)
 {
@@ -700,6 +729,12 @@ early_decided (W4TlsConn *t)
     return;
   if (t->early_accepted)
     feed_inner (t, W4_DIR_TO_SERVER, t->early_plain->data, t->early_plain->len, &t->early_first);
+  if (t->early_accepted && t->early_too_long) {
+    dir_warn (t, W4_DIR_TO_SERVER, &t->early_first,
+              "the client's TLS early data is longer than why401 holds: the rest is not read");
+    if (t->inner != NULL)
+      t->inner->gap (t->inner_st, W4_DIR_TO_SERVER, 0, &t->early_first);
+  }
   memset (t->early_plain->data, 0, t->early_plain->len);
   g_clear_pointer (&t->early_plain, g_byte_array_unref);
 }
@@ -730,15 +765,21 @@ open_early (W4TlsConn *t, W4Dir dir, const guint8 *rec, gsize len)
     g_clear_pointer (&t->early_keys, w4_tls_keys_free);
     return FALSE;
   }
-  if (type == TLS_CT_APP_DATA && !t->early_decided) {
+  if (type == TLS_CT_APP_DATA && t->early_too_long) {
+    /* nothing after the bound either: what is read would have a hole */
+  } else if (type == TLS_CT_APP_DATA && !t->early_decided) {
     if (t->early_plain == NULL) {
       t->early_plain = g_byte_array_new ();
       t->early_first = d->first;
     }
-    if (t->early_plain->len + n <= W4_TLS_EARLY_DATA_MAX)
+    if (t->early_plain->len + n <= W4_TLS_EARLY_DATA_MAX) {
       g_byte_array_append (t->early_plain, plain, (guint) n);
-    else
-      dir_warn (t, dir, &d->first, "the client's TLS early data is longer than why401 holds: it is not read");
+    } else {
+      /* said when the server accepts it (early_decided): before, the
+       * session is not known to be decrypted, and a rejected one is lost
+       * to the server too */
+      t->early_too_long = TRUE;
+    }
   } else if (type == TLS_CT_APP_DATA && t->early_accepted) {
     feed_inner (t, dir, plain, n, &d->first);
   } else if (type == TLS_CT_HANDSHAKE && n >= 1 && plain[0] == TLS_HS_END_OF_EARLY_DATA) {

@@ -7,7 +7,7 @@
 why401=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..6"
+echo "1..8"
 n=0
 bad=0
 check() { # description command...
@@ -26,6 +26,20 @@ check "early data without its secret: skipped with a warning" \
     grep -q "accepted the client's TLS early data (0-RTT), which the key log has no CLIENT_EARLY_TRAFFIC_SECRET for" "$tmp/err"
 check "early data without its secret: the request after the handshake is still read" \
     grep -q '"http_requests": 1,' "$tmp/out"
+# The early-data capture's key log with CLIENT_HANDSHAKE_TRAFFIC_SECRET
+# damaged: the early data opens with its own secret, the client's Finished
+# does not; that is said as a failed record, not taken for 0-RTT data the
+# key log has no secret for (which hid every later request silently).
+awk '$1 == "CLIENT_HANDSHAKE_TRAFFIC_SECRET" {
+         d = substr($3, length($3)) == "0" ? "1" : "0"; $3 = substr($3, 1, length($3) - 1) d
+     } { print }' \
+    pcaps/tls13-early-data.keys > "$tmp/bad-chts.keys"
+"$why401" --format json --keylog "$tmp/bad-chts.keys" pcaps/tls13-early-data.pcap \
+    > "$tmp/out" 2> "$tmp/err2"
+cat "$tmp/err2" >> "$tmp/err"
+check "damaged client handshake secret: a failed record, not missing early secrets" \
+    sh -c "grep -q 'a TLS record failed its authentication tag' '$tmp/err2' &&
+           ! grep -q 'no CLIENT_EARLY_TRAFFIC_SECRET' '$tmp/err2'"
 # A key log of other sessions: the TLS 1.2 captures's three connections
 # are "not in the key log", said in the not-decrypted info.
 "$why401" --keylog pcaps/tls13-basic-auth.keys pcaps/tls12-aead-basic-auth.pcap \
@@ -51,5 +65,13 @@ check "damaged key log: the fix asks for the key log of this capture, whole" \
 check "alerts without the key log: handshake_failure only" \
     sh -c "grep -q '\"description\": \"handshake_failure\"' '$tmp/out' &&
            ! grep -q certificate_required '$tmp/out'"
+# TLS inside a proxy's CONNECT tunnel, without the key log: the
+# not-decrypted info names the server the tunnel leads to, not only the
+# proxy (two tunnels through one proxy are two servers).
+"$why401" --format json pcaps/squid-tunnel-tls.pcap > "$tmp/out" 2>> "$tmp/err"
+flat=$(tr -s ' \n' '  ' < "$tmp/out")
+check "TLS in a tunnel, not decrypted: the tunnel's server is named" sh -c 'case "$1" in
+    *"TLS to 127.0.0.1:47357 tunnel to api.example.test:38361 (SNI api.example.test): 2 connections"*"\"tunnel\": \"api.example.test:38361\""*) ;;
+    *) exit 1 ;; esac' sh "$flat"
 sed 's/^/# /' "$tmp/err"
 [ $bad -eq 0 ]
