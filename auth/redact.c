@@ -70,11 +70,14 @@ w4_redact_uri (const char *uri)
   len = strlen (uri);
   out = g_string_sized_new (len + 16);
 
-  /* An absolute URI: scheme ":" "//" authority; hide a userinfo password. */
+  /* An absolute URI: scheme ":" "//" authority; or a CONNECT's authority
+   * form, which some clients send with a userinfo too: hide its password. */
   {
     gsize stop = strcspn (uri, "/?#");
-    if (stop > 0 && uri[stop - 1] == ':' && uri[stop] == '/' && uri[stop + 1] == '/') {
-      gsize auth_start = stop + 2;
+    gboolean absolute = stop > 0 && uri[stop - 1] == ':' && uri[stop] == '/' && uri[stop + 1] == '/';
+    gboolean authority = stop > 0 && uri[stop] == '\0';
+    if (absolute || authority) {
+      gsize auth_start = absolute ? stop + 2 : 0;
       gsize auth_len = strcspn (uri + auth_start, "/?#");
       const char *at = memchr (uri + auth_start, '@', auth_len);
       if (at != NULL) {

@@ -81,6 +81,9 @@ test_redact_uri (void)
     { "/x?a=1#access_token=t&b=2", "/x?a=1#access_token=[redacted]&b=2" },
     { "http://user:pw@host/p?password=x", "http://user:[redacted]@host/p?password=[redacted]" },
     { "http://host/p?&&key=", "http://host/p?&&key=[redacted]" },
+    /* a CONNECT's authority form with userinfo (non-standard, but sent) */
+    { "user:pw@host:443", "user:[redacted]@host:443" },
+    { "host:443", "host:443" },
     { "", "" },
   };
 

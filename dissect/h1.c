@@ -800,12 +800,20 @@ span_ieq (W4Span a, const char *lit)
   return w4_tok_span_ieq ((const char *) a.ptr, a.len, lit);
 }
 
-/* A CONNECT's target, kept for the tunnel's record: printable ASCII only
- * (a report shows it), cut to fit. */
+/* A CONNECT's target, kept for the tunnel's record: its host and port
+ * (a userinfo that some clients send is a secret, and names no server),
+ * printable ASCII only (a report shows it), cut to fit. */
 static void
 remember_connect (W4H1Conn *c, W4Span target)
 {
-  gsize n = MIN (target.len, W4_TUNNEL_TO_MAX - 1);
+  gsize n;
+
+  for (gsize i = target.len; i > 0; i--)
+    if (target.ptr[i - 1] == '@') {
+      target = w4_span (target.ptr + i, target.len - i);
+      break;
+    }
+  n = MIN (target.len, W4_TUNNEL_TO_MAX - 1);
 
   g_free (c->connect_to);
   c->connect_to = g_malloc (n + 1);
