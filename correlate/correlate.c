@@ -950,8 +950,11 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   g_autoptr (GString) cookie_names = NULL;
 
   ex->has_request = TRUE;
-  ex->method = span_dup (req->method);
-  ex->target = span_dup (req->target);
+  /* an HTTP/2 request may lack :method or :path (malformed, or cut by
+   * h2-decoded-bytes): "?", as the report says what it does not know; a
+   * NULL would read as a request not captured */
+  ex->method = req->method.len > 0 ? span_dup (req->method) : g_strdup ("?");
+  ex->target = req->target.len > 0 ? span_dup (req->target) : g_strdup ("?");
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
