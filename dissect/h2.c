@@ -543,8 +543,18 @@ block_done (W4H2Conn *c, W4Dir dir)
       emit_head (c, dir, s, 0, FALSE);
     } else {
       guint status = parse_status (pseudo (d, ":status", NULL));
-      /* RFC 9113 8.1: 1xx heads come before the final one */
-      emit_head (c, dir, s, status, status >= 100 && status < 200);
+      if (status < 100) {
+        /* no three-digit :status (RFC 9113 8.3.2: malformed, or cut by
+         * h2-decoded-bytes): no response, nor will a later block be one;
+         * a status 0 would read as a success */
+        s->half[dir].ended = TRUE;
+        w4_dis_anomaly_on (c->flow, c->on, W4_ANOM_HTTP_ERROR, dir, d->block_first.frame,
+                           d->block_first.ts, W4_LIMIT_COUNT, 0,
+                           "an HTTP/2 response has no valid :status: it is not read as one");
+      } else {
+        /* RFC 9113 8.1: 1xx heads come before the final one */
+        emit_head (c, dir, s, status, status >= 100 && status < 200);
+      }
     }
   }
   /* else: trailers, which end the message but are not one */

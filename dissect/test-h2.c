@@ -698,6 +698,37 @@ test_streams_limit_answer (void)
                    "close 0 end h2-parsed\n");
 }
 
+/* A response block without a three-digit :status (RFC 9113 8.3.2:
+ * malformed; or its :status cut by h2-decoded-bytes) is no response: a
+ * status 0 would count as a success, and a retry after a 401 as one that
+ * passed. Said once; a later block on the stream is not taken for it. */
+static void
+test_response_without_status (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  g_autoptr (GByteArray) sv = g_byte_array_new ();
+  g_autoptr (GByteArray) rq = req_block ("/private", "h", "authorization", "Basic eA==", NULL);
+  g_autoptr (GByteArray) no_status = g_byte_array_new ();
+  g_autoptr (GByteArray) late = resp_block ("200", NULL);
+  g_autofree char *log = NULL;
+
+  lit (no_status, "content-type", "text/plain");
+  conn_open (&c, W4_LIMIT_COUNT, 0);
+  frame (cl, 1, END_HEADERS | END_STREAM, 1, rq->data, rq->len);
+  send_bytes (&c, 1, cl);
+  frame (sv, 1, END_HEADERS, 1, no_status->data, no_status->len);
+  frame (sv, 1, END_HEADERS | END_STREAM, 1, late->data, late->len);
+  send_bytes (&c, 2, sv);
+  log = conn_finish (&c);
+  g_assert_cmpstr (log, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /private s1 [Host=h] [authorization=Basic eA==]\n"
+                   "body 0 c2s #0 0 s1\n"
+                   "anomaly http-error 0 s2c\n"
+                   "close 0 end h2-parsed\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -720,5 +751,6 @@ main (int argc, char **argv)
   g_test_add_func ("/h2/table-size-between-blocks", test_table_size_between_blocks);
   g_test_add_func ("/h2/closed-stream-late-frames", test_closed_stream_late_frames);
   g_test_add_func ("/h2/streams-limit-answer", test_streams_limit_answer);
+  g_test_add_func ("/h2/response-without-status", test_response_without_status);
   return g_test_run ();
 }
