@@ -848,7 +848,9 @@ on_h2 (void *user, const W4H2Info *h2)
 
 /* A stream reset ends its request's wait (it gets no response). The
  * server's HTTP_1_1_REQUIRED after an NTLM or Negotiate challenge on the
- * connection is connection-auth-broken for that challenge. */
+ * connection is connection-auth-broken for that challenge, when it ends a
+ * later stream than the challenge's (the client's next request: a reset
+ * of the challenge's own stream after its 401 is no answer to a retry). */
 static void
 on_h2_reset (void *user, const W4H2Reset *rst)
 {
@@ -860,7 +862,8 @@ on_h2_reset (void *user, const W4H2Reset *rst)
   if (!g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &req))
     req = NULL;
   if (rst->dir == W4_DIR_TO_CLIENT && rst->error_code == W4_H2_HTTP_1_1_REQUIRED &&
-      c->ca_challenge != NULL && !c->ca_challenge->decided)
+      c->ca_challenge != NULL && !c->ca_challenge->decided &&
+      rst->h2_stream > c->ca_challenge->h2_stream)
     w4_cor_ca_on_h2_reset (c->ca_challenge, req, rst, frame_stream (cor, rst->conn, rst->frame));
   if (req != NULL)
     w4_cor_exchange_unref (req);
@@ -955,8 +958,11 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   g_autoptr (GString) cookie_names = NULL;
 
   ex->has_request = TRUE;
-  ex->method = span_dup (req->method);
-  ex->target = span_dup (req->target);
+  /* an HTTP/2 request may lack :method or :path (malformed, or cut by
+   * h2-decoded-bytes): "?", as the report says what it does not know; a
+   * NULL would read as a request not captured */
+  ex->method = req->method.len > 0 ? span_dup (req->method) : g_strdup ("?");
+  ex->target = req->target.len > 0 ? span_dup (req->target) : g_strdup ("?");
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;

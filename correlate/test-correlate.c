@@ -998,6 +998,50 @@ test_h2c_upgrade_pairs_stream_1 (void)
   fx_clear (&fx);
 }
 
+/* An HTTP/2 request whose block lacks :method and :path (malformed, or
+ * the pseudo-headers cut by h2-decoded-bytes) is still a captured request
+ * with its credentials: it reads as "? ?", the report's word for what is
+ * not known, not as "(null) (null)" nor as a request not captured. */
+static void
+test_h2_request_without_pseudo_headers (void)
+{
+  Fx fx;
+  W4ConnInfo *c;
+  W4HttpHead h = { 0 };
+  W4Finding *f;
+
+  fx_init (&fx);
+  c = fx_conn (&fx, 0, "10.0.0.1", 40000, "10.0.0.2", 80);
+  h.conn = c;
+  h.dir = W4_DIR_TO_SERVER;
+  h.proto = W4_HTTP_2;
+  h.http_major = 2;
+  h.h2_stream = 1;
+  h.first_frame = h.last_frame = 7;
+  h.first_ts = h.last_ts = t_at (100);
+  deliver (&fx, &h, H (BASIC_TEST_OK));
+  memset (&h, 0, sizeof h);
+  h.conn = c;
+  h.dir = W4_DIR_TO_CLIENT;
+  h.proto = W4_HTTP_2;
+  h.http_major = 2;
+  h.h2_stream = 1;
+  h.first_frame = h.last_frame = 8;
+  h.first_ts = h.last_ts = t_at (100);
+  h.status = 401;
+  deliver (&fx, &h, H ("WWW-Authenticate: Basic realm=\"x\""));
+  fx_finish (&fx);
+
+  f = nth (&fx, 0);
+  g_assert_cmpuint (f->status, ==, 401);
+  g_assert_cmpuint (f->request_frame, ==, 7);
+  g_assert_cmpstr (f->method, ==, "?");
+  g_assert_cmpstr (f->uri, ==, "?");
+  for (guint i = 0; i < f->evidence->len; i++)
+    g_assert_null (strstr (ev_what (f, i), "(null)"));
+  fx_clear (&fx);
+}
+
 static void
 test_pending_limit (void)
 {
@@ -1451,6 +1495,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/infos", test_infos);
   g_test_add_func ("/correlate/not-decrypted-sni", test_not_decrypted_sni);
   g_test_add_func ("/correlate/not-parsed-h2", test_not_parsed_h2);
+  g_test_add_func ("/correlate/h2-request-without-pseudo-headers", test_h2_request_without_pseudo_headers);
   g_test_add_func ("/correlate/h2c-upgrade-pairs-stream-1", test_h2c_upgrade_pairs_stream_1);
   g_test_add_func ("/correlate/uninspected-over-limit", test_uninspected_over_limit);
   g_test_add_func ("/correlate/timing", test_timing);

@@ -457,12 +457,13 @@ h2_reset (Fx *fx, W4ConnInfo *c, guint32 sid, guint64 frame, guint32 code)
 /* IIS over HTTP/2: a 401 offering NTLM and Negotiate, then the client's
  * NTLM type 1 on the next stream is reset with HTTP_1_1_REQUIRED. The
  * 401 is the failure (the reset request has no response): connection-
- * auth-broken, and the client must use HTTP/1.1. Another reset code, or
- * a Basic challenge, is not that. */
+ * auth-broken, and the client must use HTTP/1.1. Another reset code, a
+ * Basic challenge, or a reset of the challenge's own stream (not the
+ * client's next request) is not that. */
 static void
 test_h2_reset_http11_required (void)
 {
-  for (int variant = 0; variant < 3; variant++) {
+  for (int variant = 0; variant < 4; variant++) {
     Fx fx;
     W4ConnInfo *c;
     W4Finding *f;
@@ -475,7 +476,7 @@ test_h2_reset_http11_required (void)
              variant == 2 ? H ("WWW-Authenticate: Basic realm=\"x\"")
                           : H ("WWW-Authenticate: Negotiate", "WWW-Authenticate: NTLM"));
     h2_head (&fx, c, 3, 14, 0, H ("Host: iis.example", TYPE1));
-    h2_reset (&fx, c, 3, 15, variant == 1 ? 0x8 : W4_H2_HTTP_1_1_REQUIRED);
+    h2_reset (&fx, c, variant == 3 ? 1 : 3, 15, variant == 1 ? 0x8 : W4_H2_HTTP_1_1_REQUIRED);
     fx_close (&fx, c, 20, 101, W4_CLOSE_FIN);
     fx_finish (&fx);
 

@@ -126,6 +126,9 @@ typedef struct {
   gboolean streams_noted;   /* h2-streams was reached (noted once per connection) */
   W4H2Dir dir[2];           /* by W4Dir */
   GHashTable *streams;      /* id -> W4H2Stream* */
+  /* the highest stream id a client's request opened: ids only grow (RFC
+   * 9113 5.1.1), so one at or under it that is not in @streams is closed */
+  guint32 client_sid_max;
 } W4H2Conn;
 
 W4Probe
@@ -520,6 +523,13 @@ block_done (W4H2Conn *c, W4Dir dir)
   /* pushed streams (even ids, from the server) are not reported */
   if (!d->block_keep || d->block_sid % 2 == 0)
     return;
+  /* a closed stream (done, reset, or never tracked past h2-streams):
+   * a late response there is not its request's, nor a reused id's
+   * block a new request (RFC 9113 5.1: STREAM_CLOSED) */
+  if (stream_find (c, d->block_sid) == NULL && d->block_sid <= c->client_sid_max)
+    return;
+  if (dir == W4_DIR_TO_SERVER)
+    c->client_sid_max = MAX (c->client_sid_max, d->block_sid);
   s = stream_get (c, d->block_sid, &d->block_first);
   if (s == NULL)
     return;
@@ -533,8 +543,18 @@ block_done (W4H2Conn *c, W4Dir dir)
       emit_head (c, dir, s, 0, FALSE);
     } else {
       guint status = parse_status (pseudo (d, ":status", NULL));
-      /* RFC 9113 8.1: 1xx heads come before the final one */
-      emit_head (c, dir, s, status, status >= 100 && status < 200);
+      if (status < 100) {
+        /* no three-digit :status (RFC 9113 8.3.2: malformed, or cut by
+         * h2-decoded-bytes): no response, nor will a later block be one;
+         * a status 0 would read as a success */
+        s->half[dir].ended = TRUE;
+        w4_dis_anomaly_on (c->flow, c->on, W4_ANOM_HTTP_ERROR, dir, d->block_first.frame,
+                           d->block_first.ts, W4_LIMIT_COUNT, 0,
+                           "an HTTP/2 response has no valid :status: it is not read as one");
+      } else {
+        /* RFC 9113 8.1: 1xx heads come before the final one */
+        emit_head (c, dir, s, status, status >= 100 && status < 200);
+      }
     }
   }
   /* else: trailers, which end the message but are not one */
@@ -950,6 +970,7 @@ w4_h2_upgraded (W4Flow *flow, const W4FrameMark *at)
   s = stream_get (c, 1, at);
   if (s != NULL)
     s->half[W4_DIR_TO_SERVER].ended = TRUE;
+  c->client_sid_max = 1;
   w4_app_take_over (flow, &w4_h2_proto);
 }
 

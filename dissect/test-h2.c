@@ -627,6 +627,108 @@ test_server_start_probe (void)
                    W4_PROBE_NO);
 }
 
+/* A closed stream's late frames are no message (RFC 9113 5.1): the
+ * server's answer to a request the client had reset (in flight when the
+ * reset came) is not reported as a response without its request, and a
+ * client that reuses the closed id opens no new request. */
+static void
+test_closed_stream_late_frames (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  g_autoptr (GByteArray) cl2 = g_byte_array_new ();
+  g_autoptr (GByteArray) sv = g_byte_array_new ();
+  g_autoptr (GByteArray) rq = req_block ("/x", "h", NULL);
+  g_autoptr (GByteArray) rq3 = req_block ("/three", "h", NULL);
+  g_autoptr (GByteArray) rs = resp_block ("401", "www-authenticate", "Basic", NULL);
+  static const guint8 cancel[] = { 0, 0, 0, 8 };
+  g_autofree char *log = NULL;
+
+  conn_open (&c, W4_LIMIT_COUNT, 0);
+  frame (cl, 1, END_HEADERS | END_STREAM, 1, rq->data, rq->len);
+  frame (cl, 3, 0, 1, cancel, 4);
+  send_bytes (&c, 1, cl);
+  frame (sv, 1, END_HEADERS, 1, rs->data, rs->len);
+  frame (sv, 0, END_STREAM, 1, "abc", 3);
+  send_bytes (&c, 2, sv);
+  frame (cl2, 1, END_HEADERS | END_STREAM, 1, rq->data, rq->len);
+  frame (cl2, 1, END_HEADERS | END_STREAM, 3, rq3->data, rq3->len);
+  send_bytes (&c, 1, cl2);
+  log = conn_finish (&c);
+  g_assert_cmpstr (log, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /x s1 [Host=h]\n"
+                   "body 0 c2s #0 0 s1\n"
+                   "reset 0 c2s s1 code=8 req\n"
+                   "req 0 #1 f5-5 GET /three s3 [Host=h]\n"
+                   "body 0 c2s #1 0 s3\n"
+                   "close 0 end h2-parsed\n");
+}
+
+/* A request past h2-streams is not reported, and neither is its answer
+ * when a slot is free again by then: a response without its request
+ * would be a finding made of what the limit cut. */
+static void
+test_streams_limit_answer (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  g_autoptr (GByteArray) sv = g_byte_array_new ();
+  g_autoptr (GByteArray) r1 = req_block ("/1", "h", NULL);
+  g_autoptr (GByteArray) r3 = req_block ("/3", "h", NULL);
+  g_autoptr (GByteArray) ok = resp_block ("200", NULL);
+  g_autoptr (GByteArray) denied = resp_block ("401", NULL);
+  g_autofree char *log = NULL;
+
+  conn_open (&c, W4_LIMIT_H2_STREAMS, 1);
+  frame (cl, 1, END_HEADERS | END_STREAM, 1, r1->data, r1->len);
+  frame (cl, 1, END_HEADERS | END_STREAM, 3, r3->data, r3->len);
+  send_bytes (&c, 1, cl);
+  frame (sv, 1, END_HEADERS | END_STREAM, 1, ok->data, ok->len);
+  frame (sv, 1, END_HEADERS | END_STREAM, 3, denied->data, denied->len);
+  send_bytes (&c, 2, sv);
+  log = conn_finish (&c);
+  g_assert_cmpstr (log, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /1 s1 [Host=h]\n"
+                   "body 0 c2s #0 0 s1\n"
+                   "anomaly limit h2-streams\n"
+                   "resp 0 #0 f4-4 200 s1\n"
+                   "body 0 s2c #0 0 s1\n"
+                   "close 0 end h2-parsed\n");
+}
+
+/* A response block without a three-digit :status (RFC 9113 8.3.2:
+ * malformed; or its :status cut by h2-decoded-bytes) is no response: a
+ * status 0 would count as a success, and a retry after a 401 as one that
+ * passed. Said once; a later block on the stream is not taken for it. */
+static void
+test_response_without_status (void)
+{
+  Conn c;
+  g_autoptr (GByteArray) cl = client_start ();
+  g_autoptr (GByteArray) sv = g_byte_array_new ();
+  g_autoptr (GByteArray) rq = req_block ("/private", "h", "authorization", "Basic eA==", NULL);
+  g_autoptr (GByteArray) no_status = g_byte_array_new ();
+  g_autoptr (GByteArray) late = resp_block ("200", NULL);
+  g_autofree char *log = NULL;
+
+  lit (no_status, "content-type", "text/plain");
+  conn_open (&c, W4_LIMIT_COUNT, 0);
+  frame (cl, 1, END_HEADERS | END_STREAM, 1, rq->data, rq->len);
+  send_bytes (&c, 1, cl);
+  frame (sv, 1, END_HEADERS, 1, no_status->data, no_status->len);
+  frame (sv, 1, END_HEADERS | END_STREAM, 1, late->data, late->len);
+  send_bytes (&c, 2, sv);
+  log = conn_finish (&c);
+  g_assert_cmpstr (log, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "req 0 #0 f3-3 GET /private s1 [Host=h] [authorization=Basic eA==]\n"
+                   "body 0 c2s #0 0 s1\n"
+                   "anomaly http-error 0 s2c\n"
+                   "close 0 end h2-parsed\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -647,5 +749,8 @@ main (int argc, char **argv)
   g_test_add_func ("/h2/empty-pieces", test_empty_pieces);
   g_test_add_func ("/h2/gap-ends-both-sides", test_gap_ends_both_sides);
   g_test_add_func ("/h2/table-size-between-blocks", test_table_size_between_blocks);
+  g_test_add_func ("/h2/closed-stream-late-frames", test_closed_stream_late_frames);
+  g_test_add_func ("/h2/streams-limit-answer", test_streams_limit_answer);
+  g_test_add_func ("/h2/response-without-status", test_response_without_status);
   return g_test_run ();
 }
