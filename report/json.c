@@ -8,7 +8,8 @@
  *   only UTF-8, so invalid sequences become U+FFFD (g_utf8_make_valid)
  *   rather than losing the whole finding.
  * - ndjson: one compact object per line, flushed at once. json: one
- *   document {"version": 1, "findings": [...], "summary": {...}}. */
+ *   document {"version": 1, "findings": [...], "summary": {...}}, written a
+ *   finding at a time as it is decided (no tree of the whole document). */
 #include "report-private.h"
 
 #include <string.h>
@@ -249,20 +250,55 @@ w4_rep_json_print_line (W4Report *rep, json_t *obj)
   json_decref (obj);
 }
 
+/* @obj indented as jansson's JSON_INDENT (2) puts it @depth levels deep
+ * (its first line at the current column), into rep->line: its own dump
+ * with every later line moved right. Strings escape their newlines, so
+ * every newline of the dump is one between tokens. */
+static void
+w4_json_write_indented (W4Report *rep, json_t *obj, guint depth)
+{
+  gsize n = json_dumpb (obj, rep->line, rep->line_size, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+
+  if (n > rep->line_size) {
+    rep->line_size = MAX (n, 2 * rep->line_size);
+    rep->line = g_realloc (rep->line, rep->line_size);
+    n = json_dumpb (obj, rep->line, rep->line_size, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+  }
+  for (gsize i = 0, start = 0; i <= n; i++) {
+    if (i < n && rep->line[i] != '\n')
+      continue;
+    fwrite (rep->line + start, 1, i - start, rep->out);
+    if (i < n) {
+      fputc ('\n', rep->out);
+      for (guint d = 0; d < depth; d++)
+        fputs ("  ", rep->out);
+    }
+    start = i + 1;
+  }
+  json_decref (obj);
+}
+
+/* The document is written as jansson would write the whole tree with
+ * JSON_INDENT (2), byte for byte, but a finding at a time: a capture with
+ * many findings never holds them all (test-report's
+ * /report/json/streamed-as-jansson compares). */
+void
+w4_rep_json_stream_finding (W4Report *rep, const W4Finding *f)
+{
+  fputs (rep->json_streamed++ == 0 ? "{\n  \"version\": 1,\n  \"findings\": [\n    " : ",\n    ",
+         rep->out);
+  w4_json_write_indented (rep, w4_rep_json_finding (f), 2);
+}
+
 void
 w4_rep_json_finish (W4Report *rep, const W4Summary *s)
 {
-  json_t *doc = json_object ();
-
-  json_object_set_new (doc, "version", json_integer (1));
-  if (!rep->opts.quiet) {
-    json_t *arr = json_array ();
-    for (guint i = 0; i < rep->kept->len; i++)
-      json_array_append_new (arr, w4_rep_json_finding (g_ptr_array_index (rep->kept, i)));
-    json_object_set_new (doc, "findings", arr);
-  }
-  json_object_set_new (doc, "summary", w4_rep_json_summary (rep, s, FALSE));
-  json_dumpf (doc, rep->out, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
-  fputc ('\n', rep->out);
-  json_decref (doc);
+  if (rep->opts.quiet)
+    fputs ("{\n  \"version\": 1,\n  \"summary\": ", rep->out);
+  else if (rep->json_streamed == 0)
+    fputs ("{\n  \"version\": 1,\n  \"findings\": [],\n  \"summary\": ", rep->out);
+  else
+    fputs ("\n  ],\n  \"summary\": ", rep->out);
+  w4_json_write_indented (rep, w4_rep_json_summary (rep, s, FALSE), 1);
+  fputs ("\n}\n", rep->out);
 }

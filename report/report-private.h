@@ -34,8 +34,9 @@ struct W4Report {
   GPtrArray *timeline;       /* (element-type W4TimelineServer) */
   GHashTable *timeline_by;   /* "server>tunnel" (owned) -> W4TimelineServer (borrowed from @timeline) */
   guint64 timeline_kept, timeline_missed;
-  char *line;                /* ndjson: one line's bytes, reused (grows to the longest) */
+  char *line;                /* ndjson, json: one object's bytes, reused (grows to the longest) */
   gsize line_size;
+  guint64 json_streamed;     /* json: findings written into the document so far */
 };
 
 /* (transfer full) the contract's finding object, fields in the contract's
@@ -46,7 +47,11 @@ json_t *w4_rep_json_finding (const W4Finding *f);
 json_t *w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line);
 /* Prints one compact object and a newline, then flushes. */
 void w4_rep_json_print_line (W4Report *rep, json_t *obj);
-/* --format json: the whole document. */
+/* --format json: one finding into the document's findings array, written
+ * at once (the document's head before the first), so that no finding is
+ * kept for the end. */
+void w4_rep_json_stream_finding (W4Report *rep, const W4Finding *f);
+/* --format json: the rest of the document (the array's end, the summary). */
 void w4_rep_json_finish (W4Report *rep, const W4Summary *s);
 
 /* The text report. */

@@ -1,8 +1,9 @@
 /* report.c: the report's front door. Takes decided findings from the
  * correlator (W4FindingSink) and either prints them at once (ndjson: one
  * object per line, flushed, so a live capture or a pipe sees each as soon as
- * it is decided) or keeps them for the end (text groups them by cause; json
- * is one document). What is kept is bounded by the "findings" limit: beyond
+ * it is decided; json: into the findings array of its one document, whose
+ * summary comes at the end) or keeps them for the end (text groups them by
+ * cause). What is reported is bounded by the "findings" limit: beyond
  * it findings are still counted (by kind and cause, so the text's counts and
  * the exit status stay right) and the loss is named in the warnings. */
 #include "report-private.h"
@@ -193,6 +194,11 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
     return;
   }
   if (rep->opts.quiet) {
+    w4_finding_free (f);
+    return;
+  }
+  if (rep->opts.format == W4_FORMAT_JSON) {
+    w4_rep_json_stream_finding (rep, f);
     w4_finding_free (f);
     return;
   }

@@ -484,6 +484,30 @@ test_json_document (void)
   json_decref (doc);
 }
 
+/* The document is written a finding at a time, exactly as jansson writes
+ * the whole tree (JSON_INDENT (2)): with findings, with none, under -q. */
+static void
+test_json_streamed_as_jansson (void)
+{
+  W4ReportOptions full = { .format = W4_FORMAT_JSON };
+  W4ReportOptions quiet = { .format = W4_FORMAT_JSON, .quiet = TRUE };
+  W4Finding *three[] = { example_failure (), example_no_request (), example_risk (), NULL };
+  W4Finding *none[] = { NULL };
+  W4Finding *q[] = { example_failure (), NULL };
+  char *outs[] = { run_report (&full, three, NULL), run_report (&full, none, NULL),
+                   run_report (&quiet, q, NULL) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (outs); i++) {
+    json_t *doc = parse_line (outs[i]);
+    char *again = json_dumps (doc, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+    g_autofree char *want = g_strconcat (again, "\n", NULL);
+    g_assert_cmpstr (outs[i], ==, want);
+    free (again);
+    json_decref (doc);
+    g_free (outs[i]);
+  }
+}
+
 static void
 test_json_limit (void)
 {
@@ -1144,6 +1168,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/ndjson/summary-last", test_ndjson_summary_last);
   g_test_add_func ("/report/ndjson/invalid-utf8", test_ndjson_invalid_utf8);
   g_test_add_func ("/report/json/document", test_json_document);
+  g_test_add_func ("/report/json/streamed-as-jansson", test_json_streamed_as_jansson);
   g_test_add_func ("/report/json/limit", test_json_limit);
   g_test_add_func ("/report/text/groups", test_text_groups);
   g_test_add_func ("/report/text/history-tables", test_text_history_tables);
