@@ -32,7 +32,7 @@ struct W4Report {
   /* text: every failure's time by server (also streamed and dropped ones; not under -q),
    * bounded by the findings limit; first failure first */
   GPtrArray *timeline;       /* (element-type W4TimelineServer) */
-  GHashTable *timeline_by;   /* "server>tunnel" (owned) -> W4TimelineServer (borrowed from @timeline) */
+  GHashTable *timeline_by;   /* server, or "server>tunnel" (owned) -> W4TimelineServer (borrowed) */
   guint64 timeline_kept, timeline_missed;
   char *line;                /* ndjson, json: one object's bytes, reused (grows to the longest) */
   gsize line_size;

@@ -72,8 +72,12 @@ w4_timeline_server_free (W4TimelineServer *ts)
 static void
 w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
 {
-  g_autofree char *key = g_strdup_printf ("%s>%s", f->server != NULL ? f->server : "",
-                                          f->tunnel != NULL ? f->tunnel : "");
+  const char *server = f->server != NULL ? f->server : "";
+  /* behind a tunnel, the proxy's address and the target ("ip:port>target"
+   * never equals an "ip:port") */
+  g_autofree char *tunnel_key = f->tunnel != NULL ? g_strdup_printf ("%s>%s", server, f->tunnel)
+                                                  : NULL;
+  const char *key = tunnel_key != NULL ? tunnel_key : server;
   W4TimelineServer *ts;
   gint64 sec = f->time.sec;
 
@@ -85,11 +89,11 @@ w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
   ts = g_hash_table_lookup (rep->timeline_by, key);
   if (ts == NULL) {
     ts = g_new0 (W4TimelineServer, 1);
-    ts->server = g_strdup (f->server != NULL ? f->server : "");
+    ts->server = g_strdup (server);
     ts->tunnel = g_strdup (f->tunnel);
     ts->times = g_array_new (FALSE, FALSE, sizeof (gint64));
     g_ptr_array_add (rep->timeline, ts);
-    g_hash_table_insert (rep->timeline_by, g_steal_pointer (&key), ts);
+    g_hash_table_insert (rep->timeline_by, g_strdup (key), ts);
   }
   if (ts->host == NULL && f->host != NULL)
     ts->host = g_strdup (f->host);
