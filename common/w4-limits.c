@@ -126,6 +126,7 @@ w4_limits_init (W4Limits *l)
 {
   for (int i = 0; i < W4_LIMIT_COUNT; i++)
     l->v[i] = limit_table[i].dflt;
+  l->budget = NULL;
 }
 
 const char *

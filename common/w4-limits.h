@@ -143,8 +143,13 @@ typedef enum {
   W4_LIMIT_COUNT
 } W4LimitId;
 
+struct W4Budget;
+
 typedef struct {
   guint64 v[W4_LIMIT_COUNT];
+  /* (transfer none) the run's --max-mem budget (w4-budget.h) that every
+   * stage charges what it keeps against; NULL: nothing is charged */
+  struct W4Budget *budget;
 } W4Limits;
 
 /* Fills @l with the defaults. */
