@@ -1,6 +1,7 @@
 /* w4-budget.c: the --max-mem budget (see w4-budget.h). */
 #include "w4-budget.h"
 
+#include <errno.h>
 #include <string.h>
 
 void
@@ -43,11 +44,14 @@ w4_budget_enforce (W4Budget *b)
 
     /* An evictor gives up a batch at a time; ask again while it can. */
     while (fn != NULL && b->used > low_mark (b)) {
+      guint64 before = b->used;
       guint64 n = fn (b->evictors[k].user, b->used - low_mark (b));
 
-      if (n == 0)
-        break;
       b->evicted[k] += n;
+      /* Nothing left to give, or items that freed no charged bytes: asking
+       * again would never end. */
+      if (n == 0 || b->used >= before)
+        break;
     }
   }
   return b->used <= b->max;
@@ -94,7 +98,10 @@ w4_budget_parse_size (const char *s, guint64 *out)
 
   if (s == NULL || !g_ascii_isdigit (s[0]))
     return FALSE;
+  errno = 0;
   v = g_ascii_strtoull (s, &end, 10);
+  if (errno == ERANGE)
+    return FALSE;
   if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
     mul = 1ull << 10;
   else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)

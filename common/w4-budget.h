@@ -98,9 +98,11 @@ w4_budget_release (W4Budget *b, W4MemKind kind, guint64 n)
 {
   if (b == NULL)
     return;
-  /* A stage that releases more than it charged has a bug; never wrap. */
+  /* A stage that releases more than it charged has a bug; never wrap, and
+   * take from `used` only what its kind held, so the two stay in step. */
+  n = MIN (n, b->by_kind[kind]);
+  b->by_kind[kind] -= n;
   b->used -= MIN (n, b->used);
-  b->by_kind[kind] -= MIN (n, b->by_kind[kind]);
 }
 
 /* Is the use over the budget (the pipeline then enforces it)? */
