@@ -243,6 +243,31 @@ test_parse_size (void)
   g_assert_false (w4_budget_parse_size (NULL, NULL));
 }
 
+static void
+test_format_size (void)
+{
+  static const struct {
+    guint64 bytes;
+    const char *text;
+  } cases[] = {
+    { 64ull << 20, "64 MiB" },
+    { 512ull << 20, "512 MiB" },
+    { 1ull << 30, "1 GiB" },
+    { 3ull << 29, "1.5 GiB" },
+    { (1ull << 20) + 1, "1.0 MiB" },
+    { (2ull << 20) - 1, "1.9 MiB" },
+    { 300ull << 10, "300 KiB" },
+    { 1536, "1.5 KiB" },
+    { 0, "0 KiB" },
+    { G_MAXUINT64, "17179869183.9 GiB" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *s = w4_budget_format_size (cases[i].bytes);
+    g_assert_cmpstr (s, ==, cases[i].text);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,5 +280,6 @@ main (int argc, char **argv)
   g_test_add_func ("/budget/enforce-no-progress", test_enforce_no_progress);
   g_test_add_func ("/budget/names", test_names);
   g_test_add_func ("/budget/parse-size", test_parse_size);
+  g_test_add_func ("/budget/format-size", test_format_size);
   return g_test_run ();
 }

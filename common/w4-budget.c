@@ -115,3 +115,26 @@ w4_budget_parse_size (const char *s, guint64 *out)
   *out = v * mul;
   return TRUE;
 }
+
+/* @bytes in @unit (named @name): whole when exact, else one decimal,
+ * rounded down. Integer arithmetic: printf's %f would follow the locale's
+ * decimal separator. */
+static char *
+format_in_unit (guint64 bytes, guint64 unit, const char *name)
+{
+  guint64 whole = bytes / unit, tenths = (bytes % unit) * 10 / unit;
+
+  if (bytes % unit == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", whole, name);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ".%" G_GUINT64_FORMAT " %s", whole, tenths, name);
+}
+
+char *
+w4_budget_format_size (guint64 bytes)
+{
+  if (bytes >= (1ull << 30))
+    return format_in_unit (bytes, 1ull << 30, "GiB");
+  if (bytes >= (1ull << 20))
+    return format_in_unit (bytes, 1ull << 20, "MiB");
+  return format_in_unit (bytes, 1ull << 10, "KiB");
+}

@@ -130,5 +130,9 @@ const char *w4_mem_name (W4MemKind kind);
 /* Parses a --max-mem value: bytes, or with a K, M, G suffix (powers of
  * 1024, "KiB"/"MiB"/"GiB" too). FALSE when it is not one, or below 1 MiB. */
 gboolean w4_budget_parse_size (const char *s, guint64 *out);
+/* (transfer full) @bytes for a person: "64 MiB", "1.5 GiB", "300 KiB"
+ * (whole units when exact, else one decimal rounded down; below 1 MiB in
+ * KiB). */
+char *w4_budget_format_size (guint64 bytes);
 
 G_END_DECLS
