@@ -16,8 +16,12 @@
  * W4_CAP_FRAG_MAX_PIECES ranges per datagram, and partial datagrams expire
  * after 30 s of capture time (the IPv6 reassembly timeout of RFC 8200 is 60 s,
  * Linux uses 30 s for both; a capture-time clock keeps replays
- * deterministic). */
+ * deterministic). What a partial datagram holds is charged to the --max-mem
+ * budget (W4_MEM_FRAGMENTS) as it grows; a buffer that does not fit in it
+ * is not grown and the datagram is given up (counted as refused). */
 #include "ipfrag-private.h"
+
+#include "w4-budget.h"
 
 #include <string.h>
 
@@ -41,6 +45,7 @@ typedef struct {
   gboolean total_known;
   W4FragRange *r;
   guint n_r, cap_r;
+  guint64 charged; /* bytes charged to the budget for it, released when dropped */
   GList link; /* in the age queue; data points back here */
 } W4FragDgram;
 
@@ -89,11 +94,20 @@ w4_frag_table_new (const W4Limits *limits)
   return t;
 }
 
+static void
+w4_frag_charge (W4FragTable *t, W4FragDgram *g, guint64 n)
+{
+  w4_budget_charge (t->limits->budget, W4_MEM_FRAGMENTS, n);
+  g->charged += n;
+}
+
 void
 w4_frag_table_free (W4FragTable *t)
 {
   if (t == NULL)
     return;
+  for (GList *l = t->age.head; l != NULL; l = l->next)
+    w4_budget_release (t->limits->budget, W4_MEM_FRAGMENTS, ((W4FragDgram *) l->data)->charged);
   g_hash_table_destroy (t->by_key);
   g_free (t);
 }
@@ -107,6 +121,7 @@ w4_frag_table_size (W4FragTable *t)
 static void
 w4_frag_drop (W4FragTable *t, W4FragDgram *g)
 {
+  w4_budget_release (t->limits->budget, W4_MEM_FRAGMENTS, g->charged);
   g_queue_unlink (&t->age, &g->link);
   g_hash_table_remove (t->by_key, &g->key);
 }
@@ -129,13 +144,16 @@ w4_frag_range_cmp (const void *a, const void *b)
 }
 
 static gboolean
-w4_frag_push_range (W4FragDgram *g, guint32 off, guint32 len, guint64 frame)
+w4_frag_push_range (W4FragTable *t, W4FragDgram *g, guint32 off, guint32 len, guint64 frame)
 {
   if (g->n_r == g->cap_r) {
+    guint old = g->cap_r;
+
     if (g->cap_r >= W4_CAP_FRAG_MAX_PIECES)
       return FALSE;
     g->cap_r = g->cap_r ? MIN (g->cap_r * 2, W4_CAP_FRAG_MAX_PIECES) : 4;
     g->r = g_renew (W4FragRange, g->r, g->cap_r);
+    w4_frag_charge (t, g, (guint64) (g->cap_r - old) * sizeof (W4FragRange));
   }
   g->r[g->n_r].off = off;
   g->r[g->n_r].len = len;
@@ -218,6 +236,7 @@ w4_frag_add (W4FragTable *t, const W4FragKey *key, W4Time ts, guint64 frame, gui
     g->link.data = g;
     g_hash_table_insert (t->by_key, &g->key, g);
     g_queue_push_tail_link (&t->age, &g->link);
+    w4_frag_charge (t, g, sizeof *g);
   }
 
   if (!more && !g->total_known) {
@@ -232,6 +251,12 @@ w4_frag_add (W4FragTable *t, const W4FragKey *key, W4Time ts, guint64 frame, gui
     goto check;
 
   if (g->buf_len < end) {
+    /* up to frag-bytes at once: only when it fits in the budget */
+    if (!w4_budget_fits (t->limits->budget, W4_MEM_FRAGMENTS, end - g->buf_len)) {
+      w4_frag_drop (t, g);
+      return FALSE;
+    }
+    w4_frag_charge (t, g, end - g->buf_len);
     g->buf = g_realloc (g->buf, end);
     memset (g->buf + g->buf_len, 0, end - g->buf_len);
     g->buf_len = end;
@@ -249,14 +274,14 @@ w4_frag_add (W4FragTable *t, const W4FragKey *key, W4Time ts, guint64 frame, gui
       break;
     if (ro > cursor) {
       memcpy (g->buf + cursor, data + (cursor - offset), ro - cursor);
-      if (!w4_frag_push_range (g, cursor, ro - cursor, frame))
+      if (!w4_frag_push_range (t, g, cursor, ro - cursor, frame))
         goto too_many;
     }
     cursor = MAX (cursor, re);
   }
   if (cursor < end) {
     memcpy (g->buf + cursor, data + (cursor - offset), end - cursor);
-    if (!w4_frag_push_range (g, cursor, end - cursor, frame))
+    if (!w4_frag_push_range (t, g, cursor, end - cursor, frame))
       goto too_many;
   }
   if (g->n_r != n_old)

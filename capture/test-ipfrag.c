@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ipfrag-private.h"
+#include "w4-budget.h"
 
 static W4FragKey
 key_n (guint32 id)
@@ -150,6 +151,48 @@ test_expiry_far_times (void)
   g_assert_cmpuint (w4_frag_table_size (t), ==, 2);
 }
 
+/* Partial datagrams are charged as they grow and released when they
+ * complete, expire or are dropped; a buffer that does not fit in the
+ * budget is not grown: the datagram is given up, counted as refused. */
+static void
+test_budget (void)
+{
+  W4Limits l;
+  W4Budget b;
+  W4FragDone done;
+  W4LimitId hit;
+  g_autoptr (W4FragTable) t = NULL;
+  static guint8 big[60000];
+
+  w4_limits_init (&l);
+  w4_budget_init (&b, 1 << 20);
+  l.budget = &b;
+  t = w4_frag_table_new (&l);
+  g_assert_false (add (t, 1, 0, 1, 0, TRUE, data, 16, &done, &hit));
+  g_assert_cmpuint (b.by_kind[W4_MEM_FRAGMENTS], >=, 16);
+  g_assert_cmpuint (b.used, ==, b.by_kind[W4_MEM_FRAGMENTS]);
+  g_assert_true (add (t, 1, 0, 2, 16, FALSE, data + 16, 16, &done, &hit));
+  w4_frag_done_clear (&done);
+  g_assert_cmpuint (b.used, ==, 0);
+  g_assert_cmpuint (b.peak, >=, 32);
+
+  /* expiry releases too */
+  g_assert_false (add (t, 2, 0, 3, 0, TRUE, data, 16, &done, &hit));
+  g_assert_cmpuint (b.used, >, 0);
+  g_assert_false (add (t, 3, 100, 4, 0, TRUE, data, 8, &done, &hit));
+  g_assert_cmpuint (w4_frag_table_size (t), ==, 1);
+  g_assert_false (add (t, 3, 100, 5, 8, TRUE, big, 59000, &done, &hit));
+
+  /* the rest of the budget taken by others: the next buffer is refused */
+  w4_budget_charge (&b, W4_MEM_FLOWS, (1 << 20) - b.used - 100);
+  g_assert_false (add (t, 4, 100, 6, 0, TRUE, big, 1000, &done, &hit));
+  g_assert_cmpuint (hit, ==, W4_LIMIT_COUNT);
+  g_assert_cmpuint (b.refused[W4_MEM_FRAGMENTS], ==, 1);
+  g_assert_cmpuint (w4_frag_table_size (t), ==, 1);
+  g_clear_pointer (&t, w4_frag_table_free);
+  g_assert_cmpuint (b.by_kind[W4_MEM_FRAGMENTS], ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -160,5 +203,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ipfrag/limit/bytes", test_bytes_limit);
   g_test_add_func ("/ipfrag/expiry-30s", test_expiry);
   g_test_add_func ("/ipfrag/expiry-far-times", test_expiry_far_times);
+  g_test_add_func ("/ipfrag/budget", test_budget);
   return g_test_run ();
 }
