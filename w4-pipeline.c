@@ -5,12 +5,18 @@
  * (live capture) to the correlator. Dissect's events go to the correlator
  * through forwarders whose only purpose is to let the caller see anomalies
  * first (warnings on stderr): a W4Sink has one user pointer, so the
- * correlator's sink cannot be handed over with one callback replaced. */
+ * correlator's sink cannot be handed over with one callback replaced.
+ *
+ * The pipeline owns the run's memory budget (--max-mem, w4-budget.h): every
+ * stage gets it in its copy of the limits and charges what it keeps, and
+ * it is enforced here, between frames, where no stage is in the middle of
+ * changing a table. */
 #include "w4-pipeline.h"
 
 #include <string.h>
 
 #include "tls-keylog.h"
+#include "w4-budget.h"
 #include "w4-clock.h"
 
 struct W4Pipeline {
@@ -24,6 +30,9 @@ struct W4Pipeline {
   W4AnomalyFunc warn;
   void *warn_user;
   gboolean h2_warned;  /* the HTTP/2 warning is given once per run */
+  W4Budget budget;     /* --max-mem: every stage's limits point here */
+  guint64 last_frame;  /* the latest frame, for the budget's warning */
+  W4Time last_ts;
 };
 
 static void
@@ -32,6 +41,47 @@ pipe_warn (W4Pipeline *pipe, const W4Anomaly *what)
   /* limits reach the warn function through the correlator, once each */
   if (pipe->warn != NULL && what->kind != W4_ANOM_LIMIT)
     pipe->warn (pipe->warn_user, what);
+}
+
+/* ---- the memory budget ---------------------------------------------------- */
+
+/* The first time the budget is enforced: one warning, on stderr and in
+ * summary.warnings, worded as a limit's (the summary's budget object and
+ * the text report's line count what was given up by the end). */
+static void
+warn_budget_reached (W4Pipeline *pipe)
+{
+  g_autofree char *max = w4_budget_format_size (pipe->budget.max);
+  g_autofree char *msg = g_strdup_printf (
+      "memory budget reached: what the stages keep grew past --max-mem %s; the least useful "
+      "state is given up (idle connections first, then failures decided early, active "
+      "connections, client state, kept findings), counted in the summary; raise it with "
+      "--max-mem SIZE",
+      max);
+  W4Anomaly what = { 0 };
+
+  what.kind = W4_ANOM_WARNING;
+  what.limit = W4_LIMIT_COUNT;
+  what.frame = pipe->last_frame;
+  what.ts = pipe->last_ts;
+  what.message = msg;
+  pipe_warn (pipe, &what);
+  w4_cor_anomaly (pipe->cor, &what);
+}
+
+/* Between frames (and at the end): cheap unless the use is over the
+ * budget, then the stages' evictors give up state, least useful first. */
+static void
+enforce_budget (W4Pipeline *pipe)
+{
+  gboolean first;
+
+  if (!w4_budget_over (&pipe->budget))
+    return;
+  first = pipe->budget.enforcements == 0;
+  w4_budget_enforce (&pipe->budget);
+  if (first)
+    warn_budget_reached (pipe);
 }
 
 /* ---- capture's sink ------------------------------------------------------ */
@@ -77,6 +127,11 @@ on_frame (void *user, const W4FrameInfo *fi)
   W4ClockOutlier outlier;
   W4FrameInfo at_clock = *fi;
 
+  /* The previous frame has gone through every stage: nothing is half
+   * changed. */
+  enforce_budget (pipe);
+  pipe->last_frame = fi->frame;
+  pipe->last_ts = fi->ts;
   w4_cor_count_frame (pipe->cor, fi);
   if (w4_clock_frame (&pipe->clock, fi->frame, fi->ts, &outlier))
     warn_outlier (pipe, &outlier);
@@ -115,6 +170,8 @@ on_tick (void *user, W4Time now)
     w4_keylog_refresh (pipe->keys);
   w4_clock_tick (&pipe->clock, now);
   w4_cor_time (pipe->cor, w4_clock_now (&pipe->clock));
+  /* live: decisions made on a quiet interface free state too */
+  enforce_budget (pipe);
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -299,6 +356,7 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
              const W4FindingSink *findings, W4AnomalyFunc warn, void *warn_user)
 {
   W4Pipeline *pipe;
+  W4Limits with_budget;
   W4CaptureSink csink = { on_frame, on_ip, on_cap_anomaly, on_tick, on_secrets, NULL };
   W4Sink dsink = { fwd_conn_open, fwd_conn_close, fwd_request, fwd_response,
                    fwd_body, fwd_anomaly, fwd_tls, fwd_h2, fwd_h2_reset, fwd_tls_alert, NULL };
@@ -308,6 +366,11 @@ w4_pipe_new (const W4Limits *limits, const W4CorrelateOptions *opts,
   pipe->warn = warn;
   pipe->warn_user = warn_user;
   w4_clock_init (&pipe->clock);
+  w4_budget_init (&pipe->budget, W4_BUDGET_DEFAULT);
+  /* Every stage copies its limits: each copy reaches the one budget. */
+  with_budget = *limits;
+  with_budget.budget = &pipe->budget;
+  limits = &with_budget;
   csink.user = dsink.user = pipe;
   pipe->cor = w4_cor_new (limits, opts, findings);
   pipe->cor_sink = w4_cor_sink (pipe->cor);
@@ -345,6 +408,18 @@ w4_pipe_correlate (W4Pipeline *pipe)
   return pipe->cor;
 }
 
+void
+w4_pipe_set_max_mem (W4Pipeline *pipe, guint64 max)
+{
+  pipe->budget.max = max;
+}
+
+W4Budget *
+w4_pipe_budget (W4Pipeline *pipe)
+{
+  return &pipe->budget;
+}
+
 guint
 w4_pipe_run (W4Pipeline *pipe)
 {
@@ -354,7 +429,15 @@ w4_pipe_run (W4Pipeline *pipe)
 W4Summary *
 w4_pipe_finish (W4Pipeline *pipe)
 {
+  W4Summary *s;
+
+  /* what the last frames added, before the end decides everything */
+  enforce_budget (pipe);
   w4_dis_finish (pipe->dis);
   w4_cor_set_connections (pipe->cor, w4_dis_connections (pipe->dis));
-  return w4_cor_finish (pipe->cor);
+  s = w4_cor_finish (pipe->cor);
+  /* the findings the end decided, kept for the report */
+  enforce_budget (pipe);
+  s->budget = pipe->budget;
+  return s;
 }

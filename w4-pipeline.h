@@ -41,11 +41,20 @@ gboolean w4_pipe_add_keylog (W4Pipeline *pipe, const char *path, gboolean growin
 typedef struct W4Keylog W4Keylog;
 W4Keylog *w4_pipe_keylog (W4Pipeline *pipe);
 
+/* The run's memory budget (--max-mem; default W4_BUDGET_DEFAULT), which
+ * every stage's limits point to. Set it before the run. */
+void w4_pipe_set_max_mem (W4Pipeline *pipe, guint64 max);
+/* (transfer none) The budget, for a stage outside the pipeline (the
+ * report) to charge and register its evictor with; it lives as long as
+ * the pipeline. */
+struct W4Budget *w4_pipe_budget (W4Pipeline *pipe);
+
 /* Reads every input (w4_cap_run); returns how many could be read at all. */
 guint w4_pipe_run (W4Pipeline *pipe);
 
-/* End of input: flushes dissect, decides everything pending. Returns
- * (transfer full) the summary. */
+/* End of input: flushes dissect, decides everything pending, enforces the
+ * budget once more. Returns (transfer full) the summary, with the budget's
+ * account as it stands then. */
 W4Summary *w4_pipe_finish (W4Pipeline *pipe);
 
 G_END_DECLS

@@ -30,6 +30,7 @@
 #include "capture.h"
 #include "correlate.h"
 #include "report.h"
+#include "w4-budget.h"
 #include "w4-pipeline.h"
 #include "w4-text.h"
 
@@ -57,6 +58,8 @@ typedef struct {
   W4Color color;       /* --color */
   gboolean show_secrets;
   char **limits;       /* --limit NAME=N, repeatable */
+  char *max_mem;       /* --max-mem SIZE */
+  guint64 max_mem_bytes; /* its value (W4_BUDGET_DEFAULT without it) */
   char **keylogs;      /* --keylog FILE, repeatable */
   gboolean quiet;      /* -q */
   gboolean version;    /* --version */
@@ -76,6 +79,7 @@ w4_args_clear (W4Args *a)
   g_free (a->format);
   g_free (a->output);
   g_strfreev (a->limits);
+  g_free (a->max_mem);
   g_strfreev (a->keylogs);
 }
 
@@ -224,6 +228,11 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
       "(30 s after its response). Ctrl-C (SIGINT) or SIGTERM stops it: pending responses are\n"
       "decided and printed, then the summary, and on stderr the kernel's packet counts.\n"
       "\n"
+      "Memory: --max-mem SIZE (default 512M; K, M, G: powers of 1024; at least 1M) bounds\n"
+      "what all tables and buffers keep together. Past it the least useful state goes first\n"
+      "(idle connections, then failures decided before their 30 s, active connections,\n"
+      "client state, kept findings); a warning says so and the summary counts what went.\n"
+      "\n"
       "Limits (--limit NAME=N):\n  %s.\n"
       "\n"
       "Exit status: 0 no failure found, 1 at least one failure, 2 bad usage or no input could\n"
@@ -269,6 +278,8 @@ w4_parse_args (int *argc, char ***argv, W4Args *a)
       "Read TLS secrets from an NSS key log (SSLKEYLOGFILE; repeatable)", "FILE" },
     { "limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->limits,
       "Change a resource limit (repeatable; names below)", "NAME=N" },
+    { "max-mem", 0, 0, G_OPTION_ARG_STRING, &a->max_mem,
+      "Memory budget for all state kept (default 512M)", "SIZE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a->quiet, "Print only the summary", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version and exit", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a->rest, NULL, "FILE..." },
@@ -407,6 +418,15 @@ w4_check_args (W4Args *a, W4Format *format, W4Limits *limits)
       w4_usage_error (m);
       return FALSE;
     }
+  }
+
+  a->max_mem_bytes = W4_BUDGET_DEFAULT;
+  if (a->max_mem != NULL && !w4_budget_parse_size (a->max_mem, &a->max_mem_bytes)) {
+    g_autofree char *m = g_strdup_printf (
+        "bad --max-mem '%s': expected a size of at least 1 MiB, in bytes or with K, M or G "
+        "(powers of 1024), e.g. 512M or 2G", a->max_mem);
+    w4_usage_error (m);
+    return FALSE;
   }
 
   if (live && files) {
@@ -578,8 +598,10 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   W4Warnings warnings = { 0 };
   W4ReportOptions ropts = { 0 };
   W4CorrelateOptions copts = { 0 };
-  g_autoptr (W4Report) rep = NULL;
+  /* Freed in the reverse order: the report, which releases what it kept
+   * from the pipeline's budget, before the pipeline. */
   g_autoptr (W4Pipeline) pipe = NULL;
+  g_autoptr (W4Report) rep = NULL;
   g_autoptr (W4Summary) summary = NULL;
   W4FindingSink fsink;
   W4Capture *cap;
@@ -600,6 +622,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   rep = w4_rep_new (&ropts, out);
   fsink = w4_rep_sink (rep);
   pipe = w4_pipe_new (limits, &copts, &fsink, w4_warn_anomaly, &warnings);
+  w4_pipe_set_max_mem (pipe, a->max_mem_bytes);
   cap = w4_pipe_capture (pipe);
   cor = w4_pipe_correlate (pipe);
 

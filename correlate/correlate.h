@@ -10,6 +10,7 @@
 #pragma once
 
 #include "causes.h"
+#include "w4-budget.h"
 #include "w4-events.h"
 
 G_BEGIN_DECLS
@@ -121,6 +122,10 @@ typedef struct {
   GPtrArray *by_server;     /* (element-type W4ServerStat) most failed first */
   GPtrArray *by_principal;  /* (element-type W4PrincipalStat) most failed first */
   GPtrArray *warnings;      /* (element-type utf8) */
+  /* Extension: the --max-mem account at the end (peak, what was evicted
+   * and refused), filled by the pipeline that owns the budget (all zero
+   * when there was none; its evictors are not for calling) */
+  W4Budget budget;
 } W4Summary;
 
 void w4_summary_free (W4Summary *s);

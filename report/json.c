@@ -149,6 +149,34 @@ w4_json_schemes (const char *csv)
   return a;
 }
 
+/* Extension: the --max-mem account (summary.budget, always present, every
+ * kind named even at 0 so that a script reads the same keys every run):
+ * the budget and its peak in bytes, what each kind of state held at the
+ * peak, the items each evictor gave up, the allocations not made because
+ * they did not fit, and how often the budget was enforced. */
+static json_t *
+w4_json_budget (const W4Budget *b)
+{
+  json_t *o = json_object ();
+  json_t *peak = json_object ();
+  json_t *evicted = json_object ();
+  json_t *refused = json_object ();
+
+  for (int k = 0; k < W4_MEM_KINDS; k++)
+    json_object_set_new (peak, w4_mem_name ((W4MemKind) k), w4_json_uint (b->peak_by_kind[k]));
+  for (int k = 0; k < W4_EVICT_KINDS; k++)
+    json_object_set_new (evicted, w4_evict_name ((W4EvictKind) k), w4_json_uint (b->evicted[k]));
+  for (int k = 0; k < W4_MEM_KINDS; k++)
+    json_object_set_new (refused, w4_mem_name ((W4MemKind) k), w4_json_uint (b->refused[k]));
+  json_object_set_new (o, "max_bytes", w4_json_uint (b->max));
+  json_object_set_new (o, "peak_bytes", w4_json_uint (b->peak));
+  json_object_set_new (o, "peak_by_kind", peak);
+  json_object_set_new (o, "evicted", evicted);
+  json_object_set_new (o, "refused", refused);
+  json_object_set_new (o, "enforcements", w4_json_uint (b->enforcements));
+  return o;
+}
+
 json_t *
 w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line)
 {
@@ -224,6 +252,7 @@ w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line
   json_object_set_new (o, "infos", w4_json_uint (rep->n_kind[W4_KIND_INFO]));
   /* HTTP messages that could not be parsed: what no finding covers */
   json_object_set_new (o, "http_unparsed", w4_json_uint (s->http_unparsed));
+  json_object_set_new (o, "budget", w4_json_budget (&s->budget));
   return o;
 }
 

@@ -423,6 +423,72 @@ w4_text_summary (W4Report *rep, const W4Summary *s)
   }
 }
 
+/* ---- the memory budget ----------------------------------------------------- */
+
+/* What the budget's evictors gave up, in the order they were asked. */
+static void
+w4_text_evicted (GString *out, const W4Budget *b)
+{
+  static const struct {
+    W4EvictKind kind;
+    const char *verb, *one, *many;
+  } words[] = {
+    { W4_EVICT_IDLE_FLOWS, "dropped", "idle connection", "idle connections" },
+    { W4_EVICT_DECIDED_EARLY, "decided", "failure early", "failures early" },
+    { W4_EVICT_FLOWS, "dropped", "active connection", "active connections" },
+    { W4_EVICT_STATE, "forgot", "client state", "client states" },
+    { W4_EVICT_FINDINGS, "gave up", "kept finding", "kept findings" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++) {
+    guint64 n = b->evicted[words[i].kind];
+
+    if (n != 0)
+      g_string_append_printf (out, "%s%s %" G_GUINT64_FORMAT " %s", out->len ? ", " : "",
+                              words[i].verb, n, w4_plural (n, words[i].one, words[i].many));
+  }
+}
+
+/* Allocations not made because they did not fit, by kind. */
+static void
+w4_text_refused (GString *out, const W4Budget *b)
+{
+  g_autoptr (GString) kinds = g_string_new (NULL);
+  guint64 total = 0;
+
+  for (int k = 0; k < W4_MEM_KINDS; k++) {
+    if (b->refused[k] == 0)
+      continue;
+    total += b->refused[k];
+    g_string_append_printf (kinds, "%s%s %" G_GUINT64_FORMAT, kinds->len ? ", " : "",
+                            w4_mem_name ((W4MemKind) k), b->refused[k]);
+  }
+  if (total != 0)
+    g_string_append_printf (out, "%sdid without %" G_GUINT64_FORMAT " %s (%s)",
+                            out->len ? "; " : "", total,
+                            w4_plural (total, "allocation", "allocations"), kinds->str);
+}
+
+/* One line when the budget was reached: what was given up to stay in it
+ * (the JSON summary's budget object counts the same). */
+static void
+w4_text_budget (W4Report *rep, const W4Summary *s)
+{
+  const W4Budget *b = &s->budget;
+  g_autoptr (GString) what = g_string_new (NULL);
+  g_autofree char *max = NULL, *peak = NULL, *txt = NULL;
+
+  w4_text_evicted (what, b);
+  w4_text_refused (what, b);
+  if (b->enforcements == 0 && what->len == 0)
+    return;
+  max = w4_budget_format_size (b->max);
+  peak = w4_budget_format_size (b->peak);
+  txt = g_strdup_printf ("budget %s reached (peak %s): %s", max, peak,
+                         what->len ? what->str : "nothing could be given up");
+  w4_wrap (rep, 2, "memory:       ", txt);
+}
+
 /* ---- timeline ------------------------------------------------------------ */
 
 /* Room the histogram leaves on a line: indent and the words after it. */
@@ -807,6 +873,7 @@ w4_rep_text_finish (W4Report *rep, const W4Summary *s)
     fputc ('\n', rep->out); /* the summary apart from the last failure */
   w4_text_header (rep, s);
   w4_text_summary (rep, s);
+  w4_text_budget (rep, s);
   if (!rep->opts.quiet) {
     w4_text_timeline (rep);
     w4_text_kind (rep, W4_KIND_FAILURE, "Failures, most frequent cause first");

@@ -20,7 +20,7 @@ check() { # check NAME COMMAND...: ok when COMMAND succeeds
 }
 status_of() { "$@" > "$tmp/out" 2> "$tmp/err"; echo $?; }
 
-echo "1..23"
+echo "1..28"
 
 # --color alone means always and leaves the next word alone (a file here).
 s=$(status_of "$why401" --color "$demo")
@@ -110,4 +110,18 @@ check "a pcapng stream's Decryption Secrets Block is read (exit $s)" \
 "$why401" --help > "$tmp/help" 2>&1
 check "--help documents --keylog and HTTP/2" \
   sh -c "grep -q -- '--keylog=FILE' '$tmp/help' && grep -q 'HTTP/2' '$tmp/help'"
+
+# --max-mem: a size of at least 1 MiB; anything else is a usage error.
+s=$(status_of "$why401" --max-mem 0 "$demo")
+check "--max-mem 0 is refused with one line (exit $s)" \
+  sh -c "[ $s = 2 ] && grep -q \"^why401: bad --max-mem '0': expected a size of at least 1 MiB\" '$tmp/err'"
+s=$(status_of "$why401" --max-mem 64MB "$demo")
+check "--max-mem 64MB (no such unit) is refused (exit $s)" test "$s" = 2
+s=$(status_of "$why401" --format ndjson --max-mem 64M "$demo")
+check "--max-mem 64M is the summary's budget (exit $s)" \
+  sh -c "[ $s = 1 ] && tail -n 1 '$tmp/out' | grep -q '\"budget\":{\"max_bytes\":67108864,'"
+s=$(status_of "$why401" --format ndjson "$demo")
+check "the default budget is 512 MiB (exit $s)" \
+  sh -c "[ $s = 1 ] && tail -n 1 '$tmp/out' | grep -q '\"max_bytes\":536870912,'"
+check "--help documents --max-mem" grep -q -- '--max-mem=SIZE' "$tmp/help"
 exit $((bad > 0))
