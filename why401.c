@@ -623,6 +623,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   fsink = w4_rep_sink (rep);
   pipe = w4_pipe_new (limits, &copts, &fsink, w4_warn_anomaly, &warnings);
   w4_pipe_set_max_mem (pipe, a->max_mem_bytes);
+  w4_rep_set_budget (rep, w4_pipe_budget (pipe));
   cap = w4_pipe_capture (pipe);
   cor = w4_pipe_correlate (pipe);
 

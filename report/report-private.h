@@ -37,6 +37,14 @@ struct W4Report {
   char *line;                /* ndjson, json: one object's bytes, reused (grows to the longest) */
   gsize line_size;
   guint64 json_streamed;     /* json: findings written into the document so far */
+  /* --max-mem (w4_rep_set_budget): kept findings and timeline times are
+   * charged as W4_MEM_FINDINGS; NULL: nothing is charged */
+  W4Budget *budget;
+  guint64 timeline_charged;  /* bytes of timeline arrays charged so far */
+  /* kept findings the text would not have shown (without --all: past the
+   * examples of their group; notes), given up to the budget, by group */
+  guint64 unshown_evicted[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
+  guint64 budget_dropped;    /* kept findings it would have shown, given up (counted) */
 };
 
 /* (transfer full) the contract's finding object, fields in the contract's

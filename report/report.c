@@ -5,7 +5,9 @@
  * summary comes at the end) or keeps them for the end (text groups them by
  * cause). What is reported is bounded by the "findings" limit: beyond
  * it findings are still counted (by kind and cause, so the text's counts and
- * the exit status stay right) and the loss is named in the warnings. */
+ * the exit status stay right) and the loss is named in the warnings.
+ * What text keeps is charged to the --max-mem budget; past it, the kept
+ * findings it would not show go first, then the latest kept ones. */
 #include "report-private.h"
 
 #include <stdlib.h>
@@ -57,6 +59,128 @@ w4_rep_pick_width (guint asked, FILE *out)
   return W4_REP_DEFAULT_WIDTH;
 }
 
+/* ---- the memory budget ---------------------------------------------------- */
+
+static guint64
+w4_str_size (const char *s)
+{
+  return s != NULL ? strlen (s) + 1 : 0;
+}
+
+/* What a kept finding holds, by its own strings and arrays (the same on
+ * release: a kept finding does not change). */
+static guint64
+w4_finding_size (const W4Finding *f)
+{
+  guint64 n = sizeof *f;
+  const char *const strs[] = {
+    f->client, f->server, f->method, f->uri, f->host, f->file, f->request_file,
+    f->principal, f->server_message, f->summary, f->fix, f->wireshark_filter,
+    f->client_ip, f->server_ip, f->community_id, f->sni, f->scheme, f->tunnel,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (strs); i++)
+    n += w4_str_size (strs[i]);
+  if (f->evidence != NULL) {
+    n += sizeof (GPtrArray) + f->evidence->len * sizeof (gpointer);
+    for (guint i = 0; i < f->evidence->len; i++) {
+      const W4Evidence *e = g_ptr_array_index (f->evidence, i);
+      n += sizeof *e + w4_str_size (e->what) + w4_str_size (e->file);
+    }
+  }
+  return n;
+}
+
+static void
+w4_rep_keep (W4Report *rep, W4Finding *f)
+{
+  w4_budget_charge (rep->budget, W4_MEM_FINDINGS, w4_finding_size (f));
+  g_ptr_array_add (rep->kept, f);
+}
+
+/* The timeline's arrays as they grow (a server's record when it is new,
+ * its times' capacity after each append). */
+static void
+w4_rep_charge_timeline (W4Report *rep, guint64 bytes)
+{
+  w4_budget_charge (rep->budget, W4_MEM_FINDINGS, bytes);
+  rep->timeline_charged += bytes;
+}
+
+/* Does the text print kept finding @f, the @nth of its group? Without
+ * --all: the group's first examples, and no notes. */
+static gboolean
+w4_rep_text_shows (const W4Report *rep, const W4Finding *f, guint64 nth)
+{
+  if (rep->opts.all)
+    return TRUE;
+  return f->kind != W4_KIND_NOTE && nth < rep->opts.examples;
+}
+
+/* Gives up the kept findings the text would not show, remembering their
+ * number by group (the text still says "use --all" for them). */
+static guint64
+w4_rep_evict_unshown (W4Report *rep)
+{
+  guint64 seen[W4_KIND_INFO + 1][W4_CAUSE_COUNT] = { { 0 } };
+  guint64 n = 0;
+  guint out = 0;
+
+  for (guint i = 0; i < rep->kept->len; i++) {
+    W4Finding *f = g_ptr_array_index (rep->kept, i);
+    /* what was given up before came after the group's shown ones: those
+     * are still the first of their group here */
+    guint64 nth = seen[f->kind][f->cause]++;
+
+    if (w4_rep_text_shows (rep, f, nth)) {
+      rep->kept->pdata[out++] = f;
+      continue;
+    }
+    rep->unshown_evicted[f->kind][f->cause]++;
+    w4_budget_release (rep->budget, W4_MEM_FINDINGS, w4_finding_size (f));
+    w4_finding_free (f);
+    n++;
+  }
+  /* the pointers past @out were moved or freed: drop them without the
+   * free function */
+  rep->kept->len = out;
+  return n;
+}
+
+/* W4_EVICT_FINDINGS: what the text cannot show first; then the latest kept
+ * findings, until @want bytes are free (their groups say "not kept"). */
+static guint64
+w4_rep_evict (void *user, guint64 want)
+{
+  W4Report *rep = user;
+  guint64 n = w4_rep_evict_unshown (rep), freed = 0;
+
+  if (n > 0)
+    return n;
+  while (rep->kept->len > 0 && freed < want) {
+    W4Finding *f = g_ptr_array_steal_index (rep->kept, rep->kept->len - 1);
+    guint64 size = w4_finding_size (f);
+
+    w4_budget_release (rep->budget, W4_MEM_FINDINGS, size);
+    w4_finding_free (f);
+    freed += size;
+    rep->budget_dropped++;
+    n++;
+  }
+  return n;
+}
+
+void
+w4_rep_set_budget (W4Report *rep, W4Budget *budget)
+{
+  g_return_if_fail (rep != NULL);
+  rep->budget = budget;
+  if (budget != NULL)
+    w4_budget_set_evictor (budget, W4_EVICT_FINDINGS, w4_rep_evict, rep);
+}
+
+/* ---- the timeline ---------------------------------------------------------- */
+
 static void
 w4_timeline_server_free (W4TimelineServer *ts)
 {
@@ -80,6 +204,7 @@ w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
   const char *key = tunnel_key != NULL ? tunnel_key : server;
   W4TimelineServer *ts;
   gint64 sec = f->time.sec;
+  guint before;
 
   if (rep->timeline_kept >= rep->opts.max_findings) {
     rep->timeline_missed++;
@@ -94,10 +219,17 @@ w4_rep_timeline_add (W4Report *rep, const W4Finding *f)
     ts->times = g_array_new (FALSE, FALSE, sizeof (gint64));
     g_ptr_array_add (rep->timeline, ts);
     g_hash_table_insert (rep->timeline_by, g_strdup (key), ts);
+    w4_rep_charge_timeline (rep, sizeof *ts + 2 * w4_str_size (key) + w4_str_size (f->tunnel));
   }
-  if (ts->host == NULL && f->host != NULL)
+  if (ts->host == NULL && f->host != NULL) {
     ts->host = g_strdup (f->host);
+    w4_rep_charge_timeline (rep, w4_str_size (f->host));
+  }
+  /* GArray doubles its capacity: charged as it grows, by what it can hold */
+  before = ts->times->len;
   g_array_append_val (ts->times, sec);
+  if ((before & (before - 1)) == 0)
+    w4_rep_charge_timeline (rep, (guint64) MAX (before, 1) * sizeof (gint64));
 }
 
 W4Report *
@@ -132,6 +264,10 @@ w4_rep_free (W4Report *rep)
 {
   if (rep == NULL)
     return;
+  for (guint i = 0; i < rep->kept->len; i++)
+    w4_budget_release (rep->budget, W4_MEM_FINDINGS,
+                       w4_finding_size (g_ptr_array_index (rep->kept, i)));
+  w4_budget_release (rep->budget, W4_MEM_FINDINGS, rep->timeline_charged);
   g_ptr_array_unref (rep->inputs);
   g_ptr_array_unref (rep->kept);
   g_hash_table_unref (rep->timeline_by);
@@ -206,7 +342,7 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
     w4_finding_free (f);
     return;
   }
-  g_ptr_array_add (rep->kept, f);
+  w4_rep_keep (rep, f);
 }
 
 char *

@@ -56,6 +56,13 @@ void w4_rep_finding (W4Report *rep, W4Finding *f);
 /* The end: prints what was kept and the summary. */
 void w4_rep_finish (W4Report *rep, const W4Summary *summary);
 
+/* Charges what @rep keeps (the text report's findings and timeline) to
+ * @budget as W4_MEM_FINDINGS, and registers its W4_EVICT_FINDINGS evictor,
+ * which gives up kept findings the text would not show first, then the
+ * latest kept ones (counted, named in the report). @budget must outlive
+ * @rep; call it before the first finding. */
+void w4_rep_set_budget (W4Report *rep, W4Budget *budget);
+
 /* Findings of kind failure received so far (notes do not count): the exit
  * status is 1 when this is not 0. Counts also findings not kept. */
 guint64 w4_rep_n_failures (const W4Report *rep);

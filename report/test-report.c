@@ -781,6 +781,100 @@ test_text_all (void)
   g_assert_nonnull (strstr (out, "\033[")); /* colour forced */
 }
 
+/* Feeds @n failures and 2 notes to a text report charged to @b, takes
+ * the budget over its max with @other bytes of another kind, enforces it,
+ * and returns the report's output (transfer full). */
+static char *
+run_budget_report (gboolean all, W4Budget *b, guint n, guint64 other)
+{
+  W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .all = all,
+                           .width = 200 };
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&buf, &len);
+  W4Summary s;
+  W4Report *rep = w4_rep_new (&opts, out);
+
+  w4_rep_set_budget (rep, b);
+  w4_rep_add_input (rep, "http-auth-401-basic.pcap");
+  w4_rep_finding (rep, example_note ());
+  w4_rep_finding (rep, example_note ());
+  for (guint i = 0; i < n; i++)
+    w4_rep_finding (rep, example_failure ());
+  g_assert_cmpuint (b->by_kind[W4_MEM_FINDINGS], >, n * sizeof (W4Finding));
+  w4_budget_charge (b, W4_MEM_FLOWS, other);
+  g_assert_true (w4_budget_over (b));
+  w4_budget_enforce (b);
+  fill_summary (&s);
+  s.failed_responses = n + 2;
+  s.by_cause[W4_CAUSE_REJECTED_CREDENTIALS] = n;
+  s.budget = *b;
+  w4_rep_finish (rep, &s);
+  w4_rep_free (rep);
+  clear_summary (&s);
+  fclose (out);
+  /* what the report kept is released when it is freed */
+  g_assert_cmpuint (b->by_kind[W4_MEM_FINDINGS], ==, 0);
+  return buf;
+}
+
+/* Without --all the text shows a few examples per cause: the budget takes
+ * the other kept findings first, and the text still says --all would have
+ * shown them. */
+static void
+test_text_budget_unshown (void)
+{
+  W4Budget b;
+  g_autofree char *out = NULL;
+
+  w4_budget_init (&b, 1 << 20);
+  /* the findings alone take it over the max, and giving up those the text
+   * does not show brings it under the low mark */
+  out = run_budget_report (FALSE, &b, 300, (1 << 20) / 100 * W4_BUDGET_LOW_MARK - 20000);
+  g_test_message ("%s", out);
+  /* the 295 past the 5 examples and the 2 notes, in one call */
+  g_assert_cmpuint (b.evicted[W4_EVICT_FINDINGS], ==, 297);
+  g_assert_cmpuint (b.enforcements, ==, 1);
+  g_assert_nonnull (strstr (out, "rejected-credentials (300)"));
+  g_assert_nonnull (strstr (out, "  ... and 295 more (use --all)\n"));
+  g_assert_nonnull (strstr (out, "2 responses were normal challenge steps (--all shows them)"));
+  g_assert_nonnull (strstr (out, "\n  memory:       budget 1 MiB reached (peak 1."));
+  g_assert_nonnull (strstr (out, "MiB): gave up 297 kept findings\n"));
+}
+
+/* With --all every kept finding is shown: the budget takes the latest,
+ * and the text says they were not kept for it. */
+static void
+test_text_budget_all (void)
+{
+  W4Budget b;
+  g_autofree char *out = NULL;
+  guint64 max = 1 << 20, low = max / 100 * W4_BUDGET_LOW_MARK;
+  guint64 per, kept;
+
+  w4_budget_init (&b, max);
+  /* the findings' bytes, from one run that gives up all of them */
+  g_free (run_budget_report (TRUE, &b, 400, max));
+  per = b.peak_by_kind[W4_MEM_FINDINGS] / 400;
+  g_assert_cmpuint (b.evicted[W4_EVICT_FINDINGS], ==, 402);
+
+  /* about half of them over the low mark */
+  w4_budget_init (&b, max);
+  out = run_budget_report (TRUE, &b, 400, low - 200 * per);
+  kept = 402 - b.evicted[W4_EVICT_FINDINGS];
+  g_test_message ("%s", out);
+  g_assert_cmpuint (b.evicted[W4_EVICT_FINDINGS], >, 150);
+  g_assert_cmpuint (b.evicted[W4_EVICT_FINDINGS], <, 250);
+  /* the latest went: the notes came first and are still shown */
+  g_assert_nonnull (strstr (out, "== Normal handshake steps =="));
+  {
+    g_autofree char *more = g_strdup_printf ("  ... and %" G_GUINT64_FORMAT
+                                             " more, not kept (memory budget)\n",
+                                             400 - (kept - 2));
+    g_assert_nonnull (strstr (out, more));
+  }
+}
+
 /* A rotated capture: a request in another file than its response. */
 static void
 test_text_files (void)
@@ -1193,5 +1287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/timeline", test_text_timeline);
   g_test_add_func ("/report/text/timeline-long", test_text_timeline_long);
   g_test_add_func ("/report/text/timeline-limit", test_text_timeline_limit);
+  g_test_add_func ("/report/text/budget-unshown", test_text_budget_unshown);
+  g_test_add_func ("/report/text/budget-all", test_text_budget_all);
   return g_test_run ();
 }

@@ -771,7 +771,8 @@ static void
 w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
 {
   guint64 total = rep->n_by[kind][cause];
-  guint64 shown = 0, kept = 0;
+  /* kept: also those the budget took that would not have been shown */
+  guint64 shown = 0, kept = rep->unshown_evicted[kind][cause];
   gboolean all = rep->opts.all;
 
   fputc ('\n', rep->out);
@@ -802,8 +803,10 @@ w4_text_group (W4Report *rep, W4Kind kind, W4Cause cause)
     if (shown < kept)
       fprintf (rep->out, "  ... and %" G_GUINT64_FORMAT " more (use --all)\n", total - shown);
     else
-      fprintf (rep->out, "  ... and %" G_GUINT64_FORMAT " more, not kept (findings limit)\n",
-               total - shown);
+      fprintf (rep->out, "  ... and %" G_GUINT64_FORMAT " more, not kept (%s)\n", total - shown,
+               rep->budget_dropped == 0 ? "findings limit"
+               : rep->dropped == 0      ? "memory budget"
+                                        : "findings limit, memory budget");
   }
 }
 
