@@ -45,6 +45,7 @@ struct W4Report {
    * examples of their group; notes), given up to the budget, by group */
   guint64 unshown_evicted[W4_KIND_INFO + 1][W4_CAUSE_COUNT];
   guint64 budget_dropped;    /* kept findings it would have shown, given up (counted) */
+  guint64 kept_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT]; /* in @kept, by group */
 };
 
 /* (transfer full) the contract's finding object, fields in the contract's

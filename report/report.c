@@ -91,13 +91,6 @@ w4_finding_size (const W4Finding *f)
   return n;
 }
 
-static void
-w4_rep_keep (W4Report *rep, W4Finding *f)
-{
-  w4_budget_charge (rep->budget, W4_MEM_FINDINGS, w4_finding_size (f));
-  g_ptr_array_add (rep->kept, f);
-}
-
 /* The timeline's arrays as they grow (a server's record when it is new,
  * its times' capacity after each append). */
 static void
@@ -115,6 +108,29 @@ w4_rep_text_shows (const W4Report *rep, const W4Finding *f, guint64 nth)
   if (rep->opts.all)
     return TRUE;
   return f->kind != W4_KIND_NOTE && nth < rep->opts.examples;
+}
+
+/* Keeps @f for the text. Over the budget it is given up at once, as the
+ * evictor would give it up when the budget is next enforced, unless it is
+ * one of its group's first examples (a few per cause): the end decides
+ * every pending failure in one go, with no frame between them. */
+static void
+w4_rep_keep (W4Report *rep, W4Finding *f)
+{
+  guint64 *in_group = &rep->kept_by[f->kind][f->cause];
+
+  if (w4_budget_over (rep->budget) && (rep->opts.all || !w4_rep_text_shows (rep, f, *in_group))) {
+    if (w4_rep_text_shows (rep, f, *in_group))
+      rep->budget_dropped++;
+    else
+      rep->unshown_evicted[f->kind][f->cause]++;
+    rep->budget->evicted[W4_EVICT_FINDINGS]++;
+    w4_finding_free (f);
+    return;
+  }
+  (*in_group)++;
+  w4_budget_charge (rep->budget, W4_MEM_FINDINGS, w4_finding_size (f));
+  g_ptr_array_add (rep->kept, f);
 }
 
 /* Gives up the kept findings the text would not show, remembering their
@@ -137,6 +153,7 @@ w4_rep_evict_unshown (W4Report *rep)
       continue;
     }
     rep->unshown_evicted[f->kind][f->cause]++;
+    rep->kept_by[f->kind][f->cause]--;
     w4_budget_release (rep->budget, W4_MEM_FINDINGS, w4_finding_size (f));
     w4_finding_free (f);
     n++;
@@ -161,6 +178,7 @@ w4_rep_evict (void *user, guint64 want)
     W4Finding *f = g_ptr_array_steal_index (rep->kept, rep->kept->len - 1);
     guint64 size = w4_finding_size (f);
 
+    rep->kept_by[f->kind][f->cause]--;
     w4_budget_release (rep->budget, W4_MEM_FINDINGS, size);
     w4_finding_free (f);
     freed += size;

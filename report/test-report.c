@@ -875,6 +875,45 @@ test_text_budget_all (void)
   }
 }
 
+/* Findings that come while the budget is over (the end decides every
+ * pending failure at once, between no frames) are not kept beyond what the
+ * text shows: with --all, none are. */
+static void
+test_text_budget_over_already (void)
+{
+  for (int all = 0; all <= 1; all++) {
+    W4ReportOptions opts = { .format = W4_FORMAT_TEXT, .color = W4_COLOR_NEVER, .all = all,
+                             .width = 200 };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    W4Summary s;
+    W4Budget b;
+    W4Report *rep = w4_rep_new (&opts, out);
+
+    w4_budget_init (&b, 1 << 20);
+    w4_budget_charge (&b, W4_MEM_FLOWS, 2 << 20);
+    w4_rep_set_budget (rep, &b);
+    w4_rep_add_input (rep, "http-auth-401-basic.pcap");
+    for (guint i = 0; i < 100; i++)
+      w4_rep_finding (rep, example_failure ());
+    g_assert_cmpuint (b.evicted[W4_EVICT_FINDINGS], ==, all ? 100 : 95);
+    g_assert_cmpuint (w4_rep_n_failures (rep), ==, 100);
+    fill_summary (&s);
+    s.by_cause[W4_CAUSE_REJECTED_CREDENTIALS] = 100;
+    s.budget = b;
+    w4_rep_finish (rep, &s);
+    w4_rep_free (rep);
+    clear_summary (&s);
+    fclose (out);
+    g_test_message ("%s", buf);
+    g_assert_nonnull (strstr (buf, all ? "  ... and 100 more, not kept (memory budget)\n"
+                                       : "  ... and 95 more (use --all)\n"));
+    g_assert_cmpuint (b.by_kind[W4_MEM_FINDINGS], ==, 0);
+    g_free (buf);
+  }
+}
+
 /* A rotated capture: a request in another file than its response. */
 static void
 test_text_files (void)
@@ -1289,5 +1328,6 @@ main (int argc, char **argv)
   g_test_add_func ("/report/text/timeline-limit", test_text_timeline_limit);
   g_test_add_func ("/report/text/budget-unshown", test_text_budget_unshown);
   g_test_add_func ("/report/text/budget-all", test_text_budget_all);
+  g_test_add_func ("/report/text/budget-over-already", test_text_budget_over_already);
   return g_test_run ();
 }
