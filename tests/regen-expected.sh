@@ -34,6 +34,11 @@ for f in "$PCAPDIR"/*.pcap*; do
     (cd "$PCAPDIR" && timeout 120 "$WHY401" "${keys[@]}" --format ndjson "$base") \
         > "$expected.tmp" 2> "$expected.err"
     rc=$?
+    # What the run held at its peak (summary.budget.peak_bytes and
+    # peak_by_kind) follows the sizes of the program's own records, not the
+    # capture: it is compared as "(varies)", so that a smaller struct does not
+    # rewrite every expected file. The rest of the budget account is compared.
+    sed -E -i 's/"peak_bytes":[0-9]+/"peak_bytes":"(varies)"/; s/"peak_by_kind":\{[^}]*\}/"peak_by_kind":"(varies)"/' "$expected.tmp"
     if [ $rc -gt 1 ]; then
         echo "$name: why401 exited with status $rc; $name.expected.ndjson left unchanged:" >&2
         head -n 20 "$expected.err" >&2

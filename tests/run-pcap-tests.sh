@@ -64,6 +64,11 @@ for f in "${files[@]}"; do
     (cd "$PCAPDIR" && timeout "$PER_FILE_TIMEOUT" "$WHY401" "${keys[@]}" --format ndjson "$base") \
         > "$TMP/out" 2> "$TMP/err"
     rc=$?
+    # What the run held at its peak (summary.budget.peak_bytes and
+    # peak_by_kind) follows the sizes of the program's own records, not the
+    # capture: it is compared as "(varies)", so that a smaller struct does not
+    # rewrite every expected file. The rest of the budget account is compared.
+    sed -E -i 's/"peak_bytes":[0-9]+/"peak_bytes":"(varies)"/; s/"peak_by_kind":\{[^}]*\}/"peak_by_kind":"(varies)"/' "$TMP/out"
     problem=
     if [ $rc -gt 1 ]; then
         problem="why401 exited with status $rc"
