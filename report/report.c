@@ -124,6 +124,10 @@ w4_rep_new (const W4ReportOptions *opts, FILE *out)
   rep->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
   rep->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_timeline_server_free);
   rep->timeline_by = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* the json document indented as jansson's JSON_INDENT (2); ndjson compact */
+  w4_jsonw_init (&rep->jw, rep->opts.format == W4_FORMAT_JSON ? 2 : 0);
+  rep->flush_each = TRUE;
+  rep->written_at = g_get_monotonic_time ();
   return rep;
 }
 
@@ -136,7 +140,11 @@ w4_rep_free (W4Report *rep)
   g_ptr_array_unref (rep->kept);
   g_hash_table_unref (rep->timeline_by);
   g_ptr_array_unref (rep->timeline);
-  g_free (rep->line);
+  /* ndjson lines still held (no w4_rep_finish): decided findings are
+   * never lost */
+  if (rep->jw.len > 0)
+    w4_rep_json_write_out (rep);
+  w4_jsonw_clear (&rep->jw);
   g_free (rep);
 }
 
@@ -180,7 +188,7 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
 
   if (rep->opts.format == W4_FORMAT_NDJSON) {
     if (!rep->opts.quiet)
-      w4_rep_json_print_line (rep, w4_rep_json_finding (f));
+      w4_rep_ndjson_finding (rep, f);
     w4_finding_free (f);
     return;
   }
@@ -227,7 +235,7 @@ w4_rep_finish (W4Report *rep, const W4Summary *summary)
 
   switch (rep->opts.format) {
   case W4_FORMAT_NDJSON:
-    w4_rep_json_print_line (rep, w4_rep_json_summary (rep, summary, TRUE));
+    w4_rep_ndjson_finish (rep, summary);
     break;
   case W4_FORMAT_JSON:
     w4_rep_json_finish (rep, summary);

@@ -1,6 +1,7 @@
 /* report.h: findings out, for a person (text) or a script (json, ndjson).
  * Reads findings and the summary only; the only stage besides main that
- * prints. JSON through jansson, as ../shared/spec/FINDINGS.md defines. */
+ * prints. JSON as jansson would write it (through our streaming writer,
+ * w4-jsonw.h), as ../shared/spec/FINDINGS.md defines. */
 #pragma once
 
 #include <stdio.h>
