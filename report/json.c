@@ -10,7 +10,8 @@
  *   UTF-8, so the writer makes every byte that starts no valid sequence
  *   U+FFFD (as g_utf8_make_valid did when this went through jansson) rather
  *   than losing the whole finding.
- * - ndjson: one compact object per line, flushed at once. json:
+ * - ndjson: one compact object per line; lines go out in blocks, or each
+ *   at once when someone may be watching (rep->flush_each). json:
  *   one document {"version": 1, "findings": [...], "summary": {...}},
  *   written a finding at a time as it is decided, indented as jansson's
  *   JSON_INDENT (2) would indent the whole document. */

@@ -1,8 +1,9 @@
 /* report.c: the report's front door. Takes decided findings from the
  * correlator (W4FindingSink) and either prints them at once (ndjson: one
- * object per line, flushed, so a live capture or a pipe sees each as soon as
- * it is decided; json: into the findings array of its one document, whose
- * summary comes at the end) or keeps them for the end (text groups them by
+ * object per line, flushed at once for a live capture or a terminal, so
+ * each is seen as soon as it is decided, else in blocks at least every
+ * 100 ms; json: into the findings array of its one document, whose summary
+ * comes at the end) or keeps them for the end (text groups them by
  * cause). What is reported is bounded by the "findings" limit: beyond
  * it findings are still counted (by kind and cause, so the text's counts and
  * the exit status stay right) and the loss is named in the warnings. */
@@ -126,7 +127,10 @@ w4_rep_new (const W4ReportOptions *opts, FILE *out)
   rep->timeline_by = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* the json document indented as jansson's JSON_INDENT (2); ndjson compact */
   w4_jsonw_init (&rep->jw, rep->opts.format == W4_FORMAT_JSON ? 2 : 0);
-  rep->flush_each = TRUE;
+  /* A write per line costs a system call per finding; only someone
+   * watching (live capture, a terminal, a capture still coming through a
+   * pipe) needs each at once. */
+  rep->flush_each = opts->stream || opts->flush_lines || isatty (fileno (out));
   rep->written_at = g_get_monotonic_time ();
   return rep;
 }
