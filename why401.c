@@ -571,6 +571,27 @@ w4_add_files (W4Capture *cap, char **list, GPtrArray *errors)
   return ok;
 }
 
+/* TRUE when an input is not a regular file (a pipe, a FIFO; "-" when
+ * standard input is one): it may be a capture still being written
+ * (tcpdump -w - | why401 -), whose findings ndjson must not hold back. */
+static gboolean
+w4_inputs_include_a_stream (const W4Args *a)
+{
+  char **lists[2] = { a->files, a->rest };
+  struct stat st;
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++) {
+    for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+      const char *in = lists[l][i];
+      int rc = strcmp (in, "-") == 0 ? fstat (STDIN_FILENO, &st) : stat (in, &st);
+
+      if (rc == 0 && !S_ISREG (st.st_mode))
+        return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 /* Inputs that could not be opened: with none readable, each is an error
  * line and the run ends (exit 2); among readable ones, each is a warning,
  * on stderr and in summary.warnings, and the others are analysed. */
@@ -614,6 +635,7 @@ w4_run (W4Args *a, W4Format format, const W4Limits *limits, FILE *out)
   ropts.examples = 5;
   ropts.max_findings = limits->v[W4_LIMIT_FINDINGS];
   ropts.stream = a->iface != NULL; /* live text: each failure as it is decided */
+  ropts.flush_lines = w4_inputs_include_a_stream (a); /* ndjson: a pipe may be live */
   ropts.warn = w4_warn_anomaly;
   ropts.warn_user = &warnings;
   copts.show_secrets = a->show_secrets;

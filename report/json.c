@@ -1,152 +1,190 @@
-/* json.c: findings and the summary as JSON, through jansson, exactly as
- * ../shared/spec/FINDINGS.md ("JSON fields") defines them.
+/* json.c: findings and the summary as JSON, exactly as
+ * ../shared/spec/FINDINGS.md ("JSON fields") defines them, written straight
+ * through the streaming writer (w4-jsonw.h) with the bytes jansson would
+ * dump: no tree per finding.
  *
  * - Every contract field is always present, in the contract's order; one
  *   that does not apply is null, never missing (count and scheme, once our
  *   extensions, are in the contract now and follow the same rule).
- * - Strings come from the capture and may hold any bytes; jansson accepts
- *   only UTF-8, so invalid sequences become U+FFFD (g_utf8_make_valid)
- *   rather than losing the whole finding.
- * - ndjson: one compact object per line, flushed at once. json: one
- *   document {"version": 1, "findings": [...], "summary": {...}}, written a
- *   finding at a time as it is decided (no tree of the whole document). */
+ * - Strings come from the capture and may hold any bytes; JSON holds only
+ *   UTF-8, so the writer makes every byte that starts no valid sequence
+ *   U+FFFD (as g_utf8_make_valid did when this went through jansson) rather
+ *   than losing the whole finding.
+ * - ndjson: one compact object per line; lines go out in blocks, or each
+ *   at once when someone may be watching (rep->flush_each). json:
+ *   one document {"version": 1, "findings": [...], "summary": {...}},
+ *   written a finding at a time as it is decided, indented as jansson's
+ *   JSON_INDENT (2) would indent the whole document. */
 #include "report-private.h"
 
 #include <string.h>
 
-/* (transfer full) a JSON string, made valid UTF-8; null for NULL. */
-static json_t *
-w4_json_str (const char *s)
+/* ndjson: lines are written out once this many bytes wait... */
+#define W4_REP_NDJSON_BLOCK (64 * 1024)
+/* ...or once this long has passed since the last write, so that a pipe's
+ * reader is never far behind. */
+#define W4_REP_NDJSON_FLUSH_USEC (100 * G_TIME_SPAN_MILLISECOND)
+
+/* Integers as jansson held them (json_int_t is long long): frame numbers
+ * and counts never get near 2^63, but the output stays what it was. */
+static void
+w4_json_put_uint (W4JsonW *w, const char *key, guint64 v)
 {
-  if (s == NULL)
-    return json_null ();
-  if (g_utf8_validate (s, -1, NULL))
-    return json_string (s);
-  g_autofree char *valid = g_utf8_make_valid (s, -1);
-  return json_string (valid);
+  w4_jsonw_key (w, key);
+  w4_jsonw_uint (w, MIN (v, (guint64) G_MAXINT64));
 }
 
-static json_t *
-w4_json_uint (guint64 v)
+/* An integer, or null when @v is 0 (the W4Finding convention for "not
+ * applicable"). */
+static void
+w4_json_put_uint_or_null (W4JsonW *w, const char *key, guint64 v)
 {
-  /* json_int_t is long long: frame numbers and counts never get near 2^63. */
-  return json_integer ((json_int_t) MIN (v, (guint64) G_MAXINT64));
+  if (v == 0) {
+    w4_jsonw_key (w, key);
+    w4_jsonw_null (w);
+    return;
+  }
+  w4_json_put_uint (w, key, v);
 }
 
-/* (transfer full) an integer, or null when @v is 0 (the W4Finding
- * convention for "not applicable"). */
-static json_t *
-w4_json_uint_or_null (guint64 v)
+/* An integer, or null when it is negative (-1: a port, a stream, a rate
+ * that does not apply). */
+static void
+w4_json_put_int_or_null (W4JsonW *w, const char *key, gint64 v)
 {
-  return v == 0 ? json_null () : w4_json_uint (v);
+  w4_jsonw_key (w, key);
+  if (v < 0)
+    w4_jsonw_null (w);
+  else
+    w4_jsonw_int (w, v);
 }
 
-/* A port, or null for -1. */
-static json_t *
-w4_json_port (gint port)
+/* A string (made valid UTF-8), or null for NULL. */
+static void
+w4_json_put_str (W4JsonW *w, const char *key, const char *s)
 {
-  return port >= 0 ? json_integer (port) : json_null ();
+  w4_jsonw_key (w, key);
+  w4_jsonw_string (w, s);
 }
 
-static json_t *
-w4_json_related (guint64 mask)
+static void
+w4_json_put_bool (W4JsonW *w, const char *key, gboolean v)
 {
-  json_t *a = json_array ();
+  w4_jsonw_key (w, key);
+  w4_jsonw_bool (w, v);
+}
 
+static void
+w4_json_put_related (W4JsonW *w, guint64 mask)
+{
+  w4_jsonw_key (w, "related");
+  w4_jsonw_begin_array (w);
   for (int c = 0; c < W4_CAUSE_COUNT && c < 64; c++)
     if (mask & (G_GUINT64_CONSTANT (1) << c))
-      json_array_append_new (a, json_string (w4_cause_name ((W4Cause) c)));
-  return a;
+      w4_jsonw_string (w, w4_cause_name ((W4Cause) c));
+  w4_jsonw_end_array (w);
 }
 
-json_t *
-w4_rep_json_finding (const W4Finding *f)
+static void
+w4_json_put_evidence (W4JsonW *w, const GPtrArray *evidence)
 {
-  json_t *o = json_object ();
-  json_t *ev = json_array ();
-  char tbuf[W4_TIME_STRLEN];
+  w4_jsonw_key (w, "evidence");
+  w4_jsonw_begin_array (w);
+  for (guint i = 0; evidence != NULL && i < evidence->len; i++) {
+    const W4Evidence *e = g_ptr_array_index (evidence, i);
 
-  json_object_set_new (o, "type", json_string ("finding"));
-  json_object_set_new (o, "kind", json_string (w4_kind_name (f->kind)));
-  json_object_set_new (o, "cause", json_string (w4_cause_name (f->cause)));
-  json_object_set_new (o, "related", w4_json_related (f->related));
-  json_object_set_new (o, "status", f->status ? json_integer (f->status) : json_null ());
-  json_object_set_new (o, "stream", f->stream >= 0 ? json_integer (f->stream) : json_null ());
-  json_object_set_new (o, "client", w4_json_str (f->client));
-  json_object_set_new (o, "server", w4_json_str (f->server));
-  json_object_set_new (o, "method", w4_json_str (f->method));
-  json_object_set_new (o, "uri", w4_json_str (f->uri));
-  json_object_set_new (o, "host", w4_json_str (f->host));
-  json_object_set_new (o, "request_frame", w4_json_uint_or_null (f->request_frame));
-  json_object_set_new (o, "response_frame", w4_json_uint_or_null (f->response_frame));
-  json_object_set_new (o, "file", w4_json_str (f->file));
-  json_object_set_new (o, "request_file", w4_json_str (f->request_file));
-  json_object_set_new (o, "time", json_string (w4_time_format_iso (f->time, tbuf, sizeof tbuf)));
-  json_object_set_new (o, "principal", w4_json_str (f->principal));
-  json_object_set_new (o, "server_message", w4_json_str (f->server_message));
-  json_object_set_new (o, "summary", w4_json_str (f->summary));
-  json_object_set_new (o, "fix", w4_json_str (f->fix));
-  for (guint i = 0; f->evidence != NULL && i < f->evidence->len; i++) {
-    const W4Evidence *e = g_ptr_array_index (f->evidence, i);
-    json_t *eo = json_object ();
-    json_object_set_new (eo, "frame", w4_json_uint (e->frame));
-    json_object_set_new (eo, "what", w4_json_str (e->what));
+    w4_jsonw_begin_object (w);
+    w4_json_put_uint (w, "frame", e->frame);
+    w4_json_put_str (w, "what", e->what);
     /* only where it is another file than the finding's */
     if (e->file != NULL)
-      json_object_set_new (eo, "file", w4_json_str (e->file));
-    json_array_append_new (ev, eo);
+      w4_json_put_str (w, "file", e->file);
+    w4_jsonw_end_object (w);
   }
-  json_object_set_new (o, "evidence", ev);
-  json_object_set_new (o, "wireshark_filter", w4_json_str (f->wireshark_filter));
-  json_object_set_new (o, "client_ip", w4_json_str (f->client_ip));
-  json_object_set_new (o, "client_port", w4_json_port (f->client_port));
-  json_object_set_new (o, "server_ip", w4_json_str (f->server_ip));
-  json_object_set_new (o, "server_port", w4_json_port (f->server_port));
-  json_object_set_new (o, "community_id", w4_json_str (f->community_id));
-  json_object_set_new (o, "tls", json_boolean (f->tls));
-  json_object_set_new (o, "sni", w4_json_str (f->sni));
-  json_object_set_new (o, "h2_stream", f->h2_stream >= 0 ? json_integer (f->h2_stream) : json_null ());
-  json_object_set_new (o, "count", w4_json_uint_or_null (f->count));
-  json_object_set_new (o, "scheme", w4_json_str (f->scheme));
-  json_object_set_new (o, "tunnel", w4_json_str (f->tunnel));
-  return o;
+  w4_jsonw_end_array (w);
+}
+
+/* The contract's finding object, fields in the contract's order,
+ * extensions after them. */
+static void
+w4_json_put_finding (W4JsonW *w, const W4Finding *f)
+{
+  char tbuf[W4_TIME_STRLEN];
+
+  w4_jsonw_begin_object (w);
+  w4_json_put_str (w, "type", "finding");
+  w4_json_put_str (w, "kind", w4_kind_name (f->kind));
+  w4_json_put_str (w, "cause", w4_cause_name (f->cause));
+  w4_json_put_related (w, f->related);
+  w4_json_put_uint_or_null (w, "status", f->status);
+  w4_json_put_int_or_null (w, "stream", f->stream);
+  w4_json_put_str (w, "client", f->client);
+  w4_json_put_str (w, "server", f->server);
+  w4_json_put_str (w, "method", f->method);
+  w4_json_put_str (w, "uri", f->uri);
+  w4_json_put_str (w, "host", f->host);
+  w4_json_put_uint_or_null (w, "request_frame", f->request_frame);
+  w4_json_put_uint_or_null (w, "response_frame", f->response_frame);
+  w4_json_put_str (w, "file", f->file);
+  w4_json_put_str (w, "request_file", f->request_file);
+  w4_json_put_str (w, "time", w4_time_format_iso (f->time, tbuf, sizeof tbuf));
+  w4_json_put_str (w, "principal", f->principal);
+  w4_json_put_str (w, "server_message", f->server_message);
+  w4_json_put_str (w, "summary", f->summary);
+  w4_json_put_str (w, "fix", f->fix);
+  w4_json_put_evidence (w, f->evidence);
+  w4_json_put_str (w, "wireshark_filter", f->wireshark_filter);
+  w4_json_put_str (w, "client_ip", f->client_ip);
+  w4_json_put_int_or_null (w, "client_port", f->client_port);
+  w4_json_put_str (w, "server_ip", f->server_ip);
+  w4_json_put_int_or_null (w, "server_port", f->server_port);
+  w4_json_put_str (w, "community_id", f->community_id);
+  w4_json_put_bool (w, "tls", f->tls);
+  w4_json_put_str (w, "sni", f->sni);
+  w4_json_put_int_or_null (w, "h2_stream", f->h2_stream);
+  w4_json_put_uint_or_null (w, "count", f->count);
+  w4_json_put_str (w, "scheme", f->scheme);
+  w4_json_put_str (w, "tunnel", f->tunnel);
+  w4_jsonw_end_object (w);
 }
 
 /* The TLS alerts that ended handshakes with a server ([] for none). */
-static json_t *
-w4_json_tls_alerts (const W4ServerStat *st)
+static void
+w4_json_put_tls_alerts (W4JsonW *w, const W4ServerStat *st)
 {
-  json_t *alerts = json_array ();
-
+  w4_jsonw_key (w, "tls_alerts");
+  w4_jsonw_begin_array (w);
   for (guint k = 0; st->tls_alerts != NULL && k < st->tls_alerts->len; k++) {
     const W4TlsAlertStat *a = &g_array_index (st->tls_alerts, W4TlsAlertStat, k);
-    json_t *ao = json_object ();
-    json_object_set_new (ao, "description", w4_json_str (a->name));
-    json_object_set_new (ao, "code", json_integer (a->description));
-    json_object_set_new (ao, "from", json_string (a->from_server ? "server" : "client"));
-    json_object_set_new (ao, "frame", w4_json_uint (a->frame));
-    json_object_set_new (ao, "file", w4_json_str (a->file));
-    json_object_set_new (ao, "count", w4_json_uint (a->count));
-    json_array_append_new (alerts, ao);
+
+    w4_jsonw_begin_object (w);
+    w4_json_put_str (w, "description", a->name);
+    w4_json_put_uint (w, "code", a->description);
+    w4_json_put_str (w, "from", a->from_server ? "server" : "client");
+    w4_json_put_uint (w, "frame", a->frame);
+    w4_json_put_str (w, "file", a->file);
+    w4_json_put_uint (w, "count", a->count);
+    w4_jsonw_end_object (w);
   }
-  return alerts;
+  w4_jsonw_end_array (w);
 }
 
 /* "Basic,Digest" -> ["Basic", "Digest"]: a list is what a script wants. */
-static json_t *
-w4_json_schemes (const char *csv)
+static void
+w4_json_put_schemes (W4JsonW *w, const char *csv)
 {
-  json_t *a = json_array ();
+  w4_jsonw_key (w, "schemes");
+  w4_jsonw_begin_array (w);
+  if (csv != NULL && *csv != '\0') {
+    g_auto (GStrv) parts = g_strsplit (csv, ",", -1);
 
-  if (csv == NULL || *csv == '\0')
-    return a;
-  g_auto (GStrv) parts = g_strsplit (csv, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++) {
-    g_strstrip (parts[i]);
-    if (*parts[i] != '\0')
-      json_array_append_new (a, w4_json_str (parts[i]));
+    for (guint i = 0; parts[i] != NULL; i++) {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0')
+        w4_jsonw_string (w, parts[i]);
+    }
   }
-  return a;
+  w4_jsonw_end_array (w);
 }
 
 /* Extension: the --max-mem account (summary.budget, always present, every
@@ -154,180 +192,192 @@ w4_json_schemes (const char *csv)
  * the budget and its peak in bytes, what each kind of state held at the
  * peak, the items each evictor gave up, the allocations not made because
  * they did not fit, and how often the budget was enforced. */
-static json_t *
-w4_json_budget (const W4Budget *b)
+static void
+w4_json_put_budget (W4JsonW *w, const W4Budget *b)
 {
-  json_t *o = json_object ();
-  json_t *peak = json_object ();
-  json_t *evicted = json_object ();
-  json_t *refused = json_object ();
-
+  w4_jsonw_key (w, "budget");
+  w4_jsonw_begin_object (w);
+  w4_json_put_uint (w, "max_bytes", b->max);
+  w4_json_put_uint (w, "peak_bytes", b->peak);
+  w4_jsonw_key (w, "peak_by_kind");
+  w4_jsonw_begin_object (w);
   for (int k = 0; k < W4_MEM_KINDS; k++)
-    json_object_set_new (peak, w4_mem_name ((W4MemKind) k), w4_json_uint (b->peak_by_kind[k]));
+    w4_json_put_uint (w, w4_mem_name ((W4MemKind) k), b->peak_by_kind[k]);
+  w4_jsonw_end_object (w);
+  w4_jsonw_key (w, "evicted");
+  w4_jsonw_begin_object (w);
   for (int k = 0; k < W4_EVICT_KINDS; k++)
-    json_object_set_new (evicted, w4_evict_name ((W4EvictKind) k), w4_json_uint (b->evicted[k]));
+    w4_json_put_uint (w, w4_evict_name ((W4EvictKind) k), b->evicted[k]);
+  w4_jsonw_end_object (w);
+  w4_jsonw_key (w, "refused");
+  w4_jsonw_begin_object (w);
   for (int k = 0; k < W4_MEM_KINDS; k++)
-    json_object_set_new (refused, w4_mem_name ((W4MemKind) k), w4_json_uint (b->refused[k]));
-  json_object_set_new (o, "max_bytes", w4_json_uint (b->max));
-  json_object_set_new (o, "peak_bytes", w4_json_uint (b->peak));
-  json_object_set_new (o, "peak_by_kind", peak);
-  json_object_set_new (o, "evicted", evicted);
-  json_object_set_new (o, "refused", refused);
-  json_object_set_new (o, "enforcements", w4_json_uint (b->enforcements));
-  return o;
+    w4_json_put_uint (w, w4_mem_name ((W4MemKind) k), b->refused[k]);
+  w4_jsonw_end_object (w);
+  w4_json_put_uint (w, "enforcements", b->enforcements);
+  w4_jsonw_end_object (w);
 }
 
-json_t *
-w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line)
+static void
+w4_json_put_server (W4JsonW *w, const W4ServerStat *st)
 {
-  json_t *o = json_object ();
-  json_t *by_cause = json_object ();
-  json_t *by_server = json_array ();
-  json_t *by_principal = json_array ();
-  json_t *warnings = json_array ();
+  w4_jsonw_begin_object (w);
+  w4_json_put_str (w, "server", st->server);
+  w4_json_put_str (w, "host", st->host);
+  w4_json_put_uint (w, "failed", st->failed);
+  w4_json_put_uint (w, "total", st->total);
+  w4_json_put_schemes (w, st->schemes);
+  /* extensions: a third-party API that fails while the main server
+   * succeeds stands out */
+  w4_json_put_uint (w, "challenge_steps", st->challenge_steps);
+  w4_json_put_int_or_null (w, "failure_rate", st->failure_rate);
+  w4_json_put_bool (w, "main", st->main);
+  w4_json_put_bool (w, "stands_out", st->stands_out);
+  w4_json_put_str (w, "tunnel", st->tunnel);
+  w4_json_put_bool (w, "proxy", st->proxy);
+  w4_json_put_tls_alerts (w, st);
+  w4_jsonw_end_object (w);
+}
+
+static void
+w4_json_put_principal (W4JsonW *w, const W4PrincipalStat *st)
+{
+  w4_jsonw_begin_object (w);
+  w4_json_put_str (w, "principal", st->principal);
+  w4_json_put_uint (w, "failed", st->failed);
+  w4_json_put_uint (w, "succeeded", st->succeeded);
+  /* extensions: where its failures are account-specific */
+  w4_json_put_bool (w, "account_specific", st->specific_server != NULL);
+  w4_json_put_str (w, "account_specific_server", st->specific_server);
+  w4_json_put_str (w, "succeeding_principal", st->specific_other);
+  w4_jsonw_end_object (w);
+}
+
+/* The summary object; @type_line adds "type": "summary" first (ndjson). */
+static void
+w4_json_put_summary (W4JsonW *w, const W4Report *rep, const W4Summary *s, gboolean type_line)
+{
   g_autofree char *dropped = w4_rep_dropped_warning (rep);
 
+  w4_jsonw_begin_object (w);
   if (type_line)
-    json_object_set_new (o, "type", json_string ("summary"));
-  json_object_set_new (o, "packets", w4_json_uint (s->packets));
-  json_object_set_new (o, "bytes", w4_json_uint (s->bytes));
-  json_object_set_new (o, "connections", w4_json_uint (s->connections));
-  json_object_set_new (o, "http_requests", w4_json_uint (s->http_requests));
-  json_object_set_new (o, "http_responses", w4_json_uint (s->http_responses));
-  json_object_set_new (o, "failed_responses", w4_json_uint (s->failed_responses));
+    w4_json_put_str (w, "type", "summary");
+  w4_json_put_uint (w, "packets", s->packets);
+  w4_json_put_uint (w, "bytes", s->bytes);
+  w4_json_put_uint (w, "connections", s->connections);
+  w4_json_put_uint (w, "http_requests", s->http_requests);
+  w4_json_put_uint (w, "http_responses", s->http_responses);
+  w4_json_put_uint (w, "failed_responses", s->failed_responses);
 
   /* Only the codes that occurred, in the contract's order: a script reads
    * a missing code as 0. */
+  w4_jsonw_key (w, "by_cause");
+  w4_jsonw_begin_object (w);
   for (int c = 0; c < W4_CAUSE_COUNT; c++)
     if (s->by_cause[c] != 0)
-      json_object_set_new (by_cause, w4_cause_name ((W4Cause) c), w4_json_uint (s->by_cause[c]));
-  json_object_set_new (o, "by_cause", by_cause);
+      w4_json_put_uint (w, w4_cause_name ((W4Cause) c), s->by_cause[c]);
+  w4_jsonw_end_object (w);
 
-  for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++) {
-    const W4ServerStat *st = g_ptr_array_index (s->by_server, i);
-    json_t *so = json_object ();
-    json_object_set_new (so, "server", w4_json_str (st->server));
-    json_object_set_new (so, "host", w4_json_str (st->host));
-    json_object_set_new (so, "failed", w4_json_uint (st->failed));
-    json_object_set_new (so, "total", w4_json_uint (st->total));
-    json_object_set_new (so, "schemes", w4_json_schemes (st->schemes));
-    /* extensions: a third-party API that fails while the main server
-     * succeeds stands out */
-    json_object_set_new (so, "challenge_steps", w4_json_uint (st->challenge_steps));
-    json_object_set_new (so, "failure_rate",
-                         st->failure_rate < 0 ? json_null () : json_integer (st->failure_rate));
-    json_object_set_new (so, "main", json_boolean (st->main));
-    json_object_set_new (so, "stands_out", json_boolean (st->stands_out));
-    json_object_set_new (so, "tunnel", w4_json_str (st->tunnel));
-    json_object_set_new (so, "proxy", json_boolean (st->proxy));
-    json_object_set_new (so, "tls_alerts", w4_json_tls_alerts (st));
-    json_array_append_new (by_server, so);
-  }
-  json_object_set_new (o, "by_server", by_server);
+  w4_jsonw_key (w, "by_server");
+  w4_jsonw_begin_array (w);
+  for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++)
+    w4_json_put_server (w, g_ptr_array_index (s->by_server, i));
+  w4_jsonw_end_array (w);
 
-  for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++) {
-    const W4PrincipalStat *st = g_ptr_array_index (s->by_principal, i);
-    json_t *po = json_object ();
-    json_object_set_new (po, "principal", w4_json_str (st->principal));
-    json_object_set_new (po, "failed", w4_json_uint (st->failed));
-    json_object_set_new (po, "succeeded", w4_json_uint (st->succeeded));
-    /* extensions: where its failures are account-specific */
-    json_object_set_new (po, "account_specific", json_boolean (st->specific_server != NULL));
-    json_object_set_new (po, "account_specific_server", w4_json_str (st->specific_server));
-    json_object_set_new (po, "succeeding_principal", w4_json_str (st->specific_other));
-    json_array_append_new (by_principal, po);
-  }
-  json_object_set_new (o, "by_principal", by_principal);
+  w4_jsonw_key (w, "by_principal");
+  w4_jsonw_begin_array (w);
+  for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++)
+    w4_json_put_principal (w, g_ptr_array_index (s->by_principal, i));
+  w4_jsonw_end_array (w);
 
+  w4_jsonw_key (w, "warnings");
+  w4_jsonw_begin_array (w);
   for (guint i = 0; s->warnings != NULL && i < s->warnings->len; i++)
-    json_array_append_new (warnings, w4_json_str (g_ptr_array_index (s->warnings, i)));
+    w4_jsonw_string (w, g_ptr_array_index (s->warnings, i));
   if (dropped != NULL)
-    json_array_append_new (warnings, w4_json_str (dropped));
-  json_object_set_new (o, "warnings", warnings);
+    w4_jsonw_string (w, dropped);
+  w4_jsonw_end_array (w);
 
   /* Extensions: counts by kind, so a script need not add up by_cause. */
-  json_object_set_new (o, "failures", w4_json_uint (rep->n_kind[W4_KIND_FAILURE]));
-  json_object_set_new (o, "notes", w4_json_uint (rep->n_kind[W4_KIND_NOTE]));
-  json_object_set_new (o, "risks", w4_json_uint (rep->n_kind[W4_KIND_RISK]));
-  json_object_set_new (o, "infos", w4_json_uint (rep->n_kind[W4_KIND_INFO]));
+  w4_json_put_uint (w, "failures", rep->n_kind[W4_KIND_FAILURE]);
+  w4_json_put_uint (w, "notes", rep->n_kind[W4_KIND_NOTE]);
+  w4_json_put_uint (w, "risks", rep->n_kind[W4_KIND_RISK]);
+  w4_json_put_uint (w, "infos", rep->n_kind[W4_KIND_INFO]);
   /* HTTP messages that could not be parsed: what no finding covers */
-  json_object_set_new (o, "http_unparsed", w4_json_uint (s->http_unparsed));
-  json_object_set_new (o, "budget", w4_json_budget (&s->budget));
-  return o;
+  w4_json_put_uint (w, "http_unparsed", s->http_unparsed);
+  w4_json_put_budget (w, &s->budget);
+  w4_jsonw_end_object (w);
+}
+
+/* What the writer holds, out in one write, flushed: the caller decided
+ * that someone should see it now. */
+void
+w4_rep_json_write_out (W4Report *rep)
+{
+  if (rep->jw.len > 0)
+    fwrite (rep->jw.data, 1, rep->jw.len, rep->out);
+  fflush (rep->out);
+  w4_jsonw_reset (&rep->jw, 0);
+  rep->written_at = g_get_monotonic_time ();
 }
 
 void
-w4_rep_json_print_line (W4Report *rep, json_t *obj)
+w4_rep_ndjson_finding (W4Report *rep, const W4Finding *f)
 {
-  /* JSON_COMPACT never emits a newline (strings escape theirs), so this is
-   * exactly one line. Key order is insertion order (jansson >= 2.8). */
-  gsize n;
-
-  if (obj == NULL)
-    return;
-  /* Into a reused buffer and out in one write: json_dumpf would call fwrite
-   * for every token. */
-  n = json_dumpb (obj, rep->line, rep->line_size, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  if (n > rep->line_size) {
-    rep->line_size = MAX (n, 2 * rep->line_size);
-    rep->line = g_realloc (rep->line, rep->line_size);
-    n = json_dumpb (obj, rep->line, rep->line_size, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  }
-  fwrite (rep->line, 1, n, rep->out);
-  fputc ('\n', rep->out);
-  fflush (rep->out);
-  json_decref (obj);
+  /* JSON_COMPACT has no newline (strings escape theirs): one line each. */
+  w4_json_put_finding (&rep->jw, f);
+  w4_jsonw_raw (&rep->jw, "\n", 1);
+  /* A clock read per finding is cheap next to writing it (vDSO). */
+  if (rep->flush_each || rep->jw.len >= W4_REP_NDJSON_BLOCK
+      || g_get_monotonic_time () - rep->written_at >= W4_REP_NDJSON_FLUSH_USEC)
+    w4_rep_json_write_out (rep);
 }
 
-/* @obj indented as jansson's JSON_INDENT (2) puts it @depth levels deep
- * (its first line at the current column), into rep->line: its own dump
- * with every later line moved right. Strings escape their newlines, so
- * every newline of the dump is one between tokens. */
-static void
-w4_json_write_indented (W4Report *rep, json_t *obj, guint depth)
+void
+w4_rep_ndjson_finish (W4Report *rep, const W4Summary *s)
 {
-  gsize n = json_dumpb (obj, rep->line, rep->line_size, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
-
-  if (n > rep->line_size) {
-    rep->line_size = MAX (n, 2 * rep->line_size);
-    rep->line = g_realloc (rep->line, rep->line_size);
-    n = json_dumpb (obj, rep->line, rep->line_size, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
-  }
-  for (gsize i = 0, start = 0; i <= n; i++) {
-    if (i < n && rep->line[i] != '\n')
-      continue;
-    fwrite (rep->line + start, 1, i - start, rep->out);
-    if (i < n) {
-      fputc ('\n', rep->out);
-      for (guint d = 0; d < depth; d++)
-        fputs ("  ", rep->out);
-    }
-    start = i + 1;
-  }
-  json_decref (obj);
+  w4_json_put_summary (&rep->jw, rep, s, TRUE);
+  w4_jsonw_raw (&rep->jw, "\n", 1);
+  w4_rep_json_write_out (rep);
 }
 
 /* The document is written as jansson would write the whole tree with
  * JSON_INDENT (2), byte for byte, but a finding at a time: a capture with
  * many findings never holds them all (test-report's
- * /report/json/streamed-as-jansson compares). */
+ * /report/json/streamed-as-jansson compares). Each finding is two levels
+ * deep (document, findings array). */
 void
 w4_rep_json_stream_finding (W4Report *rep, const W4Finding *f)
 {
-  fputs (rep->json_streamed++ == 0 ? "{\n  \"version\": 1,\n  \"findings\": [\n    " : ",\n    ",
-         rep->out);
-  w4_json_write_indented (rep, w4_rep_json_finding (f), 2);
+  static const char head[] = "{\n  \"version\": 1,\n  \"findings\": [\n    ";
+  static const char between[] = ",\n    ";
+
+  w4_jsonw_reset (&rep->jw, 2);
+  if (rep->json_streamed++ == 0)
+    w4_jsonw_raw (&rep->jw, head, sizeof head - 1);
+  else
+    w4_jsonw_raw (&rep->jw, between, sizeof between - 1);
+  w4_json_put_finding (&rep->jw, f);
+  /* out now but not flushed: the document is whole only at its end */
+  fwrite (rep->jw.data, 1, rep->jw.len, rep->out);
+  w4_jsonw_reset (&rep->jw, 0);
 }
 
 void
 w4_rep_json_finish (W4Report *rep, const W4Summary *s)
 {
+  static const char quiet_head[] = "{\n  \"version\": 1,\n  \"summary\": ";
+  static const char empty_head[] = "{\n  \"version\": 1,\n  \"findings\": [],\n  \"summary\": ";
+  static const char after_findings[] = "\n  ],\n  \"summary\": ";
+
+  w4_jsonw_reset (&rep->jw, 1);
   if (rep->opts.quiet)
-    fputs ("{\n  \"version\": 1,\n  \"summary\": ", rep->out);
+    w4_jsonw_raw (&rep->jw, quiet_head, sizeof quiet_head - 1);
   else if (rep->json_streamed == 0)
-    fputs ("{\n  \"version\": 1,\n  \"findings\": [],\n  \"summary\": ", rep->out);
+    w4_jsonw_raw (&rep->jw, empty_head, sizeof empty_head - 1);
   else
-    fputs ("\n  ],\n  \"summary\": ", rep->out);
-  w4_json_write_indented (rep, w4_rep_json_summary (rep, s, FALSE), 1);
-  fputs ("\n}\n", rep->out);
+    w4_jsonw_raw (&rep->jw, after_findings, sizeof after_findings - 1);
+  w4_json_put_summary (&rep->jw, rep, s, FALSE);
+  w4_jsonw_raw (&rep->jw, "\n}\n", 3);
+  w4_rep_json_write_out (rep);
 }

@@ -1,10 +1,9 @@
 /* report-private.h: what report.c, text.c and json.c share. */
 #pragma once
 
-#include <jansson.h>
-
 #include "report.h"
 #include "timeline.h"
+#include "w4-jsonw.h"
 
 G_BEGIN_DECLS
 
@@ -34,8 +33,11 @@ struct W4Report {
   GPtrArray *timeline;       /* (element-type W4TimelineServer) */
   GHashTable *timeline_by;   /* server, or "server>tunnel" (owned) -> W4TimelineServer (borrowed) */
   guint64 timeline_kept, timeline_missed;
-  char *line;                /* ndjson, json: one object's bytes, reused (grows to the longest) */
-  gsize line_size;
+  /* ndjson (compact), json (indented): the bytes not yet written, reused
+   * (grows to the longest block or finding) */
+  W4JsonW jw;
+  gboolean flush_each;       /* ndjson: every line out and flushed at once */
+  gint64 written_at;         /* ndjson: when jw was last written out (monotonic, us) */
   guint64 json_streamed;     /* json: findings written into the document so far */
   /* --max-mem (w4_rep_set_budget): kept findings and timeline times are
    * charged as W4_MEM_FINDINGS; NULL: nothing is charged */
@@ -48,14 +50,13 @@ struct W4Report {
   guint64 kept_by[W4_KIND_INFO + 1][W4_CAUSE_COUNT]; /* in @kept, by group */
 };
 
-/* (transfer full) the contract's finding object, fields in the contract's
- * order, extensions after them. */
-json_t *w4_rep_json_finding (const W4Finding *f);
-/* (transfer full) the summary object; @type_line adds "type": "summary"
- * first (ndjson). */
-json_t *w4_rep_json_summary (const W4Report *rep, const W4Summary *s, gboolean type_line);
-/* Prints one compact object and a newline, then flushes. */
-void w4_rep_json_print_line (W4Report *rep, json_t *obj);
+/* ndjson: one finding's line, out at once when rep->flush_each, else
+ * when a block has gathered or 100 ms have passed since the last write. */
+void w4_rep_ndjson_finding (W4Report *rep, const W4Finding *f);
+/* ndjson: the summary line, and out with every line still held. */
+void w4_rep_ndjson_finish (W4Report *rep, const W4Summary *s);
+/* Writes out and flushes what rep->jw holds, and empties it. */
+void w4_rep_json_write_out (W4Report *rep);
 /* --format json: one finding into the document's findings array, written
  * at once (the document's head before the first), so that no finding is
  * kept for the end. */

@@ -1,8 +1,9 @@
 /* report.c: the report's front door. Takes decided findings from the
  * correlator (W4FindingSink) and either prints them at once (ndjson: one
- * object per line, flushed, so a live capture or a pipe sees each as soon as
- * it is decided; json: into the findings array of its one document, whose
- * summary comes at the end) or keeps them for the end (text groups them by
+ * object per line, flushed at once for a live capture or a terminal, so
+ * each is seen as soon as it is decided, else in blocks at least every
+ * 100 ms; json: into the findings array of its one document, whose summary
+ * comes at the end) or keeps them for the end (text groups them by
  * cause). What is reported is bounded by the "findings" limit: beyond
  * it findings are still counted (by kind and cause, so the text's counts and
  * the exit status stay right) and the loss is named in the warnings.
@@ -274,6 +275,13 @@ w4_rep_new (const W4ReportOptions *opts, FILE *out)
   rep->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_finding_free);
   rep->timeline = g_ptr_array_new_with_free_func ((GDestroyNotify) w4_timeline_server_free);
   rep->timeline_by = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* the json document indented as jansson's JSON_INDENT (2); ndjson compact */
+  w4_jsonw_init (&rep->jw, rep->opts.format == W4_FORMAT_JSON ? 2 : 0);
+  /* A write per line costs a system call per finding; only someone
+   * watching (live capture, a terminal, a capture still coming through a
+   * pipe) needs each at once. */
+  rep->flush_each = opts->stream || opts->flush_lines || isatty (fileno (out));
+  rep->written_at = g_get_monotonic_time ();
   return rep;
 }
 
@@ -290,7 +298,11 @@ w4_rep_free (W4Report *rep)
   g_ptr_array_unref (rep->kept);
   g_hash_table_unref (rep->timeline_by);
   g_ptr_array_unref (rep->timeline);
-  g_free (rep->line);
+  /* ndjson lines still held (no w4_rep_finish): decided findings are
+   * never lost */
+  if (rep->jw.len > 0)
+    w4_rep_json_write_out (rep);
+  w4_jsonw_clear (&rep->jw);
   g_free (rep);
 }
 
@@ -334,7 +346,7 @@ w4_rep_finding (W4Report *rep, W4Finding *f)
 
   if (rep->opts.format == W4_FORMAT_NDJSON) {
     if (!rep->opts.quiet)
-      w4_rep_json_print_line (rep, w4_rep_json_finding (f));
+      w4_rep_ndjson_finding (rep, f);
     w4_finding_free (f);
     return;
   }
@@ -381,7 +393,7 @@ w4_rep_finish (W4Report *rep, const W4Summary *summary)
 
   switch (rep->opts.format) {
   case W4_FORMAT_NDJSON:
-    w4_rep_json_print_line (rep, w4_rep_json_summary (rep, summary, TRUE));
+    w4_rep_ndjson_finish (rep, summary);
     break;
   case W4_FORMAT_JSON:
     w4_rep_json_finish (rep, summary);

@@ -1,6 +1,7 @@
 /* report.h: findings out, for a person (text) or a script (json, ndjson).
  * Reads findings and the summary only; the only stage besides main that
- * prints. JSON through jansson, as ../shared/spec/FINDINGS.md defines. */
+ * prints. JSON as jansson would write it (through our streaming writer,
+ * w4-jsonw.h), as ../shared/spec/FINDINGS.md defines. */
 #pragma once
 
 #include <stdio.h>
@@ -34,7 +35,12 @@ typedef struct {
                          * terminal, else $COLUMNS when set, else 80 */
   gboolean stream;      /* text (live capture): print each failure, and with --all each
                          * note, as soon as it is decided; the end then prints the summary
-                         * and the cause groups without repeating them */
+                         * and the cause groups without repeating them; ndjson: every
+                         * line flushed at once */
+  gboolean flush_lines; /* ndjson: every line flushed at once also without @stream (an
+                         * input that is a pipe may be a capture still being written).
+                         * Otherwise lines go out in blocks, at least every 100 ms,
+                         * unless the output is a terminal */
   W4AnomalyFunc warn;   /* the findings limit's first hit (for stderr); may be NULL */
   void *warn_user;
 } W4ReportOptions;
@@ -50,8 +56,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Report, w4_rep_free)
  * findings show it, or "interface eth0" (copied). */
 void w4_rep_add_input (W4Report *rep, const char *name);
 
-/* A decided finding, (transfer full). ndjson prints and flushes it at once;
- * json and text keep it (bounded by the findings limit, counted). */
+/* A decided finding, (transfer full). ndjson prints it at once (flushed as
+ * opts.stream and opts.flush_lines say); json writes it into its document;
+ * text keeps it (bounded by the findings limit, counted). */
 void w4_rep_finding (W4Report *rep, W4Finding *f);
 /* The end: prints what was kept and the summary. */
 void w4_rep_finish (W4Report *rep, const W4Summary *summary);

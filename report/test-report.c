@@ -459,6 +459,102 @@ test_ndjson_invalid_utf8 (void)
   json_decref (a);
 }
 
+/* Not live and not a terminal: lines wait in blocks, with no write per
+ * finding, until 100 ms have passed since the last write, or the end. Live
+ * capture (opts.stream) and a pipe among the inputs (opts.flush_lines) get
+ * every line at once. The bytes are the same either way. */
+static void
+test_ndjson_flushing (void)
+{
+  W4ReportOptions opts[] = {
+    { .format = W4_FORMAT_NDJSON },
+    { .format = W4_FORMAT_NDJSON, .stream = TRUE },
+    { .format = W4_FORMAT_NDJSON, .flush_lines = TRUE },
+  };
+  g_autofree char *want = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (opts); i++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    gint64 start = g_get_monotonic_time ();
+    W4Report *rep = w4_rep_new (&opts[i], out);
+    W4FindingSink sink = w4_rep_sink (rep);
+    W4Summary s;
+    char **lines;
+
+    sink.on_finding (sink.user, example_failure ());
+    sink.on_finding (sink.user, example_risk ());
+    if (i == 0) {
+      /* held (unless this machine took 100 ms for two findings) */
+      if (g_get_monotonic_time () - start < 100 * G_TIME_SPAN_MILLISECOND)
+        g_assert_cmpuint (len, ==, 0);
+      g_usleep (120 * G_TIME_SPAN_MILLISECOND);
+    } else {
+      g_assert_cmpuint (len, >, 0);
+      g_assert_true (buf[len - 1] == '\n');
+    }
+    sink.on_finding (sink.user, example_no_request ());
+    /* all three out: every line at once, or 100 ms after the last write */
+    g_assert_cmpuint (len, >, 0);
+    lines = g_strsplit (buf, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+    g_strfreev (lines);
+    fill_summary (&s);
+    w4_rep_finish (rep, &s);
+    w4_rep_free (rep);
+    clear_summary (&s);
+    fclose (out);
+    if (want == NULL) {
+      want = buf;
+    } else {
+      g_assert_cmpstr (buf, ==, want);
+      g_free (buf);
+    }
+  }
+}
+
+/* Lines still held when the report goes without its end (an error path)
+ * are written, not lost; a json finding already written is not written
+ * again. */
+static void
+test_held_lines_at_free (void)
+{
+  W4ReportOptions opts[] = { { .format = W4_FORMAT_NDJSON }, { .format = W4_FORMAT_JSON } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (opts); i++) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&buf, &len);
+    W4Report *rep = w4_rep_new (&opts[i], out);
+    W4FindingSink sink = w4_rep_sink (rep);
+
+    sink.on_finding (sink.user, example_failure ());
+    w4_rep_free (rep);
+    fclose (out);
+    g_assert_true (g_str_has_suffix (buf, "}\n") || g_str_has_suffix (buf, "}"));
+    g_assert_nonnull (strstr (buf, "rejected-credentials"));
+    g_assert_true (strstr (buf, "rejected-credentials") == g_strrstr (buf, "rejected-credentials"));
+    if (opts[i].format == W4_FORMAT_NDJSON) {
+      json_t *a = parse_line (buf);
+      g_assert_cmpstr (json_string_value (json_object_get (a, "type")), ==, "finding");
+      json_decref (a);
+    }
+    g_free (buf);
+  }
+}
+
+/* The summary's by_cause has a key per cause name: jansson merged equal
+ * keys, the streaming writer would write both, so no two may be equal. */
+static void
+test_json_cause_names_distinct (void)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (int c = 0; c < W4_CAUSE_COUNT; c++)
+    g_assert_true (g_hash_table_add (seen, (gpointer) w4_cause_name ((W4Cause) c)));
+}
+
 static void
 test_json_document (void)
 {
@@ -1300,6 +1396,9 @@ main (int argc, char **argv)
   g_test_add_func ("/report/ndjson/fields", test_ndjson_fields);
   g_test_add_func ("/report/ndjson/summary-last", test_ndjson_summary_last);
   g_test_add_func ("/report/ndjson/invalid-utf8", test_ndjson_invalid_utf8);
+  g_test_add_func ("/report/ndjson/flushing", test_ndjson_flushing);
+  g_test_add_func ("/report/held-lines-at-free", test_held_lines_at_free);
+  g_test_add_func ("/report/json/cause-names-distinct", test_json_cause_names_distinct);
   g_test_add_func ("/report/json/document", test_json_document);
   g_test_add_func ("/report/json/streamed-as-jansson", test_json_streamed_as_jansson);
   g_test_add_func ("/report/json/limit", test_json_limit);
