@@ -52,7 +52,6 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
 
   flow->dis = dis;
   flow->rec = rec;
-  flow->top = &flow->info;
   flow->info.conn_id = dis->next_conn_id++;
   flow->info.stream = flow->info.first_stream = flow->info.prev_stream = rec->stream;
   flow->info.stream_file = flow->info.prev_stream_file = rec->stream_file;
@@ -69,8 +68,6 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
     flow->info.client = *src;
     flow->info.server = *dst;
   }
-  g_queue_init (&flow->tcp[0].ooo);
-  g_queue_init (&flow->tcp[1].ooo);
   flow->lru_link.data = flow;
   g_queue_push_tail_link (&dis->lru_open, &flow->lru_link);
   rec->flow = flow;
@@ -82,16 +79,9 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
 static void
 flow_strip (W4Flow *flow)
 {
-  w4_reasm_clear (&flow->tcp[0]);
-  w4_reasm_clear (&flow->tcp[1]);
+  w4_reasm_clear (flow->dis->limits.budget, &flow->tcp[0]);
+  w4_reasm_clear (flow->dis->limits.budget, &flow->tcp[1]);
   w4_app_clear (flow);
-  while (flow->layers != NULL) {
-    W4FlowLayer *l = flow->layers;
-    flow->layers = l->next;
-    g_free (l);
-  }
-  flow->n_layers = 0;
-  flow->top = &flow->info;
 }
 
 void
@@ -140,9 +130,10 @@ w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer,
                     const char *tunnel_to)
 {
   gsize n = tunnel_to != NULL ? strnlen (tunnel_to, W4_TUNNEL_TO_MAX - 1) : 0;
+  W4FlowApp *app = w4_app_of (flow);
   W4FlowLayer *l;
 
-  if (flow->n_layers >= W4_FLOW_LAYERS_MAX)
+  if (app->n_layers >= W4_FLOW_LAYERS_MAX)
     return NULL;
   l = g_malloc0 (sizeof *l + (tunnel_to != NULL ? n + 1 : 0));
   l->info.layer = layer;
@@ -152,16 +143,18 @@ w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer,
     l->info.tunnel_to = l->tunnel_to;
   }
   layer_copy (l, &flow->info);
-  l->next = flow->layers;
-  flow->layers = l;
-  flow->n_layers++;
+  l->next = app->layers;
+  app->layers = l;
+  app->n_layers++;
   return &l->info;
 }
 
 void
 w4_flow_sync_layers (W4Flow *flow)
 {
-  for (W4FlowLayer *l = flow->layers; l != NULL; l = l->next)
+  if (flow->app == NULL)
+    return;
+  for (W4FlowLayer *l = flow->app->layers; l != NULL; l = l->next)
     layer_copy (l, &flow->info);
 }
 

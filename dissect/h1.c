@@ -1261,7 +1261,7 @@ start_tunnel (W4H1Conn *c)
   /* what comes through the tunnel runs on the tunnel's record: HTTP/1
    * numbering goes on, and a TLS session inside runs on it too */
   c->on = tunnel;
-  c->flow->top = tunnel;
+  w4_app_of (c->flow)->top = tunnel;
   for (int d = 0; d < 2; d++) {
     W4H1Half *h = c->half[d];
     abandon_message (h);

@@ -952,9 +952,11 @@ h2_eof (void *st, W4Dir dir, const W4FrameMark *at)
 static W4H2Conn *
 conn_of (W4Flow *flow)
 {
-  if (flow->app_state[W4_PROTO_H2] == NULL)
-    flow->app_state[W4_PROTO_H2] = h2_new (flow, flow->top);
-  return flow->app_state[W4_PROTO_H2];
+  W4FlowApp *app = w4_app_of (flow);
+
+  if (app->state[W4_PROTO_H2] == NULL)
+    app->state[W4_PROTO_H2] = h2_new (flow, app->top);
+  return app->state[W4_PROTO_H2];
 }
 
 void
@@ -981,7 +983,7 @@ h2_feed_first (void *st, W4Dir dir, const W4Chunk *chunk)
 
   /* prior knowledge: the preface makes the whole connection HTTP/2, the
    * server's side too (its first bytes are its SETTINGS) */
-  if (!c->announced && dir == W4_DIR_TO_SERVER && c->flow->app[W4_DIR_TO_CLIENT].proto != &w4_h2_proto &&
+  if (!c->announced && dir == W4_DIR_TO_SERVER && c->flow->app->half[W4_DIR_TO_CLIENT].proto != &w4_h2_proto &&
       w4_app_state (c->flow, W4_PROTO_H2) == c)
     w4_app_take_over (c->flow, &w4_h2_proto);
   h2_feed (st, dir, chunk);
