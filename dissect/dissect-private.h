@@ -435,6 +435,9 @@ w4_flow_expire_idle (W4Dissect *dis)
     w4_flow_expire_idle_now (dis);
 }
 void w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi);
+/* Registers the flow table's evictors (W4_EVICT_IDLE_FLOWS, W4_EVICT_FLOWS)
+ * with the run's budget, if there is one. */
+void w4_flow_register_evictors (W4Dissect *dis);
 
 /* tcp-number.c: tcp.stream numbers */
 void w4_num_init (W4Dissect *dis);

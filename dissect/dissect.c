@@ -168,6 +168,7 @@ w4_dis_new (const W4Limits *limits, const W4Sink *sink)
   g_queue_init (&dis->lru_closed);
   dis->next_conn_id = 1;
   dis->last_stream = -1;
+  w4_flow_register_evictors (dis);
   return dis;
 }
 

@@ -72,6 +72,7 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
   g_queue_push_tail_link (&dis->lru_open, &flow->lru_link);
   rec->flow = flow;
   dis->n_flows++;
+  w4_budget_charge (dis->limits.budget, W4_MEM_FLOWS, sizeof (W4Flow));
   return flow;
 }
 
@@ -95,6 +96,7 @@ w4_flow_destroy (W4Flow *flow)
   flow_strip (flow);
   dis->n_flows--;
   g_free (flow);
+  w4_budget_release (dis->limits.budget, W4_MEM_FLOWS, sizeof (W4Flow));
 }
 
 void
@@ -226,4 +228,71 @@ w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi)
   w4_dis_limit_anomaly (dis, W4_LIMIT_FLOWS, fi->frame, fi->ts,
                  "too many connections at once: the idle-longest was dropped");
   w4_flow_evict (flow, W4_CLOSE_EVICTED);
+}
+
+/* --- giving memory back (w4_budget_enforce, between packets) ------------- */
+
+/* Under the budget, a connection this long without a packet is the least
+ * useful state there is: longer than the gap between the requests of a
+ * browser's keep-alive connection in use, and than the correlator's 30 s
+ * decision window, so what it had to say has been said; a closed one
+ * (FIN or RST seen) only waits for late ACKs, and goes after a second. */
+#define W4_EVICT_IDLE_OPEN_USEC (G_USEC_PER_SEC * 30)
+#define W4_EVICT_IDLE_CLOSED_USEC (G_USEC_PER_SEC * 1)
+
+/* The least useful flow to evict: closed ones first (they hold the least
+ * and say nothing more), each queue's longest idle at its head; with
+ * @idle_only, only one idle for longer than the thresholds above. */
+static W4Flow *
+eviction_candidate (W4Dissect *dis, gboolean idle_only)
+{
+  W4Flow *closed = g_queue_peek_head (&dis->lru_closed);
+  W4Flow *open = g_queue_peek_head (&dis->lru_open);
+
+  if (!idle_only)
+    return closed != NULL ? closed : open;
+  if (closed != NULL && w4_time_diff_usec (closed->last_ts, dis->now) > W4_EVICT_IDLE_CLOSED_USEC)
+    return closed;
+  if (open != NULL && w4_time_diff_usec (open->last_ts, dis->now) > W4_EVICT_IDLE_OPEN_USEC)
+    return open;
+  return NULL;
+}
+
+/* Evicts flows as at the flows limit (their close event goes to the
+ * correlator) until @want bytes of charges were given back or no flow
+ * qualifies; the budget counts them. */
+static guint64
+evict_flows (W4Dissect *dis, guint64 want, gboolean idle_only)
+{
+  W4Budget *b = dis->limits.budget;
+  guint64 before = b->used, n = 0;
+  W4Flow *flow;
+
+  while (before - MIN (b->used, before) < want &&
+         (flow = eviction_candidate (dis, idle_only)) != NULL) {
+    w4_flow_evict (flow, W4_CLOSE_EVICTED);
+    n++;
+  }
+  return n;
+}
+
+static guint64
+evict_idle_flows (void *user, guint64 want)
+{
+  return evict_flows (user, want, TRUE);
+}
+
+static guint64
+evict_any_flows (void *user, guint64 want)
+{
+  return evict_flows (user, want, FALSE);
+}
+
+void
+w4_flow_register_evictors (W4Dissect *dis)
+{
+  if (dis->limits.budget == NULL)
+    return;
+  w4_budget_set_evictor (dis->limits.budget, W4_EVICT_IDLE_FLOWS, evict_idle_flows, dis);
+  w4_budget_set_evictor (dis->limits.budget, W4_EVICT_FLOWS, evict_any_flows, dis);
 }

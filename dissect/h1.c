@@ -204,6 +204,7 @@ struct W4H1Conn {
    * from its per-size caches */
   W4H1Half *half[2];
   W4H1Pending pending;
+  guint64 charged; /* to W4_MEM_HTTP (h1_charge) */
 };
 
 /* Which data callback appended last, to join pieces of one field. */
@@ -476,6 +477,38 @@ pending_pop (W4H1Conn *c, guint8 *method)
   p->head = (p->head + 1) % p->cap;
   p->count--;
   return TRUE;
+}
+
+/* ---- what a connection's state keeps (W4_MEM_HTTP) --------------------- */
+
+/* Its records, the pending ring, and its buffers as long as they are now:
+ * the buffers are reused and never shrink, so the charge only grows
+ * (h1_charge keeps the highest) until the state is let go. */
+static guint64
+h1_cost (const W4H1Conn *c)
+{
+  guint64 n = sizeof (W4H1Conn) + 2 * sizeof (W4H1Half) + c->pending.cap;
+
+  for (int d = 0; d < 2; d++) {
+    const W4H1Half *h = c->half[d];
+    n += h->patched_size;
+    n += h->hdr != NULL ? h->hdr->len : 0;
+    n += h->body != NULL ? h->body->len : 0;
+    n += h->refs != NULL ? h->refs->len * sizeof (W4HdrRef) : 0;
+    n += h->view != NULL ? h->view->len * sizeof (W4Header) : 0;
+  }
+  return n;
+}
+
+static void
+h1_charge (W4H1Conn *c)
+{
+  guint64 n = h1_cost (c);
+
+  if (n > c->charged) {
+    w4_budget_charge (c->flow->dis->limits.budget, W4_MEM_HTTP, n - c->charged);
+    c->charged = n;
+  }
 }
 
 /* ---- message assembly --------------------------------------------------- */
@@ -890,6 +923,7 @@ emit_head (W4H1Half *h, llhttp_t *p)
       sink->on_response (sink->user, &head);
   }
   h->head_done = TRUE;
+  h1_charge (h->conn);
 }
 
 
@@ -1013,6 +1047,7 @@ emit_body (W4H1Half *h, gboolean complete)
   body.last_frame = h->body_last_frame ? h->body_last_frame : h->last_frame;
   if (sink->on_body)
     sink->on_body (sink->user, &body);
+  h1_charge (h->conn);
 }
 
 static int
@@ -1156,6 +1191,8 @@ h1_new (W4Flow *flow, const W4ConnInfo *on)
   g_clear_pointer (&c->connect_to, g_free);
   for (int d = 0; d < 2; d++)
     half_reset (c, c->half[d], (W4Dir) d);
+  c->charged = 0;
+  h1_charge (c);
   return c;
 }
 
@@ -1183,6 +1220,9 @@ h1_free (void *st)
   W4Dissect *dis = c->flow->dis;
 
   g_clear_pointer (&c->connect_to, g_free);
+  /* a spare is the dissector's few, not the connection's */
+  w4_budget_release (dis->limits.budget, W4_MEM_HTTP, c->charged);
+  c->charged = 0;
   if (dis->n_h1_spare < W4_H1_SPARE) {
     c->flow = NULL;
     dis->h1_spare[dis->n_h1_spare++] = c;

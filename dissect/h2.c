@@ -179,11 +179,17 @@ stream_free (gpointer p)
   g_free (s);
 }
 
+/* What a connection's HTTP/2 state keeps (W4_MEM_H2): itself and, per
+ * direction, an HPACK inflater, estimated as twice the default table size
+ * (RFC 9113 6.5.2: 4096 bytes) to cover nghttp2's per-entry overhead. */
+#define W4_H2_CONN_COST (sizeof (W4H2Conn) + 2 * 2 * 4096)
+
 static void *
 h2_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4H2Conn *c = g_new0 (W4H2Conn, 1);
 
+  w4_budget_charge (flow->dis->limits.budget, W4_MEM_H2, W4_H2_CONN_COST);
   c->flow = flow;
   c->on = on;
   c->streams = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stream_free);
@@ -216,6 +222,7 @@ h2_free (void *st)
     g_array_unref (hd->view);
   }
   g_hash_table_destroy (c->streams);
+  w4_budget_release (c->flow->dis->limits.budget, W4_MEM_H2, W4_H2_CONN_COST);
   g_free (c);
 }
 

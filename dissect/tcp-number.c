@@ -76,12 +76,17 @@ rec_equal (gconstpointer p, gconstpointer q)
   return ep_equal (&x->a, &y->a) && ep_equal (&x->b, &y->b);
 }
 
+/* What a record keeps (W4_MEM_STREAM_NUMBERS): itself and its hash table
+ * slots (GHashTable: a key and a hash per slot, up to two slots an entry). */
+#define W4_REC_COST (sizeof (W4ConvRec) + 2 * (sizeof (gpointer) + sizeof (guint)))
+
 static void
 rec_remove (W4Dissect *dis, W4ConvRec *rec)
 {
   g_queue_unlink (&dis->rec_order, &rec->order_link);
   g_hash_table_remove (dis->recs, rec);
   g_free (rec);
+  w4_budget_release (dis->limits.budget, W4_MEM_STREAM_NUMBERS, W4_REC_COST);
 }
 
 static void
@@ -136,6 +141,7 @@ w4_num_lookup (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int
   rec->order_link.data = rec;
   g_queue_push_tail_link (&dis->rec_order, &rec->order_link);
   g_hash_table_add (dis->recs, rec);
+  w4_budget_charge (dis->limits.budget, W4_MEM_STREAM_NUMBERS, W4_REC_COST);
   return rec;
 }
 
@@ -241,6 +247,8 @@ w4_num_free (W4Dissect *dis)
   GList *l;
 
   g_hash_table_destroy (dis->recs);
-  while ((l = g_queue_pop_head_link (&dis->rec_order)) != NULL)
+  while ((l = g_queue_pop_head_link (&dis->rec_order)) != NULL) {
     g_free (l->data);
+    w4_budget_release (dis->limits.budget, W4_MEM_STREAM_NUMBERS, W4_REC_COST);
+  }
 }

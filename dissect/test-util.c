@@ -238,6 +238,22 @@ t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
 }
 
 void
+t_rec_init_budget (TRec *r, struct W4Budget *budget)
+{
+  W4Limits limits;
+
+  t_rec_init (r);
+  /* the dissector copies its limits: a new one with the budget in them */
+  limits = r->limits;
+  limits.budget = budget;
+  w4_dis_free (r->dis);
+  r->limits = limits;
+  r->dis = w4_dis_new (&r->limits, &(W4Sink) { on_open, on_close, on_request, on_response,
+                                               on_body, on_anomaly, on_tls, on_h2, on_h2_reset,
+                                               on_tls_alert, r });
+}
+
+void
 t_rec_init (TRec *r)
 {
   t_rec_init_limit (r, W4_LIMIT_COUNT, 0);

@@ -30,6 +30,9 @@ typedef struct {
 void t_rec_init (TRec *r);
 /* The same with one limit set to @value. */
 void t_rec_init_limit (TRec *r, W4LimitId id, guint64 value);
+/* The same with every stage's charges going to @budget. */
+struct W4Budget;
+void t_rec_init_budget (TRec *r, struct W4Budget *budget);
 void t_rec_clear (TRec *r);
 
 /* One TCP segment from host @from (1 = client 10.0.0.1, 2 = server

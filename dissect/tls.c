@@ -194,6 +194,9 @@ tls_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4TlsConn *t = g_new0 (W4TlsConn, 1);
 
+  /* its record buffers and keys come and go with records: the state is
+   * what a connection keeps */
+  w4_budget_charge (flow->dis->limits.budget, W4_MEM_TLS, sizeof (W4TlsConn));
   t->flow = flow;
   t->on = on;
   w4_tls_hello_init (&t->hello);
@@ -224,6 +227,7 @@ tls_free (void *st)
   }
   w4_tls_hello_clear (&t->hello);
   memset (&t->keys, 0, sizeof t->keys);
+  w4_budget_release (t->flow->dis->limits.budget, W4_MEM_TLS, sizeof (W4TlsConn));
   g_free (t);
 }
 
