@@ -572,28 +572,66 @@ hdr_append (W4H1Half *h, const char *at, size_t len)
 /* Fields a rule reads to explain a 401/407/403 (or that frame the
  * message): kept past header-bytes and the field count, under
  * auth-header-bytes, so that padding cannot push credentials out. */
+typedef struct {
+  const char *name; /* lower case */
+  guint8 len;
+} W4FieldName;
+
+#define FIELD_NAME(s) { s, sizeof s - 1 }
+
+static inline guint8
+ascii_lower (guint8 c)
+{
+  return c >= 'A' && c <= 'Z' ? (guint8) (c | 0x20) : c;
+}
+
+/* @name (any case) is @lower (lower case), both @len bytes. */
+static gboolean
+equals_lower (const guint8 *name, const char *lower, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (ascii_lower (name[i]) != (guint8) lower[i])
+      return FALSE;
+  return TRUE;
+}
+
+/* Every field of every message is looked up here: the length and first
+ * byte rule out almost every name before a comparison is made. */
+static gboolean
+name_in (const W4FieldName *names, gsize n, const guint8 *name, gsize len)
+{
+  guint8 first;
+
+  if (len == 0)
+    return FALSE;
+  first = ascii_lower (name[0]);
+  for (gsize i = 0; i < n; i++)
+    if (names[i].len == len && (guint8) names[i].name[0] == first &&
+        equals_lower (name, names[i].name, len))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
 {
   /* The API-key names are auth/'s (one list for the parser and this). */
-  static const char *const request_names[] = {
-    "Authorization", "Proxy-Authorization", "Cookie",
-    "X-CSRF-Token", "X-XSRF-Token", "X-CSRFToken", "X-WP-Nonce", "Origin", "Sec-Fetch-Site",
-    "Host", "Access-Control-Request-Method", "Expect",
+  static const W4FieldName request_names[] = {
+    FIELD_NAME ("authorization"), FIELD_NAME ("proxy-authorization"), FIELD_NAME ("cookie"),
+    FIELD_NAME ("x-csrf-token"), FIELD_NAME ("x-xsrf-token"), FIELD_NAME ("x-csrftoken"),
+    FIELD_NAME ("x-wp-nonce"), FIELD_NAME ("origin"), FIELD_NAME ("sec-fetch-site"),
+    FIELD_NAME ("host"), FIELD_NAME ("access-control-request-method"), FIELD_NAME ("expect"),
   };
-  static const char *const response_names[] = {
-    "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "Location", "Content-Type",
-    "Upgrade", /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
+  static const W4FieldName response_names[] = {
+    FIELD_NAME ("www-authenticate"), FIELD_NAME ("proxy-authenticate"), FIELD_NAME ("set-cookie"),
+    FIELD_NAME ("location"), FIELD_NAME ("content-type"),
+    FIELD_NAME ("upgrade"), /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
   };
-  const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
-  gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
 
-  if (dir == W4_DIR_TO_SERVER && w4_auth_is_apikey_header ((const char *) name, len))
-    return TRUE;
-  for (gsize i = 0; i < n; i++)
-    if (w4_tok_span_ieq ((const char *) name, len, names[i]))
-      return TRUE;
-  return FALSE;
+  if (dir == W4_DIR_TO_CLIENT)
+    return name_in (response_names, G_N_ELEMENTS (response_names), name, len);
+  return name_in (request_names, G_N_ELEMENTS (request_names), name, len) ||
+         w4_auth_is_apikey_header ((const char *) name, len);
 }
 
 gboolean
@@ -1453,6 +1491,13 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
       if (nl == NULL)
         break;
       i = (gsize) (nl - c->data);
+    } else if (was == W4_H1_HF_NAME) {
+      /* a name's token bytes keep the state and need no stand-in: only
+       * the byte after them is looked at */
+      while (i < c->len && is_tchar (c->data[i]))
+        i++;
+      if (i == c->len)
+        break;
     }
     version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
 
