@@ -305,7 +305,7 @@ gint64 w4_dis_last_stream (struct W4Dissect *dis);
 /* Wireshark's "base sequence" of each direction ([0]: from a, [1]: from b). */
 typedef struct {
   guint32 seq[2];
-  gboolean set[2];
+  guint8 set[2]; /* TRUE or FALSE (records are many: kept small) */
 } W4SeqBases;
 
 struct W4ConvRec {
@@ -315,14 +315,20 @@ struct W4ConvRec {
   W4SeqBases file_bases; /* as Wireshark sees @stream_file alone: numbering */
   W4SeqBases run_bases;  /* over the whole run: when a connection ends */
   W4Flow *flow;          /* live state, or NULL */
-  GList order_link;      /* in dis->rec_order */
+  W4ConvRec *next;       /* the next one in dis->rec_order */
 };
+
+/* Records by creation (oldest first): they only leave at the head, so a
+ * singly linked list is enough (a record is 88 bytes, not 112). */
+typedef struct {
+  W4ConvRec *head, *tail;
+} W4RecOrder;
 
 struct W4Dissect {
   W4Limits limits;
   W4Sink sink;
   GHashTable *recs;      /* W4ConvRec* (key and value) */
-  GQueue rec_order;      /* by creation */
+  W4RecOrder rec_order;
   guint64 n_streams;     /* connections in the run (a connection that spans files counts once) */
   guint cur_file;        /* the input file being read */
   guint32 file_streams;  /* tcp.stream numbers given in it */
