@@ -173,7 +173,7 @@ struct W4Flow {
   W4Time first_ts;
   W4Time last_ts;
   guint64 last_frame;
-  GList lru_link;      /* in dis->lru_open or dis->lru_closed */
+  W4Flow *lru_prev, *lru_next; /* in dis->lru_open or dis->lru_closed */
   W4TcpHalf tcp[2];    /* by W4Dir */
   W4FlowApp *app;      /* NULL until the seam has something to read (app.c) */
 };
@@ -324,6 +324,12 @@ typedef struct {
   W4ConvRec *head, *tail;
 } W4RecOrder;
 
+/* Flows, least recently used first, linked through W4Flow.lru_prev and
+ * lru_next: two pointers a flow rather than a GList's three. */
+typedef struct {
+  W4Flow *head, *tail;
+} W4FlowLru;
+
 struct W4Dissect {
   W4Limits limits;
   W4Sink sink;
@@ -333,8 +339,8 @@ struct W4Dissect {
   guint cur_file;        /* the input file being read */
   guint32 file_streams;  /* tcp.stream numbers given in it */
   guint64 n_flows;
-  GQueue lru_open;       /* W4Flow, least recently used first */
-  GQueue lru_closed;     /* finishing or closed flows */
+  W4FlowLru lru_open;    /* least recently used first */
+  W4FlowLru lru_closed;  /* finishing or closed flows */
   guint64 next_conn_id;
   W4Time now;
   gboolean have_now;
@@ -403,16 +409,44 @@ void w4_dis_limit_anomaly (W4Dissect *dis, W4LimitId limit, guint64 frame, W4Tim
 /* flow.c: the flow table */
 W4Flow *w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endpoint *src,
                      const W4Endpoint *dst);
+static inline void
+w4_lru_unlink (W4FlowLru *q, W4Flow *flow)
+{
+  if (flow->lru_prev != NULL)
+    flow->lru_prev->lru_next = flow->lru_next;
+  else
+    q->head = flow->lru_next;
+  if (flow->lru_next != NULL)
+    flow->lru_next->lru_prev = flow->lru_prev;
+  else
+    q->tail = flow->lru_prev;
+  flow->lru_prev = flow->lru_next = NULL;
+}
+
+static inline void
+w4_lru_push_tail (W4FlowLru *q, W4Flow *flow)
+{
+  flow->lru_next = NULL;
+  flow->lru_prev = q->tail;
+  if (q->tail != NULL)
+    q->tail->lru_next = flow;
+  else
+    q->head = flow;
+  q->tail = flow;
+}
+
 /* Every packet of the flow: it moves to the end of its LRU queue. */
 static inline void
 w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts)
 {
-  GQueue *q = flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
+  W4FlowLru *q = flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
 
   flow->last_ts = ts;
   flow->last_frame = frame;
-  g_queue_unlink (q, &flow->lru_link);
-  g_queue_push_tail_link (q, &flow->lru_link);
+  if (q->tail == flow)
+    return;
+  w4_lru_unlink (q, flow);
+  w4_lru_push_tail (q, flow);
 }
 void w4_flow_to_closed_lru (W4Flow *flow);
 void w4_flow_swap_roles (W4Flow *flow);
@@ -433,8 +467,8 @@ void w4_flow_expire_idle_now (W4Dissect *dis);
 static inline void
 w4_flow_expire_idle (W4Dissect *dis)
 {
-  W4Flow *closed = g_queue_peek_head (&dis->lru_closed);
-  W4Flow *open = g_queue_peek_head (&dis->lru_open);
+  W4Flow *closed = dis->lru_closed.head;
+  W4Flow *open = dis->lru_open.head;
 
   if ((closed != NULL && w4_time_diff_usec (closed->last_ts, dis->now) > W4_IDLE_CLOSED_USEC) ||
       (open != NULL && w4_time_diff_usec (open->last_ts, dis->now) > W4_IDLE_OPEN_USEC))

@@ -135,9 +135,9 @@ w4_dis_finish (W4Dissect *dis)
 
   g_return_if_fail (dis != NULL);
   /* oldest first, so events come out in a stable order */
-  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL)
+  while ((flow = dis->lru_closed.head) != NULL)
     w4_flow_evict (flow, W4_CLOSE_END_OF_INPUT);
-  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL)
+  while ((flow = dis->lru_open.head) != NULL)
     w4_flow_evict (flow, W4_CLOSE_END_OF_INPUT);
 }
 
@@ -164,8 +164,6 @@ w4_dis_new (const W4Limits *limits, const W4Sink *sink)
   dis->limits = *limits;
   dis->sink = *sink;
   w4_num_init (dis);
-  g_queue_init (&dis->lru_open);
-  g_queue_init (&dis->lru_closed);
   dis->next_conn_id = 1;
   dis->last_stream = -1;
   w4_flow_register_evictors (dis);
@@ -180,9 +178,9 @@ w4_dis_free (W4Dissect *dis)
   if (dis == NULL)
     return;
   /* no events here: w4_dis_finish is where connections end */
-  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL)
+  while ((flow = dis->lru_closed.head) != NULL)
     w4_flow_destroy (flow);
-  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL)
+  while ((flow = dis->lru_open.head) != NULL)
     w4_flow_destroy (flow);
   w4_num_free (dis);
   w4_h1_free_spares (dis);

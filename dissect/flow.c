@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-static GQueue *
+static W4FlowLru *
 flow_lru (W4Flow *flow)
 {
   return flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
@@ -21,9 +21,9 @@ w4_flow_to_closed_lru (W4Flow *flow)
 {
   if (flow->in_closed_lru)
     return;
-  g_queue_unlink (&flow->dis->lru_open, &flow->lru_link);
+  w4_lru_unlink (&flow->dis->lru_open, flow);
   flow->in_closed_lru = TRUE;
-  g_queue_push_tail_link (&flow->dis->lru_closed, &flow->lru_link);
+  w4_lru_push_tail (&flow->dis->lru_closed, flow);
 }
 
 void
@@ -68,8 +68,7 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
     flow->info.client = *src;
     flow->info.server = *dst;
   }
-  flow->lru_link.data = flow;
-  g_queue_push_tail_link (&dis->lru_open, &flow->lru_link);
+  w4_lru_push_tail (&dis->lru_open, flow);
   rec->flow = flow;
   dis->n_flows++;
   w4_budget_charge (dis->limits.budget, W4_MEM_FLOWS, sizeof (W4Flow));
@@ -90,7 +89,7 @@ w4_flow_destroy (W4Flow *flow)
 {
   W4Dissect *dis = flow->dis;
 
-  g_queue_unlink (flow_lru (flow), &flow->lru_link);
+  w4_lru_unlink (flow_lru (flow), flow);
   if (flow->rec != NULL && flow->rec->flow == flow)
     flow->rec->flow = NULL;
   flow_strip (flow);
@@ -204,10 +203,10 @@ w4_flow_expire_idle_now (W4Dissect *dis)
   W4Flow *flow;
 
   /* each round removes the head, so the queues bound the loops */
-  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL &&
+  while ((flow = dis->lru_closed.head) != NULL &&
          w4_time_diff_usec (flow->last_ts, dis->now) > W4_IDLE_CLOSED_USEC)
     w4_flow_evict (flow, W4_CLOSE_EVICTED);
-  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL &&
+  while ((flow = dis->lru_open.head) != NULL &&
          w4_time_diff_usec (flow->last_ts, dis->now) > W4_IDLE_OPEN_USEC)
     w4_flow_evict (flow, W4_CLOSE_EVICTED);
 }
@@ -220,9 +219,9 @@ w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi)
   if (dis->n_flows < dis->limits.v[W4_LIMIT_FLOWS])
     return;
   /* closed or closing flows go first: they hold the least */
-  flow = g_queue_peek_head (&dis->lru_closed);
+  flow = dis->lru_closed.head;
   if (flow == NULL)
-    flow = g_queue_peek_head (&dis->lru_open);
+    flow = dis->lru_open.head;
   if (flow == NULL)
     return;
   w4_dis_limit_anomaly (dis, W4_LIMIT_FLOWS, fi->frame, fi->ts,
@@ -246,8 +245,8 @@ w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi)
 static W4Flow *
 eviction_candidate (W4Dissect *dis, gboolean idle_only)
 {
-  W4Flow *closed = g_queue_peek_head (&dis->lru_closed);
-  W4Flow *open = g_queue_peek_head (&dis->lru_open);
+  W4Flow *closed = dis->lru_closed.head;
+  W4Flow *open = dis->lru_open.head;
 
   if (!idle_only)
     return closed != NULL ? closed : open;
