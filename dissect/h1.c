@@ -85,11 +85,57 @@ typedef struct {
   W4Time last_ts;
 } W4RecentChunk;
 
+/* The head being read, reused message after message: an append is a
+ * memcpy while there is room (a GByteArray's is a library call), and
+ * its size is known for the budget. Bounded by what is appended to it
+ * (hdr_append_kind: header-bytes and auth-header-bytes). */
+typedef struct {
+  guint8 *data;
+  gsize len, cap;
+} W4H1Buf;
+
+static void
+h1_buf_grow (W4H1Buf *b, gsize more)
+{
+  gsize cap = MAX (b->cap, 256);
+
+  while (cap - b->len < more)
+    cap *= 2;
+  b->data = g_realloc (b->data, cap);
+  b->cap = cap;
+}
+
+static inline void
+h1_buf_append (W4H1Buf *b, const guint8 *p, gsize n)
+{
+  if (b->cap - b->len < n)
+    h1_buf_grow (b, n);
+  memcpy (b->data + b->len, p, n);
+  b->len += n;
+}
+
 typedef struct {
   guint32 name_off, name_len, value_off, value_len;
   gboolean auth;       /* an authentication-relevant field (its own bound) */
   gboolean value_cut;  /* its value was cut by a limit */
 } W4HdrRef;
+
+/* The fields of the head being read, reused as W4H1Buf is: bounded by
+ * the field count limit (and auth-header-bytes for the others). */
+typedef struct {
+  W4HdrRef *v;
+  guint len, cap;
+} W4H1Refs;
+
+static W4HdrRef *
+h1_refs_add (W4H1Refs *r)
+{
+  if (r->len == r->cap) {
+    r->cap = MAX (r->cap * 2, 16);
+    r->v = g_renew (W4HdrRef, r->v, r->cap);
+  }
+  return &r->v[r->len++];
+}
 
 /* Header field names are read up to this many bytes to tell whether they
  * are authentication-relevant (the longest such name is 29 bytes); a
@@ -130,8 +176,8 @@ typedef struct {
   guint64 cur_base;
 
   /* the message being parsed */
-  GByteArray *hdr;         /* start line pieces + header bytes; reused */
-  GArray *refs;            /* W4HdrRef; reused */
+  W4H1Buf hdr;             /* start line pieces + header bytes; reused */
+  W4H1Refs refs;           /* reused */
   GArray *view;            /* W4Header built at emit time; reused */
   guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
   int last_cb;             /* which data callback appended last */
@@ -492,9 +538,9 @@ h1_cost (const W4H1Conn *c)
   for (int d = 0; d < 2; d++) {
     const W4H1Half *h = c->half[d];
     n += h->patched_size;
-    n += h->hdr != NULL ? h->hdr->len : 0;
+    n += h->hdr.cap;
     n += h->body != NULL ? h->body->len : 0;
-    n += h->refs != NULL ? h->refs->len * sizeof (W4HdrRef) : 0;
+    n += h->refs.cap * sizeof (W4HdrRef);
     n += h->view != NULL ? h->view->len * sizeof (W4Header) : 0;
   }
   return n;
@@ -556,7 +602,7 @@ hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
   if (n < len)
     note_truncated (h, which);
   if (n > 0) {
-    g_byte_array_append (h->hdr, (const guint8 *) at, (guint) n);
+    h1_buf_append (&h->hdr, (const guint8 *) at, n);
     *used += (guint32) n;
   }
   return (guint32) n;
@@ -657,8 +703,8 @@ cb_message_begin (llhttp_t *p)
   h->in_msg = TRUE;
   h->head_done = FALSE;
   h->version_checked = FALSE;
-  g_byte_array_set_size (h->hdr, 0);
-  g_array_set_size (h->refs, 0);
+  h->hdr.len = 0;
+  h->refs.len = 0;
   h->method_off = h->method_len = h->target_off = h->target_len = 0;
   h->reason_off = h->reason_len = 0;
   h->last_cb = CB_NONE;
@@ -690,7 +736,7 @@ cb_method (llhttp_t *p, const char *at, size_t len)
      * real token, once */
     if (h->subst_tok != NULL) {
       set_first_frame (h, h->subst_off);
-      h->method_off = h->hdr->len;
+      h->method_off = h->hdr.len;
       h->method_len = hdr_append (h, (const char *) h->subst_tok, h->subst_len);
       h->subst_tok = NULL;
     }
@@ -699,7 +745,7 @@ cb_method (llhttp_t *p, const char *at, size_t len)
   }
   set_first_frame (h, stream_off (h, at));
   if (h->last_cb != CB_METHOD)
-    h->method_off = h->hdr->len;
+    h->method_off = h->hdr.len;
   h->method_len += hdr_append (h, at, len);
   h->last_cb = CB_METHOD;
   return 0;
@@ -730,10 +776,10 @@ cb_url (llhttp_t *p, const char *at, size_t len)
 
   h->method_subst = FALSE;
   if (h->last_cb != CB_URL)
-    h->target_off = h->hdr->len;
+    h->target_off = h->hdr.len;
   kept = hdr_append (h, at, len);
   h->target_len += kept;
-  restore_patches (h, at, h->hdr->data + h->hdr->len - kept, kept);
+  restore_patches (h, at, h->hdr.data + h->hdr.len - kept, kept);
   h->last_cb = CB_URL;
   return 0;
 }
@@ -764,7 +810,7 @@ cb_status (llhttp_t *p, const char *at, size_t len)
   W4H1Half *h = half_of (p);
 
   if (h->last_cb != CB_STATUS)
-    h->reason_off = h->hdr->len;
+    h->reason_off = h->hdr.len;
   h->reason_len += hdr_append (h, at, len);
   h->last_cb = CB_STATUS;
   return 0;
@@ -798,24 +844,24 @@ cb_header_field_complete (llhttp_t *p)
 {
   W4H1Half *h = half_of (p);
   gboolean auth = is_auth_relevant (h->dir, h->name, h->name_len);
-  W4HdrRef fresh = { h->hdr->len, 0, 0, 0, auth, FALSE };
+  W4HdrRef fresh = { h->hdr.len, 0, 0, 0, auth, FALSE };
   guint32 kept;
 
   h->skip_field = TRUE;
-  if (!auth && h->refs->len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
+  if (!auth && h->refs.len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
     note_truncated (h, W4_LIMIT_HEADERS);
     return 0;
   }
   kept = hdr_append_kind (h, (const char *) h->name, h->name_len, auth);
   if (kept < h->name_len) {
     /* a cut name is no name: drop what was kept of it */
-    g_byte_array_set_size (h->hdr, h->hdr->len - kept);
+    h->hdr.len -= kept;
     *(auth ? &h->auth_len : &h->ord_len) -= kept;
     return 0;
   }
   fresh.name_len = kept;
-  fresh.value_off = h->hdr->len;
-  g_array_append_val (h->refs, fresh);
+  fresh.value_off = h->hdr.len;
+  *h1_refs_add (&h->refs) = fresh;
   h->skip_field = FALSE;
   return 0;
 }
@@ -829,8 +875,8 @@ cb_header_value (llhttp_t *p, const char *at, size_t len)
   if (h->last_cb != CB_FIELD && h->last_cb != CB_VALUE)
     return 0;
   h->last_cb = CB_VALUE;
-  if (!h->skip_field && h->refs->len > 0) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
+  if (!h->skip_field && h->refs.len > 0) {
+    W4HdrRef *ref = &h->refs.v[h->refs.len - 1];
     guint32 kept = hdr_append_kind (h, at, len, ref->auth);
     ref->value_len += kept;
     if (kept < len)
@@ -847,9 +893,9 @@ buf_span (W4H1Half *h, guint32 off, guint32 len)
   /* A head without reason phrase and fields leaves the buffer empty, and
    * an empty GByteArray may have no data at all: NULL + 0 is undefined
    * (UBSan, found by fuzz-pipeline), so such spans point at a static byte. */
-  if (h->hdr->data == NULL)
+  if (h->hdr.data == NULL)
     return w4_span (&empty, 0);
-  return w4_span (h->hdr->data + off, len);
+  return w4_span (h->hdr.data + off, len);
 }
 
 static W4Span
@@ -900,6 +946,7 @@ emit_head (W4H1Half *h, llhttp_t *p)
   const W4Sink *sink = w4_dis_sink (flow->dis);
   W4HttpHead head = { 0 };
   guint64 end_off;
+  guint n_view;
 
   /* The header block ends with CRLF CRLF after the last field: 3 bytes
    * past its last byte, clipped to what has been fed. */
@@ -912,18 +959,21 @@ emit_head (W4H1Half *h, llhttp_t *p)
     h->first_ts = h->last_ts;
   }
 
-  g_array_set_size (h->view, 0);
-  for (guint i = 0; i < h->refs->len; i++) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
-    W4Header hd;
+  /* sized once, filled in place: one call per message, not per field */
+  g_array_set_size (h->view, h->refs.len);
+  n_view = 0;
+  for (guint i = 0; i < h->refs.len; i++) {
+    W4HdrRef *ref = &h->refs.v[i];
+    W4Header *hd = &g_array_index (h->view, W4Header, n_view);
     /* a credential cut short would be read as a wrong one: the field is
      * left out, and the head says authentication fields were cut */
     if (ref->auth && ref->value_cut)
       continue;
-    hd.name = buf_span (h, ref->name_off, ref->name_len);
-    hd.value = trim (buf_span (h, ref->value_off, ref->value_len));
-    g_array_append_val (h->view, hd);
+    hd->name = buf_span (h, ref->name_off, ref->name_len);
+    hd->value = trim (buf_span (h, ref->value_off, ref->value_len));
+    n_view++;
   }
+  g_array_set_size (h->view, n_view);
 
   w4_dis_ensure_open (flow);
   h->msg_seq = h->next_seq++;
@@ -968,8 +1018,8 @@ emit_head (W4H1Half *h, llhttp_t *p)
 static gboolean
 has_expect_continue (W4H1Half *h)
 {
-  for (guint i = 0; i < h->refs->len; i++) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+  for (guint i = 0; i < h->refs.len; i++) {
+    W4HdrRef *ref = &h->refs.v[i];
     if (span_ieq (buf_span (h, ref->name_off, ref->name_len), "expect") &&
         span_ieq (trim (buf_span (h, ref->value_off, ref->value_len)), "100-continue"))
       return TRUE;
@@ -981,8 +1031,8 @@ has_expect_continue (W4H1Half *h)
 static gboolean
 upgrades_to_h2c (W4H1Half *h)
 {
-  for (guint i = 0; i < h->refs->len; i++) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+  for (guint i = 0; i < h->refs.len; i++) {
+    W4HdrRef *ref = &h->refs.v[i];
     if (span_ieq (buf_span (h, ref->name_off, ref->name_len), "upgrade") &&
         span_ieq (trim (buf_span (h, ref->value_off, ref->value_len)), "h2c"))
       return TRUE;
@@ -1133,9 +1183,7 @@ parser_start (W4H1Half *h)
   /* buffers only for directions that turn out to be HTTP: most flows in a
    * busy capture are not (a recycled state has them already) */
   h->started = TRUE;
-  if (h->hdr == NULL) {
-    h->hdr = g_byte_array_new ();
-    h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
+  if (h->view == NULL) {
     h->view = g_array_new (FALSE, FALSE, sizeof (W4Header));
     h->body = g_byte_array_new ();
   }
@@ -1193,8 +1241,10 @@ stop_connection (W4H1Conn *c)
 static void
 half_reset (W4H1Conn *c, W4H1Half *h, W4Dir dir)
 {
-  GByteArray *hdr = h->hdr, *body = h->body;
-  GArray *refs = h->refs, *view = h->view;
+  W4H1Buf hdr = h->hdr;
+  GByteArray *body = h->body;
+  W4H1Refs refs = h->refs;
+  GArray *view = h->view;
   guint8 *patched = h->patched;
   gsize patched_size = h->patched_size;
 
@@ -1239,8 +1289,8 @@ h1_destroy (W4H1Conn *c)
 {
   for (int d = 0; d < 2; d++) {
     W4H1Half *h = c->half[d];
-    g_clear_pointer (&h->hdr, g_byte_array_unref);
-    g_clear_pointer (&h->refs, g_array_unref);
+    g_clear_pointer (&h->hdr.data, g_free);
+    g_clear_pointer (&h->refs.v, g_free);
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
     g_clear_pointer (&h->patched, g_free);
