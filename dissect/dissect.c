@@ -7,6 +7,7 @@
  * urgent data, window and timestamp options, and payload of RST segments. */
 #include "dissect-private.h"
 #include "tls-crypto.h"
+#include "tls-keylog.h"
 
 #include <string.h>
 
@@ -192,4 +193,7 @@ void
 w4_dis_set_keylog (W4Dissect *dis, W4Keylog *keylog)
 {
   dis->keylog = keylog;
+  /* the run's one budget: the key store is dissect's to charge */
+  if (keylog != NULL)
+    w4_keylog_set_budget (keylog, dis->limits.budget);
 }
