@@ -185,6 +185,9 @@ w4_dis_free (W4Dissect *dis)
     w4_flow_destroy (flow);
   w4_num_free (dis);
   w4_h1_free_spares (dis);
+  /* the key store outlives the dissector: it stops charging with it */
+  if (dis->keylog != NULL)
+    w4_keylog_set_budget (dis->keylog, NULL);
   w4_tls_crypto_free (dis->crypto);
   g_free (dis);
 }

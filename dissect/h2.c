@@ -113,6 +113,7 @@ typedef struct {
   /* the peer's SETTINGS_HEADER_TABLE_SIZE that came while a block of
    * this direction was being read: applied when it ends (0: none) */
   guint32 table_pending;
+  guint64 bufs_high;         /* its buffers' largest total yet (h2_charge) */
 } W4H2Dir;
 
 /* A connection's HTTP/2 state (W4Flow.app_state[W4_PROTO_H2], or the TLS
@@ -129,6 +130,7 @@ typedef struct {
   /* the highest stream id a client's request opened: ids only grow (RFC
    * 9113 5.1.1), so one at or under it that is not in @streams is closed */
   guint32 client_sid_max;
+  guint64 charged;          /* to W4_MEM_H2 (h2_charge) */
 } W4H2Conn;
 
 W4Probe
@@ -189,7 +191,8 @@ h2_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4H2Conn *c = g_new0 (W4H2Conn, 1);
 
-  w4_budget_charge (flow->dis->limits.budget, W4_MEM_H2, W4_H2_CONN_COST);
+  c->charged = W4_H2_CONN_COST;
+  w4_budget_charge (flow->dis->limits.budget, W4_MEM_H2, c->charged);
   c->flow = flow;
   c->on = on;
   c->streams = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stream_free);
@@ -222,7 +225,7 @@ h2_free (void *st)
     g_array_unref (hd->view);
   }
   g_hash_table_destroy (c->streams);
-  w4_budget_release (c->flow->dis->limits.budget, W4_MEM_H2, W4_H2_CONN_COST);
+  w4_budget_release (c->flow->dis->limits.budget, W4_MEM_H2, c->charged);
   g_free (c);
 }
 
@@ -869,10 +872,45 @@ read_preface (W4H2Dir *d, const W4Chunk *chunk, gsize *i)
   return TRUE;
 }
 
+/* A stream's record in the table (its kept body bytes, at most body-keep,
+ * are not counted). */
+#define W4_H2_STREAM_COST (sizeof (W4H2Stream) + 2 * sizeof (gpointer) + sizeof (guint))
+
+/* Brings the charge to what the state keeps now: its fixed cost, each
+ * direction's frame and header buffers at their largest (they are reused,
+ * never shrunk) and its streams (which come and go). */
+static void
+h2_charge (W4H2Conn *c)
+{
+  W4Budget *b = c->flow->dis->limits.budget;
+  guint64 now = W4_H2_CONN_COST + g_hash_table_size (c->streams) * W4_H2_STREAM_COST;
+
+  for (int d = 0; d < 2; d++) {
+    W4H2Dir *hd = &c->dir[d];
+    guint64 bufs = hd->payload->len + hd->fields->len + hd->refs->len * sizeof (W4H2Field) +
+                   hd->view->len * sizeof (W4Header);
+    hd->bufs_high = MAX (hd->bufs_high, bufs);
+    now += hd->bufs_high;
+  }
+  if (now > c->charged)
+    w4_budget_charge (b, W4_MEM_H2, now - c->charged);
+  else
+    w4_budget_release (b, W4_MEM_H2, c->charged - now);
+  c->charged = now;
+}
+
+static void h2_feed_frames (W4H2Conn *c, W4Dir dir, const W4Chunk *chunk);
+
 static void
 h2_feed (void *st, W4Dir dir, const W4Chunk *chunk)
 {
-  W4H2Conn *c = st;
+  h2_feed_frames (st, dir, chunk);
+  h2_charge (st);
+}
+
+static void
+h2_feed_frames (W4H2Conn *c, W4Dir dir, const W4Chunk *chunk)
+{
   W4H2Dir *d = &c->dir[dir];
   gsize i = 0;
 
