@@ -5,7 +5,13 @@
  * idle-longest is evicted). Idle connections expire by capture time: 10 min
  * without a packet, 1 min once a FIN or RST was seen (a closed connection's
  * state is only kept so that its last ACKs and retransmissions do not open
- * it again). */
+ * it again). Over the --max-mem budget, the budget's evictors give flows up
+ * the same way (idle ones first, then any, the longest idle first).
+ *
+ * A flow is charged to W4_MEM_FLOWS; what it holds above TCP (W4FlowApp,
+ * app.c) only once a byte reaches it, so a SYN-only connection costs its
+ * W4Flow and its stream-number record (about 390 bytes with malloc's and
+ * the hash table's share). */
 #include "dissect-private.h"
 
 #include <string.h>
