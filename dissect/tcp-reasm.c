@@ -36,11 +36,12 @@ typedef struct {
  * reordering but a corrupt or foreign sequence number: dropped. */
 #define W4_TCP_MAX_AHEAD (1u << 30)
 
-/* What a queued segment keeps (W4_MEM_REASM): its record, bytes and marks. */
+/* What a queued segment keeps (W4_MEM_REASM): its record and queue link,
+ * its bytes and marks. */
 static gsize
 seg_cost (gsize len, guint n_marks)
 {
-  return sizeof (W4Seg) + len + sizeof (W4FrameMark) * n_marks;
+  return sizeof (W4Seg) + sizeof (GList) + len + sizeof (W4FrameMark) * n_marks;
 }
 
 static void

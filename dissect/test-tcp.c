@@ -638,6 +638,30 @@ test_budget_evicts_flows (void)
   assert_budget_empty (&b);
 }
 
+/* A segment ahead of a hole that the budget cannot hold is not queued:
+ * as one over reasm-bytes, the hole before it is lost and it is read. */
+static void
+test_budget_refuses_segment (void)
+{
+  W4Budget b;
+  TRec r;
+  char seg[100];
+
+  w4_budget_init (&b, 0);
+  t_rec_init_budget (&r, &b);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ) - 2);
+  b.max = b.used + sizeof seg / 2;
+  memset (seg, 'x', sizeof seg);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + strlen (REQ) + 10, 5001, seg, sizeof seg);
+  g_assert_cmpuint (b.refused[W4_MEM_REASM], ==, 1);
+  g_assert_cmpuint (b.by_kind[W4_MEM_REASM], ==, 0);
+  g_assert_nonnull (strstr (r.log->str, "anomaly gap 0 c2s 12\n"));
+  w4_dis_finish (r.dis);
+  t_rec_clear (&r);
+  assert_budget_empty (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -665,5 +689,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/random-segments", test_random_segments);
   g_test_add_func ("/tcp/budget-released", test_budget_released);
   g_test_add_func ("/tcp/budget-evicts-flows", test_budget_evicts_flows);
+  g_test_add_func ("/tcp/budget-refuses-segment", test_budget_refuses_segment);
   return g_test_run ();
 }
