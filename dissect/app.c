@@ -51,18 +51,31 @@ w4_app_starts_stream (W4Dir dir, const guint8 *data, gsize len)
          w4_h2_probe_preface (data, len) == W4_PROBE_YES;
 }
 
+W4FlowApp *
+w4_app_of (W4Flow *flow)
+{
+  if (flow->app == NULL) {
+    flow->app = g_new0 (W4FlowApp, 1);
+    flow->app->top = &flow->info;
+    w4_budget_charge (flow->dis->limits.budget, W4_MEM_FLOWS, sizeof (W4FlowApp));
+  }
+  return flow->app;
+}
+
 static void *
 state_of (W4Flow *flow, const W4StreamProto *proto)
 {
-  if (flow->app_state[proto->id] == NULL)
-    flow->app_state[proto->id] = proto->new (flow, flow->top);
-  return flow->app_state[proto->id];
+  W4FlowApp *app = w4_app_of (flow);
+
+  if (app->state[proto->id] == NULL)
+    app->state[proto->id] = proto->new (flow, app->top);
+  return app->state[proto->id];
 }
 
 static void
 use (W4Flow *flow, W4Dir dir, const W4StreamProto *proto)
 {
-  W4AppHalf *a = &flow->app[dir];
+  W4AppHalf *a = &w4_app_of (flow)->half[dir];
 
   a->proto = proto;
   a->st = state_of (flow, proto);
@@ -71,9 +84,12 @@ use (W4Flow *flow, W4Dir dir, const W4StreamProto *proto)
 void
 w4_app_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
 {
-  W4AppHalf *a = &flow->app[dir];
+  W4AppHalf *a;
 
-  if (chunk->len == 0 || a->done)
+  if (chunk->len == 0)
+    return;
+  a = &w4_app_of (flow)->half[dir];
+  if (a->done)
     return;
   if (a->proto == NULL) {
     W4ProbeAt at = { dir, !flow->tcp[dir].saw_syn, a->lost, chunk->seg_start };
@@ -91,7 +107,7 @@ w4_app_feed (W4Flow *flow, W4Dir dir, const W4Chunk *chunk)
 void
 w4_app_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
 {
-  W4AppHalf *a = &flow->app[dir];
+  W4AppHalf *a = &w4_app_of (flow)->half[dir];
   W4FrameMark at = { 0, frame, ts };
 
   if (a->done)
@@ -107,9 +123,12 @@ w4_app_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
 void
 w4_app_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
-  W4AppHalf *a = &flow->app[dir];
+  W4AppHalf *a;
   W4FrameMark at = { 0, frame, ts };
 
+  if (flow->app == NULL)
+    return; /* nothing reached the seam: not lost, may still begin */
+  a = &flow->app->half[dir];
   if (a->done)
     return;
   if (a->proto == NULL) {
@@ -126,14 +145,14 @@ w4_app_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 void
 w4_app_stop (W4Flow *flow, W4Dir dir)
 {
-  flow->app[dir].done = TRUE;
+  w4_app_of (flow)->half[dir].done = TRUE;
 }
 
 void
 w4_app_restart (W4Flow *flow)
 {
   for (int d = 0; d < 2; d++) {
-    W4AppHalf *a = &flow->app[d];
+    W4AppHalf *a = &w4_app_of (flow)->half[d];
     a->proto = NULL;
     a->st = NULL;
     a->lost = FALSE;
@@ -145,7 +164,7 @@ void
 w4_app_take_over (W4Flow *flow, const W4StreamProto *proto)
 {
   for (int d = 0; d < 2; d++) {
-    W4AppHalf *a = &flow->app[d];
+    W4AppHalf *a = &w4_app_of (flow)->half[d];
     if (a->proto != NULL && a->proto != proto && !a->done) {
       W4FrameMark now = { 0, flow->last_frame, flow->last_ts };
       a->proto->gap (a->st, (W4Dir) d, 0, &now);
@@ -159,14 +178,22 @@ w4_app_take_over (W4Flow *flow, const W4StreamProto *proto)
 void
 w4_app_clear (W4Flow *flow)
 {
+  W4FlowApp *app = flow->app;
+
+  if (app == NULL)
+    return;
   for (gsize i = 0; i < G_N_ELEMENTS (w4_app_protos); i++) {
     const W4StreamProto *p = w4_app_protos[i];
-    if (flow->app_state[p->id] != NULL)
-      p->free (flow->app_state[p->id]);
-    flow->app_state[p->id] = NULL;
+    if (app->state[p->id] != NULL)
+      p->free (app->state[p->id]);
+    app->state[p->id] = NULL;
   }
-  for (int d = 0; d < 2; d++) {
-    flow->app[d].proto = NULL;
-    flow->app[d].st = NULL;
+  while (app->layers != NULL) {
+    W4FlowLayer *l = app->layers;
+    app->layers = l->next;
+    g_free (l);
   }
+  flow->app = NULL;
+  g_free (app);
+  w4_budget_release (flow->dis->limits.budget, W4_MEM_FLOWS, sizeof (W4FlowApp));
 }

@@ -10,6 +10,7 @@
 
 #include "dissect.h"
 #include "tls-hello.h"
+#include "w4-budget.h"
 #include "w4-reader.h"
 
 G_BEGIN_DECLS
@@ -94,28 +95,50 @@ typedef struct {
 /* One direction's place in the seam (flow lifetime). */
 typedef struct {
   const W4StreamProto *proto; /* NULL: not chosen yet */
-  void *st;                   /* its state (flow->app_state[proto->id]) */
+  void *st;                   /* its state (app->state[proto->id]) */
   gboolean lost;              /* bytes were lost before a protocol was chosen */
   gboolean done;              /* nothing more of this direction is read */
 } W4AppHalf;
 
+typedef struct W4FlowLayer W4FlowLayer;
+
+/* What a connection holds above TCP (W4Flow.app): made when its first
+ * stream byte or loss reaches the seam, so a connection that never carries
+ * data (a SYN flood's) costs its W4Flow alone. */
+typedef struct {
+  W4AppHalf half[2]; /* by W4Dir: the protocol each direction speaks */
+  /* by W4ProtoId: one state per protocol, created when a direction first
+   * chooses it and shared by both directions (HTTP/1's pending methods,
+   * TLS's handshake) */
+  void *state[W4_PROTO_COUNT];
+  /* The record the protocols that the seam chooses next run on: the TCP
+   * connection's (W4Flow.info) until a CONNECT tunnel starts. */
+  const W4ConnInfo *top;
+  W4FlowLayer *layers; /* newest first; only flows with TLS or a tunnel have any */
+  guint n_layers;
+} W4FlowApp;
+
 struct W4Dissect;
 
-/* One TCP direction's reassembly state (flow lifetime). */
+/* Segments of one direction that arrived ahead of the next expected byte
+ * (tcp-reasm.c): made at the first such segment, freed when it empties. */
 typedef struct {
-  gboolean synced;       /* next_seq is valid */
-  gboolean saw_syn;
-  guint32 isn;
+  GQueue segs; /* W4Seg*, sorted by seq */
+  gsize bytes;
+} W4OooQueue;
+
+/* One TCP direction's reassembly state (flow lifetime). Every connection
+ * has two, even one that never carries a byte (a SYN flood has a million):
+ * flags in bits, the out-of-order queue only once there is one. */
+typedef struct {
   guint32 next_seq;
-  gboolean fin_seen;
-  guint32 fin_seq;       /* sequence number of the FIN */
-  gboolean eof;          /* everything up to the FIN was delivered */
-  GQueue ooo;            /* W4Seg*, sorted by seq */
-  gsize ooo_bytes;
-  guint64 gap_bytes;
-  guint64 skipped_bytes; /* mid-stream bytes before the first message start */
-  guint nosync_segments; /* payload segments seen without a message start */
-  gboolean payload_seen;
+  guint32 fin_seq;      /* sequence number of the FIN */
+  guint synced : 1;     /* next_seq is valid */
+  guint saw_syn : 1;
+  guint fin_seen : 1;
+  guint eof : 1;        /* everything up to the FIN was delivered */
+  guint payload_seen : 1;
+  W4OooQueue *ooo;      /* NULL: nothing queued */
 } W4TcpHalf;
 
 typedef struct W4ConvRec W4ConvRec;
@@ -123,7 +146,6 @@ typedef struct W4ConvRec W4ConvRec;
 /* A connection record of a layer above TCP (a CONNECT tunnel, a decrypted
  * TLS session), made when the layer starts and kept until its flow goes
  * (W4Flow.layers). */
-typedef struct W4FlowLayer W4FlowLayer;
 struct W4FlowLayer {
   W4ConnInfo info;
   W4FlowLayer *next;
@@ -140,29 +162,20 @@ struct W4Flow {
   W4ConnInfo info;
   W4ConvRec *rec;
   /* ep[W4_DIR_TO_SERVER] is the client (the sender of to-server bytes) */
-  gboolean roles_final;
-  gboolean opened;     /* on_conn_open delivered */
-  gboolean closed;     /* on_conn_close delivered: only a tombstone is left */
-  gboolean rst_seen;
+  guint roles_final : 1;
+  guint opened : 1;    /* on_conn_open delivered */
+  guint closed : 1;    /* on_conn_close delivered: only a tombstone is left */
+  guint rst_seen : 1;
+  guint in_closed_lru : 1;
   guint64 fin_frame;
   W4Time fin_ts;
   guint64 first_frame;
   W4Time first_ts;
   W4Time last_ts;
   guint64 last_frame;
-  GList lru_link;      /* in dis->lru_open or dis->lru_closed */
-  gboolean in_closed_lru;
+  W4Flow *lru_prev, *lru_next; /* in dis->lru_open or dis->lru_closed */
   W4TcpHalf tcp[2];    /* by W4Dir */
-  W4AppHalf app[2];    /* by W4Dir: the protocol each direction speaks (app.c) */
-  /* by W4ProtoId: one state per protocol, created when a direction first
-   * chooses it and shared by both directions (HTTP/1's pending methods,
-   * TLS's handshake) */
-  void *app_state[W4_PROTO_COUNT];
-  /* The record the protocols that the seam chooses next run on: the TCP
-   * connection's (@info) until a CONNECT tunnel starts. */
-  const W4ConnInfo *top;
-  W4FlowLayer *layers; /* newest first; only flows with TLS or a tunnel have any */
-  guint n_layers;
+  W4FlowApp *app;      /* NULL until the seam has something to read (app.c) */
 };
 
 
@@ -179,7 +192,15 @@ void w4_app_eof (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
 static inline gboolean
 w4_app_done (const W4Flow *flow, W4Dir dir)
 {
-  return flow->app[dir].done;
+  return flow->app != NULL && flow->app->half[dir].done;
+}
+/* The flow's part above TCP, made on first use (charged to W4_MEM_FLOWS). */
+W4FlowApp *w4_app_of (W4Flow *flow);
+/* The record the protocols chosen next run on (W4FlowApp.top). */
+static inline const W4ConnInfo *
+w4_app_top (const W4Flow *flow)
+{
+  return flow->app != NULL ? flow->app->top : &flow->info;
 }
 /* Could a direction that TCP joined late start at these bytes (a segment's
  * first ones)? */
@@ -203,9 +224,10 @@ void w4_app_take_over (W4Flow *flow, const W4StreamProto *proto);
 static inline void *
 w4_app_state (const W4Flow *flow, W4ProtoId id)
 {
-  return flow->app_state[id];
+  return flow->app != NULL ? flow->app->state[id] : NULL;
 }
-/* Frees every protocol state (the flow is stripped after its close). */
+/* Frees every protocol state and the part above TCP with its layers (the
+ * flow is stripped after its close). */
 void w4_app_clear (W4Flow *flow);
 
 /* --- h1.c: HTTP/1 (llhttp, and only here) ---------------------------------- */
@@ -283,7 +305,7 @@ gint64 w4_dis_last_stream (struct W4Dissect *dis);
 /* Wireshark's "base sequence" of each direction ([0]: from a, [1]: from b). */
 typedef struct {
   guint32 seq[2];
-  gboolean set[2];
+  guint8 set[2]; /* TRUE or FALSE (records are many: kept small) */
 } W4SeqBases;
 
 struct W4ConvRec {
@@ -293,20 +315,32 @@ struct W4ConvRec {
   W4SeqBases file_bases; /* as Wireshark sees @stream_file alone: numbering */
   W4SeqBases run_bases;  /* over the whole run: when a connection ends */
   W4Flow *flow;          /* live state, or NULL */
-  GList order_link;      /* in dis->rec_order */
+  W4ConvRec *next;       /* the next one in dis->rec_order */
 };
+
+/* Records by creation (oldest first): they only leave at the head, so a
+ * singly linked list is enough (a record is 88 bytes, not 112). */
+typedef struct {
+  W4ConvRec *head, *tail;
+} W4RecOrder;
+
+/* Flows, least recently used first, linked through W4Flow.lru_prev and
+ * lru_next: two pointers a flow rather than a GList's three. */
+typedef struct {
+  W4Flow *head, *tail;
+} W4FlowLru;
 
 struct W4Dissect {
   W4Limits limits;
   W4Sink sink;
   GHashTable *recs;      /* W4ConvRec* (key and value) */
-  GQueue rec_order;      /* by creation */
+  W4RecOrder rec_order;
   guint64 n_streams;     /* connections in the run (a connection that spans files counts once) */
   guint cur_file;        /* the input file being read */
   guint32 file_streams;  /* tcp.stream numbers given in it */
   guint64 n_flows;
-  GQueue lru_open;       /* W4Flow, least recently used first */
-  GQueue lru_closed;     /* finishing or closed flows */
+  W4FlowLru lru_open;    /* least recently used first */
+  W4FlowLru lru_closed;  /* finishing or closed flows */
   guint64 next_conn_id;
   W4Time now;
   gboolean have_now;
@@ -375,16 +409,44 @@ void w4_dis_limit_anomaly (W4Dissect *dis, W4LimitId limit, guint64 frame, W4Tim
 /* flow.c: the flow table */
 W4Flow *w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endpoint *src,
                      const W4Endpoint *dst);
+static inline void
+w4_lru_unlink (W4FlowLru *q, W4Flow *flow)
+{
+  if (flow->lru_prev != NULL)
+    flow->lru_prev->lru_next = flow->lru_next;
+  else
+    q->head = flow->lru_next;
+  if (flow->lru_next != NULL)
+    flow->lru_next->lru_prev = flow->lru_prev;
+  else
+    q->tail = flow->lru_prev;
+  flow->lru_prev = flow->lru_next = NULL;
+}
+
+static inline void
+w4_lru_push_tail (W4FlowLru *q, W4Flow *flow)
+{
+  flow->lru_next = NULL;
+  flow->lru_prev = q->tail;
+  if (q->tail != NULL)
+    q->tail->lru_next = flow;
+  else
+    q->head = flow;
+  q->tail = flow;
+}
+
 /* Every packet of the flow: it moves to the end of its LRU queue. */
 static inline void
 w4_flow_touch (W4Flow *flow, guint64 frame, W4Time ts)
 {
-  GQueue *q = flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
+  W4FlowLru *q = flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
 
   flow->last_ts = ts;
   flow->last_frame = frame;
-  g_queue_unlink (q, &flow->lru_link);
-  g_queue_push_tail_link (q, &flow->lru_link);
+  if (q->tail == flow)
+    return;
+  w4_lru_unlink (q, flow);
+  w4_lru_push_tail (q, flow);
 }
 void w4_flow_to_closed_lru (W4Flow *flow);
 void w4_flow_swap_roles (W4Flow *flow);
@@ -405,14 +467,17 @@ void w4_flow_expire_idle_now (W4Dissect *dis);
 static inline void
 w4_flow_expire_idle (W4Dissect *dis)
 {
-  W4Flow *closed = g_queue_peek_head (&dis->lru_closed);
-  W4Flow *open = g_queue_peek_head (&dis->lru_open);
+  W4Flow *closed = dis->lru_closed.head;
+  W4Flow *open = dis->lru_open.head;
 
   if ((closed != NULL && w4_time_diff_usec (closed->last_ts, dis->now) > W4_IDLE_CLOSED_USEC) ||
       (open != NULL && w4_time_diff_usec (open->last_ts, dis->now) > W4_IDLE_OPEN_USEC))
     w4_flow_expire_idle_now (dis);
 }
 void w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi);
+/* Registers the flow table's evictors (W4_EVICT_IDLE_FLOWS, W4_EVICT_FLOWS)
+ * with the run's budget, if there is one. */
+void w4_flow_register_evictors (W4Dissect *dis);
 
 /* tcp-number.c: tcp.stream numbers */
 void w4_num_init (W4Dissect *dis);
@@ -436,6 +501,6 @@ W4ConvRec *w4_num_segment (W4Dissect *dis, const W4Endpoint *src, const W4Endpoi
 void w4_reasm_segment (W4Flow *flow, const W4TcpHdr *h, const W4IpPacket *pkt,
                        const W4Endpoint *src);
 void w4_reasm_flush (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts);
-void w4_reasm_clear (W4TcpHalf *t);
+void w4_reasm_clear (W4Budget *budget, W4TcpHalf *t);
 
 G_END_DECLS

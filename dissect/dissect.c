@@ -7,6 +7,7 @@
  * urgent data, window and timestamp options, and payload of RST segments. */
 #include "dissect-private.h"
 #include "tls-crypto.h"
+#include "tls-keylog.h"
 
 #include <string.h>
 
@@ -135,9 +136,9 @@ w4_dis_finish (W4Dissect *dis)
 
   g_return_if_fail (dis != NULL);
   /* oldest first, so events come out in a stable order */
-  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL)
+  while ((flow = dis->lru_closed.head) != NULL)
     w4_flow_evict (flow, W4_CLOSE_END_OF_INPUT);
-  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL)
+  while ((flow = dis->lru_open.head) != NULL)
     w4_flow_evict (flow, W4_CLOSE_END_OF_INPUT);
 }
 
@@ -164,10 +165,9 @@ w4_dis_new (const W4Limits *limits, const W4Sink *sink)
   dis->limits = *limits;
   dis->sink = *sink;
   w4_num_init (dis);
-  g_queue_init (&dis->lru_open);
-  g_queue_init (&dis->lru_closed);
   dis->next_conn_id = 1;
   dis->last_stream = -1;
+  w4_flow_register_evictors (dis);
   return dis;
 }
 
@@ -179,12 +179,15 @@ w4_dis_free (W4Dissect *dis)
   if (dis == NULL)
     return;
   /* no events here: w4_dis_finish is where connections end */
-  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL)
+  while ((flow = dis->lru_closed.head) != NULL)
     w4_flow_destroy (flow);
-  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL)
+  while ((flow = dis->lru_open.head) != NULL)
     w4_flow_destroy (flow);
   w4_num_free (dis);
   w4_h1_free_spares (dis);
+  /* the key store outlives the dissector: it stops charging with it */
+  if (dis->keylog != NULL)
+    w4_keylog_set_budget (dis->keylog, NULL);
   w4_tls_crypto_free (dis->crypto);
   g_free (dis);
 }
@@ -193,4 +196,7 @@ void
 w4_dis_set_keylog (W4Dissect *dis, W4Keylog *keylog)
 {
   dis->keylog = keylog;
+  /* the run's one budget: the key store is dissect's to charge */
+  if (keylog != NULL)
+    w4_keylog_set_budget (keylog, dis->limits.budget);
 }

@@ -5,12 +5,18 @@
  * idle-longest is evicted). Idle connections expire by capture time: 10 min
  * without a packet, 1 min once a FIN or RST was seen (a closed connection's
  * state is only kept so that its last ACKs and retransmissions do not open
- * it again). */
+ * it again). Over the --max-mem budget, the budget's evictors give flows up
+ * the same way (idle ones first, then any, the longest idle first).
+ *
+ * A flow is charged to W4_MEM_FLOWS; what it holds above TCP (W4FlowApp,
+ * app.c) only once a byte reaches it, so a SYN-only connection costs its
+ * W4Flow and its stream-number record (about 390 bytes with malloc's and
+ * the hash table's share). */
 #include "dissect-private.h"
 
 #include <string.h>
 
-static GQueue *
+static W4FlowLru *
 flow_lru (W4Flow *flow)
 {
   return flow->in_closed_lru ? &flow->dis->lru_closed : &flow->dis->lru_open;
@@ -21,9 +27,9 @@ w4_flow_to_closed_lru (W4Flow *flow)
 {
   if (flow->in_closed_lru)
     return;
-  g_queue_unlink (&flow->dis->lru_open, &flow->lru_link);
+  w4_lru_unlink (&flow->dis->lru_open, flow);
   flow->in_closed_lru = TRUE;
-  g_queue_push_tail_link (&flow->dis->lru_closed, &flow->lru_link);
+  w4_lru_push_tail (&flow->dis->lru_closed, flow);
 }
 
 void
@@ -52,7 +58,6 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
 
   flow->dis = dis;
   flow->rec = rec;
-  flow->top = &flow->info;
   flow->info.conn_id = dis->next_conn_id++;
   flow->info.stream = flow->info.first_stream = flow->info.prev_stream = rec->stream;
   flow->info.stream_file = flow->info.prev_stream_file = rec->stream_file;
@@ -69,12 +74,10 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
     flow->info.client = *src;
     flow->info.server = *dst;
   }
-  g_queue_init (&flow->tcp[0].ooo);
-  g_queue_init (&flow->tcp[1].ooo);
-  flow->lru_link.data = flow;
-  g_queue_push_tail_link (&dis->lru_open, &flow->lru_link);
+  w4_lru_push_tail (&dis->lru_open, flow);
   rec->flow = flow;
   dis->n_flows++;
+  w4_budget_charge (dis->limits.budget, W4_MEM_FLOWS, sizeof (W4Flow));
   return flow;
 }
 
@@ -82,16 +85,9 @@ w4_flow_new (W4Dissect *dis, W4ConvRec *rec, const W4IpPacket *pkt, const W4Endp
 static void
 flow_strip (W4Flow *flow)
 {
-  w4_reasm_clear (&flow->tcp[0]);
-  w4_reasm_clear (&flow->tcp[1]);
+  w4_reasm_clear (flow->dis->limits.budget, &flow->tcp[0]);
+  w4_reasm_clear (flow->dis->limits.budget, &flow->tcp[1]);
   w4_app_clear (flow);
-  while (flow->layers != NULL) {
-    W4FlowLayer *l = flow->layers;
-    flow->layers = l->next;
-    g_free (l);
-  }
-  flow->n_layers = 0;
-  flow->top = &flow->info;
 }
 
 void
@@ -99,12 +95,13 @@ w4_flow_destroy (W4Flow *flow)
 {
   W4Dissect *dis = flow->dis;
 
-  g_queue_unlink (flow_lru (flow), &flow->lru_link);
+  w4_lru_unlink (flow_lru (flow), flow);
   if (flow->rec != NULL && flow->rec->flow == flow)
     flow->rec->flow = NULL;
   flow_strip (flow);
   dis->n_flows--;
   g_free (flow);
+  w4_budget_release (dis->limits.budget, W4_MEM_FLOWS, sizeof (W4Flow));
 }
 
 void
@@ -140,9 +137,10 @@ w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer,
                     const char *tunnel_to)
 {
   gsize n = tunnel_to != NULL ? strnlen (tunnel_to, W4_TUNNEL_TO_MAX - 1) : 0;
+  W4FlowApp *app = w4_app_of (flow);
   W4FlowLayer *l;
 
-  if (flow->n_layers >= W4_FLOW_LAYERS_MAX)
+  if (app->n_layers >= W4_FLOW_LAYERS_MAX)
     return NULL;
   l = g_malloc0 (sizeof *l + (tunnel_to != NULL ? n + 1 : 0));
   l->info.layer = layer;
@@ -152,16 +150,18 @@ w4_flow_push_layer (W4Flow *flow, W4ConnLayer layer, const W4ConnInfo *outer,
     l->info.tunnel_to = l->tunnel_to;
   }
   layer_copy (l, &flow->info);
-  l->next = flow->layers;
-  flow->layers = l;
-  flow->n_layers++;
+  l->next = app->layers;
+  app->layers = l;
+  app->n_layers++;
   return &l->info;
 }
 
 void
 w4_flow_sync_layers (W4Flow *flow)
 {
-  for (W4FlowLayer *l = flow->layers; l != NULL; l = l->next)
+  if (flow->app == NULL)
+    return;
+  for (W4FlowLayer *l = flow->app->layers; l != NULL; l = l->next)
     layer_copy (l, &flow->info);
 }
 
@@ -209,10 +209,10 @@ w4_flow_expire_idle_now (W4Dissect *dis)
   W4Flow *flow;
 
   /* each round removes the head, so the queues bound the loops */
-  while ((flow = g_queue_peek_head (&dis->lru_closed)) != NULL &&
+  while ((flow = dis->lru_closed.head) != NULL &&
          w4_time_diff_usec (flow->last_ts, dis->now) > W4_IDLE_CLOSED_USEC)
     w4_flow_evict (flow, W4_CLOSE_EVICTED);
-  while ((flow = g_queue_peek_head (&dis->lru_open)) != NULL &&
+  while ((flow = dis->lru_open.head) != NULL &&
          w4_time_diff_usec (flow->last_ts, dis->now) > W4_IDLE_OPEN_USEC)
     w4_flow_evict (flow, W4_CLOSE_EVICTED);
 }
@@ -225,12 +225,79 @@ w4_flow_make_room (W4Dissect *dis, const W4FrameInfo *fi)
   if (dis->n_flows < dis->limits.v[W4_LIMIT_FLOWS])
     return;
   /* closed or closing flows go first: they hold the least */
-  flow = g_queue_peek_head (&dis->lru_closed);
+  flow = dis->lru_closed.head;
   if (flow == NULL)
-    flow = g_queue_peek_head (&dis->lru_open);
+    flow = dis->lru_open.head;
   if (flow == NULL)
     return;
   w4_dis_limit_anomaly (dis, W4_LIMIT_FLOWS, fi->frame, fi->ts,
                  "too many connections at once: the idle-longest was dropped");
   w4_flow_evict (flow, W4_CLOSE_EVICTED);
+}
+
+/* --- giving memory back (w4_budget_enforce, between packets) ------------- */
+
+/* Under the budget, a connection this long without a packet is the least
+ * useful state there is: longer than the gap between the requests of a
+ * browser's keep-alive connection in use, and than the correlator's 30 s
+ * decision window, so what it had to say has been said; a closed one
+ * (FIN or RST seen) only waits for late ACKs, and goes after a second. */
+#define W4_EVICT_IDLE_OPEN_USEC (G_USEC_PER_SEC * 30)
+#define W4_EVICT_IDLE_CLOSED_USEC (G_USEC_PER_SEC * 1)
+
+/* The least useful flow to evict: closed ones first (they hold the least
+ * and say nothing more), each queue's longest idle at its head; with
+ * @idle_only, only one idle for longer than the thresholds above. */
+static W4Flow *
+eviction_candidate (W4Dissect *dis, gboolean idle_only)
+{
+  W4Flow *closed = dis->lru_closed.head;
+  W4Flow *open = dis->lru_open.head;
+
+  if (!idle_only)
+    return closed != NULL ? closed : open;
+  if (closed != NULL && w4_time_diff_usec (closed->last_ts, dis->now) > W4_EVICT_IDLE_CLOSED_USEC)
+    return closed;
+  if (open != NULL && w4_time_diff_usec (open->last_ts, dis->now) > W4_EVICT_IDLE_OPEN_USEC)
+    return open;
+  return NULL;
+}
+
+/* Evicts flows as at the flows limit (their close event goes to the
+ * correlator) until @want bytes of charges were given back or no flow
+ * qualifies; the budget counts them. */
+static guint64
+evict_flows (W4Dissect *dis, guint64 want, gboolean idle_only)
+{
+  W4Budget *b = dis->limits.budget;
+  guint64 before = b->used, n = 0;
+  W4Flow *flow;
+
+  while (before - MIN (b->used, before) < want &&
+         (flow = eviction_candidate (dis, idle_only)) != NULL) {
+    w4_flow_evict (flow, W4_CLOSE_EVICTED);
+    n++;
+  }
+  return n;
+}
+
+static guint64
+evict_idle_flows (void *user, guint64 want)
+{
+  return evict_flows (user, want, TRUE);
+}
+
+static guint64
+evict_any_flows (void *user, guint64 want)
+{
+  return evict_flows (user, want, FALSE);
+}
+
+void
+w4_flow_register_evictors (W4Dissect *dis)
+{
+  if (dis->limits.budget == NULL)
+    return;
+  w4_budget_set_evictor (dis->limits.budget, W4_EVICT_IDLE_FLOWS, evict_idle_flows, dis);
+  w4_budget_set_evictor (dis->limits.budget, W4_EVICT_FLOWS, evict_any_flows, dis);
 }

@@ -85,11 +85,57 @@ typedef struct {
   W4Time last_ts;
 } W4RecentChunk;
 
+/* The head being read, reused message after message: an append is a
+ * memcpy while there is room (a GByteArray's is a library call), and
+ * its size is known for the budget. Bounded by what is appended to it
+ * (hdr_append_kind: header-bytes and auth-header-bytes). */
+typedef struct {
+  guint8 *data;
+  gsize len, cap;
+} W4H1Buf;
+
+static void
+h1_buf_grow (W4H1Buf *b, gsize more)
+{
+  gsize cap = MAX (b->cap, 256);
+
+  while (cap - b->len < more)
+    cap *= 2;
+  b->data = g_realloc (b->data, cap);
+  b->cap = cap;
+}
+
+static inline void
+h1_buf_append (W4H1Buf *b, const guint8 *p, gsize n)
+{
+  if (b->cap - b->len < n)
+    h1_buf_grow (b, n);
+  memcpy (b->data + b->len, p, n);
+  b->len += n;
+}
+
 typedef struct {
   guint32 name_off, name_len, value_off, value_len;
   gboolean auth;       /* an authentication-relevant field (its own bound) */
   gboolean value_cut;  /* its value was cut by a limit */
 } W4HdrRef;
+
+/* The fields of the head being read, reused as W4H1Buf is: bounded by
+ * the field count limit (and auth-header-bytes for the others). */
+typedef struct {
+  W4HdrRef *v;
+  guint len, cap;
+} W4H1Refs;
+
+static W4HdrRef *
+h1_refs_add (W4H1Refs *r)
+{
+  if (r->len == r->cap) {
+    r->cap = MAX (r->cap * 2, 16);
+    r->v = g_renew (W4HdrRef, r->v, r->cap);
+  }
+  return &r->v[r->len++];
+}
 
 /* Header field names are read up to this many bytes to tell whether they
  * are authentication-relevant (the longest such name is 29 bytes); a
@@ -130,8 +176,8 @@ typedef struct {
   guint64 cur_base;
 
   /* the message being parsed */
-  GByteArray *hdr;         /* start line pieces + header bytes; reused */
-  GArray *refs;            /* W4HdrRef; reused */
+  W4H1Buf hdr;             /* start line pieces + header bytes; reused */
+  W4H1Refs refs;           /* reused */
   GArray *view;            /* W4Header built at emit time; reused */
   guint32 method_off, method_len, target_off, target_len, reason_off, reason_len;
   int last_cb;             /* which data callback appended last */
@@ -204,6 +250,7 @@ struct W4H1Conn {
    * from its per-size caches */
   W4H1Half *half[2];
   W4H1Pending pending;
+  guint64 charged; /* to W4_MEM_HTTP (h1_charge) */
 };
 
 /* Which data callback appended last, to join pieces of one field. */
@@ -478,6 +525,38 @@ pending_pop (W4H1Conn *c, guint8 *method)
   return TRUE;
 }
 
+/* ---- what a connection's state keeps (W4_MEM_HTTP) --------------------- */
+
+/* Its records, the pending ring, and its buffers as long as they are now:
+ * the buffers are reused and never shrink, so the charge only grows
+ * (h1_charge keeps the highest) until the state is let go. */
+static guint64
+h1_cost (const W4H1Conn *c)
+{
+  guint64 n = sizeof (W4H1Conn) + 2 * sizeof (W4H1Half) + c->pending.cap;
+
+  for (int d = 0; d < 2; d++) {
+    const W4H1Half *h = c->half[d];
+    n += h->patched_size;
+    n += h->hdr.cap;
+    n += h->body != NULL ? h->body->len : 0;
+    n += h->refs.cap * sizeof (W4HdrRef);
+    n += h->view != NULL ? h->view->len * sizeof (W4Header) : 0;
+  }
+  return n;
+}
+
+static void
+h1_charge (W4H1Conn *c)
+{
+  guint64 n = h1_cost (c);
+
+  if (n > c->charged) {
+    w4_budget_charge (c->flow->dis->limits.budget, W4_MEM_HTTP, n - c->charged);
+    c->charged = n;
+  }
+}
+
 /* ---- message assembly --------------------------------------------------- */
 
 static W4H1Half *
@@ -523,7 +602,7 @@ hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
   if (n < len)
     note_truncated (h, which);
   if (n > 0) {
-    g_byte_array_append (h->hdr, (const guint8 *) at, (guint) n);
+    h1_buf_append (&h->hdr, (const guint8 *) at, n);
     *used += (guint32) n;
   }
   return (guint32) n;
@@ -539,28 +618,66 @@ hdr_append (W4H1Half *h, const char *at, size_t len)
 /* Fields a rule reads to explain a 401/407/403 (or that frame the
  * message): kept past header-bytes and the field count, under
  * auth-header-bytes, so that padding cannot push credentials out. */
+typedef struct {
+  const char *name; /* lower case */
+  guint8 len;
+} W4FieldName;
+
+#define FIELD_NAME(s) { s, sizeof s - 1 }
+
+static inline guint8
+ascii_lower (guint8 c)
+{
+  return c >= 'A' && c <= 'Z' ? (guint8) (c | 0x20) : c;
+}
+
+/* @name (any case) is @lower (lower case), both @len bytes. */
+static gboolean
+equals_lower (const guint8 *name, const char *lower, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (ascii_lower (name[i]) != (guint8) lower[i])
+      return FALSE;
+  return TRUE;
+}
+
+/* Every field of every message is looked up here: the length and first
+ * byte rule out almost every name before a comparison is made. */
+static gboolean
+name_in (const W4FieldName *names, gsize n, const guint8 *name, gsize len)
+{
+  guint8 first;
+
+  if (len == 0)
+    return FALSE;
+  first = ascii_lower (name[0]);
+  for (gsize i = 0; i < n; i++)
+    if (names[i].len == len && (guint8) names[i].name[0] == first &&
+        equals_lower (name, names[i].name, len))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
 {
   /* The API-key names are auth/'s (one list for the parser and this). */
-  static const char *const request_names[] = {
-    "Authorization", "Proxy-Authorization", "Cookie",
-    "X-CSRF-Token", "X-XSRF-Token", "X-CSRFToken", "X-WP-Nonce", "Origin", "Sec-Fetch-Site",
-    "Host", "Access-Control-Request-Method", "Expect",
+  static const W4FieldName request_names[] = {
+    FIELD_NAME ("authorization"), FIELD_NAME ("proxy-authorization"), FIELD_NAME ("cookie"),
+    FIELD_NAME ("x-csrf-token"), FIELD_NAME ("x-xsrf-token"), FIELD_NAME ("x-csrftoken"),
+    FIELD_NAME ("x-wp-nonce"), FIELD_NAME ("origin"), FIELD_NAME ("sec-fetch-site"),
+    FIELD_NAME ("host"), FIELD_NAME ("access-control-request-method"), FIELD_NAME ("expect"),
   };
-  static const char *const response_names[] = {
-    "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "Location", "Content-Type",
-    "Upgrade", /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
+  static const W4FieldName response_names[] = {
+    FIELD_NAME ("www-authenticate"), FIELD_NAME ("proxy-authenticate"), FIELD_NAME ("set-cookie"),
+    FIELD_NAME ("location"), FIELD_NAME ("content-type"),
+    FIELD_NAME ("upgrade"), /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
   };
-  const char *const *names = dir == W4_DIR_TO_SERVER ? request_names : response_names;
-  gsize n = dir == W4_DIR_TO_SERVER ? G_N_ELEMENTS (request_names) : G_N_ELEMENTS (response_names);
 
-  if (dir == W4_DIR_TO_SERVER && w4_auth_is_apikey_header ((const char *) name, len))
-    return TRUE;
-  for (gsize i = 0; i < n; i++)
-    if (w4_tok_span_ieq ((const char *) name, len, names[i]))
-      return TRUE;
-  return FALSE;
+  if (dir == W4_DIR_TO_CLIENT)
+    return name_in (response_names, G_N_ELEMENTS (response_names), name, len);
+  return name_in (request_names, G_N_ELEMENTS (request_names), name, len) ||
+         w4_auth_is_apikey_header ((const char *) name, len);
 }
 
 gboolean
@@ -586,8 +703,8 @@ cb_message_begin (llhttp_t *p)
   h->in_msg = TRUE;
   h->head_done = FALSE;
   h->version_checked = FALSE;
-  g_byte_array_set_size (h->hdr, 0);
-  g_array_set_size (h->refs, 0);
+  h->hdr.len = 0;
+  h->refs.len = 0;
   h->method_off = h->method_len = h->target_off = h->target_len = 0;
   h->reason_off = h->reason_len = 0;
   h->last_cb = CB_NONE;
@@ -619,7 +736,7 @@ cb_method (llhttp_t *p, const char *at, size_t len)
      * real token, once */
     if (h->subst_tok != NULL) {
       set_first_frame (h, h->subst_off);
-      h->method_off = h->hdr->len;
+      h->method_off = h->hdr.len;
       h->method_len = hdr_append (h, (const char *) h->subst_tok, h->subst_len);
       h->subst_tok = NULL;
     }
@@ -628,7 +745,7 @@ cb_method (llhttp_t *p, const char *at, size_t len)
   }
   set_first_frame (h, stream_off (h, at));
   if (h->last_cb != CB_METHOD)
-    h->method_off = h->hdr->len;
+    h->method_off = h->hdr.len;
   h->method_len += hdr_append (h, at, len);
   h->last_cb = CB_METHOD;
   return 0;
@@ -659,10 +776,10 @@ cb_url (llhttp_t *p, const char *at, size_t len)
 
   h->method_subst = FALSE;
   if (h->last_cb != CB_URL)
-    h->target_off = h->hdr->len;
+    h->target_off = h->hdr.len;
   kept = hdr_append (h, at, len);
   h->target_len += kept;
-  restore_patches (h, at, h->hdr->data + h->hdr->len - kept, kept);
+  restore_patches (h, at, h->hdr.data + h->hdr.len - kept, kept);
   h->last_cb = CB_URL;
   return 0;
 }
@@ -693,7 +810,7 @@ cb_status (llhttp_t *p, const char *at, size_t len)
   W4H1Half *h = half_of (p);
 
   if (h->last_cb != CB_STATUS)
-    h->reason_off = h->hdr->len;
+    h->reason_off = h->hdr.len;
   h->reason_len += hdr_append (h, at, len);
   h->last_cb = CB_STATUS;
   return 0;
@@ -727,24 +844,24 @@ cb_header_field_complete (llhttp_t *p)
 {
   W4H1Half *h = half_of (p);
   gboolean auth = is_auth_relevant (h->dir, h->name, h->name_len);
-  W4HdrRef fresh = { h->hdr->len, 0, 0, 0, auth, FALSE };
+  W4HdrRef fresh = { h->hdr.len, 0, 0, 0, auth, FALSE };
   guint32 kept;
 
   h->skip_field = TRUE;
-  if (!auth && h->refs->len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
+  if (!auth && h->refs.len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
     note_truncated (h, W4_LIMIT_HEADERS);
     return 0;
   }
   kept = hdr_append_kind (h, (const char *) h->name, h->name_len, auth);
   if (kept < h->name_len) {
     /* a cut name is no name: drop what was kept of it */
-    g_byte_array_set_size (h->hdr, h->hdr->len - kept);
+    h->hdr.len -= kept;
     *(auth ? &h->auth_len : &h->ord_len) -= kept;
     return 0;
   }
   fresh.name_len = kept;
-  fresh.value_off = h->hdr->len;
-  g_array_append_val (h->refs, fresh);
+  fresh.value_off = h->hdr.len;
+  *h1_refs_add (&h->refs) = fresh;
   h->skip_field = FALSE;
   return 0;
 }
@@ -758,8 +875,8 @@ cb_header_value (llhttp_t *p, const char *at, size_t len)
   if (h->last_cb != CB_FIELD && h->last_cb != CB_VALUE)
     return 0;
   h->last_cb = CB_VALUE;
-  if (!h->skip_field && h->refs->len > 0) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, h->refs->len - 1);
+  if (!h->skip_field && h->refs.len > 0) {
+    W4HdrRef *ref = &h->refs.v[h->refs.len - 1];
     guint32 kept = hdr_append_kind (h, at, len, ref->auth);
     ref->value_len += kept;
     if (kept < len)
@@ -776,9 +893,9 @@ buf_span (W4H1Half *h, guint32 off, guint32 len)
   /* A head without reason phrase and fields leaves the buffer empty, and
    * an empty GByteArray may have no data at all: NULL + 0 is undefined
    * (UBSan, found by fuzz-pipeline), so such spans point at a static byte. */
-  if (h->hdr->data == NULL)
+  if (h->hdr.data == NULL)
     return w4_span (&empty, 0);
-  return w4_span (h->hdr->data + off, len);
+  return w4_span (h->hdr.data + off, len);
 }
 
 static W4Span
@@ -829,6 +946,7 @@ emit_head (W4H1Half *h, llhttp_t *p)
   const W4Sink *sink = w4_dis_sink (flow->dis);
   W4HttpHead head = { 0 };
   guint64 end_off;
+  guint n_view;
 
   /* The header block ends with CRLF CRLF after the last field: 3 bytes
    * past its last byte, clipped to what has been fed. */
@@ -841,18 +959,21 @@ emit_head (W4H1Half *h, llhttp_t *p)
     h->first_ts = h->last_ts;
   }
 
-  g_array_set_size (h->view, 0);
-  for (guint i = 0; i < h->refs->len; i++) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
-    W4Header hd;
+  /* sized once, filled in place: one call per message, not per field */
+  g_array_set_size (h->view, h->refs.len);
+  n_view = 0;
+  for (guint i = 0; i < h->refs.len; i++) {
+    W4HdrRef *ref = &h->refs.v[i];
+    W4Header *hd = &g_array_index (h->view, W4Header, n_view);
     /* a credential cut short would be read as a wrong one: the field is
      * left out, and the head says authentication fields were cut */
     if (ref->auth && ref->value_cut)
       continue;
-    hd.name = buf_span (h, ref->name_off, ref->name_len);
-    hd.value = trim (buf_span (h, ref->value_off, ref->value_len));
-    g_array_append_val (h->view, hd);
+    hd->name = buf_span (h, ref->name_off, ref->name_len);
+    hd->value = trim (buf_span (h, ref->value_off, ref->value_len));
+    n_view++;
   }
+  g_array_set_size (h->view, n_view);
 
   w4_dis_ensure_open (flow);
   h->msg_seq = h->next_seq++;
@@ -890,14 +1011,15 @@ emit_head (W4H1Half *h, llhttp_t *p)
       sink->on_response (sink->user, &head);
   }
   h->head_done = TRUE;
+  h1_charge (h->conn);
 }
 
 
 static gboolean
 has_expect_continue (W4H1Half *h)
 {
-  for (guint i = 0; i < h->refs->len; i++) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+  for (guint i = 0; i < h->refs.len; i++) {
+    W4HdrRef *ref = &h->refs.v[i];
     if (span_ieq (buf_span (h, ref->name_off, ref->name_len), "expect") &&
         span_ieq (trim (buf_span (h, ref->value_off, ref->value_len)), "100-continue"))
       return TRUE;
@@ -909,8 +1031,8 @@ has_expect_continue (W4H1Half *h)
 static gboolean
 upgrades_to_h2c (W4H1Half *h)
 {
-  for (guint i = 0; i < h->refs->len; i++) {
-    W4HdrRef *ref = &g_array_index (h->refs, W4HdrRef, i);
+  for (guint i = 0; i < h->refs.len; i++) {
+    W4HdrRef *ref = &h->refs.v[i];
     if (span_ieq (buf_span (h, ref->name_off, ref->name_len), "upgrade") &&
         span_ieq (trim (buf_span (h, ref->value_off, ref->value_len)), "h2c"))
       return TRUE;
@@ -1013,6 +1135,7 @@ emit_body (W4H1Half *h, gboolean complete)
   body.last_frame = h->body_last_frame ? h->body_last_frame : h->last_frame;
   if (sink->on_body)
     sink->on_body (sink->user, &body);
+  h1_charge (h->conn);
 }
 
 static int
@@ -1060,9 +1183,7 @@ parser_start (W4H1Half *h)
   /* buffers only for directions that turn out to be HTTP: most flows in a
    * busy capture are not (a recycled state has them already) */
   h->started = TRUE;
-  if (h->hdr == NULL) {
-    h->hdr = g_byte_array_new ();
-    h->refs = g_array_new (FALSE, FALSE, sizeof (W4HdrRef));
+  if (h->view == NULL) {
     h->view = g_array_new (FALSE, FALSE, sizeof (W4Header));
     h->body = g_byte_array_new ();
   }
@@ -1120,8 +1241,10 @@ stop_connection (W4H1Conn *c)
 static void
 half_reset (W4H1Conn *c, W4H1Half *h, W4Dir dir)
 {
-  GByteArray *hdr = h->hdr, *body = h->body;
-  GArray *refs = h->refs, *view = h->view;
+  W4H1Buf hdr = h->hdr;
+  GByteArray *body = h->body;
+  W4H1Refs refs = h->refs;
+  GArray *view = h->view;
   guint8 *patched = h->patched;
   gsize patched_size = h->patched_size;
 
@@ -1156,6 +1279,8 @@ h1_new (W4Flow *flow, const W4ConnInfo *on)
   g_clear_pointer (&c->connect_to, g_free);
   for (int d = 0; d < 2; d++)
     half_reset (c, c->half[d], (W4Dir) d);
+  c->charged = 0;
+  h1_charge (c);
   return c;
 }
 
@@ -1164,8 +1289,8 @@ h1_destroy (W4H1Conn *c)
 {
   for (int d = 0; d < 2; d++) {
     W4H1Half *h = c->half[d];
-    g_clear_pointer (&h->hdr, g_byte_array_unref);
-    g_clear_pointer (&h->refs, g_array_unref);
+    g_clear_pointer (&h->hdr.data, g_free);
+    g_clear_pointer (&h->refs.v, g_free);
     g_clear_pointer (&h->view, g_array_unref);
     g_clear_pointer (&h->body, g_byte_array_unref);
     g_clear_pointer (&h->patched, g_free);
@@ -1183,6 +1308,9 @@ h1_free (void *st)
   W4Dissect *dis = c->flow->dis;
 
   g_clear_pointer (&c->connect_to, g_free);
+  /* a spare is the dissector's few, not the connection's */
+  w4_budget_release (dis->limits.budget, W4_MEM_HTTP, c->charged);
+  c->charged = 0;
   if (dis->n_h1_spare < W4_H1_SPARE) {
     c->flow = NULL;
     dis->h1_spare[dis->n_h1_spare++] = c;
@@ -1261,7 +1389,7 @@ start_tunnel (W4H1Conn *c)
   /* what comes through the tunnel runs on the tunnel's record: HTTP/1
    * numbering goes on, and a TLS session inside runs on it too */
   c->on = tunnel;
-  c->flow->top = tunnel;
+  w4_app_of (c->flow)->top = tunnel;
   for (int d = 0; d < 2; d++) {
     W4H1Half *h = c->half[d];
     abandon_message (h);
@@ -1413,6 +1541,13 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
       if (nl == NULL)
         break;
       i = (gsize) (nl - c->data);
+    } else if (was == W4_H1_HF_NAME) {
+      /* a name's token bytes keep the state and need no stand-in: only
+       * the byte after them is looked at */
+      while (i < c->len && is_tchar (c->data[i]))
+        i++;
+      if (i == c->len)
+        break;
     }
     version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
 

@@ -113,6 +113,7 @@ typedef struct {
   /* the peer's SETTINGS_HEADER_TABLE_SIZE that came while a block of
    * this direction was being read: applied when it ends (0: none) */
   guint32 table_pending;
+  guint64 bufs_high;         /* its buffers' largest total yet (h2_charge) */
 } W4H2Dir;
 
 /* A connection's HTTP/2 state (W4Flow.app_state[W4_PROTO_H2], or the TLS
@@ -129,6 +130,7 @@ typedef struct {
   /* the highest stream id a client's request opened: ids only grow (RFC
    * 9113 5.1.1), so one at or under it that is not in @streams is closed */
   guint32 client_sid_max;
+  guint64 charged;          /* to W4_MEM_H2 (h2_charge) */
 } W4H2Conn;
 
 W4Probe
@@ -179,11 +181,18 @@ stream_free (gpointer p)
   g_free (s);
 }
 
+/* What a connection's HTTP/2 state keeps (W4_MEM_H2): itself and, per
+ * direction, an HPACK inflater, estimated as twice the default table size
+ * (RFC 9113 6.5.2: 4096 bytes) to cover nghttp2's per-entry overhead. */
+#define W4_H2_CONN_COST (sizeof (W4H2Conn) + 2 * 2 * 4096)
+
 static void *
 h2_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4H2Conn *c = g_new0 (W4H2Conn, 1);
 
+  c->charged = W4_H2_CONN_COST;
+  w4_budget_charge (flow->dis->limits.budget, W4_MEM_H2, c->charged);
   c->flow = flow;
   c->on = on;
   c->streams = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stream_free);
@@ -216,6 +225,7 @@ h2_free (void *st)
     g_array_unref (hd->view);
   }
   g_hash_table_destroy (c->streams);
+  w4_budget_release (c->flow->dis->limits.budget, W4_MEM_H2, c->charged);
   g_free (c);
 }
 
@@ -862,10 +872,45 @@ read_preface (W4H2Dir *d, const W4Chunk *chunk, gsize *i)
   return TRUE;
 }
 
+/* A stream's record in the table (its kept body bytes, at most body-keep,
+ * are not counted). */
+#define W4_H2_STREAM_COST (sizeof (W4H2Stream) + 2 * sizeof (gpointer) + sizeof (guint))
+
+/* Brings the charge to what the state keeps now: its fixed cost, each
+ * direction's frame and header buffers at their largest (they are reused,
+ * never shrunk) and its streams (which come and go). */
+static void
+h2_charge (W4H2Conn *c)
+{
+  W4Budget *b = c->flow->dis->limits.budget;
+  guint64 now = W4_H2_CONN_COST + g_hash_table_size (c->streams) * W4_H2_STREAM_COST;
+
+  for (int d = 0; d < 2; d++) {
+    W4H2Dir *hd = &c->dir[d];
+    guint64 bufs = hd->payload->len + hd->fields->len + hd->refs->len * sizeof (W4H2Field) +
+                   hd->view->len * sizeof (W4Header);
+    hd->bufs_high = MAX (hd->bufs_high, bufs);
+    now += hd->bufs_high;
+  }
+  if (now > c->charged)
+    w4_budget_charge (b, W4_MEM_H2, now - c->charged);
+  else
+    w4_budget_release (b, W4_MEM_H2, c->charged - now);
+  c->charged = now;
+}
+
+static void h2_feed_frames (W4H2Conn *c, W4Dir dir, const W4Chunk *chunk);
+
 static void
 h2_feed (void *st, W4Dir dir, const W4Chunk *chunk)
 {
-  W4H2Conn *c = st;
+  h2_feed_frames (st, dir, chunk);
+  h2_charge (st);
+}
+
+static void
+h2_feed_frames (W4H2Conn *c, W4Dir dir, const W4Chunk *chunk)
+{
   W4H2Dir *d = &c->dir[dir];
   gsize i = 0;
 
@@ -952,9 +997,11 @@ h2_eof (void *st, W4Dir dir, const W4FrameMark *at)
 static W4H2Conn *
 conn_of (W4Flow *flow)
 {
-  if (flow->app_state[W4_PROTO_H2] == NULL)
-    flow->app_state[W4_PROTO_H2] = h2_new (flow, flow->top);
-  return flow->app_state[W4_PROTO_H2];
+  W4FlowApp *app = w4_app_of (flow);
+
+  if (app->state[W4_PROTO_H2] == NULL)
+    app->state[W4_PROTO_H2] = h2_new (flow, app->top);
+  return app->state[W4_PROTO_H2];
 }
 
 void
@@ -981,7 +1028,7 @@ h2_feed_first (void *st, W4Dir dir, const W4Chunk *chunk)
 
   /* prior knowledge: the preface makes the whole connection HTTP/2, the
    * server's side too (its first bytes are its SETTINGS) */
-  if (!c->announced && dir == W4_DIR_TO_SERVER && c->flow->app[W4_DIR_TO_CLIENT].proto != &w4_h2_proto &&
+  if (!c->announced && dir == W4_DIR_TO_SERVER && c->flow->app->half[W4_DIR_TO_CLIENT].proto != &w4_h2_proto &&
       w4_app_state (c->flow, W4_PROTO_H2) == c)
     w4_app_take_over (c->flow, &w4_h2_proto);
   h2_feed (st, dir, chunk);

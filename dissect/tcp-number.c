@@ -76,12 +76,42 @@ rec_equal (gconstpointer p, gconstpointer q)
   return ep_equal (&x->a, &y->a) && ep_equal (&x->b, &y->b);
 }
 
+/* What a record keeps (W4_MEM_STREAM_NUMBERS): itself and its hash table
+ * slots (GHashTable: a key and a hash per slot, up to two slots an entry). */
+#define W4_REC_COST (sizeof (W4ConvRec) + 2 * (sizeof (gpointer) + sizeof (guint)))
+
+static void
+order_push (W4RecOrder *o, W4ConvRec *rec)
+{
+  rec->next = NULL;
+  if (o->tail != NULL)
+    o->tail->next = rec;
+  else
+    o->head = rec;
+  o->tail = rec;
+}
+
+static W4ConvRec *
+order_pop (W4RecOrder *o)
+{
+  W4ConvRec *rec = o->head;
+
+  if (rec != NULL) {
+    o->head = rec->next;
+    if (o->head == NULL)
+      o->tail = NULL;
+    rec->next = NULL;
+  }
+  return rec;
+}
+
+/* @rec was taken from the head of the order (order_pop). */
 static void
 rec_remove (W4Dissect *dis, W4ConvRec *rec)
 {
-  g_queue_unlink (&dis->rec_order, &rec->order_link);
   g_hash_table_remove (dis->recs, rec);
   g_free (rec);
+  w4_budget_release (dis->limits.budget, W4_MEM_STREAM_NUMBERS, W4_REC_COST);
 }
 
 static void
@@ -90,11 +120,9 @@ make_room_for_rec (W4Dissect *dis, const W4FrameInfo *fi)
   if (g_hash_table_size (dis->recs) < dis->limits.v[W4_LIMIT_STREAM_NUMBERS])
     return;
   for (guint i = 0; i < W4_REC_EVICT_TRIES; i++) {
-    GList *l = g_queue_peek_head_link (&dis->rec_order);
-    W4ConvRec *rec;
-    if (l == NULL)
+    W4ConvRec *rec = order_pop (&dis->rec_order);
+    if (rec == NULL)
       return;
-    rec = l->data;
     if (rec->flow == NULL) {
       w4_dis_limit_anomaly (dis, W4_LIMIT_STREAM_NUMBERS, fi->frame, fi->ts,
                      "too many connections to remember: an old one may be numbered anew");
@@ -102,8 +130,7 @@ make_room_for_rec (W4Dissect *dis, const W4FrameInfo *fi)
       return;
     }
     /* live: keep it, look further */
-    g_queue_unlink (&dis->rec_order, l);
-    g_queue_push_tail_link (&dis->rec_order, l);
+    order_push (&dis->rec_order, rec);
   }
 }
 
@@ -133,9 +160,9 @@ w4_num_lookup (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int
   rec->stream = dis->file_streams++;
   rec->stream_file = dis->cur_file;
   dis->n_streams++;
-  rec->order_link.data = rec;
-  g_queue_push_tail_link (&dis->rec_order, &rec->order_link);
+  order_push (&dis->rec_order, rec);
   g_hash_table_add (dis->recs, rec);
+  w4_budget_charge (dis->limits.budget, W4_MEM_STREAM_NUMBERS, W4_REC_COST);
   return rec;
 }
 
@@ -232,15 +259,17 @@ void
 w4_num_init (W4Dissect *dis)
 {
   dis->recs = g_hash_table_new (rec_hash, rec_equal);
-  g_queue_init (&dis->rec_order);
+  dis->rec_order.head = dis->rec_order.tail = NULL;
 }
 
 void
 w4_num_free (W4Dissect *dis)
 {
-  GList *l;
+  W4ConvRec *rec;
 
   g_hash_table_destroy (dis->recs);
-  while ((l = g_queue_pop_head_link (&dis->rec_order)) != NULL)
-    g_free (l->data);
+  while ((rec = order_pop (&dis->rec_order)) != NULL) {
+    g_free (rec);
+    w4_budget_release (dis->limits.budget, W4_MEM_STREAM_NUMBERS, W4_REC_COST);
+  }
 }

@@ -36,6 +36,14 @@ typedef struct {
  * reordering but a corrupt or foreign sequence number: dropped. */
 #define W4_TCP_MAX_AHEAD (1u << 30)
 
+/* What a queued segment keeps (W4_MEM_REASM): its record and queue link,
+ * its bytes and marks. */
+static gsize
+seg_cost (gsize len, guint n_marks)
+{
+  return sizeof (W4Seg) + sizeof (GList) + len + sizeof (W4FrameMark) * n_marks;
+}
+
 static void
 seg_free (W4Seg *s)
 {
@@ -44,14 +52,46 @@ seg_free (W4Seg *s)
   g_free (s);
 }
 
-void
-w4_reasm_clear (W4TcpHalf *t)
+static guint
+ooo_length (const W4TcpHalf *t)
 {
-  W4Seg *s;
+  return t->ooo != NULL ? t->ooo->segs.length : 0;
+}
 
-  while ((s = g_queue_pop_head (&t->ooo)) != NULL)
-    seg_free (s);
-  t->ooo_bytes = 0;
+static gsize
+ooo_bytes (const W4TcpHalf *t)
+{
+  return t->ooo != NULL ? t->ooo->bytes : 0;
+}
+
+static W4Seg *
+ooo_peek (const W4TcpHalf *t)
+{
+  return t->ooo != NULL ? g_queue_peek_head (&t->ooo->segs) : NULL;
+}
+
+/* Takes the first queued segment out (the caller frees it); the queue
+ * goes with its last segment. */
+static W4Seg *
+ooo_pop (W4Budget *budget, W4TcpHalf *t)
+{
+  W4Seg *s = g_queue_pop_head (&t->ooo->segs);
+
+  t->ooo->bytes -= s->len;
+  w4_budget_release (budget, W4_MEM_REASM, seg_cost (s->len, s->n_marks));
+  if (t->ooo->segs.length == 0) {
+    g_free (t->ooo);
+    t->ooo = NULL;
+    w4_budget_release (budget, W4_MEM_REASM, sizeof (W4OooQueue));
+  }
+  return s;
+}
+
+void
+w4_reasm_clear (W4Budget *budget, W4TcpHalf *t)
+{
+  while (t->ooo != NULL)
+    seg_free (ooo_pop (budget, t));
 }
 
 /* Sequence numbers are compared modulo 2^32 (RFC 9293 3.4): the unsigned
@@ -145,17 +185,14 @@ deliver (W4Flow *flow, W4Dir dir, const guint8 *data, gsize len, gsize skip,
 static void
 declare_gap (W4Flow *flow, W4Dir dir, guint64 count, guint64 frame, W4Time ts)
 {
-  W4TcpHalf *t = &flow->tcp[dir];
-
   if (count == 0)
     return;
-  t->gap_bytes += count;
   /* The report's gap info is about lost HTTP: bytes lost from FTP, SSH or
    * TLS we do not read are only counted. */
   if (w4_h1_is_http (flow) || w4_tls_carries_http (flow) || w4_h2_is_http (flow)) {
     /* HTTP lost inside a decrypted session is that session's loss */
     const W4ConnInfo *on = w4_tls_session_record (flow);
-    w4_dis_anomaly_on (flow, on != NULL ? on : flow->top, W4_ANOM_GAP, dir, frame, ts,
+    w4_dis_anomaly_on (flow, on != NULL ? on : w4_app_top (flow), W4_ANOM_GAP, dir, frame, ts,
                        W4_LIMIT_COUNT, count, "bytes of this direction were not captured");
   }
   w4_app_gap (flow, dir, count, frame, ts);
@@ -168,12 +205,11 @@ drain_queue (W4Flow *flow, W4Dir dir)
   W4TcpHalf *t = &flow->tcp[dir];
   W4Seg *s;
 
-  while ((s = g_queue_peek_head (&t->ooo)) != NULL) {
+  while ((s = ooo_peek (t)) != NULL) {
     gint32 ahead = seq_diff (s->seq, t->next_seq);
     if (ahead > 0)
       break;
-    g_queue_pop_head (&t->ooo);
-    t->ooo_bytes -= s->len;
+    ooo_pop (flow->dis->limits.budget, t);
     if (seq_behind (s->seq, t->next_seq) < s->len) {
       deliver (flow, dir, s->data, s->len, seq_behind (s->seq, t->next_seq), s->marks,
                s->n_marks);
@@ -189,7 +225,7 @@ static gboolean
 skip_first_hole (W4Flow *flow, W4Dir dir)
 {
   W4TcpHalf *t = &flow->tcp[dir];
-  W4Seg *s = g_queue_peek_head (&t->ooo);
+  W4Seg *s = ooo_peek (t);
 
   if (s == NULL)
     return FALSE;
@@ -209,10 +245,10 @@ static void
 w4_reasm_acked_holes (W4Flow *flow, W4Dir dir, guint32 ack)
 {
   W4TcpHalf *t = &flow->tcp[dir];
-  guint max = t->ooo.length; /* each round drops at least one segment */
+  guint max = ooo_length (t); /* each round drops at least one segment */
 
   for (guint i = 0; i < max && t->synced; i++) {
-    W4Seg *s = g_queue_peek_head (&t->ooo);
+    W4Seg *s = ooo_peek (t);
     if (s == NULL || seq_diff (ack, t->next_seq) <= 0 || seq_diff (s->seq, t->next_seq) <= 0)
       break;
     skip_first_hole (flow, dir);
@@ -241,13 +277,13 @@ queue_segment (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize l
 
   /* Make room first: the budget is checked before allocating. */
   for (guint i = 0; i < W4_REC_EVICT_TRIES * 4 &&
-                    (t->ooo.length >= dis->limits.v[W4_LIMIT_OOO_SEGMENTS] ||
-                     t->ooo_bytes + len > dis->limits.v[W4_LIMIT_REASM_BYTES]);
+                    (ooo_length (t) >= dis->limits.v[W4_LIMIT_OOO_SEGMENTS] ||
+                     ooo_bytes (t) + len > dis->limits.v[W4_LIMIT_REASM_BYTES]);
        i++) {
-    W4LimitId which = t->ooo.length >= dis->limits.v[W4_LIMIT_OOO_SEGMENTS]
+    W4LimitId which = ooo_length (t) >= dis->limits.v[W4_LIMIT_OOO_SEGMENTS]
                           ? W4_LIMIT_OOO_SEGMENTS
                           : W4_LIMIT_REASM_BYTES;
-    if (t->ooo.length == 0)
+    if (ooo_length (t) == 0)
       break;
     w4_dis_anomaly (flow, W4_ANOM_LIMIT, dir, marks[0].frame, marks[0].ts, which, 0,
                     "out-of-order data over the limit: the hole is declared lost");
@@ -263,10 +299,14 @@ queue_segment (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize l
     }
     return;
   }
-  if (len > dis->limits.v[W4_LIMIT_REASM_BYTES]) {
-    /* a single segment over the budget: the hole before it is lost */
-    w4_dis_anomaly (flow, W4_ANOM_LIMIT, dir, marks[0].frame, marks[0].ts,
-                    W4_LIMIT_REASM_BYTES, 0, "out-of-order segment larger than the limit");
+  if (len > dis->limits.v[W4_LIMIT_REASM_BYTES] ||
+      !w4_budget_fits (dis->limits.budget, W4_MEM_REASM,
+                       seg_cost (len, n_marks) + (t->ooo == NULL ? sizeof (W4OooQueue) : 0))) {
+    /* a single segment over the limit, or over what memory allows: the
+     * hole before it is lost */
+    if (len > dis->limits.v[W4_LIMIT_REASM_BYTES])
+      w4_dis_anomaly (flow, W4_ANOM_LIMIT, dir, marks[0].frame, marks[0].ts,
+                      W4_LIMIT_REASM_BYTES, 0, "out-of-order segment larger than the limit");
     declare_gap (flow, dir, seq - t->next_seq, marks[0].frame, marks[0].ts);
     t->next_seq = seq;
     deliver (flow, dir, data, len, 0, marks, n_marks);
@@ -274,6 +314,11 @@ queue_segment (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize l
     return;
   }
 
+  if (t->ooo == NULL) {
+    t->ooo = g_new0 (W4OooQueue, 1);
+    g_queue_init (&t->ooo->segs);
+    w4_budget_charge (dis->limits.budget, W4_MEM_REASM, sizeof (W4OooQueue));
+  }
   s = g_new0 (W4Seg, 1);
   s->seq = seq;
   s->len = (guint32) len;
@@ -282,16 +327,17 @@ queue_segment (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsize l
   s->n_marks = n_marks;
   /* sorted by seq; equal seq: the first copy stays first (first data wins
    * when both are delivered, the later one is then a retransmission) */
-  for (l = t->ooo.tail; l != NULL; l = l->prev) {
+  for (l = t->ooo->segs.tail; l != NULL; l = l->prev) {
     W4Seg *o = l->data;
     if (seq_diff (o->seq, seq) <= 0)
       break;
   }
   if (l == NULL)
-    g_queue_push_head (&t->ooo, s);
+    g_queue_push_head (&t->ooo->segs, s);
   else
-    g_queue_insert_after (&t->ooo, l, s);
-  t->ooo_bytes += len;
+    g_queue_insert_after (&t->ooo->segs, l, s);
+  t->ooo->bytes += len;
+  w4_budget_charge (dis->limits.budget, W4_MEM_REASM, seg_cost (len, n_marks));
 }
 
 /* One segment's payload in @dir (captured bytes @data/@len of @claimed). */
@@ -309,18 +355,15 @@ w4_reasm_payload (W4Flow *flow, W4Dir dir, guint32 seq, const guint8 *data, gsiz
   if (!t->synced) {
     /* No SYN: start at the first segment that starts a message (or a TLS
      * record). Anything before it is the tail of something we missed. */
-    if (len == 0 || !w4_app_starts_stream (dir, data, len)) {
-      t->skipped_bytes += claimed;
-      t->nosync_segments++;
+    if (len == 0 || !w4_app_starts_stream (dir, data, len))
       return;
-    }
     t->synced = TRUE;
     t->next_seq = seq;
   }
 
   if (w4_app_done (flow, dir)) {
     /* nothing more is parsed here: do not copy */
-    w4_reasm_clear (t);
+    w4_reasm_clear (flow->dis->limits.budget, t);
     if (seq_diff (seq + (guint32) claimed, t->next_seq) > 0)
       t->next_seq = seq + (guint32) claimed;
     return;
@@ -407,7 +450,6 @@ w4_reasm_segment (W4Flow *flow, const W4TcpHdr *h, const W4IpPacket *pkt, const 
   if (h->flags & TH_SYN) {
     if (!t->saw_syn) {
       t->saw_syn = TRUE;
-      t->isn = h->seq;
       if (!t->synced || t->payload_seen == FALSE) {
         t->synced = TRUE;
         t->next_seq = h->seq + 1;
@@ -442,7 +484,7 @@ w4_reasm_segment (W4Flow *flow, const W4TcpHdr *h, const W4IpPacket *pkt, const 
     gboolean both_done = TRUE;
     for (int d = 0; d < 2; d++) {
       W4TcpHalf *x = &flow->tcp[d];
-      if (!x->eof && x->synced && x->ooo.length > 0)
+      if (!x->eof && x->synced && ooo_length (x) > 0)
         both_done = FALSE;
     }
     if (both_done)
@@ -455,7 +497,7 @@ w4_reasm_flush (W4Flow *flow, W4Dir dir, guint64 frame, W4Time ts)
 {
   W4TcpHalf *t = &flow->tcp[dir];
 
-  guint max = t->ooo.length + 1; /* each round delivers or drops at least one segment */
+  guint max = ooo_length (t) + 1; /* each round delivers or drops at least one segment */
 
   for (guint i = 0; i < max && skip_first_hole (flow, dir); i++)
     ;

@@ -5,6 +5,7 @@
  * sample key log read without harm. */
 #include "test-util.h"
 #include "tls-keylog.h"
+#include "w4-budget.h"
 
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #define R1 "0101010101010101010101010101010101010101010101010101010101010101"
 #define R2 "0202020202020202020202020202020202020202020202020202020202020202"
+#define R3 "0303030303030303030303030303030303030303030303030303030303030303"
 #define S32 "1111111111111111111111111111111111111111111111111111111111111111"
 #define S48 S32 "22222222222222222222222222222222"
 /* 48 bytes beginning with 0xab (upper-case digits), and with 0x33 */
@@ -457,11 +459,40 @@ test_every_prefix (void)
   }
 }
 
+/* The sessions kept are charged to the budget (those read before it was
+ * set too), a forgotten one is released, and the rest with the store. */
+static void
+test_budget (void)
+{
+  TWarn w;
+  W4Budget b;
+  W4Keylog *kl;
+  guint64 one;
+
+  t_warn_init (&w);
+  w4_budget_init (&b, 0);
+  kl = w4_keylog_new (2, t_warn, &w);
+  t_text (kl, "CLIENT_RANDOM " R1 " " S48 "\n");
+  w4_keylog_set_budget (kl, &b);
+  one = b.by_kind[W4_MEM_TLS];
+  g_assert_cmpuint (one, >, sizeof (W4TlsSessionKeys));
+  t_text (kl, "CLIENT_HANDSHAKE_TRAFFIC_SECRET " R2 " " S32 "\n");
+  g_assert_cmpuint (b.by_kind[W4_MEM_TLS], ==, 2 * one);
+  /* a third session: the first is forgotten (tls-keys = 2) */
+  t_text (kl, "CLIENT_RANDOM " R3 " " S48 "\n");
+  g_assert_cmpuint (b.by_kind[W4_MEM_TLS], ==, 2 * one);
+  w4_keylog_free (kl);
+  g_assert_cmpuint (b.by_kind[W4_MEM_TLS], ==, 0);
+  g_assert_cmpuint (b.used, ==, 0);
+  t_warn_clear (&w);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/keylog/every-label", test_every_label);
+  g_test_add_func ("/keylog/budget", test_budget);
   g_test_add_func ("/keylog/malformed-lines", test_malformed_lines);
   g_test_add_func ("/keylog/crlf-blanks-case", test_crlf_blanks_and_case);
   g_test_add_func ("/keylog/huge-line", test_huge_line);

@@ -1,6 +1,7 @@
 /* test-tcp.c: TCP reassembly and tcp.stream numbering, fed synthetic
  * segments and checked against the recorded event lines. */
 #include "test-util.h"
+#include "w4-budget.h"
 
 #include <string.h>
 
@@ -544,6 +545,123 @@ test_random_segments (void)
   g_rand_free (rnd);
 }
 
+/* Every charge a connection's state made is released when it goes: at
+ * teardown the budget is back at 0 in every kind. */
+static void
+assert_budget_empty (const W4Budget *b)
+{
+  for (int k = 0; k < W4_MEM_KINDS; k++)
+    g_assert_cmpuint (b->by_kind[k], ==, 0);
+  g_assert_cmpuint (b->used, ==, 0);
+}
+
+static void
+test_budget_released (void)
+{
+  W4Budget b;
+  TRec r;
+  char seg[10];
+  const char tls[] = "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00";
+  const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+  w4_budget_init (&b, 0);
+  t_rec_init_budget (&r, &b);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ));
+  /* two segments after a hole are queued: reassembly holds them */
+  memset (seg, 'x', sizeof seg);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + strlen (REQ) + 10, 5001, seg, sizeof seg);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + strlen (REQ) + 20, 5001, seg, sizeof seg);
+  g_assert_cmpuint (b.by_kind[W4_MEM_REASM], >, 2 * sizeof seg);
+  t_seg (&r, 2, 80, 40000, T_ACK, 5001, 1001 + strlen (REQ), RESP, strlen (RESP));
+  g_assert_cmpuint (b.by_kind[W4_MEM_FLOWS], >, 0);
+  g_assert_cmpuint (b.by_kind[W4_MEM_HTTP], >, 0);
+  g_assert_cmpuint (b.by_kind[W4_MEM_STREAM_NUMBERS], >, 0);
+  /* a second connection that only sends a SYN: a flow, no more */
+  t_seg (&r, 1, 40001, 80, T_SYN, 7000, 0, NULL, 0);
+  /* TLS and HTTP/2 states */
+  handshake (&r, 40002, 1000, 5000);
+  t_seg (&r, 1, 40002, 443, T_ACK, 1001, 5001, tls, sizeof tls - 1);
+  g_assert_cmpuint (b.by_kind[W4_MEM_TLS], >, 0);
+  handshake (&r, 40003, 1000, 5000);
+  t_seg (&r, 1, 40003, 80, T_ACK, 1001, 5001, preface, sizeof preface - 1);
+  g_assert_cmpuint (b.by_kind[W4_MEM_H2], >, 0);
+  w4_dis_finish (r.dis);
+  /* the flows went at the end of input; their numbers stay till the end */
+  g_assert_cmpuint (b.by_kind[W4_MEM_FLOWS], ==, 0);
+  g_assert_cmpuint (b.by_kind[W4_MEM_REASM], ==, 0);
+  g_assert_cmpuint (b.by_kind[W4_MEM_HTTP], ==, 0);
+  g_assert_cmpuint (b.by_kind[W4_MEM_TLS], ==, 0);
+  g_assert_cmpuint (b.by_kind[W4_MEM_H2], ==, 0);
+  t_rec_clear (&r);
+  assert_budget_empty (&b);
+}
+
+/* Over the budget, the idle flows go first (as at the flows limit: closed
+ * towards the correlator), then the others, the longest idle first. */
+static void
+test_budget_evicts_flows (void)
+{
+  W4Budget b;
+  TRec r;
+
+  w4_budget_init (&b, 0);
+  t_rec_init_budget (&r, &b);
+  t_time (&r, 1000);
+  t_seg (&r, 1, 40000, 80, T_SYN, 1000, 0, NULL, 0);
+  t_time (&r, 1100);
+  t_seg (&r, 1, 40001, 80, T_SYN, 2000, 0, NULL, 0);
+  t_seg (&r, 1, 40002, 80, T_SYN, 3000, 0, NULL, 0);
+  /* the pipeline enforces between packets: a budget that allows two
+   * flows and the records gives up the one idle for 100 s */
+  b.max = b.used - 1;
+  g_assert_true (w4_budget_over (&b));
+  w4_budget_enforce (&b);
+  g_assert_cmpuint (b.evicted[W4_EVICT_IDLE_FLOWS], ==, 1);
+  g_assert_cmpuint (b.evicted[W4_EVICT_FLOWS], ==, 0);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 evicted\n");
+  /* a budget that holds none of them: the others go too, the oldest first */
+  b.max = 1;
+  w4_budget_enforce (&b);
+  g_assert_cmpuint (b.evicted[W4_EVICT_FLOWS], ==, 2);
+  g_assert_cmpstr (r.log->str, ==,
+                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+                   "close 0 evicted\n"
+                   "open 1 10.0.0.1:40001>10.0.0.2:80 f2\n"
+                   "close 1 evicted\n"
+                   "open 2 10.0.0.1:40002>10.0.0.2:80 f3\n"
+                   "close 2 evicted\n");
+  w4_dis_finish (r.dis);
+  t_rec_clear (&r);
+  assert_budget_empty (&b);
+}
+
+/* A segment ahead of a hole that the budget cannot hold is not queued:
+ * as one over reasm-bytes, the hole before it is lost and it is read. */
+static void
+test_budget_refuses_segment (void)
+{
+  W4Budget b;
+  TRec r;
+  char seg[100];
+
+  w4_budget_init (&b, 0);
+  t_rec_init_budget (&r, &b);
+  handshake (&r, 40000, 1000, 5000);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001, 5001, REQ, strlen (REQ) - 2);
+  b.max = b.used + sizeof seg / 2;
+  memset (seg, 'x', sizeof seg);
+  t_seg (&r, 1, 40000, 80, T_ACK, 1001 + strlen (REQ) + 10, 5001, seg, sizeof seg);
+  g_assert_cmpuint (b.refused[W4_MEM_REASM], ==, 1);
+  g_assert_cmpuint (b.by_kind[W4_MEM_REASM], ==, 0);
+  g_assert_nonnull (strstr (r.log->str, "anomaly gap 0 c2s 12\n"));
+  w4_dis_finish (r.dis);
+  t_rec_clear (&r);
+  assert_budget_empty (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -569,5 +687,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/tls-hello-cut", test_tls_hello_cut);
   g_test_add_func ("/tcp/tls-server-version", test_tls_server_version);
   g_test_add_func ("/tcp/random-segments", test_random_segments);
+  g_test_add_func ("/tcp/budget-released", test_budget_released);
+  g_test_add_func ("/tcp/budget-evicts-flows", test_budget_evicts_flows);
+  g_test_add_func ("/tcp/budget-refuses-segment", test_budget_refuses_segment);
   return g_test_run ();
 }

@@ -232,9 +232,27 @@ t_rec_init_limit (TRec *r, W4LimitId id, guint64 value)
   w4_limits_init (&r->limits);
   if (id < W4_LIMIT_COUNT)
     r->limits.v[id] = value;
+  w4_budget_init (&r->budget, 0);
+  r->limits.budget = &r->budget;
   sink.user = r;
   r->dis = w4_dis_new (&r->limits, &sink);
   t_now_sec = 1000;
+}
+
+void
+t_rec_init_budget (TRec *r, W4Budget *budget)
+{
+  W4Limits limits;
+
+  t_rec_init (r);
+  /* the dissector copies its limits: a new one with the budget in them */
+  limits = r->limits;
+  limits.budget = budget;
+  w4_dis_free (r->dis);
+  r->limits = limits;
+  r->dis = w4_dis_new (&r->limits, &(W4Sink) { on_open, on_close, on_request, on_response,
+                                               on_body, on_anomaly, on_tls, on_h2, on_h2_reset,
+                                               on_tls_alert, r });
 }
 
 void
@@ -247,6 +265,9 @@ void
 t_rec_clear (TRec *r)
 {
   w4_dis_free (r->dis);
+  /* what the dissector charged, it released */
+  for (int k = 0; k < W4_MEM_KINDS; k++)
+    g_assert_cmpuint (r->limits.budget->by_kind[k], ==, 0);
   g_hash_table_destroy (r->seen);
   g_string_free (r->log, TRUE);
 }

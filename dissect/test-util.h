@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dissect.h"
+#include "w4-budget.h"
 
 G_BEGIN_DECLS
 
@@ -25,11 +26,16 @@ typedef struct {
   guint file_index;  /* input file of the next frames */
   guint64 file_frame; /* last frame number used in that file */
   GHashTable *seen;  /* conn_id -> TSeen*: on_tls and on_h2, shown at close */
+  /* every test's charges, without a maximum: t_rec_clear checks that
+   * each was released */
+  W4Budget budget;
 } TRec;
 
 void t_rec_init (TRec *r);
 /* The same with one limit set to @value. */
 void t_rec_init_limit (TRec *r, W4LimitId id, guint64 value);
+/* The same with the charges going to @budget (checked by the caller). */
+void t_rec_init_budget (TRec *r, W4Budget *budget);
 void t_rec_clear (TRec *r);
 
 /* One TCP segment from host @from (1 = client 10.0.0.1, 2 = server

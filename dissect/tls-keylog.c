@@ -14,6 +14,7 @@
  * SSLKEYLOGFILE writers append whole lines, but a reader can still catch
  * one half written, and half a 48-byte secret would pass for a 32-byte one. */
 #include "tls-keylog.h"
+#include "w4-budget.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +55,12 @@ struct W4Keylog {
   W4KeylogCounts text_counts; /* the last w4_keylog_add_text */
   guint n_sources;      /* files and texts added */
   gboolean growing;     /* one of the files is */
+  struct W4Budget *budget; /* W4_MEM_TLS is charged for the sessions, or NULL */
 };
+
+/* What a session kept costs (W4_MEM_TLS): its entry and, in the table, a
+ * key, a value and a hash per slot, up to two slots an entry. */
+#define W4_KL_ENTRY_COST (sizeof (W4KlEntry) + 2 * (2 * sizeof (gpointer) + sizeof (guint)))
 
 static const struct {
   const char *label;
@@ -134,9 +140,23 @@ w4_keylog_free (W4Keylog *kl)
     explicit_bzero (e->keys.secret, sizeof e->keys.secret);
   }
   g_queue_init (&kl->order); /* the links are inside the entries: not freed apart */
+  w4_budget_release (kl->budget, W4_MEM_TLS,
+                     (guint64) g_hash_table_size (kl->sessions) * W4_KL_ENTRY_COST);
   g_hash_table_unref (kl->sessions);
   g_ptr_array_unref (kl->files);
   g_free (kl);
+}
+
+void
+w4_keylog_set_budget (W4Keylog *kl, struct W4Budget *budget)
+{
+  guint64 held = (guint64) g_hash_table_size (kl->sessions) * W4_KL_ENTRY_COST;
+
+  if (kl->budget == budget)
+    return;
+  w4_budget_release (kl->budget, W4_MEM_TLS, held);
+  kl->budget = budget;
+  w4_budget_charge (kl->budget, W4_MEM_TLS, held);
 }
 
 static void
@@ -165,6 +185,7 @@ w4_kl_evict_first (W4Keylog *kl)
   w4_kl_anomaly (kl, W4_ANOM_LIMIT, "the first TLS sessions of the key logs are forgotten");
   explicit_bzero (e->keys.secret, sizeof e->keys.secret);
   g_hash_table_remove (kl->sessions, e->keys.client_random);
+  w4_budget_release (kl->budget, W4_MEM_TLS, W4_KL_ENTRY_COST);
 }
 
 static void
@@ -181,6 +202,7 @@ w4_kl_store (W4Keylog *kl, W4KlSource *src, W4TlsSecretKind kind, const guint8 *
     e->link.data = e;
     g_queue_push_tail_link (&kl->order, &e->link);
     g_hash_table_insert (kl->sessions, e->keys.client_random, e);
+    w4_budget_charge (kl->budget, W4_MEM_TLS, W4_KL_ENTRY_COST);
   }
   if (e->last_source != src->id) {
     e->last_source = src->id;

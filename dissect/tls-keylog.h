@@ -72,6 +72,10 @@ typedef struct {
  * limit's anomaly go to @warn (may be NULL). */
 W4Keylog *w4_keylog_new (guint64 max_sessions, W4AnomalyFunc warn, void *warn_user);
 void w4_keylog_free (W4Keylog *kl);
+/* The sessions kept are charged to @budget (W4_MEM_TLS) from now on,
+ * those already read too (NULL: to none). It must outlive @kl. */
+struct W4Budget;
+void w4_keylog_set_budget (W4Keylog *kl, struct W4Budget *budget);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Keylog, w4_keylog_free)
 
 /* Adds the key log file @path and reads every complete line it holds now.

@@ -77,6 +77,7 @@ typedef struct {
   W4TlsDirStage stage;
   GByteArray *rec;      /* the record so far, header included */
   gsize rec_need;       /* its whole length once the header is in, else 0 */
+  gsize rec_charged;    /* rec's largest length yet, charged to W4_MEM_TLS */
   W4FrameMark first;    /* the frame that carried its first byte */
   W4TlsKeys *keys;
   W4TlsKeys *next_keys; /* the application keys, taken after Finished */
@@ -194,6 +195,9 @@ tls_new (W4Flow *flow, const W4ConnInfo *on)
 {
   W4TlsConn *t = g_new0 (W4TlsConn, 1);
 
+  /* its record buffers and keys come and go with records: the state is
+   * what a connection keeps */
+  w4_budget_charge (flow->dis->limits.budget, W4_MEM_TLS, sizeof (W4TlsConn));
   t->flow = flow;
   t->on = on;
   w4_tls_hello_init (&t->hello);
@@ -224,6 +228,8 @@ tls_free (void *st)
   }
   w4_tls_hello_clear (&t->hello);
   memset (&t->keys, 0, sizeof t->keys);
+  w4_budget_release (t->flow->dis->limits.budget, W4_MEM_TLS,
+                     sizeof (W4TlsConn) + t->dir[0].rec_charged + t->dir[1].rec_charged);
   g_free (t);
 }
 
@@ -931,6 +937,11 @@ feed_records (W4TlsConn *t, W4Dir dir, const W4Chunk *chunk)
     want = d->rec_need != 0 ? d->rec_need : 5;
     take = MIN (want - d->rec->len, chunk->len - i);
     g_byte_array_append (d->rec, chunk->data + i, (guint) take);
+    if (d->rec->len > d->rec_charged) {
+      /* the buffer is reused record after record: its largest is kept */
+      w4_budget_charge (t->flow->dis->limits.budget, W4_MEM_TLS, d->rec->len - d->rec_charged);
+      d->rec_charged = d->rec->len;
+    }
     i += take;
     if (d->rec->len < want)
       break;
