@@ -147,6 +147,7 @@ typedef struct {
   /* decision */
   gboolean failed;         /* 401, 407 or 403 */
   gboolean decided;
+  gboolean awaits_retry;   /* counted in W4Correlate.awaiting */
   W4Finding *finding;      /* (owned) once decided, until released */
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
@@ -233,6 +234,9 @@ struct W4Correlate {
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
   GQueue window;           /* W4CorExchange (one ref each), in arrival order */
+  /* retry key (correlate.c retry_key) -> count of undecided failures
+   * with it: which requests the window keeps */
+  GHashTable *awaiting;
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */

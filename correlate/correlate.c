@@ -36,6 +36,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "rule.h"
 #include "track-conn-auth.h"
 #include "track-csrf.h"
 #include "track-redirect.h"
@@ -347,6 +348,24 @@ exchange_frame (const W4CorExchange *ex)
   return ex->has_request ? ex->req_frame : ex->resp_frame;
 }
 
+/* Inserts @ex into @q (of W4CorExchange in arrival order) where its
+ * arrival puts it: at the tail for a request that just came, a few links
+ * before it for a failure added when its response came. Returns its link. */
+static GList *
+queue_insert_by_arrival (GQueue *q, W4CorExchange *ex)
+{
+  GList *l = q->tail;
+
+  while (l != NULL && ((const W4CorExchange *) l->data)->arrival > ex->arrival)
+    l = l->prev;
+  if (l == NULL) {
+    g_queue_push_head (q, ex);
+    return q->head;
+  }
+  g_queue_insert_after (q, l, ex);
+  return l->next;
+}
+
 static void
 window_add (W4Correlate *cor, W4CorExchange *ex)
 {
@@ -372,10 +391,90 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     g_queue_init (&cl->window);
     g_hash_table_insert (cor->clients, &cl->addr, cl);
   }
-  g_queue_push_tail (&cor->window, exchange_ref (ex));
-  g_queue_push_tail (&cl->window, ex);
-  ex->client_link = cl->window.tail;
+  queue_insert_by_arrival (&cor->window, exchange_ref (ex));
+  ex->client_link = queue_insert_by_arrival (&cl->window, ex);
   ex->client_state = cl;
+}
+
+/* ---- which exchanges the window keeps ----------------------------------- */
+
+/* The window's only reader is the look-ahead of an undecided failure for
+ * its retry (w4_cor_next_attempt_cut): a later request of the same client
+ * to the same server with the same method and target, with credentials,
+ * after the failed response. So a request is kept only when such a
+ * failure already waits for it: W4Correlate.awaiting counts the undecided
+ * failures by a 64-bit hash of that key (a collision keeps one more
+ * exchange, which the look-ahead then skips). */
+
+static guint64
+fnv_bytes (guint64 h, const void *p, gsize n)
+{
+  const guint8 *b = p;
+
+  for (gsize i = 0; i < n; i++)
+    h = (h ^ b[i]) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
+/* Hashes @s with its terminating NUL, so that "a"+"b" is not "ab"+"". */
+static guint64
+fnv_str (guint64 h, const char *s)
+{
+  return s != NULL ? fnv_bytes (h, s, strlen (s) + 1) : fnv_bytes (h, "", 1);
+}
+
+static gpointer
+retry_key (const W4CorExchange *ex)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  h = fnv_bytes (h, &ex->client.addr.family, 1);
+  h = fnv_bytes (h, ex->client.addr.a, ex->client.addr.family == 4 ? 4 : 16);
+  h = fnv_str (h, ex->server_key);
+  h = fnv_str (h, ex->method);
+  h = fnv_str (h, ex->target);
+  return GSIZE_TO_POINTER ((gsize) h);
+}
+
+/* The failed @ex (its response just read) awaits a retry until decided. */
+static void
+awaiting_add (W4Correlate *cor, W4CorExchange *ex)
+{
+  gpointer key;
+
+  if (!ex->has_request)
+    return;
+  key = retry_key (ex);
+  g_hash_table_insert (cor->awaiting, key,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (cor->awaiting,
+                                                                                key)) + 1));
+  ex->awaits_retry = TRUE;
+}
+
+/* ...and no longer, once decided. */
+static void
+awaiting_remove (W4Correlate *cor, W4CorExchange *ex)
+{
+  gpointer key;
+  guint n;
+
+  if (!ex->awaits_retry)
+    return;
+  ex->awaits_retry = FALSE;
+  key = retry_key (ex);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (cor->awaiting, key));
+  if (n <= 1)
+    g_hash_table_remove (cor->awaiting, key);
+  else
+    g_hash_table_insert (cor->awaiting, key, GUINT_TO_POINTER (n - 1));
+}
+
+/* Could the request @ex be the retry that an undecided failure looks for? */
+static gboolean
+window_wants (W4Correlate *cor, const W4CorExchange *ex)
+{
+  return w4_cor_has_any_credentials (ex) && g_hash_table_size (cor->awaiting) > 0 &&
+         g_hash_table_contains (cor->awaiting, retry_key (ex));
 }
 
 static void
@@ -1025,7 +1124,8 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_jar_request (cor, ex, req);
   w4_cor_header_facts_on_request (cor, ex, req);
   note_cleartext (cor, ex);
-  window_add (cor, ex);
+  if (window_wants (cor, ex))
+    window_add (cor, ex);
 
   if (req->proto == W4_HTTP_2) {
     if (g_hash_table_size (c->h2_pending) >= cor->limits.v[W4_LIMIT_PENDING_REQ]) {
@@ -1140,7 +1240,6 @@ on_response (void *user, const W4HttpHead *resp)
       w4_cor_exchange_unref (ex);
       return;
     }
-    window_add (cor, ex);
   } else {
     read_response (cor, ex, resp);
   }
@@ -1168,6 +1267,10 @@ on_response (void *user, const W4HttpHead *resp)
       note_rejection (cor, ex, mc);
     ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
     g_queue_push_tail (&cor->due, exchange_ref (ex));
+    /* its look-ahead starts at its own place in its client's window */
+    if (ex->has_request && ex->client_link == NULL)
+      window_add (cor, ex);
+    awaiting_add (cor, ex);
     while (c->body_wait.length > 0 && c->body_wait.length >= cor->limits.v[W4_LIMIT_BODY_WAITS]) {
       note_limit (cor, W4_LIMIT_BODY_WAITS, ex->resp_frame, ex->resp_ts);
       w4_cor_exchange_unref (g_queue_pop_head (&c->body_wait));
@@ -1326,6 +1429,7 @@ decide (W4Correlate *cor, W4CorExchange *ex)
 {
   ex->finding = w4_cor_decide (cor, ex);
   ex->decided = TRUE;
+  awaiting_remove (cor, ex);
   if (ex->finding->kind == W4_KIND_FAILURE || ex->finding->kind == W4_KIND_NOTE)
     cor->by_cause[ex->finding->cause]++;
   w4_cor_history_on_decided (cor, ex);
@@ -1473,6 +1577,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
   cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
   g_queue_init (&cor->window);
+  cor->awaiting = g_hash_table_new (g_direct_hash, g_direct_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
@@ -1507,6 +1612,7 @@ w4_cor_free (W4Correlate *cor)
   while (cor->window.length > 0)
     window_pop (cor);
   g_hash_table_unref (cor->clients);
+  g_hash_table_unref (cor->awaiting);
   w4_cor_cred_history_free (cor->creds);
   g_hash_table_unref (cor->servers);
   g_hash_table_unref (cor->principals);
