@@ -95,7 +95,7 @@ typedef struct {
 /* One request and its response, as far as they were captured. Shared by
  * the connection's pending queue, the client window and the decision
  * queue, hence reference counted; flow/run lifetime. */
-typedef struct {
+typedef struct W4CorExchange {
   gint refs;
   guint64 arrival;         /* creation order: ties within one frame */
   /* connection */
@@ -147,10 +147,18 @@ typedef struct {
   /* decision */
   gboolean failed;         /* 401, 407 or 403 */
   gboolean decided;
-  gboolean awaits_retry;   /* counted in W4Correlate.awaiting */
+  /* correlate.c, the window: a hash of the retry key (client, server,
+   * method, target); for a failure waiting for its retry, its links in
+   * W4Correlate.awaiting; once answered for good, the arrival of the
+   * request past which its look-ahead never goes (G_MAXUINT64: not yet) */
+  guint64 retry_hash;
+  gboolean awaits_retry;
+  struct W4CorExchange *await_prev, *await_next;
+  guint64 retry_stop;
   W4Finding *finding;      /* (owned) once decided, until released */
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
+  GList *window_link;      /* ...and in W4Correlate.window */
   GSequenceIter *order_iter; /* in W4Correlate.order until released */
 } W4CorExchange;
 
@@ -174,7 +182,12 @@ w4_cor_track_get (W4CorExchange *ex)
 struct _W4CorClient {
   W4Addr addr;
   GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
+  guint compact_at;        /* window length at which it is compacted next */
 };
+
+/* A client's window is compacted when it doubled since the last time, at
+ * this length at least (each compaction walks it once). */
+#define W4_COR_COMPACT_MIN 64
 
 /* Flat per (server, credential) facts over the whole capture: the
  * credential's history (track-credential.c). */
@@ -234,9 +247,10 @@ struct W4Correlate {
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
   GQueue window;           /* W4CorExchange (one ref each), in arrival order */
-  /* retry key (correlate.c retry_key) -> count of undecided failures
-   * with it: which requests the window keeps */
+  /* W4CorExchange.retry_hash -> the first of the failures with it that
+   * wait for their retry (a list through await_next) */
   GHashTable *awaiting;
+  GHashTable *scratch;     /* empty between uses: correlate.c window_compact */
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */

@@ -317,15 +317,27 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 
 /* Drops the oldest exchange from the window (and its client when that was
  * the client's last). */
+static void window_unlink (W4Correlate *cor, W4CorExchange *ex);
+static void window_compact (W4Correlate *cor, W4CorClient *cl);
+
 static void
 window_pop (W4Correlate *cor)
 {
-  W4CorExchange *ex = g_queue_pop_head (&cor->window);
-  W4CorClient *cl;
+  W4CorExchange *ex = g_queue_peek_head (&cor->window);
 
-  if (ex == NULL)
-    return;
-  cl = ex->client_state;
+  if (ex != NULL)
+    window_unlink (cor, ex);
+}
+
+/* Takes @ex out of the window (and its client when that was the client's
+ * last). */
+static void
+window_unlink (W4Correlate *cor, W4CorExchange *ex)
+{
+  W4CorClient *cl = ex->client_state;
+
+  g_queue_delete_link (&cor->window, ex->window_link);
+  ex->window_link = NULL;
   if (cl != NULL) {
     g_queue_delete_link (&cl->window, ex->client_link);
     ex->client_link = NULL;
@@ -389,22 +401,32 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     cl = g_new0 (W4CorClient, 1);
     cl->addr = ex->client.addr;
     g_queue_init (&cl->window);
+    cl->compact_at = W4_COR_COMPACT_MIN;
     g_hash_table_insert (cor->clients, &cl->addr, cl);
   }
-  queue_insert_by_arrival (&cor->window, exchange_ref (ex));
+  ex->window_link = queue_insert_by_arrival (&cor->window, exchange_ref (ex));
   ex->client_link = queue_insert_by_arrival (&cl->window, ex);
   ex->client_state = cl;
+  if (cl->window.length >= cl->compact_at)
+    window_compact (cor, cl);
 }
 
 /* ---- which exchanges the window keeps ----------------------------------- */
 
 /* The window's only reader is the look-ahead of an undecided failure for
- * its retry (w4_cor_next_attempt_cut): a later request of the same client
- * to the same server with the same method and target, with credentials,
- * after the failed response. So a request is kept only when such a
- * failure already waits for it: W4Correlate.awaiting counts the undecided
- * failures by a 64-bit hash of that key (a collision keeps one more
- * exchange, which the look-ahead then skips). */
+ * its retry (w4_cor_next_attempt_cut): the first later request of the
+ * same client to the same server with the same method and target, with
+ * credentials, after the failed response. So:
+ *  - a request enters the window only when an unanswered failure with its
+ *    key waits (W4Correlate.awaiting: retry hash -> those failures);
+ *  - a failure is answered for good by a later such request whose
+ *    response passed authentication: its look-ahead never goes past that
+ *    one (W4CorExchange.retry_stop), and it stops waiting;
+ *  - window_compact drops what no undecided failure's look-ahead can
+ *    reach before its stop (undecided failures stay: a look-ahead starts
+ *    at its own place).
+ * A hash collision only keeps one more exchange, which the look-ahead
+ * then skips. */
 
 static guint64
 fnv_bytes (guint64 h, const void *p, gsize n)
@@ -423,8 +445,9 @@ fnv_str (guint64 h, const char *s)
   return s != NULL ? fnv_bytes (h, s, strlen (s) + 1) : fnv_bytes (h, "", 1);
 }
 
-static gpointer
-retry_key (const W4CorExchange *ex)
+/* What makes a request a retry of another: client, server, method, target. */
+static guint64
+retry_hash (const W4CorExchange *ex)
 {
   guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
 
@@ -432,49 +455,112 @@ retry_key (const W4CorExchange *ex)
   h = fnv_bytes (h, ex->client.addr.a, ex->client.addr.family == 4 ? 4 : 16);
   h = fnv_str (h, ex->server_key);
   h = fnv_str (h, ex->method);
-  h = fnv_str (h, ex->target);
-  return GSIZE_TO_POINTER ((gsize) h);
+  return fnv_str (h, ex->target);
 }
 
-/* The failed @ex (its response just read) awaits a retry until decided. */
+static gboolean
+same_retry_key (const W4CorExchange *a, const W4CorExchange *b)
+{
+  return a->retry_hash == b->retry_hash && w4_addr_equal (&a->client.addr, &b->client.addr) &&
+         strcmp (a->server_key, b->server_key) == 0 && g_strcmp0 (a->method, b->method) == 0 &&
+         g_strcmp0 (a->target, b->target) == 0;
+}
+
+/* The failed @ex (its response just read) waits for its retry. */
 static void
 awaiting_add (W4Correlate *cor, W4CorExchange *ex)
 {
-  gpointer key;
+  W4CorExchange *head;
 
   if (!ex->has_request)
     return;
-  key = retry_key (ex);
-  g_hash_table_insert (cor->awaiting, key,
-                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (cor->awaiting,
-                                                                                key)) + 1));
+  ex->retry_stop = G_MAXUINT64;
+  head = g_hash_table_lookup (cor->awaiting, &ex->retry_hash);
+  ex->await_prev = NULL;
+  ex->await_next = head;
+  if (head != NULL)
+    head->await_prev = ex;
+  g_hash_table_replace (cor->awaiting, &ex->retry_hash, ex);
   ex->awaits_retry = TRUE;
 }
 
-/* ...and no longer, once decided. */
+/* ...and no longer: answered for good, or decided. */
 static void
 awaiting_remove (W4Correlate *cor, W4CorExchange *ex)
 {
-  gpointer key;
-  guint n;
-
   if (!ex->awaits_retry)
     return;
   ex->awaits_retry = FALSE;
-  key = retry_key (ex);
-  n = GPOINTER_TO_UINT (g_hash_table_lookup (cor->awaiting, key));
-  if (n <= 1)
-    g_hash_table_remove (cor->awaiting, key);
+  if (ex->await_next != NULL)
+    ex->await_next->await_prev = ex->await_prev;
+  if (ex->await_prev != NULL)
+    ex->await_prev->await_next = ex->await_next;
+  else if (ex->await_next != NULL)
+    g_hash_table_replace (cor->awaiting, &ex->await_next->retry_hash, ex->await_next);
   else
-    g_hash_table_insert (cor->awaiting, key, GUINT_TO_POINTER (n - 1));
+    g_hash_table_remove (cor->awaiting, &ex->retry_hash);
+  ex->await_prev = ex->await_next = NULL;
 }
 
-/* Could the request @ex be the retry that an undecided failure looks for? */
+/* Could the request @ex be the retry that an unanswered failure looks for? */
 static gboolean
 window_wants (W4Correlate *cor, const W4CorExchange *ex)
 {
   return w4_cor_has_any_credentials (ex) && g_hash_table_size (cor->awaiting) > 0 &&
-         g_hash_table_contains (cor->awaiting, retry_key (ex));
+         g_hash_table_contains (cor->awaiting, &ex->retry_hash);
+}
+
+/* The response of @e (in the window) passed authentication: the failures
+ * waiting for its key that it would answer (w4_cor_next_attempt_cut's
+ * test) look no further than @e. */
+static void
+awaiting_answered (W4Correlate *cor, W4CorExchange *e)
+{
+  W4CorExchange *f, *next;
+
+  if (e->client_link == NULL || e->status == 400 || e->status == 401 || e->status == 407)
+    return;
+  for (f = g_hash_table_lookup (cor->awaiting, &e->retry_hash); f != NULL; f = next) {
+    next = f->await_next;
+    if (f->arrival >= e->arrival || e->req_frame <= f->resp_frame || !same_retry_key (f, e) ||
+        (f->status == 407 && e->n_proxy_authz == 0))
+      continue;
+    f->retry_stop = e->arrival;
+    awaiting_remove (cor, f);
+  }
+}
+
+static gboolean
+undecided_failure (const W4CorExchange *e)
+{
+  return e->has_response && e->failed && !e->decided;
+}
+
+/* Drops from @cl's window what no undecided failure's look-ahead reaches
+ * before its stop: an exchange is kept when it is an undecided failure, or
+ * when an earlier undecided failure with its key looks at least that far. */
+static void
+window_compact (W4Correlate *cor, W4CorClient *cl)
+{
+  /* retry hash -> the undecided failure with that hash whose look-ahead
+   * reaches furthest so far */
+  GHashTable *reach = cor->scratch;
+  GList *l, *next;
+
+  for (l = cl->window.head; l != NULL; l = next) {
+    W4CorExchange *e = l->data;
+    const W4CorExchange *far = g_hash_table_lookup (reach, &e->retry_hash);
+
+    next = l->next;
+    if (undecided_failure (e)) {
+      if (far == NULL || far->retry_stop < e->retry_stop)
+        g_hash_table_replace (reach, &e->retry_hash, e);
+    } else if (far == NULL || far->retry_stop < e->arrival) {
+      window_unlink (cor, e);
+    }
+  }
+  g_hash_table_remove_all (reach);
+  cl->compact_at = MAX (2 * cl->window.length, W4_COR_COMPACT_MIN);
 }
 
 static void
@@ -1116,6 +1202,7 @@ on_request (void *user, const W4HttpHead *req)
 
   cor->http_requests++;
   read_request (cor, ex, req);
+  ex->retry_hash = retry_hash (ex);
   w4_cor_ca_on_request (cor, ex);
   w4_cor_redirect_on_request (cor, ex);
   w4_cor_csrf_on_request (cor, ex, req);
@@ -1243,6 +1330,7 @@ on_response (void *user, const W4HttpHead *resp)
   } else {
     read_response (cor, ex, resp);
   }
+  awaiting_answered (cor, ex);
   w4_cor_ca_on_response (cor, ex, resp);
   if (ex->failed && ex->h2 && w4_cor_ca_challenges (ex)) {
     if (c->ca_challenge != NULL)
@@ -1577,7 +1665,8 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
   cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
   g_queue_init (&cor->window);
-  cor->awaiting = g_hash_table_new (g_direct_hash, g_direct_equal);
+  cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
+  cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
@@ -1613,6 +1702,7 @@ w4_cor_free (W4Correlate *cor)
     window_pop (cor);
   g_hash_table_unref (cor->clients);
   g_hash_table_unref (cor->awaiting);
+  g_hash_table_unref (cor->scratch);
   w4_cor_cred_history_free (cor->creds);
   g_hash_table_unref (cor->servers);
   g_hash_table_unref (cor->principals);
