@@ -1547,8 +1547,6 @@ release (W4Correlate *cor)
 static void
 decide_due (W4Correlate *cor, gboolean all)
 {
-  gboolean decided = FALSE;
-
   for (;;) {
     W4CorExchange *ex = g_queue_peek_head (&cor->due);
 
@@ -1559,14 +1557,15 @@ decide_due (W4Correlate *cor, gboolean all)
       break;
     g_queue_pop_head (&cor->due);
     decide (cor, ex);
-    decided = TRUE;
     w4_cor_exchange_unref (ex);
+    /* Released as soon as it may be (its finding is in response order
+     * behind earlier undecided ones only): at the end all pending failures
+     * are decided here, and their findings must not all exist at once. */
+    release (cor);
   }
   /* This runs for every frame. After a release the head of cor->order is
    * undecided (or there is none), and only decide () above makes one
    * decided, so without a decision there is nothing to release. */
-  if (decided)
-    release (cor);
 }
 
 /* A flood of failures within the look-ahead must not hold them all until
