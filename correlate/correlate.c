@@ -1095,6 +1095,18 @@ add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
   g_ptr_array_add (ex->creds, c);
 }
 
+/* Only --show-secrets shows a Basic password (its fingerprint stands for
+ * it everywhere else): without it, it is not kept past the parse. */
+static W4Credential *
+forget_password (W4Correlate *cor, W4Credential *p)
+{
+  if (!cor->opts.show_secrets && p->basic_password != NULL) {
+    memset (p->basic_password, 0, strlen (p->basic_password));
+    g_clear_pointer (&p->basic_password, g_free);
+  }
+  return p;
+}
+
 static W4CorCred *
 cred_from_parsed (W4Credential *p, const char *name, gboolean proxy)
 {
@@ -1169,8 +1181,8 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       /* The first header of each kind is the one servers act on; the count
        * is what malformed-credentials needs. */
       if ((proxy ? ex->n_proxy_authz : ex->n_authz) == 1)
-        add_cred (cor, ex, cred_from_parsed (w4_auth_parse_credentials ((const char *) h->value.ptr,
-                                                                   h->value.len),
+        add_cred (cor, ex, cred_from_parsed (forget_password (cor, w4_auth_parse_credentials (
+                                               (const char *) h->value.ptr, h->value.len)),
                                         proxy ? "Proxy-Authorization" : "Authorization", proxy));
     } else if (w4_auth_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
       g_autofree char *name = span_dup (h->name);
