@@ -155,6 +155,8 @@ typedef struct W4CorExchange {
   gboolean awaits_retry;
   struct W4CorExchange *await_prev, *await_next;
   guint64 retry_stop;
+  guint8 look;             /* correlate.c W4CorLook: how its decision looks ahead */
+  struct W4CorExchange *reach_next; /* correlate.c window_compact's lists */
   W4Finding *finding;      /* (owned) once decided, until released */
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */

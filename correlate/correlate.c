@@ -417,14 +417,16 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
  * its retry (w4_cor_next_attempt_cut): the first later request of the
  * same client to the same server with the same method and target, with
  * credentials, after the failed response. So:
- *  - a request enters the window only when an unanswered failure with its
- *    key waits (W4Correlate.awaiting: retry hash -> those failures);
- *  - a failure is answered for good by a later such request whose
+ *  - only a failure whose decision may look ahead (lookahead_of) waits
+ *    for its retry (W4Correlate.awaiting: retry hash -> those failures);
+ *  - a waiting failure is answered for good by a later such request whose
  *    response passed authentication: its look-ahead never goes past that
  *    one (W4CorExchange.retry_stop), and it stops waiting;
- *  - window_compact drops what no undecided failure's look-ahead can
- *    reach before its stop (undecided failures stay: a look-ahead starts
- *    at its own place).
+ *  - every request enters the window (its response may come after a
+ *    later request's, as TCP reassembly orders them), and window_compact
+ *    drops what no undecided failure's look-ahead, nor a request still
+ *    without response, can reach (they stay: a look-ahead starts at its
+ *    own place).
  * A hash collision only keeps one more exchange, which the look-ahead
  * then skips. */
 
@@ -466,14 +468,56 @@ same_retry_key (const W4CorExchange *a, const W4CorExchange *b)
          g_strcmp0 (a->target, b->target) == 0;
 }
 
+/* Might @cred carry an intermediate leg of a handshake (what
+ * w4_cor_intermediate_leg tells once the trackers are done)? */
+static gboolean
+maybe_intermediate_leg (const W4CorCred *cred)
+{
+  const W4Credential *p = cred != NULL ? cred->parsed : NULL;
+
+  return p != NULL && !p->malformed &&
+         (p->kind == W4_SCHEME_NTLM || p->kind == W4_SCHEME_NEGOTIATE ||
+          p->kind == W4_SCHEME_DIGEST);
+}
+
+/* How far deciding the failed @ex looks ahead for its retry: only the
+ * handshake check does (decide.c: a 401 or 407 that is a handshake step),
+ * for one that passed authentication, and the unexplained rule for a
+ * first leg, for any answer. These tests hold whenever theirs may, so that
+ * a failure that offered credentials the server asks for (a wrong
+ * password) waits for nothing. */
+typedef enum {
+  LOOK_NONE,
+  LOOK_PASSED,             /* for a retry that passed authentication */
+  LOOK_ANY,                /* ...and for the first answered one */
+} W4CorLook;
+
+static W4CorLook
+lookahead_of (W4Correlate *cor, const W4CorExchange *ex)
+{
+  W4CorCtx c;
+  gboolean step;
+
+  if (!ex->has_request)
+    return LOOK_NONE;
+  w4_cor_ctx_init (&c, cor, ex);
+  if (maybe_intermediate_leg (c.authz))
+    return LOOK_ANY;
+  if (ex->status != 401 && ex->status != 407)
+    return LOOK_NONE;
+  if (w4_cor_has_challenges (&c))
+    step = !w4_cor_offered (&c, c.authz) && !w4_cor_offered (&c, c.apikey);
+  else
+    step = !w4_cor_has_any_credentials (ex);
+  return step ? LOOK_PASSED : LOOK_NONE;
+}
+
 /* The failed @ex (its response just read) waits for its retry. */
 static void
 awaiting_add (W4Correlate *cor, W4CorExchange *ex)
 {
   W4CorExchange *head;
 
-  if (!ex->has_request)
-    return;
   ex->retry_stop = G_MAXUINT64;
   head = g_hash_table_lookup (cor->awaiting, &ex->retry_hash);
   ex->await_prev = NULL;
@@ -502,12 +546,10 @@ awaiting_remove (W4Correlate *cor, W4CorExchange *ex)
   ex->await_prev = ex->await_next = NULL;
 }
 
-/* Could the request @ex be the retry that an unanswered failure looks for? */
 static gboolean
-window_wants (W4Correlate *cor, const W4CorExchange *ex)
+passed_auth (const W4CorExchange *e)
 {
-  return w4_cor_has_any_credentials (ex) && g_hash_table_size (cor->awaiting) > 0 &&
-         g_hash_table_contains (cor->awaiting, &ex->retry_hash);
+  return e->status != 400 && e->status != 401 && e->status != 407;
 }
 
 /* The response of @e (in the window) passed authentication: the failures
@@ -518,46 +560,99 @@ awaiting_answered (W4Correlate *cor, W4CorExchange *e)
 {
   W4CorExchange *f, *next;
 
-  if (e->client_link == NULL || e->status == 400 || e->status == 401 || e->status == 407)
+  if (e->client_link == NULL || !e->has_request || !passed_auth (e))
     return;
   for (f = g_hash_table_lookup (cor->awaiting, &e->retry_hash); f != NULL; f = next) {
     next = f->await_next;
     if (f->arrival >= e->arrival || e->req_frame <= f->resp_frame || !same_retry_key (f, e) ||
-        (f->status == 407 && e->n_proxy_authz == 0))
+        (f->status == 407 ? e->n_proxy_authz == 0 : !w4_cor_has_any_credentials (e)))
       continue;
     f->retry_stop = e->arrival;
     awaiting_remove (cor, f);
   }
 }
 
+/* An undecided failure whose decision looks ahead. */
 static gboolean
-undecided_failure (const W4CorExchange *e)
+undecided_looking (const W4CorExchange *e)
 {
-  return e->has_response && e->failed && !e->decided;
+  return e->has_response && e->failed && !e->decided && e->look != LOOK_NONE;
 }
 
-/* Drops from @cl's window what no undecided failure's look-ahead reaches
- * before its stop: an exchange is kept when it is an undecided failure, or
- * when an earlier undecided failure with its key looks at least that far. */
+/* A request without its response yet, or an undecided failure that
+ * looks ahead: a look-ahead starts at its own place, and such a request
+ * may become such a failure (of any kind: its response is not known). */
+static gboolean
+looks_or_may (const W4CorExchange *e)
+{
+  return !e->has_response || undecided_looking (e);
+}
+
+/* Might the look-ahead of @f (looks_or_may) return @e, later than @f? */
+static gboolean
+may_return (const W4CorExchange *f, const W4CorExchange *e)
+{
+  if (!f->has_response)
+    return TRUE;
+  return e->req_frame > f->resp_frame && (f->look == LOOK_ANY || passed_auth (e));
+}
+
+/* Is @e within the look-ahead of one of the earlier ones on @reach's list
+ * for its key (see window_compact)? Drops from the list those whose stop
+ * lies before @e. */
+static gboolean
+reached (GHashTable *reach, W4CorExchange *e)
+{
+  W4CorExchange *head = g_hash_table_lookup (reach, &e->retry_hash);
+  W4CorExchange **link = &head;
+  guint looked = 0;
+  gboolean hit = FALSE;
+
+  while (*link != NULL && !hit) {
+    W4CorExchange *f = *link;
+    gboolean open = !f->has_response || f->retry_stop >= e->arrival;
+
+    if (!open) {
+      *link = f->reach_next;
+      continue;
+    }
+    /* a long list (failures that nothing answered) keeps @e unexamined */
+    hit = may_return (f, e) || ++looked >= W4_COR_COMPACT_MIN;
+    link = &f->reach_next;
+  }
+  if (head == NULL)
+    g_hash_table_remove (reach, &e->retry_hash);
+  else
+    g_hash_table_replace (reach, &head->retry_hash, head);
+  return hit;
+}
+
+static void
+reach_add (GHashTable *reach, W4CorExchange *f)
+{
+  f->reach_next = g_hash_table_lookup (reach, &f->retry_hash);
+  g_hash_table_replace (reach, &f->retry_hash, f);
+}
+
+/* Drops from @cl's window what no undecided failure's look-ahead can
+ * return before its stop. Walking the window in arrival order, @reach
+ * lists by retry hash the earlier looks_or_may () exchanges whose
+ * look-ahead is still open; what none of them may return goes. */
 static void
 window_compact (W4Correlate *cor, W4CorClient *cl)
 {
-  /* retry hash -> the undecided failure with that hash whose look-ahead
-   * reaches furthest so far */
   GHashTable *reach = cor->scratch;
   GList *l, *next;
 
   for (l = cl->window.head; l != NULL; l = next) {
     W4CorExchange *e = l->data;
-    const W4CorExchange *far = g_hash_table_lookup (reach, &e->retry_hash);
+    gboolean keep = reached (reach, e);
 
     next = l->next;
-    if (undecided_failure (e)) {
-      if (far == NULL || far->retry_stop < e->retry_stop)
-        g_hash_table_replace (reach, &e->retry_hash, e);
-    } else if (far == NULL || far->retry_stop < e->arrival) {
+    if (looks_or_may (e))
+      reach_add (reach, e);
+    else if (!keep)
       window_unlink (cor, e);
-    }
   }
   g_hash_table_remove_all (reach);
   cl->compact_at = MAX (2 * cl->window.length, W4_COR_COMPACT_MIN);
@@ -1223,8 +1318,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_jar_request (cor, ex, req);
   w4_cor_header_facts_on_request (cor, ex, req);
   note_cleartext (cor, ex);
-  if (window_wants (cor, ex))
-    window_add (cor, ex);
+  window_add (cor, ex);
 
   if (req->proto == W4_HTTP_2) {
     if (g_hash_table_size (c->h2_pending) >= cor->limits.v[W4_LIMIT_PENDING_REQ]) {
@@ -1367,10 +1461,9 @@ on_response (void *user, const W4HttpHead *resp)
       note_rejection (cor, ex, mc);
     ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
     g_queue_push_tail (&cor->due, exchange_ref (ex));
-    /* its look-ahead starts at its own place in its client's window */
-    if (ex->has_request && ex->client_link == NULL)
-      window_add (cor, ex);
-    awaiting_add (cor, ex);
+    ex->look = lookahead_of (cor, ex);
+    if (ex->look != LOOK_NONE)
+      awaiting_add (cor, ex);
     while (c->body_wait.length > 0 && c->body_wait.length >= cor->limits.v[W4_LIMIT_BODY_WAITS]) {
       note_limit (cor, W4_LIMIT_BODY_WAITS, ex->resp_frame, ex->resp_ts);
       w4_cor_exchange_unref (g_queue_pop_head (&c->body_wait));
