@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "correlate.h"
 #include "track-digest.h"
+#include "w4-budget.h"
 
 G_BEGIN_DECLS
 
@@ -97,6 +98,10 @@ typedef struct {
  * queue, hence reference counted; flow/run lifetime. */
 typedef struct W4CorExchange {
   gint refs;
+  /* what it is charged to the run's budget as W4_MEM_EXCHANGES
+   * (correlate.c exchange_recharge), released when the last ref goes */
+  guint32 charged;
+  W4Budget *budget;        /* (transfer none) W4Limits.budget, or NULL */
   guint64 arrival;         /* creation order: ties within one frame */
   /* connection */
   guint64 conn_id;
@@ -291,6 +296,10 @@ struct W4Correlate {
   struct W4CorCsrf *csrf;   /* track-csrf.c */
   struct W4CorProxy *proxy; /* track-proxy.c */
   struct W4CorClocks *clocks; /* track-clock.c */
+  /* what correlate.c budget_sync charged by table sizes (W4_MEM_CLIENTS
+   * for connections, W4_MEM_AGGREGATES, W4_MEM_TRACKERS) */
+  guint64 charged_conns, charged_aggregates, charged_trackers;
+  guint64 server_principals; /* records in all W4CorServer.principals */
 };
 
 /* Where an input file starts in the run's frame order (files are read one

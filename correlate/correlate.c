@@ -129,6 +129,73 @@ cor_cred_free (gpointer p)
   g_free (c);
 }
 
+/* ---- the memory budget --------------------------------------------------- */
+
+/* What one record of a table holds beside its struct (key, strings, hash
+ * table slot), roughly: the budget wants consistent, not exact, figures. */
+#define W4_COR_EST_RECORD 64
+/* What a tracker's record holds, all told. */
+#define W4_COR_EST_TRACKER_RECORD 192
+/* What one parsed challenge holds (its words and a few parameters). */
+#define W4_COR_EST_CHALLENGE 128
+
+static guint64
+str_bytes (const char *s)
+{
+  return s != NULL ? strlen (s) + 1 : 0;
+}
+
+static guint64
+cred_bytes (const W4CorCred *c)
+{
+  guint64 n = sizeof *c + str_bytes (c->name) + str_bytes (c->fingerprint) +
+              str_bytes (c->principal) + str_bytes (c->agg_key);
+
+  if (c->parsed != NULL)
+    n += sizeof *c->parsed + str_bytes (c->parsed->scheme) + str_bytes (c->parsed->fingerprint) +
+         str_bytes (c->parsed->principal) + str_bytes (c->parsed->basic_user) +
+         str_bytes (c->parsed->basic_password) + (c->parsed->jwt != NULL ? W4_COR_EST_RECORD : 0);
+  if (c->jwt != NULL)
+    n += W4_COR_EST_RECORD;
+  return n;
+}
+
+/* What @ex holds: its record, strings, credentials, challenges. */
+static guint64
+exchange_bytes (const W4CorExchange *ex)
+{
+  guint64 n = sizeof *ex + str_bytes (ex->server_key) + str_bytes (ex->tunnel_to) +
+              str_bytes (ex->sni) + str_bytes (ex->method) + str_bytes (ex->target) +
+              str_bytes (ex->host) + str_bytes (ex->cookie_names) +
+              str_bytes (ex->unparsed_req_why) + str_bytes (ex->challenge_text) +
+              str_bytes (ex->content_type) + str_bytes (ex->server_message);
+
+  if (ex->creds != NULL) {
+    n += sizeof (GPtrArray) + ex->creds->len * sizeof (gpointer);
+    for (guint i = 0; i < ex->creds->len; i++)
+      n += cred_bytes (g_ptr_array_index (ex->creds, i));
+  }
+  if (ex->challenges != NULL)
+    n += sizeof (GPtrArray) + ex->challenges->len * (sizeof (gpointer) + W4_COR_EST_CHALLENGE);
+  if (ex->track != NULL)
+    n += sizeof *ex->track + W4_COR_EST_TRACKER_RECORD;
+  return n;
+}
+
+/* Charges @ex's budget what @ex holds now (it grows as its request, its
+ * response and its body are read); w4_cor_exchange_unref releases it. */
+static void
+exchange_recharge (W4CorExchange *ex)
+{
+  guint64 now = MIN (exchange_bytes (ex), G_MAXUINT32);
+
+  if (now > ex->charged)
+    w4_budget_charge (ex->budget, W4_MEM_EXCHANGES, now - ex->charged);
+  else
+    w4_budget_release (ex->budget, W4_MEM_EXCHANGES, ex->charged - now);
+  ex->charged = (guint32) now;
+}
+
 /* The server name a decrypted TLS session on @conn asked for, or NULL. */
 static char *
 exchange_sni (W4Correlate *cor, const W4ConnInfo *conn)
@@ -145,6 +212,7 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   char buf[W4_ENDPOINT_STRLEN];
 
   ex->refs = 1;
+  ex->budget = cor->limits.budget;
   ex->arrival = cor->arrival_counter++;
   ex->conn_id = conn->conn_id;
   ex->req_stream = ex->resp_stream = -1;
@@ -156,6 +224,7 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->tls = w4_conn_over_tls (conn);
   ex->sni = exchange_sni (cor, conn);
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
+  exchange_recharge (ex);
   return ex;
 }
 
@@ -171,6 +240,7 @@ w4_cor_exchange_unref (W4CorExchange *ex)
 {
   if (ex == NULL || --ex->refs > 0)
     return;
+  w4_budget_release (ex->budget, W4_MEM_EXCHANGES, ex->charged);
   g_free (ex->server_key);
   g_free (ex->tunnel_to);
   g_free (ex->method);
@@ -299,6 +369,49 @@ order_cmp (gconstpointer a, gconstpointer b, gpointer user)
   return 0;
 }
 
+/* ---- the memory budget: tables charged by their sizes --------------------- */
+
+/* Charges (or releases) the difference between @want and what *@charged
+ * says was charged as @kind. */
+static void
+charge_to (W4Budget *b, W4MemKind kind, guint64 *charged, guint64 want)
+{
+  if (want > *charged)
+    w4_budget_charge (b, kind, want - *charged);
+  else
+    w4_budget_release (b, kind, *charged - want);
+  *charged = want;
+}
+
+/* The connections, aggregates and trackers, charged at a fixed size per
+ * record from their tables' sizes: called as time passes and at the end,
+ * so that the budget follows them without a charge in every code path
+ * that adds or drops a record. */
+static void
+budget_sync (W4Correlate *cor)
+{
+  W4Budget *b = cor->limits.budget;
+  guint64 accs, aggs, trackers;
+
+  if (b == NULL)
+    return;
+  charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns,
+             (guint64) g_hash_table_size (cor->conns) * (sizeof (W4CorConn) + W4_COR_EST_RECORD));
+  accs = (guint64) g_hash_table_size (cor->cleartext) + g_hash_table_size (cor->gaps) +
+         g_hash_table_size (cor->undecrypted) + g_hash_table_size (cor->unparsed);
+  aggs = accs * (sizeof (W4CorRiskAcc) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->storms) * (sizeof (W4CorStorm) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->servers) * (sizeof (W4CorServer) + W4_COR_EST_RECORD) +
+         cor->server_principals * (sizeof (W4CorPrincipalAgg) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->principals) * (sizeof (W4PrincipalStat) + W4_COR_EST_RECORD) +
+         (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD);
+  charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, aggs);
+  trackers = (guint64) w4_cor_ca_size (cor) + w4_cor_jar_size (cor) + w4_cor_digest_size (cor) +
+             w4_cor_proxy_size (cor) + w4_cor_redirects_size (cor) + w4_cor_csrf_size (cor) +
+             w4_cor_clock_size (cor);
+  charge_to (b, W4_MEM_TRACKERS, &cor->charged_trackers, trackers * W4_COR_EST_TRACKER_RECORD);
+}
+
 /* ---- limits (counted in state.c) ----------------------------------------- */
 
 static void
@@ -314,6 +427,10 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 }
 
 /* ---- the window ---------------------------------------------------------- */
+
+/* An exchange in the window costs a link in W4Correlate.window and one in
+ * its client's. */
+#define W4_COR_WINDOW_LINKS (2 * sizeof (GList))
 
 /* Drops the oldest exchange from the window (and its client when that was
  * the client's last). */
@@ -338,12 +455,15 @@ window_unlink (W4Correlate *cor, W4CorExchange *ex)
 
   g_queue_delete_link (&cor->window, ex->window_link);
   ex->window_link = NULL;
+  w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
   if (cl != NULL) {
     g_queue_delete_link (&cl->window, ex->client_link);
     ex->client_link = NULL;
     ex->client_state = NULL;
-    if (cl->window.length == 0)
+    if (cl->window.length == 0) {
+      w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
       g_hash_table_remove (cor->clients, &cl->addr);
+    }
   }
   w4_cor_exchange_unref (ex);
 }
@@ -399,11 +519,13 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     if (cor->limits.v[W4_LIMIT_CLIENTS] == 0 || cor->limits.v[W4_LIMIT_EXCHANGES] == 0)
       return;
     cl = g_new0 (W4CorClient, 1);
+    w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
     cl->addr = ex->client.addr;
     g_queue_init (&cl->window);
     cl->compact_at = W4_COR_COMPACT_MIN;
     g_hash_table_insert (cor->clients, &cl->addr, cl);
   }
+  w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
   ex->window_link = queue_insert_by_arrival (&cor->window, exchange_ref (ex));
   ex->client_link = queue_insert_by_arrival (&cl->window, ex);
   ex->client_state = cl;
@@ -745,6 +867,7 @@ server_principal (W4Correlate *cor, W4CorServer *s, const char *principal, guint
     return NULL;
   }
   p = g_new0 (W4CorPrincipalAgg, 1);
+  cor->server_principals++;
   p->name = g_strdup (principal);
   g_hash_table_insert (s->principals, (char *) p->name, p);
   return p;
@@ -1318,6 +1441,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_jar_request (cor, ex, req);
   w4_cor_header_facts_on_request (cor, ex, req);
   note_cleartext (cor, ex);
+  exchange_recharge (ex);
   window_add (cor, ex);
 
   if (req->proto == W4_HTTP_2) {
@@ -1428,6 +1552,7 @@ on_response (void *user, const W4HttpHead *resp)
     ex->unparsed_req_why = g_steal_pointer (&c->unparsed_why);
     c->unparsed_frame = 0;
     read_response (cor, ex, resp);
+    exchange_recharge (ex);
     if (!ex->failed) {
       aggregate_response (cor, ex);
       w4_cor_exchange_unref (ex);
@@ -1450,6 +1575,7 @@ on_response (void *user, const W4HttpHead *resp)
   w4_cor_digest_on_response (cor, ex);
   w4_cor_proxy_on_response (cor, ex);
   w4_cor_clock_on_response (cor, ex, resp);
+  exchange_recharge (ex);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1500,6 +1626,7 @@ on_body (void *user, const W4HttpBody *body)
         ex->server_message = said;
         ex->message_from_challenge = FALSE;
         ex->message_bare = FALSE;
+        exchange_recharge (ex);
       } else {
         g_free (said);
       }
@@ -1693,6 +1820,64 @@ decide_overflow (W4Correlate *cor)
     release (cor);
 }
 
+/* ---- what the budget evicts ---------------------------------------------- */
+
+/* Items an evictor gives up per call: w4_budget_enforce asks again while
+ * the use is over its low mark. */
+#define W4_COR_EVICT_BATCH 64
+
+/* A failure decided early no longer waits for its body: what the body
+ * says could not change its finding. */
+static void
+drop_body_wait (W4Correlate *cor, W4CorExchange *ex)
+{
+  W4CorConn *c = g_hash_table_lookup (cor->conns, &ex->conn_id);
+
+  if (c != NULL && g_queue_remove (&c->body_wait, ex))
+    w4_cor_exchange_unref (ex);
+}
+
+/* W4_EVICT_DECIDED_EARLY: the oldest failures awaiting their look-ahead
+ * are decided now, as past the undecided limit (their findings may say
+ * less), and released when the response order allows. Counted by the
+ * budget (evicted[W4_EVICT_DECIDED_EARLY]), not as a limit. */
+static guint64
+evict_decide_early (void *user, guint64 want)
+{
+  W4Correlate *cor = user;
+  W4Budget *b = cor->limits.budget;
+  guint64 start = b->used, n = 0;
+
+  while (cor->due.length > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
+    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+
+    decide (cor, ex);
+    drop_body_wait (cor, ex);
+    w4_cor_exchange_unref (ex);
+    release (cor);
+    n++;
+  }
+  return n;
+}
+
+/* W4_EVICT_STATE: the window's oldest exchanges go (the least recently
+ * used clients' windows, as at the clients and exchanges limits: their
+ * look-aheads then see less). */
+static guint64
+evict_state (void *user, guint64 want)
+{
+  W4Correlate *cor = user;
+  W4Budget *b = cor->limits.budget;
+  guint64 start = b->used, n = 0;
+
+  while (cor->window.length > 0 && n < W4_COR_EVICT_BATCH * 4 &&
+         start - MIN (start, b->used) < want) {
+    window_pop (cor);
+    n++;
+  }
+  return n;
+}
+
 void
 w4_cor_time (W4Correlate *cor, W4Time now)
 {
@@ -1705,6 +1890,7 @@ w4_cor_time (W4Correlate *cor, W4Time now)
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
   w4_cor_ca_on_time (cor, cor->now);
+  budget_sync (cor);
 }
 
 void
@@ -1792,6 +1978,10 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->redirects = w4_cor_redirects_new ();
   cor->csrf = w4_cor_csrf_new ();
   cor->proxy = w4_cor_proxy_new ();
+  if (cor->limits.budget != NULL) {
+    w4_budget_set_evictor (cor->limits.budget, W4_EVICT_DECIDED_EARLY, evict_decide_early, cor);
+    w4_budget_set_evictor (cor->limits.budget, W4_EVICT_STATE, evict_state, cor);
+  }
   return cor;
 }
 
@@ -1800,6 +1990,15 @@ w4_cor_free (W4Correlate *cor)
 {
   if (cor == NULL)
     return;
+  if (cor->limits.budget != NULL) {
+    W4Budget *b = cor->limits.budget;
+
+    w4_budget_set_evictor (b, W4_EVICT_DECIDED_EARLY, NULL, NULL);
+    w4_budget_set_evictor (b, W4_EVICT_STATE, NULL, NULL);
+    charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns, 0);
+    charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, 0);
+    charge_to (b, W4_MEM_TRACKERS, &cor->charged_trackers, 0);
+  }
   g_hash_table_unref (cor->conns);
   w4_cor_ca_free (cor->conn_auth); /* exchanges keep their own refs to legs */
   while (cor->window.length > 0)
@@ -2072,6 +2271,7 @@ w4_cor_finish (W4Correlate *cor)
     for (guint i = 0; i < W4_LIMIT_COUNT; i++)
       if (cor->limit_hits[i] > 0)
         emit (cor, w4_cor_limit_finding (cor, i));
+    budget_sync (cor);
   }
   return build_summary (cor);
 }
