@@ -192,8 +192,10 @@ struct _W4CorClient {
   guint compact_at;        /* window length at which it is compacted next */
 };
 
-/* A client's window is compacted when it doubled since the last time, at
- * this length at least (each compaction walks it once). */
+/* A client's window is compacted when it grew by a quarter since the
+ * last time, by this many exchanges at least (each compaction walks it
+ * once: at most five steps per exchange added, and what no look-ahead
+ * needs stays at most a quarter of what it needs). */
 #define W4_COR_COMPACT_MIN 64
 
 /* Flat per (server, credential) facts over the whole capture: the

@@ -777,7 +777,7 @@ window_compact (W4Correlate *cor, W4CorClient *cl)
       window_unlink (cor, e);
   }
   g_hash_table_remove_all (reach);
-  cl->compact_at = MAX (2 * cl->window.length, W4_COR_COMPACT_MIN);
+  cl->compact_at = cl->window.length + MAX (cl->window.length / 4, W4_COR_COMPACT_MIN);
 }
 
 static void
