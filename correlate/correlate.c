@@ -115,6 +115,49 @@ typedef struct {
   W4CorExchange *ca_challenge;
 } W4CorConn;
 
+/* ---- interned strings ---------------------------------------------------- */
+
+/* Servers, methods, targets, hosts and credentials repeat from exchange
+ * to exchange: each record holds a reference to one shared copy (a
+ * GRefString from GLib's intern table, gone with its last reference),
+ * not a copy of its own. Release with unintern (). */
+static char *
+intern (const char *s)
+{
+  return s != NULL ? g_ref_string_new_intern (s) : NULL;
+}
+
+/* ...of @len bytes at @p, which need not end in a NUL: a longer one than
+ * a stack buffer holds is rare (a long target) and kept unshared. */
+static char *
+intern_len (const char *p, gsize len)
+{
+  char buf[512];
+
+  if (len >= sizeof buf)
+    return g_ref_string_new_len (p, (gssize) len);
+  memcpy (buf, p, len);
+  buf[len] = '\0';
+  return g_ref_string_new_intern (buf);
+}
+
+/* ...and frees @s (transfer full). */
+static char *
+intern_take (char *s)
+{
+  char *r = intern (s);
+
+  g_free (s);
+  return r;
+}
+
+static void
+unintern (char *s)
+{
+  if (s != NULL)
+    g_ref_string_release (s);
+}
+
 static void
 cor_cred_free (gpointer p)
 {
@@ -122,10 +165,10 @@ cor_cred_free (gpointer p)
 
   w4_auth_credential_free (c->parsed);
   w4_jwt_free (c->jwt);
-  g_free (c->name);
-  g_free (c->fingerprint);
-  g_free (c->principal);
-  g_free (c->agg_key);
+  unintern (c->name);
+  unintern (c->fingerprint);
+  unintern (c->principal);
+  unintern (c->agg_key);
   g_free (c);
 }
 
@@ -202,7 +245,7 @@ exchange_sni (W4Correlate *cor, const W4ConnInfo *conn)
 {
   const W4CorConn *c = g_hash_table_lookup (cor->conns, &conn->conn_id);
 
-  return c != NULL && c->tls_decrypted ? g_strdup (c->sni) : NULL;
+  return c != NULL && c->tls_decrypted ? intern (c->sni) : NULL;
 }
 
 static W4CorExchange *
@@ -219,8 +262,8 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->client = conn->client;
   ex->server = conn->server;
   w4_endpoint_format (&conn->server, buf, sizeof buf);
-  ex->tunnel_to = g_strdup (w4_conn_tunnel_to (conn));
-  ex->server_key = w4_cor_server_key (buf, ex->tunnel_to);
+  ex->tunnel_to = intern (w4_conn_tunnel_to (conn));
+  ex->server_key = intern_take (w4_cor_server_key (buf, ex->tunnel_to));
   ex->tls = w4_conn_over_tls (conn);
   ex->sni = exchange_sni (cor, conn);
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
@@ -241,12 +284,12 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   if (ex == NULL || --ex->refs > 0)
     return;
   w4_budget_release (ex->budget, W4_MEM_EXCHANGES, ex->charged);
-  g_free (ex->server_key);
-  g_free (ex->tunnel_to);
-  g_free (ex->method);
-  g_free (ex->target);
-  g_free (ex->host);
-  g_free (ex->sni);
+  unintern (ex->server_key);
+  unintern (ex->tunnel_to);
+  unintern (ex->method);
+  unintern (ex->target);
+  unintern (ex->host);
+  unintern (ex->sni);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
   if (ex->challenges)
@@ -1299,6 +1342,12 @@ span_dup (W4Span s)
   return g_strndup ((const char *) s.ptr, s.len);
 }
 
+static char *
+span_intern (W4Span s)
+{
+  return intern_len ((const char *) s.ptr, s.len);
+}
+
 static void
 add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
 {
@@ -1307,9 +1356,10 @@ add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
     cor_cred_free (c);
     return;
   }
-  c->agg_key = c->kind == W4_SCHEME_COOKIE
-                 ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
-                 : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint);
+  c->agg_key = intern_take (
+    c->kind == W4_SCHEME_COOKIE
+      ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
+      : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint));
   g_ptr_array_add (ex->creds, c);
 }
 
@@ -1333,9 +1383,9 @@ cred_from_parsed (W4Credential *p, const char *name, gboolean proxy)
   c->kind = p->kind;
   c->proxy = proxy;
   c->parsed = p;
-  c->name = g_strdup (name);
-  c->fingerprint = g_strdup (p->fingerprint ? p->fingerprint : "");
-  c->principal = g_strdup (p->principal ? p->principal : c->fingerprint);
+  c->name = intern (name);
+  c->fingerprint = intern (p->fingerprint ? p->fingerprint : "");
+  c->principal = intern (p->principal ? p->principal : c->fingerprint);
   return c;
 }
 
@@ -1359,10 +1409,10 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
       continue;
     c = g_new0 (W4CorCred, 1);
     c->kind = W4_SCHEME_COOKIE;
-    c->name = g_strdup (k->name);
-    c->fingerprint = w4_auth_fingerprint (k->value, strlen (k->value));
+    c->name = intern (k->name);
+    c->fingerprint = intern_take (w4_auth_fingerprint (k->value, strlen (k->value)));
     c->jwt = jwt;
-    c->principal = g_strdup (jwt && jwt->sub ? jwt->sub : c->fingerprint);
+    c->principal = intern (jwt && jwt->sub ? jwt->sub : c->fingerprint);
     add_cred (cor, ex, c);
   }
 }
@@ -1376,8 +1426,8 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   /* an HTTP/2 request may lack :method or :path (malformed, or cut by
    * h2-decoded-bytes): "?", as the report says what it does not know; a
    * NULL would read as a request not captured */
-  ex->method = req->method.len > 0 ? span_dup (req->method) : g_strdup ("?");
-  ex->target = req->target.len > 0 ? span_dup (req->target) : g_strdup ("?");
+  ex->method = req->method.len > 0 ? span_intern (req->method) : intern ("?");
+  ex->target = req->target.len > 0 ? span_intern (req->target) : intern ("?");
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
@@ -1414,7 +1464,7 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       read_cookies (cor, ex, h->value, cookie_names);
     } else if (span_is (h->name, "Host")) {
       if (ex->host == NULL)
-        ex->host = span_dup (h->value);
+        ex->host = span_intern (h->value);
     } else if (span_is (h->name, "Access-Control-Request-Method")) {
       ex->has_acrm = TRUE;
     }
