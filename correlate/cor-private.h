@@ -97,10 +97,8 @@ typedef struct {
  * the connection's pending queue, the client window and the decision
  * queue, hence reference counted; flow/run lifetime. */
 typedef struct W4CorExchange {
-  gint refs;
-  /* what it is charged to the run's budget as W4_MEM_EXCHANGES
-   * (correlate.c exchange_recharge), released when the last ref goes */
-  guint32 charged;
+  /* (field order: 8-byte members, then times and endpoints, then 4-byte
+   * ones and the flags, so that no padding is paid by every exchange) */
   W4Budget *budget;        /* (transfer none) W4Limits.budget, or NULL */
   guint64 arrival;         /* creation order: ties within one frame */
   /* connection */
@@ -108,65 +106,74 @@ typedef struct W4CorExchange {
   /* tcp.stream in the file of the request's and of the response's first
    * frame (-1: unknown); a rotated capture may put them in two files */
   gint64 req_stream, resp_stream;
-  W4Endpoint client, server;
-  /* (owned) what tells servers apart: "ip:port", and for an exchange inside
-   * a CONNECT tunnel "ip:port>target" (the proxy's address and the server
-   * behind it: the proxy's own answers and the origin's are not one
-   * server's). Findings show the endpoint and @tunnel_to apart. */
+  /* (owned, interned: correlate.c intern) what tells servers apart:
+   * "ip:port", and for an exchange inside a CONNECT tunnel "ip:port>target"
+   * (the proxy's address and the server behind it: the proxy's own answers
+   * and the origin's are not one server's). Findings show the endpoint and
+   * @tunnel_to apart. */
   char *server_key;
-  char *tunnel_to;         /* (owned) the tunnel's CONNECT target, or NULL */
-  gboolean tls;
-  char *sni;               /* (owned) the decrypted TLS session's server name, or NULL */
-  gboolean h2;
-  guint32 h2_stream;
+  char *tunnel_to;         /* (owned, interned) the tunnel's CONNECT target, or NULL */
+  char *sni;               /* (owned, interned) the decrypted TLS session's server name, or NULL */
   guint64 resp_seq;
   /* request */
-  gboolean has_request;
-  char *method, *target, *host;   /* (owned) target raw: rules compare it */
+  char *method, *target, *host;   /* (owned, interned) target raw: rules compare it */
   guint64 req_frame;
-  W4Time req_ts;
   GPtrArray *creds;        /* (element-type W4CorCred) */
-  guint n_authz, n_proxy_authz, n_apikey;
-  gboolean has_acrm;       /* Access-Control-Request-Method */
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
   W4CorTrackFacts *track;  /* (owned) the trackers' facts, NULL while they have none */
-  guint req_cut;           /* W4HttpHead.cut of the request */
-  guint req_odd;           /* W4HttpHead.odd of the request */
   guint64 req_block_len;   /* its header block's size as sent */
   guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
   char *unparsed_req_why;  /* (owned) its parse error */
   /* response */
-  gboolean has_response;
-  guint status;
   guint64 resp_frame;
-  W4Time resp_ts, resp_done_ts;
   GPtrArray *challenges;   /* (element-type W4Challenge) of the header the status names */
-  gboolean has_challenge_header;
   char *challenge_text;    /* (owned) the first such header value, for evidence */
   char *content_type;      /* (owned) failed responses only */
   char *server_message;    /* (owned) */
-  gboolean message_from_challenge;
-  gboolean message_bare;     /* from a challenge with an error code but no error_description */
-  guint resp_cut;          /* W4HttpHead.cut of the response */
   guint64 resp_block_len;
   /* decision */
-  gboolean failed;         /* 401, 407 or 403 */
-  gboolean decided;
   /* correlate.c, the window: a hash of the retry key (client, server,
    * method, target); for a failure waiting for its retry, its links in
    * W4Correlate.awaiting; once answered for good, the arrival of the
    * request past which its look-ahead never goes (G_MAXUINT64: not yet) */
   guint64 retry_hash;
-  gboolean awaits_retry;
   struct W4CorExchange *await_prev, *await_next;
   guint64 retry_stop;
-  guint8 look;             /* correlate.c W4CorLook: how its decision looks ahead */
   struct W4CorExchange *reach_next; /* correlate.c window_compact's lists */
   W4Finding *finding;      /* (owned) once decided, until released */
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
   GList *window_link;      /* ...and in W4Correlate.window */
   GSequenceIter *order_iter; /* in W4Correlate.order until released */
+
+  W4Time req_ts;
+  W4Time resp_ts, resp_done_ts;
+  W4Endpoint client, server;
+
+  gint refs;
+  /* what it is charged to the run's budget as W4_MEM_EXCHANGES
+   * (correlate.c exchange_recharge), released when the last ref goes */
+  guint32 charged;
+  guint32 h2_stream;
+  guint n_authz, n_proxy_authz, n_apikey;
+  guint req_cut;           /* W4HttpHead.cut of the request */
+  guint req_odd;           /* W4HttpHead.odd of the request */
+  guint status;
+  guint resp_cut;          /* W4HttpHead.cut of the response */
+
+  /* flags, set only to TRUE or FALSE */
+  guint tls : 1;
+  guint h2 : 1;
+  guint has_request : 1;
+  guint has_acrm : 1;      /* Access-Control-Request-Method */
+  guint has_response : 1;
+  guint has_challenge_header : 1;
+  guint message_from_challenge : 1;
+  guint message_bare : 1;  /* from a challenge with an error code but no error_description */
+  guint failed : 1;        /* 401, 407 or 403 */
+  guint decided : 1;
+  guint awaits_retry : 1;  /* correlate.c: in W4Correlate.awaiting */
+  guint look : 2;          /* correlate.c W4CorLook: how its decision looks ahead */
 } W4CorExchange;
 
 /* @ex's tracker facts for reading: an empty record when it has none. */

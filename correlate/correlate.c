@@ -264,7 +264,7 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   w4_endpoint_format (&conn->server, buf, sizeof buf);
   ex->tunnel_to = intern (w4_conn_tunnel_to (conn));
   ex->server_key = intern_take (w4_cor_server_key (buf, ex->tunnel_to));
-  ex->tls = w4_conn_over_tls (conn);
+  ex->tls = w4_conn_over_tls (conn) != FALSE;
   ex->sni = exchange_sni (cor, conn);
   ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
   exchange_recharge (ex);
