@@ -41,8 +41,11 @@ G_BEGIN_DECLS
  * refuses longer names: a DNS name has at most 253). */
 #define W4_COR_SNI_MAX 255
 
-/* One credential a request carried, in a form that outlives the packet. */
+/* One credential a request carried, in a form that outlives the packet.
+ * Immutable once made, and shared by the exchanges that carried the same
+ * header to the same server (correlate.c shared_cred): reference counted. */
 typedef struct {
+  gint refs;
   W4Scheme kind;
   gboolean proxy;          /* from Proxy-Authorization */
   W4Credential *parsed;    /* (owned) Authorization / API key; NULL for a cookie */
@@ -51,6 +54,10 @@ typedef struct {
   char *principal;         /* (owned) FINDINGS' principal */
   char *agg_key;           /* (owned) "server|..." key of its W4CorCredAgg */
   W4JwtClaims *jwt;        /* (owned) a cookie whose value is a JWT: its claims, else NULL */
+  /* its key in W4Correlate.cred_cache (owned), and that table (transfer
+   * none), while it is there; NULL: not shared */
+  char *cache_key;
+  GHashTable *cache;
 } W4CorCred;
 
 /* The JWT @cred carries (Authorization, API key or cookie), or NULL. */
@@ -267,6 +274,9 @@ struct W4Correlate {
    * wait for their retry (a list through await_next) */
   GHashTable *awaiting;
   GHashTable *scratch;     /* empty between uses: correlate.c window_compact */
+  /* "server_key\nheader name\nvalue" -> W4CorCred* (weak: a credential
+   * leaves it with its last reference): correlate.c shared_cred */
+  GHashTable *cred_cache;
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */

@@ -159,10 +159,15 @@ unintern (char *s)
 }
 
 static void
-cor_cred_free (gpointer p)
+cor_cred_unref (gpointer p)
 {
   W4CorCred *c = p;
 
+  if (--c->refs > 0)
+    return;
+  if (c->cache != NULL)
+    g_hash_table_remove (c->cache, c->cache_key);
+  g_free (c->cache_key);
   w4_auth_credential_free (c->parsed);
   w4_jwt_free (c->jwt);
   unintern (c->name);
@@ -179,6 +184,8 @@ cor_cred_free (gpointer p)
 #define W4_COR_EST_RECORD 64
 /* What a tracker's record holds, all told. */
 #define W4_COR_EST_TRACKER_RECORD 192
+/* What a shared credential holds (its parse, strings and cache key). */
+#define W4_COR_EST_SHARED_CRED 384
 /* What one parsed challenge holds (its words and a few parameters). */
 #define W4_COR_EST_CHALLENGE 128
 
@@ -215,8 +222,11 @@ exchange_bytes (const W4CorExchange *ex)
 
   if (ex->creds != NULL) {
     n += sizeof (GPtrArray) + ex->creds->len * sizeof (gpointer);
-    for (guint i = 0; i < ex->creds->len; i++)
-      n += cred_bytes (g_ptr_array_index (ex->creds, i));
+    for (guint i = 0; i < ex->creds->len; i++) {
+      const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+      /* a shared one is charged once, with the cache (budget_sync) */
+      n += c->cache != NULL ? 0 : cred_bytes (c);
+    }
   }
   if (ex->challenges != NULL)
     n += sizeof (GPtrArray) + ex->challenges->len * (sizeof (gpointer) + W4_COR_EST_CHALLENGE);
@@ -266,7 +276,7 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   ex->server_key = intern_take (w4_cor_server_key (buf, ex->tunnel_to));
   ex->tls = w4_conn_over_tls (conn) != FALSE;
   ex->sni = exchange_sni (cor, conn);
-  ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
+  ex->creds = g_ptr_array_new_with_free_func (cor_cred_unref);
   exchange_recharge (ex);
   return ex;
 }
@@ -447,7 +457,8 @@ budget_sync (W4Correlate *cor)
          (guint64) g_hash_table_size (cor->servers) * (sizeof (W4CorServer) + W4_COR_EST_RECORD) +
          cor->server_principals * (sizeof (W4CorPrincipalAgg) + W4_COR_EST_RECORD) +
          (guint64) g_hash_table_size (cor->principals) * (sizeof (W4PrincipalStat) + W4_COR_EST_RECORD) +
-         (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD);
+         (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->cred_cache) * W4_COR_EST_SHARED_CRED;
   charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, aggs);
   trackers = (guint64) w4_cor_ca_size (cor) + w4_cor_jar_size (cor) + w4_cor_digest_size (cor) +
              w4_cor_proxy_size (cor) + w4_cor_redirects_size (cor) + w4_cor_csrf_size (cor) +
@@ -1348,12 +1359,17 @@ span_intern (W4Span s)
   return intern_len ((const char *) s.ptr, s.len);
 }
 
+/* Takes @c (transfer full) into @ex's credentials. */
 static void
 add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
 {
   if (ex->creds->len >= cor->limits.v[W4_LIMIT_REQUEST_CREDENTIALS]) {
     note_limit (cor, W4_LIMIT_REQUEST_CREDENTIALS, ex->req_frame, ex->req_ts);
-    cor_cred_free (c);
+    cor_cred_unref (c);
+    return;
+  }
+  if (c->agg_key != NULL) { /* shared: made for this server before */
+    g_ptr_array_add (ex->creds, c);
     return;
   }
   c->agg_key = intern_take (
@@ -1380,6 +1396,7 @@ cred_from_parsed (W4Credential *p, const char *name, gboolean proxy)
 {
   W4CorCred *c = g_new0 (W4CorCred, 1);
 
+  c->refs = 1;
   c->kind = p->kind;
   c->proxy = proxy;
   c->parsed = p;
@@ -1408,6 +1425,7 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
     if (jwt == NULL && !w4_cookie_is_session_name (k->name))
       continue;
     c = g_new0 (W4CorCred, 1);
+    c->refs = 1;
     c->kind = W4_SCHEME_COOKIE;
     c->name = intern (k->name);
     c->fingerprint = intern_take (w4_auth_fingerprint (k->value, strlen (k->value)));
@@ -1415,6 +1433,45 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
     c->principal = intern (jwt && jwt->sub ? jwt->sub : c->fingerprint);
     add_cred (cor, ex, c);
   }
+}
+
+/* Header values up to this long share their parsed credential (a Basic
+ * or Bearer value; the long ones, Negotiate and NTLM tokens, differ in
+ * every request anyway). */
+#define W4_COR_SHARED_CRED_MAX 512
+
+/* The credential of the header @name: @value (an Authorization, a
+ * Proxy-Authorization or an API key header) of a request of @ex: the one
+ * made before for the same header to the same server when there is one
+ * (parsing is a pure function of the value), else a new one. (transfer
+ * full) */
+static W4CorCred *
+shared_cred (W4Correlate *cor, const W4CorExchange *ex, const char *name, gboolean proxy,
+             gboolean apikey, W4Span value)
+{
+  const char *v = (const char *) value.ptr;
+  g_autofree char *key = NULL;
+  W4CorCred *c;
+  W4Credential *p;
+
+  if (value.len <= W4_COR_SHARED_CRED_MAX && memchr (v, '\0', value.len) == NULL) {
+    key = g_strdup_printf ("%s\n%s\n%.*s", ex->server_key, name, (int) value.len, v);
+    c = g_hash_table_lookup (cor->cred_cache, key);
+    if (c != NULL) {
+      c->refs++;
+      return c;
+    }
+  }
+  p = apikey ? w4_auth_parse_apikey (v, value.len)
+             : forget_password (cor, w4_auth_parse_credentials (v, value.len));
+  c = cred_from_parsed (p, name, proxy);
+  if (key != NULL) {
+    /* its agg_key is set by add_cred before another exchange finds it */
+    c->cache_key = g_steal_pointer (&key);
+    c->cache = cor->cred_cache;
+    g_hash_table_insert (cor->cred_cache, c->cache_key, c);
+  }
+  return c;
 }
 
 static void
@@ -1449,15 +1506,12 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       /* The first header of each kind is the one servers act on; the count
        * is what malformed-credentials needs. */
       if ((proxy ? ex->n_proxy_authz : ex->n_authz) == 1)
-        add_cred (cor, ex, cred_from_parsed (forget_password (cor, w4_auth_parse_credentials (
-                                               (const char *) h->value.ptr, h->value.len)),
-                                        proxy ? "Proxy-Authorization" : "Authorization", proxy));
+        add_cred (cor, ex, shared_cred (cor, ex, proxy ? "Proxy-Authorization" : "Authorization",
+                                        proxy, FALSE, h->value));
     } else if (w4_auth_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
       g_autofree char *name = span_dup (h->name);
       if (ex->n_apikey++ == 0)
-        add_cred (cor, ex, cred_from_parsed (w4_auth_parse_apikey ((const char *) h->value.ptr,
-                                                              h->value.len),
-                                        name, FALSE));
+        add_cred (cor, ex, shared_cred (cor, ex, name, FALSE, TRUE, h->value));
     } else if (span_is (h->name, "Cookie")) {
       if (cookie_names == NULL)
         cookie_names = g_string_new (NULL);
@@ -2007,6 +2061,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   g_queue_init (&cor->window);
   cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
+  cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
@@ -2077,6 +2132,17 @@ w4_cor_free (W4Correlate *cor)
   w4_cor_redirects_free (cor->redirects);
   w4_cor_csrf_free (cor->csrf);
   w4_cor_proxy_free (cor->proxy);
+  {
+    /* every credential went with its exchanges; one that did not must
+     * not reach for the table later */
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init (&it, cor->cred_cache);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      ((W4CorCred *) v)->cache = NULL;
+    g_hash_table_unref (cor->cred_cache);
+  }
   g_free (cor);
 }
 
