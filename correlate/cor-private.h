@@ -67,6 +67,15 @@ w4_cor_cred_jwt (const W4CorCred *cred)
   return cred->parsed != NULL ? cred->parsed->jwt : cred->jwt;
 }
 
+/* The challenges of one challenge header value, shared by the responses
+ * that sent it (correlate.c shared_challenges); reference counted. */
+typedef struct {
+  gint refs;
+  char *key;               /* (owned) its key in W4Correlate.challenge_cache */
+  GHashTable *cache;       /* (transfer none) that table; NULL once it is gone */
+  GPtrArray *list;         /* (element-type W4Challenge) */
+} W4CorChallengeSet;
+
 typedef struct _W4CorClient W4CorClient;
 struct W4CorCookieJar;     /* track-cookie-jar.h */
 struct W4CorCookieCheck;
@@ -134,6 +143,7 @@ typedef struct W4CorExchange {
   /* response */
   guint64 resp_frame;
   GPtrArray *challenges;   /* (element-type W4Challenge) of the header the status names */
+  W4CorChallengeSet *chset; /* (owned ref) the shared set @challenges is, or NULL: its own */
   char *challenge_text;    /* (owned) the first such header value, for evidence */
   char *content_type;      /* (owned) failed responses only */
   char *server_message;    /* (owned) */
@@ -277,6 +287,8 @@ struct W4Correlate {
   /* "server_key\nheader name\nvalue" -> W4CorCred* (weak: a credential
    * leaves it with its last reference): correlate.c shared_cred */
   GHashTable *cred_cache;
+  /* "header name\nvalue" -> W4CorChallengeSet* (weak, as cred_cache) */
+  GHashTable *challenge_cache;
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */

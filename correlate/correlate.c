@@ -159,6 +159,18 @@ unintern (char *s)
 }
 
 static void
+challenge_set_unref (W4CorChallengeSet *set)
+{
+  if (--set->refs > 0)
+    return;
+  if (set->cache != NULL)
+    g_hash_table_remove (set->cache, set->key);
+  g_free (set->key);
+  g_ptr_array_unref (set->list);
+  g_free (set);
+}
+
+static void
 cor_cred_unref (gpointer p)
 {
   W4CorCred *c = p;
@@ -184,7 +196,8 @@ cor_cred_unref (gpointer p)
 #define W4_COR_EST_RECORD 64
 /* What a tracker's record holds, all told. */
 #define W4_COR_EST_TRACKER_RECORD 192
-/* What a shared credential holds (its parse, strings and cache key). */
+/* What a shared credential or challenge set holds (its parse, strings and
+ * cache key). */
 #define W4_COR_EST_SHARED_CRED 384
 /* What one parsed challenge holds (its words and a few parameters). */
 #define W4_COR_EST_CHALLENGE 128
@@ -228,7 +241,8 @@ exchange_bytes (const W4CorExchange *ex)
       n += c->cache != NULL ? 0 : cred_bytes (c);
     }
   }
-  if (ex->challenges != NULL)
+  /* a shared set is charged once, with the cache (budget_sync) */
+  if (ex->challenges != NULL && ex->chset == NULL)
     n += sizeof (GPtrArray) + ex->challenges->len * (sizeof (gpointer) + W4_COR_EST_CHALLENGE);
   if (ex->track != NULL)
     n += sizeof *ex->track + W4_COR_EST_TRACKER_RECORD;
@@ -302,7 +316,9 @@ w4_cor_exchange_unref (W4CorExchange *ex)
   unintern (ex->sni);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
-  if (ex->challenges)
+  if (ex->chset != NULL)
+    challenge_set_unref (ex->chset);
+  else if (ex->challenges != NULL)
     g_ptr_array_unref (ex->challenges);
   g_free (ex->challenge_text);
   g_free (ex->content_type);
@@ -458,7 +474,8 @@ budget_sync (W4Correlate *cor)
          cor->server_principals * (sizeof (W4CorPrincipalAgg) + W4_COR_EST_RECORD) +
          (guint64) g_hash_table_size (cor->principals) * (sizeof (W4PrincipalStat) + W4_COR_EST_RECORD) +
          (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD) +
-         (guint64) g_hash_table_size (cor->cred_cache) * W4_COR_EST_SHARED_CRED;
+         (guint64) g_hash_table_size (cor->cred_cache) * W4_COR_EST_SHARED_CRED +
+         (guint64) g_hash_table_size (cor->challenge_cache) * W4_COR_EST_SHARED_CRED;
   charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, aggs);
   trackers = (guint64) w4_cor_ca_size (cor) + w4_cor_jar_size (cor) + w4_cor_digest_size (cor) +
              w4_cor_proxy_size (cor) + w4_cor_redirects_size (cor) + w4_cor_csrf_size (cor) +
@@ -1576,6 +1593,50 @@ challenge_free_cb (gpointer p)
   w4_auth_challenge_free (p);
 }
 
+/* A challenge header value up to this long shares its parse. */
+#define W4_COR_SHARED_CHALLENGE_MAX 512
+
+/* The challenges of @resp, whose header @want carries them, as a set
+ * shared with the responses that sent the same (none, or one such header:
+ * the parse is a pure function of its value). (transfer full) NULL when
+ * not shared (several headers, or a long value): the caller parses. */
+static W4CorChallengeSet *
+shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
+{
+  const W4Header *only = NULL;
+  g_autofree char *key = NULL;
+  W4CorChallengeSet *set;
+
+  for (guint i = 0; i < resp->n_headers; i++) {
+    if (!span_is (resp->headers[i].name, want))
+      continue;
+    if (only != NULL)
+      return NULL;
+    only = &resp->headers[i];
+  }
+  if (only == NULL)
+    key = g_strdup (want);
+  else if (only->value.len <= W4_COR_SHARED_CHALLENGE_MAX &&
+           memchr (only->value.ptr, '\0', only->value.len) == NULL)
+    key = g_strdup_printf ("%s\n%.*s", want, (int) only->value.len, (const char *) only->value.ptr);
+  else
+    return NULL;
+  set = g_hash_table_lookup (cor->challenge_cache, key);
+  if (set != NULL) {
+    set->refs++;
+    return set;
+  }
+  set = g_new0 (W4CorChallengeSet, 1);
+  set->refs = 1;
+  set->list = g_ptr_array_new_with_free_func (challenge_free_cb);
+  if (only != NULL)
+    w4_auth_parse_challenges ((const char *) only->value.ptr, only->value.len, set->list);
+  set->key = g_steal_pointer (&key);
+  set->cache = cor->challenge_cache;
+  g_hash_table_insert (cor->challenge_cache, set->key, set);
+  return set;
+}
+
 static void
 read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 {
@@ -1591,14 +1652,17 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->resp_cut = resp->cut;
   ex->resp_block_len = resp->header_block_len;
   ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
-  ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
+  ex->chset = shared_challenges (cor, resp, want);
+  ex->challenges = ex->chset != NULL ? ex->chset->list
+                                     : g_ptr_array_new_with_free_func (challenge_free_cb);
 
   for (guint i = 0; i < resp->n_headers; i++) {
     const W4Header *h = &resp->headers[i];
 
     if (span_is (h->name, want)) {
       ex->has_challenge_header = TRUE;
-      w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
+      if (ex->chset == NULL)
+        w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
       if (ex->challenge_text == NULL && ex->failed)
         ex->challenge_text = g_strndup ((const char *) h->value.ptr,
                                         MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
@@ -2062,6 +2126,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
+  cor->challenge_cache = g_hash_table_new (g_str_hash, g_str_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
@@ -2142,6 +2207,10 @@ w4_cor_free (W4Correlate *cor)
     while (g_hash_table_iter_next (&it, NULL, &v))
       ((W4CorCred *) v)->cache = NULL;
     g_hash_table_unref (cor->cred_cache);
+    g_hash_table_iter_init (&it, cor->challenge_cache);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      ((W4CorChallengeSet *) v)->cache = NULL;
+    g_hash_table_unref (cor->challenge_cache);
   }
   g_free (cor);
 }
