@@ -144,8 +144,8 @@ typedef struct W4CorExchange {
   guint64 resp_frame;
   GPtrArray *challenges;   /* (element-type W4Challenge) of the header the status names */
   W4CorChallengeSet *chset; /* (owned ref) the shared set @challenges is, or NULL: its own */
-  char *challenge_text;    /* (owned) the first such header value, for evidence */
-  char *content_type;      /* (owned) failed responses only */
+  char *challenge_text;    /* (owned, interned) the first such header value, for evidence */
+  char *content_type;      /* (owned, interned) failed responses only */
   char *server_message;    /* (owned) */
   guint64 resp_block_len;
   /* decision */

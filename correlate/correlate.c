@@ -320,8 +320,8 @@ w4_cor_exchange_unref (W4CorExchange *ex)
     challenge_set_unref (ex->chset);
   else if (ex->challenges != NULL)
     g_ptr_array_unref (ex->challenges);
-  g_free (ex->challenge_text);
-  g_free (ex->content_type);
+  unintern (ex->challenge_text);
+  unintern (ex->content_type);
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
   w4_finding_free (ex->finding);
@@ -1664,10 +1664,10 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
       if (ex->chset == NULL)
         w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
       if (ex->challenge_text == NULL && ex->failed)
-        ex->challenge_text = g_strndup ((const char *) h->value.ptr,
-                                        MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
+        ex->challenge_text = intern_len ((const char *) h->value.ptr,
+                                         MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
     } else if (ex->failed && span_is (h->name, "Content-Type") && ex->content_type == NULL) {
-      ex->content_type = span_dup (h->value);
+      ex->content_type = span_intern (h->value);
     }
   }
   if (ex->failed) {
