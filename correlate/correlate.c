@@ -13,8 +13,12 @@
  *    * a time window of exchanges per client IP address (the contract's
  *      client), for the handshake check's 30 s look-ahead: the same client
  *      retrying the same method and target on any connection. Exchanges
- *      leave the window W4_COR_WINDOW_SEC after they arrived, or oldest
- *      first when W4_LIMIT_EXCHANGES or W4_LIMIT_CLIENTS is reached;
+ *      leave the window as soon as no undecided failure's look-ahead can
+ *      return them (window_compact), at the latest W4_COR_WINDOW_SEC after
+ *      they arrived, or oldest first when W4_LIMIT_EXCHANGES or
+ *      W4_LIMIT_CLIENTS is reached or the budget is over (evict_state);
+ *    * what repeats is shared, not copied: interned strings, credentials
+ *      and challenge sets parsed once per header value;
  *    * flat aggregates over the whole capture: per (server, credential)
  *      first/last success and counts, per server its principals and
  *      totals. These answer "ever succeeded", "succeeded before/after"
