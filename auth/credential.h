@@ -26,7 +26,8 @@ typedef struct {
   char *principal;       /* FINDINGS' principal; falls back to the fingerprint */
   /* Basic */
   char *basic_user;
-  char *basic_password;  /* secret: shown only with --show-secrets */
+  char *basic_password;  /* secret: shown only with --show-secrets (the correlator
+                          * keeps it only then) */
   /* (owned) a Bearer or API-key value that is a JWT (three base64url
    * parts, a JSON header and payload): its header and claims; else NULL */
   W4JwtClaims *jwt;

@@ -2,11 +2,30 @@
  * keeps it (see auth-private.h). */
 #include "auth-private.h"
 
+/* Printable ASCII throughout (the common case: user names, realms)? */
+static gboolean
+plain_ascii (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) s[i] < 0x20 || (guchar) s[i] >= 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+/* The text is kept for the run by many callers (user names in every
+ * credential): it takes the bytes it holds, not a GString's rounded-up
+ * capacity (at least 128 bytes). */
 char *
 w4_auth_text (const char *s, gsize len, gsize max_chars, gboolean strip)
 {
-  GString *out = g_string_sized_new (MIN (len, max_chars * 2) + 1);
-  gsize off = 0, chars = 0;
+  GString *out;
+  gsize off = 0, chars = 0, kept;
+
+  if (len == 0)
+    return g_strdup ("");
+  if (plain_ascii (s, MIN (len, max_chars)))
+    return g_strndup (s, MIN (len, max_chars));
+  out = g_string_sized_new (MIN (len, max_chars * 2) + 1);
 
   /* Each turn consumes at least one byte; output is capped by max_chars. */
   while (off < len && chars < max_chars) {
@@ -35,6 +54,7 @@ w4_auth_text (const char *s, gsize len, gsize max_chars, gboolean strip)
     }
     chars++;
   }
-  return g_string_free (out, FALSE);
+  kept = out->len;
+  return g_realloc (g_string_free (out, FALSE), kept + 1);
 }
 

@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "correlate.h"
 #include "track-digest.h"
+#include "w4-budget.h"
 
 G_BEGIN_DECLS
 
@@ -40,8 +41,11 @@ G_BEGIN_DECLS
  * refuses longer names: a DNS name has at most 253). */
 #define W4_COR_SNI_MAX 255
 
-/* One credential a request carried, in a form that outlives the packet. */
+/* One credential a request carried, in a form that outlives the packet.
+ * Immutable once made, and shared by the exchanges that carried the same
+ * header to the same server (correlate.c shared_cred): reference counted. */
 typedef struct {
+  gint refs;
   W4Scheme kind;
   gboolean proxy;          /* from Proxy-Authorization */
   W4Credential *parsed;    /* (owned) Authorization / API key; NULL for a cookie */
@@ -50,6 +54,10 @@ typedef struct {
   char *principal;         /* (owned) FINDINGS' principal */
   char *agg_key;           /* (owned) "server|..." key of its W4CorCredAgg */
   W4JwtClaims *jwt;        /* (owned) a cookie whose value is a JWT: its claims, else NULL */
+  /* its key in W4Correlate.cred_cache (owned), and that table (transfer
+   * none), while it is there; NULL: not shared */
+  char *cache_key;
+  GHashTable *cache;
 } W4CorCred;
 
 /* The JWT @cred carries (Authorization, API key or cookie), or NULL. */
@@ -58,6 +66,15 @@ w4_cor_cred_jwt (const W4CorCred *cred)
 {
   return cred->parsed != NULL ? cred->parsed->jwt : cred->jwt;
 }
+
+/* The challenges of one challenge header value, shared by the responses
+ * that sent it (correlate.c shared_challenges); reference counted. */
+typedef struct {
+  gint refs;
+  char *key;               /* (owned) its key in W4Correlate.challenge_cache */
+  GHashTable *cache;       /* (transfer none) that table; NULL once it is gone */
+  GPtrArray *list;         /* (element-type W4Challenge) */
+} W4CorChallengeSet;
 
 typedef struct _W4CorClient W4CorClient;
 struct W4CorCookieJar;     /* track-cookie-jar.h */
@@ -95,62 +112,85 @@ typedef struct {
 /* One request and its response, as far as they were captured. Shared by
  * the connection's pending queue, the client window and the decision
  * queue, hence reference counted; flow/run lifetime. */
-typedef struct {
-  gint refs;
+typedef struct W4CorExchange {
+  /* (field order: 8-byte members, then times and endpoints, then 4-byte
+   * ones and the flags, so that no padding is paid by every exchange) */
+  W4Budget *budget;        /* (transfer none) W4Limits.budget, or NULL */
   guint64 arrival;         /* creation order: ties within one frame */
   /* connection */
   guint64 conn_id;
   /* tcp.stream in the file of the request's and of the response's first
    * frame (-1: unknown); a rotated capture may put them in two files */
   gint64 req_stream, resp_stream;
-  W4Endpoint client, server;
-  /* (owned) what tells servers apart: "ip:port", and for an exchange inside
-   * a CONNECT tunnel "ip:port>target" (the proxy's address and the server
-   * behind it: the proxy's own answers and the origin's are not one
-   * server's). Findings show the endpoint and @tunnel_to apart. */
+  /* (owned, interned: correlate.c intern) what tells servers apart:
+   * "ip:port", and for an exchange inside a CONNECT tunnel "ip:port>target"
+   * (the proxy's address and the server behind it: the proxy's own answers
+   * and the origin's are not one server's). Findings show the endpoint and
+   * @tunnel_to apart. */
   char *server_key;
-  char *tunnel_to;         /* (owned) the tunnel's CONNECT target, or NULL */
-  gboolean tls;
-  char *sni;               /* (owned) the decrypted TLS session's server name, or NULL */
-  gboolean h2;
-  guint32 h2_stream;
+  char *tunnel_to;         /* (owned, interned) the tunnel's CONNECT target, or NULL */
+  char *sni;               /* (owned, interned) the decrypted TLS session's server name, or NULL */
   guint64 resp_seq;
   /* request */
-  gboolean has_request;
-  char *method, *target, *host;   /* (owned) target raw: rules compare it */
+  char *method, *target, *host;   /* (owned, interned) target raw: rules compare it */
   guint64 req_frame;
-  W4Time req_ts;
   GPtrArray *creds;        /* (element-type W4CorCred) */
-  guint n_authz, n_proxy_authz, n_apikey;
-  gboolean has_acrm;       /* Access-Control-Request-Method */
   char *cookie_names;      /* (owned) "a, b" or NULL when no Cookie header */
   W4CorTrackFacts *track;  /* (owned) the trackers' facts, NULL while they have none */
-  guint req_cut;           /* W4HttpHead.cut of the request */
-  guint req_odd;           /* W4HttpHead.odd of the request */
   guint64 req_block_len;   /* its header block's size as sent */
   guint64 unparsed_req_frame; /* no request: the one dissect could not parse, 0: none */
   char *unparsed_req_why;  /* (owned) its parse error */
   /* response */
-  gboolean has_response;
-  guint status;
   guint64 resp_frame;
-  W4Time resp_ts, resp_done_ts;
   GPtrArray *challenges;   /* (element-type W4Challenge) of the header the status names */
-  gboolean has_challenge_header;
-  char *challenge_text;    /* (owned) the first such header value, for evidence */
-  char *content_type;      /* (owned) failed responses only */
+  W4CorChallengeSet *chset; /* (owned ref) the shared set @challenges is, or NULL: its own */
+  char *challenge_text;    /* (owned, interned) the first such header value, for evidence */
+  char *content_type;      /* (owned, interned) failed responses only */
   char *server_message;    /* (owned) */
-  gboolean message_from_challenge;
-  gboolean message_bare;     /* from a challenge with an error code but no error_description */
-  guint resp_cut;          /* W4HttpHead.cut of the response */
   guint64 resp_block_len;
   /* decision */
-  gboolean failed;         /* 401, 407 or 403 */
-  gboolean decided;
+  /* correlate.c, the window: a hash of the retry key (client, server,
+   * method, target); for a failure waiting for its retry, its links in
+   * W4Correlate.awaiting; once answered for good, the arrival of the
+   * request past which its look-ahead never goes (G_MAXUINT64: not yet) */
+  guint64 retry_hash;
+  struct W4CorExchange *await_prev, *await_next;
+  guint64 retry_stop;
+  struct W4CorExchange *reach_next; /* correlate.c window_compact's lists */
   W4Finding *finding;      /* (owned) once decided, until released */
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
+  GList *window_link;      /* ...and in W4Correlate.window */
   GSequenceIter *order_iter; /* in W4Correlate.order until released */
+
+  W4Time req_ts;
+  W4Time resp_ts, resp_done_ts;
+  W4Endpoint client, server;
+
+  gint refs;
+  /* what it is charged to the run's budget as W4_MEM_EXCHANGES
+   * (correlate.c exchange_recharge), released when the last ref goes */
+  guint32 charged;
+  guint32 h2_stream;
+  guint n_authz, n_proxy_authz, n_apikey;
+  guint req_cut;           /* W4HttpHead.cut of the request */
+  guint req_odd;           /* W4HttpHead.odd of the request */
+  guint status;
+  guint resp_cut;          /* W4HttpHead.cut of the response */
+
+  /* flags, set only to TRUE or FALSE */
+  guint tls : 1;
+  guint h2 : 1;
+  guint has_request : 1;
+  guint has_acrm : 1;      /* Access-Control-Request-Method */
+  guint has_response : 1;
+  guint has_challenge_header : 1;
+  guint message_from_challenge : 1;
+  guint message_bare : 1;  /* from a challenge with an error code but no error_description */
+  guint failed : 1;        /* 401, 407 or 403 */
+  guint decided : 1;
+  guint awaits_retry : 1;  /* correlate.c: in W4Correlate.awaiting */
+  guint look : 2;          /* correlate.c W4CorLook: how its decision looks ahead */
 } W4CorExchange;
 
 /* @ex's tracker facts for reading: an empty record when it has none. */
@@ -173,7 +213,14 @@ w4_cor_track_get (W4CorExchange *ex)
 struct _W4CorClient {
   W4Addr addr;
   GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
+  guint compact_at;        /* window length at which it is compacted next */
 };
+
+/* A client's window is compacted when it grew by a quarter since the
+ * last time, by this many exchanges at least (each compaction walks it
+ * once: at most five steps per exchange added, and what no look-ahead
+ * needs stays at most a quarter of what it needs). */
+#define W4_COR_COMPACT_MIN 64
 
 /* Flat per (server, credential) facts over the whole capture: the
  * credential's history (track-credential.c). */
@@ -233,6 +280,15 @@ struct W4Correlate {
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
   GQueue window;           /* W4CorExchange (one ref each), in arrival order */
+  /* W4CorExchange.retry_hash -> the first of the failures with it that
+   * wait for their retry (a list through await_next) */
+  GHashTable *awaiting;
+  GHashTable *scratch;     /* empty between uses: correlate.c window_compact */
+  /* "server_key\nheader name\nvalue" -> W4CorCred* (weak: a credential
+   * leaves it with its last reference): correlate.c shared_cred */
+  GHashTable *cred_cache;
+  /* "header name\nvalue" -> W4CorChallengeSet* (weak, as cred_cache) */
+  GHashTable *challenge_cache;
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
@@ -271,6 +327,10 @@ struct W4Correlate {
   struct W4CorCsrf *csrf;   /* track-csrf.c */
   struct W4CorProxy *proxy; /* track-proxy.c */
   struct W4CorClocks *clocks; /* track-clock.c */
+  /* what correlate.c budget_sync charged by table sizes (W4_MEM_CLIENTS
+   * for connections, W4_MEM_AGGREGATES, W4_MEM_TRACKERS) */
+  guint64 charged_conns, charged_aggregates, charged_trackers;
+  guint64 server_principals; /* records in all W4CorServer.principals */
 };
 
 /* Where an input file starts in the run's frame order (files are read one

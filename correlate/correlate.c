@@ -13,8 +13,12 @@
  *    * a time window of exchanges per client IP address (the contract's
  *      client), for the handshake check's 30 s look-ahead: the same client
  *      retrying the same method and target on any connection. Exchanges
- *      leave the window W4_COR_WINDOW_SEC after they arrived, or oldest
- *      first when W4_LIMIT_EXCHANGES or W4_LIMIT_CLIENTS is reached;
+ *      leave the window as soon as no undecided failure's look-ahead can
+ *      return them (window_compact), at the latest W4_COR_WINDOW_SEC after
+ *      they arrived, or oldest first when W4_LIMIT_EXCHANGES or
+ *      W4_LIMIT_CLIENTS is reached or the budget is over (evict_state);
+ *    * what repeats is shared, not copied: interned strings, credentials
+ *      and challenge sets parsed once per header value;
  *    * flat aggregates over the whole capture: per (server, credential)
  *      first/last success and counts, per server its principals and
  *      totals. These answer "ever succeeded", "succeeded before/after"
@@ -36,6 +40,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "rule.h"
 #include "track-conn-auth.h"
 #include "track-csrf.h"
 #include "track-redirect.h"
@@ -114,18 +119,152 @@ typedef struct {
   W4CorExchange *ca_challenge;
 } W4CorConn;
 
+/* ---- interned strings ---------------------------------------------------- */
+
+/* Servers, methods, targets, hosts and credentials repeat from exchange
+ * to exchange: each record holds a reference to one shared copy (a
+ * GRefString from GLib's intern table, gone with its last reference),
+ * not a copy of its own. Release with unintern (). */
+static char *
+intern (const char *s)
+{
+  return s != NULL ? g_ref_string_new_intern (s) : NULL;
+}
+
+/* ...of @len bytes at @p, which need not end in a NUL: a longer one than
+ * a stack buffer holds is rare (a long target) and kept unshared. */
+static char *
+intern_len (const char *p, gsize len)
+{
+  char buf[512];
+
+  if (len >= sizeof buf)
+    return g_ref_string_new_len (p, (gssize) len);
+  memcpy (buf, p, len);
+  buf[len] = '\0';
+  return g_ref_string_new_intern (buf);
+}
+
+/* ...and frees @s (transfer full). */
+static char *
+intern_take (char *s)
+{
+  char *r = intern (s);
+
+  g_free (s);
+  return r;
+}
+
 static void
-cor_cred_free (gpointer p)
+unintern (char *s)
+{
+  if (s != NULL)
+    g_ref_string_release (s);
+}
+
+static void
+challenge_set_unref (W4CorChallengeSet *set)
+{
+  if (--set->refs > 0)
+    return;
+  if (set->cache != NULL)
+    g_hash_table_remove (set->cache, set->key);
+  g_free (set->key);
+  g_ptr_array_unref (set->list);
+  g_free (set);
+}
+
+static void
+cor_cred_unref (gpointer p)
 {
   W4CorCred *c = p;
 
+  if (--c->refs > 0)
+    return;
+  if (c->cache != NULL)
+    g_hash_table_remove (c->cache, c->cache_key);
+  g_free (c->cache_key);
   w4_auth_credential_free (c->parsed);
   w4_jwt_free (c->jwt);
-  g_free (c->name);
-  g_free (c->fingerprint);
-  g_free (c->principal);
-  g_free (c->agg_key);
+  unintern (c->name);
+  unintern (c->fingerprint);
+  unintern (c->principal);
+  unintern (c->agg_key);
   g_free (c);
+}
+
+/* ---- the memory budget --------------------------------------------------- */
+
+/* What one record of a table holds beside its struct (key, strings, hash
+ * table slot), roughly: the budget wants consistent, not exact, figures. */
+#define W4_COR_EST_RECORD 64
+/* What a tracker's record holds, all told. */
+#define W4_COR_EST_TRACKER_RECORD 192
+/* What a shared credential or challenge set holds (its parse, strings and
+ * cache key). */
+#define W4_COR_EST_SHARED_CRED 384
+/* What one parsed challenge holds (its words and a few parameters). */
+#define W4_COR_EST_CHALLENGE 128
+
+static guint64
+str_bytes (const char *s)
+{
+  return s != NULL ? strlen (s) + 1 : 0;
+}
+
+static guint64
+cred_bytes (const W4CorCred *c)
+{
+  guint64 n = sizeof *c + str_bytes (c->name) + str_bytes (c->fingerprint) +
+              str_bytes (c->principal) + str_bytes (c->agg_key);
+
+  if (c->parsed != NULL)
+    n += sizeof *c->parsed + str_bytes (c->parsed->scheme) + str_bytes (c->parsed->fingerprint) +
+         str_bytes (c->parsed->principal) + str_bytes (c->parsed->basic_user) +
+         str_bytes (c->parsed->basic_password) + (c->parsed->jwt != NULL ? W4_COR_EST_RECORD : 0);
+  if (c->jwt != NULL)
+    n += W4_COR_EST_RECORD;
+  return n;
+}
+
+/* What @ex holds: its record, strings, credentials, challenges. */
+static guint64
+exchange_bytes (const W4CorExchange *ex)
+{
+  guint64 n = sizeof *ex + str_bytes (ex->server_key) + str_bytes (ex->tunnel_to) +
+              str_bytes (ex->sni) + str_bytes (ex->method) + str_bytes (ex->target) +
+              str_bytes (ex->host) + str_bytes (ex->cookie_names) +
+              str_bytes (ex->unparsed_req_why) + str_bytes (ex->challenge_text) +
+              str_bytes (ex->content_type) + str_bytes (ex->server_message);
+
+  if (ex->creds != NULL) {
+    n += sizeof (GPtrArray) + ex->creds->len * sizeof (gpointer);
+    for (guint i = 0; i < ex->creds->len; i++) {
+      const W4CorCred *c = g_ptr_array_index (ex->creds, i);
+      /* a shared one is charged once, with the cache (budget_sync) */
+      n += c->cache != NULL ? 0 : cred_bytes (c);
+    }
+  }
+  /* a shared set is charged once, with the cache (budget_sync) */
+  if (ex->challenges != NULL && ex->chset == NULL)
+    n += sizeof (GPtrArray) + ex->challenges->len * (sizeof (gpointer) + W4_COR_EST_CHALLENGE);
+  if (ex->track != NULL)
+    n += sizeof *ex->track + W4_COR_EST_TRACKER_RECORD;
+  return n;
+}
+
+/* Charges @ex's budget what @ex holds now (it grows as its request, its
+ * response and its body are read); w4_cor_exchange_unref releases it. */
+static void
+exchange_recharge (W4CorExchange *ex)
+{
+  guint64 now = MIN (exchange_bytes (ex), G_MAXUINT32);
+
+  if (now > ex->charged)
+    w4_budget_charge (ex->budget, W4_MEM_EXCHANGES, now - ex->charged);
+  else
+    w4_budget_release (ex->budget, W4_MEM_EXCHANGES, ex->charged - now);
+  ex->charged = (guint32) now;
 }
 
 /* The server name a decrypted TLS session on @conn asked for, or NULL. */
@@ -134,7 +273,7 @@ exchange_sni (W4Correlate *cor, const W4ConnInfo *conn)
 {
   const W4CorConn *c = g_hash_table_lookup (cor->conns, &conn->conn_id);
 
-  return c != NULL && c->tls_decrypted ? g_strdup (c->sni) : NULL;
+  return c != NULL && c->tls_decrypted ? intern (c->sni) : NULL;
 }
 
 static W4CorExchange *
@@ -144,17 +283,19 @@ exchange_new (W4Correlate *cor, const W4ConnInfo *conn)
   char buf[W4_ENDPOINT_STRLEN];
 
   ex->refs = 1;
+  ex->budget = cor->limits.budget;
   ex->arrival = cor->arrival_counter++;
   ex->conn_id = conn->conn_id;
   ex->req_stream = ex->resp_stream = -1;
   ex->client = conn->client;
   ex->server = conn->server;
   w4_endpoint_format (&conn->server, buf, sizeof buf);
-  ex->tunnel_to = g_strdup (w4_conn_tunnel_to (conn));
-  ex->server_key = w4_cor_server_key (buf, ex->tunnel_to);
-  ex->tls = w4_conn_over_tls (conn);
+  ex->tunnel_to = intern (w4_conn_tunnel_to (conn));
+  ex->server_key = intern_take (w4_cor_server_key (buf, ex->tunnel_to));
+  ex->tls = w4_conn_over_tls (conn) != FALSE;
   ex->sni = exchange_sni (cor, conn);
-  ex->creds = g_ptr_array_new_with_free_func (cor_cred_free);
+  ex->creds = g_ptr_array_new_with_free_func (cor_cred_unref);
+  exchange_recharge (ex);
   return ex;
 }
 
@@ -170,18 +311,21 @@ w4_cor_exchange_unref (W4CorExchange *ex)
 {
   if (ex == NULL || --ex->refs > 0)
     return;
-  g_free (ex->server_key);
-  g_free (ex->tunnel_to);
-  g_free (ex->method);
-  g_free (ex->target);
-  g_free (ex->host);
-  g_free (ex->sni);
+  w4_budget_release (ex->budget, W4_MEM_EXCHANGES, ex->charged);
+  unintern (ex->server_key);
+  unintern (ex->tunnel_to);
+  unintern (ex->method);
+  unintern (ex->target);
+  unintern (ex->host);
+  unintern (ex->sni);
   g_ptr_array_unref (ex->creds);
   g_free (ex->cookie_names);
-  if (ex->challenges)
+  if (ex->chset != NULL)
+    challenge_set_unref (ex->chset);
+  else if (ex->challenges != NULL)
     g_ptr_array_unref (ex->challenges);
-  g_free (ex->challenge_text);
-  g_free (ex->content_type);
+  unintern (ex->challenge_text);
+  unintern (ex->content_type);
   g_free (ex->server_message);
   g_free (ex->unparsed_req_why);
   w4_finding_free (ex->finding);
@@ -298,6 +442,51 @@ order_cmp (gconstpointer a, gconstpointer b, gpointer user)
   return 0;
 }
 
+/* ---- the memory budget: tables charged by their sizes --------------------- */
+
+/* Charges (or releases) the difference between @want and what *@charged
+ * says was charged as @kind. */
+static void
+charge_to (W4Budget *b, W4MemKind kind, guint64 *charged, guint64 want)
+{
+  if (want > *charged)
+    w4_budget_charge (b, kind, want - *charged);
+  else
+    w4_budget_release (b, kind, *charged - want);
+  *charged = want;
+}
+
+/* The connections, aggregates and trackers, charged at a fixed size per
+ * record from their tables' sizes: called as time passes and at the end,
+ * so that the budget follows them without a charge in every code path
+ * that adds or drops a record. */
+static void
+budget_sync (W4Correlate *cor)
+{
+  W4Budget *b = cor->limits.budget;
+  guint64 accs, aggs, trackers;
+
+  if (b == NULL)
+    return;
+  charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns,
+             (guint64) g_hash_table_size (cor->conns) * (sizeof (W4CorConn) + W4_COR_EST_RECORD));
+  accs = (guint64) g_hash_table_size (cor->cleartext) + g_hash_table_size (cor->gaps) +
+         g_hash_table_size (cor->undecrypted) + g_hash_table_size (cor->unparsed);
+  aggs = accs * (sizeof (W4CorRiskAcc) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->storms) * (sizeof (W4CorStorm) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->servers) * (sizeof (W4CorServer) + W4_COR_EST_RECORD) +
+         cor->server_principals * (sizeof (W4CorPrincipalAgg) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->principals) * (sizeof (W4PrincipalStat) + W4_COR_EST_RECORD) +
+         (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD) +
+         (guint64) g_hash_table_size (cor->cred_cache) * W4_COR_EST_SHARED_CRED +
+         (guint64) g_hash_table_size (cor->challenge_cache) * W4_COR_EST_SHARED_CRED;
+  charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, aggs);
+  trackers = (guint64) w4_cor_ca_size (cor) + w4_cor_jar_size (cor) + w4_cor_digest_size (cor) +
+             w4_cor_proxy_size (cor) + w4_cor_redirects_size (cor) + w4_cor_csrf_size (cor) +
+             w4_cor_clock_size (cor);
+  charge_to (b, W4_MEM_TRACKERS, &cor->charged_trackers, trackers * W4_COR_EST_TRACKER_RECORD);
+}
+
 /* ---- limits (counted in state.c) ----------------------------------------- */
 
 static void
@@ -314,23 +503,42 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 
 /* ---- the window ---------------------------------------------------------- */
 
+/* An exchange in the window costs a link in W4Correlate.window and one in
+ * its client's. */
+#define W4_COR_WINDOW_LINKS (2 * sizeof (GList))
+
 /* Drops the oldest exchange from the window (and its client when that was
  * the client's last). */
+static void window_unlink (W4Correlate *cor, W4CorExchange *ex);
+static void window_compact (W4Correlate *cor, W4CorClient *cl);
+
 static void
 window_pop (W4Correlate *cor)
 {
-  W4CorExchange *ex = g_queue_pop_head (&cor->window);
-  W4CorClient *cl;
+  W4CorExchange *ex = g_queue_peek_head (&cor->window);
 
-  if (ex == NULL)
-    return;
-  cl = ex->client_state;
+  if (ex != NULL)
+    window_unlink (cor, ex);
+}
+
+/* Takes @ex out of the window (and its client when that was the client's
+ * last). */
+static void
+window_unlink (W4Correlate *cor, W4CorExchange *ex)
+{
+  W4CorClient *cl = ex->client_state;
+
+  g_queue_delete_link (&cor->window, ex->window_link);
+  ex->window_link = NULL;
+  w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
   if (cl != NULL) {
     g_queue_delete_link (&cl->window, ex->client_link);
     ex->client_link = NULL;
     ex->client_state = NULL;
-    if (cl->window.length == 0)
+    if (cl->window.length == 0) {
+      w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
       g_hash_table_remove (cor->clients, &cl->addr);
+    }
   }
   w4_cor_exchange_unref (ex);
 }
@@ -345,6 +553,24 @@ static guint64
 exchange_frame (const W4CorExchange *ex)
 {
   return ex->has_request ? ex->req_frame : ex->resp_frame;
+}
+
+/* Inserts @ex into @q (of W4CorExchange in arrival order) where its
+ * arrival puts it: at the tail for a request that just came, a few links
+ * before it for a failure added when its response came. Returns its link. */
+static GList *
+queue_insert_by_arrival (GQueue *q, W4CorExchange *ex)
+{
+  GList *l = q->tail;
+
+  while (l != NULL && ((const W4CorExchange *) l->data)->arrival > ex->arrival)
+    l = l->prev;
+  if (l == NULL) {
+    g_queue_push_head (q, ex);
+    return q->head;
+  }
+  g_queue_insert_after (q, l, ex);
+  return l->next;
 }
 
 static void
@@ -368,14 +594,265 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     if (cor->limits.v[W4_LIMIT_CLIENTS] == 0 || cor->limits.v[W4_LIMIT_EXCHANGES] == 0)
       return;
     cl = g_new0 (W4CorClient, 1);
+    w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
     cl->addr = ex->client.addr;
     g_queue_init (&cl->window);
+    cl->compact_at = W4_COR_COMPACT_MIN;
     g_hash_table_insert (cor->clients, &cl->addr, cl);
   }
-  g_queue_push_tail (&cor->window, exchange_ref (ex));
-  g_queue_push_tail (&cl->window, ex);
-  ex->client_link = cl->window.tail;
+  w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
+  ex->window_link = queue_insert_by_arrival (&cor->window, exchange_ref (ex));
+  ex->client_link = queue_insert_by_arrival (&cl->window, ex);
   ex->client_state = cl;
+  if (cl->window.length >= cl->compact_at)
+    window_compact (cor, cl);
+}
+
+/* ---- which exchanges the window keeps ----------------------------------- */
+
+/* The window's only reader is the look-ahead of an undecided failure for
+ * its retry (w4_cor_next_attempt_cut): the first later request of the
+ * same client to the same server with the same method and target, with
+ * credentials, after the failed response. So:
+ *  - only a failure whose decision may look ahead (lookahead_of) waits
+ *    for its retry (W4Correlate.awaiting: retry hash -> those failures);
+ *  - a waiting failure is answered for good by a later such request whose
+ *    response passed authentication: its look-ahead never goes past that
+ *    one (W4CorExchange.retry_stop), and it stops waiting;
+ *  - every request enters the window (its response may come after a
+ *    later request's, as TCP reassembly orders them), and window_compact
+ *    drops what no undecided failure's look-ahead, nor a request still
+ *    without response, can reach (they stay: a look-ahead starts at its
+ *    own place).
+ * A hash collision only keeps one more exchange, which the look-ahead
+ * then skips. */
+
+static guint64
+fnv_bytes (guint64 h, const void *p, gsize n)
+{
+  const guint8 *b = p;
+
+  for (gsize i = 0; i < n; i++)
+    h = (h ^ b[i]) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
+/* Hashes @s with its terminating NUL, so that "a"+"b" is not "ab"+"". */
+static guint64
+fnv_str (guint64 h, const char *s)
+{
+  return s != NULL ? fnv_bytes (h, s, strlen (s) + 1) : fnv_bytes (h, "", 1);
+}
+
+/* What makes a request a retry of another: client, server, method, target. */
+static guint64
+retry_hash (const W4CorExchange *ex)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  h = fnv_bytes (h, &ex->client.addr.family, 1);
+  h = fnv_bytes (h, ex->client.addr.a, ex->client.addr.family == 4 ? 4 : 16);
+  h = fnv_str (h, ex->server_key);
+  h = fnv_str (h, ex->method);
+  return fnv_str (h, ex->target);
+}
+
+static gboolean
+same_retry_key (const W4CorExchange *a, const W4CorExchange *b)
+{
+  return a->retry_hash == b->retry_hash && w4_addr_equal (&a->client.addr, &b->client.addr) &&
+         strcmp (a->server_key, b->server_key) == 0 && g_strcmp0 (a->method, b->method) == 0 &&
+         g_strcmp0 (a->target, b->target) == 0;
+}
+
+/* Might @cred carry an intermediate leg of a handshake (what
+ * w4_cor_intermediate_leg tells once the trackers are done)? */
+static gboolean
+maybe_intermediate_leg (const W4CorCred *cred)
+{
+  const W4Credential *p = cred != NULL ? cred->parsed : NULL;
+
+  return p != NULL && !p->malformed &&
+         (p->kind == W4_SCHEME_NTLM || p->kind == W4_SCHEME_NEGOTIATE ||
+          p->kind == W4_SCHEME_DIGEST);
+}
+
+/* How far deciding the failed @ex looks ahead for its retry: only the
+ * handshake check does (decide.c: a 401 or 407 that is a handshake step),
+ * for one that passed authentication, and the unexplained rule for a
+ * first leg, for any answer. These tests hold whenever theirs may, so that
+ * a failure that offered credentials the server asks for (a wrong
+ * password) waits for nothing. */
+typedef enum {
+  LOOK_NONE,
+  LOOK_PASSED,             /* for a retry that passed authentication */
+  LOOK_ANY,                /* ...and for the first answered one */
+} W4CorLook;
+
+static W4CorLook
+lookahead_of (W4Correlate *cor, const W4CorExchange *ex)
+{
+  W4CorCtx c;
+  gboolean step;
+
+  if (!ex->has_request)
+    return LOOK_NONE;
+  w4_cor_ctx_init (&c, cor, ex);
+  if (maybe_intermediate_leg (c.authz))
+    return LOOK_ANY;
+  if (ex->status != 401 && ex->status != 407)
+    return LOOK_NONE;
+  if (w4_cor_has_challenges (&c))
+    step = !w4_cor_offered (&c, c.authz) && !w4_cor_offered (&c, c.apikey);
+  else
+    step = !w4_cor_has_any_credentials (ex);
+  return step ? LOOK_PASSED : LOOK_NONE;
+}
+
+/* The failed @ex (its response just read) waits for its retry. */
+static void
+awaiting_add (W4Correlate *cor, W4CorExchange *ex)
+{
+  W4CorExchange *head;
+
+  ex->retry_stop = G_MAXUINT64;
+  head = g_hash_table_lookup (cor->awaiting, &ex->retry_hash);
+  ex->await_prev = NULL;
+  ex->await_next = head;
+  if (head != NULL)
+    head->await_prev = ex;
+  g_hash_table_replace (cor->awaiting, &ex->retry_hash, ex);
+  ex->awaits_retry = TRUE;
+}
+
+/* ...and no longer: answered for good, or decided. */
+static void
+awaiting_remove (W4Correlate *cor, W4CorExchange *ex)
+{
+  if (!ex->awaits_retry)
+    return;
+  ex->awaits_retry = FALSE;
+  if (ex->await_next != NULL)
+    ex->await_next->await_prev = ex->await_prev;
+  if (ex->await_prev != NULL)
+    ex->await_prev->await_next = ex->await_next;
+  else if (ex->await_next != NULL)
+    g_hash_table_replace (cor->awaiting, &ex->await_next->retry_hash, ex->await_next);
+  else
+    g_hash_table_remove (cor->awaiting, &ex->retry_hash);
+  ex->await_prev = ex->await_next = NULL;
+}
+
+static gboolean
+passed_auth (const W4CorExchange *e)
+{
+  return e->status != 400 && e->status != 401 && e->status != 407;
+}
+
+/* The response of @e (in the window) passed authentication: the failures
+ * waiting for its key that it would answer (w4_cor_next_attempt_cut's
+ * test) look no further than @e. */
+static void
+awaiting_answered (W4Correlate *cor, W4CorExchange *e)
+{
+  W4CorExchange *f, *next;
+
+  if (e->client_link == NULL || !e->has_request || !passed_auth (e))
+    return;
+  for (f = g_hash_table_lookup (cor->awaiting, &e->retry_hash); f != NULL; f = next) {
+    next = f->await_next;
+    if (f->arrival >= e->arrival || e->req_frame <= f->resp_frame || !same_retry_key (f, e) ||
+        (f->status == 407 ? e->n_proxy_authz == 0 : !w4_cor_has_any_credentials (e)))
+      continue;
+    f->retry_stop = e->arrival;
+    awaiting_remove (cor, f);
+  }
+}
+
+/* An undecided failure whose decision looks ahead. */
+static gboolean
+undecided_looking (const W4CorExchange *e)
+{
+  return e->has_response && e->failed && !e->decided && e->look != LOOK_NONE;
+}
+
+/* A request without its response yet, or an undecided failure that
+ * looks ahead: a look-ahead starts at its own place, and such a request
+ * may become such a failure (of any kind: its response is not known). */
+static gboolean
+looks_or_may (const W4CorExchange *e)
+{
+  return !e->has_response || undecided_looking (e);
+}
+
+/* Might the look-ahead of @f (looks_or_may) return @e, later than @f? */
+static gboolean
+may_return (const W4CorExchange *f, const W4CorExchange *e)
+{
+  if (!f->has_response)
+    return TRUE;
+  return e->req_frame > f->resp_frame && (f->look == LOOK_ANY || passed_auth (e));
+}
+
+/* Is @e within the look-ahead of one of the earlier ones on @reach's list
+ * for its key (see window_compact)? Drops from the list those whose stop
+ * lies before @e. */
+static gboolean
+reached (GHashTable *reach, W4CorExchange *e)
+{
+  W4CorExchange *head = g_hash_table_lookup (reach, &e->retry_hash);
+  W4CorExchange **link = &head;
+  guint looked = 0;
+  gboolean hit = FALSE;
+
+  while (*link != NULL && !hit) {
+    W4CorExchange *f = *link;
+    gboolean open = !f->has_response || f->retry_stop >= e->arrival;
+
+    if (!open) {
+      *link = f->reach_next;
+      continue;
+    }
+    /* a long list (failures that nothing answered) keeps @e unexamined */
+    hit = may_return (f, e) || ++looked >= W4_COR_COMPACT_MIN;
+    link = &f->reach_next;
+  }
+  if (head == NULL)
+    g_hash_table_remove (reach, &e->retry_hash);
+  else
+    g_hash_table_replace (reach, &head->retry_hash, head);
+  return hit;
+}
+
+static void
+reach_add (GHashTable *reach, W4CorExchange *f)
+{
+  f->reach_next = g_hash_table_lookup (reach, &f->retry_hash);
+  g_hash_table_replace (reach, &f->retry_hash, f);
+}
+
+/* Drops from @cl's window what no undecided failure's look-ahead can
+ * return before its stop. Walking the window in arrival order, @reach
+ * lists by retry hash the earlier looks_or_may () exchanges whose
+ * look-ahead is still open; what none of them may return goes. */
+static void
+window_compact (W4Correlate *cor, W4CorClient *cl)
+{
+  GHashTable *reach = cor->scratch;
+  GList *l, *next;
+
+  for (l = cl->window.head; l != NULL; l = next) {
+    W4CorExchange *e = l->data;
+    gboolean keep = reached (reach, e);
+
+    next = l->next;
+    if (looks_or_may (e))
+      reach_add (reach, e);
+    else if (!keep)
+      window_unlink (cor, e);
+  }
+  g_hash_table_remove_all (reach);
+  cl->compact_at = cl->window.length + MAX (cl->window.length / 4, W4_COR_COMPACT_MIN);
 }
 
 static void
@@ -465,6 +942,7 @@ server_principal (W4Correlate *cor, W4CorServer *s, const char *principal, guint
     return NULL;
   }
   p = g_new0 (W4CorPrincipalAgg, 1);
+  cor->server_principals++;
   p->name = g_strdup (principal);
   g_hash_table_insert (s->principals, (char *) p->name, p);
   return p;
@@ -896,18 +1374,42 @@ span_dup (W4Span s)
   return g_strndup ((const char *) s.ptr, s.len);
 }
 
+static char *
+span_intern (W4Span s)
+{
+  return intern_len ((const char *) s.ptr, s.len);
+}
+
+/* Takes @c (transfer full) into @ex's credentials. */
 static void
 add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
 {
   if (ex->creds->len >= cor->limits.v[W4_LIMIT_REQUEST_CREDENTIALS]) {
     note_limit (cor, W4_LIMIT_REQUEST_CREDENTIALS, ex->req_frame, ex->req_ts);
-    cor_cred_free (c);
+    cor_cred_unref (c);
     return;
   }
-  c->agg_key = c->kind == W4_SCHEME_COOKIE
-                 ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
-                 : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint);
+  if (c->agg_key != NULL) { /* shared: made for this server before */
+    g_ptr_array_add (ex->creds, c);
+    return;
+  }
+  c->agg_key = intern_take (
+    c->kind == W4_SCHEME_COOKIE
+      ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
+      : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint));
   g_ptr_array_add (ex->creds, c);
+}
+
+/* Only --show-secrets shows a Basic password (its fingerprint stands for
+ * it everywhere else): without it, it is not kept past the parse. */
+static W4Credential *
+forget_password (W4Correlate *cor, W4Credential *p)
+{
+  if (!cor->opts.show_secrets && p->basic_password != NULL) {
+    memset (p->basic_password, 0, strlen (p->basic_password));
+    g_clear_pointer (&p->basic_password, g_free);
+  }
+  return p;
 }
 
 static W4CorCred *
@@ -915,12 +1417,13 @@ cred_from_parsed (W4Credential *p, const char *name, gboolean proxy)
 {
   W4CorCred *c = g_new0 (W4CorCred, 1);
 
+  c->refs = 1;
   c->kind = p->kind;
   c->proxy = proxy;
   c->parsed = p;
-  c->name = g_strdup (name);
-  c->fingerprint = g_strdup (p->fingerprint ? p->fingerprint : "");
-  c->principal = g_strdup (p->principal ? p->principal : c->fingerprint);
+  c->name = intern (name);
+  c->fingerprint = intern (p->fingerprint ? p->fingerprint : "");
+  c->principal = intern (p->principal ? p->principal : c->fingerprint);
   return c;
 }
 
@@ -943,13 +1446,53 @@ read_cookies (W4Correlate *cor, W4CorExchange *ex, W4Span value, GString *names)
     if (jwt == NULL && !w4_cookie_is_session_name (k->name))
       continue;
     c = g_new0 (W4CorCred, 1);
+    c->refs = 1;
     c->kind = W4_SCHEME_COOKIE;
-    c->name = g_strdup (k->name);
-    c->fingerprint = w4_auth_fingerprint (k->value, strlen (k->value));
+    c->name = intern (k->name);
+    c->fingerprint = intern_take (w4_auth_fingerprint (k->value, strlen (k->value)));
     c->jwt = jwt;
-    c->principal = g_strdup (jwt && jwt->sub ? jwt->sub : c->fingerprint);
+    c->principal = intern (jwt && jwt->sub ? jwt->sub : c->fingerprint);
     add_cred (cor, ex, c);
   }
+}
+
+/* Header values up to this long share their parsed credential (a Basic
+ * or Bearer value; the long ones, Negotiate and NTLM tokens, differ in
+ * every request anyway). */
+#define W4_COR_SHARED_CRED_MAX 512
+
+/* The credential of the header @name: @value (an Authorization, a
+ * Proxy-Authorization or an API key header) of a request of @ex: the one
+ * made before for the same header to the same server when there is one
+ * (parsing is a pure function of the value), else a new one. (transfer
+ * full) */
+static W4CorCred *
+shared_cred (W4Correlate *cor, const W4CorExchange *ex, const char *name, gboolean proxy,
+             gboolean apikey, W4Span value)
+{
+  const char *v = (const char *) value.ptr;
+  g_autofree char *key = NULL;
+  W4CorCred *c;
+  W4Credential *p;
+
+  if (value.len <= W4_COR_SHARED_CRED_MAX && memchr (v, '\0', value.len) == NULL) {
+    key = g_strdup_printf ("%s\n%s\n%.*s", ex->server_key, name, (int) value.len, v);
+    c = g_hash_table_lookup (cor->cred_cache, key);
+    if (c != NULL) {
+      c->refs++;
+      return c;
+    }
+  }
+  p = apikey ? w4_auth_parse_apikey (v, value.len)
+             : forget_password (cor, w4_auth_parse_credentials (v, value.len));
+  c = cred_from_parsed (p, name, proxy);
+  if (key != NULL) {
+    /* its agg_key is set by add_cred before another exchange finds it */
+    c->cache_key = g_steal_pointer (&key);
+    c->cache = cor->cred_cache;
+    g_hash_table_insert (cor->cred_cache, c->cache_key, c);
+  }
+  return c;
 }
 
 static void
@@ -961,8 +1504,8 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   /* an HTTP/2 request may lack :method or :path (malformed, or cut by
    * h2-decoded-bytes): "?", as the report says what it does not know; a
    * NULL would read as a request not captured */
-  ex->method = req->method.len > 0 ? span_dup (req->method) : g_strdup ("?");
-  ex->target = req->target.len > 0 ? span_dup (req->target) : g_strdup ("?");
+  ex->method = req->method.len > 0 ? span_intern (req->method) : intern ("?");
+  ex->target = req->target.len > 0 ? span_intern (req->target) : intern ("?");
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
@@ -984,22 +1527,19 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       /* The first header of each kind is the one servers act on; the count
        * is what malformed-credentials needs. */
       if ((proxy ? ex->n_proxy_authz : ex->n_authz) == 1)
-        add_cred (cor, ex, cred_from_parsed (w4_auth_parse_credentials ((const char *) h->value.ptr,
-                                                                   h->value.len),
-                                        proxy ? "Proxy-Authorization" : "Authorization", proxy));
+        add_cred (cor, ex, shared_cred (cor, ex, proxy ? "Proxy-Authorization" : "Authorization",
+                                        proxy, FALSE, h->value));
     } else if (w4_auth_is_apikey_header ((const char *) h->name.ptr, h->name.len)) {
       g_autofree char *name = span_dup (h->name);
       if (ex->n_apikey++ == 0)
-        add_cred (cor, ex, cred_from_parsed (w4_auth_parse_apikey ((const char *) h->value.ptr,
-                                                              h->value.len),
-                                        name, FALSE));
+        add_cred (cor, ex, shared_cred (cor, ex, name, FALSE, TRUE, h->value));
     } else if (span_is (h->name, "Cookie")) {
       if (cookie_names == NULL)
         cookie_names = g_string_new (NULL);
       read_cookies (cor, ex, h->value, cookie_names);
     } else if (span_is (h->name, "Host")) {
       if (ex->host == NULL)
-        ex->host = span_dup (h->value);
+        ex->host = span_intern (h->value);
     } else if (span_is (h->name, "Access-Control-Request-Method")) {
       ex->has_acrm = TRUE;
     }
@@ -1017,6 +1557,7 @@ on_request (void *user, const W4HttpHead *req)
 
   cor->http_requests++;
   read_request (cor, ex, req);
+  ex->retry_hash = retry_hash (ex);
   w4_cor_ca_on_request (cor, ex);
   w4_cor_redirect_on_request (cor, ex);
   w4_cor_csrf_on_request (cor, ex, req);
@@ -1025,6 +1566,7 @@ on_request (void *user, const W4HttpHead *req)
   w4_cor_jar_request (cor, ex, req);
   w4_cor_header_facts_on_request (cor, ex, req);
   note_cleartext (cor, ex);
+  exchange_recharge (ex);
   window_add (cor, ex);
 
   if (req->proto == W4_HTTP_2) {
@@ -1055,6 +1597,50 @@ challenge_free_cb (gpointer p)
   w4_auth_challenge_free (p);
 }
 
+/* A challenge header value up to this long shares its parse. */
+#define W4_COR_SHARED_CHALLENGE_MAX 512
+
+/* The challenges of @resp, whose header @want carries them, as a set
+ * shared with the responses that sent the same (none, or one such header:
+ * the parse is a pure function of its value). (transfer full) NULL when
+ * not shared (several headers, or a long value): the caller parses. */
+static W4CorChallengeSet *
+shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
+{
+  const W4Header *only = NULL;
+  g_autofree char *key = NULL;
+  W4CorChallengeSet *set;
+
+  for (guint i = 0; i < resp->n_headers; i++) {
+    if (!span_is (resp->headers[i].name, want))
+      continue;
+    if (only != NULL)
+      return NULL;
+    only = &resp->headers[i];
+  }
+  if (only == NULL)
+    key = g_strdup (want);
+  else if (only->value.len <= W4_COR_SHARED_CHALLENGE_MAX &&
+           memchr (only->value.ptr, '\0', only->value.len) == NULL)
+    key = g_strdup_printf ("%s\n%.*s", want, (int) only->value.len, (const char *) only->value.ptr);
+  else
+    return NULL;
+  set = g_hash_table_lookup (cor->challenge_cache, key);
+  if (set != NULL) {
+    set->refs++;
+    return set;
+  }
+  set = g_new0 (W4CorChallengeSet, 1);
+  set->refs = 1;
+  set->list = g_ptr_array_new_with_free_func (challenge_free_cb);
+  if (only != NULL)
+    w4_auth_parse_challenges ((const char *) only->value.ptr, only->value.len, set->list);
+  set->key = g_steal_pointer (&key);
+  set->cache = cor->challenge_cache;
+  g_hash_table_insert (cor->challenge_cache, set->key, set);
+  return set;
+}
+
 static void
 read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 {
@@ -1070,19 +1656,22 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->resp_cut = resp->cut;
   ex->resp_block_len = resp->header_block_len;
   ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
-  ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
+  ex->chset = shared_challenges (cor, resp, want);
+  ex->challenges = ex->chset != NULL ? ex->chset->list
+                                     : g_ptr_array_new_with_free_func (challenge_free_cb);
 
   for (guint i = 0; i < resp->n_headers; i++) {
     const W4Header *h = &resp->headers[i];
 
     if (span_is (h->name, want)) {
       ex->has_challenge_header = TRUE;
-      w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
+      if (ex->chset == NULL)
+        w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
       if (ex->challenge_text == NULL && ex->failed)
-        ex->challenge_text = g_strndup ((const char *) h->value.ptr,
-                                        MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
+        ex->challenge_text = intern_len ((const char *) h->value.ptr,
+                                         MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
     } else if (ex->failed && span_is (h->name, "Content-Type") && ex->content_type == NULL) {
-      ex->content_type = span_dup (h->value);
+      ex->content_type = span_intern (h->value);
     }
   }
   if (ex->failed) {
@@ -1135,15 +1724,16 @@ on_response (void *user, const W4HttpHead *resp)
     ex->unparsed_req_why = g_steal_pointer (&c->unparsed_why);
     c->unparsed_frame = 0;
     read_response (cor, ex, resp);
+    exchange_recharge (ex);
     if (!ex->failed) {
       aggregate_response (cor, ex);
       w4_cor_exchange_unref (ex);
       return;
     }
-    window_add (cor, ex);
   } else {
     read_response (cor, ex, resp);
   }
+  awaiting_answered (cor, ex);
   w4_cor_ca_on_response (cor, ex, resp);
   if (ex->failed && ex->h2 && w4_cor_ca_challenges (ex)) {
     if (c->ca_challenge != NULL)
@@ -1157,6 +1747,7 @@ on_response (void *user, const W4HttpHead *resp)
   w4_cor_digest_on_response (cor, ex);
   w4_cor_proxy_on_response (cor, ex);
   w4_cor_clock_on_response (cor, ex, resp);
+  exchange_recharge (ex);
 
   if (ex->failed) {
     const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
@@ -1168,6 +1759,9 @@ on_response (void *user, const W4HttpHead *resp)
       note_rejection (cor, ex, mc);
     ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
     g_queue_push_tail (&cor->due, exchange_ref (ex));
+    ex->look = lookahead_of (cor, ex);
+    if (ex->look != LOOK_NONE)
+      awaiting_add (cor, ex);
     while (c->body_wait.length > 0 && c->body_wait.length >= cor->limits.v[W4_LIMIT_BODY_WAITS]) {
       note_limit (cor, W4_LIMIT_BODY_WAITS, ex->resp_frame, ex->resp_ts);
       w4_cor_exchange_unref (g_queue_pop_head (&c->body_wait));
@@ -1204,6 +1798,7 @@ on_body (void *user, const W4HttpBody *body)
         ex->server_message = said;
         ex->message_from_challenge = FALSE;
         ex->message_bare = FALSE;
+        exchange_recharge (ex);
       } else {
         g_free (said);
       }
@@ -1326,6 +1921,7 @@ decide (W4Correlate *cor, W4CorExchange *ex)
 {
   ex->finding = w4_cor_decide (cor, ex);
   ex->decided = TRUE;
+  awaiting_remove (cor, ex);
   if (ex->finding->kind == W4_KIND_FAILURE || ex->finding->kind == W4_KIND_NOTE)
     cor->by_cause[ex->finding->cause]++;
   w4_cor_history_on_decided (cor, ex);
@@ -1355,8 +1951,6 @@ release (W4Correlate *cor)
 static void
 decide_due (W4Correlate *cor, gboolean all)
 {
-  gboolean decided = FALSE;
-
   for (;;) {
     W4CorExchange *ex = g_queue_peek_head (&cor->due);
 
@@ -1367,14 +1961,15 @@ decide_due (W4Correlate *cor, gboolean all)
       break;
     g_queue_pop_head (&cor->due);
     decide (cor, ex);
-    decided = TRUE;
     w4_cor_exchange_unref (ex);
+    /* Released as soon as it may be (its finding is in response order
+     * behind earlier undecided ones only): at the end all pending failures
+     * are decided here, and their findings must not all exist at once. */
+    release (cor);
   }
   /* This runs for every frame. After a release the head of cor->order is
    * undecided (or there is none), and only decide () above makes one
    * decided, so without a decision there is nothing to release. */
-  if (decided)
-    release (cor);
 }
 
 /* A flood of failures within the look-ahead must not hold them all until
@@ -1397,6 +1992,64 @@ decide_overflow (W4Correlate *cor)
     release (cor);
 }
 
+/* ---- what the budget evicts ---------------------------------------------- */
+
+/* Items an evictor gives up per call: w4_budget_enforce asks again while
+ * the use is over its low mark. */
+#define W4_COR_EVICT_BATCH 64
+
+/* A failure decided early no longer waits for its body: what the body
+ * says could not change its finding. */
+static void
+drop_body_wait (W4Correlate *cor, W4CorExchange *ex)
+{
+  W4CorConn *c = g_hash_table_lookup (cor->conns, &ex->conn_id);
+
+  if (c != NULL && g_queue_remove (&c->body_wait, ex))
+    w4_cor_exchange_unref (ex);
+}
+
+/* W4_EVICT_DECIDED_EARLY: the oldest failures awaiting their look-ahead
+ * are decided now, as past the undecided limit (their findings may say
+ * less), and released when the response order allows. Counted by the
+ * budget (evicted[W4_EVICT_DECIDED_EARLY]), not as a limit. */
+static guint64
+evict_decide_early (void *user, guint64 want)
+{
+  W4Correlate *cor = user;
+  W4Budget *b = cor->limits.budget;
+  guint64 start = b->used, n = 0;
+
+  while (cor->due.length > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
+    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+
+    decide (cor, ex);
+    drop_body_wait (cor, ex);
+    w4_cor_exchange_unref (ex);
+    release (cor);
+    n++;
+  }
+  return n;
+}
+
+/* W4_EVICT_STATE: the window's oldest exchanges go (the least recently
+ * used clients' windows, as at the clients and exchanges limits: their
+ * look-aheads then see less). */
+static guint64
+evict_state (void *user, guint64 want)
+{
+  W4Correlate *cor = user;
+  W4Budget *b = cor->limits.budget;
+  guint64 start = b->used, n = 0;
+
+  while (cor->window.length > 0 && n < W4_COR_EVICT_BATCH * 4 &&
+         start - MIN (start, b->used) < want) {
+    window_pop (cor);
+    n++;
+  }
+  return n;
+}
+
 void
 w4_cor_time (W4Correlate *cor, W4Time now)
 {
@@ -1409,6 +2062,7 @@ w4_cor_time (W4Correlate *cor, W4Time now)
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
   w4_cor_ca_on_time (cor, cor->now);
+  budget_sync (cor);
 }
 
 void
@@ -1473,6 +2127,10 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
   cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
   g_queue_init (&cor->window);
+  cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
+  cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
+  cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
+  cor->challenge_cache = g_hash_table_new (g_str_hash, g_str_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
@@ -1494,6 +2152,10 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->redirects = w4_cor_redirects_new ();
   cor->csrf = w4_cor_csrf_new ();
   cor->proxy = w4_cor_proxy_new ();
+  if (cor->limits.budget != NULL) {
+    w4_budget_set_evictor (cor->limits.budget, W4_EVICT_DECIDED_EARLY, evict_decide_early, cor);
+    w4_budget_set_evictor (cor->limits.budget, W4_EVICT_STATE, evict_state, cor);
+  }
   return cor;
 }
 
@@ -1502,11 +2164,22 @@ w4_cor_free (W4Correlate *cor)
 {
   if (cor == NULL)
     return;
+  if (cor->limits.budget != NULL) {
+    W4Budget *b = cor->limits.budget;
+
+    w4_budget_set_evictor (b, W4_EVICT_DECIDED_EARLY, NULL, NULL);
+    w4_budget_set_evictor (b, W4_EVICT_STATE, NULL, NULL);
+    charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns, 0);
+    charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, 0);
+    charge_to (b, W4_MEM_TRACKERS, &cor->charged_trackers, 0);
+  }
   g_hash_table_unref (cor->conns);
   w4_cor_ca_free (cor->conn_auth); /* exchanges keep their own refs to legs */
   while (cor->window.length > 0)
     window_pop (cor);
   g_hash_table_unref (cor->clients);
+  g_hash_table_unref (cor->awaiting);
+  g_hash_table_unref (cor->scratch);
   w4_cor_cred_history_free (cor->creds);
   g_hash_table_unref (cor->servers);
   g_hash_table_unref (cor->principals);
@@ -1528,6 +2201,21 @@ w4_cor_free (W4Correlate *cor)
   w4_cor_redirects_free (cor->redirects);
   w4_cor_csrf_free (cor->csrf);
   w4_cor_proxy_free (cor->proxy);
+  {
+    /* every credential went with its exchanges; one that did not must
+     * not reach for the table later */
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init (&it, cor->cred_cache);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      ((W4CorCred *) v)->cache = NULL;
+    g_hash_table_unref (cor->cred_cache);
+    g_hash_table_iter_init (&it, cor->challenge_cache);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      ((W4CorChallengeSet *) v)->cache = NULL;
+    g_hash_table_unref (cor->challenge_cache);
+  }
   g_free (cor);
 }
 
@@ -1772,6 +2460,7 @@ w4_cor_finish (W4Correlate *cor)
     for (guint i = 0; i < W4_LIMIT_COUNT; i++)
       if (cor->limit_hits[i] > 0)
         emit (cor, w4_cor_limit_finding (cor, i));
+    budget_sync (cor);
   }
   return build_summary (cor);
 }

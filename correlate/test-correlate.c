@@ -1115,6 +1115,51 @@ test_retry_scan_limit (void)
   }
 }
 
+/* With a budget far too small for a flood of failures inside the
+ * look-ahead, enforcing it between messages decides the oldest early
+ * (counted by the budget, their findings out before the end), every
+ * failure still gets its finding, and freeing the correlator releases
+ * everything it charged. */
+static void
+test_budget_decides_early (void)
+{
+  Fx fx;
+  W4Limits limits;
+  W4Budget budget;
+  W4CorrelateOptions opts = { .decide_after_sec = 30 };
+  W4FindingSink sink = { on_finding, &fx };
+  guint before_end, rejected = 0;
+
+  fx_init (&fx);
+  w4_cor_free (fx.cor);
+  w4_budget_init (&budget, 16 * 1024);
+  w4_limits_init (&limits);
+  limits.budget = &budget;
+  fx.cor = w4_cor_new (&limits, &opts, &sink);
+  fx.sink = w4_cor_sink (fx.cor);
+  for (guint i = 0; i < 200; i++) {
+    W4ConnInfo *c = fx_conn (&fx, i % 8, "10.0.0.1", 40000 + i % 8, "10.0.0.2", 80);
+
+    req (&fx, c, 1 + 2 * i, 100 + i * 0.01, "GET", "/x", H (BASIC_TEST_WRONG));
+    resp (&fx, c, 2 + 2 * i, 100 + i * 0.01, 401, H ("WWW-Authenticate: Basic realm=\"x\""));
+    g_assert_cmpuint (budget.by_kind[W4_MEM_EXCHANGES], >, 0);
+    w4_budget_enforce (&budget);
+  }
+  g_assert_cmpuint (budget.evicted[W4_EVICT_DECIDED_EARLY], >, 0);
+  before_end = fx.out->len;
+  g_assert_cmpuint (before_end, >, 0);
+  g_assert_cmpuint (budget.used, <=, budget.max);
+  fx_finish (&fx);
+  for (guint i = 0; i < fx.out->len; i++)
+    rejected += nth (&fx, i)->cause == W4_CAUSE_REJECTED_CREDENTIALS;
+  g_assert_cmpuint (rejected, ==, 200);
+  g_assert_cmpuint (budget.by_kind[W4_MEM_AGGREGATES], >, 0);
+  fx_clear (&fx);
+  g_assert_cmpuint (budget.used, ==, 0);
+  for (guint k = 0; k < W4_MEM_KINDS; k++)
+    g_assert_cmpuint (budget.by_kind[k], ==, 0);
+}
+
 /* A request that lost authentication fields to a cap: nothing may be
  * concluded from what is missing (no-credentials here), and the finding
  * says what was cut. Only ordinary fields cut: the rules conclude. */
@@ -1504,6 +1549,7 @@ main (int argc, char **argv)
   g_test_add_func ("/correlate/pending-limit", test_pending_limit);
   g_test_add_func ("/correlate/retry-scan-limit", test_retry_scan_limit);
   g_test_add_func ("/correlate/limit-warnings", test_limit_warnings);
+  g_test_add_func ("/correlate/budget/decides-early", test_budget_decides_early);
   g_test_add_func ("/correlate/header-cut", test_header_cut);
   g_test_add_func ("/correlate/unparsed", test_unparsed);
   g_test_add_func ("/correlate/redaction", test_redaction);

@@ -407,3 +407,9 @@ w4_cor_ca_on_h2_reset (W4CorExchange *challenge, const W4CorExchange *reset_req,
   t->h2_reset_stream = rst->h2_stream;
   t->h2_reset_req_frame = reset_req != NULL && reset_req->has_request ? reset_req->req_frame : 0;
 }
+
+guint
+w4_cor_ca_size (W4Correlate *cor)
+{
+  return g_hash_table_size (cor->conn_auth->pairs) + g_hash_table_size (cor->conn_auth->conns);
+}

@@ -44,6 +44,8 @@ typedef struct W4CorCaTracker W4CorCaTracker;
 
 W4CorCaTracker *w4_cor_ca_new (void);
 void w4_cor_ca_free (W4CorCaTracker *t);
+/* Records it keeps (pairs and connections awaiting an answer), for the budget. */
+guint w4_cor_ca_size (W4Correlate *cor);
 /* The engine's hooks (correlate.c). */
 void w4_cor_ca_on_request (W4Correlate *cor, W4CorExchange *ex);
 void w4_cor_ca_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp);

@@ -761,3 +761,9 @@ w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   }
   clear_view (&v);
 }
+
+guint
+w4_cor_jar_size (W4Correlate *cor)
+{
+  return g_hash_table_size (cor->cookie_jar->jars) + cor->cookie_jar->lru.length;
+}

@@ -65,6 +65,8 @@ void w4_cor_cookie_check_free (W4CorCookieCheck *chk);
 
 W4CorCookieJar *w4_cor_jar_new (void);
 void w4_cor_jar_free (W4CorCookieJar *jar);
+/* Records it keeps (jars and the cookies in them), for the budget. */
+guint w4_cor_jar_size (W4Correlate *cor);
 /* on_request: checks @ex's request against its client's jar (fills
  * ex->track->cookie_check) and notes which cookies it carried. */
 void w4_cor_jar_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req);

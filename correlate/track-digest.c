@@ -450,3 +450,9 @@ w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *cred)
   fp = nonce_fp (nonce);
   return offers_other_nonce (ex, fp);
 }
+
+guint
+w4_cor_digest_size (W4Correlate *cor)
+{
+  return g_hash_table_size (cor->digest->peers);
+}

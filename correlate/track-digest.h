@@ -59,5 +59,7 @@ const W4CorDigestFacts *w4_cor_digest_facts_for (const W4CorDigestFacts *f, gboo
 /* (transfer full) an empty tracker. */
 W4CorDigest *w4_cor_digest_new (void);
 void w4_cor_digest_free (W4CorDigest *d);
+/* Records it keeps (peers), for the budget. */
+guint w4_cor_digest_size (W4Correlate *cor);
 
 G_END_DECLS

@@ -463,3 +463,9 @@ w4_cor_proxy_on_response (W4Correlate *cor, W4CorExchange *ex)
       rec_remove (cor->proxy, rec);
   }
 }
+
+guint
+w4_cor_proxy_size (W4Correlate *cor)
+{
+  return g_hash_table_size (cor->proxy->by_key);
+}

@@ -60,6 +60,8 @@ typedef struct W4CorProxy W4CorProxy;
 
 W4CorProxy *w4_cor_proxy_new (void);
 void w4_cor_proxy_free (W4CorProxy *p);
+/* Records it keeps (forwarded requests), for the budget. */
+guint w4_cor_proxy_size (W4Correlate *cor);
 /* A request: linked to the client's request it forwards, if any; an
  * absolute-form request is remembered until its own forwarded leg comes
  * (limit "proxy-legs"). */
