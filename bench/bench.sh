@@ -24,8 +24,8 @@
 #    do to the machine cancels out far better than in the times themselves.
 # 3. Prints one markdown table per capture: tool, median wall time, MB/s
 #    (10^6 bytes of file per second), packets/s, ratio to the floor, median
-#    CPU time (user + system: steadier than wall time when the machine is
-#    shared), peak RSS (/usr/bin/time %M, the largest of the runs; the runs
+#    CPU time (user + system, 10 ms steps: steadier than wall time when the
+#    machine is shared) and its ratio to the floor's, peak RSS (/usr/bin/time %M, the largest of the runs; the runs
 #    of one tool differ by well under 1%), and, for why401, the
 #    summary's memory budget account when it has one. The tables are also
 #    written to $BENCH_DIR/results.md.
@@ -119,12 +119,13 @@ measure() {
   echo "$t0 $t1 $(tail -n 1 "$TMP/time")" | awk '{ printf "%.6f %d %.2f\n", $2 - $1, $3, $4 + $5 }'
 }
 
-median() {  # median < numbers, one a line
-  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+median() {  # median < numbers, one a line; nothing for no numbers
+  sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) print v[(NR + 1) / 2]; else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # pairs LABEL CMD... : $RUNS alternating (floor, CMD) pairs on $FILE; one
-# line "label median_s ratio max_rss_kib median_cpu_s" into $TMP/rows, the
+# line "label median_s ratio max_rss_kib median_cpu_s cpu_ratio" into $TMP/rows, the
 # floor's runs into $TMP/floor.runs
 pairs() {
   local label=$1 f t _; shift
@@ -135,16 +136,18 @@ pairs() {
     echo "$f $t" >>"$TMP/pair"
     echo "$f" >>"$TMP/floor.runs"
   done
-  printf '%s\t%s\t%s\t%s\t%s\n' "$label" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
     "$(awk '{ print $4 }' "$TMP/pair" | median)" \
     "$(awk '{ print $4 / $1 }' "$TMP/pair" | median)" \
     "$(awk '$5 > m { m = $5 } END { print m }' "$TMP/pair")" \
-    "$(awk '{ print $6 }' "$TMP/pair" | median)" >>"$TMP/rows"
+    "$(awk '{ print $6 }' "$TMP/pair" | median)" \
+    "$(awk '$3 > 0 { print $6 / $3 }' "$TMP/pair" | median)" >>"$TMP/rows"
   tail -n 1 "$TMP/rows" | awk -F'\t' '{ printf "bench:   %s: %.3f s, %.2fx the floor\n", $1, $2, $3 }' >&2
 }
 
-# The summary line's memory budget account, when why401 has one, as one
-# line "kind bytes, kind bytes" (python3 reads the JSON; without it, nothing).
+# The summary line's memory budget account (summary.budget), when why401
+# has one, as one line: the peak, what each kind held at the peak, what was
+# evicted or refused. python3 reads the JSON; without it, nothing.
 budget_account() {
   [ -x /usr/bin/python3 ] || return 0
   /usr/bin/python3 -c '
@@ -154,8 +157,13 @@ b = s.get("budget")
 if isinstance(b, dict):
     kinds = b.get("peak_by_kind") or {}
     mib = lambda n: "%.1f MiB" % (n / 1048576)
-    print("budget peak %s of %s" % (mib(b.get("peak_bytes", 0)), mib(b.get("max_bytes", 0)))
-          + "".join("; %s %s" % (k, mib(v)) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]) if v))
+    line = "budget peak %s of %s" % (mib(b.get("peak_bytes", 0)), mib(b.get("max_bytes", 0)))
+    line += "".join("; %s %s" % (k, mib(v)) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]) if v)
+    for what in ("evicted", "refused"):
+        n = {k: v for k, v in (b.get(what) or {}).items() if v}
+        if n:
+            line += "; %s: %s" % (what, ", ".join("%s %d" % kv for kv in sorted(n.items())))
+    print(line)
 ' "$1" 2>/dev/null || true
 }
 
@@ -173,15 +181,15 @@ table() {  # table NAME: the markdown table of $TMP/rows
   floor_s=$(awk '{ print $1 }' "$TMP/floor.runs" | median)
   floor_rss=$(awk '$2 > m { m = $2 } END { print m }' "$TMP/floor.runs")
   floor_cpu=$(awk '{ print $3 }' "$TMP/floor.runs" | median)
-  echo "| tool | median wall | MB/s | packets/s | x floor | CPU (user+sys) | peak RSS |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| tool | median wall | MB/s | packets/s | x floor | CPU (user+sys) | CPU x floor | peak RSS |"
+  echo "|---|---|---|---|---|---|---|---|"
   awk -F'\t' -v b="$(stat -c %s "$FILE")" -v p="$PACKETS" '
-    function row(label, s, ratio, rss, cpu) {
-      printf "| %s | %.3f s | %.0f | %.0f | %s | %.2f s | %.1f MiB |\n",
-             label, s, b / s / 1e6, p / s, ratio, cpu, rss / 1024
+    function row(label, s, ratio, rss, cpu, cpu_ratio) {
+      printf "| %s | %.3f s | %.0f | %.0f | %.2f | %.2f s | %s | %.1f MiB |\n",
+             label, s, b / s / 1e6, p / s, ratio, cpu, cpu_ratio == "" ? "-" : sprintf("%.2f", cpu_ratio), rss / 1024
     }
-    { row($1, $2, $3 == 1 ? "1.00" : sprintf("%.2f", $3), $4, $5) }' \
-    <(printf 'floor (bench/floor)\t%s\t1\t%s\t%s\n' "$floor_s" "$floor_rss" "$floor_cpu"; cat "$TMP/rows")
+    { row($1, $2, $3, $4, $5, $6) }' \
+    <(printf 'floor (bench/floor)\t%s\t1\t%s\t%s\t1\n' "$floor_s" "$floor_rss" "$floor_cpu"; cat "$TMP/rows")
 }
 
 # ------------------------------------------------------------------- run
