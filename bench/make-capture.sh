@@ -121,6 +121,9 @@ trap 'exit 129' HUP
 
 : >"$LOG"
 log "making $OUT: until $TARGET bytes ($SIZE)${TLS:+, TLS 1.3 with key log $KEYS}"
+log "versions: $(nginx -v 2>&1 | sed 's/.*version: //'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')," \
+    "ab $(ab -V | awk 'NR == 1 { print $5 }'), tcpdump $(tcpdump --version | awk 'NR == 1 { print $3 }')," \
+    "$(openssl version | cut -d' ' -f1-2), Linux $(uname -r)"
 
 # ----------------------------------------------------------------- network
 ip netns add "$NS_SRV"; NAMESPACES+=("$NS_SRV")
