@@ -56,7 +56,8 @@ ninja -C "$BUILD" why401 bench/floor >/dev/null || fail "ninja -C $BUILD failed"
 case $RUNS in '' | *[!0-9]* | 0) fail "BENCH_RUNS must be a positive number" ;; esac
 mkdir -p "$DIR"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/why401-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+PART=$DIR/http-4G.part        # the 4 GiB capture while it is made, beside it
+trap 'rm -rf "$TMP" "$PART"' EXIT
 
 # ---------------------------------------------------------------- captures
 make_capture() {  # make_capture NAME SIZE [--tls]
@@ -78,20 +79,22 @@ make_4g() {  # four copies of the 1 GiB capture, one after the other in time
   for t in capinfos editcap mergecap; do
     command -v $t >/dev/null || fail "missing $t (Debian package wireshark-common)"
   done
-  # three shifted copies and the result: seven times the 1 GiB file
+  # three shifted copies and the result, made in $PART: seven times the 1 GiB file
   need=$(($(stat -c %s "$one") * 7 / 1024))
   free=$(df -Pk "$DIR" | awk 'NR == 2 { print $4 }')
   [ "$free" -gt "$need" ] || fail "making http-4G.pcap needs $((need / 1048576)) GiB free in $DIR, there is $((free / 1048576))"
   secs=$(($(duration "$one") + 660))
   say "making $out: http-1G.pcap four times, each copy $secs s after the one before"
+  rm -rf "$PART"
+  mkdir "$PART"
   copies=("$one")
   for k in 1 2 3; do
-    editcap -t $((k * secs)) "$one" "$TMP/copy$k.pcap"
-    copies+=("$TMP/copy$k.pcap")
+    editcap -t $((k * secs)) "$one" "$PART/copy$k.pcap"
+    copies+=("$PART/copy$k.pcap")
   done
-  mergecap -a -F pcap -w "$TMP/4g.pcap" "${copies[@]}"
-  rm -f "$TMP"/copy?.pcap
-  mv "$TMP/4g.pcap" "$out"
+  mergecap -a -F pcap -w "$PART/4G.pcap" "${copies[@]}"
+  mv "$PART/4G.pcap" "$out"
+  rm -rf "$PART"
 }
 
 CAPTURES="http-256M http-1G tls13-256M"
