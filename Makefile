@@ -5,6 +5,8 @@
 #               build logs go to $(BUILD)/deps.log and $(BUILD)/build.log and are
 #               printed only when a step fails)
 #   make test   deps + build + every test (unit, end-to-end, live, tshark parity)
+#   make bench  deps + build + bench/bench.sh (as root: it makes its captures
+#               with nginx, wrk, ab and tcpdump; docs/performance.md)
 
 BUILD ?= build
 MESON_OPTS ?=
@@ -15,8 +17,12 @@ BUILD_PACKAGES = gcc pkg-config meson ninja-build libpcap-dev libssl-dev libglib
 # Tests: tshark (parity), tcpdump/curl/python3/iproute2 (live test), diffutils,
 # zstd (compressed inputs; the test skips that case without it).
 TEST_PACKAGES = python3 curl tcpdump tshark diffutils zstd iproute2
+# Benchmark: what makes its captures (nginx, wrk, ab, tcpdump, network
+# namespaces, libssl-dev for the key log shim), /usr/bin/time for peak RSS,
+# capinfos/editcap/mergecap. tshark and httpry rows appear when installed.
+BENCH_PACKAGES = nginx wrk apache2-utils tcpdump iproute2 openssl libssl-dev time wireshark-common
 
-.PHONY: all build build-quiet deps deps-quiet deps-test demo test test-asan clean
+.PHONY: all build build-quiet deps deps-quiet deps-test deps-bench demo test test-asan bench clean
 
 all: build
 
@@ -52,6 +58,14 @@ demo: deps-quiet build-quiet
 
 test: deps-test build
 	meson test -C $(BUILD) --print-errorlogs
+
+deps-bench:
+	@sh tests/install-deps.sh $(BUILD_PACKAGES) $(BENCH_PACKAGES)
+
+# BENCH_RUNS (pairs per row, 5), BENCH_4G=1 (the 4 GiB memory check),
+# BENCH_DIR (where the captures are kept, bench/work), BENCH_TSHARK: see bench/bench.sh.
+bench: deps-bench build
+	bash bench/bench.sh $(BUILD)
 
 # The same tests in a build with AddressSanitizer and UBSan (as CI runs them),
 # except the slow tshark parity checks and the live capture, which the plain build runs.
