@@ -43,6 +43,22 @@ pipe_warn (W4Pipeline *pipe, const W4Anomaly *what)
     pipe->warn (pipe->warn_user, what);
 }
 
+/* A warning of the pipeline's own: to the warn function (stderr) and to
+ * the correlator (summary.warnings). */
+static void
+warn_everywhere (W4Pipeline *pipe, guint64 frame, W4Time ts, W4LimitId limit, const char *msg)
+{
+  W4Anomaly what = { 0 };
+
+  what.kind = W4_ANOM_WARNING;
+  what.limit = limit;
+  what.frame = frame;
+  what.ts = ts;
+  what.message = msg;
+  pipe_warn (pipe, &what);
+  w4_cor_anomaly (pipe->cor, &what);
+}
+
 /* ---- the memory budget ---------------------------------------------------- */
 
 /* The first time the budget is enforced: one warning, on stderr and in
@@ -58,15 +74,8 @@ warn_budget_reached (W4Pipeline *pipe)
       "connections, client state, kept findings), counted in the summary; raise it with "
       "--max-mem SIZE",
       max);
-  W4Anomaly what = { 0 };
 
-  what.kind = W4_ANOM_WARNING;
-  what.limit = W4_LIMIT_COUNT;
-  what.frame = pipe->last_frame;
-  what.ts = pipe->last_ts;
-  what.message = msg;
-  pipe_warn (pipe, &what);
-  w4_cor_anomaly (pipe->cor, &what);
+  warn_everywhere (pipe, pipe->last_frame, pipe->last_ts, W4_LIMIT_COUNT, msg);
 }
 
 /* Between frames (and at the end): cheap unless the use is over the
@@ -110,14 +119,8 @@ warn_outlier (W4Pipeline *pipe, const W4ClockOutlier *o)
                          "decisions",
                          where, w4_time_format_iso (o->ts, ts, sizeof ts),
                          w4_time_format_iso (o->clock, clock, sizeof clock));
-  W4Anomaly what = { 0 };
 
-  what.kind = W4_ANOM_WARNING;
-  what.frame = o->frame;
-  what.ts = o->clock;
-  what.message = msg;
-  pipe_warn (pipe, &what);
-  w4_cor_anomaly (pipe->cor, &what);
+  warn_everywhere (pipe, o->frame, o->clock, (W4LimitId) 0, msg);
 }
 
 static void
