@@ -185,6 +185,7 @@ static void
 test_names (void)
 {
   g_assert_cmpstr (w4_evict_name (W4_EVICT_IDLE_FLOWS), ==, "idle-flows");
+  g_assert_cmpstr (w4_evict_name (W4_EVICT_STREAM_NUMBERS), ==, "stream-numbers");
   g_assert_cmpstr (w4_evict_name (W4_EVICT_FINDINGS), ==, "findings");
   g_assert_cmpstr (w4_evict_name (W4_EVICT_KINDS), ==, "?");
   g_assert_cmpstr (w4_mem_name (W4_MEM_REASM), ==, "reassembly");

@@ -63,6 +63,7 @@ w4_evict_name (W4EvictKind kind)
   static const char *const names[W4_EVICT_KINDS] = {
     [W4_EVICT_IDLE_FLOWS] = "idle-flows",
     [W4_EVICT_DECIDED_EARLY] = "decided-early",
+    [W4_EVICT_STREAM_NUMBERS] = "stream-numbers",
     [W4_EVICT_FLOWS] = "flows",
     [W4_EVICT_STATE] = "state",
     [W4_EVICT_FINDINGS] = "findings",

@@ -46,6 +46,8 @@ typedef enum {
 typedef enum {
   W4_EVICT_IDLE_FLOWS,   /* connections with no packet for a while (the longest idle first) */
   W4_EVICT_DECIDED_EARLY, /* the oldest failures awaiting their 30 s, decided now */
+  W4_EVICT_STREAM_NUMBERS, /* numbers of connections whose state is gone (the oldest first):
+                            * the same ports seen again get a new tcp.stream */
   W4_EVICT_FLOWS,        /* connections still active (the longest idle first) */
   W4_EVICT_STATE,        /* per-client windows, histories, trackers (least recently used) */
   W4_EVICT_FINDINGS,     /* findings kept for the text/json report (counted, not shown) */

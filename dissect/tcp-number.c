@@ -134,6 +134,34 @@ make_room_for_rec (W4Dissect *dis, const W4FrameInfo *fi)
   }
 }
 
+/* W4_EVICT_STREAM_NUMBERS: the oldest records whose connection state is
+ * gone, until @want bytes are back; records of live connections stay (their
+ * flow points to them), looked past at most W4_REC_EVICT_TRIES times a call.
+ * A connection whose record went gets a new number if its ports come back:
+ * the summary counts how many could. */
+static guint64
+evict_stream_numbers (void *user, guint64 want)
+{
+  W4Dissect *dis = user;
+  W4Budget *b = dis->limits.budget;
+  guint64 before = b->used, n = 0;
+
+  for (guint tries = 0; tries < W4_REC_EVICT_TRIES && before - MIN (b->used, before) < want;) {
+    W4ConvRec *rec = order_pop (&dis->rec_order);
+
+    if (rec == NULL)
+      break;
+    if (rec->flow != NULL) {
+      order_push (&dis->rec_order, rec);
+      tries++;
+      continue;
+    }
+    rec_remove (dis, rec);
+    n++;
+  }
+  return n;
+}
+
 static W4ConvRec *
 w4_num_lookup (W4Dissect *dis, const W4Endpoint *src, const W4Endpoint *dst, int *side,
             const W4FrameInfo *fi)
@@ -260,6 +288,9 @@ w4_num_init (W4Dissect *dis)
 {
   dis->recs = g_hash_table_new (rec_hash, rec_equal);
   dis->rec_order.head = dis->rec_order.tail = NULL;
+  if (dis->limits.budget != NULL)
+    w4_budget_set_evictor (dis->limits.budget, W4_EVICT_STREAM_NUMBERS, evict_stream_numbers,
+                           dis);
 }
 
 void
@@ -267,6 +298,8 @@ w4_num_free (W4Dissect *dis)
 {
   W4ConvRec *rec;
 
+  if (dis->limits.budget != NULL)
+    w4_budget_set_evictor (dis->limits.budget, W4_EVICT_STREAM_NUMBERS, NULL, NULL);
   g_hash_table_destroy (dis->recs);
   while ((rec = order_pop (&dis->rec_order)) != NULL) {
     g_free (rec);

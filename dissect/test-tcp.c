@@ -638,6 +638,42 @@ test_budget_evicts_flows (void)
   assert_budget_empty (&b);
 }
 
+
+/* The numbers of connections whose state went are given up before any live
+ * connection, the oldest first; the same ports seen again are then a new
+ * connection with a new number (counted, so the summary can say so). */
+static void
+test_budget_evicts_stream_numbers (void)
+{
+  W4Budget b;
+  TRec r;
+  guint64 flow, rec;
+
+  w4_budget_init (&b, 0);
+  t_rec_init_budget (&r, &b);
+  t_time (&r, 1000);
+  t_seg (&r, 1, 40000, 80, T_SYN, 1000, 0, NULL, 0);
+  t_time (&r, 1100);
+  t_seg (&r, 1, 40001, 80, T_SYN, 2000, 0, NULL, 0);
+  /* a budget whose low mark holds one flow and its number, less than one
+   * more number (the mark is max / 100 * 90): the idle flow goes, then its
+   * number; the live one keeps both */
+  flow = b.by_kind[W4_MEM_FLOWS] / 2;
+  rec = b.by_kind[W4_MEM_STREAM_NUMBERS] / 2;
+  g_assert_cmpuint (rec, >, W4_BUDGET_LOW_MARK);
+  b.max = (flow + rec + W4_BUDGET_LOW_MARK - 1) / W4_BUDGET_LOW_MARK * 100;
+  w4_budget_enforce (&b);
+  g_assert_cmpuint (b.evicted[W4_EVICT_IDLE_FLOWS], ==, 1);
+  g_assert_cmpuint (b.evicted[W4_EVICT_STREAM_NUMBERS], ==, 1);
+  g_assert_cmpuint (b.evicted[W4_EVICT_FLOWS], ==, 0);
+  /* the first connection's ports again, same ISN: numbered anew (the
+   * live one has 1) */
+  t_seg (&r, 1, 40000, 80, T_SYN, 1000, 0, NULL, 0);
+  w4_dis_finish (r.dis);
+  g_assert_nonnull (strstr (r.log->str, "open 2 10.0.0.1:40000>10.0.0.2:80"));
+  t_rec_clear (&r);
+  assert_budget_empty (&b);
+}
 /* A segment ahead of a hole that the budget cannot hold is not queued:
  * as one over reasm-bytes, the hole before it is lost and it is read. */
 static void
@@ -689,6 +725,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tcp/random-segments", test_random_segments);
   g_test_add_func ("/tcp/budget-released", test_budget_released);
   g_test_add_func ("/tcp/budget-evicts-flows", test_budget_evicts_flows);
+  g_test_add_func ("/tcp/budget-evicts-stream-numbers", test_budget_evicts_stream_numbers);
   g_test_add_func ("/tcp/budget-refuses-segment", test_budget_refuses_segment);
   return g_test_run ();
 }

@@ -435,6 +435,7 @@ w4_text_evicted (GString *out, const W4Budget *b)
   } words[] = {
     { W4_EVICT_IDLE_FLOWS, "dropped", "idle connection", "idle connections" },
     { W4_EVICT_DECIDED_EARLY, "decided", "failure early", "failures early" },
+    { W4_EVICT_STREAM_NUMBERS, "forgot", "connection number", "connection numbers" },
     { W4_EVICT_FLOWS, "dropped", "active connection", "active connections" },
     { W4_EVICT_STATE, "forgot", "client state", "client states" },
     { W4_EVICT_FINDINGS, "gave up", "kept finding", "kept findings" },
