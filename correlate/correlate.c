@@ -1927,6 +1927,15 @@ decide (W4Correlate *cor, W4CorExchange *ex)
   w4_cor_history_on_decided (cor, ex);
 }
 
+/* Decided before its look-ahead ended (over the budget or the undecided
+ * limit): the finding says so. */
+static void
+decide_early (W4Correlate *cor, W4CorExchange *ex)
+{
+  decide (cor, ex);
+  ex->finding->decided_early = TRUE;
+}
+
 /* Releases decided findings from the head of the response order: a finding
  * never waits for one later in that order, only for earlier undecided ones. */
 static void
@@ -1984,7 +1993,7 @@ decide_overflow (W4Correlate *cor)
     W4CorExchange *ex = g_queue_pop_head (&cor->due);
 
     note_limit (cor, W4_LIMIT_UNDECIDED, ex->resp_frame, ex->resp_ts);
-    decide (cor, ex);
+    decide_early (cor, ex);
     decided = TRUE;
     w4_cor_exchange_unref (ex);
   }
@@ -2023,7 +2032,7 @@ evict_decide_early (void *user, guint64 want)
   while (cor->due.length > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
     W4CorExchange *ex = g_queue_pop_head (&cor->due);
 
-    decide (cor, ex);
+    decide_early (cor, ex);
     drop_body_wait (cor, ex);
     w4_cor_exchange_unref (ex);
     release (cor);

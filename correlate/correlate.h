@@ -58,6 +58,9 @@ typedef struct {
   /* the CONNECT target of the tunnel the exchange ran in ("host:port"):
    * @server is the proxy's address, this the server behind it; NULL */
   char *tunnel;
+  /* decided before its 30 s were up (the memory budget or the undecided
+   * limit): what came after it was not seen, so its cause may say less */
+  gboolean decided_early;
 } W4Finding;
 
 W4Finding *w4_finding_new (void);

@@ -1128,7 +1128,7 @@ test_budget_decides_early (void)
   W4Budget budget;
   W4CorrelateOptions opts = { .decide_after_sec = 30 };
   W4FindingSink sink = { on_finding, &fx };
-  guint before_end, rejected = 0;
+  guint before_end, rejected = 0, early = 0;
 
   fx_init (&fx);
   w4_cor_free (fx.cor);
@@ -1150,9 +1150,15 @@ test_budget_decides_early (void)
   g_assert_cmpuint (before_end, >, 0);
   g_assert_cmpuint (budget.used, <=, budget.max);
   fx_finish (&fx);
-  for (guint i = 0; i < fx.out->len; i++)
+  for (guint i = 0; i < fx.out->len; i++) {
     rejected += nth (&fx, i)->cause == W4_CAUSE_REJECTED_CREDENTIALS;
+    /* the ones out before the end were decided early, and say so; the
+     * last ones waited for the end of input as usual */
+    early += nth (&fx, i)->decided_early;
+  }
   g_assert_cmpuint (rejected, ==, 200);
+  g_assert_cmpuint (early, ==, budget.evicted[W4_EVICT_DECIDED_EARLY]);
+  g_assert_cmpuint (early, <, 200);
   g_assert_cmpuint (budget.by_kind[W4_MEM_AGGREGATES], >, 0);
   fx_clear (&fx);
   g_assert_cmpuint (budget.used, ==, 0);

@@ -145,6 +145,7 @@ w4_json_put_finding (W4JsonW *w, const W4Finding *f)
   w4_json_put_uint_or_null (w, "count", f->count);
   w4_json_put_str (w, "scheme", f->scheme);
   w4_json_put_str (w, "tunnel", f->tunnel);
+  w4_json_put_bool (w, "decided_early", f->decided_early);
   w4_jsonw_end_object (w);
 }
 

@@ -16,7 +16,7 @@ static const char *const w4_contract_fields[] = {
   "host", "request_frame", "response_frame", "file", "request_file", "time", "principal",
   "server_message", "summary", "fix", "evidence", "wireshark_filter", "client_ip",
   "client_port", "server_ip", "server_port", "community_id", "tls", "sni", "h2_stream",
-  "count", "scheme", "tunnel", NULL,
+  "count", "scheme", "tunnel", "decided_early", NULL,
 };
 
 static const char *const w4_summary_fields[] = {

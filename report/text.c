@@ -693,6 +693,10 @@ w4_text_finding (W4Report *rep, const W4Finding *f, gboolean evidence, const cha
     w4_wrap (rep, 4, "fix: ", f->fix);
   if (f->server_message != NULL)
     w4_wrap (rep, 4, "server said: ", f->server_message);
+  if (f->decided_early)
+    w4_wrap (rep, 4, "note: ",
+             "decided before its 30 s were up (memory budget or --limit undecided): "
+             "packets after it were not considered");
   if (f->related != 0) {
     g_autoptr (GString) rel = g_string_new (NULL);
     for (int c = 0; c < W4_CAUSE_COUNT && c < 64; c++)
