@@ -84,14 +84,17 @@ size_words (guint64 n)
 static char *
 cut_words (const W4CorCtx *c, const char *whose, guint cut, guint64 block_len)
 {
-  g_autofree char *block = size_words (block_len);
-  g_autofree char *kept = size_words (c->cor->limits.v[W4_LIMIT_HEADER_BYTES]);
-  g_autofree char *auth = size_words (c->cor->limits.v[W4_LIMIT_AUTH_HEADER_BYTES]);
-
+  g_autofree char *block = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *auth = NULL;
   g_autofree char *which = NULL;
 
+  /* nearly every finding: nothing was cut, and nothing is formatted */
   if (cut == 0)
     return NULL;
+  block = size_words (block_len);
+  kept = size_words (c->cor->limits.v[W4_LIMIT_HEADER_BYTES]);
+  auth = size_words (c->cor->limits.v[W4_LIMIT_AUTH_HEADER_BYTES]);
   if ((cut & W4_HEAD_CUT_ORDINARY) && (cut & W4_HEAD_CUT_COUNT))
     which = g_strdup_printf ("fields after the first %s and past the first %" G_GUINT64_FORMAT
                              " fields were not kept", kept, c->cor->limits.v[W4_LIMIT_HEADERS]);
