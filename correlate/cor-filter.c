@@ -20,6 +20,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "cor-format.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -41,7 +42,7 @@ w4_cor_wireshark_filter (W4CorFilterFrame *frames, guint n, gint64 stream)
 
   if (n == 0) {
     if (stream >= 0)
-      g_string_append_printf (s, "tcp.stream eq %" G_GINT64_FORMAT, stream);
+      w4_cor_append_printf (s, "tcp.stream eq %" G_GINT64_FORMAT, stream);
     return g_string_free (s, FALSE);
   }
   qsort (frames, n, sizeof *frames, filter_frame_cmp);
@@ -60,13 +61,13 @@ w4_cor_wireshark_filter (W4CorFilterFrame *frames, guint n, gint64 stream)
     if (!frames[i].tcp || frames[i].stream != common)
       common = -1;
   if (common >= 0)
-    g_string_append_printf (s, "tcp.stream eq %" G_GINT64_FORMAT " && ", common);
+    w4_cor_append_printf (s, "tcp.stream eq %" G_GINT64_FORMAT " && ", common);
   if (kept == 1) {
-    g_string_append_printf (s, "frame.number == %" G_GUINT64_FORMAT, frames[0].frame);
+    w4_cor_append_printf (s, "frame.number == %" G_GUINT64_FORMAT, frames[0].frame);
   } else {
     g_string_append (s, "frame.number in {");
     for (guint i = 0; i < kept; i++)
-      g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, i ? "," : "", frames[i].frame);
+      w4_cor_append_printf (s, "%s%" G_GUINT64_FORMAT, i ? "," : "", frames[i].frame);
     g_string_append_c (s, '}');
   }
   return g_string_free (s, FALSE);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "cor-private.h"
+#include "cor-format.h"
 
 G_BEGIN_DECLS
 
