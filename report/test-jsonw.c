@@ -285,6 +285,27 @@ test_random_strings (void)
   }
 }
 
+/* The writer tests 8 bytes at once: every byte value at every place of a
+ * word (and of the next, and of the tail), among plain bytes and next to
+ * the bytes the word test is nearest to getting wrong ('!' after '"',
+ * ' ' after a control character, ']' after '\\'). */
+static void
+test_every_byte_in_a_word (void)
+{
+  static const char around[] = { 'a', '!', ' ', ']', '#', '\x7f' };
+
+  for (guint b = 1; b < 256; b++)
+    for (guint at = 0; at < 19; at++)
+      for (guint k = 0; k < G_N_ELEMENTS (around); k++) {
+        char s[19 + 1];
+
+        memset (s, around[k], 19);
+        s[19] = '\0';
+        s[at] = (char) b;
+        assert_invalid_as_before (s);
+      }
+}
+
 static void
 test_empty_containers (void)
 {
@@ -429,5 +450,6 @@ main (int argc, char **argv)
   g_test_add_func ("/jsonw/reuse", test_reuse);
   g_test_add_func ("/jsonw/lines", test_lines);
   g_test_add_func ("/jsonw/long", test_long);
+  g_test_add_func ("/jsonw/every-byte-in-a-word", test_every_byte_in_a_word);
   return g_test_run ();
 }
