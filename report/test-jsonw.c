@@ -355,6 +355,35 @@ test_key_order (void)
   assert_same_new (o);
 }
 
+/* A plain key written without a look at its bytes is the key written
+ * with one, compact and indented, first member or not. */
+static void
+test_key_plain (void)
+{
+  static const char *const keys[] = { "type", "request_frame", "a", "wireshark_filter",
+                                      "rejected-credentials", "" };
+
+  for (guint indent = 0; indent <= 4; indent += 2) {
+    W4JsonW a, b;
+
+    w4_jsonw_init (&a, indent);
+    w4_jsonw_init (&b, indent);
+    w4_jsonw_begin_object (&a);
+    w4_jsonw_begin_object (&b);
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+      w4_jsonw_key (&a, keys[i]);
+      w4_jsonw_key_plain (&b, keys[i], strlen (keys[i]));
+      w4_jsonw_int (&a, i);
+      w4_jsonw_int (&b, i);
+    }
+    w4_jsonw_end_object (&a);
+    w4_jsonw_end_object (&b);
+    g_assert_cmpmem (a.data, a.len, b.data, b.len);
+    w4_jsonw_clear (&a);
+    w4_jsonw_clear (&b);
+  }
+}
+
 /* Something shaped like a finding, and many in one buffer. */
 static void
 test_finding_like (void)
@@ -451,5 +480,6 @@ main (int argc, char **argv)
   g_test_add_func ("/jsonw/lines", test_lines);
   g_test_add_func ("/jsonw/long", test_long);
   g_test_add_func ("/jsonw/every-byte-in-a-word", test_every_byte_in_a_word);
+  g_test_add_func ("/jsonw/key-plain", test_key_plain);
   return g_test_run ();
 }
