@@ -343,7 +343,10 @@ w4_cor_ev_finish (W4CorEv *ev)
 W4CorEv
 w4_cor_ev_start (W4Correlate *cor, W4Finding *f, guint file_index)
 {
-  W4CorEv ev = { cor, f, file_index, g_array_new (FALSE, FALSE, sizeof (W4CorFilterFrame)) };
+  /* room for the frames of a usual finding's evidence, so that adding
+   * them does not grow the array from nothing */
+  W4CorEv ev = { cor, f, file_index,
+                 g_array_sized_new (FALSE, FALSE, sizeof (W4CorFilterFrame), 8) };
 
   return ev;
 }
