@@ -73,6 +73,8 @@ fmt_put (W4CorFmtBuf *b, const char *s, gsize n)
 static void
 fmt_fill (W4CorFmtBuf *b, char c, gsize n)
 {
+  if (n == 0) /* nearly always: no width */
+    return;
   fmt_reserve (b, n);
   memset (b->p + b->len, c, n);
   b->len += n;

@@ -352,6 +352,26 @@ w4_jsonw_quoted (W4JsonW *w, const guint8 *s, gsize len)
 void
 w4_jsonw_key_plain (W4JsonW *w, const char *key, gsize len)
 {
+  /* the usual case, an object's member in a compact line: the separator,
+   * the key and ':' after one reserve */
+  if (w->indent == 0 && !w->after_key && w->level > 0) {
+    guint8 *has_members = &w->open[w->level - 1];
+    char *o;
+
+    w4_jsonw_reserve (w, len + 4);
+    o = w->data + w->len;
+    if (*has_members)
+      *o++ = ',';
+    *has_members = 1;
+    *o++ = '"';
+    memcpy (o, key, len);
+    o += len;
+    *o++ = '"';
+    *o++ = ':';
+    w->len = (gsize) (o - w->data);
+    w->after_key = TRUE;
+    return;
+  }
   w4_jsonw_member (w);
   w4_jsonw_reserve (w, len + 4);
   w->data[w->len++] = '"';
