@@ -9,6 +9,9 @@
 
 #include <string.h>
 
+/* Bytes an evidence text's buffer starts with: what most hold. */
+#define W4_COR_TEXT_START 128
+
 const char *
 w4_cor_challenge_header (const W4CorCtx *c)
 {
@@ -129,7 +132,8 @@ char *
 w4_cor_request_what (const W4CorCtx *c, const W4CorExchange *ex)
 {
   g_autofree char *uri = w4_cor_display_uri (c, ex->target);
-  GString *s = g_string_new (NULL);
+  /* room for the usual request line and credential, without regrowing */
+  GString *s = g_string_sized_new (W4_COR_TEXT_START);
   gboolean any = FALSE;
 
   w4_cor_append_printf (s, "%s %s", ex->method, uri);
@@ -178,7 +182,7 @@ char *
 w4_cor_response_what (const W4CorCtx *c)
 {
   const W4CorExchange *ex = c->ex;
-  GString *s = g_string_new (NULL);
+  GString *s = g_string_sized_new (W4_COR_TEXT_START);
 
   g_autofree char *token = w4_cor_negotiate_token_words (w4_cor_challenge_in (ex,
                                                                             W4_SCHEME_NEGOTIATE));

@@ -316,11 +316,22 @@ w4_jsonw_quoted (W4JsonW *w, const guint8 *s, gsize len)
     guint8 c;
     gsize n;
 
-    if (end - p >= 8 && w4_jsonw_plain8 (p)) {
-      memcpy (o, p, 8);
-      o += 8;
-      p += 8;
-      continue;
+    if (end - p >= 8) {
+      if (w4_jsonw_plain8 (p)) {
+        memcpy (o, p, 8);
+        o += 8;
+        p += 8;
+        continue;
+      }
+    } else if (len >= 8 && w4_jsonw_plain8 (end - 8)) {
+      /* the tail, as the string's last word: the bytes before the tail
+       * in that word are plain too, so they were copied as they are and
+       * writing them again changes nothing */
+      gsize tail = (gsize) (end - p);
+
+      memcpy (o - (8 - tail), end - 8, 8);
+      o += tail;
+      break;
     }
     c = *p;
     switch (w4_jsonw_byte_class[c]) {
