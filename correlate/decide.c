@@ -309,7 +309,8 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
     f->related |= G_GUINT64_CONSTANT (1) << W4_CAUSE_MISSING_CHALLENGE;
 
   if (ex->has_request) {
-    g_autofree char *rq = w4_cor_request_what (&c, ex);
+    /* f->uri is w4_cor_display_uri's result for ex->target already */
+    g_autofree char *rq = w4_cor_request_what_shown (&c, ex, f->uri);
     w4_cor_ev_add (&ev, ex->req_frame, ex->req_stream, rq);
   }
   {

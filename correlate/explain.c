@@ -132,6 +132,13 @@ char *
 w4_cor_request_what (const W4CorCtx *c, const W4CorExchange *ex)
 {
   g_autofree char *uri = w4_cor_display_uri (c, ex->target);
+
+  return w4_cor_request_what_shown (c, ex, uri);
+}
+
+char *
+w4_cor_request_what_shown (const W4CorCtx *c, const W4CorExchange *ex, const char *uri)
+{
   /* room for the usual request line and credential, without regrowing */
   GString *s = g_string_sized_new (W4_COR_TEXT_START);
   gboolean any = FALSE;
