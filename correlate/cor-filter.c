@@ -20,6 +20,7 @@
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "cor-private.h"
+#include "cor-format.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -32,26 +33,11 @@ filter_frame_cmp (gconstpointer a, gconstpointer b)
   return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
-/* @v in decimal at the end of @s: a filter names up to a dozen frames,
- * and a printf per number was most of its cost. */
-static void
-append_uint (GString *s, guint64 v)
-{
-  char digits[20];
-  gsize i = sizeof digits;
-
-  do {
-    digits[--i] = (char) ('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  g_string_append_len (s, digits + i, (gssize) (sizeof digits - i));
-}
-
 static void
 append_stream (GString *s, gint64 stream)
 {
   g_string_append_len (s, "tcp.stream eq ", 14);
-  append_uint (s, (guint64) stream);
+  w4_cor_append_uint (s, (guint64) stream);
 }
 
 char *
@@ -87,13 +73,13 @@ w4_cor_wireshark_filter (W4CorFilterFrame *frames, guint n, gint64 stream)
   }
   if (kept == 1) {
     g_string_append_len (s, "frame.number == ", 16);
-    append_uint (s, frames[0].frame);
+    w4_cor_append_uint (s, frames[0].frame);
   } else {
     g_string_append_len (s, "frame.number in {", 17);
     for (guint i = 0; i < kept; i++) {
       if (i > 0)
         g_string_append_c (s, ',');
-      append_uint (s, frames[i].frame);
+      w4_cor_append_uint (s, frames[i].frame);
     }
     g_string_append_c (s, '}');
   }

@@ -101,18 +101,30 @@ fmt_padded (W4CorFmtBuf *b, const W4CorFmtSpec *sp, const char *s, gsize n)
     fmt_fill (b, ' ', pad);
 }
 
+/* Room for the decimal digits of any guint64. */
+#define W4_COR_FMT_DIGITS 20
+
+/* @v's decimal digits at the end of @digits; returns where they start. */
+static gsize
+fmt_digits (char digits[W4_COR_FMT_DIGITS], guint64 v)
+{
+  gsize i = W4_COR_FMT_DIGITS;
+
+  do {
+    digits[--i] = (char) ('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return i;
+}
+
 /* A decimal integer: @mag with a '-' when @negative, padded as printf
  * pads it ('0' goes between the sign and the digits, '-' wins over '0'). */
 static void
 fmt_integer (W4CorFmtBuf *b, const W4CorFmtSpec *sp, guint64 mag, gboolean negative)
 {
-  char digits[24];
-  gsize i = sizeof digits, n, pad;
+  char digits[W4_COR_FMT_DIGITS];
+  gsize i = fmt_digits (digits, mag), n, pad;
 
-  do {
-    digits[--i] = (char) ('0' + mag % 10);
-    mag /= 10;
-  } while (mag != 0);
   n = sizeof digits - i + (negative ? 1 : 0);
   pad = sp->width > n ? sp->width - n : 0;
   if (!sp->left && !sp->zero)
@@ -317,4 +329,13 @@ w4_cor_append_printf (GString *s, const char *fmt, ...)
     g_string_append_len (s, b.p, (gssize) b.len);
   va_end (ap);
   fmt_clear (&b);
+}
+
+void
+w4_cor_append_uint (GString *s, guint64 v)
+{
+  char digits[W4_COR_FMT_DIGITS];
+  gsize i = fmt_digits (digits, v);
+
+  g_string_append_len (s, digits + i, (gssize) (sizeof digits - i));
 }

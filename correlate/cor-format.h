@@ -19,5 +19,8 @@ G_BEGIN_DECLS
 char *w4_cor_printf (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* g_string_append_printf's effect. */
 void w4_cor_append_printf (GString *s, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+/* "%" G_GUINT64_FORMAT of @v appended, without parsing a format (a
+ * display filter's frame numbers). */
+void w4_cor_append_uint (GString *s, guint64 v);
 
 G_END_DECLS

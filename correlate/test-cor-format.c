@@ -72,6 +72,20 @@ test_long (void)
   SAME ("%s-%s-%s %u", big, big, big, 3u);
 }
 
+static void
+test_append_uint (void)
+{
+  static const guint64 v[] = { 0, 9, 10, 12345, G_MAXUINT32, G_MAXUINT64 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++) {
+    g_autoptr (GString) s = g_string_new ("n=");
+    g_autofree char *want = g_strdup_printf ("n=%" G_GUINT64_FORMAT, v[i]);
+
+    w4_cor_append_uint (s, v[i]);
+    g_assert_cmpstr (s->str, ==, want);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -79,5 +93,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cor-format/by-hand", test_by_hand);
   g_test_add_func ("/cor-format/handed-on", test_handed_on);
   g_test_add_func ("/cor-format/long", test_long);
+  g_test_add_func ("/cor-format/append-uint", test_append_uint);
   return g_test_run ();
 }
