@@ -284,6 +284,18 @@ fmt_run (W4CorFmtBuf *b, const char *fmt, va_list ap)
       break;
     }
     fmt_put (b, f, (gsize) (pct - f));
+    if (pct[1] == 's') {
+      /* a plain %s, most of what the texts hold: no flags to read */
+      const char *s = va_arg (args, const char *);
+
+      if (s == NULL) {
+        ok = FALSE;
+        break;
+      }
+      fmt_put (b, s, strlen (s));
+      f = pct + 2;
+      continue;
+    }
     f = pct + 1;
     if (!fmt_conversion (b, &f, &args)) {
       ok = FALSE;
