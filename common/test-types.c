@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <time.h>
 
 static W4Addr
 v4 (guint8 a, guint8 b, guint8 c, guint8 d)
@@ -72,6 +73,53 @@ test_ipv6_unchanged (void)
   g_assert_cmpstr (w4_endpoint_format (&e, buf, sizeof buf), ==, "[2001:db8::1]:443");
 }
 
+/* The time as gmtime_r and printf write it (w4_time_format_iso's other path). */
+static void
+iso_reference (W4Time t, char *buf, gsize len)
+{
+  struct tm tm;
+  time_t secs = (time_t) t.sec;
+
+  g_assert_nonnull (gmtime_r (&secs, &tm));
+  g_snprintf (buf, len, "%04" G_GINT64_FORMAT "-%02d-%02dT%02d:%02d:%02d.%06uZ",
+              (gint64) tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+              tm.tm_sec, t.nsec / 1000);
+}
+
+static void
+check_iso (W4Time t)
+{
+  char want[W4_TIME_STRLEN], got[W4_TIME_STRLEN];
+
+  iso_reference (t, want, sizeof want);
+  g_assert_cmpstr (w4_time_format_iso (t, got, sizeof got), ==, want);
+}
+
+/* The hand-written date is gmtime_r's: leap days, centuries, the ends of
+ * the range it covers, and times past it (which take the other path). */
+static void
+test_iso_like_gmtime (void)
+{
+  static const gint64 edges[] = {
+    0, 59, 86399, 86400, 68169599, 68169600, /* 1972-02-29 */
+    951782400, 951868800, /* 2000-02-29, 2000-03-01 */
+    4107456000, 4107542400, /* 2100-02-28, 2100-03-01 */
+    G_GINT64_CONSTANT (253402300799), G_GINT64_CONSTANT (253402300800), -1, -86401,
+  };
+  GRand *r = g_rand_new_with_seed (8);
+
+  for (guint i = 0; i < G_N_ELEMENTS (edges); i++) {
+    check_iso ((W4Time) { edges[i], 0 });
+    check_iso ((W4Time) { edges[i], 999999999 });
+  }
+  for (guint i = 0; i < 200000; i++) {
+    gint64 sec = (gint64) (g_rand_double (r) * 253402300800.0 * 1.01);
+    check_iso ((W4Time) { sec, (guint32) g_rand_int_range (r, 0, 1000000000) });
+  }
+  check_iso ((W4Time) { 1700000000, 4000000000u }); /* a hostile nsec: 7 digits */
+  g_rand_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -79,5 +127,6 @@ main (int argc, char **argv)
   g_test_add_func ("/types/ipv4-like-inet-ntop", test_ipv4_like_inet_ntop);
   g_test_add_func ("/types/ipv4-short-buffer", test_ipv4_short_buffer);
   g_test_add_func ("/types/ipv6-unchanged", test_ipv6_unchanged);
+  g_test_add_func ("/types/iso-like-gmtime", test_iso_like_gmtime);
   return g_test_run ();
 }

@@ -19,8 +19,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   guint64 frame; /* frame.number in its file */
-  char *what;    /* (owned) */
-  char *file;    /* (owned) its file when that is not the finding's, else NULL */
+  char *what;    /* (owned) in the entry's own block: freed with it */
+  char *file;    /* (owned, the same) its file when not the finding's, else NULL */
 } W4Evidence;
 
 /* One finding, run lifetime. NULL char* fields are JSON null. Frame numbers

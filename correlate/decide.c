@@ -53,11 +53,11 @@ text_note (const W4CorCtx *c, W4Finding *f, W4CorEv *ev)
 {
   const W4CorExchange *r = c->retry;
   g_autofree char *rq = w4_cor_request_what (c, r);
-  g_autofree char *rs = g_strdup_printf ("%u: authentication passed", r->status);
+  g_autofree char *rs = w4_cor_printf ("%u: authentication passed", r->status);
   g_autofree char *schemes = w4_cor_offered_list (c);
   g_autofree char *at = w4_cor_frame_ref (c, r->req_frame);
 
-  f->summary = g_strdup_printf (
+  f->summary = w4_cor_printf (
     "A normal step of %s%s handshake: the %s challenged, and the client's retry at %s passed "
     "authentication.",
     schemes[0] ? "the " : "an authentication", schemes[0] ? schemes : "", w4_cor_who_answers (c),
@@ -75,8 +75,8 @@ static char *
 size_words (guint64 n)
 {
   if (n < 10240)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", n);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT " KiB", (n + 512) / 1024);
+    return w4_cor_printf ("%" G_GUINT64_FORMAT " bytes", n);
+  return w4_cor_printf ("%" G_GUINT64_FORMAT " KiB", (n + 512) / 1024);
 }
 
 /* "the request's header block was 70 KiB: fields after the first 16 KiB
@@ -84,28 +84,31 @@ size_words (guint64 n)
 static char *
 cut_words (const W4CorCtx *c, const char *whose, guint cut, guint64 block_len)
 {
-  g_autofree char *block = size_words (block_len);
-  g_autofree char *kept = size_words (c->cor->limits.v[W4_LIMIT_HEADER_BYTES]);
-  g_autofree char *auth = size_words (c->cor->limits.v[W4_LIMIT_AUTH_HEADER_BYTES]);
-
+  g_autofree char *block = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *auth = NULL;
   g_autofree char *which = NULL;
 
+  /* nearly every finding: nothing was cut, and nothing is formatted */
   if (cut == 0)
     return NULL;
+  block = size_words (block_len);
+  kept = size_words (c->cor->limits.v[W4_LIMIT_HEADER_BYTES]);
+  auth = size_words (c->cor->limits.v[W4_LIMIT_AUTH_HEADER_BYTES]);
   if ((cut & W4_HEAD_CUT_ORDINARY) && (cut & W4_HEAD_CUT_COUNT))
-    which = g_strdup_printf ("fields after the first %s and past the first %" G_GUINT64_FORMAT
-                             " fields were not kept", kept, c->cor->limits.v[W4_LIMIT_HEADERS]);
+    which = w4_cor_printf ("fields after the first %s and past the first %" G_GUINT64_FORMAT
+                           " fields were not kept", kept, c->cor->limits.v[W4_LIMIT_HEADERS]);
   else if (cut & W4_HEAD_CUT_COUNT)
-    which = g_strdup_printf ("fields past the first %" G_GUINT64_FORMAT " were not kept",
-                             c->cor->limits.v[W4_LIMIT_HEADERS]);
+    which = w4_cor_printf ("fields past the first %" G_GUINT64_FORMAT " were not kept",
+                           c->cor->limits.v[W4_LIMIT_HEADERS]);
   else if (cut & W4_HEAD_CUT_ORDINARY)
-    which = g_strdup_printf ("fields after the first %s were not kept", kept);
+    which = w4_cor_printf ("fields after the first %s were not kept", kept);
   if (!(cut & W4_HEAD_CUT_AUTH))
-    return g_strdup_printf ("the %s's header block was %s: %s, but every authentication field "
-                            "was", whose, block, which);
-  return g_strdup_printf ("the %s's header block was %s: %s%sauthentication fields beyond %s "
-                          "(auth-header-bytes) were cut", whose, block, which ? which : "",
-                          which ? ", and " : "", auth);
+    return w4_cor_printf ("the %s's header block was %s: %s, but every authentication field "
+                          "was", whose, block, which);
+  return w4_cor_printf ("the %s's header block was %s: %s%sauthentication fields beyond %s "
+                        "(auth-header-bytes) were cut", whose, block, which ? which : "",
+                        which ? ", and " : "", auth);
 }
 
 /* Authentication fields of the request (credentials, cookies) or of the
@@ -116,17 +119,17 @@ text_auth_cut (const W4CorCtx *c, W4Finding *f, W4CorEv *ev)
 {
   const W4CorExchange *ex = c->ex;
   g_autofree char *uri = w4_cor_display_uri (c, ex->target);
-  g_autofree char *what = ex->has_request ? g_strdup_printf ("%s %s", ex->method, uri)
+  g_autofree char *what = ex->has_request ? w4_cor_printf ("%s %s", ex->method, uri)
                                           : g_strdup ("the request");
   gboolean req_cut = (ex->req_cut & W4_HEAD_CUT_AUTH) != 0;
   g_autofree char *words = req_cut ? cut_words (c, "request", ex->req_cut, ex->req_block_len)
                                    : cut_words (c, "response", ex->resp_cut, ex->resp_block_len);
 
-  f->summary = g_strdup_printf ("The %s answered %s with %u, but %s, so %s is not known and "
-                                "nothing can be concluded from what is missing.",
-                                w4_cor_who_answers (c), what, ex->status, words,
-                                req_cut ? "what credentials the request carried"
-                                        : "what the server asked for");
+  f->summary = w4_cor_printf ("The %s answered %s with %u, but %s, so %s is not known and "
+                              "nothing can be concluded from what is missing.",
+                              w4_cor_who_answers (c), what, ex->status, words,
+                              req_cut ? "what credentials the request carried"
+                                    : "what the server asked for");
   f->fix = g_strdup ("Run again with --limit header-bytes=N and --limit auth-header-bytes=N "
                      "above the header block's size to see every field.");
   w4_cor_ev_add (ev, req_cut ? ex->req_frame : ex->resp_frame,
@@ -148,7 +151,7 @@ text_ordinary_cut (const W4CorCtx *c, W4Finding *f, W4CorEv *ev)
 
     if (words == NULL)
       continue;
-    longer = g_strdup_printf ("%s (Not all was seen: %s.)", f->summary ? f->summary : "", words);
+    longer = w4_cor_printf ("%s (Not all was seen: %s.)", f->summary ? f->summary : "", words);
     g_free (f->summary);
     f->summary = longer;
     w4_cor_ev_add (ev, side == 0 ? ex->req_frame : ex->resp_frame,
@@ -171,7 +174,7 @@ text_odd_name (const W4CorCtx *c, W4Finding *f, W4CorEv *ev)
 
   if (!ex->has_request || !(ex->req_odd & W4_HEAD_ODD_NAME))
     return;
-  longer = g_strdup_printf ("%s (Note: %s.)", f->summary ? f->summary : "", words);
+  longer = w4_cor_printf ("%s (Note: %s.)", f->summary ? f->summary : "", words);
   g_free (f->summary);
   f->summary = longer;
   w4_cor_ev_add (ev, ex->req_frame, ex->req_stream, words);
@@ -187,14 +190,14 @@ text_unparsed_request (const W4CorCtx *c, W4Finding *f, W4CorEv *ev)
 
   if (ex->has_request || ex->unparsed_req_frame == 0)
     return;
-  words = g_strdup_printf ("a request that could not be parsed (%s)",
-                           ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
+  words = w4_cor_printf ("a request that could not be parsed (%s)",
+                         ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
   g_free (f->summary);
-  f->summary = g_strdup_printf ("The %s answered with %u a request that could not be parsed "
-                                "(frame %" G_GUINT64_FORMAT ": %s), so what it carried is not "
-                                "known.", w4_cor_who_answers (c), ex->status,
-                                ex->unparsed_req_frame,
-                                ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
+  f->summary = w4_cor_printf ("The %s answered with %u a request that could not be parsed "
+                              "(frame %" G_GUINT64_FORMAT ": %s), so what it carried is not "
+                              "known.", w4_cor_who_answers (c), ex->status,
+                              ex->unparsed_req_frame,
+                              ex->unparsed_req_why ? ex->unparsed_req_why : "parse error");
   /* on the response's connection: in its file, the same stream */
   w4_cor_ev_add (ev, ex->unparsed_req_frame, ex->resp_stream, words);
   /* the request comes first in the evidence, as everywhere */
@@ -306,7 +309,8 @@ w4_cor_decide (W4Correlate *cor, W4CorExchange *ex)
     f->related |= G_GUINT64_CONSTANT (1) << W4_CAUSE_MISSING_CHALLENGE;
 
   if (ex->has_request) {
-    g_autofree char *rq = w4_cor_request_what (&c, ex);
+    /* f->uri is w4_cor_display_uri's result for ex->target already */
+    g_autofree char *rq = w4_cor_request_what_shown (&c, ex, f->uri);
     w4_cor_ev_add (&ev, ex->req_frame, ex->req_stream, rq);
   }
   {

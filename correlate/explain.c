@@ -9,6 +9,9 @@
 
 #include <string.h>
 
+/* Bytes an evidence text's buffer starts with: what most hold. */
+#define W4_COR_TEXT_START 128
+
 const char *
 w4_cor_challenge_header (const W4CorCtx *c)
 {
@@ -61,43 +64,43 @@ w4_cor_cred_desc (const W4CorCtx *c, const W4CorCred *cred)
   const W4Credential *p = cred->parsed;
 
   if (p == NULL)
-    return g_strdup_printf ("cookie %s (%s)", cred->name, cred->fingerprint);
+    return w4_cor_printf ("cookie %s (%s)", cred->name, cred->fingerprint);
   if (p->malformed)
-    return g_strdup_printf ("%s (malformed: %s)", p->scheme ? p->scheme : "no scheme",
-                            p->malformed_why ? p->malformed_why : "cannot be parsed");
+    return w4_cor_printf ("%s (malformed: %s)", p->scheme ? p->scheme : "no scheme",
+                          p->malformed_why ? p->malformed_why : "cannot be parsed");
   switch (cred->kind) {
   case W4_SCHEME_APIKEY:
     if (p->jwt && p->jwt->sub)
-      return g_strdup_printf ("%s (JWT for %s, %s)", cred->name, p->jwt->sub, cred->fingerprint);
-    return g_strdup_printf ("%s (%s)", cred->name, cred->fingerprint);
+      return w4_cor_printf ("%s (JWT for %s, %s)", cred->name, p->jwt->sub, cred->fingerprint);
+    return w4_cor_printf ("%s (%s)", cred->name, cred->fingerprint);
   case W4_SCHEME_BASIC:
     if (c->cor->opts.show_secrets && p->basic_password)
-      return g_strdup_printf ("Basic (user %s, password %s)", p->basic_user, p->basic_password);
-    return g_strdup_printf ("Basic (user %s)", p->basic_user ? p->basic_user : "");
+      return w4_cor_printf ("Basic (user %s, password %s)", p->basic_user, p->basic_password);
+    return w4_cor_printf ("Basic (user %s)", p->basic_user ? p->basic_user : "");
   case W4_SCHEME_BEARER:
     if (p->jwt && p->jwt->sub)
-      return g_strdup_printf ("Bearer (JWT for %s, %s)", p->jwt->sub, cred->fingerprint);
-    return g_strdup_printf ("Bearer (%s)", cred->fingerprint);
+      return w4_cor_printf ("Bearer (JWT for %s, %s)", p->jwt->sub, cred->fingerprint);
+    return w4_cor_printf ("Bearer (%s)", cred->fingerprint);
   case W4_SCHEME_DIGEST:
-    return g_strdup_printf ("Digest (user %s)", cred->principal);
+    return w4_cor_printf ("Digest (user %s)", cred->principal);
   case W4_SCHEME_NTLM:
     if (p->ntlm_user && p->ntlm_workstation)
-      return g_strdup_printf ("NTLM type %u (user %s, workstation %s)", p->ntlm_type,
-                              p->ntlm_user, p->ntlm_workstation);
+      return w4_cor_printf ("NTLM type %u (user %s, workstation %s)", p->ntlm_type,
+                            p->ntlm_user, p->ntlm_workstation);
     if (p->ntlm_user)
-      return g_strdup_printf ("NTLM type %u (user %s)", p->ntlm_type, p->ntlm_user);
-    return g_strdup_printf ("NTLM type %u", p->ntlm_type);
+      return w4_cor_printf ("NTLM type %u (user %s)", p->ntlm_type, p->ntlm_user);
+    return w4_cor_printf ("NTLM type %u", p->ntlm_type);
   case W4_SCHEME_NEGOTIATE:
     if (p->negotiate_is_ntlm && p->ntlm_user)
-      return g_strdup_printf ("Negotiate (NTLM type %u, user %s)", p->ntlm_type, p->ntlm_user);
+      return w4_cor_printf ("Negotiate (NTLM type %u, user %s)", p->ntlm_type, p->ntlm_user);
     if (p->negotiate_is_ntlm)
-      return g_strdup_printf ("Negotiate (NTLM type %u)", p->ntlm_type);
+      return w4_cor_printf ("Negotiate (NTLM type %u)", p->ntlm_type);
     if (p->negotiate_spn)
-      return g_strdup_printf ("Negotiate (Kerberos for %s, %s)", p->negotiate_spn,
-                              cred->fingerprint);
-    return g_strdup_printf ("Negotiate (%s)", cred->fingerprint);
+      return w4_cor_printf ("Negotiate (Kerberos for %s, %s)", p->negotiate_spn,
+                            cred->fingerprint);
+    return w4_cor_printf ("Negotiate (%s)", cred->fingerprint);
   default:
-    return g_strdup_printf ("%s (%s)", w4_cor_scheme_word (cred), cred->fingerprint);
+    return w4_cor_printf ("%s (%s)", w4_cor_scheme_word (cred), cred->fingerprint);
   }
 }
 
@@ -109,18 +112,18 @@ w4_cor_cred_phrase (const W4CorCred *cred)
 
   switch (cred->kind) {
   case W4_SCHEME_COOKIE:
-    return g_strdup_printf ("the session cookie %s (%s)", cred->name, cred->fingerprint);
+    return w4_cor_printf ("the session cookie %s (%s)", cred->name, cred->fingerprint);
   case W4_SCHEME_APIKEY:
-    return g_strdup_printf ("the API key in %s (%s)", cred->name, cred->fingerprint);
+    return w4_cor_printf ("the API key in %s (%s)", cred->name, cred->fingerprint);
   case W4_SCHEME_BEARER:
     if (p && p->jwt && p->jwt->sub)
-      return g_strdup_printf ("the Bearer token for subject %s", p->jwt->sub);
-    return g_strdup_printf ("the Bearer token %s", cred->fingerprint);
+      return w4_cor_printf ("the Bearer token for subject %s", p->jwt->sub);
+    return w4_cor_printf ("the Bearer token %s", cred->fingerprint);
   default:
     if (w4_cor_is_user_cred (cred))
-      return g_strdup_printf ("%s credentials for user %s", w4_cor_scheme_word (cred),
-                              cred->principal);
-    return g_strdup_printf ("%s credentials (%s)", w4_cor_scheme_word (cred), cred->fingerprint);
+      return w4_cor_printf ("%s credentials for user %s", w4_cor_scheme_word (cred),
+                            cred->principal);
+    return w4_cor_printf ("%s credentials (%s)", w4_cor_scheme_word (cred), cred->fingerprint);
   }
 }
 
@@ -129,10 +132,18 @@ char *
 w4_cor_request_what (const W4CorCtx *c, const W4CorExchange *ex)
 {
   g_autofree char *uri = w4_cor_display_uri (c, ex->target);
-  GString *s = g_string_new (NULL);
+
+  return w4_cor_request_what_shown (c, ex, uri);
+}
+
+char *
+w4_cor_request_what_shown (const W4CorCtx *c, const W4CorExchange *ex, const char *uri)
+{
+  /* room for the usual request line and credential, without regrowing */
+  GString *s = g_string_sized_new (W4_COR_TEXT_START);
   gboolean any = FALSE;
 
-  g_string_printf (s, "%s %s", ex->method, uri);
+  w4_cor_append_printf (s, "%s %s", ex->method, uri);
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *cred = g_ptr_array_index (ex->creds, i);
     g_autofree char *d = NULL;
@@ -147,9 +158,9 @@ w4_cor_request_what (const W4CorCtx *c, const W4CorExchange *ex)
     if (cred->kind == W4_SCHEME_APIKEY)
       g_string_append (s, d);
     else if (n > 1)
-      g_string_append_printf (s, "%u %s headers (first: %s)", n, cred->name, d);
+      w4_cor_append_printf (s, "%u %s headers (first: %s)", n, cred->name, d);
     else
-      g_string_append_printf (s, "%s: %s", cred->name, d);
+      w4_cor_append_printf (s, "%s: %s", cred->name, d);
   }
   if (ex->cookie_names != NULL) {
     /* Analytics cookies beside an Authorization header are noise: name
@@ -159,11 +170,11 @@ w4_cor_request_what (const W4CorCtx *c, const W4CorExchange *ex)
     for (guint i = 0; i < ex->creds->len; i++) {
       const W4CorCred *cred = g_ptr_array_index (ex->creds, i);
       if (cred->kind == W4_SCHEME_COOKIE)
-        g_string_append_printf (sess, "%s%s", sess->len ? ", " : "", cred->name);
+        w4_cor_append_printf (sess, "%s%s", sess->len ? ", " : "", cred->name);
     }
     if (!any || sess->len > 0) {
       g_string_append (s, any ? ", " : " with ");
-      g_string_append_printf (s, "Cookie: %s", any ? sess->str : ex->cookie_names);
+      w4_cor_append_printf (s, "Cookie: %s", any ? sess->str : ex->cookie_names);
       any = TRUE;
     }
     g_string_free (sess, TRUE);
@@ -178,20 +189,20 @@ char *
 w4_cor_response_what (const W4CorCtx *c)
 {
   const W4CorExchange *ex = c->ex;
-  GString *s = g_string_new (NULL);
+  GString *s = g_string_sized_new (W4_COR_TEXT_START);
 
   g_autofree char *token = w4_cor_negotiate_token_words (w4_cor_challenge_in (ex,
                                                                             W4_SCHEME_NEGOTIATE));
 
-  g_string_printf (s, "%u", ex->status);
+  w4_cor_append_printf (s, "%u", ex->status);
   if (ex->challenge_text != NULL)
-    g_string_append_printf (s, " with %s: %s", w4_cor_challenge_header (c), ex->challenge_text);
+    w4_cor_append_printf (s, " with %s: %s", w4_cor_challenge_header (c), ex->challenge_text);
   else if (ex->status != 403)
-    g_string_append_printf (s, " without %s", w4_cor_challenge_header (c));
+    w4_cor_append_printf (s, " without %s", w4_cor_challenge_header (c));
   if (token != NULL) /* what the Negotiate token's bytes say */
-    g_string_append_printf (s, " (%s)", token);
+    w4_cor_append_printf (s, " (%s)", token);
   if (ex->server_message != NULL && !ex->message_from_challenge)
-    g_string_append_printf (s, "; the server says \"%s\"", ex->server_message);
+    w4_cor_append_printf (s, "; the server says \"%s\"", ex->server_message);
   return g_string_free (s, FALSE);
 }
 
@@ -252,15 +263,15 @@ w4_cor_duration_sec (gint64 s)
   if (s < 0)
     s = 0;
   if (s < 60)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " s", s);
+    return w4_cor_printf ("%" G_GINT64_FORMAT " s", s);
   if (s < 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s", s / 60, s % 60);
+    return w4_cor_printf ("%" G_GINT64_FORMAT " min %" G_GINT64_FORMAT " s", s / 60, s % 60);
   if (s < 48 * 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min", s / 3600,
-                            (s % 3600) / 60);
+    return w4_cor_printf ("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min", s / 3600,
+                          (s % 3600) / 60);
   /* "25493 h 57 min" is hard to read: past two days, days and hours. */
-  return g_strdup_printf ("%" G_GINT64_FORMAT " days %" G_GINT64_FORMAT " h", s / 86400,
-                          (s % 86400) / 3600);
+  return w4_cor_printf ("%" G_GINT64_FORMAT " days %" G_GINT64_FORMAT " h", s / 86400,
+                        (s % 86400) / 3600);
 }
 
 /* A lifetime seen in the capture: under a minute to a tenth of a second
@@ -273,8 +284,8 @@ w4_cor_lifetime (gint64 usec)
   if (usec < 0)
     usec = 0;
   if (usec < 60 * G_USEC_PER_SEC)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT " s", usec / G_USEC_PER_SEC,
-                            usec % G_USEC_PER_SEC / 100000);
+    return w4_cor_printf ("%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT " s", usec / G_USEC_PER_SEC,
+                          usec % G_USEC_PER_SEC / 100000);
   return w4_cor_duration (usec);
 }
 
@@ -286,7 +297,7 @@ w4_cor_clock (W4Time t)
   g_autoptr (GDateTime) d = g_date_time_new_from_unix_utc (t.sec);
   g_autofree char *hms = d != NULL ? g_date_time_format (d, "%H:%M:%S") : NULL;
 
-  return g_strdup_printf ("%s.%03u", hms != NULL ? hms : "?", t.nsec / 1000000u);
+  return w4_cor_printf ("%s.%03u", hms != NULL ? hms : "?", t.nsec / 1000000u);
 }
 
 /* Microseconds from second @from to second @to, saturated: a JWT's times
@@ -343,7 +354,10 @@ w4_cor_ev_finish (W4CorEv *ev)
 W4CorEv
 w4_cor_ev_start (W4Correlate *cor, W4Finding *f, guint file_index)
 {
-  W4CorEv ev = { cor, f, file_index, g_array_new (FALSE, FALSE, sizeof (W4CorFilterFrame)) };
+  /* room for the frames of a usual finding's evidence, so that adding
+   * them does not grow the array from nothing */
+  W4CorEv ev = { cor, f, file_index,
+                 g_array_sized_new (FALSE, FALSE, sizeof (W4CorFilterFrame), 8) };
 
   return ev;
 }
@@ -357,8 +371,8 @@ w4_cor_frame_ref (const W4CorCtx *c, guint64 frame)
   const char *name = w4_cor_file_name (c->cor, file_index);
 
   if (file_index == c->file_index || name == NULL)
-    return g_strdup_printf ("frame %" G_GUINT64_FORMAT, in_file);
-  return g_strdup_printf ("frame %" G_GUINT64_FORMAT " in %s", in_file, name);
+    return w4_cor_printf ("frame %" G_GUINT64_FORMAT, in_file);
+  return w4_cor_printf ("frame %" G_GUINT64_FORMAT " in %s", in_file, name);
 }
 
 /* A first handshake leg (NTLM type 1) names nobody and is the same bytes
@@ -412,5 +426,5 @@ w4_cor_what (const W4CorCtx *c)
 
   if (!c->ex->has_request)
     return g_strdup ("the request");
-  return g_strdup_printf ("%s %s", c->ex->method, uri);
+  return w4_cor_printf ("%s %s", c->ex->method, uri);
 }

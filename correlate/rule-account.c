@@ -56,7 +56,7 @@ permission_denied_holds (const W4CorCtx *c, W4CorVerdict *v)
 static char *
 times (guint64 n)
 {
-  return n == 1 ? g_strdup ("once") : g_strdup_printf ("%" G_GUINT64_FORMAT " times", n);
+  return n == 1 ? g_strdup ("once") : w4_cor_printf ("%" G_GUINT64_FORMAT " times", n);
 }
 
 /* " The same request succeeded with it at frame 2, so its permission was
@@ -74,13 +74,13 @@ same_request_words (const W4CorCtx *c, const W4CorVerdict *v)
     return NULL;
   if (a->first_success_frame < c->ex->resp_frame && a->first_success_request == request) {
     at = w4_cor_frame_ref (c, a->first_success_frame);
-    return g_strdup_printf (" The same request succeeded with it at %s, so its permission was "
-                            "withdrawn since.", at);
+    return w4_cor_printf (" The same request succeeded with it at %s, so its permission was "
+                          "withdrawn since.", at);
   }
   if (v->later && a->last_success_request == request) {
     at = w4_cor_frame_ref (c, a->last_success_frame);
-    return g_strdup_printf (" The same request succeeded with it later, at %s, so its "
-                            "permission was granted since.", at);
+    return w4_cor_printf (" The same request succeeded with it later, at %s, so its "
+                          "permission was granted since.", at);
   }
   return NULL;
 }
@@ -102,21 +102,21 @@ permission_denied_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *
   g_autofree char *same = same_request_words (c, v);
 
   if (before && v->later)
-    when = g_strdup_printf ("before and after this one (%s in all: first at %s, last at %s)", n,
-                            first, last);
+    when = w4_cor_printf ("before and after this one (%s in all: first at %s, last at %s)", n,
+                          first, last);
   else if (v->later)
-    when = a->successes == 1 ? g_strdup_printf ("later (once, at %s)", last)
-                             : g_strdup_printf ("later (%s: first at %s, last at %s)", n,
-                                                first, last);
+    when = a->successes == 1 ? w4_cor_printf ("later (once, at %s)", last)
+                             : w4_cor_printf ("later (%s: first at %s, last at %s)", n,
+                                              first, last);
   else
-    when = a->successes == 1 ? g_strdup_printf ("earlier (once, at %s)", first)
-                             : g_strdup_printf ("earlier (%s: first at %s, last at %s)", n,
-                                                first, last);
-  f->summary = g_strdup_printf ("The %s refused %s with %u although %s succeeded on other "
-                                "requests to it %s: the account lacks permission for this "
-                                "endpoint.%s",
-                                w4_cor_who_answers (c), what, c->ex->status, phrase, when,
-                                same ? same : "");
+    when = a->successes == 1 ? w4_cor_printf ("earlier (once, at %s)", first)
+                             : w4_cor_printf ("earlier (%s: first at %s, last at %s)", n,
+                                              first, last);
+  f->summary = w4_cor_printf ("The %s refused %s with %u although %s succeeded on other "
+                              "requests to it %s: the account lacks permission for this "
+                              "endpoint.%s",
+                              w4_cor_who_answers (c), what, c->ex->status, phrase, when,
+                              same ? same : "");
   f->fix = g_strdup (w4_cause_info (W4_CAUSE_PERMISSION_DENIED)->fix);
   if (before)
     w4_cor_ev_add (c->ev, a->first_success_frame, a->first_success_stream,
@@ -183,14 +183,14 @@ session_expired_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     g_autofree char *at = w4_cor_frame_ref (c, a->refused_frame);
     g_autofree char *clock = w4_cor_clock (a->refused_ts);
     g_autofree char *later = w4_cor_lifetime (w4_time_diff_usec (a->refused_ts, c->ex->resp_ts));
-    refusal = g_strdup_printf ("its first refusal (%s at %s)", at, clock);
-    since = g_strdup_printf (" This request was refused %s after that.", later);
+    refusal = w4_cor_printf ("its first refusal (%s at %s)", at, clock);
+    since = w4_cor_printf (" This request was refused %s after that.", later);
   }
-  f->summary = g_strdup_printf ("%s worked on this %s for %s, from its first success (%s at %s) "
-                                "to %s; it succeeded %s, the last at %s (%s), and nothing "
-                                "succeeded with it afterwards.%s",
-                                phrase, w4_cor_who_answers (c), life, first, first_at, refusal, n,
-                                last, last_at, since ? since : "");
+  f->summary = w4_cor_printf ("%s worked on this %s for %s, from its first success (%s at %s) "
+                              "to %s; it succeeded %s, the last at %s (%s), and nothing "
+                              "succeeded with it afterwards.%s",
+                              phrase, w4_cor_who_answers (c), life, first, first_at, refusal, n,
+                              last, last_at, since ? since : "");
   f->fix = g_strdup ("The server expired or revoked the session sooner than the client "
                      "expected: log in again and check the session lifetime.");
   w4_cor_ev_add (c->ev, a->first_success_frame, a->first_success_stream,
@@ -256,8 +256,8 @@ rejected_holds (const W4CorCtx *c, W4CorVerdict *v)
 static char *
 principal_record (const char *noun, const W4CorPrincipalAgg *p)
 {
-  return g_strdup_printf ("%s %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " succeeded", noun,
-                          p->name, p->succeeded, p->succeeded + p->failed);
+  return w4_cor_printf ("%s %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " succeeded", noun,
+                        p->name, p->succeeded, p->succeeded + p->failed);
 }
 
 /* Whether the principal ever succeeded, and whether others do on this
@@ -276,8 +276,8 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   gboolean kerberos;
 
   if (cred == NULL) {
-    f->summary = g_strdup_printf ("The %s rejected the cookies sent (%s) and offered no challenge.",
-                                  w4_cor_who_answers (c), c->ex->cookie_names);
+    f->summary = w4_cor_printf ("The %s rejected the cookies sent (%s) and offered no challenge.",
+                                w4_cor_who_answers (c), c->ex->cookie_names);
     f->fix = g_strdup ("Log in again; check the session cookie.");
     return;
   }
@@ -291,41 +291,41 @@ rejected_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     /* Every Kerberos AP-REQ is new bytes: "other credentials" is another
      * ticket for the same service, and the Kerberos error, not the
      * ticket, says what is wrong. */
-    part1 = g_strdup_printf ("%s %s succeeded on this %s with other credentials (%" G_GUINT64_FORMAT
-                             " of %" G_GUINT64_FORMAT ", the last at %s)%s", noun, cred->principal,
-                             w4_cor_who_answers (c), mine->succeeded,
-                             mine->succeeded + mine->failed, at,
-                             kerberos ? "" : ", so the account works and these credentials are "
-                                             "wrong or outdated");
+    part1 = w4_cor_printf ("%s %s succeeded on this %s with other credentials (%" G_GUINT64_FORMAT
+                           " of %" G_GUINT64_FORMAT ", the last at %s)%s", noun, cred->principal,
+                           w4_cor_who_answers (c), mine->succeeded,
+                           mine->succeeded + mine->failed, at,
+                           kerberos ? "" : ", so the account works and these credentials are "
+                                           "wrong or outdated");
     w4_cor_ev_add (ev, mine->last_success_frame, mine->last_success_stream,
                    kerberos ? "a success with another ticket for the same service"
                             : "a success of the same principal");
-    f->summary = g_strdup_printf ("The %s rejected %s; %s.", w4_cor_who_answers (c), phrase,
-                                  part1);
+    f->summary = w4_cor_printf ("The %s rejected %s; %s.", w4_cor_who_answers (c), phrase,
+                                part1);
   } else {
     /* the count only beside the others': alone, "no other tried" says it */
     if (mine != NULL && (other != NULL || v->others_tried > 0))
-      part1 = g_strdup_printf ("no request in this capture succeeded with them (%s %s: 0 of %"
-                               G_GUINT64_FORMAT " on this %s)", noun, cred->principal,
-                               mine->failed, w4_cor_who_answers (c));
+      part1 = w4_cor_printf ("no request in this capture succeeded with them (%s %s: 0 of %"
+                             G_GUINT64_FORMAT " on this %s)", noun, cred->principal,
+                             mine->failed, w4_cor_who_answers (c));
     else
       part1 = g_strdup ("no request in this capture succeeded with them");
     if (other != NULL) {
       g_autofree char *rec = principal_record (noun, other);
-      g_autofree char *w = g_strdup_printf ("%s %s succeeded on this %s", noun, other->name,
-                                            w4_cor_who_answers (c));
+      g_autofree char *w = w4_cor_printf ("%s %s succeeded on this %s", noun, other->name,
+                                          w4_cor_who_answers (c));
       g_autofree char *at = w4_cor_frame_ref (c, other->last_success_frame);
-      part2 = g_strdup_printf ("but %s (the last at %s), so the problem is specific to this "
-                               "account", rec, at);
+      part2 = w4_cor_printf ("but %s (the last at %s), so the problem is specific to this "
+                             "account", rec, at);
       w4_cor_ev_add (ev, other->last_success_frame, other->last_success_stream, w);
     } else if (v->others_tried > 0) {
-      part2 = g_strdup_printf ("and no other %s succeeded either (%u tried)", noun,
-                               v->others_tried);
+      part2 = w4_cor_printf ("and no other %s succeeded either (%u tried)", noun,
+                             v->others_tried);
     } else {
-      part2 = g_strdup_printf ("and no other %s tried", noun);
+      part2 = w4_cor_printf ("and no other %s tried", noun);
     }
-    f->summary = g_strdup_printf ("The %s rejected %s; %s, %s.", w4_cor_who_answers (c), phrase,
-                                  part1, part2);
+    f->summary = w4_cor_printf ("The %s rejected %s; %s, %s.", w4_cor_who_answers (c), phrase,
+                                part1, part2);
   }
   switch (cred->kind) {
   case W4_SCHEME_BEARER:
@@ -362,10 +362,10 @@ forbidden_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   g_autofree char *what = w4_cor_what (c);
   g_autofree char *by = v->cred ? w4_cor_cred_phrase (v->cred) : NULL;
 
-  f->summary = g_strdup_printf ("The server refused %s with 403%s%s: an access rule (IP "
-                                "allow-list, WAF, file permissions) refuses it whatever the "
-                                "credentials, so authenticating again will not help.",
-                                what, by ? " to " : "", by ? by : "");
+  f->summary = w4_cor_printf ("The server refused %s with 403%s%s: an access rule (IP "
+                              "allow-list, WAF, file permissions) refuses it whatever the "
+                              "credentials, so authenticating again will not help.",
+                              what, by ? " to " : "", by ? by : "");
   f->fix = g_strdup (w4_cause_info (W4_CAUSE_FORBIDDEN)->fix);
 }
 
@@ -387,20 +387,20 @@ unfinished_handshake (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f, co
   w4_cor_principal_from_later_leg (c, f, next);
   if (next != NULL) {
     g_autofree char *rq = w4_cor_request_what (c, next);
-    g_autofree char *rs = g_strdup_printf ("%u: the handshake's last leg failed", next->status);
+    g_autofree char *rs = w4_cor_printf ("%u: the handshake's last leg failed", next->status);
     g_autofree char *at = w4_cor_frame_ref (c, next->req_frame);
 
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "%s carried the first leg of a handshake (%s) and the %s answered with its challenge, a "
       "normal step; but the client's next leg (%s) got %u, so authentication never completed.",
       what, leg, w4_cor_who_answers (c), at, next->status);
-    f->fix = g_strdup_printf ("Look at why the %s refused the handshake's last leg with %u "
-                              "(account, domain or the server's authentication settings).",
-                              w4_cor_who_answers (c), next->status);
+    f->fix = w4_cor_printf ("Look at why the %s refused the handshake's last leg with %u "
+                            "(account, domain or the server's authentication settings).",
+                            w4_cor_who_answers (c), next->status);
     w4_cor_ev_add (ev, next->req_frame, next->req_stream, rq);
     w4_cor_ev_add (ev, next->resp_frame, next->resp_stream, rs);
   } else {
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "%s carried the first leg of a handshake (%s) and the %s answered with its challenge, a "
       "normal step; but the capture holds no next leg from the client for it.", what, leg,
       w4_cor_who_answers (c));
@@ -425,8 +425,8 @@ unexplained_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     unfinished_handshake (c, v, f, what);
     return;
   }
-  f->summary = g_strdup_printf ("The %s answered %s with %u, and nothing in the capture explains "
-                                "why.", w4_cor_who_answers (c), what, c->ex->status);
+  f->summary = w4_cor_printf ("The %s answered %s with %u, and nothing in the capture explains "
+                              "why.", w4_cor_who_answers (c), what, c->ex->status);
   f->fix = g_strdup ("Look at the evidence: the capture does not show why the request was "
                      "refused.");
 }

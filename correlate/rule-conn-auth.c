@@ -63,7 +63,7 @@ on_stream (gint64 stream)
 {
   if (stream < 0)
     return g_strdup ("a connection");
-  return g_strdup_printf ("tcp.stream %" G_GINT64_FORMAT, stream);
+  return w4_cor_printf ("tcp.stream %" G_GINT64_FORMAT, stream);
 }
 
 /* " and the server closed it (Connection: close)", " and that connection
@@ -78,7 +78,7 @@ close_words (const W4CorCtx *c, const W4CorCaLeg *leg)
   if (leg->close_header)
     return g_strdup (" and the server closed it (Connection: close)");
   at = w4_cor_frame_ref (c, leg->close_frame);
-  return g_strdup_printf (" and that connection closed (%s)", at);
+  return w4_cor_printf (" and that connection closed (%s)", at);
 }
 
 /* Moves the last @n evidence entries of @f to the front: the legs before
@@ -101,19 +101,19 @@ leg_evidence (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   guint before = f->evidence->len;
 
   if (v->ca_answering) {
-    g_autofree char *what = g_strdup_printf ("%u with %s on %s", leg->status,
-                                             server_leg_words (leg), s);
+    g_autofree char *what = w4_cor_printf ("%u with %s on %s", leg->status,
+                                           server_leg_words (leg), s);
     w4_cor_ev_add (c->ev, leg->frame, leg->stream, what);
   }
   if (leg->close_frame != 0) {
-    g_autofree char *what = g_strdup_printf ("%s closed after %s", s, server_leg_words (leg));
+    g_autofree char *what = w4_cor_printf ("%s closed after %s", s, server_leg_words (leg));
     w4_cor_ev_add (c->ev, leg->close_frame, leg->stream, what);
   }
   if (v->ca_answering)
     evidence_to_front (f, f->evidence->len - before);
   if (!v->ca_answering && leg->answered_elsewhere) {
     g_autofree char *ns = on_stream (leg->next_stream);
-    g_autofree char *what = g_strdup_printf ("%s on %s", answer_words (leg), ns);
+    g_autofree char *what = w4_cor_printf ("%s on %s", answer_words (leg), ns);
     w4_cor_ev_add (c->ev, leg->next_frame, leg->next_stream, what);
   }
 }
@@ -138,7 +138,7 @@ h2_reset_explain (const W4CorCtx *c, W4Finding *f)
   }
   scheme = ntlm && negotiate ? "Negotiate or NTLM" : ntlm ? "NTLM" : "Negotiate";
   authenticates = ntlm && negotiate ? "both authenticate" : "it authenticates";
-  f->summary = g_strdup_printf (
+  f->summary = w4_cor_printf (
     "The %s's %u (%s) asked for %s over HTTP/2; the client's next request (HTTP/2 stream %u%s%s%s) "
     "was reset with HTTP_1_1_REQUIRED (%s): %s one TCP connection, which HTTP/2 shares among its "
     "streams, so this server runs %s only over HTTP/1.1: the client must use HTTP/1.1 for this "
@@ -146,10 +146,10 @@ h2_reset_explain (const W4CorCtx *c, W4Finding *f)
     w4_cor_who_answers (c), c->ex->status, at, scheme, t->h2_reset_stream, req_at ? ", " : "",
     req_at ? req_at : "", req_at ? "" : ", not captured", rst_at, authenticates,
     ntlm && negotiate ? "them" : "it");
-  f->fix = g_strdup_printf ("The client must use HTTP/1.1 for this server (curl --http1.1; a "
-                            "browser retries on HTTP/1.1 by itself), or turn HTTP/2 off where "
-                            "the server uses %s.", scheme);
-  what = g_strdup_printf ("RST_STREAM HTTP_1_1_REQUIRED on HTTP/2 stream %u", t->h2_reset_stream);
+  f->fix = w4_cor_printf ("The client must use HTTP/1.1 for this server (curl --http1.1; a "
+                          "browser retries on HTTP/1.1 by itself), or turn HTTP/2 off where "
+                          "the server uses %s.", scheme);
+  what = w4_cor_printf ("RST_STREAM HTTP_1_1_REQUIRED on HTTP/2 stream %u", t->h2_reset_stream);
   if (t->h2_reset_req_frame != 0)
     w4_cor_ev_add (c->ev, t->h2_reset_req_frame, t->h2_reset_tcp_stream,
                    "the next request, on HTTP/2");
@@ -164,8 +164,8 @@ leg_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   g_autofree char *s = on_stream (leg->stream);
   g_autofree char *at = w4_cor_frame_ref (c, leg->frame);
   g_autofree char *closed = close_words (c, leg);
-  g_autofree char *first = g_strdup_printf ("%s came on %s (%s)%s", server_leg_words (leg), s, at,
-                                            closed);
+  g_autofree char *first = w4_cor_printf ("%s came on %s (%s)%s", server_leg_words (leg), s, at,
+                                          closed);
 
   if (v->ca_answering || leg->answered_elsewhere) {
     guint64 next_frame = v->ca_answering ? c->ex->req_frame : leg->next_frame;
@@ -173,24 +173,24 @@ leg_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     g_autofree char *ns = on_stream (next_stream);
     g_autofree char *nat = w4_cor_frame_ref (c, next_frame);
 
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "%c%s; %s went on %s (%s): %s authenticates one TCP connection, so the server could not "
       "tie the answer to its challenge.", g_ascii_toupper (first[0]), first + 1,
       answer_words (leg), ns, nat, scheme);
   } else {
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "%c%s, so %s could not follow on that connection, and the capture holds none on another: "
       "%s authenticates one TCP connection.", g_ascii_toupper (first[0]), first + 1,
       answer_words (leg), scheme);
   }
   if (leg->close_header)
-    f->fix = g_strdup_printf ("Keep the connection open through the %s handshake: the %s (or a "
-                              "proxy in front of it) sent Connection: close with its challenge.",
-                              scheme, w4_cor_who_answers (c));
+    f->fix = w4_cor_printf ("Keep the connection open through the %s handshake: the %s (or a "
+                            "proxy in front of it) sent Connection: close with its challenge.",
+                            scheme, w4_cor_who_answers (c));
   else if (v->ca_answering || leg->answered_elsewhere)
-    f->fix = g_strdup_printf ("Keep each client connection on one server connection through the "
-                              "%s handshake: check proxies and load balancers between them "
-                              "(connection affinity, keep-alive to the server).", scheme);
+    f->fix = w4_cor_printf ("Keep each client connection on one server connection through the "
+                            "%s handshake: check proxies and load balancers between them "
+                            "(connection affinity, keep-alive to the server).", scheme);
   else
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_CONNECTION_AUTH_BROKEN)->fix);
   /* a type 1 names nobody: the type 3 that answered elsewhere does */
@@ -236,9 +236,9 @@ w4_cor_kerberos_cred_phrase (const W4CorCred *cred)
   if (p == NULL)
     return NULL;
   if (p->negotiate_kvno >= 0)
-    kvno = g_strdup_printf (" (key version %d)", p->negotiate_kvno);
-  return g_strdup_printf ("the Kerberos ticket for %s%s in Negotiate credentials (%s)",
-                          p->negotiate_spn, kvno ? kvno : "", cred->fingerprint);
+    kvno = w4_cor_printf (" (key version %d)", p->negotiate_kvno);
+  return w4_cor_printf ("the Kerberos ticket for %s%s in Negotiate credentials (%s)",
+                        p->negotiate_spn, kvno ? kvno : "", cred->fingerprint);
 }
 
 /* " The error's stime, the server's clock, ...": which clock a
@@ -258,9 +258,9 @@ skew_words (const W4CorCtx *c, const W4Spnego *s, gboolean *client_off)
   if (*client_off)
     return g_strdup (" The error's stime (the server's clock) agrees with the capture's time "
                      "within a minute, so the client's clock is the one that is off.");
-  return g_strdup_printf (" The error's stime (the server's clock) is %s %s the capture's time, "
-                          "so the server's clock is off (perhaps the client's too).", d,
-                          diff > 0 ? "behind" : "ahead of");
+  return w4_cor_printf (" The error's stime (the server's clock) is %s %s the capture's time, "
+                        "so the server's clock is off (perhaps the client's too).", d,
+                        diff > 0 ? "behind" : "ahead of");
 }
 
 /* The host part of a service principal "HTTP/host@REALM" (the second
@@ -295,12 +295,12 @@ spn_host_words (const W4CorCtx *c, const W4Credential *p)
   hlen = strcspn (h, ":");
   if (hlen == spn_len && g_ascii_strncasecmp (h, spn_h, hlen) == 0)
     return NULL;
-  return g_strdup_printf (" The ticket is for the host %.*s, but the request named %.*s: the "
-                          "client canonicalised the name (a DNS CNAME or a reverse lookup; "
-                          "krb5.conf's dns_canonicalize_hostname and rdns, Chromium's "
-                          "DisableAuthNegotiateCnameLookup), so it asked for another service "
-                          "principal than the name in the URL.",
-                          (int) spn_len, spn_h, (int) hlen, h);
+  return w4_cor_printf (" The ticket is for the host %.*s, but the request named %.*s: the "
+                        "client canonicalised the name (a DNS CNAME or a reverse lookup; "
+                        "krb5.conf's dns_canonicalize_hostname and rdns, Chromium's "
+                        "DisableAuthNegotiateCnameLookup), so it asked for another service "
+                        "principal than the name in the URL.",
+                        (int) spn_len, spn_h, (int) hlen, h);
 }
 
 /* The server's token carries a KRB-ERROR: name it, say what it means,
@@ -319,10 +319,10 @@ krb_error_words (const W4CorCtx *c, const W4Spnego *s, const W4Credential *krb, 
     extra = skew_words (c, s, &client_off);
   else if (krb != NULL)
     extra = spn_host_words (c, krb);
-  longer = g_strdup_printf ("%s The %s's Negotiate token carries the Kerberos error %s (%d)%s%s.%s",
-                            f->summary, w4_cor_who_answers (c), name ? name : "code",
-                            s->krb_error, meaning ? ": " : "", meaning ? meaning : "",
-                            extra ? extra : "");
+  longer = w4_cor_printf ("%s The %s's Negotiate token carries the Kerberos error %s (%d)%s%s.%s",
+                          f->summary, w4_cor_who_answers (c), name ? name : "code",
+                          s->krb_error, meaning ? ": " : "", meaning ? meaning : "",
+                          extra ? extra : "");
   g_free (f->summary);
   f->summary = longer;
   if (client_off)
@@ -339,10 +339,10 @@ static void
 no_krb_error_words (const W4CorCtx *c, const W4Credential *p, gboolean reject, W4Finding *f)
 {
   g_autofree char *kvno = p->negotiate_kvno >= 0
-                            ? g_strdup_printf (" at key version %d", p->negotiate_kvno)
+                            ? w4_cor_printf (" at key version %d", p->negotiate_kvno)
                             : g_strdup ("");
   g_autofree char *host = spn_host_words (c, p);
-  char *longer = g_strdup_printf (
+  char *longer = w4_cor_printf (
     "%s The %s's answer %s no Kerberos error%s.%s", f->summary, w4_cor_who_answers (c),
     reject ? "is a bare SPNEGO reject: it names" : "carries",
     p->negotiate_mutual == 0 ? " (MIT krb5 sends the error back only to a client that asks for "
@@ -353,10 +353,10 @@ no_krb_error_words (const W4CorCtx *c, const W4Credential *p, gboolean reject, W
   g_free (f->summary);
   f->summary = longer;
   g_free (f->fix);
-  f->fix = g_strdup_printf ("Read the %s's log for why it refused the ticket for %s: check that "
-                            "its keytab holds that principal%s (klist -k), that the clocks agree "
-                            "(NTP), and that the client calls the server by the SPN's host name.",
-                            w4_cor_who_answers (c), p->negotiate_spn, kvno);
+  f->fix = w4_cor_printf ("Read the %s's log for why it refused the ticket for %s: check that "
+                          "its keytab holds that principal%s (klist -k), that the clocks agree "
+                          "(NTP), and that the client calls the server by the SPN's host name.",
+                          w4_cor_who_answers (c), p->negotiate_spn, kvno);
 }
 
 void
@@ -375,10 +375,10 @@ w4_cor_negotiate_rejection_words (const W4CorCtx *c, W4Finding *f)
   } else if (krb != NULL) {
     no_krb_error_words (c, krb, read && s.neg_state == W4_NEG_REJECT, f);
   } else if (read && s.neg_state == W4_NEG_REJECT) {
-    char *longer = g_strdup_printf ("%s The %s's Negotiate token says reject (SPNEGO "
-                                    "negState)%s%s.", f->summary, w4_cor_who_answers (c),
-                                    s.mech != W4_MECH_UNKNOWN ? " for " : "",
-                                    s.mech != W4_MECH_UNKNOWN ? w4_spnego_mech_name (s.mech) : "");
+    char *longer = w4_cor_printf ("%s The %s's Negotiate token says reject (SPNEGO "
+                                  "negState)%s%s.", f->summary, w4_cor_who_answers (c),
+                                  s.mech != W4_MECH_UNKNOWN ? " for " : "",
+                                  s.mech != W4_MECH_UNKNOWN ? w4_spnego_mech_name (s.mech) : "");
     g_free (f->summary);
     f->summary = longer;
   }

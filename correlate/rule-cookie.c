@@ -58,9 +58,9 @@ carrier (gboolean tls)
 static void
 ev_set_cookie (const W4CorCtx *c, const W4CorCookieFact *k)
 {
-  g_autofree char *what = g_strdup_printf ("Set-Cookie: %s%s%s%s %s", k->name,
-                                           k->attrs[0] ? " (" : "", k->attrs,
-                                           k->attrs[0] ? ")" : "", carrier (k->over_tls));
+  g_autofree char *what = w4_cor_printf ("Set-Cookie: %s%s%s%s %s", k->name,
+                                         k->attrs[0] ? " (" : "", k->attrs,
+                                         k->attrs[0] ? ")" : "", carrier (k->over_tls));
   w4_cor_ev_add (c->ev, k->set_frame, k->set_stream, what);
 }
 
@@ -70,7 +70,7 @@ request_words (const W4CorCtx *c)
 {
   const W4CorCookieCheck *chk = w4_cor_track_peek (c->ex)->cookie_check;
 
-  return g_strdup_printf ("%s %s", c->ex->method, chk->req_path);
+  return w4_cor_printf ("%s %s", c->ex->method, chk->req_path);
 }
 
 /* ---- insecure-cookie-dropped -------------------------------------------- */
@@ -93,10 +93,10 @@ insecure_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   g_autofree char *at = w4_cor_frame_ref (c, k->set_frame);
   g_autofree char *rq = request_words (c);
 
-  f->summary = g_strdup_printf ("Cookie `%s` was set with Secure over plain http in %s (%s); "
-                                "the client never sent it back over http, and %s went without "
-                                "it.",
-                                k->name, at, k->attrs, rq);
+  f->summary = w4_cor_printf ("Cookie `%s` was set with Secure over plain http in %s (%s); "
+                              "the client never sent it back over http, and %s went without "
+                              "it.",
+                              k->name, at, k->attrs, rq);
   f->fix = g_strdup ("Serve the site over https: clients refuse (or keep back) Secure cookies "
                      "set over plain http.");
   ev_set_cookie (c, k);
@@ -126,15 +126,15 @@ expired_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   const char *client = k->sent ? "the client still sent it" : "the client no longer sent it";
 
   if (k->deleted) {
-    f->summary = g_strdup_printf ("Cookie `%s` was deleted by the server in %s (%s) before %s; "
-                                  "%s.",
-                                  k->name, at, k->attrs, rq, client);
+    f->summary = w4_cor_printf ("Cookie `%s` was deleted by the server in %s (%s) before %s; "
+                                "%s.",
+                                k->name, at, k->attrs, rq, client);
   } else {
     g_autofree char *life = w4_cor_duration (w4_time_diff_usec (k->set_ts, k->expiry));
     g_autofree char *ago = w4_cor_duration (w4_time_diff_usec (k->expiry, c->ex->req_ts));
-    f->summary = g_strdup_printf ("Cookie `%s` was set in %s (%s) and expired %s later, %s before "
-                                  "%s; %s.",
-                                  k->name, at, k->attrs, life, ago, rq, client);
+    f->summary = w4_cor_printf ("Cookie `%s` was set in %s (%s) and expired %s later, %s before "
+                                "%s; %s.",
+                                k->name, at, k->attrs, life, ago, rq, client);
   }
   f->fix = g_strdup (w4_cause_info (W4_CAUSE_COOKIE_EXPIRED)->fix);
   ev_set_cookie (c, k);
@@ -165,29 +165,29 @@ not_sent_why (const W4CorCtx *c, const W4CorCookieFact *k, const char *at)
 
   switch (k->why) {
   case W4_CK_WHY_PATH:
-    return g_strdup_printf ("with %s%s in %s, and %s is outside it", strstr (k->attrs, "Path=")
-                                                                       ? "Path="
-                                                                       : "the default path ",
-                            k->path, at, chk->req_path);
+    return w4_cor_printf ("with %s%s in %s, and %s is outside it", strstr (k->attrs, "Path=")
+                                                                     ? "Path="
+                                                                     : "the default path ",
+                          k->path, at, chk->req_path);
   case W4_CK_WHY_SECURE:
-    return g_strdup_printf ("with Secure in %s %s, and this request went over plain http", at,
-                            carrier (k->over_tls));
+    return w4_cor_printf ("with Secure in %s %s, and this request went over plain http", at,
+                          carrier (k->over_tls));
   case W4_CK_WHY_DOMAIN:
-    return g_strdup_printf ("in %s with Domain=%s, which does not cover the host that set it, "
-                            "so clients refuse it", at, k->domain);
+    return w4_cor_printf ("in %s with Domain=%s, which does not cover the host that set it, "
+                          "so clients refuse it", at, k->domain);
   case W4_CK_WHY_SAMESITE:
     if (k->strict && chk->navigation)
-      return g_strdup_printf ("in %s (%s), and this request is a top-level navigation from "
-                              "another site (%s): SameSite=Strict keeps the cookie off even "
-                              "those, where Lax would let it go", at, k->attrs,
-                              chk->cross_by ? chk->cross_by : "Sec-Fetch-Site");
-    return g_strdup_printf ("in %s (%s), and this request is cross-site (%s)", at, k->attrs,
+      return w4_cor_printf ("in %s (%s), and this request is a top-level navigation from "
+                            "another site (%s): SameSite=Strict keeps the cookie off even "
+                            "those, where Lax would let it go", at, k->attrs,
                             chk->cross_by ? chk->cross_by : "Sec-Fetch-Site");
+    return w4_cor_printf ("in %s (%s), and this request is cross-site (%s)", at, k->attrs,
+                          chk->cross_by ? chk->cross_by : "Sec-Fetch-Site");
   case W4_CK_WHY_UNKNOWN:
   default:
-    return g_strdup_printf ("in %s (%s) and had not expired; nothing in the request keeps it "
-                            "from applying, so the client's cookie jar did not keep or send it",
-                            at, k->attrs[0] ? k->attrs : "no attributes");
+    return w4_cor_printf ("in %s (%s) and had not expired; nothing in the request keeps it "
+                          "from applying, so the client's cookie jar did not keep or send it",
+                          at, k->attrs[0] ? k->attrs : "no attributes");
   }
 }
 
@@ -200,13 +200,13 @@ not_sent_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   g_autofree char *rq = request_words (c);
   g_autofree char *why = not_sent_why (c, k, at);
 
-  f->summary = g_strdup_printf ("Cookie `%s` was set %s; %s carried none of the %u unexpired "
-                                "cookie%s the server set for this host.",
-                                k->name, why, rq, chk->n_live, chk->n_live == 1 ? "" : "s");
+  f->summary = w4_cor_printf ("Cookie `%s` was set %s; %s carried none of the %u unexpired "
+                              "cookie%s the server set for this host.",
+                              k->name, why, rq, chk->n_live, chk->n_live == 1 ? "" : "s");
   switch (k->why) {
   case W4_CK_WHY_PATH:
-    f->fix = g_strdup_printf ("Set the cookie with a Path that covers %s (e.g. Path=/), or call "
-                              "the endpoint under %s.", chk->req_path, k->path);
+    f->fix = w4_cor_printf ("Set the cookie with a Path that covers %s (e.g. Path=/), or call "
+                            "the endpoint under %s.", chk->req_path, k->path);
     break;
   case W4_CK_WHY_SECURE:
     f->fix = g_strdup ("Use https for the requests that need the Secure cookie.");

@@ -87,7 +87,7 @@ server_words (const W4CorExchange *ex)
 {
   if (ex->server_message == NULL)
     return g_strdup ("");
-  return g_strdup_printf (" (\"%s\")", ex->server_message);
+  return w4_cor_printf (" (\"%s\")", ex->server_message);
 }
 
 static void
@@ -102,29 +102,29 @@ csrf_missing_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   if (v->csrf_success != NULL) {
     const char *name = w4_csrf_header_name ((W4CsrfHeader) v->csrf_header);
     g_autofree char *at = w4_cor_frame_ref (c, v->csrf_success->req_frame);
-    g_autofree char *ev = g_strdup_printf ("a success (%u) of this client with %s and the "
-                                           "session cookie", v->csrf_success->status, name);
+    g_autofree char *ev = w4_cor_printf ("a success (%u) of this client with %s and the "
+                                         "session cookie", v->csrf_success->status, name);
 
-    f->summary = g_strdup_printf ("%s carried %s, which succeeded on this %s before (%s), but not "
-                                  "%s, which this client's successful request at %s carried; the "
-                                  "%s answered %u%s.",
-                                  what, phrase, w4_cor_who_answers (c), worked, name, at,
-                                  w4_cor_who_answers (c), ex->status, said);
-    f->fix = g_strdup_printf ("Send the application's anti-forgery header (%s) with every "
-                              "cookie-authenticated API call, as the successful request did.",
-                              name);
+    f->summary = w4_cor_printf ("%s carried %s, which succeeded on this %s before (%s), but not "
+                                "%s, which this client's successful request at %s carried; the "
+                                "%s answered %u%s.",
+                                what, phrase, w4_cor_who_answers (c), worked, name, at,
+                                w4_cor_who_answers (c), ex->status, said);
+    f->fix = w4_cor_printf ("Send the application's anti-forgery header (%s) with every "
+                            "cookie-authenticated API call, as the successful request did.",
+                            name);
     w4_cor_ev_add (c->ev, v->csrf_success->req_frame, v->csrf_success->req_stream, ev);
   } else if (v->cred != NULL) {
-    f->summary = g_strdup_printf ("The %s refused %s with %u%s: it names the anti-forgery token, "
-                                  "and %s succeeded on it before (%s), so the session is valid "
-                                  "and the token is what is missing or wrong.",
-                                  w4_cor_who_answers (c), what, ex->status, said, phrase, worked);
+    f->summary = w4_cor_printf ("The %s refused %s with %u%s: it names the anti-forgery token, "
+                                "and %s succeeded on it before (%s), so the session is valid "
+                                "and the token is what is missing or wrong.",
+                                w4_cor_who_answers (c), what, ex->status, said, phrase, worked);
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_CSRF_TOKEN_MISSING)->fix);
   } else {
-    f->summary = g_strdup_printf ("The %s refused %s (sent with cookies %s) with %u%s: it names "
-                                  "the anti-forgery token, which is missing or wrong.",
-                                  w4_cor_who_answers (c), what, ex->cookie_names, ex->status,
-                                  said);
+    f->summary = w4_cor_printf ("The %s refused %s (sent with cookies %s) with %u%s: it names "
+                                "the anti-forgery token, which is missing or wrong.",
+                                w4_cor_who_answers (c), what, ex->cookie_names, ex->status,
+                                said);
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_CSRF_TOKEN_MISSING)->fix);
   }
   if (v->agg != NULL && (v->csrf_success == NULL ||

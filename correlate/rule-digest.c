@@ -88,7 +88,7 @@ stale_nonce_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   switch (v->digest_why) {
   case STALE_NC_REPLAY:
     at = w4_cor_frame_ref (c, d->nc_frame);
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "The client sent nonce count nc=%s with a nonce it had already sent with that count at "
       "%s: the %s refuses a replayed nonce count.",
       cred_param (c->authz, "nc"), at, w4_cor_who_answers (c));
@@ -97,7 +97,7 @@ stale_nonce_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     break;
   case STALE_REFUSED:
     at = w4_cor_frame_ref (c, d->refused_frame);
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "The client sent again a nonce the %s had already refused at %s (it answered with a new "
       "nonce); the client did not restart the handshake with the new one.",
       w4_cor_who_answers (c), at);
@@ -106,16 +106,16 @@ stale_nonce_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     break;
   case STALE_EXPIRED:
     at = w4_cor_frame_ref (c, d->ok_frame);
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "The client reused a nonce that worked at %s, and the %s answered with a new nonce: it no "
       "longer accepts the old one (it expired without stale=true).",
       at, w4_cor_who_answers (c));
     w4_cor_ev_add (c->ev, d->ok_frame, d->ok_stream, "the earlier success with this nonce");
     break;
   default:
-    f->summary = g_strdup_printf ("The %s marked the Digest nonce stale (stale=true), and the "
-                                  "client did not get through with the new nonce.",
-                                  w4_cor_who_answers (c));
+    f->summary = w4_cor_printf ("The %s marked the Digest nonce stale (stale=true), and the "
+                                "client did not get through with the new nonce.",
+                                w4_cor_who_answers (c));
     break;
   }
   if (d != NULL && d->challenge_frame != 0 && v->digest_why != STALE_FLAG)
@@ -217,14 +217,14 @@ digest_mismatch_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   const W4CorDigestFacts *d = facts_of (c);
   g_autofree char *at = d->challenge_frame ? w4_cor_frame_ref (c, d->challenge_frame) : NULL;
-  g_autofree char *where = at ? g_strdup_printf ("the challenge at %s", at)
-                              : g_strdup_printf ("the %s", w4_cor_who_answers (c));
+  g_autofree char *where = at ? w4_cor_printf ("the challenge at %s", at)
+                              : w4_cor_printf ("the %s", w4_cor_who_answers (c));
 
   switch (v->digest_why) {
   case MISMATCH_URI: {
     g_autofree char *sent = w4_cor_display_uri (c, v->digest_sent);
     g_autofree char *target = w4_cor_display_uri (c, v->digest_wanted);
-    f->summary = g_strdup_printf (
+    f->summary = w4_cor_printf (
       "The Digest response names uri=%s but the request is for %s: the %s checks the digest "
       "against the request-target as it arrives (a proxy that rewrote the URI is the usual "
       "reason).",
@@ -232,20 +232,20 @@ digest_mismatch_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
     break;
   }
   case MISMATCH_REALM:
-    f->summary = g_strdup_printf ("The Digest response names realm=\"%s\" but %s asked for "
-                                  "realm=\"%s\".", v->digest_sent, where, v->digest_wanted);
+    f->summary = w4_cor_printf ("The Digest response names realm=\"%s\" but %s asked for "
+                                "realm=\"%s\".", v->digest_sent, where, v->digest_wanted);
     break;
   case MISMATCH_ALGORITHM:
-    f->summary = g_strdup_printf ("The Digest response uses algorithm=%s but %s offered "
-                                  "algorithm=%s.", v->digest_sent, where, v->digest_wanted);
+    f->summary = w4_cor_printf ("The Digest response uses algorithm=%s but %s offered "
+                                "algorithm=%s.", v->digest_sent, where, v->digest_wanted);
     break;
   default:
     if (v->digest_wanted == NULL)
-      f->summary = g_strdup_printf ("The Digest response uses qop=%s but %s offered no qop.",
-                                    v->digest_sent, where);
+      f->summary = w4_cor_printf ("The Digest response uses qop=%s but %s offered no qop.",
+                                  v->digest_sent, where);
     else
-      f->summary = g_strdup_printf ("The Digest response uses qop=%s but %s offered "
-                                    "qop=\"%s\".", v->digest_sent, where, v->digest_wanted);
+      f->summary = w4_cor_printf ("The Digest response uses qop=%s but %s offered "
+                                  "qop=\"%s\".", v->digest_sent, where, v->digest_wanted);
     break;
   }
   if (d->challenge_frame != 0)

@@ -24,12 +24,12 @@ preflight_asks (const W4CorHeaderFacts *pf, const char *uri)
 {
   GString *s = g_string_new (NULL);
 
-  g_string_printf (s, "%s %s", pf->acr_method, uri);
+  w4_cor_append_printf (s, "%s %s", pf->acr_method, uri);
   if (pf->acr_headers != NULL && pf->acr_headers[0] != '\0')
-    g_string_append_printf (s, " with the header%s %s", strchr (pf->acr_headers, ',') ? "s" : "",
-                            pf->acr_headers);
+    w4_cor_append_printf (s, " with the header%s %s", strchr (pf->acr_headers, ',') ? "s" : "",
+                          pf->acr_headers);
   if (pf->origin != NULL)
-    g_string_append_printf (s, ", from a page on %s", pf->origin);
+    w4_cor_append_printf (s, ", from a page on %s", pf->origin);
   return g_string_free (s, FALSE);
 }
 
@@ -42,23 +42,23 @@ cors_preflight_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   (void) v;
   /* an empty method names nothing to quote */
   if (pf == NULL || pf->acr_method == NULL || pf->acr_method[0] == '\0') {
-    f->summary = g_strdup_printf ("The browser's CORS preflight (OPTIONS with "
-                                  "Access-Control-Request-Method) for %s was refused with %u; "
-                                  "browsers never send credentials on a preflight.",
-                                  uri, c->ex->status);
+    f->summary = w4_cor_printf ("The browser's CORS preflight (OPTIONS with "
+                                "Access-Control-Request-Method) for %s was refused with %u; "
+                                "browsers never send credentials on a preflight.",
+                                uri, c->ex->status);
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_CORS_PREFLIGHT)->fix);
     return;
   }
   g_autofree char *asks = preflight_asks (pf, uri);
-  f->summary = g_strdup_printf ("The browser's CORS preflight for %s (OPTIONS %s) was refused "
-                                "with %u; browsers never send credentials on a preflight, so "
-                                "the %s itself is not sent.",
-                                asks, uri, c->ex->status, pf->acr_method);
-  f->fix = g_strdup_printf ("Let OPTIONS requests through without authentication, and answer "
-                            "them with Access-Control-Allow-Origin: %s%s%s.",
-                            pf->origin ? pf->origin : "<the page's origin>",
-                            pf->acr_headers ? " and Access-Control-Allow-Headers: " : "",
-                            pf->acr_headers ? pf->acr_headers : "");
+  f->summary = w4_cor_printf ("The browser's CORS preflight for %s (OPTIONS %s) was refused "
+                              "with %u; browsers never send credentials on a preflight, so "
+                              "the %s itself is not sent.",
+                              asks, uri, c->ex->status, pf->acr_method);
+  f->fix = w4_cor_printf ("Let OPTIONS requests through without authentication, and answer "
+                          "them with Access-Control-Allow-Origin: %s%s%s.",
+                          pf->origin ? pf->origin : "<the page's origin>",
+                          pf->acr_headers ? " and Access-Control-Allow-Headers: " : "",
+                          pf->acr_headers ? pf->acr_headers : "");
 }
 
 const W4CorRule w4_rule_cors_preflight = { FALSE, cors_preflight_holds, cors_preflight_explain };
@@ -111,11 +111,11 @@ scheme_mismatch_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 {
   g_autofree char *schemes = w4_cor_offered_list (c);
 
-  f->summary = g_strdup_printf ("The request sent %s credentials in %s, but the %s offers only "
-                                "%s.", w4_cor_scheme_word (v->cred), w4_cor_authz_header (c),
-                                w4_cor_who_answers (c), schemes);
-  f->fix = g_strdup_printf ("Use a scheme the %s offers: %s (see %s).", w4_cor_who_answers (c),
-                            schemes, w4_cor_challenge_header (c));
+  f->summary = w4_cor_printf ("The request sent %s credentials in %s, but the %s offers only "
+                              "%s.", w4_cor_scheme_word (v->cred), w4_cor_authz_header (c),
+                              w4_cor_who_answers (c), schemes);
+  f->fix = w4_cor_printf ("Use a scheme the %s offers: %s (see %s).", w4_cor_who_answers (c),
+                          schemes, w4_cor_challenge_header (c));
 }
 
 const W4CorRule w4_rule_scheme_mismatch = { FALSE, scheme_mismatch_holds,
@@ -155,22 +155,22 @@ malformed_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   const char *scheme = v->cred && v->cred->parsed ? v->cred->parsed->scheme : NULL;
 
   if (v->repeated > 1 && hf != NULL && hf->repeats[which] != NULL)
-    f->summary = g_strdup_printf ("The request carried %u %s headers%s: %s%s; servers reject "
-                                  "that or act on one of them.", v->repeated, v->header,
-                                  hf->repeats_differ[which] ? " with different credentials"
-                                                            : ", all the same",
-                                  hf->repeats[which],
-                                  v->repeated > W4_COR_REPEATS_SHOWN ? ", ..." : "");
+    f->summary = w4_cor_printf ("The request carried %u %s headers%s: %s%s; servers reject "
+                                "that or act on one of them.", v->repeated, v->header,
+                                hf->repeats_differ[which] ? " with different credentials"
+                                                          : ", all the same",
+                                hf->repeats[which],
+                                v->repeated > W4_COR_REPEATS_SHOWN ? ", ..." : "");
   else if (v->repeated > 1)
-    f->summary = g_strdup_printf ("The request carried %u %s headers; servers reject that or "
-                                  "pick one arbitrarily.", v->repeated, v->header);
+    f->summary = w4_cor_printf ("The request carried %u %s headers; servers reject that or "
+                                "pick one arbitrarily.", v->repeated, v->header);
   else if (scheme != NULL && strstr (v->why, scheme) == NULL)
     /* "empty credentials" says more with the scheme word it followed */
-    f->summary = g_strdup_printf ("The %s header (%s) cannot be parsed: %s.", v->header, scheme,
-                                  v->why);
+    f->summary = w4_cor_printf ("The %s header (%s) cannot be parsed: %s.", v->header, scheme,
+                                v->why);
   else
-    f->summary = g_strdup_printf ("The %s header cannot be parsed: %s.", v->header, v->why);
-  f->fix = g_strdup_printf ("Fix how the client builds the %s header.", v->header);
+    f->summary = w4_cor_printf ("The %s header cannot be parsed: %s.", v->header, v->why);
+  f->fix = w4_cor_printf ("Fix how the client builds the %s header.", v->header);
 }
 
 const W4CorRule w4_rule_malformed_credentials = { FALSE, malformed_holds, malformed_explain };
@@ -219,18 +219,18 @@ no_credentials_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   const char *wanted = c->proxy ? "Proxy-Authorization" : "credentials";
 
   if (v->cookies_only)
-    f->summary = g_strdup_printf ("The request carried only cookies (%s), but the server asks "
-                                  "for %s authentication, so the cookies sent were not what it "
-                                  "asked for.", ex->cookie_names, schemes);
+    f->summary = w4_cor_printf ("The request carried only cookies (%s), but the server asks "
+                                "for %s authentication, so the cookies sent were not what it "
+                                "asked for.", ex->cookie_names, schemes);
   else if (w4_cor_has_challenges (c))
-    f->summary = g_strdup_printf ("The request carried no %s, and the %s asks for %s.", wanted,
-                                  w4_cor_who_answers (c), schemes);
+    f->summary = w4_cor_printf ("The request carried no %s, and the %s asks for %s.", wanted,
+                                w4_cor_who_answers (c), schemes);
   else
-    f->summary = g_strdup_printf ("The request carried no %s, and the %s's %u names no scheme "
-                                  "to use.", wanted, w4_cor_who_answers (c), ex->status);
+    f->summary = w4_cor_printf ("The request carried no %s, and the %s's %u names no scheme "
+                                "to use.", wanted, w4_cor_who_answers (c), ex->status);
   if (w4_cor_has_challenges (c))
-    f->fix = g_strdup_printf ("Send credentials (%s, as %s asks); check the client's auth "
-                              "configuration.", schemes, w4_cor_challenge_header (c));
+    f->fix = w4_cor_printf ("Send credentials (%s, as %s asks); check the client's auth "
+                            "configuration.", schemes, w4_cor_challenge_header (c));
   else
     f->fix = g_strdup (w4_cause_info (W4_CAUSE_NO_CREDENTIALS)->fix);
 }

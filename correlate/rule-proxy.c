@@ -40,10 +40,10 @@ loss_words (const W4CorProxyLink *l)
   case W4_PROXY_AUTHZ_CHANGED:
     return g_strdup ("with another Authorization header than the one the client sent");
   case W4_PROXY_COOKIE_DROPPED:
-    return g_strdup_printf ("without the cookie %s the client sent", l->cookie);
+    return w4_cor_printf ("without the cookie %s the client sent", l->cookie);
   case W4_PROXY_COOKIE_CHANGED:
-    return g_strdup_printf ("with another value of the cookie %s than the client sent",
-                            l->cookie);
+    return w4_cor_printf ("with another value of the cookie %s than the client sent",
+                          l->cookie);
   case W4_PROXY_KEPT:
     break;
   }
@@ -66,13 +66,13 @@ fix_words (const W4CorProxyLink *l)
   const char *header = l->cookie != NULL ? "Cookie" : "Authorization";
 
   if (via_is_squid (l))
-    return g_strdup_printf ("Configure the proxy at %s to pass the %s header through to %s "
-                            "unchanged (squid: check request_header_access and "
-                            "request_header_replace for %s).",
-                            l->proxy, header, l->origin, header);
-  return g_strdup_printf ("Configure the proxy at %s to pass the %s header through to %s "
-                          "unchanged (not clearing or replacing it).",
-                          l->proxy, header, l->origin);
+    return w4_cor_printf ("Configure the proxy at %s to pass the %s header through to %s "
+                          "unchanged (squid: check request_header_access and "
+                          "request_header_replace for %s).",
+                          l->proxy, header, l->origin, header);
+  return w4_cor_printf ("Configure the proxy at %s to pass the %s header through to %s "
+                        "unchanged (not clearing or replacing it).",
+                        l->proxy, header, l->origin);
 }
 
 /* The origin server's failure: the forwarded request is the finding's. */
@@ -83,25 +83,25 @@ explain_origin_leg (const W4CorCtx *c, const W4CorProxyLink *l, W4Finding *f)
   g_autofree char *uri = w4_cor_display_uri (c, l->origin_target);
   g_autofree char *at_client = w4_cor_frame_ref (c, l->client_req_frame);
   g_autofree char *relay = NULL;
-  g_autofree char *cl_ev = g_strdup_printf ("%s (the client's request to the proxy at %s)",
-                                            l->client_what, l->proxy);
+  g_autofree char *cl_ev = w4_cor_printf ("%s (the client's request to the proxy at %s)",
+                                          l->client_what, l->proxy);
 
   if (l->client_resp_frame != 0) {
     g_autofree char *at_relay = w4_cor_frame_ref (c, l->client_resp_frame);
     relay = l->client_status == c->ex->status
-              ? g_strdup_printf ("; the proxy relayed the %u to the client (%s)", l->client_status,
-                                 at_relay)
-              : g_strdup_printf ("; the proxy answered the client %u (%s)", l->client_status,
-                                 at_relay);
+              ? w4_cor_printf ("; the proxy relayed the %u to the client (%s)", l->client_status,
+                               at_relay)
+              : w4_cor_printf ("; the proxy answered the client %u (%s)", l->client_status,
+                               at_relay);
   }
-  f->summary = g_strdup_printf ("The proxy at %s forwarded %s %s to %s %s (%s), and the server "
-                                "answered %u%s.",
-                                l->proxy, l->method, uri, l->origin, lost, at_client,
-                                c->ex->status, relay ? relay : "");
+  f->summary = w4_cor_printf ("The proxy at %s forwarded %s %s to %s %s (%s), and the server "
+                              "answered %u%s.",
+                              l->proxy, l->method, uri, l->origin, lost, at_client,
+                              c->ex->status, relay ? relay : "");
   w4_cor_ev_add (c->ev, l->client_req_frame, l->client_req_stream, cl_ev);
   if (l->client_resp_frame != 0) {
-    g_autofree char *rs = g_strdup_printf ("%u relayed by the proxy to the client",
-                                           l->client_status);
+    g_autofree char *rs = w4_cor_printf ("%u relayed by the proxy to the client",
+                                         l->client_status);
     w4_cor_ev_add (c->ev, l->client_resp_frame, l->client_resp_stream, rs);
   }
 }
@@ -115,19 +115,19 @@ explain_client_leg (const W4CorCtx *c, const W4CorProxyLink *l, W4Finding *f)
   g_autofree char *at_fwd = w4_cor_frame_ref (c, l->origin_req_frame);
   g_autofree char *at_answer = w4_cor_frame_ref (c, l->origin_resp_frame);
   g_autofree char *fwd_ev = NULL;
-  g_autofree char *ans_ev = g_strdup_printf ("%s (the server's answer to the proxy)",
-                                             l->origin_resp_what ? l->origin_resp_what : "");
+  g_autofree char *ans_ev = w4_cor_printf ("%s (the server's answer to the proxy)",
+                                           l->origin_resp_what ? l->origin_resp_what : "");
 
   if (l->via != NULL)
-    fwd_ev = g_strdup_printf ("%s (the proxy's request to %s, Via: %s)", l->origin_what,
-                              l->origin, l->via);
+    fwd_ev = w4_cor_printf ("%s (the proxy's request to %s, Via: %s)", l->origin_what,
+                            l->origin, l->via);
   else
-    fwd_ev = g_strdup_printf ("%s (the proxy's request to %s)", l->origin_what, l->origin);
-  f->summary = g_strdup_printf ("The proxy at %s forwarded this request to %s as %s %s (%s) %s; "
-                                "the server answered %u (%s), and the proxy relayed that answer "
-                                "to the client.",
-                                l->proxy, l->origin, l->method, uri, at_fwd, lost,
-                                l->origin_status, at_answer);
+    fwd_ev = w4_cor_printf ("%s (the proxy's request to %s)", l->origin_what, l->origin);
+  f->summary = w4_cor_printf ("The proxy at %s forwarded this request to %s as %s %s (%s) %s; "
+                              "the server answered %u (%s), and the proxy relayed that answer "
+                              "to the client.",
+                              l->proxy, l->origin, l->method, uri, at_fwd, lost,
+                              l->origin_status, at_answer);
   w4_cor_ev_add (c->ev, l->origin_req_frame, l->origin_req_stream, fwd_ev);
   w4_cor_ev_add (c->ev, l->origin_resp_frame, l->origin_resp_stream, ans_ev);
 }

@@ -27,19 +27,19 @@ dropped_on_redirect_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding
   g_autofree char *at_3xx = w4_cor_frame_ref (c, l->resp_frame);
   g_autofree char *uri = w4_cor_display_uri (c, l->target);
   g_autofree char *loc = w4_cor_display_uri (c, l->location);
-  g_autofree char *rq = g_strdup_printf ("%s %s with Authorization: %s (redirected)", l->method,
-                                         uri, l->authz);
-  g_autofree char *rs = g_strdup_printf ("%u with Location: %s (to %s, another origin)",
-                                         l->status, loc, l->to_origin);
+  g_autofree char *rq = w4_cor_printf ("%s %s with Authorization: %s (redirected)", l->method,
+                                       uri, l->authz);
+  g_autofree char *rs = w4_cor_printf ("%u with Location: %s (to %s, another origin)",
+                                       l->status, loc, l->to_origin);
 
-  f->summary = g_strdup_printf ("%s followed the %u redirect at %s from %s to %s, another origin: "
-                                "the request to %s (%s) carried Authorization, the client left it "
-                                "out on the cross-origin hop, and the %s answered %u.",
-                                what, l->status, at_3xx, l->from_origin, l->to_origin,
-                                l->from_origin, at_req, w4_cor_who_answers (c), c->ex->status);
-  f->fix = g_strdup_printf ("Clients drop Authorization when a redirect leaves the origin: call "
-                            "%s directly, or keep the redirect on %s.",
-                            l->to_origin, l->from_origin);
+  f->summary = w4_cor_printf ("%s followed the %u redirect at %s from %s to %s, another origin: "
+                              "the request to %s (%s) carried Authorization, the client left it "
+                              "out on the cross-origin hop, and the %s answered %u.",
+                              what, l->status, at_3xx, l->from_origin, l->to_origin,
+                              l->from_origin, at_req, w4_cor_who_answers (c), c->ex->status);
+  f->fix = w4_cor_printf ("Clients drop Authorization when a redirect leaves the origin: call "
+                          "%s directly, or keep the redirect on %s.",
+                          l->to_origin, l->from_origin);
   w4_cor_ev_add (c->ev, l->req_frame, l->req_stream, rq);
   w4_cor_ev_add (c->ev, l->resp_frame, l->resp_stream, rs);
 }

@@ -64,15 +64,15 @@ where_words (const W4CorCred *cred, gboolean evidence)
   const char *header = cred->proxy ? "Proxy-Authorization" : "Authorization";
 
   if (cred->kind == W4_SCHEME_COOKIE)
-    return evidence ? g_strdup_printf ("JWT in cookie %s", cred->name)
-                    : g_strdup_printf ("The JWT in cookie `%s`", cred->name);
+    return evidence ? w4_cor_printf ("JWT in cookie %s", cred->name)
+                    : w4_cor_printf ("The JWT in cookie `%s`", cred->name);
   if (cred->kind == W4_SCHEME_APIKEY)
-    return g_strdup_printf ("%s in %s", evidence ? "JWT" : "The JWT", cred->name);
+    return w4_cor_printf ("%s in %s", evidence ? "JWT" : "The JWT", cred->name);
   if (evidence)
-    return g_strdup_printf ("JWT in %s", header);
+    return w4_cor_printf ("JWT in %s", header);
   if (cred->kind == W4_SCHEME_BEARER && !cred->proxy)
     return g_strdup ("The Bearer token");
-  return g_strdup_printf ("The JWT in %s", header);
+  return w4_cor_printf ("The JWT in %s", header);
 }
 
 /* "The JWT in cookie `session` for subject alice". */
@@ -83,7 +83,7 @@ token_words (const W4CorVerdict *v)
 
   if (v->jwt->sub == NULL)
     return g_steal_pointer (&where);
-  return g_strdup_printf ("%s for subject %s", where, v->jwt->sub);
+  return w4_cor_printf ("%s for subject %s", where, v->jwt->sub);
 }
 
 /* Microseconds from the server's clock at the request to second @t:
@@ -105,8 +105,8 @@ clock_words (const W4CorCtx *c, const W4CorClock *k)
   g_autofree char *at = w4_cor_frame_ref (c, k->frame);
   g_autofree char *d = w4_cor_duration (ABS (k->skew_sec) * G_USEC_PER_SEC);
 
-  return g_strdup_printf ("the server's Date header (%s) is %s %s the capture clock", at, d,
-                          k->skew_sec > 0 ? "ahead of" : "behind");
+  return w4_cor_printf ("the server's Date header (%s) is %s %s the capture clock", at, d,
+                        k->skew_sec > 0 ? "ahead of" : "behind");
 }
 
 /* The evidence of the token: its header and claims, on the request. */
@@ -117,18 +117,18 @@ add_token_evidence (const W4CorCtx *c, const W4CorVerdict *v)
   GString *s = g_string_new (NULL);
   g_autofree char *where = where_words (v->cred, TRUE);
 
-  g_string_append_printf (s, "%s (decoded, not verified):", where);
-  g_string_append_printf (s, " alg %s", j->alg ? j->alg : "(none given)");
+  w4_cor_append_printf (s, "%s (decoded, not verified):", where);
+  w4_cor_append_printf (s, " alg %s", j->alg ? j->alg : "(none given)");
   if (j->kid)
-    g_string_append_printf (s, ", kid %s", j->kid);
+    w4_cor_append_printf (s, ", kid %s", j->kid);
   if (j->sub)
-    g_string_append_printf (s, ", sub %s", j->sub);
+    w4_cor_append_printf (s, ", sub %s", j->sub);
   if (j->iss)
-    g_string_append_printf (s, ", iss %s", j->iss);
+    w4_cor_append_printf (s, ", iss %s", j->iss);
   if (j->aud && j->n_aud > 1)
-    g_string_append_printf (s, ", aud %s (and %u more)", j->aud, j->n_aud - 1);
+    w4_cor_append_printf (s, ", aud %s (and %u more)", j->aud, j->n_aud - 1);
   else if (j->aud)
-    g_string_append_printf (s, ", aud %s", j->aud);
+    w4_cor_append_printf (s, ", aud %s", j->aud);
   {
     const struct { gboolean has; gint64 t; const char *name; } times[] = {
       { j->has_iat, j->iat, "iat" }, { j->has_nbf, j->nbf, "nbf" }, { j->has_exp, j->exp, "exp" },
@@ -138,7 +138,7 @@ add_token_evidence (const W4CorCtx *c, const W4CorVerdict *v)
       if (!times[i].has)
         continue;
       iso = w4_cor_iso_time (times[i].t);
-      g_string_append_printf (s, ", %s %s", times[i].name, iso);
+      w4_cor_append_printf (s, ", %s %s", times[i].name, iso);
     }
   }
   w4_cor_ev_add (c->ev, c->ex->req_frame, c->ex->req_stream, s->str);
@@ -154,10 +154,10 @@ add_clock_evidence (const W4CorCtx *c, const W4CorClock *k)
   g_autofree char *what = NULL;
 
   if (w4_cor_clock_is_off (k))
-    what = g_strdup_printf ("Date: %s, %s %s the capture clock", iso, d,
-                            k->skew_sec > 0 ? "ahead of" : "behind");
+    what = w4_cor_printf ("Date: %s, %s %s the capture clock", iso, d,
+                          k->skew_sec > 0 ? "ahead of" : "behind");
   else
-    what = g_strdup_printf ("Date: %s, which agrees with the capture clock", iso);
+    what = w4_cor_printf ("Date: %s, which agrees with the capture clock", iso);
   w4_cor_ev_add (c->ev, k->frame, k->stream, what);
 }
 
@@ -243,10 +243,10 @@ expired_clock_words (const W4CorCtx *c, const W4CorVerdict *v)
   left = by_server_usec (c, v->clock, v->jwt_time);
   d = w4_cor_duration (ABS (left));
   if (left <= 0)
-    return g_strdup_printf (" %c%s, so by the server's clock it expired %s before the request.",
-                            g_ascii_toupper (clock[0]), clock + 1, d);
-  return g_strdup_printf (" %c%s, so by the server's clock it had not expired yet (%s left).",
+    return w4_cor_printf (" %c%s, so by the server's clock it expired %s before the request.",
                           g_ascii_toupper (clock[0]), clock + 1, d);
+  return w4_cor_printf (" %c%s, so by the server's clock it had not expired yet (%s left).",
+                        g_ascii_toupper (clock[0]), clock + 1, d);
 }
 
 static void
@@ -257,7 +257,7 @@ expired_token_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 
   f->fix = g_strdup ("Refresh the token before it expires; check the token lifetime.");
   if (v->jwt == NULL) {
-    f->summary = g_strdup_printf ("The server says the token expired (%s).", said);
+    f->summary = w4_cor_printf ("The server says the token expired (%s).", said);
     return;
   }
   add_token_evidence (c, v);
@@ -271,25 +271,25 @@ expired_token_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
 
     if (v->jwt_time <= ex->req_ts.sec) {
       g_autofree char *clock = expired_clock_words (c, v);
-      f->summary = g_strdup_printf ("%s expired at %s, %s before the request.%s", who, when, d,
-                                    clock);
+      f->summary = w4_cor_printf ("%s expired at %s, %s before the request.%s", who, when, d,
+                                  clock);
       return;
     }
     /* Not expired by the capture's clock: the server's words decided. */
     if (w4_cor_clock_is_off (v->clock) && by_server_usec (c, v->clock, v->jwt_time) <= 0) {
       g_autofree char *clock = clock_words (c, v->clock);
       g_autofree char *ago = w4_cor_duration (-by_server_usec (c, v->clock, v->jwt_time));
-      f->summary = g_strdup_printf ("The server says the token expired (%s). %s expires at %s, "
-                                    "%s after the request by the capture clock, but %s, so by "
-                                    "the server's clock it expired %s before the request.",
-                                    said, who, when, d, clock, ago);
+      f->summary = w4_cor_printf ("The server says the token expired (%s). %s expires at %s, "
+                                  "%s after the request by the capture clock, but %s, so by "
+                                  "the server's clock it expired %s before the request.",
+                                  said, who, when, d, clock, ago);
       g_free (f->fix);
       f->fix = g_strdup ("The server's clock is ahead: check NTP on the server.");
       return;
     }
-    f->summary = g_strdup_printf ("The server says the token expired (%s), although %c%s "
-                                  "expires only at %s, %s after the request.",
-                                  said, g_ascii_tolower (who[0]), who + 1, when, d);
+    f->summary = w4_cor_printf ("The server says the token expired (%s), although %c%s "
+                                "expires only at %s, %s after the request.",
+                                said, g_ascii_tolower (who[0]), who + 1, when, d);
   }
 }
 
@@ -336,18 +336,18 @@ not_yet_valid_clock_words (const W4CorCtx *c, const W4CorVerdict *v)
                      "header seen here to compare with).");
   if (!w4_cor_clock_is_off (v->clock)) {
     g_autofree char *at = w4_cor_frame_ref (c, v->clock->frame);
-    return g_strdup_printf ("; the server's Date header (%s) agrees with the capture clock, so "
-                            "the issuer's clock is ahead.", at);
+    return w4_cor_printf ("; the server's Date header (%s) agrees with the capture clock, so "
+                          "the issuer's clock is ahead.", at);
   }
   clock = clock_words (c, v->clock);
   ahead = by_server_usec (c, v->clock, v->jwt_time);
   if (ahead > (gint64) W4_COR_SKEW_SEC * G_USEC_PER_SEC) {
     g_autofree char *d = w4_cor_duration (ahead);
-    return g_strdup_printf ("; %s, and by the server's clock too the token starts %s after the "
-                            "request: the issuer's clock is ahead of both.", clock, d);
+    return w4_cor_printf ("; %s, and by the server's clock too the token starts %s after the "
+                          "request: the issuer's clock is ahead of both.", clock, d);
   }
-  return g_strdup_printf ("; %s, so by the server's clock the token was already valid: the "
-                          "capture's clock, not the issuer's, is behind.", clock);
+  return w4_cor_printf ("; %s, so by the server's clock the token was already valid: the "
+                        "capture's clock, not the issuer's, is behind.", clock);
 }
 
 static void
@@ -362,8 +362,8 @@ not_yet_valid_explain (const W4CorCtx *c, const W4CorVerdict *v, W4Finding *f)
   add_token_evidence (c, v);
   if (v->clock != NULL)
     add_clock_evidence (c, v->clock);
-  f->summary = g_strdup_printf ("%s is valid only from %s (its %s), %s after the request%s", who,
-                                when, v->jwt_claim, ahead, clock);
+  f->summary = w4_cor_printf ("%s is valid only from %s (its %s), %s after the request%s", who,
+                              when, v->jwt_claim, ahead, clock);
   if (w4_cor_clock_is_off (v->clock))
     f->fix = g_strdup ("Clock skew: check NTP on the token issuer, and on the server, whose "
                        "clock is off too.");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "cor-private.h"
+#include "cor-format.h"
 
 G_BEGIN_DECLS
 
@@ -134,6 +135,10 @@ char *w4_cor_cred_desc (const W4CorCtx *c, const W4CorCred *cred);
 char *w4_cor_cred_phrase (const W4CorCred *cred);
 /* "GET /password-ok.php with Authorization: Basic (user test)". */
 char *w4_cor_request_what (const W4CorCtx *c, const W4CorExchange *ex);
+/* The same with @ex's target as w4_cor_display_uri shows it already made
+ * (the finding's uri): redacting a URI twice per finding cost 640
+ * instructions. */
+char *w4_cor_request_what_shown (const W4CorCtx *c, const W4CorExchange *ex, const char *uri);
 /* "401 with WWW-Authenticate: Basic realm=\"...\"". */
 char *w4_cor_response_what (const W4CorCtx *c);
 /* "Basic or Digest": the schemes the response offers. */

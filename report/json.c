@@ -25,12 +25,20 @@
  * reader is never far behind. */
 #define W4_REP_NDJSON_FLUSH_USEC (100 * G_TIME_SPAN_MILLISECOND)
 
+/* A member's key. Every key here is a name of ours (the contract's field
+ * names, cause, memory and evictor names): none needs an escape. */
+static inline void
+w4_json_key (W4JsonW *w, const char *key)
+{
+  w4_jsonw_key_plain (w, key, strlen (key));
+}
+
 /* Integers as jansson held them (json_int_t is long long): frame numbers
  * and counts never get near 2^63, but the output stays what it was. */
 static void
 w4_json_put_uint (W4JsonW *w, const char *key, guint64 v)
 {
-  w4_jsonw_key (w, key);
+  w4_json_key (w, key);
   w4_jsonw_uint (w, MIN (v, (guint64) G_MAXINT64));
 }
 
@@ -40,7 +48,7 @@ static void
 w4_json_put_uint_or_null (W4JsonW *w, const char *key, guint64 v)
 {
   if (v == 0) {
-    w4_jsonw_key (w, key);
+    w4_json_key (w, key);
     w4_jsonw_null (w);
     return;
   }
@@ -52,7 +60,7 @@ w4_json_put_uint_or_null (W4JsonW *w, const char *key, guint64 v)
 static void
 w4_json_put_int_or_null (W4JsonW *w, const char *key, gint64 v)
 {
-  w4_jsonw_key (w, key);
+  w4_json_key (w, key);
   if (v < 0)
     w4_jsonw_null (w);
   else
@@ -63,21 +71,21 @@ w4_json_put_int_or_null (W4JsonW *w, const char *key, gint64 v)
 static void
 w4_json_put_str (W4JsonW *w, const char *key, const char *s)
 {
-  w4_jsonw_key (w, key);
+  w4_json_key (w, key);
   w4_jsonw_string (w, s);
 }
 
 static void
 w4_json_put_bool (W4JsonW *w, const char *key, gboolean v)
 {
-  w4_jsonw_key (w, key);
+  w4_json_key (w, key);
   w4_jsonw_bool (w, v);
 }
 
 static void
 w4_json_put_related (W4JsonW *w, guint64 mask)
 {
-  w4_jsonw_key (w, "related");
+  w4_json_key (w, "related");
   w4_jsonw_begin_array (w);
   for (int c = 0; c < W4_CAUSE_COUNT && c < 64; c++)
     if (mask & (G_GUINT64_CONSTANT (1) << c))
@@ -88,7 +96,7 @@ w4_json_put_related (W4JsonW *w, guint64 mask)
 static void
 w4_json_put_evidence (W4JsonW *w, const GPtrArray *evidence)
 {
-  w4_jsonw_key (w, "evidence");
+  w4_json_key (w, "evidence");
   w4_jsonw_begin_array (w);
   for (guint i = 0; evidence != NULL && i < evidence->len; i++) {
     const W4Evidence *e = g_ptr_array_index (evidence, i);
@@ -153,7 +161,7 @@ w4_json_put_finding (W4JsonW *w, const W4Finding *f)
 static void
 w4_json_put_tls_alerts (W4JsonW *w, const W4ServerStat *st)
 {
-  w4_jsonw_key (w, "tls_alerts");
+  w4_json_key (w, "tls_alerts");
   w4_jsonw_begin_array (w);
   for (guint k = 0; st->tls_alerts != NULL && k < st->tls_alerts->len; k++) {
     const W4TlsAlertStat *a = &g_array_index (st->tls_alerts, W4TlsAlertStat, k);
@@ -174,7 +182,7 @@ w4_json_put_tls_alerts (W4JsonW *w, const W4ServerStat *st)
 static void
 w4_json_put_schemes (W4JsonW *w, const char *csv)
 {
-  w4_jsonw_key (w, "schemes");
+  w4_json_key (w, "schemes");
   w4_jsonw_begin_array (w);
   if (csv != NULL && *csv != '\0') {
     g_auto (GStrv) parts = g_strsplit (csv, ",", -1);
@@ -196,21 +204,21 @@ w4_json_put_schemes (W4JsonW *w, const char *csv)
 static void
 w4_json_put_budget (W4JsonW *w, const W4Budget *b)
 {
-  w4_jsonw_key (w, "budget");
+  w4_json_key (w, "budget");
   w4_jsonw_begin_object (w);
   w4_json_put_uint (w, "max_bytes", b->max);
   w4_json_put_uint (w, "peak_bytes", b->peak);
-  w4_jsonw_key (w, "peak_by_kind");
+  w4_json_key (w, "peak_by_kind");
   w4_jsonw_begin_object (w);
   for (int k = 0; k < W4_MEM_KINDS; k++)
     w4_json_put_uint (w, w4_mem_name ((W4MemKind) k), b->peak_by_kind[k]);
   w4_jsonw_end_object (w);
-  w4_jsonw_key (w, "evicted");
+  w4_json_key (w, "evicted");
   w4_jsonw_begin_object (w);
   for (int k = 0; k < W4_EVICT_KINDS; k++)
     w4_json_put_uint (w, w4_evict_name ((W4EvictKind) k), b->evicted[k]);
   w4_jsonw_end_object (w);
-  w4_jsonw_key (w, "refused");
+  w4_json_key (w, "refused");
   w4_jsonw_begin_object (w);
   for (int k = 0; k < W4_MEM_KINDS; k++)
     w4_json_put_uint (w, w4_mem_name ((W4MemKind) k), b->refused[k]);
@@ -272,26 +280,26 @@ w4_json_put_summary (W4JsonW *w, const W4Report *rep, const W4Summary *s, gboole
 
   /* Only the codes that occurred, in the contract's order: a script reads
    * a missing code as 0. */
-  w4_jsonw_key (w, "by_cause");
+  w4_json_key (w, "by_cause");
   w4_jsonw_begin_object (w);
   for (int c = 0; c < W4_CAUSE_COUNT; c++)
     if (s->by_cause[c] != 0)
       w4_json_put_uint (w, w4_cause_name ((W4Cause) c), s->by_cause[c]);
   w4_jsonw_end_object (w);
 
-  w4_jsonw_key (w, "by_server");
+  w4_json_key (w, "by_server");
   w4_jsonw_begin_array (w);
   for (guint i = 0; s->by_server != NULL && i < s->by_server->len; i++)
     w4_json_put_server (w, g_ptr_array_index (s->by_server, i));
   w4_jsonw_end_array (w);
 
-  w4_jsonw_key (w, "by_principal");
+  w4_json_key (w, "by_principal");
   w4_jsonw_begin_array (w);
   for (guint i = 0; s->by_principal != NULL && i < s->by_principal->len; i++)
     w4_json_put_principal (w, g_ptr_array_index (s->by_principal, i));
   w4_jsonw_end_array (w);
 
-  w4_jsonw_key (w, "warnings");
+  w4_json_key (w, "warnings");
   w4_jsonw_begin_array (w);
   for (guint i = 0; s->warnings != NULL && i < s->warnings->len; i++)
     w4_jsonw_string (w, g_ptr_array_index (s->warnings, i));

@@ -285,6 +285,27 @@ test_random_strings (void)
   }
 }
 
+/* The writer tests 8 bytes at once: every byte value at every place of a
+ * word (and of the next, and of the tail), among plain bytes and next to
+ * the bytes the word test is nearest to getting wrong ('!' after '"',
+ * ' ' after a control character, ']' after '\\'). */
+static void
+test_every_byte_in_a_word (void)
+{
+  static const char around[] = { 'a', '!', ' ', ']', '#', '\x7f' };
+
+  for (guint b = 1; b < 256; b++)
+    for (guint at = 0; at < 19; at++)
+      for (guint k = 0; k < G_N_ELEMENTS (around); k++) {
+        char s[19 + 1];
+
+        memset (s, around[k], 19);
+        s[19] = '\0';
+        s[at] = (char) b;
+        assert_invalid_as_before (s);
+      }
+}
+
 static void
 test_empty_containers (void)
 {
@@ -332,6 +353,35 @@ test_key_order (void)
   json_object_set_new (o, "nested", json_pack ("{s:1, s:2, s:[3, {s:4, s:5}]}", "y", "x",
                                                 "w", "v", "u"));
   assert_same_new (o);
+}
+
+/* A plain key written without a look at its bytes is the key written
+ * with one, compact and indented, first member or not. */
+static void
+test_key_plain (void)
+{
+  static const char *const keys[] = { "type", "request_frame", "a", "wireshark_filter",
+                                      "rejected-credentials", "" };
+
+  for (guint indent = 0; indent <= 4; indent += 2) {
+    W4JsonW a, b;
+
+    w4_jsonw_init (&a, indent);
+    w4_jsonw_init (&b, indent);
+    w4_jsonw_begin_object (&a);
+    w4_jsonw_begin_object (&b);
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+      w4_jsonw_key (&a, keys[i]);
+      w4_jsonw_key_plain (&b, keys[i], strlen (keys[i]));
+      w4_jsonw_int (&a, i);
+      w4_jsonw_int (&b, i);
+    }
+    w4_jsonw_end_object (&a);
+    w4_jsonw_end_object (&b);
+    g_assert_cmpmem (a.data, a.len, b.data, b.len);
+    w4_jsonw_clear (&a);
+    w4_jsonw_clear (&b);
+  }
 }
 
 /* Something shaped like a finding, and many in one buffer. */
@@ -429,5 +479,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jsonw/reuse", test_reuse);
   g_test_add_func ("/jsonw/lines", test_lines);
   g_test_add_func ("/jsonw/long", test_long);
+  g_test_add_func ("/jsonw/every-byte-in-a-word", test_every_byte_in_a_word);
+  g_test_add_func ("/jsonw/key-plain", test_key_plain);
   return g_test_run ();
 }

@@ -1019,14 +1019,18 @@ test_text_files (void)
                            .width = 200 };
   W4Finding *f = example_failure ();
   W4Finding *fs[] = { f, NULL };
-  W4Evidence *e = g_ptr_array_index (f->evidence, 0);
+  const W4Evidence *e = g_ptr_array_index (f->evidence, 0);
+  g_autofree char *what = g_strdup (e->what);
 
   g_free (f->request_file);
   f->request_file = g_strdup ("a.pcap");
   f->request_frame = 140;
   f->response_frame = 1;
-  e->frame = 140;
-  e->file = g_strdup ("a.pcap");
+  /* the first entry again, in a.pcap: an entry's strings live in its own
+   * block, so it is made anew rather than given a file */
+  g_ptr_array_remove_index (f->evidence, 0);
+  w4_finding_add_evidence_in (f, 140, "a.pcap", what);
+  g_ptr_array_insert (f->evidence, 0, g_ptr_array_steal_index (f->evidence, f->evidence->len - 1));
   g_autofree char *out = run_report (&opts, fs, NULL);
   g_test_message ("%s", out);
   g_assert_nonnull (strstr (out, "frame 140 in a.pcap, frame 1"));

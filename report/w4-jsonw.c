@@ -228,71 +228,171 @@ static const guint8 w4_jsonw_byte_class[256] = {
   2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-/* jansson's escape of a control character, '"' or '\\'. */
-static void
-w4_jsonw_escape (W4JsonW *w, guint8 c)
+/* jansson's escape of a control character, '"' or '\\', at @o (room for
+ * 6 bytes); returns the end. */
+static char *
+w4_jsonw_escape (char *o, guint8 c)
 {
   static const char hex[] = "0123456789ABCDEF";
-  char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF] };
+  char short_form = 0;
 
   switch (c) {
   case '"':
-    w4_jsonw_put (w, "\\\"", 2);
+    short_form = '"';
     break;
   case '\\':
-    w4_jsonw_put (w, "\\\\", 2);
+    short_form = '\\';
     break;
   case '\b':
-    w4_jsonw_put (w, "\\b", 2);
+    short_form = 'b';
     break;
   case '\f':
-    w4_jsonw_put (w, "\\f", 2);
+    short_form = 'f';
     break;
   case '\n':
-    w4_jsonw_put (w, "\\n", 2);
+    short_form = 'n';
     break;
   case '\r':
-    w4_jsonw_put (w, "\\r", 2);
+    short_form = 'r';
     break;
   case '\t':
-    w4_jsonw_put (w, "\\t", 2);
+    short_form = 't';
     break;
   default:
-    w4_jsonw_put (w, u, sizeof u);
     break;
   }
+  *o++ = '\\';
+  if (short_form != 0) {
+    *o++ = short_form;
+    return o;
+  }
+  *o++ = 'u';
+  *o++ = '0';
+  *o++ = '0';
+  *o++ = hex[c >> 4];
+  *o++ = hex[c & 0xF];
+  return o;
 }
 
-/* The quoted string, in one pass: runs of bytes that need nothing are
- * copied at once; a byte that starts no valid UTF-8 sequence becomes
- * U+FFFD, as g_utf8_make_valid makes it. */
+/* Whether the 8 bytes at @p are all plain (printable ASCII other than
+ * '"' and '\\'), tested at once: a byte at a time, the scan was the
+ * writer's largest cost. Each term has a byte's high bit set where that
+ * byte is below 0x20 ((x - 0x20..) & ~x), is '"' or '\\' (the
+ * has-zero-byte test on x XOR the character), or is 0x80 or above (x).
+ * A borrow may also flag a byte next to a flagged one, which only sends
+ * the word to the byte loop: a word is never passed that should not be. */
+static inline gboolean
+w4_jsonw_plain8 (const guint8 *p)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 high = G_GUINT64_CONSTANT (0x8080808080808080);
+  guint64 x, q, b;
+
+  memcpy (&x, p, sizeof x);
+  q = x ^ (ones * '"');
+  b = x ^ (ones * '\\');
+  return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high) == 0;
+}
+
+/* The longest a byte becomes in a string: "\u00XX". */
+#define W4_JSONW_MAX_PER_BYTE 6
+
+/* The quoted string, in one pass, written in place after one reserve for
+ * the longest it can become: plain words are copied 8 bytes at a time; a
+ * byte that starts no valid UTF-8 sequence becomes U+FFFD, as
+ * g_utf8_make_valid makes it. */
 static void
 w4_jsonw_quoted (W4JsonW *w, const guint8 *s, gsize len)
 {
-  const guint8 *p = s, *end = s + len, *run = s;
+  const guint8 *p = s, *end = s + len;
+  char *o;
 
-  w4_jsonw_putc (w, '"');
+  if (len > (G_MAXSIZE - 2) / W4_JSONW_MAX_PER_BYTE)
+    g_error ("w4_jsonw: a string of %" G_GSIZE_FORMAT " bytes does not fit in memory", len);
+  w4_jsonw_reserve (w, 2 + W4_JSONW_MAX_PER_BYTE * len);
+  o = w->data + w->len;
+  *o++ = '"';
   while (p < end) {
-    guint8 c = *p, need = w4_jsonw_byte_class[c];
+    guint8 c;
     gsize n;
 
-    if (need == W4_JSONW_PLAIN) {
+    if (end - p >= 8) {
+      if (w4_jsonw_plain8 (p)) {
+        memcpy (o, p, 8);
+        o += 8;
+        p += 8;
+        continue;
+      }
+    } else if (len >= 8 && w4_jsonw_plain8 (end - 8)) {
+      /* the tail, as the string's last word: the bytes before the tail
+       * in that word are plain too, so they were copied as they are and
+       * writing them again changes nothing */
+      gsize tail = (gsize) (end - p);
+
+      memcpy (o - (8 - tail), end - 8, 8);
+      o += tail;
+      break;
+    }
+    c = *p;
+    switch (w4_jsonw_byte_class[c]) {
+    case W4_JSONW_PLAIN:
+      *o++ = (char) c;
       p++;
       continue;
+    case W4_JSONW_UTF8:
+      n = w4_jsonw_utf8_len (p, (gsize) (end - p));
+      if (n > 0) {
+        memcpy (o, p, n);
+        o += n;
+        p += n;
+        continue;
+      }
+      memcpy (o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      break;
+    default:
+      o = w4_jsonw_escape (o, c);
+      break;
     }
-    if (need == W4_JSONW_UTF8 && (n = w4_jsonw_utf8_len (p, (gsize) (end - p))) > 0) {
-      p += n;
-      continue;
-    }
-    w4_jsonw_put (w, (const char *) run, (gsize) (p - run));
-    if (c >= 0x80)
-      w4_jsonw_put (w, "\xEF\xBF\xBD", 3);
-    else
-      w4_jsonw_escape (w, c);
-    run = ++p;
+    p++;
   }
-  w4_jsonw_put (w, (const char *) run, (gsize) (p - run));
-  w4_jsonw_putc (w, '"');
+  *o++ = '"';
+  w->len = (gsize) (o - w->data);
+}
+
+void
+w4_jsonw_key_plain (W4JsonW *w, const char *key, gsize len)
+{
+  /* the usual case, an object's member in a compact line: the separator,
+   * the key and ':' after one reserve */
+  if (w->indent == 0 && !w->after_key && w->level > 0) {
+    guint8 *has_members = &w->open[w->level - 1];
+    char *o;
+
+    w4_jsonw_reserve (w, len + 4);
+    o = w->data + w->len;
+    if (*has_members)
+      *o++ = ',';
+    *has_members = 1;
+    *o++ = '"';
+    memcpy (o, key, len);
+    o += len;
+    *o++ = '"';
+    *o++ = ':';
+    w->len = (gsize) (o - w->data);
+    w->after_key = TRUE;
+    return;
+  }
+  w4_jsonw_member (w);
+  w4_jsonw_reserve (w, len + 4);
+  w->data[w->len++] = '"';
+  memcpy (w->data + w->len, key, len);
+  w->len += len;
+  w->data[w->len++] = '"';
+  w->data[w->len++] = ':';
+  if (w->indent != 0)
+    w->data[w->len++] = ' ';
+  w->after_key = TRUE;
 }
 
 void

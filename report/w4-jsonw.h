@@ -59,6 +59,10 @@ void w4_jsonw_end_array (W4JsonW *w);
 
 /* An object member's key (escaped like a string); its value follows. */
 void w4_jsonw_key (W4JsonW *w, const char *key);
+/* The same for a key of @len bytes that needs no escape (printable ASCII
+ * other than '"' and '\\', as the report's own field names are), written
+ * without looking at its bytes: a finding has 33 keys. */
+void w4_jsonw_key_plain (W4JsonW *w, const char *key, gsize len);
 
 /* A string; NULL writes null. */
 void w4_jsonw_string (W4JsonW *w, const char *s);
