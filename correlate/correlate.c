@@ -162,6 +162,77 @@ unintern (char *s)
     g_ref_string_release (s);
 }
 
+/* ---- table keys ---------------------------------------------------------- */
+
+/* A key up to this long is built on the stack (a longer one, rare: a long
+ * tunnel target or header value, is allocated). */
+#define W4_COR_KEY_STACK 1024
+
+/* A string key of a table, joined from parts: g_strdup_printf took a
+ * tenth of a request's instructions for what is a few copies. */
+typedef struct {
+  char *str;               /* @buf, or (owned) an allocation */
+  char buf[W4_COR_KEY_STACK];
+} W4CorKey;
+
+/* A string (NULL: empty) as a part of a key. */
+static W4Span
+key_str (const char *s)
+{
+  return w4_span (s, s != NULL ? strlen (s) : 0);
+}
+
+/* Sets @k to the @n @parts one after another (no NULs inside: the
+ * callers check), and returns it. */
+static const char *
+key_join (W4CorKey *k, const W4Span *parts, guint n)
+{
+  gsize total = 0;
+  char *p;
+
+  for (guint i = 0; i < n; i++)
+    total += parts[i].len;
+  k->str = total < sizeof k->buf ? k->buf : g_malloc (total + 1);
+  p = k->str;
+  for (guint i = 0; i < n; i++) {
+    if (parts[i].len > 0)
+      memcpy (p, parts[i].ptr, parts[i].len);
+    p += parts[i].len;
+  }
+  *p = '\0';
+  return k->str;
+}
+
+/* Joins the strings (NULL: empty) @a, @sep, @b, @sep, @c into @k; @c may
+ * be omitted (NULL, with its separator). */
+static const char *
+key_join3 (W4CorKey *k, const char *a, const char *sep, const char *b, const char *c)
+{
+  W4Span parts[] = { key_str (a), key_str (sep), key_str (b), key_str (c != NULL ? sep : NULL),
+                     key_str (c) };
+
+  return key_join (k, parts, G_N_ELEMENTS (parts));
+}
+
+/* The key of @k as an allocation of its own (transfer full); @k is
+ * cleared. */
+static char *
+key_take (W4CorKey *k)
+{
+  char *s = k->str == k->buf ? g_strdup (k->buf) : k->str;
+
+  k->str = NULL;
+  return s;
+}
+
+static void
+key_clear (W4CorKey *k)
+{
+  if (k->str != k->buf)
+    g_free (k->str);
+  k->str = NULL;
+}
+
 static void
 challenge_set_unref (W4CorChallengeSet *set)
 {
@@ -1044,32 +1115,35 @@ is_cleartext_scheme (W4Scheme k)
 static void
 note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
 {
-  char addr[W4_ENDPOINT_STRLEN];
+  char addr[W4_ENDPOINT_STRLEN] = "";
 
   if (ex->tls)
     return;
-  w4_addr_format (&ex->client.addr, addr, sizeof addr);
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *c = g_ptr_array_index (ex->creds, i);
-    g_autofree char *key = NULL;
     const char *scheme = w4_auth_scheme_name (c->kind);
+    W4CorKey key;
     W4CorRiskAcc *a;
 
     if (!is_cleartext_scheme (c->kind))
       continue;
-    key = g_strdup_printf ("%s|%s|%s", addr, ex->server_key, scheme);
-    a = g_hash_table_lookup (cor->cleartext, key);
+    if (addr[0] == '\0')
+      w4_addr_format (&ex->client.addr, addr, sizeof addr);
+    key_join3 (&key, addr, "|", ex->server_key, scheme);
+    a = g_hash_table_lookup (cor->cleartext, key.str);
     if (a == NULL) {
       if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_RISK_GROUPS]) {
         note_limit (cor, W4_LIMIT_RISK_GROUPS, ex->req_frame, ex->req_ts);
+        key_clear (&key);
         continue;
       }
       a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
                     ex->req_ts);
       a->scheme = g_strdup (scheme);
       a->header = g_strdup (c->name);
-      g_hash_table_insert (cor->cleartext, g_steal_pointer (&key), a);
+      g_hash_table_insert (cor->cleartext, key_take (&key), a);
     }
+    key_clear (&key);
     /* A header that cannot be parsed names no one: its fingerprint is not
      * a second user beside the ones well-formed headers name. */
     if (c->parsed != NULL && c->parsed->malformed)
@@ -1087,16 +1161,17 @@ static void
 note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
 {
   char addr[W4_ENDPOINT_STRLEN];
-  g_autofree char *key = NULL;
+  W4CorKey key;
   W4CorStorm *s;
   guint oldest;
 
   w4_addr_format (&ex->client.addr, addr, sizeof addr);
-  key = g_strdup_printf ("%s|%s|%s", addr, c->agg_key, c->fingerprint);
-  s = g_hash_table_lookup (cor->storms, key);
+  key_join3 (&key, addr, "|", c->agg_key, c->fingerprint);
+  s = g_hash_table_lookup (cor->storms, key.str);
   if (s == NULL) {
     if (g_hash_table_size (cor->storms) >= cor->limits.v[W4_LIMIT_RETRY_GROUPS]) {
       note_limit (cor, W4_LIMIT_RETRY_GROUPS, ex->resp_frame, ex->resp_ts);
+      key_clear (&key);
       return;
     }
     s = g_new0 (W4CorStorm, 1);
@@ -1107,8 +1182,9 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
                                 : w4_auth_scheme_name (c->kind));
     s->acc.header = g_strdup (c->fingerprint);
     s->acc.principal = g_strdup (c->principal);
-    g_hash_table_insert (cor->storms, g_steal_pointer (&key), s);
+    g_hash_table_insert (cor->storms, key_take (&key), s);
   }
+  key_clear (&key);
   s->acc.count++;
   s->recent[s->ring_pos] = ex->resp_ts;
   s->recent_frames[s->ring_pos] = ex->has_request ? ex->req_frame : ex->resp_frame;
@@ -1393,10 +1469,19 @@ add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
     g_ptr_array_add (ex->creds, c);
     return;
   }
-  c->agg_key = intern_take (
-    c->kind == W4_SCHEME_COOKIE
-      ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
-      : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint));
+  {
+    W4CorKey key;
+
+    if (c->kind == W4_SCHEME_COOKIE)
+      key_join (&key,
+                (W4Span[]) { key_str (ex->server_key), key_str ("|cookie:"), key_str (c->name),
+                             key_str ("|"), key_str (c->fingerprint) },
+                5);
+    else
+      key_join3 (&key, ex->server_key, "|", c->fingerprint, NULL);
+    c->agg_key = intern (key.str);
+    key_clear (&key);
+  }
   g_ptr_array_add (ex->creds, c);
 }
 
@@ -1471,14 +1556,20 @@ shared_cred (W4Correlate *cor, const W4CorExchange *ex, const char *name, gboole
              gboolean apikey, W4Span value)
 {
   const char *v = (const char *) value.ptr;
-  g_autofree char *key = NULL;
+  W4CorKey key;
   W4CorCred *c;
   W4Credential *p;
 
+  key.str = NULL; /* (not the whole buffer: zeroing it would cost more than the key) */
+
   if (value.len <= W4_COR_SHARED_CRED_MAX && memchr (v, '\0', value.len) == NULL) {
-    key = g_strdup_printf ("%s\n%s\n%.*s", ex->server_key, name, (int) value.len, v);
-    c = g_hash_table_lookup (cor->cred_cache, key);
+    key_join (&key,
+              (W4Span[]) { key_str (ex->server_key), key_str ("\n"), key_str (name), key_str ("\n"),
+                           value },
+              5);
+    c = g_hash_table_lookup (cor->cred_cache, key.str);
     if (c != NULL) {
+      key_clear (&key);
       c->refs++;
       return c;
     }
@@ -1486,9 +1577,9 @@ shared_cred (W4Correlate *cor, const W4CorExchange *ex, const char *name, gboole
   p = apikey ? w4_auth_parse_apikey (v, value.len)
              : forget_password (cor, w4_auth_parse_credentials (v, value.len));
   c = cred_from_parsed (p, name, proxy);
-  if (key != NULL) {
+  if (key.str != NULL) {
     /* its agg_key is set by add_cred before another exchange finds it */
-    c->cache_key = g_steal_pointer (&key);
+    c->cache_key = key_take (&key);
     c->cache = cor->cred_cache;
     g_hash_table_insert (cor->cred_cache, c->cache_key, c);
   }
@@ -1608,7 +1699,7 @@ static W4CorChallengeSet *
 shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
 {
   const W4Header *only = NULL;
-  g_autofree char *key = NULL;
+  W4CorKey key;
   W4CorChallengeSet *set;
 
   for (guint i = 0; i < resp->n_headers; i++) {
@@ -1619,14 +1710,15 @@ shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
     only = &resp->headers[i];
   }
   if (only == NULL)
-    key = g_strdup (want);
+    key_join (&key, (W4Span[]) { key_str (want) }, 1);
   else if (only->value.len <= W4_COR_SHARED_CHALLENGE_MAX &&
            memchr (only->value.ptr, '\0', only->value.len) == NULL)
-    key = g_strdup_printf ("%s\n%.*s", want, (int) only->value.len, (const char *) only->value.ptr);
+    key_join (&key, (W4Span[]) { key_str (want), key_str ("\n"), only->value }, 3);
   else
     return NULL;
-  set = g_hash_table_lookup (cor->challenge_cache, key);
+  set = g_hash_table_lookup (cor->challenge_cache, key.str);
   if (set != NULL) {
+    key_clear (&key);
     set->refs++;
     return set;
   }
@@ -1635,7 +1727,7 @@ shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
   set->list = g_ptr_array_new_with_free_func (challenge_free_cb);
   if (only != NULL)
     w4_auth_parse_challenges ((const char *) only->value.ptr, only->value.len, set->list);
-  set->key = g_steal_pointer (&key);
+  set->key = key_take (&key);
   set->cache = cor->challenge_cache;
   g_hash_table_insert (cor->challenge_cache, set->key, set);
   return set;
