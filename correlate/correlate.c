@@ -233,6 +233,29 @@ key_clear (W4CorKey *k)
   k->str = NULL;
 }
 
+/* A string hash eight bytes at a time (FxHash's step), for the shared
+ * credential and challenge caches, whose keys carry a whole header value:
+ * g_str_hash takes a step per byte. Only for tables that are not walked
+ * for output (their order follows the hash). */
+static guint
+key_hash (gconstpointer p)
+{
+  const char *s = p;
+  gsize n = strlen (s);
+  guint64 h = n, w;
+
+  for (; n >= sizeof w; n -= sizeof w, s += sizeof w) {
+    memcpy (&w, s, sizeof w);
+    h = ((h << 5 | h >> 59) ^ w) * G_GUINT64_CONSTANT (0x517cc1b727220a95);
+  }
+  if (n > 0) {
+    w = 0;
+    memcpy (&w, s, n);
+    h = ((h << 5 | h >> 59) ^ w) * G_GUINT64_CONSTANT (0x517cc1b727220a95);
+  }
+  return (guint) (h ^ h >> 32);
+}
+
 static void
 challenge_set_unref (W4CorChallengeSet *set)
 {
@@ -2221,8 +2244,8 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   g_queue_init (&cor->window);
   cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
-  cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
-  cor->challenge_cache = g_hash_table_new (g_str_hash, g_str_equal);
+  cor->cred_cache = g_hash_table_new (key_hash, g_str_equal);
+  cor->challenge_cache = g_hash_table_new (key_hash, g_str_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
