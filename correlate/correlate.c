@@ -1803,6 +1803,20 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 
 static void decide_overflow (W4Correlate *cor);
 
+/* Inserts the failed @ex into W4Correlate.order where its response puts it
+ * (transfer full). Responses mostly come in frame order: appended after
+ * one compare, without the sorted insert's search. */
+static GSequenceIter *
+order_insert (W4Correlate *cor, W4CorExchange *ex)
+{
+  GSequenceIter *end = g_sequence_get_end_iter (cor->order);
+
+  if (g_sequence_iter_is_begin (end) ||
+      order_cmp (g_sequence_get (g_sequence_iter_prev (end)), ex, NULL) < 0)
+    return g_sequence_append (cor->order, ex);
+  return g_sequence_insert_sorted (cor->order, ex, order_cmp, NULL);
+}
+
 static void
 on_response (void *user, const W4HttpHead *resp)
 {
@@ -1872,7 +1886,7 @@ on_response (void *user, const W4HttpHead *resp)
      * NTLM type 1 messages repeat byte for byte and would look like a storm. */
     if (mc != NULL && ex->status != 403 && !w4_cor_intermediate_leg (ex, mc))
       note_rejection (cor, ex, mc);
-    ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
+    ex->order_iter = order_insert (cor, exchange_ref (ex));
     g_queue_push_tail (&cor->due, exchange_ref (ex));
     ex->look = lookahead_of (cor, ex);
     if (ex->look != LOOK_NONE)
