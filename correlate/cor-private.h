@@ -330,6 +330,11 @@ struct W4Correlate {
   /* what correlate.c budget_sync charged by table sizes (W4_MEM_CLIENTS
    * for connections, W4_MEM_AGGREGATES, W4_MEM_TRACKERS) */
   guint64 charged_conns, charged_aggregates, charged_trackers;
+  /* ...and whether they may have changed since: an event came
+   * (correlate.c budget_touch), or the budget ran its evictors
+   * (W4Budget.enforcements, as seen then) */
+  gboolean budget_stale;
+  guint64 budget_enforcements;
   guint64 server_principals; /* records in all W4CorServer.principals */
 };
 

@@ -562,6 +562,13 @@ budget_sync (W4Correlate *cor)
 
   if (b == NULL)
     return;
+  /* This runs for every frame, most of which change no table: only an
+   * event, what w4_cor_time did, or evictors (the budget counts their
+   * runs) can have changed the sizes read here. */
+  if (!cor->budget_stale && b->enforcements == cor->budget_enforcements)
+    return;
+  cor->budget_stale = FALSE;
+  cor->budget_enforcements = b->enforcements;
   charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns,
              (guint64) g_hash_table_size (cor->conns) * (sizeof (W4CorConn) + W4_COR_EST_RECORD));
   accs = (guint64) g_hash_table_size (cor->cleartext) + g_hash_table_size (cor->gaps) +
@@ -1229,6 +1236,14 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
 
 /* ---- events -------------------------------------------------------------- */
 
+/* An event may change any table that budget_sync charges by its size: the
+ * next w4_cor_time charges them again. */
+static void
+budget_touch (W4Correlate *cor)
+{
+  cor->budget_stale = TRUE;
+}
+
 static W4CorConn *
 conn_get (W4Correlate *cor, const W4ConnInfo *ci)
 {
@@ -1253,6 +1268,7 @@ on_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
   W4Correlate *cor = user;
   W4CorConn *c = conn_get (cor, conn);
 
+  budget_touch (cor);
   c->open_frame = fi ? fi->frame : 0;
   if (fi)
     c->open_ts = fi->ts;
@@ -1338,6 +1354,7 @@ on_tls (void *user, const W4TlsInfo *tls)
 {
   W4CorConn *c = conn_get (user, tls->conn);
 
+  budget_touch (user);
   if (tls->sni != NULL && c->sni == NULL)
     c->sni = g_strndup (tls->sni, W4_COR_SNI_MAX);
   if (c->tunnel_to == NULL)
@@ -1396,6 +1413,7 @@ on_tls_alert (void *user, const W4TlsAlert *alert)
   gboolean from_server = alert->from == W4_DIR_TO_CLIENT;
   guint i;
 
+  budget_touch (cor);
   s = server_get (cor, key, &alert->conn->server, tunnel_to, alert->frame, alert->ts);
   if (s == NULL)
     return;
@@ -1420,6 +1438,7 @@ on_h2 (void *user, const W4H2Info *h2)
 {
   W4CorConn *c = conn_get (user, h2->conn);
 
+  budget_touch (user);
   c->h2_unparsed |= !h2->parsed;
 }
 
@@ -1436,6 +1455,7 @@ on_h2_reset (void *user, const W4H2Reset *rst)
   W4CorExchange *req = NULL;
   gpointer key = GUINT_TO_POINTER (rst->h2_stream);
 
+  budget_touch (cor);
   if (!g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &req))
     req = NULL;
   if (rst->dir == W4_DIR_TO_CLIENT && rst->error_code == W4_H2_HTTP_1_1_REQUIRED &&
@@ -1452,6 +1472,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
   W4Correlate *cor = user;
   W4CorConn *c = conn_get (cor, conn);
 
+  budget_touch (cor);
   if (c->tls_undecrypted)
     note_undecrypted (cor, c, conn);
   if (c->h2_unparsed)
@@ -1669,6 +1690,7 @@ on_request (void *user, const W4HttpHead *req)
   W4CorConn *c = conn_get (cor, req->conn);
   W4CorExchange *ex = exchange_new (cor, req->conn);
 
+  budget_touch (cor);
   cor->http_requests++;
   read_request (cor, ex, req);
   ex->retry_hash = retry_hash (ex);
@@ -1824,6 +1846,7 @@ on_response (void *user, const W4HttpHead *resp)
   W4CorConn *c = conn_get (cor, resp->conn);
   W4CorExchange *ex = NULL;
 
+  budget_touch (cor);
   /* 1xx is not the final answer: its request still awaits one. */
   if (resp->interim || (resp->status >= 100 && resp->status < 200 && resp->status != 101))
     return;
@@ -1907,6 +1930,7 @@ on_body (void *user, const W4HttpBody *body)
   W4Correlate *cor = user;
   W4CorConn *c;
 
+  budget_touch (cor);
   if (body->dir != W4_DIR_TO_CLIENT)
     return;
   c = g_hash_table_lookup (cor->conns, &body->conn->conn_id);
@@ -1943,6 +1967,7 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
 {
   g_return_if_fail (cor != NULL && what != NULL);
 
+  budget_touch (cor);
   switch (what->kind) {
   case W4_ANOM_WARNING:
     /* A damaged file can repeat the same warning for every record. */
@@ -2182,15 +2207,21 @@ evict_state (void *user, guint64 want)
 void
 w4_cor_time (W4Correlate *cor, W4Time now)
 {
+  guint due, window;
+
   g_return_if_fail (cor != NULL);
 
   /* The caller's clock (the pipeline's, w4-clock.h): it never steps back
    * a little (INPUT.md allows that of frames), only when the traffic
    * confirms that an earlier time was an outlier. */
   cor->now = now;
+  due = cor->due.length;
+  window = cor->window.length;
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
-  w4_cor_ca_on_time (cor, cor->now);
+  if (w4_cor_ca_on_time (cor, cor->now) > 0 || cor->due.length != due ||
+      cor->window.length != window)
+    budget_touch (cor);
   budget_sync (cor);
 }
 
@@ -2589,6 +2620,7 @@ w4_cor_finish (W4Correlate *cor)
     for (guint i = 0; i < W4_LIMIT_COUNT; i++)
       if (cor->limit_hits[i] > 0)
         emit (cor, w4_cor_limit_finding (cor, i));
+    budget_touch (cor);
     budget_sync (cor);
   }
   return build_summary (cor);
