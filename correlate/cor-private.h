@@ -252,7 +252,7 @@ typedef struct {
   char *key;               /* (owned) W4CorExchange.server_key */
   char *endpoint;          /* (owned) "ip:port" */
   char *tunnel_to;         /* (owned) the CONNECT tunnel's target, or NULL */
-  char *hosts[W4_COR_HOSTS_PER_SERVER];
+  char *hosts[W4_COR_HOSTS_PER_SERVER]; /* (owned refs) W4CorExchange.host strings */
   guint64 host_counts[W4_COR_HOSTS_PER_SERVER];
   guint64 failed, total;
   guint32 schemes;         /* bit (1 << W4Scheme) offered or accepted */

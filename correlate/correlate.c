@@ -518,7 +518,7 @@ server_free (gpointer p)
   g_free (s->endpoint);
   g_free (s->tunnel_to);
   for (guint i = 0; i < W4_COR_HOSTS_PER_SERVER; i++)
-    g_free (s->hosts[i]);
+    unintern (s->hosts[i]);
   g_free (s->other_scheme);
   g_hash_table_unref (s->principals);
   g_free (s);
@@ -1003,6 +1003,9 @@ server_get (W4Correlate *cor, const char *key, const W4Endpoint *server, const c
   return s;
 }
 
+/* Counts @host (W4CorExchange.host: a GRefString, mostly interned) for
+ * @s. The server keeps a reference to the string, so that the same host
+ * as before (most requests) is found by its pointer, without a compare. */
 static void
 server_note_host (W4CorServer *s, const char *host)
 {
@@ -1011,13 +1014,13 @@ server_note_host (W4CorServer *s, const char *host)
   if (host == NULL)
     return;
   for (i = 0; i < W4_COR_HOSTS_PER_SERVER && s->hosts[i] != NULL; i++) {
-    if (g_ascii_strcasecmp (s->hosts[i], host) == 0) {
+    if (s->hosts[i] == host || g_ascii_strcasecmp (s->hosts[i], host) == 0) {
       s->host_counts[i]++;
       return;
     }
   }
   if (i < W4_COR_HOSTS_PER_SERVER) {
-    s->hosts[i] = g_strdup (host);
+    s->hosts[i] = g_ref_string_acquire ((char *) host);
     s->host_counts[i] = 1;
   }
 }
