@@ -270,6 +270,26 @@ typedef struct {
   guint64 alerts_other;    /* of kinds past W4_COR_TLS_ALERTS */
 } W4CorServer;
 
+/* What correlate.c intern_again remembers the last string of. */
+typedef enum {
+  W4_COR_LAST_METHOD,
+  W4_COR_LAST_TARGET,
+  W4_COR_LAST_HOST,
+  W4_COR_LAST_CONTENT_TYPE,
+  W4_COR_LAST_FIELDS
+} W4CorLastField;
+
+/* The last group of a table of risk groups that was found, and what keyed
+ * it, so that the same key again costs compares instead of a key and a
+ * lookup (correlate.c cleartext_group, note_rejection). Its groups stay in
+ * their table until the end. */
+typedef struct {
+  gpointer group;          /* (transfer none) or NULL: none yet */
+  W4Addr client;
+  W4Scheme kind;
+  char *a, *b;             /* (owned refs, interned) or NULL */
+} W4CorLastGroup;
+
 struct W4Correlate {
   W4Limits limits;
   W4CorrelateOptions opts;
@@ -297,6 +317,13 @@ struct W4Correlate {
 
   GHashTable *cleartext;   /* "client|server|scheme" -> W4CorRiskAcc* */
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
+  W4CorLastGroup last_cleartext; /* a: its server_key */
+  W4CorLastGroup last_storm;     /* a, b: its credential's agg_key and fingerprint */
+  /* the last string interned for each field (owned refs): correlate.c
+   * intern_again. Not charged: each is a string an exchange charged when
+   * it took it, and once that exchange is gone these four stay within
+   * W4_LIMIT_HEADER_BYTES each (dissect's cap on a message's head) */
+  char *last_interned[W4_COR_LAST_FIELDS];
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */

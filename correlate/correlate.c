@@ -162,6 +162,14 @@ unintern (char *s)
     g_ref_string_release (s);
 }
 
+static void
+last_group_clear (W4CorLastGroup *last)
+{
+  unintern (last->a);
+  unintern (last->b);
+  memset (last, 0, sizeof *last);
+}
+
 /* ---- table keys ---------------------------------------------------------- */
 
 /* A key up to this long is built on the stack (a longer one, rare: a long
@@ -1113,6 +1121,21 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 
 /* ---- risks accumulated over the capture ---------------------------------- */
 
+/* Remembers @group (in a table that keeps it to the end) as the last one
+ * found, for @client and the interned strings @a and @b (NULL: none),
+ * whose references it takes. */
+static void
+last_group_set (W4CorLastGroup *last, gpointer group, const W4Addr *client, W4Scheme kind,
+                const char *a, const char *b)
+{
+  last_group_clear (last);
+  last->group = group;
+  last->client = *client;
+  last->kind = kind;
+  last->a = a != NULL ? g_ref_string_acquire ((char *) a) : NULL;
+  last->b = b != NULL ? g_ref_string_acquire ((char *) b) : NULL;
+}
+
 static W4CorRiskAcc *
 acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame, W4Time ts)
 {
@@ -1145,38 +1168,58 @@ is_cleartext_scheme (W4Scheme k)
          k == W4_SCHEME_COOKIE;
 }
 
+/* The cleartext-credentials group of @c, sent by @ex's client to its
+ * server: the last one found when it is that one again (a client sends
+ * the same credential request after request), else from the table, made
+ * if new; NULL at the risk-groups limit (counted). */
+static W4CorRiskAcc *
+cleartext_group (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
+{
+  W4CorLastGroup *last = &cor->last_cleartext;
+  const char *scheme = w4_auth_scheme_name (c->kind);
+  char addr[W4_ENDPOINT_STRLEN];
+  W4CorKey key;
+  W4CorRiskAcc *a;
+
+  /* server_key is interned, and the record holds a reference: the same
+   * pointer is the same string */
+  if (last->group != NULL && last->kind == c->kind && last->a == ex->server_key &&
+      w4_addr_equal (&last->client, &ex->client.addr))
+    return last->group;
+  w4_addr_format (&ex->client.addr, addr, sizeof addr);
+  key_join3 (&key, addr, "|", ex->server_key, scheme);
+  a = g_hash_table_lookup (cor->cleartext, key.str);
+  if (a == NULL) {
+    if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_RISK_GROUPS]) {
+      note_limit (cor, W4_LIMIT_RISK_GROUPS, ex->req_frame, ex->req_ts);
+      key_clear (&key);
+      return NULL;
+    }
+    a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
+                  ex->req_ts);
+    a->scheme = g_strdup (scheme);
+    a->header = g_strdup (c->name);
+    g_hash_table_insert (cor->cleartext, key_take (&key), a);
+  }
+  key_clear (&key);
+  last_group_set (last, a, &ex->client.addr, c->kind, ex->server_key, NULL);
+  return a;
+}
+
 static void
 note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
 {
-  char addr[W4_ENDPOINT_STRLEN] = "";
-
   if (ex->tls)
     return;
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *c = g_ptr_array_index (ex->creds, i);
-    const char *scheme = w4_auth_scheme_name (c->kind);
-    W4CorKey key;
     W4CorRiskAcc *a;
 
     if (!is_cleartext_scheme (c->kind))
       continue;
-    if (addr[0] == '\0')
-      w4_addr_format (&ex->client.addr, addr, sizeof addr);
-    key_join3 (&key, addr, "|", ex->server_key, scheme);
-    a = g_hash_table_lookup (cor->cleartext, key.str);
-    if (a == NULL) {
-      if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_RISK_GROUPS]) {
-        note_limit (cor, W4_LIMIT_RISK_GROUPS, ex->req_frame, ex->req_ts);
-        key_clear (&key);
-        continue;
-      }
-      a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
-                    ex->req_ts);
-      a->scheme = g_strdup (scheme);
-      a->header = g_strdup (c->name);
-      g_hash_table_insert (cor->cleartext, key_take (&key), a);
-    }
-    key_clear (&key);
+    a = cleartext_group (cor, ex, c);
+    if (a == NULL)
+      continue;
     /* A header that cannot be parsed names no one: its fingerprint is not
      * a second user beside the ones well-formed headers name. */
     if (c->parsed != NULL && c->parsed->malformed)
@@ -1193,14 +1236,24 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
 static void
 note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
 {
+  W4CorLastGroup *last = &cor->last_storm;
   char addr[W4_ENDPOINT_STRLEN];
   W4CorKey key;
-  W4CorStorm *s;
+  W4CorStorm *s = NULL;
   guint oldest;
 
-  w4_addr_format (&ex->client.addr, addr, sizeof addr);
-  key_join3 (&key, addr, "|", c->agg_key, c->fingerprint);
-  s = g_hash_table_lookup (cor->storms, key.str);
+  /* the last group again (agg_key and fingerprint are interned, and the
+   * record holds references: the same pointers are the same strings) */
+  if (last->group != NULL && last->a == c->agg_key && last->b == c->fingerprint &&
+      w4_addr_equal (&last->client, &ex->client.addr))
+    s = last->group;
+  if (s == NULL) {
+    w4_addr_format (&ex->client.addr, addr, sizeof addr);
+    key_join3 (&key, addr, "|", c->agg_key, c->fingerprint);
+    s = g_hash_table_lookup (cor->storms, key.str);
+  } else {
+    key.str = NULL;
+  }
   if (s == NULL) {
     if (g_hash_table_size (cor->storms) >= cor->limits.v[W4_LIMIT_RETRY_GROUPS]) {
       note_limit (cor, W4_LIMIT_RETRY_GROUPS, ex->resp_frame, ex->resp_ts);
@@ -1217,6 +1270,8 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
     s->acc.principal = g_strdup (c->principal);
     g_hash_table_insert (cor->storms, key_take (&key), s);
   }
+  if (key.str != NULL)
+    last_group_set (last, s, &ex->client.addr, c->kind, c->agg_key, c->fingerprint);
   key_clear (&key);
   s->acc.count++;
   s->recent[s->ring_pos] = ex->resp_ts;
@@ -1503,6 +1558,25 @@ span_intern (W4Span s)
   return intern_len ((const char *) s.ptr, s.len);
 }
 
+/* span_intern for @field, whose value repeats from message to message (a
+ * client asks the same host, often the same target): the same bytes as
+ * the last time give the last string without the intern table's hash and
+ * lock. */
+static char *
+intern_again (W4Correlate *cor, W4CorLastField field, W4Span s)
+{
+  char **last = &cor->last_interned[field];
+  char *r;
+
+  if (*last != NULL && g_ref_string_length (*last) == s.len &&
+      (s.len == 0 || memcmp (*last, s.ptr, s.len) == 0))
+    return g_ref_string_acquire (*last);
+  r = span_intern (s);
+  unintern (*last);
+  *last = g_ref_string_acquire (r);
+  return r;
+}
+
 /* Takes @c (transfer full) into @ex's credentials. */
 static void
 add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
@@ -1642,8 +1716,10 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   /* an HTTP/2 request may lack :method or :path (malformed, or cut by
    * h2-decoded-bytes): "?", as the report says what it does not know; a
    * NULL would read as a request not captured */
-  ex->method = req->method.len > 0 ? span_intern (req->method) : intern ("?");
-  ex->target = req->target.len > 0 ? span_intern (req->target) : intern ("?");
+  ex->method = req->method.len > 0 ? intern_again (cor, W4_COR_LAST_METHOD, req->method)
+                                    : intern ("?");
+  ex->target = req->target.len > 0 ? intern_again (cor, W4_COR_LAST_TARGET, req->target)
+                                    : intern ("?");
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
@@ -1677,7 +1753,7 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       read_cookies (cor, ex, h->value, cookie_names);
     } else if (span_is (h->name, "Host")) {
       if (ex->host == NULL)
-        ex->host = span_intern (h->value);
+        ex->host = intern_again (cor, W4_COR_LAST_HOST, h->value);
     } else if (span_is (h->name, "Access-Control-Request-Method")) {
       ex->has_acrm = TRUE;
     }
@@ -1811,7 +1887,7 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
         ex->challenge_text = intern_len ((const char *) h->value.ptr,
                                          MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
     } else if (ex->failed && span_is (h->name, "Content-Type") && ex->content_type == NULL) {
-      ex->content_type = span_intern (h->value);
+      ex->content_type = intern_again (cor, W4_COR_LAST_CONTENT_TYPE, h->value);
     }
   }
   if (ex->failed) {
@@ -2348,6 +2424,10 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->principals);
   g_queue_clear_full (&cor->due, exchange_unref_cb);
   g_sequence_free (cor->order);
+  last_group_clear (&cor->last_cleartext);
+  last_group_clear (&cor->last_storm);
+  for (guint i = 0; i < W4_COR_LAST_FIELDS; i++)
+    unintern (cor->last_interned[i]);
   g_hash_table_unref (cor->cleartext);
   g_hash_table_unref (cor->storms);
   g_hash_table_unref (cor->gaps);
