@@ -2009,7 +2009,8 @@ on_body (void *user, const W4HttpBody *body)
   W4Correlate *cor = user;
   W4CorConn *c;
 
-  budget_touch (cor);
+  /* (most bodies find no failure waiting: nothing changes, and the budget
+   * is not touched) */
   if (body->dir != W4_DIR_TO_CLIENT)
     return;
   c = g_hash_table_lookup (cor->conns, &body->conn->conn_id);
@@ -2037,6 +2038,7 @@ on_body (void *user, const W4HttpBody *body)
     }
     g_queue_delete_link (&c->body_wait, l);
     w4_cor_exchange_unref (ex);
+    budget_touch (cor);
     return;
   }
 }
