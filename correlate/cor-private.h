@@ -279,10 +279,23 @@ typedef enum {
   W4_COR_LAST_FIELDS
 } W4CorLastField;
 
-/* The last group of a table of risk groups that was found, and what keyed
- * it, so that the same key again costs compares instead of a key and a
- * lookup (correlate.c cleartext_group, note_rejection). Its groups stay in
- * their table until the end. */
+/* Strings correlate.c intern_again keeps per field: a few, as a client
+ * cycles through a few targets. */
+#define W4_COR_LAST_KEPT 4
+/* ...and only the short ones, which the intern table shares (correlate.c
+ * intern_len), so what they pin is small. */
+#define W4_COR_INTERN_MAX 512
+
+typedef struct {
+  char *s[W4_COR_LAST_KEPT]; /* (owned refs, interned) or NULL */
+  gsize len[W4_COR_LAST_KEPT];
+  guint next;                /* the slot the next new string takes */
+} W4CorLastStrings;
+
+/* The last group of a table of risk groups (or servers) that was found,
+ * and what keyed it, so that the same key again costs compares instead of
+ * a key and a lookup (correlate.c cleartext_group, note_rejection,
+ * server_of). Its groups stay in their table until the end. */
 typedef struct {
   gpointer group;          /* (transfer none) or NULL: none yet */
   W4Addr client;
@@ -311,6 +324,7 @@ struct W4Correlate {
   GHashTable *challenge_cache;
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
+  W4CorLastGroup last_server; /* correlate.c server_of; a: its key */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
   GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
   GQueue due;              /* failed W4CorExchange (ref) not yet decided, arrival order */
@@ -319,11 +333,11 @@ struct W4Correlate {
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
   W4CorLastGroup last_cleartext; /* a: its server_key */
   W4CorLastGroup last_storm;     /* a, b: its credential's agg_key and fingerprint */
-  /* the last string interned for each field (owned refs): correlate.c
-   * intern_again. Not charged: each is a string an exchange charged when
-   * it took it, and once that exchange is gone these four stay within
-   * W4_LIMIT_HEADER_BYTES each (dissect's cap on a message's head) */
-  char *last_interned[W4_COR_LAST_FIELDS];
+  /* the last strings interned for each field: correlate.c intern_again.
+   * Not charged: each is a string an exchange charged when it took it, and
+   * once those exchanges are gone, what they pin stays below
+   * W4_COR_LAST_FIELDS * W4_COR_LAST_KEPT * W4_COR_INTERN_MAX bytes */
+  W4CorLastStrings last_interned[W4_COR_LAST_FIELDS];
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */

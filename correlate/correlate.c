@@ -136,7 +136,7 @@ intern (const char *s)
 static char *
 intern_len (const char *p, gsize len)
 {
-  char buf[512];
+  char buf[W4_COR_INTERN_MAX];
 
   if (len >= sizeof buf)
     return g_ref_string_new_len (p, (gssize) len);
@@ -168,6 +168,25 @@ last_group_clear (W4CorLastGroup *last)
   unintern (last->a);
   unintern (last->b);
   memset (last, 0, sizeof *last);
+}
+
+/* Remembers @group (in a table that keeps it to the end) as the last one
+ * found, for @client and the interned strings @a and @b (NULL: none),
+ * whose references it takes. */
+static void
+last_group_set (W4CorLastGroup *last, gpointer group, const W4Addr *client, W4Scheme kind,
+                const char *a, const char *b)
+{
+  /* (the new references first: they may be the strings it drops) */
+  char *ra = a != NULL ? g_ref_string_acquire ((char *) a) : NULL;
+  char *rb = b != NULL ? g_ref_string_acquire ((char *) b) : NULL;
+
+  last_group_clear (last);
+  last->group = group;
+  last->client = *client;
+  last->kind = kind;
+  last->a = ra;
+  last->b = rb;
 }
 
 /* ---- table keys ---------------------------------------------------------- */
@@ -1014,6 +1033,23 @@ server_get (W4Correlate *cor, const char *key, const W4Endpoint *server, const c
 /* Counts @host (W4CorExchange.host: a GRefString, mostly interned) for
  * @s. The server keeps a reference to the string, so that the same host
  * as before (most requests) is found by its pointer, without a compare. */
+/* server_get for @ex's server: the last one found when it is that one
+ * again (W4CorExchange.server_key is interned and the record holds a
+ * reference: the same pointer is the same key; servers stay to the end). */
+static W4CorServer *
+server_of (W4Correlate *cor, const W4CorExchange *ex)
+{
+  W4CorLastGroup *last = &cor->last_server;
+  W4CorServer *s;
+
+  if (last->group != NULL && last->a == ex->server_key)
+    return last->group;
+  s = server_get (cor, ex->server_key, &ex->server, ex->tunnel_to, ex->resp_frame, ex->resp_ts);
+  if (s != NULL)
+    last_group_set (last, s, &ex->server.addr, W4_SCHEME_NONE, ex->server_key, NULL);
+  return s;
+}
+
 static void
 server_note_host (W4CorServer *s, const char *host)
 {
@@ -1075,8 +1111,7 @@ static void
 aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 {
   gboolean success = ex->status < 400;
-  W4CorServer *s = server_get (cor, ex->server_key, &ex->server, ex->tunnel_to, ex->resp_frame,
-                               ex->resp_ts);
+  W4CorServer *s = server_of (cor, ex);
   const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
 
   if (s != NULL) {
@@ -1120,21 +1155,6 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 }
 
 /* ---- risks accumulated over the capture ---------------------------------- */
-
-/* Remembers @group (in a table that keeps it to the end) as the last one
- * found, for @client and the interned strings @a and @b (NULL: none),
- * whose references it takes. */
-static void
-last_group_set (W4CorLastGroup *last, gpointer group, const W4Addr *client, W4Scheme kind,
-                const char *a, const char *b)
-{
-  last_group_clear (last);
-  last->group = group;
-  last->client = *client;
-  last->kind = kind;
-  last->a = a != NULL ? g_ref_string_acquire ((char *) a) : NULL;
-  last->b = b != NULL ? g_ref_string_acquire ((char *) b) : NULL;
-}
 
 static W4CorRiskAcc *
 acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame, W4Time ts)
@@ -1559,21 +1579,28 @@ span_intern (W4Span s)
 }
 
 /* span_intern for @field, whose value repeats from message to message (a
- * client asks the same host, often the same target): the same bytes as
- * the last time give the last string without the intern table's hash and
- * lock. */
+ * client asks the same host, often the same few targets): the same bytes
+ * as one of the last few give that string, without the intern table's
+ * hash and lock. */
 static char *
 intern_again (W4Correlate *cor, W4CorLastField field, W4Span s)
 {
-  char **last = &cor->last_interned[field];
+  W4CorLastStrings *last = &cor->last_interned[field];
+  char **slot;
   char *r;
 
-  if (*last != NULL && g_ref_string_length (*last) == s.len &&
-      (s.len == 0 || memcmp (*last, s.ptr, s.len) == 0))
-    return g_ref_string_acquire (*last);
+  if (s.len >= W4_COR_INTERN_MAX) /* not shared anyway */
+    return span_intern (s);
+  for (guint i = 0; i < W4_COR_LAST_KEPT; i++)
+    if (last->s[i] != NULL && last->len[i] == s.len &&
+        (s.len == 0 || memcmp (last->s[i], s.ptr, s.len) == 0))
+      return g_ref_string_acquire (last->s[i]);
   r = span_intern (s);
-  unintern (*last);
-  *last = g_ref_string_acquire (r);
+  slot = &last->s[last->next];
+  unintern (*slot);
+  *slot = g_ref_string_acquire (r);
+  last->len[last->next] = s.len;
+  last->next = (last->next + 1) % W4_COR_LAST_KEPT;
   return r;
 }
 
@@ -2428,8 +2455,10 @@ w4_cor_free (W4Correlate *cor)
   g_sequence_free (cor->order);
   last_group_clear (&cor->last_cleartext);
   last_group_clear (&cor->last_storm);
+  last_group_clear (&cor->last_server);
   for (guint i = 0; i < W4_COR_LAST_FIELDS; i++)
-    unintern (cor->last_interned[i]);
+    for (guint j = 0; j < W4_COR_LAST_KEPT; j++)
+      unintern (cor->last_interned[i].s[j]);
   g_hash_table_unref (cor->cleartext);
   g_hash_table_unref (cor->storms);
   g_hash_table_unref (cor->gaps);
