@@ -276,6 +276,7 @@ typedef enum {
   W4_COR_LAST_TARGET,
   W4_COR_LAST_HOST,
   W4_COR_LAST_CONTENT_TYPE,
+  W4_COR_LAST_CHALLENGE,   /* W4CorExchange.challenge_text */
   W4_COR_LAST_FIELDS
 } W4CorLastField;
 

@@ -1842,24 +1842,16 @@ challenge_free_cb (gpointer p)
 /* A challenge header value up to this long shares its parse. */
 #define W4_COR_SHARED_CHALLENGE_MAX 512
 
-/* The challenges of @resp, whose header @want carries them, as a set
- * shared with the responses that sent the same (none, or one such header:
- * the parse is a pure function of its value). (transfer full) NULL when
- * not shared (several headers, or a long value): the caller parses. */
+/* The challenges of a response whose header @want is the one @only (NULL:
+ * none), as a set shared with the responses that sent the same (the
+ * parse is a pure function of the value). (transfer full) NULL when not
+ * shared (a long value): the caller parses. */
 static W4CorChallengeSet *
-shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
+shared_challenges (W4Correlate *cor, const char *want, const W4Header *only)
 {
-  const W4Header *only = NULL;
   W4CorKey key;
   W4CorChallengeSet *set;
 
-  for (guint i = 0; i < resp->n_headers; i++) {
-    if (!span_is (resp->headers[i].name, want))
-      continue;
-    if (only != NULL)
-      return NULL;
-    only = &resp->headers[i];
-  }
   if (only == NULL)
     key_join (&key, (W4Span[]) { key_str (want) }, 1);
   else if (only->value.len <= W4_COR_SHARED_CHALLENGE_MAX &&
@@ -1888,6 +1880,8 @@ static void
 read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 {
   const char *want = resp->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate";
+  const W4Header *first = NULL; /* the first header @want */
+  guint n_want = 0;
 
   ex->has_response = TRUE;
   ex->status = resp->status;
@@ -1899,22 +1893,34 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->resp_cut = resp->cut;
   ex->resp_block_len = resp->header_block_len;
   ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
-  ex->chset = shared_challenges (cor, resp, want);
-  ex->challenges = ex->chset != NULL ? ex->chset->list
-                                     : g_ptr_array_new_with_free_func (challenge_free_cb);
 
+  /* one pass over the headers; a second only for what is not shared */
   for (guint i = 0; i < resp->n_headers; i++) {
     const W4Header *h = &resp->headers[i];
 
     if (span_is (h->name, want)) {
-      ex->has_challenge_header = TRUE;
-      if (ex->chset == NULL)
-        w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
+      if (n_want++ == 0)
+        first = h;
       if (ex->challenge_text == NULL && ex->failed)
-        ex->challenge_text = intern_len ((const char *) h->value.ptr,
-                                         MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
-    } else if (ex->failed && span_is (h->name, "Content-Type") && ex->content_type == NULL) {
+        ex->challenge_text = intern_again (
+          cor, W4_COR_LAST_CHALLENGE,
+          w4_span (h->value.ptr, MIN (h->value.len, W4_COR_EVIDENCE_CHARS)));
+    } else if (ex->failed && ex->content_type == NULL && span_is (h->name, "Content-Type")) {
       ex->content_type = intern_again (cor, W4_COR_LAST_CONTENT_TYPE, h->value);
+    }
+  }
+  ex->has_challenge_header = n_want > 0;
+  /* (several such headers are not shared: their parse is their list's) */
+  ex->chset = n_want <= 1 ? shared_challenges (cor, want, first) : NULL;
+  if (ex->chset != NULL) {
+    ex->challenges = ex->chset->list;
+  } else {
+    ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
+    for (guint i = 0; i < resp->n_headers; i++) {
+      const W4Header *h = &resp->headers[i];
+
+      if (span_is (h->name, want))
+        w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
     }
   }
   if (ex->failed) {
