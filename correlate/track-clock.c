@@ -96,7 +96,14 @@ static Rec *
 rec_get (W4Correlate *cor, const W4CorExchange *ex)
 {
   W4CorClocks *t = cor->clocks;
-  Rec *r = w4_cor_lru_lookup (&t->servers, ex->server_key);
+  GList *mru = t->servers.order.tail;
+  Rec *r;
+
+  /* responses come in runs from one server: the most recently seen one
+   * is compared first, before the table's hash */
+  if (mru != NULL && strcmp (((const W4CorLruEntry *) mru->data)->key, ex->server_key) == 0)
+    return mru->data;
+  r = w4_cor_lru_lookup (&t->servers, ex->server_key);
 
   if (r != NULL)
     return r;
