@@ -136,11 +136,27 @@ w4_days_from_civil (gint64 y, guint m, guint d)
   return era * 146097 + doe - 719468;
 }
 
-static gboolean
-w4_parse_cookie_date (const char *s, gsize len, gint64 *out)
+/* The month (0 for "jan" to 11) the three characters at @tok name, case
+ * insensitively; 12 when none. Folded with | 0x20, which maps only the
+ * ASCII letters onto the lowercase ones: one compare per month instead
+ * of a string compare (every response's Date header is read). */
+static guint
+w4_date_month (const char *tok)
 {
   static const char months[12][4] = { "jan", "feb", "mar", "apr", "may", "jun",
                                       "jul", "aug", "sep", "oct", "nov", "dec" };
+  guchar a = (guchar) tok[0] | 0x20, b = (guchar) tok[1] | 0x20, c = (guchar) tok[2] | 0x20;
+  guint i;
+
+  for (i = 0; i < 12; i++)
+    if (a == (guchar) months[i][0] && b == (guchar) months[i][1] && c == (guchar) months[i][2])
+      break;
+  return i;
+}
+
+static gboolean
+w4_parse_cookie_date (const char *s, gsize len, gint64 *out)
+{
   static const guint mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
   gboolean have_time = FALSE, have_day = FALSE, have_month = FALSE, have_year = FALSE;
   guint hh = 0, mm = 0, ss = 0, day = 0, month = 0, year = 0;
@@ -174,10 +190,7 @@ w4_parse_cookie_date (const char *s, gsize len, gint64 *out)
       continue;
     }
     if (!have_month && tl >= 3) {
-      guint i;
-      for (i = 0; i < 12; i++)
-        if (g_ascii_strncasecmp (tok, months[i], 3) == 0)
-          break;
+      guint i = w4_date_month (tok);
       if (i < 12) {
         month = i + 1;
         have_month = TRUE;

@@ -46,6 +46,21 @@ put_decimal (char *p, guint v)
   return p;
 }
 
+/* One byte in decimal at @p (no leading zeros), returning the end:
+ * without put_decimal's loop and reversal (four of them per address). */
+static char *
+put_octet (char *p, guint8 v)
+{
+  if (v >= 100) {
+    *p++ = (char) ('0' + v / 100);
+    *p++ = (char) ('0' + v / 10 % 10);
+  } else if (v >= 10) {
+    *p++ = (char) ('0' + v / 10);
+  }
+  *p++ = (char) ('0' + v % 10);
+  return p;
+}
+
 /* A dotted quad by hand, into @p (room for 15 characters), returning the
  * end: inet_ntop goes through sprintf, and every exchange formats its
  * endpoints, which made inet_ntop 4% of a run's instructions. */
@@ -55,7 +70,7 @@ put_ipv4 (char *p, const guint8 a[4])
   for (guint i = 0; i < 4; i++) {
     if (i > 0)
       *p++ = '.';
-    p = put_decimal (p, a[i]);
+    p = put_octet (p, a[i]);
   }
   return p;
 }

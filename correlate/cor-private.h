@@ -252,7 +252,7 @@ typedef struct {
   char *key;               /* (owned) W4CorExchange.server_key */
   char *endpoint;          /* (owned) "ip:port" */
   char *tunnel_to;         /* (owned) the CONNECT tunnel's target, or NULL */
-  char *hosts[W4_COR_HOSTS_PER_SERVER];
+  char *hosts[W4_COR_HOSTS_PER_SERVER]; /* (owned refs) W4CorExchange.host strings */
   guint64 host_counts[W4_COR_HOSTS_PER_SERVER];
   guint64 failed, total;
   guint32 schemes;         /* bit (1 << W4Scheme) offered or accepted */
@@ -269,6 +269,40 @@ typedef struct {
   guint n_alerts;
   guint64 alerts_other;    /* of kinds past W4_COR_TLS_ALERTS */
 } W4CorServer;
+
+/* What correlate.c intern_again remembers the last string of. */
+typedef enum {
+  W4_COR_LAST_METHOD,
+  W4_COR_LAST_TARGET,
+  W4_COR_LAST_HOST,
+  W4_COR_LAST_CONTENT_TYPE,
+  W4_COR_LAST_CHALLENGE,   /* W4CorExchange.challenge_text */
+  W4_COR_LAST_FIELDS
+} W4CorLastField;
+
+/* Strings correlate.c intern_again keeps per field: a few, as a client
+ * cycles through a few targets. */
+#define W4_COR_LAST_KEPT 4
+/* ...and only the short ones, which the intern table shares (correlate.c
+ * intern_len), so what they pin is small. */
+#define W4_COR_INTERN_MAX 512
+
+typedef struct {
+  char *s[W4_COR_LAST_KEPT]; /* (owned refs, interned) or NULL */
+  gsize len[W4_COR_LAST_KEPT];
+  guint next;                /* the slot the next new string takes */
+} W4CorLastStrings;
+
+/* The last group of a table of risk groups (or servers) that was found,
+ * and what keyed it, so that the same key again costs compares instead of
+ * a key and a lookup (correlate.c cleartext_group, note_rejection,
+ * server_of). Its groups stay in their table until the end. */
+typedef struct {
+  gpointer group;          /* (transfer none) or NULL: none yet */
+  W4Addr client;
+  W4Scheme kind;
+  char *a, *b;             /* (owned refs, interned) or NULL */
+} W4CorLastGroup;
 
 struct W4Correlate {
   W4Limits limits;
@@ -291,12 +325,20 @@ struct W4Correlate {
   GHashTable *challenge_cache;
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
+  W4CorLastGroup last_server; /* correlate.c server_of; a: its key */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
   GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
   GQueue due;              /* failed W4CorExchange (ref) not yet decided, arrival order */
 
   GHashTable *cleartext;   /* "client|server|scheme" -> W4CorRiskAcc* */
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
+  W4CorLastGroup last_cleartext; /* a: its server_key */
+  W4CorLastGroup last_storm;     /* a, b: its credential's agg_key and fingerprint */
+  /* the last strings interned for each field: correlate.c intern_again.
+   * Not charged: each is a string an exchange charged when it took it, and
+   * once those exchanges are gone, what they pin stays below
+   * W4_COR_LAST_FIELDS * W4_COR_LAST_KEPT * W4_COR_INTERN_MAX bytes */
+  W4CorLastStrings last_interned[W4_COR_LAST_FIELDS];
   GHashTable *gaps;        /* conn_id -> W4CorRiskAcc* */
   GHashTable *undecrypted; /* server key -> W4CorRiskAcc* */
   GHashTable *unparsed;    /* server key -> W4CorRiskAcc* (HTTP/2 not parsed) */
@@ -330,6 +372,11 @@ struct W4Correlate {
   /* what correlate.c budget_sync charged by table sizes (W4_MEM_CLIENTS
    * for connections, W4_MEM_AGGREGATES, W4_MEM_TRACKERS) */
   guint64 charged_conns, charged_aggregates, charged_trackers;
+  /* ...and whether they may have changed since: an event came
+   * (correlate.c budget_touch), or the budget ran its evictors
+   * (W4Budget.enforcements, as seen then) */
+  gboolean budget_stale;
+  guint64 budget_enforcements;
   guint64 server_principals; /* records in all W4CorServer.principals */
 };
 

@@ -136,7 +136,7 @@ intern (const char *s)
 static char *
 intern_len (const char *p, gsize len)
 {
-  char buf[512];
+  char buf[W4_COR_INTERN_MAX];
 
   if (len >= sizeof buf)
     return g_ref_string_new_len (p, (gssize) len);
@@ -160,6 +160,127 @@ unintern (char *s)
 {
   if (s != NULL)
     g_ref_string_release (s);
+}
+
+static void
+last_group_clear (W4CorLastGroup *last)
+{
+  unintern (last->a);
+  unintern (last->b);
+  memset (last, 0, sizeof *last);
+}
+
+/* Remembers @group (in a table that keeps it to the end) as the last one
+ * found, for @client and the interned strings @a and @b (NULL: none),
+ * whose references it takes. */
+static void
+last_group_set (W4CorLastGroup *last, gpointer group, const W4Addr *client, W4Scheme kind,
+                const char *a, const char *b)
+{
+  /* (the new references first: they may be the strings it drops) */
+  char *ra = a != NULL ? g_ref_string_acquire ((char *) a) : NULL;
+  char *rb = b != NULL ? g_ref_string_acquire ((char *) b) : NULL;
+
+  last_group_clear (last);
+  last->group = group;
+  last->client = *client;
+  last->kind = kind;
+  last->a = ra;
+  last->b = rb;
+}
+
+/* ---- table keys ---------------------------------------------------------- */
+
+/* A key up to this long is built on the stack (a longer one, rare: a long
+ * tunnel target or header value, is allocated). */
+#define W4_COR_KEY_STACK 1024
+
+/* A string key of a table, joined from parts: g_strdup_printf took a
+ * tenth of a request's instructions for what is a few copies. */
+typedef struct {
+  char *str;               /* @buf, or (owned) an allocation */
+  char buf[W4_COR_KEY_STACK];
+} W4CorKey;
+
+/* A string (NULL: empty) as a part of a key. */
+static W4Span
+key_str (const char *s)
+{
+  return w4_span (s, s != NULL ? strlen (s) : 0);
+}
+
+/* Sets @k to the @n @parts one after another (no NULs inside: the
+ * callers check), and returns it. */
+static const char *
+key_join (W4CorKey *k, const W4Span *parts, guint n)
+{
+  gsize total = 0;
+  char *p;
+
+  for (guint i = 0; i < n; i++)
+    total += parts[i].len;
+  k->str = total < sizeof k->buf ? k->buf : g_malloc (total + 1);
+  p = k->str;
+  for (guint i = 0; i < n; i++) {
+    if (parts[i].len > 0)
+      memcpy (p, parts[i].ptr, parts[i].len);
+    p += parts[i].len;
+  }
+  *p = '\0';
+  return k->str;
+}
+
+/* Joins the strings (NULL: empty) @a, @sep, @b, @sep, @c into @k; @c may
+ * be omitted (NULL, with its separator). */
+static const char *
+key_join3 (W4CorKey *k, const char *a, const char *sep, const char *b, const char *c)
+{
+  W4Span parts[] = { key_str (a), key_str (sep), key_str (b), key_str (c != NULL ? sep : NULL),
+                     key_str (c) };
+
+  return key_join (k, parts, G_N_ELEMENTS (parts));
+}
+
+/* The key of @k as an allocation of its own (transfer full); @k is
+ * cleared. */
+static char *
+key_take (W4CorKey *k)
+{
+  char *s = k->str == k->buf ? g_strdup (k->buf) : k->str;
+
+  k->str = NULL;
+  return s;
+}
+
+static void
+key_clear (W4CorKey *k)
+{
+  if (k->str != k->buf)
+    g_free (k->str);
+  k->str = NULL;
+}
+
+/* A string hash eight bytes at a time (FxHash's step), for the shared
+ * credential and challenge caches, whose keys carry a whole header value:
+ * g_str_hash takes a step per byte. Only for tables that are not walked
+ * for output (their order follows the hash). */
+static guint
+key_hash (gconstpointer p)
+{
+  const char *s = p;
+  gsize n = strlen (s);
+  guint64 h = n, w;
+
+  for (; n >= sizeof w; n -= sizeof w, s += sizeof w) {
+    memcpy (&w, s, sizeof w);
+    h = ((h << 5 | h >> 59) ^ w) * G_GUINT64_CONSTANT (0x517cc1b727220a95);
+  }
+  if (n > 0) {
+    w = 0;
+    memcpy (&w, s, n);
+    h = ((h << 5 | h >> 59) ^ w) * G_GUINT64_CONSTANT (0x517cc1b727220a95);
+  }
+  return (guint) (h ^ h >> 32);
 }
 
 static void
@@ -424,7 +545,7 @@ server_free (gpointer p)
   g_free (s->endpoint);
   g_free (s->tunnel_to);
   for (guint i = 0; i < W4_COR_HOSTS_PER_SERVER; i++)
-    g_free (s->hosts[i]);
+    unintern (s->hosts[i]);
   g_free (s->other_scheme);
   g_hash_table_unref (s->principals);
   g_free (s);
@@ -468,6 +589,13 @@ budget_sync (W4Correlate *cor)
 
   if (b == NULL)
     return;
+  /* This runs for every frame, most of which change no table: only an
+   * event, what w4_cor_time did, or evictors (the budget counts their
+   * runs) can have changed the sizes read here. */
+  if (!cor->budget_stale && b->enforcements == cor->budget_enforcements)
+    return;
+  cor->budget_stale = FALSE;
+  cor->budget_enforcements = b->enforcements;
   charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns,
              (guint64) g_hash_table_size (cor->conns) * (sizeof (W4CorConn) + W4_COR_EST_RECORD));
   accs = (guint64) g_hash_table_size (cor->cleartext) + g_hash_table_size (cor->gaps) +
@@ -902,6 +1030,26 @@ server_get (W4Correlate *cor, const char *key, const W4Endpoint *server, const c
   return s;
 }
 
+/* Counts @host (W4CorExchange.host: a GRefString, mostly interned) for
+ * @s. The server keeps a reference to the string, so that the same host
+ * as before (most requests) is found by its pointer, without a compare. */
+/* server_get for @ex's server: the last one found when it is that one
+ * again (W4CorExchange.server_key is interned and the record holds a
+ * reference: the same pointer is the same key; servers stay to the end). */
+static W4CorServer *
+server_of (W4Correlate *cor, const W4CorExchange *ex)
+{
+  W4CorLastGroup *last = &cor->last_server;
+  W4CorServer *s;
+
+  if (last->group != NULL && last->a == ex->server_key)
+    return last->group;
+  s = server_get (cor, ex->server_key, &ex->server, ex->tunnel_to, ex->resp_frame, ex->resp_ts);
+  if (s != NULL)
+    last_group_set (last, s, &ex->server.addr, W4_SCHEME_NONE, ex->server_key, NULL);
+  return s;
+}
+
 static void
 server_note_host (W4CorServer *s, const char *host)
 {
@@ -910,13 +1058,13 @@ server_note_host (W4CorServer *s, const char *host)
   if (host == NULL)
     return;
   for (i = 0; i < W4_COR_HOSTS_PER_SERVER && s->hosts[i] != NULL; i++) {
-    if (g_ascii_strcasecmp (s->hosts[i], host) == 0) {
+    if (s->hosts[i] == host || g_ascii_strcasecmp (s->hosts[i], host) == 0) {
       s->host_counts[i]++;
       return;
     }
   }
   if (i < W4_COR_HOSTS_PER_SERVER) {
-    s->hosts[i] = g_strdup (host);
+    s->hosts[i] = g_ref_string_acquire ((char *) host);
     s->host_counts[i] = 1;
   }
 }
@@ -963,8 +1111,7 @@ static void
 aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 {
   gboolean success = ex->status < 400;
-  W4CorServer *s = server_get (cor, ex->server_key, &ex->server, ex->tunnel_to, ex->resp_frame,
-                               ex->resp_ts);
+  W4CorServer *s = server_of (cor, ex);
   const W4CorCred *mc = w4_cor_main_cred (ex, ex->status);
 
   if (s != NULL) {
@@ -1041,35 +1188,58 @@ is_cleartext_scheme (W4Scheme k)
          k == W4_SCHEME_COOKIE;
 }
 
+/* The cleartext-credentials group of @c, sent by @ex's client to its
+ * server: the last one found when it is that one again (a client sends
+ * the same credential request after request), else from the table, made
+ * if new; NULL at the risk-groups limit (counted). */
+static W4CorRiskAcc *
+cleartext_group (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
+{
+  W4CorLastGroup *last = &cor->last_cleartext;
+  const char *scheme = w4_auth_scheme_name (c->kind);
+  char addr[W4_ENDPOINT_STRLEN];
+  W4CorKey key;
+  W4CorRiskAcc *a;
+
+  /* server_key is interned, and the record holds a reference: the same
+   * pointer is the same string */
+  if (last->group != NULL && last->kind == c->kind && last->a == ex->server_key &&
+      w4_addr_equal (&last->client, &ex->client.addr))
+    return last->group;
+  w4_addr_format (&ex->client.addr, addr, sizeof addr);
+  key_join3 (&key, addr, "|", ex->server_key, scheme);
+  a = g_hash_table_lookup (cor->cleartext, key.str);
+  if (a == NULL) {
+    if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_RISK_GROUPS]) {
+      note_limit (cor, W4_LIMIT_RISK_GROUPS, ex->req_frame, ex->req_ts);
+      key_clear (&key);
+      return NULL;
+    }
+    a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
+                  ex->req_ts);
+    a->scheme = g_strdup (scheme);
+    a->header = g_strdup (c->name);
+    g_hash_table_insert (cor->cleartext, key_take (&key), a);
+  }
+  key_clear (&key);
+  last_group_set (last, a, &ex->client.addr, c->kind, ex->server_key, NULL);
+  return a;
+}
+
 static void
 note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
 {
-  char addr[W4_ENDPOINT_STRLEN];
-
   if (ex->tls)
     return;
-  w4_addr_format (&ex->client.addr, addr, sizeof addr);
   for (guint i = 0; i < ex->creds->len; i++) {
     const W4CorCred *c = g_ptr_array_index (ex->creds, i);
-    g_autofree char *key = NULL;
-    const char *scheme = w4_auth_scheme_name (c->kind);
     W4CorRiskAcc *a;
 
     if (!is_cleartext_scheme (c->kind))
       continue;
-    key = g_strdup_printf ("%s|%s|%s", addr, ex->server_key, scheme);
-    a = g_hash_table_lookup (cor->cleartext, key);
-    if (a == NULL) {
-      if (g_hash_table_size (cor->cleartext) >= cor->limits.v[W4_LIMIT_RISK_GROUPS]) {
-        note_limit (cor, W4_LIMIT_RISK_GROUPS, ex->req_frame, ex->req_ts);
-        continue;
-      }
-      a = acc_init (g_new0 (W4CorRiskAcc, 1), W4_CAUSE_CLEARTEXT_CREDENTIALS, ex, ex->req_frame,
-                    ex->req_ts);
-      a->scheme = g_strdup (scheme);
-      a->header = g_strdup (c->name);
-      g_hash_table_insert (cor->cleartext, g_steal_pointer (&key), a);
-    }
+    a = cleartext_group (cor, ex, c);
+    if (a == NULL)
+      continue;
     /* A header that cannot be parsed names no one: its fingerprint is not
      * a second user beside the ones well-formed headers name. */
     if (c->parsed != NULL && c->parsed->malformed)
@@ -1086,17 +1256,28 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
 static void
 note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
 {
+  W4CorLastGroup *last = &cor->last_storm;
   char addr[W4_ENDPOINT_STRLEN];
-  g_autofree char *key = NULL;
-  W4CorStorm *s;
+  W4CorKey key;
+  W4CorStorm *s = NULL;
   guint oldest;
 
-  w4_addr_format (&ex->client.addr, addr, sizeof addr);
-  key = g_strdup_printf ("%s|%s|%s", addr, c->agg_key, c->fingerprint);
-  s = g_hash_table_lookup (cor->storms, key);
+  /* the last group again (agg_key and fingerprint are interned, and the
+   * record holds references: the same pointers are the same strings) */
+  if (last->group != NULL && last->a == c->agg_key && last->b == c->fingerprint &&
+      w4_addr_equal (&last->client, &ex->client.addr))
+    s = last->group;
+  if (s == NULL) {
+    w4_addr_format (&ex->client.addr, addr, sizeof addr);
+    key_join3 (&key, addr, "|", c->agg_key, c->fingerprint);
+    s = g_hash_table_lookup (cor->storms, key.str);
+  } else {
+    key.str = NULL;
+  }
   if (s == NULL) {
     if (g_hash_table_size (cor->storms) >= cor->limits.v[W4_LIMIT_RETRY_GROUPS]) {
       note_limit (cor, W4_LIMIT_RETRY_GROUPS, ex->resp_frame, ex->resp_ts);
+      key_clear (&key);
       return;
     }
     s = g_new0 (W4CorStorm, 1);
@@ -1107,8 +1288,11 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
                                 : w4_auth_scheme_name (c->kind));
     s->acc.header = g_strdup (c->fingerprint);
     s->acc.principal = g_strdup (c->principal);
-    g_hash_table_insert (cor->storms, g_steal_pointer (&key), s);
+    g_hash_table_insert (cor->storms, key_take (&key), s);
   }
+  if (key.str != NULL)
+    last_group_set (last, s, &ex->client.addr, c->kind, c->agg_key, c->fingerprint);
+  key_clear (&key);
   s->acc.count++;
   s->recent[s->ring_pos] = ex->resp_ts;
   s->recent_frames[s->ring_pos] = ex->has_request ? ex->req_frame : ex->resp_frame;
@@ -1129,6 +1313,14 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
 }
 
 /* ---- events -------------------------------------------------------------- */
+
+/* An event may change any table that budget_sync charges by its size: the
+ * next w4_cor_time charges them again. */
+static void
+budget_touch (W4Correlate *cor)
+{
+  cor->budget_stale = TRUE;
+}
 
 static W4CorConn *
 conn_get (W4Correlate *cor, const W4ConnInfo *ci)
@@ -1154,6 +1346,7 @@ on_conn_open (void *user, const W4ConnInfo *conn, const W4FrameInfo *fi)
   W4Correlate *cor = user;
   W4CorConn *c = conn_get (cor, conn);
 
+  budget_touch (cor);
   c->open_frame = fi ? fi->frame : 0;
   if (fi)
     c->open_ts = fi->ts;
@@ -1239,6 +1432,7 @@ on_tls (void *user, const W4TlsInfo *tls)
 {
   W4CorConn *c = conn_get (user, tls->conn);
 
+  budget_touch (user);
   if (tls->sni != NULL && c->sni == NULL)
     c->sni = g_strndup (tls->sni, W4_COR_SNI_MAX);
   if (c->tunnel_to == NULL)
@@ -1297,6 +1491,7 @@ on_tls_alert (void *user, const W4TlsAlert *alert)
   gboolean from_server = alert->from == W4_DIR_TO_CLIENT;
   guint i;
 
+  budget_touch (cor);
   s = server_get (cor, key, &alert->conn->server, tunnel_to, alert->frame, alert->ts);
   if (s == NULL)
     return;
@@ -1321,6 +1516,7 @@ on_h2 (void *user, const W4H2Info *h2)
 {
   W4CorConn *c = conn_get (user, h2->conn);
 
+  budget_touch (user);
   c->h2_unparsed |= !h2->parsed;
 }
 
@@ -1337,6 +1533,7 @@ on_h2_reset (void *user, const W4H2Reset *rst)
   W4CorExchange *req = NULL;
   gpointer key = GUINT_TO_POINTER (rst->h2_stream);
 
+  budget_touch (cor);
   if (!g_hash_table_steal_extended (c->h2_pending, key, NULL, (gpointer *) &req))
     req = NULL;
   if (rst->dir == W4_DIR_TO_CLIENT && rst->error_code == W4_H2_HTTP_1_1_REQUIRED &&
@@ -1353,6 +1550,7 @@ on_conn_close (void *user, const W4ConnInfo *conn, W4CloseReason why, guint64 fr
   W4Correlate *cor = user;
   W4CorConn *c = conn_get (cor, conn);
 
+  budget_touch (cor);
   if (c->tls_undecrypted)
     note_undecrypted (cor, c, conn);
   if (c->h2_unparsed)
@@ -1380,6 +1578,32 @@ span_intern (W4Span s)
   return intern_len ((const char *) s.ptr, s.len);
 }
 
+/* span_intern for @field, whose value repeats from message to message (a
+ * client asks the same host, often the same few targets): the same bytes
+ * as one of the last few give that string, without the intern table's
+ * hash and lock. */
+static char *
+intern_again (W4Correlate *cor, W4CorLastField field, W4Span s)
+{
+  W4CorLastStrings *last = &cor->last_interned[field];
+  char **slot;
+  char *r;
+
+  if (s.len >= W4_COR_INTERN_MAX) /* not shared anyway */
+    return span_intern (s);
+  for (guint i = 0; i < W4_COR_LAST_KEPT; i++)
+    if (last->s[i] != NULL && last->len[i] == s.len &&
+        (s.len == 0 || memcmp (last->s[i], s.ptr, s.len) == 0))
+      return g_ref_string_acquire (last->s[i]);
+  r = span_intern (s);
+  slot = &last->s[last->next];
+  unintern (*slot);
+  *slot = g_ref_string_acquire (r);
+  last->len[last->next] = s.len;
+  last->next = (last->next + 1) % W4_COR_LAST_KEPT;
+  return r;
+}
+
 /* Takes @c (transfer full) into @ex's credentials. */
 static void
 add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
@@ -1393,10 +1617,19 @@ add_cred (W4Correlate *cor, W4CorExchange *ex, W4CorCred *c)
     g_ptr_array_add (ex->creds, c);
     return;
   }
-  c->agg_key = intern_take (
-    c->kind == W4_SCHEME_COOKIE
-      ? g_strdup_printf ("%s|cookie:%s|%s", ex->server_key, c->name, c->fingerprint)
-      : g_strdup_printf ("%s|%s", ex->server_key, c->fingerprint));
+  {
+    W4CorKey key;
+
+    if (c->kind == W4_SCHEME_COOKIE)
+      key_join (&key,
+                (W4Span[]) { key_str (ex->server_key), key_str ("|cookie:"), key_str (c->name),
+                             key_str ("|"), key_str (c->fingerprint) },
+                5);
+    else
+      key_join3 (&key, ex->server_key, "|", c->fingerprint, NULL);
+    c->agg_key = intern (key.str);
+    key_clear (&key);
+  }
   g_ptr_array_add (ex->creds, c);
 }
 
@@ -1471,14 +1704,20 @@ shared_cred (W4Correlate *cor, const W4CorExchange *ex, const char *name, gboole
              gboolean apikey, W4Span value)
 {
   const char *v = (const char *) value.ptr;
-  g_autofree char *key = NULL;
+  W4CorKey key;
   W4CorCred *c;
   W4Credential *p;
 
+  key.str = NULL; /* (not the whole buffer: zeroing it would cost more than the key) */
+
   if (value.len <= W4_COR_SHARED_CRED_MAX && memchr (v, '\0', value.len) == NULL) {
-    key = g_strdup_printf ("%s\n%s\n%.*s", ex->server_key, name, (int) value.len, v);
-    c = g_hash_table_lookup (cor->cred_cache, key);
+    key_join (&key,
+              (W4Span[]) { key_str (ex->server_key), key_str ("\n"), key_str (name), key_str ("\n"),
+                           value },
+              5);
+    c = g_hash_table_lookup (cor->cred_cache, key.str);
     if (c != NULL) {
+      key_clear (&key);
       c->refs++;
       return c;
     }
@@ -1486,9 +1725,9 @@ shared_cred (W4Correlate *cor, const W4CorExchange *ex, const char *name, gboole
   p = apikey ? w4_auth_parse_apikey (v, value.len)
              : forget_password (cor, w4_auth_parse_credentials (v, value.len));
   c = cred_from_parsed (p, name, proxy);
-  if (key != NULL) {
+  if (key.str != NULL) {
     /* its agg_key is set by add_cred before another exchange finds it */
-    c->cache_key = g_steal_pointer (&key);
+    c->cache_key = key_take (&key);
     c->cache = cor->cred_cache;
     g_hash_table_insert (cor->cred_cache, c->cache_key, c);
   }
@@ -1504,8 +1743,10 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
   /* an HTTP/2 request may lack :method or :path (malformed, or cut by
    * h2-decoded-bytes): "?", as the report says what it does not know; a
    * NULL would read as a request not captured */
-  ex->method = req->method.len > 0 ? span_intern (req->method) : intern ("?");
-  ex->target = req->target.len > 0 ? span_intern (req->target) : intern ("?");
+  ex->method = req->method.len > 0 ? intern_again (cor, W4_COR_LAST_METHOD, req->method)
+                                    : intern ("?");
+  ex->target = req->target.len > 0 ? intern_again (cor, W4_COR_LAST_TARGET, req->target)
+                                    : intern ("?");
   ex->req_frame = req->first_frame;
   ex->req_stream = frame_stream (cor, req->conn, req->first_frame);
   ex->req_ts = req->first_ts;
@@ -1539,7 +1780,7 @@ read_request (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *req)
       read_cookies (cor, ex, h->value, cookie_names);
     } else if (span_is (h->name, "Host")) {
       if (ex->host == NULL)
-        ex->host = span_intern (h->value);
+        ex->host = intern_again (cor, W4_COR_LAST_HOST, h->value);
     } else if (span_is (h->name, "Access-Control-Request-Method")) {
       ex->has_acrm = TRUE;
     }
@@ -1555,6 +1796,7 @@ on_request (void *user, const W4HttpHead *req)
   W4CorConn *c = conn_get (cor, req->conn);
   W4CorExchange *ex = exchange_new (cor, req->conn);
 
+  budget_touch (cor);
   cor->http_requests++;
   read_request (cor, ex, req);
   ex->retry_hash = retry_hash (ex);
@@ -1600,33 +1842,26 @@ challenge_free_cb (gpointer p)
 /* A challenge header value up to this long shares its parse. */
 #define W4_COR_SHARED_CHALLENGE_MAX 512
 
-/* The challenges of @resp, whose header @want carries them, as a set
- * shared with the responses that sent the same (none, or one such header:
- * the parse is a pure function of its value). (transfer full) NULL when
- * not shared (several headers, or a long value): the caller parses. */
+/* The challenges of a response whose header @want is the one @only (NULL:
+ * none), as a set shared with the responses that sent the same (the
+ * parse is a pure function of the value). (transfer full) NULL when not
+ * shared (a long value): the caller parses. */
 static W4CorChallengeSet *
-shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
+shared_challenges (W4Correlate *cor, const char *want, const W4Header *only)
 {
-  const W4Header *only = NULL;
-  g_autofree char *key = NULL;
+  W4CorKey key;
   W4CorChallengeSet *set;
 
-  for (guint i = 0; i < resp->n_headers; i++) {
-    if (!span_is (resp->headers[i].name, want))
-      continue;
-    if (only != NULL)
-      return NULL;
-    only = &resp->headers[i];
-  }
   if (only == NULL)
-    key = g_strdup (want);
+    key_join (&key, (W4Span[]) { key_str (want) }, 1);
   else if (only->value.len <= W4_COR_SHARED_CHALLENGE_MAX &&
            memchr (only->value.ptr, '\0', only->value.len) == NULL)
-    key = g_strdup_printf ("%s\n%.*s", want, (int) only->value.len, (const char *) only->value.ptr);
+    key_join (&key, (W4Span[]) { key_str (want), key_str ("\n"), only->value }, 3);
   else
     return NULL;
-  set = g_hash_table_lookup (cor->challenge_cache, key);
+  set = g_hash_table_lookup (cor->challenge_cache, key.str);
   if (set != NULL) {
+    key_clear (&key);
     set->refs++;
     return set;
   }
@@ -1635,7 +1870,7 @@ shared_challenges (W4Correlate *cor, const W4HttpHead *resp, const char *want)
   set->list = g_ptr_array_new_with_free_func (challenge_free_cb);
   if (only != NULL)
     w4_auth_parse_challenges ((const char *) only->value.ptr, only->value.len, set->list);
-  set->key = g_steal_pointer (&key);
+  set->key = key_take (&key);
   set->cache = cor->challenge_cache;
   g_hash_table_insert (cor->challenge_cache, set->key, set);
   return set;
@@ -1645,6 +1880,8 @@ static void
 read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 {
   const char *want = resp->status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate";
+  const W4Header *first = NULL; /* the first header @want */
+  guint n_want = 0;
 
   ex->has_response = TRUE;
   ex->status = resp->status;
@@ -1656,22 +1893,34 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
   ex->resp_cut = resp->cut;
   ex->resp_block_len = resp->header_block_len;
   ex->failed = resp->status == 401 || resp->status == 407 || resp->status == 403;
-  ex->chset = shared_challenges (cor, resp, want);
-  ex->challenges = ex->chset != NULL ? ex->chset->list
-                                     : g_ptr_array_new_with_free_func (challenge_free_cb);
 
+  /* one pass over the headers; a second only for what is not shared */
   for (guint i = 0; i < resp->n_headers; i++) {
     const W4Header *h = &resp->headers[i];
 
     if (span_is (h->name, want)) {
-      ex->has_challenge_header = TRUE;
-      if (ex->chset == NULL)
-        w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
+      if (n_want++ == 0)
+        first = h;
       if (ex->challenge_text == NULL && ex->failed)
-        ex->challenge_text = intern_len ((const char *) h->value.ptr,
-                                         MIN (h->value.len, W4_COR_EVIDENCE_CHARS));
-    } else if (ex->failed && span_is (h->name, "Content-Type") && ex->content_type == NULL) {
-      ex->content_type = span_intern (h->value);
+        ex->challenge_text = intern_again (
+          cor, W4_COR_LAST_CHALLENGE,
+          w4_span (h->value.ptr, MIN (h->value.len, W4_COR_EVIDENCE_CHARS)));
+    } else if (ex->failed && ex->content_type == NULL && span_is (h->name, "Content-Type")) {
+      ex->content_type = intern_again (cor, W4_COR_LAST_CONTENT_TYPE, h->value);
+    }
+  }
+  ex->has_challenge_header = n_want > 0;
+  /* (several such headers are not shared: their parse is their list's) */
+  ex->chset = n_want <= 1 ? shared_challenges (cor, want, first) : NULL;
+  if (ex->chset != NULL) {
+    ex->challenges = ex->chset->list;
+  } else {
+    ex->challenges = g_ptr_array_new_with_free_func (challenge_free_cb);
+    for (guint i = 0; i < resp->n_headers; i++) {
+      const W4Header *h = &resp->headers[i];
+
+      if (span_is (h->name, want))
+        w4_auth_parse_challenges ((const char *) h->value.ptr, h->value.len, ex->challenges);
     }
   }
   if (ex->failed) {
@@ -1688,6 +1937,20 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 
 static void decide_overflow (W4Correlate *cor);
 
+/* Inserts the failed @ex into W4Correlate.order where its response puts it
+ * (transfer full). Responses mostly come in frame order: appended after
+ * one compare, without the sorted insert's search. */
+static GSequenceIter *
+order_insert (W4Correlate *cor, W4CorExchange *ex)
+{
+  GSequenceIter *end = g_sequence_get_end_iter (cor->order);
+
+  if (g_sequence_iter_is_begin (end) ||
+      order_cmp (g_sequence_get (g_sequence_iter_prev (end)), ex, NULL) < 0)
+    return g_sequence_append (cor->order, ex);
+  return g_sequence_insert_sorted (cor->order, ex, order_cmp, NULL);
+}
+
 static void
 on_response (void *user, const W4HttpHead *resp)
 {
@@ -1695,6 +1958,7 @@ on_response (void *user, const W4HttpHead *resp)
   W4CorConn *c = conn_get (cor, resp->conn);
   W4CorExchange *ex = NULL;
 
+  budget_touch (cor);
   /* 1xx is not the final answer: its request still awaits one. */
   if (resp->interim || (resp->status >= 100 && resp->status < 200 && resp->status != 101))
     return;
@@ -1757,7 +2021,7 @@ on_response (void *user, const W4HttpHead *resp)
      * NTLM type 1 messages repeat byte for byte and would look like a storm. */
     if (mc != NULL && ex->status != 403 && !w4_cor_intermediate_leg (ex, mc))
       note_rejection (cor, ex, mc);
-    ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
+    ex->order_iter = order_insert (cor, exchange_ref (ex));
     g_queue_push_tail (&cor->due, exchange_ref (ex));
     ex->look = lookahead_of (cor, ex);
     if (ex->look != LOOK_NONE)
@@ -1778,6 +2042,8 @@ on_body (void *user, const W4HttpBody *body)
   W4Correlate *cor = user;
   W4CorConn *c;
 
+  /* (most bodies find no failure waiting: nothing changes, and the budget
+   * is not touched) */
   if (body->dir != W4_DIR_TO_CLIENT)
     return;
   c = g_hash_table_lookup (cor->conns, &body->conn->conn_id);
@@ -1805,6 +2071,7 @@ on_body (void *user, const W4HttpBody *body)
     }
     g_queue_delete_link (&c->body_wait, l);
     w4_cor_exchange_unref (ex);
+    budget_touch (cor);
     return;
   }
 }
@@ -1814,6 +2081,7 @@ w4_cor_anomaly (W4Correlate *cor, const W4Anomaly *what)
 {
   g_return_if_fail (cor != NULL && what != NULL);
 
+  budget_touch (cor);
   switch (what->kind) {
   case W4_ANOM_WARNING:
     /* A damaged file can repeat the same warning for every record. */
@@ -2062,15 +2330,21 @@ evict_state (void *user, guint64 want)
 void
 w4_cor_time (W4Correlate *cor, W4Time now)
 {
+  guint due, window;
+
   g_return_if_fail (cor != NULL);
 
   /* The caller's clock (the pipeline's, w4-clock.h): it never steps back
    * a little (INPUT.md allows that of frames), only when the traffic
    * confirms that an earlier time was an outlier. */
   cor->now = now;
+  due = cor->due.length;
+  window = cor->window.length;
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
-  w4_cor_ca_on_time (cor, cor->now);
+  if (w4_cor_ca_on_time (cor, cor->now) > 0 || cor->due.length != due ||
+      cor->window.length != window)
+    budget_touch (cor);
   budget_sync (cor);
 }
 
@@ -2138,8 +2412,8 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   g_queue_init (&cor->window);
   cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
-  cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
-  cor->challenge_cache = g_hash_table_new (g_str_hash, g_str_equal);
+  cor->cred_cache = g_hash_table_new (key_hash, g_str_equal);
+  cor->challenge_cache = g_hash_table_new (key_hash, g_str_equal);
   cor->creds = w4_cor_cred_history_new ();
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
@@ -2194,6 +2468,12 @@ w4_cor_free (W4Correlate *cor)
   g_hash_table_unref (cor->principals);
   g_queue_clear_full (&cor->due, exchange_unref_cb);
   g_sequence_free (cor->order);
+  last_group_clear (&cor->last_cleartext);
+  last_group_clear (&cor->last_storm);
+  last_group_clear (&cor->last_server);
+  for (guint i = 0; i < W4_COR_LAST_FIELDS; i++)
+    for (guint j = 0; j < W4_COR_LAST_KEPT; j++)
+      unintern (cor->last_interned[i].s[j]);
   g_hash_table_unref (cor->cleartext);
   g_hash_table_unref (cor->storms);
   g_hash_table_unref (cor->gaps);
@@ -2469,6 +2749,7 @@ w4_cor_finish (W4Correlate *cor)
     for (guint i = 0; i < W4_LIMIT_COUNT; i++)
       if (cor->limit_hits[i] > 0)
         emit (cor, w4_cor_limit_finding (cor, i));
+    budget_touch (cor);
     budget_sync (cor);
   }
   return build_summary (cor);

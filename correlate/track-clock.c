@@ -28,6 +28,12 @@ typedef struct {
 
 struct W4CorClocks {
   W4CorLru servers;         /* Rec, least recently seen first */
+  /* The last Date header value read and what it gave (a server sends the
+   * same value for every response within a second: parsed once) */
+  char last_date[W4_COR_CLOCK_DATE_MAX];
+  gsize last_date_len;      /* 0: none yet */
+  gboolean last_date_ok;
+  gint64 last_date_sec;
 };
 
 W4CorClocks *
@@ -54,16 +60,32 @@ w4_cor_clock_size (W4Correlate *cor)
   return w4_cor_lru_size (&cor->clocks->servers);
 }
 
+/* The Date value @p (@len bytes, at most W4_COR_CLOCK_DATE_MAX), parsed,
+ * or FALSE; the same value as the last one gives the last result. */
+static gboolean
+date_value (W4CorClocks *t, const char *p, gsize len, gint64 *date)
+{
+  if (len == 0) /* no date; its pointer may be NULL */
+    return FALSE;
+  if (len != t->last_date_len || memcmp (p, t->last_date, len) != 0) {
+    t->last_date_ok = w4_cookie_parse_date (p, len, &t->last_date_sec);
+    memcpy (t->last_date, p, len);
+    t->last_date_len = len;
+  }
+  *date = t->last_date_sec;
+  return t->last_date_ok;
+}
+
 /* The response's Date, or FALSE when it has none that can be read. */
 static gboolean
-response_date (const W4HttpHead *resp, gint64 *date)
+response_date (W4CorClocks *t, const W4HttpHead *resp, gint64 *date)
 {
   for (guint i = 0; i < resp->n_headers; i++) {
     const W4Header *h = &resp->headers[i];
 
     if (w4_tok_span_ieq ((const char *) h->name.ptr, h->name.len, "Date"))
       return h->value.len <= W4_COR_CLOCK_DATE_MAX &&
-             w4_cookie_parse_date ((const char *) h->value.ptr, h->value.len, date);
+             date_value (t, (const char *) h->value.ptr, h->value.len, date);
   }
   return FALSE;
 }
@@ -74,7 +96,14 @@ static Rec *
 rec_get (W4Correlate *cor, const W4CorExchange *ex)
 {
   W4CorClocks *t = cor->clocks;
-  Rec *r = w4_cor_lru_lookup (&t->servers, ex->server_key);
+  GList *mru = t->servers.order.tail;
+  Rec *r;
+
+  /* responses come in runs from one server: the most recently seen one
+   * is compared first, before the table's hash */
+  if (mru != NULL && strcmp (((const W4CorLruEntry *) mru->data)->key, ex->server_key) == 0)
+    return mru->data;
+  r = w4_cor_lru_lookup (&t->servers, ex->server_key);
 
   if (r != NULL)
     return r;
@@ -93,7 +122,7 @@ w4_cor_clock_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead 
   Rec *r;
 
   w4_cor_lru_expire (&t->servers, ex->resp_ts, W4_COR_CLOCK_KEEP_SEC);
-  if (!response_date (resp, &date))
+  if (!response_date (t, resp, &date))
     return;
   /* A capture time is not bounded (pcapng offsets): compare only what is
    * near enough to mean a clock, so the subtraction cannot overflow. */

@@ -178,19 +178,23 @@ pair_add_leg (W4Correlate *cor, W4CaPair *pair, W4CorCaLeg *leg)
   pair->last_ts = leg->ts;
 }
 
-void
+guint
 w4_cor_ca_on_time (W4Correlate *cor, W4Time now)
 {
   W4CorCaTracker *t = cor->conn_auth;
   W4CaPair *pair;
+  guint dropped = 0;
 
   /* called for every frame: most captures have no NTLM or Negotiate
    * handshake in flight */
   if (t->lru.length == 0)
-    return;
+    return 0;
   while ((pair = g_queue_peek_head (&t->lru)) != NULL &&
-         w4_time_diff_usec (pair->last_ts, now) > (gint64) W4_CA_HANDSHAKE_SEC * G_USEC_PER_SEC)
+         w4_time_diff_usec (pair->last_ts, now) > (gint64) W4_CA_HANDSHAKE_SEC * G_USEC_PER_SEC) {
     pair_drop (t, pair);
+    dropped++;
+  }
+  return dropped;
 }
 
 /* ---- the legs ------------------------------------------------------------ */

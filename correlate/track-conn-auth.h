@@ -51,7 +51,8 @@ void w4_cor_ca_on_request (W4Correlate *cor, W4CorExchange *ex);
 void w4_cor_ca_on_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp);
 void w4_cor_ca_on_conn_close (W4Correlate *cor, const W4ConnInfo *conn, W4CloseReason why,
                               guint64 frame);
-void w4_cor_ca_on_time (W4Correlate *cor, W4Time now);
+/* ...returns how many records it dropped. */
+guint w4_cor_ca_on_time (W4Correlate *cor, W4Time now);
 /* Does the failed @ex's challenge offer NTLM or Negotiate? */
 gboolean w4_cor_ca_challenges (const W4CorExchange *ex);
 /* The server reset HTTP/2 stream @rst->h2_stream with HTTP_1_1_REQUIRED
