@@ -11,6 +11,8 @@
 #include "track-digest.h"
 #include "w4-budget.h"
 
+#include <string.h>
+
 G_BEGIN_DECLS
 
 /* How far a rule may look at exchanges after a failed response: the
@@ -37,6 +39,27 @@ G_BEGIN_DECLS
 #define W4_COR_STORM_SEC 60
 /* A challenge header is shown in evidence up to this many characters. */
 #define W4_COR_EVIDENCE_CHARS 200
+/* What one entry costs a GHashTable beside its key and value: a key, a
+ * value and a hash slot, and GLib keeps between one and four slots per
+ * entry (two on average after it resized). */
+#define W4_COR_HASH_SLOT (2 * (2 * sizeof (gpointer) + sizeof (guint)))
+/* What the allocator takes for a block of @n bytes: glibc's malloc gives a
+ * chunk of 16-byte multiples with an 8-byte header, 32 bytes at least.
+ * The records kept per client are small and many (the hostile 'clients'
+ * case: a dozen blocks per client), so they are charged what they take,
+ * not what they ask for: half again as much for short strings. */
+static inline guint64
+w4_cor_alloc_bytes (guint64 n)
+{
+  return MAX (32, (n + 8 + 15) & ~(guint64) 15);
+}
+
+/* ...for a copy of @s (0 for NULL). */
+static inline guint64
+w4_cor_str_alloc_bytes (const char *s)
+{
+  return s != NULL ? w4_cor_alloc_bytes (strlen (s) + 1) : 0;
+}
 /* Characters of a TLS server name kept per server (dissect already
  * refuses longer names: a DNS name has at most 253). */
 #define W4_COR_SNI_MAX 255
@@ -330,6 +353,9 @@ struct W4Correlate {
   /* what correlate.c budget_sync charged by table sizes (W4_MEM_CLIENTS
    * for connections, W4_MEM_AGGREGATES, W4_MEM_TRACKERS) */
   guint64 charged_conns, charged_aggregates, charged_trackers;
+  /* what the cleartext and storm groups are charged one by one
+   * (W4CorRiskAcc.charged), and summary.by_principal's records (state.c) */
+  guint64 charged_groups, charged_principals;
   guint64 server_principals; /* records in all W4CorServer.principals */
 };
 
@@ -370,6 +396,10 @@ typedef struct {
   guint64 keys_missing;        /* the key logs have no secrets for them */
   guint64 keys_wrong;          /* the secrets there do not open them */
   guint64 keys_unsupported;    /* a TLS version or cipher suite not decrypted */
+  /* what it is charged to the budget, with its key (cleartext and storm
+   * groups, as many as clients: correlate.c group_grow); 0: by its
+   * table's size */
+  guint64 charged;
 } W4CorRiskAcc;
 
 typedef struct {
@@ -467,5 +497,12 @@ gboolean w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *
 guint32 w4_cor_request_key (const W4CorExchange *ex);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
+/* state.c: (transfer container) @table's values, sorted by @cmp (which
+ * gets pointers to them, as g_ptr_array_sort gives). */
+GPtrArray *w4_cor_values_sorted (GHashTable *table, GCompareFunc cmp);
+/* state.c, over the budget: forgets the @n principals of summary.by_principal
+ * with the fewest responses (a later response makes a new count). Returns
+ * how many went. */
+guint64 w4_cor_principals_evict (W4Correlate *cor, guint64 n);
 
 G_END_DECLS

@@ -470,14 +470,11 @@ budget_sync (W4Correlate *cor)
     return;
   charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns,
              (guint64) g_hash_table_size (cor->conns) * (sizeof (W4CorConn) + W4_COR_EST_RECORD));
-  accs = (guint64) g_hash_table_size (cor->cleartext) + g_hash_table_size (cor->gaps) +
+  accs = (guint64) g_hash_table_size (cor->gaps) +
          g_hash_table_size (cor->undecrypted) + g_hash_table_size (cor->unparsed);
   aggs = accs * (sizeof (W4CorRiskAcc) + W4_COR_EST_RECORD) +
-         (guint64) g_hash_table_size (cor->storms) * (sizeof (W4CorStorm) + W4_COR_EST_RECORD) +
          (guint64) g_hash_table_size (cor->servers) * (sizeof (W4CorServer) + W4_COR_EST_RECORD) +
          cor->server_principals * (sizeof (W4CorPrincipalAgg) + W4_COR_EST_RECORD) +
-         (guint64) g_hash_table_size (cor->principals) * (sizeof (W4PrincipalStat) + W4_COR_EST_RECORD) +
-         (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD) +
          (guint64) g_hash_table_size (cor->cred_cache) * W4_COR_EST_SHARED_CRED +
          (guint64) g_hash_table_size (cor->challenge_cache) * W4_COR_EST_SHARED_CRED;
   charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, aggs);
@@ -506,6 +503,8 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 /* An exchange in the window costs a link in W4Correlate.window and one in
  * its client's. */
 #define W4_COR_WINDOW_LINKS (2 * sizeof (GList))
+/* A client's record and its entry in W4Correlate.clients. */
+#define W4_COR_CLIENT_BYTES (w4_cor_alloc_bytes (sizeof (W4CorClient)) + W4_COR_HASH_SLOT)
 
 /* Drops the oldest exchange from the window (and its client when that was
  * the client's last). */
@@ -536,7 +535,7 @@ window_unlink (W4Correlate *cor, W4CorExchange *ex)
     ex->client_link = NULL;
     ex->client_state = NULL;
     if (cl->window.length == 0) {
-      w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
+      w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_CLIENT_BYTES);
       g_hash_table_remove (cor->clients, &cl->addr);
     }
   }
@@ -594,7 +593,7 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     if (cor->limits.v[W4_LIMIT_CLIENTS] == 0 || cor->limits.v[W4_LIMIT_EXCHANGES] == 0)
       return;
     cl = g_new0 (W4CorClient, 1);
-    w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
+    w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_CLIENT_BYTES);
     cl->addr = ex->client.addr;
     g_queue_init (&cl->window);
     cl->compact_at = W4_COR_COMPACT_MIN;
@@ -1009,6 +1008,47 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 
 /* ---- risks accumulated over the capture ---------------------------------- */
 
+/* What @a's strings hold. */
+static guint64
+acc_strings_bytes (const W4CorRiskAcc *a)
+{
+  const char *const strs[] = { a->client, a->server,    a->tunnel_to, a->method, a->uri,
+                               a->host,   a->principal, a->scheme,    a->header, a->sni };
+  guint64 n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (strs); i++)
+    n += w4_cor_str_alloc_bytes (strs[i]);
+  return n;
+}
+
+/* A cleartext or storm group @a holds @n bytes more: there are as many as
+ * clients, so each is charged what it holds (W4_MEM_AGGREGATES), not by
+ * its table's size. */
+static void
+group_grow (W4Correlate *cor, W4CorRiskAcc *a, guint64 n)
+{
+  a->charged += n;
+  cor->charged_groups += n;
+  w4_budget_charge (cor->limits.budget, W4_MEM_AGGREGATES, n);
+}
+
+/* ...and @a goes: what it was charged is released. */
+static void
+group_release (W4Correlate *cor, W4CorRiskAcc *a)
+{
+  w4_budget_release (cor->limits.budget, W4_MEM_AGGREGATES, a->charged);
+  cor->charged_groups -= MIN (a->charged, cor->charged_groups);
+  a->charged = 0;
+}
+
+/* What a new group @a with @key holds, in a record of @size bytes. */
+static guint64
+group_bytes (const W4CorRiskAcc *a, gsize size, const char *key)
+{
+  return w4_cor_alloc_bytes (size) + w4_cor_str_alloc_bytes (key) + W4_COR_HASH_SLOT +
+         acc_strings_bytes (a);
+}
+
 static W4CorRiskAcc *
 acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame, W4Time ts)
 {
@@ -1068,15 +1108,17 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
                     ex->req_ts);
       a->scheme = g_strdup (scheme);
       a->header = g_strdup (c->name);
+      group_grow (cor, a, group_bytes (a, sizeof *a, key));
       g_hash_table_insert (cor->cleartext, g_steal_pointer (&key), a);
     }
     /* A header that cannot be parsed names no one: its fingerprint is not
      * a second user beside the ones well-formed headers name. */
     if (c->parsed != NULL && c->parsed->malformed)
       ;
-    else if (a->principal == NULL)
+    else if (a->principal == NULL) {
       a->principal = g_strdup (c->principal);
-    else if (strcmp (a->principal, c->principal) != 0)
+      group_grow (cor, a, w4_cor_str_alloc_bytes (a->principal));
+    } else if (strcmp (a->principal, c->principal) != 0)
       a->mixed_principals = TRUE;
     a->count++;
   }
@@ -1107,6 +1149,7 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
                                 : w4_auth_scheme_name (c->kind));
     s->acc.header = g_strdup (c->fingerprint);
     s->acc.principal = g_strdup (c->principal);
+    group_grow (cor, &s->acc, group_bytes (&s->acc, sizeof *s, key));
     g_hash_table_insert (cor->storms, g_steal_pointer (&key), s);
   }
   s->acc.count++;
@@ -2032,9 +2075,83 @@ evict_decide_early (void *user, guint64 want)
   return n;
 }
 
-/* W4_EVICT_STATE: the window's oldest exchanges go (the least recently
- * used clients' windows, as at the clients and exchanges limits: their
- * look-aheads then see less). */
+/* A risk accumulator over the budget, with its key in its table. */
+typedef struct {
+  gpointer key;
+  W4CorRiskAcc *acc;
+} W4CorAccSlot;
+
+static gint
+acc_slot_cmp (gconstpointer a, gconstpointer b)
+{
+  const W4CorAccSlot *x = a, *y = b;
+
+  if (x->acc->first_frame != y->acc->first_frame)
+    return x->acc->first_frame < y->acc->first_frame ? -1 : 1;
+  /* the keys are unique: the same order whatever the hash order */
+  return strcmp (x->key, y->key);
+}
+
+/* Gives up the @n oldest (by first frame) accumulators of @table (string
+ * keys, values that begin with a W4CorRiskAcc: cleartext, storms). One
+ * that would have been a finding at the end (@is_finding) is decided now,
+ * with the count it has: a later credential of its group starts a new one.
+ * Returns how many went. */
+static guint64
+evict_accs (W4Correlate *cor, GHashTable *table, guint64 n,
+            gboolean (*is_finding) (const W4CorRiskAcc *acc))
+{
+  g_autoptr (GArray) slots = g_array_sized_new (FALSE, FALSE, sizeof (W4CorAccSlot),
+                                                g_hash_table_size (table));
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, table);
+  while (g_hash_table_iter_next (&it, &k, &v)) {
+    W4CorAccSlot slot = { k, v };
+    g_array_append_val (slots, slot);
+  }
+  g_array_sort (slots, acc_slot_cmp);
+  n = MIN (n, slots->len);
+  for (guint i = 0; i < n; i++) {
+    const W4CorAccSlot *slot = &g_array_index (slots, W4CorAccSlot, i);
+
+    if (is_finding (slot->acc))
+      emit (cor, w4_cor_risk_finding (cor, slot->acc));
+    group_release (cor, slot->acc);
+    g_hash_table_remove (table, slot->key);
+  }
+  return n;
+}
+
+static gboolean
+cleartext_is_finding (const W4CorRiskAcc *acc)
+{
+  return TRUE;
+}
+
+static gboolean
+storm_is_finding (const W4CorRiskAcc *acc)
+{
+  return ((const W4CorStorm *) (const void *) acc)->storm;
+}
+
+/* How many of @table's @per_item-byte records to give up for @want bytes:
+ * an eighth of them at least, so that the sort is paid once per eighth. */
+static guint64
+evict_count (GHashTable *table, guint64 per_item, guint64 want)
+{
+  return MAX (want / per_item + 1, g_hash_table_size (table) / 8);
+}
+
+/* W4_EVICT_STATE, oldest client state first: the window's oldest
+ * exchanges (the least recently used clients' windows, as at the clients
+ * and exchanges limits: their look-aheads then see less), then the least
+ * recently used credential histories (findings about those credentials
+ * say less), then the retry-storm counts (the oldest groups first; a storm
+ * found already is reported now), then summary.by_principal's rows that
+ * count fewest, then the cleartext-credentials groups (reported now, with
+ * the count they have). */
 static guint64
 evict_state (void *user, guint64 want)
 {
@@ -2047,6 +2164,20 @@ evict_state (void *user, guint64 want)
     window_pop (cor);
     n++;
   }
+  if (n > 0)
+    return n;
+  n = w4_cor_cred_history_evict (cor, want, W4_COR_EVICT_BATCH * 4);
+  if (n > 0)
+    return n;
+  if (g_hash_table_size (cor->storms) > 0)
+    n = evict_accs (cor, cor->storms, evict_count (cor->storms, sizeof (W4CorStorm), want),
+                    storm_is_finding);
+  else if (g_hash_table_size (cor->principals) > 0)
+    n = w4_cor_principals_evict (cor, evict_count (cor->principals, sizeof (W4PrincipalStat),
+                                                   want));
+  else if (g_hash_table_size (cor->cleartext) > 0)
+    n = evict_accs (cor, cor->cleartext, evict_count (cor->cleartext, sizeof (W4CorRiskAcc), want),
+                    cleartext_is_finding);
   return n;
 }
 
@@ -2131,7 +2262,7 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
   cor->challenge_cache = g_hash_table_new (g_str_hash, g_str_equal);
-  cor->creds = w4_cor_cred_history_new ();
+  cor->creds = w4_cor_cred_history_new (cor->limits.budget);
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
   cor->order = g_sequence_new (exchange_unref_cb);
@@ -2172,6 +2303,8 @@ w4_cor_free (W4Correlate *cor)
     charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns, 0);
     charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, 0);
     charge_to (b, W4_MEM_TRACKERS, &cor->charged_trackers, 0);
+    charge_to (b, W4_MEM_AGGREGATES, &cor->charged_groups, 0);
+    charge_to (b, W4_MEM_AGGREGATES, &cor->charged_principals, 0);
   }
   g_hash_table_unref (cor->conns);
   w4_cor_ca_free (cor->conn_auth); /* exchanges keep their own refs to legs */
@@ -2397,14 +2530,8 @@ build_summary (W4Correlate *cor)
 static void
 warn_unparsed (W4Correlate *cor)
 {
-  g_autoptr (GPtrArray) accs = g_ptr_array_new ();
-  GHashTableIter it;
-  gpointer v;
+  g_autoptr (GPtrArray) accs = w4_cor_values_sorted (cor->unparsed, acc_cmp);
 
-  g_hash_table_iter_init (&it, cor->unparsed);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    g_ptr_array_add (accs, v);
-  g_ptr_array_sort (accs, acc_cmp);
   for (guint i = 0; i < accs->len; i++) {
     const W4CorRiskAcc *a = g_ptr_array_index (accs, i);
 
