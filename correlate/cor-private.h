@@ -180,11 +180,19 @@ typedef struct W4CorExchange {
   struct W4CorExchange *await_prev, *await_next;
   guint64 retry_stop;
   struct W4CorExchange *reach_next; /* correlate.c window_compact's lists */
-  W4Finding *finding;      /* (owned) once decided, until released */
+  union {
+    /* (owned) once decided, until released */
+    W4Finding *finding;
+    /* while undecided (no finding yet): the next in W4Correlate's due
+     * list; a link inside the record, where a list node would cost each
+     * undecided failure 32 bytes more */
+    struct W4CorExchange *due_next;
+  };
   W4CorClient *client_state; /* (transfer none) while in a window */
   GList *client_link;      /* its link in client_state->window, or NULL */
   GList *window_link;      /* ...and in W4Correlate.window */
-  GSequenceIter *order_iter; /* in W4Correlate.order until released */
+  /* the next in W4Correlate.in_order (see there) until released */
+  struct W4CorExchange *order_next;
 
   W4Time req_ts;
   W4Time resp_ts, resp_done_ts;
@@ -315,8 +323,17 @@ struct W4Correlate {
   struct W4CorCredHistory *creds; /* track-credential.c: agg_key -> W4CorCredAgg */
   GHashTable *servers;     /* key -> W4CorServer* */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
-  GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
-  GQueue due;              /* failed W4CorExchange (ref) not yet decided, arrival order */
+  /* failed W4CorExchange (ref each) not yet released, by response frame
+   * (correlate.c order_add): those that came in that order (nearly all:
+   * responses are read in frame order) in a list through order_next, and
+   * the few that did not in a sorted sequence; the first of the two heads
+   * is the next to release */
+  struct W4CorExchange *in_order_head, *in_order_tail;
+  GSequence *order;
+  /* failed W4CorExchange (ref each) not yet decided, in arrival order: a
+   * list through due_next */
+  struct W4CorExchange *due_head, *due_tail;
+  guint64 due_len;
 
   GHashTable *cleartext;   /* "client|server|scheme" -> W4CorRiskAcc* */
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */

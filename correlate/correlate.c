@@ -442,6 +442,53 @@ order_cmp (gconstpointer a, gconstpointer b, gpointer user)
   return 0;
 }
 
+/* Adds the failed @ex (transfer full) to the response order: at the tail of
+ * the list when it comes after the tail (a list link inside the record, no
+ * node), else into the sequence. */
+static void
+order_add (W4Correlate *cor, W4CorExchange *ex)
+{
+  if (cor->in_order_tail == NULL) {
+    cor->in_order_head = cor->in_order_tail = ex;
+  } else if (order_cmp (cor->in_order_tail, ex, NULL) < 0) {
+    cor->in_order_tail->order_next = ex;
+    cor->in_order_tail = ex;
+  } else {
+    g_sequence_insert_sorted (cor->order, ex, order_cmp, NULL);
+  }
+}
+
+/* The failures awaiting their decision, oldest first: @ex (transfer full)
+ * joins at the tail. */
+static void
+due_push (W4Correlate *cor, W4CorExchange *ex)
+{
+  ex->due_next = NULL;
+  if (cor->due_tail != NULL)
+    cor->due_tail->due_next = ex;
+  else
+    cor->due_head = ex;
+  cor->due_tail = ex;
+  cor->due_len++;
+}
+
+/* (transfer full) the oldest undecided failure, taken out, or NULL. Its
+ * link is cleared: the field becomes its finding. */
+static W4CorExchange *
+due_pop (W4Correlate *cor)
+{
+  W4CorExchange *ex = cor->due_head;
+
+  if (ex == NULL)
+    return NULL;
+  cor->due_head = ex->due_next;
+  if (cor->due_head == NULL)
+    cor->due_tail = NULL;
+  ex->due_next = NULL;
+  cor->due_len--;
+  return ex;
+}
+
 /* ---- the memory budget: tables charged by their sizes --------------------- */
 
 /* Charges (or releases) the difference between @want and what *@charged
@@ -1800,8 +1847,8 @@ on_response (void *user, const W4HttpHead *resp)
      * NTLM type 1 messages repeat byte for byte and would look like a storm. */
     if (mc != NULL && ex->status != 403 && !w4_cor_intermediate_leg (ex, mc))
       note_rejection (cor, ex, mc);
-    ex->order_iter = g_sequence_insert_sorted (cor->order, exchange_ref (ex), order_cmp, NULL);
-    g_queue_push_tail (&cor->due, exchange_ref (ex));
+    order_add (cor, exchange_ref (ex));
+    due_push (cor, exchange_ref (ex));
     ex->look = lookahead_of (cor, ex);
     if (ex->look != LOOK_NONE)
       awaiting_add (cor, ex);
@@ -1970,24 +2017,40 @@ decide (W4Correlate *cor, W4CorExchange *ex)
   w4_cor_history_on_decided (cor, ex);
 }
 
+/* The first failure not yet released in response order, or NULL. */
+static W4CorExchange *
+order_first (W4Correlate *cor)
+{
+  GSequenceIter *it = g_sequence_get_begin_iter (cor->order);
+  W4CorExchange *late = g_sequence_iter_is_end (it) ? NULL : g_sequence_get (it);
+  W4CorExchange *head = cor->in_order_head;
+
+  if (head == NULL || (late != NULL && order_cmp (late, head, NULL) < 0))
+    return late;
+  return head;
+}
+
 /* Releases decided findings from the head of the response order: a finding
  * never waits for one later in that order, only for earlier undecided ones. */
 static void
 release (W4Correlate *cor)
 {
   for (;;) {
-    GSequenceIter *it = g_sequence_get_begin_iter (cor->order);
-    W4CorExchange *ex;
+    W4CorExchange *ex = order_first (cor);
 
-    if (g_sequence_iter_is_end (it))
+    if (ex == NULL || !ex->decided)
       return;
-    ex = g_sequence_get (it);
-    if (!ex->decided)
-      return;
-    ex->order_iter = NULL;
     emit (cor, g_steal_pointer (&ex->finding));
-    /* The sequence owns a reference: removing drops it. */
-    g_sequence_remove (it);
+    if (ex == cor->in_order_head) {
+      cor->in_order_head = ex->order_next;
+      if (cor->in_order_head == NULL)
+        cor->in_order_tail = NULL;
+      ex->order_next = NULL;
+      w4_cor_exchange_unref (ex);
+    } else {
+      /* The sequence owns a reference: removing drops it. */
+      g_sequence_remove (g_sequence_get_begin_iter (cor->order));
+    }
   }
 }
 
@@ -1995,14 +2058,14 @@ static void
 decide_due (W4Correlate *cor, gboolean all)
 {
   for (;;) {
-    W4CorExchange *ex = g_queue_peek_head (&cor->due);
+    W4CorExchange *ex = cor->due_head;
 
     if (ex == NULL)
       break;
     if (!all && w4_time_diff_usec (ex->resp_done_ts, cor->now) <
                   (gint64) cor->opts.decide_after_sec * G_USEC_PER_SEC)
       break;
-    g_queue_pop_head (&cor->due);
+    due_pop (cor);
     decide (cor, ex);
     w4_cor_exchange_unref (ex);
     /* Released as soon as it may be (its finding is in response order
@@ -2023,8 +2086,8 @@ decide_overflow (W4Correlate *cor)
 {
   gboolean decided = FALSE;
 
-  while (cor->due.length > 0 && cor->due.length > cor->limits.v[W4_LIMIT_UNDECIDED]) {
-    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+  while (cor->due_len > 0 && cor->due_len > cor->limits.v[W4_LIMIT_UNDECIDED]) {
+    W4CorExchange *ex = due_pop (cor);
 
     note_limit (cor, W4_LIMIT_UNDECIDED, ex->resp_frame, ex->resp_ts);
     decide (cor, ex);
@@ -2063,8 +2126,8 @@ evict_decide_early (void *user, guint64 want)
   W4Budget *b = cor->limits.budget;
   guint64 start = b->used, n = 0;
 
-  while (cor->due.length > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
-    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+  while (cor->due_len > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
+    W4CorExchange *ex = due_pop (cor);
 
     decide (cor, ex);
     drop_body_wait (cor, ex);
@@ -2266,7 +2329,6 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
   cor->order = g_sequence_new (exchange_unref_cb);
-  g_queue_init (&cor->due);
   cor->cleartext = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->storms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, storm_free);
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
@@ -2316,7 +2378,14 @@ w4_cor_free (W4Correlate *cor)
   w4_cor_cred_history_free (cor->creds);
   g_hash_table_unref (cor->servers);
   g_hash_table_unref (cor->principals);
-  g_queue_clear_full (&cor->due, exchange_unref_cb);
+  while (cor->due_head != NULL)
+    w4_cor_exchange_unref (due_pop (cor));
+  while (cor->in_order_head != NULL) {
+    W4CorExchange *ex = cor->in_order_head;
+
+    cor->in_order_head = ex->order_next;
+    w4_cor_exchange_unref (ex);
+  }
   g_sequence_free (cor->order);
   g_hash_table_unref (cor->cleartext);
   g_hash_table_unref (cor->storms);
