@@ -100,6 +100,18 @@ typedef struct {
 } W4CorChallengeSet;
 
 typedef struct _W4CorClient W4CorClient;
+struct W4CorExchange;
+
+/* A list of exchanges through links inside them (W4CorExLink), in arrival
+ * order: the windows (correlate.c window_*). */
+typedef struct {
+  struct W4CorExchange *prev, *next;
+} W4CorExLink;
+
+typedef struct {
+  struct W4CorExchange *head, *tail;
+  guint length;
+} W4CorExList;
 struct W4CorCookieJar;     /* track-cookie-jar.h */
 struct W4CorCookieCheck;
 
@@ -188,9 +200,11 @@ typedef struct W4CorExchange {
      * undecided failure 32 bytes more */
     struct W4CorExchange *due_next;
   };
-  W4CorClient *client_state; /* (transfer none) while in a window */
-  GList *client_link;      /* its link in client_state->window, or NULL */
-  GList *window_link;      /* ...and in W4Correlate.window */
+  W4CorClient *client_state; /* (transfer none) while in a window, else NULL */
+  /* its links in client_state->window and in W4Correlate.window: inside
+   * the record, where list nodes would cost every exchange in the window
+   * 64 bytes more */
+  W4CorExLink in_client, in_window;
   /* the next in W4Correlate.in_order (see there) until released */
   struct W4CorExchange *order_next;
 
@@ -243,7 +257,7 @@ w4_cor_track_get (W4CorExchange *ex)
 
 struct _W4CorClient {
   W4Addr addr;
-  GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
+  W4CorExList window;      /* W4CorExchange through in_client (refs held by W4Correlate.window) */
   guint compact_at;        /* window length at which it is compacted next */
 };
 
@@ -310,7 +324,7 @@ struct W4Correlate {
 
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
-  GQueue window;           /* W4CorExchange (one ref each), in arrival order */
+  W4CorExList window;      /* W4CorExchange through in_window (one ref each), in arrival order */
   /* W4CorExchange.retry_hash -> the first of the failures with it that
    * wait for their retry (a list through await_next) */
   GHashTable *awaiting;

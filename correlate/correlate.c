@@ -368,7 +368,7 @@ client_free (gpointer p)
 {
   W4CorClient *c = p;
 
-  g_queue_clear (&c->window);
+  /* the exchanges hold the links: the list owns nothing */
   g_free (c);
 }
 
@@ -547,9 +547,6 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 
 /* ---- the window ---------------------------------------------------------- */
 
-/* An exchange in the window costs a link in W4Correlate.window and one in
- * its client's. */
-#define W4_COR_WINDOW_LINKS (2 * sizeof (GList))
 /* A client's record and its entry in W4Correlate.clients. */
 #define W4_COR_CLIENT_BYTES (w4_cor_alloc_bytes (sizeof (W4CorClient)) + W4_COR_HASH_SLOT)
 
@@ -558,10 +555,58 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 static void window_unlink (W4Correlate *cor, W4CorExchange *ex);
 static void window_compact (W4Correlate *cor, W4CorClient *cl);
 
+/* @ex's link in @list: in_client for a client's window, else in_window. */
+static W4CorExLink *
+ex_link (W4CorExchange *ex, gboolean client)
+{
+  return client ? &ex->in_client : &ex->in_window;
+}
+
+static void
+exlist_unlink (W4CorExList *list, W4CorExchange *ex, gboolean client)
+{
+  W4CorExLink *k = ex_link (ex, client);
+
+  if (k->prev != NULL)
+    ex_link (k->prev, client)->next = k->next;
+  else
+    list->head = k->next;
+  if (k->next != NULL)
+    ex_link (k->next, client)->prev = k->prev;
+  else
+    list->tail = k->prev;
+  k->prev = k->next = NULL;
+  list->length--;
+}
+
+/* Inserts @ex into @list where its arrival puts it: at the tail for a
+ * request that just came, a few places before it for a failure added when
+ * its response came. */
+static void
+exlist_insert_by_arrival (W4CorExList *list, W4CorExchange *ex, gboolean client)
+{
+  W4CorExchange *before = list->tail; /* the one @ex goes after, or NULL */
+  W4CorExLink *k = ex_link (ex, client);
+
+  while (before != NULL && before->arrival > ex->arrival)
+    before = ex_link (before, client)->prev;
+  k->prev = before;
+  k->next = before != NULL ? ex_link (before, client)->next : list->head;
+  if (k->prev != NULL)
+    ex_link (k->prev, client)->next = ex;
+  else
+    list->head = ex;
+  if (k->next != NULL)
+    ex_link (k->next, client)->prev = ex;
+  else
+    list->tail = ex;
+  list->length++;
+}
+
 static void
 window_pop (W4Correlate *cor)
 {
-  W4CorExchange *ex = g_queue_peek_head (&cor->window);
+  W4CorExchange *ex = cor->window.head;
 
   if (ex != NULL)
     window_unlink (cor, ex);
@@ -574,12 +619,9 @@ window_unlink (W4Correlate *cor, W4CorExchange *ex)
 {
   W4CorClient *cl = ex->client_state;
 
-  g_queue_delete_link (&cor->window, ex->window_link);
-  ex->window_link = NULL;
-  w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
+  exlist_unlink (&cor->window, ex, FALSE);
   if (cl != NULL) {
-    g_queue_delete_link (&cl->window, ex->client_link);
-    ex->client_link = NULL;
+    exlist_unlink (&cl->window, ex, TRUE);
     ex->client_state = NULL;
     if (cl->window.length == 0) {
       w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_CLIENT_BYTES);
@@ -599,24 +641,6 @@ static guint64
 exchange_frame (const W4CorExchange *ex)
 {
   return ex->has_request ? ex->req_frame : ex->resp_frame;
-}
-
-/* Inserts @ex into @q (of W4CorExchange in arrival order) where its
- * arrival puts it: at the tail for a request that just came, a few links
- * before it for a failure added when its response came. Returns its link. */
-static GList *
-queue_insert_by_arrival (GQueue *q, W4CorExchange *ex)
-{
-  GList *l = q->tail;
-
-  while (l != NULL && ((const W4CorExchange *) l->data)->arrival > ex->arrival)
-    l = l->prev;
-  if (l == NULL) {
-    g_queue_push_head (q, ex);
-    return q->head;
-  }
-  g_queue_insert_after (q, l, ex);
-  return l->next;
 }
 
 static void
@@ -642,13 +666,11 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     cl = g_new0 (W4CorClient, 1);
     w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_CLIENT_BYTES);
     cl->addr = ex->client.addr;
-    g_queue_init (&cl->window);
     cl->compact_at = W4_COR_COMPACT_MIN;
     g_hash_table_insert (cor->clients, &cl->addr, cl);
   }
-  w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
-  ex->window_link = queue_insert_by_arrival (&cor->window, exchange_ref (ex));
-  ex->client_link = queue_insert_by_arrival (&cl->window, ex);
+  exlist_insert_by_arrival (&cor->window, exchange_ref (ex), FALSE);
+  exlist_insert_by_arrival (&cl->window, ex, TRUE);
   ex->client_state = cl;
   if (cl->window.length >= cl->compact_at)
     window_compact (cor, cl);
@@ -803,7 +825,7 @@ awaiting_answered (W4Correlate *cor, W4CorExchange *e)
 {
   W4CorExchange *f, *next;
 
-  if (e->client_link == NULL || !e->has_request || !passed_auth (e))
+  if (e->client_state == NULL || !e->has_request || !passed_auth (e))
     return;
   for (f = g_hash_table_lookup (cor->awaiting, &e->retry_hash); f != NULL; f = next) {
     next = f->await_next;
@@ -885,13 +907,12 @@ static void
 window_compact (W4Correlate *cor, W4CorClient *cl)
 {
   GHashTable *reach = cor->scratch;
-  GList *l, *next;
+  W4CorExchange *e, *next;
 
-  for (l = cl->window.head; l != NULL; l = next) {
-    W4CorExchange *e = l->data;
+  for (e = cl->window.head; e != NULL; e = next) {
     gboolean keep = reached (reach, e);
 
-    next = l->next;
+    next = e->in_client.next;
     if (looks_or_may (e))
       reach_add (reach, e);
     else if (!keep)
@@ -905,7 +926,7 @@ static void
 window_prune (W4Correlate *cor, W4Time now)
 {
   for (;;) {
-    W4CorExchange *ex = g_queue_peek_head (&cor->window);
+    W4CorExchange *ex = cor->window.head;
 
     if (ex == NULL ||
         w4_time_diff_usec (exchange_ts (ex), now) < (gint64) W4_COR_WINDOW_SEC * G_USEC_PER_SEC)
@@ -2320,7 +2341,6 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
     cor->sink = *sink;
   cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
   cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
-  g_queue_init (&cor->window);
   cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->cred_cache = g_hash_table_new (g_str_hash, g_str_equal);
