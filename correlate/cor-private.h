@@ -11,6 +11,8 @@
 #include "track-digest.h"
 #include "w4-budget.h"
 
+#include <string.h>
+
 G_BEGIN_DECLS
 
 /* How far a rule may look at exchanges after a failed response: the
@@ -37,6 +39,27 @@ G_BEGIN_DECLS
 #define W4_COR_STORM_SEC 60
 /* A challenge header is shown in evidence up to this many characters. */
 #define W4_COR_EVIDENCE_CHARS 200
+/* What one entry costs a GHashTable beside its key and value: a key, a
+ * value and a hash slot, and GLib keeps between one and four slots per
+ * entry (two on average after it resized). */
+#define W4_COR_HASH_SLOT (2 * (2 * sizeof (gpointer) + sizeof (guint)))
+/* What the allocator takes for a block of @n bytes: glibc's malloc gives a
+ * chunk of 16-byte multiples with an 8-byte header, 32 bytes at least.
+ * The records kept per client are small and many (the hostile 'clients'
+ * case: a dozen blocks per client), so they are charged what they take,
+ * not what they ask for: half again as much for short strings. */
+static inline guint64
+w4_cor_alloc_bytes (guint64 n)
+{
+  return MAX (32, (n + 8 + 15) & ~(guint64) 15);
+}
+
+/* ...for a copy of @s (0 for NULL). */
+static inline guint64
+w4_cor_str_alloc_bytes (const char *s)
+{
+  return s != NULL ? w4_cor_alloc_bytes (strlen (s) + 1) : 0;
+}
 /* Characters of a TLS server name kept per server (dissect already
  * refuses longer names: a DNS name has at most 253). */
 #define W4_COR_SNI_MAX 255
@@ -77,6 +100,18 @@ typedef struct {
 } W4CorChallengeSet;
 
 typedef struct _W4CorClient W4CorClient;
+struct W4CorExchange;
+
+/* A list of exchanges through links inside them (W4CorExLink), in arrival
+ * order: the windows (correlate.c window_*). */
+typedef struct {
+  struct W4CorExchange *prev, *next;
+} W4CorExLink;
+
+typedef struct {
+  struct W4CorExchange *head, *tail;
+  guint length;
+} W4CorExList;
 struct W4CorCookieJar;     /* track-cookie-jar.h */
 struct W4CorCookieCheck;
 
@@ -157,11 +192,21 @@ typedef struct W4CorExchange {
   struct W4CorExchange *await_prev, *await_next;
   guint64 retry_stop;
   struct W4CorExchange *reach_next; /* correlate.c window_compact's lists */
-  W4Finding *finding;      /* (owned) once decided, until released */
-  W4CorClient *client_state; /* (transfer none) while in a window */
-  GList *client_link;      /* its link in client_state->window, or NULL */
-  GList *window_link;      /* ...and in W4Correlate.window */
-  GSequenceIter *order_iter; /* in W4Correlate.order until released */
+  union {
+    /* (owned) once decided, until released */
+    W4Finding *finding;
+    /* while undecided (no finding yet): the next in W4Correlate's due
+     * list; a link inside the record, where a list node would cost each
+     * undecided failure 32 bytes more */
+    struct W4CorExchange *due_next;
+  };
+  W4CorClient *client_state; /* (transfer none) while in a window, else NULL */
+  /* its links in client_state->window and in W4Correlate.window: inside
+   * the record, where list nodes would cost every exchange in the window
+   * 64 bytes more */
+  W4CorExLink in_client, in_window;
+  /* the next in W4Correlate.in_order (see there) until released */
+  struct W4CorExchange *order_next;
 
   W4Time req_ts;
   W4Time resp_ts, resp_done_ts;
@@ -212,7 +257,7 @@ w4_cor_track_get (W4CorExchange *ex)
 
 struct _W4CorClient {
   W4Addr addr;
-  GQueue window;           /* W4CorExchange (refs held by W4Correlate.window) */
+  W4CorExList window;      /* W4CorExchange through in_client (refs held by W4Correlate.window) */
   guint compact_at;        /* window length at which it is compacted next */
 };
 
@@ -313,7 +358,7 @@ struct W4Correlate {
 
   GHashTable *conns;       /* guint64* conn_id -> W4CorConn* */
   GHashTable *clients;     /* W4Addr* -> W4CorClient* */
-  GQueue window;           /* W4CorExchange (one ref each), in arrival order */
+  W4CorExList window;      /* W4CorExchange through in_window (one ref each), in arrival order */
   /* W4CorExchange.retry_hash -> the first of the failures with it that
    * wait for their retry (a list through await_next) */
   GHashTable *awaiting;
@@ -327,8 +372,17 @@ struct W4Correlate {
   GHashTable *servers;     /* key -> W4CorServer* */
   W4CorLastGroup last_server; /* correlate.c server_of; a: its key */
   GHashTable *principals;  /* name -> W4PrincipalStat* (summary) */
-  GSequence *order;        /* failed W4CorExchange (ref) not yet released, by frame */
-  GQueue due;              /* failed W4CorExchange (ref) not yet decided, arrival order */
+  /* failed W4CorExchange (ref each) not yet released, by response frame
+   * (correlate.c order_add): those that came in that order (nearly all:
+   * responses are read in frame order) in a list through order_next, and
+   * the few that did not in a sorted sequence; the first of the two heads
+   * is the next to release */
+  struct W4CorExchange *in_order_head, *in_order_tail;
+  GSequence *order;
+  /* failed W4CorExchange (ref each) not yet decided, in arrival order: a
+   * list through due_next */
+  struct W4CorExchange *due_head, *due_tail;
+  guint64 due_len;
 
   GHashTable *cleartext;   /* "client|server|scheme" -> W4CorRiskAcc* */
   GHashTable *storms;      /* "client|server|fp" -> W4CorStorm* */
@@ -377,6 +431,9 @@ struct W4Correlate {
    * (W4Budget.enforcements, as seen then) */
   gboolean budget_stale;
   guint64 budget_enforcements;
+  /* what the cleartext and storm groups are charged one by one
+   * (W4CorRiskAcc.charged), and summary.by_principal's records (state.c) */
+  guint64 charged_groups, charged_principals;
   guint64 server_principals; /* records in all W4CorServer.principals */
 };
 
@@ -417,6 +474,10 @@ typedef struct {
   guint64 keys_missing;        /* the key logs have no secrets for them */
   guint64 keys_wrong;          /* the secrets there do not open them */
   guint64 keys_unsupported;    /* a TLS version or cipher suite not decrypted */
+  /* what it is charged to the budget, with its key (cleartext and storm
+   * groups, as many as clients: correlate.c group_grow); 0: by its
+   * table's size */
+  guint64 charged;
 } W4CorRiskAcc;
 
 typedef struct {
@@ -514,5 +575,12 @@ gboolean w4_cor_digest_nonce_expired (const W4CorExchange *ex, const W4CorCred *
 guint32 w4_cor_request_key (const W4CorExchange *ex);
 /* Counts a failure or success of @principal for summary.by_principal. */
 void w4_cor_summary_principal (W4Correlate *cor, const char *principal, gboolean success);
+/* state.c: (transfer container) @table's values, sorted by @cmp (which
+ * gets pointers to them, as g_ptr_array_sort gives). */
+GPtrArray *w4_cor_values_sorted (GHashTable *table, GCompareFunc cmp);
+/* state.c, over the budget: forgets the @n principals of summary.by_principal
+ * with the fewest responses (a later response makes a new count). Returns
+ * how many went. */
+guint64 w4_cor_principals_evict (W4Correlate *cor, guint64 n);
 
 G_END_DECLS

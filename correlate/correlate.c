@@ -489,7 +489,7 @@ client_free (gpointer p)
 {
   W4CorClient *c = p;
 
-  g_queue_clear (&c->window);
+  /* the exchanges hold the links: the list owns nothing */
   g_free (c);
 }
 
@@ -563,6 +563,53 @@ order_cmp (gconstpointer a, gconstpointer b, gpointer user)
   return 0;
 }
 
+/* Adds the failed @ex (transfer full) to the response order: at the tail of
+ * the list when it comes after the tail (a list link inside the record, no
+ * node), else into the sequence. */
+static void
+order_add (W4Correlate *cor, W4CorExchange *ex)
+{
+  if (cor->in_order_tail == NULL) {
+    cor->in_order_head = cor->in_order_tail = ex;
+  } else if (order_cmp (cor->in_order_tail, ex, NULL) < 0) {
+    cor->in_order_tail->order_next = ex;
+    cor->in_order_tail = ex;
+  } else {
+    g_sequence_insert_sorted (cor->order, ex, order_cmp, NULL);
+  }
+}
+
+/* The failures awaiting their decision, oldest first: @ex (transfer full)
+ * joins at the tail. */
+static void
+due_push (W4Correlate *cor, W4CorExchange *ex)
+{
+  ex->due_next = NULL;
+  if (cor->due_tail != NULL)
+    cor->due_tail->due_next = ex;
+  else
+    cor->due_head = ex;
+  cor->due_tail = ex;
+  cor->due_len++;
+}
+
+/* (transfer full) the oldest undecided failure, taken out, or NULL. Its
+ * link is cleared: the field becomes its finding. */
+static W4CorExchange *
+due_pop (W4Correlate *cor)
+{
+  W4CorExchange *ex = cor->due_head;
+
+  if (ex == NULL)
+    return NULL;
+  cor->due_head = ex->due_next;
+  if (cor->due_head == NULL)
+    cor->due_tail = NULL;
+  ex->due_next = NULL;
+  cor->due_len--;
+  return ex;
+}
+
 /* ---- the memory budget: tables charged by their sizes --------------------- */
 
 /* Charges (or releases) the difference between @want and what *@charged
@@ -598,14 +645,11 @@ budget_sync (W4Correlate *cor)
   cor->budget_enforcements = b->enforcements;
   charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns,
              (guint64) g_hash_table_size (cor->conns) * (sizeof (W4CorConn) + W4_COR_EST_RECORD));
-  accs = (guint64) g_hash_table_size (cor->cleartext) + g_hash_table_size (cor->gaps) +
+  accs = (guint64) g_hash_table_size (cor->gaps) +
          g_hash_table_size (cor->undecrypted) + g_hash_table_size (cor->unparsed);
   aggs = accs * (sizeof (W4CorRiskAcc) + W4_COR_EST_RECORD) +
-         (guint64) g_hash_table_size (cor->storms) * (sizeof (W4CorStorm) + W4_COR_EST_RECORD) +
          (guint64) g_hash_table_size (cor->servers) * (sizeof (W4CorServer) + W4_COR_EST_RECORD) +
          cor->server_principals * (sizeof (W4CorPrincipalAgg) + W4_COR_EST_RECORD) +
-         (guint64) g_hash_table_size (cor->principals) * (sizeof (W4PrincipalStat) + W4_COR_EST_RECORD) +
-         (guint64) w4_cor_cred_history_size (cor) * (sizeof (W4CorCredAgg) + W4_COR_EST_RECORD) +
          (guint64) g_hash_table_size (cor->cred_cache) * W4_COR_EST_SHARED_CRED +
          (guint64) g_hash_table_size (cor->challenge_cache) * W4_COR_EST_SHARED_CRED;
   charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, aggs);
@@ -631,19 +675,66 @@ note_limit (W4Correlate *cor, W4LimitId id, guint64 frame, W4Time ts)
 
 /* ---- the window ---------------------------------------------------------- */
 
-/* An exchange in the window costs a link in W4Correlate.window and one in
- * its client's. */
-#define W4_COR_WINDOW_LINKS (2 * sizeof (GList))
+/* A client's record and its entry in W4Correlate.clients. */
+#define W4_COR_CLIENT_BYTES (w4_cor_alloc_bytes (sizeof (W4CorClient)) + W4_COR_HASH_SLOT)
 
 /* Drops the oldest exchange from the window (and its client when that was
  * the client's last). */
 static void window_unlink (W4Correlate *cor, W4CorExchange *ex);
 static void window_compact (W4Correlate *cor, W4CorClient *cl);
 
+/* @ex's link in @list: in_client for a client's window, else in_window. */
+static W4CorExLink *
+ex_link (W4CorExchange *ex, gboolean client)
+{
+  return client ? &ex->in_client : &ex->in_window;
+}
+
+static void
+exlist_unlink (W4CorExList *list, W4CorExchange *ex, gboolean client)
+{
+  W4CorExLink *k = ex_link (ex, client);
+
+  if (k->prev != NULL)
+    ex_link (k->prev, client)->next = k->next;
+  else
+    list->head = k->next;
+  if (k->next != NULL)
+    ex_link (k->next, client)->prev = k->prev;
+  else
+    list->tail = k->prev;
+  k->prev = k->next = NULL;
+  list->length--;
+}
+
+/* Inserts @ex into @list where its arrival puts it: at the tail for a
+ * request that just came, a few places before it for a failure added when
+ * its response came. */
+static void
+exlist_insert_by_arrival (W4CorExList *list, W4CorExchange *ex, gboolean client)
+{
+  W4CorExchange *before = list->tail; /* the one @ex goes after, or NULL */
+  W4CorExLink *k = ex_link (ex, client);
+
+  while (before != NULL && before->arrival > ex->arrival)
+    before = ex_link (before, client)->prev;
+  k->prev = before;
+  k->next = before != NULL ? ex_link (before, client)->next : list->head;
+  if (k->prev != NULL)
+    ex_link (k->prev, client)->next = ex;
+  else
+    list->head = ex;
+  if (k->next != NULL)
+    ex_link (k->next, client)->prev = ex;
+  else
+    list->tail = ex;
+  list->length++;
+}
+
 static void
 window_pop (W4Correlate *cor)
 {
-  W4CorExchange *ex = g_queue_peek_head (&cor->window);
+  W4CorExchange *ex = cor->window.head;
 
   if (ex != NULL)
     window_unlink (cor, ex);
@@ -656,15 +747,12 @@ window_unlink (W4Correlate *cor, W4CorExchange *ex)
 {
   W4CorClient *cl = ex->client_state;
 
-  g_queue_delete_link (&cor->window, ex->window_link);
-  ex->window_link = NULL;
-  w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
+  exlist_unlink (&cor->window, ex, FALSE);
   if (cl != NULL) {
-    g_queue_delete_link (&cl->window, ex->client_link);
-    ex->client_link = NULL;
+    exlist_unlink (&cl->window, ex, TRUE);
     ex->client_state = NULL;
     if (cl->window.length == 0) {
-      w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
+      w4_budget_release (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_CLIENT_BYTES);
       g_hash_table_remove (cor->clients, &cl->addr);
     }
   }
@@ -681,24 +769,6 @@ static guint64
 exchange_frame (const W4CorExchange *ex)
 {
   return ex->has_request ? ex->req_frame : ex->resp_frame;
-}
-
-/* Inserts @ex into @q (of W4CorExchange in arrival order) where its
- * arrival puts it: at the tail for a request that just came, a few links
- * before it for a failure added when its response came. Returns its link. */
-static GList *
-queue_insert_by_arrival (GQueue *q, W4CorExchange *ex)
-{
-  GList *l = q->tail;
-
-  while (l != NULL && ((const W4CorExchange *) l->data)->arrival > ex->arrival)
-    l = l->prev;
-  if (l == NULL) {
-    g_queue_push_head (q, ex);
-    return q->head;
-  }
-  g_queue_insert_after (q, l, ex);
-  return l->next;
 }
 
 static void
@@ -722,15 +792,13 @@ window_add (W4Correlate *cor, W4CorExchange *ex)
     if (cor->limits.v[W4_LIMIT_CLIENTS] == 0 || cor->limits.v[W4_LIMIT_EXCHANGES] == 0)
       return;
     cl = g_new0 (W4CorClient, 1);
-    w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, sizeof *cl + W4_COR_EST_RECORD);
+    w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_CLIENT_BYTES);
     cl->addr = ex->client.addr;
-    g_queue_init (&cl->window);
     cl->compact_at = W4_COR_COMPACT_MIN;
     g_hash_table_insert (cor->clients, &cl->addr, cl);
   }
-  w4_budget_charge (cor->limits.budget, W4_MEM_CLIENTS, W4_COR_WINDOW_LINKS);
-  ex->window_link = queue_insert_by_arrival (&cor->window, exchange_ref (ex));
-  ex->client_link = queue_insert_by_arrival (&cl->window, ex);
+  exlist_insert_by_arrival (&cor->window, exchange_ref (ex), FALSE);
+  exlist_insert_by_arrival (&cl->window, ex, TRUE);
   ex->client_state = cl;
   if (cl->window.length >= cl->compact_at)
     window_compact (cor, cl);
@@ -885,7 +953,7 @@ awaiting_answered (W4Correlate *cor, W4CorExchange *e)
 {
   W4CorExchange *f, *next;
 
-  if (e->client_link == NULL || !e->has_request || !passed_auth (e))
+  if (e->client_state == NULL || !e->has_request || !passed_auth (e))
     return;
   for (f = g_hash_table_lookup (cor->awaiting, &e->retry_hash); f != NULL; f = next) {
     next = f->await_next;
@@ -967,13 +1035,12 @@ static void
 window_compact (W4Correlate *cor, W4CorClient *cl)
 {
   GHashTable *reach = cor->scratch;
-  GList *l, *next;
+  W4CorExchange *e, *next;
 
-  for (l = cl->window.head; l != NULL; l = next) {
-    W4CorExchange *e = l->data;
+  for (e = cl->window.head; e != NULL; e = next) {
     gboolean keep = reached (reach, e);
 
-    next = l->next;
+    next = e->in_client.next;
     if (looks_or_may (e))
       reach_add (reach, e);
     else if (!keep)
@@ -987,7 +1054,7 @@ static void
 window_prune (W4Correlate *cor, W4Time now)
 {
   for (;;) {
-    W4CorExchange *ex = g_queue_peek_head (&cor->window);
+    W4CorExchange *ex = cor->window.head;
 
     if (ex == NULL ||
         w4_time_diff_usec (exchange_ts (ex), now) < (gint64) W4_COR_WINDOW_SEC * G_USEC_PER_SEC)
@@ -1156,6 +1223,47 @@ aggregate_response (W4Correlate *cor, W4CorExchange *ex)
 
 /* ---- risks accumulated over the capture ---------------------------------- */
 
+/* What @a's strings hold. */
+static guint64
+acc_strings_bytes (const W4CorRiskAcc *a)
+{
+  const char *const strs[] = { a->client, a->server,    a->tunnel_to, a->method, a->uri,
+                               a->host,   a->principal, a->scheme,    a->header, a->sni };
+  guint64 n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (strs); i++)
+    n += w4_cor_str_alloc_bytes (strs[i]);
+  return n;
+}
+
+/* A cleartext or storm group @a holds @n bytes more: there are as many as
+ * clients, so each is charged what it holds (W4_MEM_AGGREGATES), not by
+ * its table's size. */
+static void
+group_grow (W4Correlate *cor, W4CorRiskAcc *a, guint64 n)
+{
+  a->charged += n;
+  cor->charged_groups += n;
+  w4_budget_charge (cor->limits.budget, W4_MEM_AGGREGATES, n);
+}
+
+/* ...and @a goes: what it was charged is released. */
+static void
+group_release (W4Correlate *cor, W4CorRiskAcc *a)
+{
+  w4_budget_release (cor->limits.budget, W4_MEM_AGGREGATES, a->charged);
+  cor->charged_groups -= MIN (a->charged, cor->charged_groups);
+  a->charged = 0;
+}
+
+/* What a new group @a with @key holds, in a record of @size bytes. */
+static guint64
+group_bytes (const W4CorRiskAcc *a, gsize size, const char *key)
+{
+  return w4_cor_alloc_bytes (size) + w4_cor_str_alloc_bytes (key) + W4_COR_HASH_SLOT +
+         acc_strings_bytes (a);
+}
+
 static W4CorRiskAcc *
 acc_init (W4CorRiskAcc *a, W4Cause cause, const W4CorExchange *ex, guint64 frame, W4Time ts)
 {
@@ -1219,6 +1327,7 @@ cleartext_group (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
                   ex->req_ts);
     a->scheme = g_strdup (scheme);
     a->header = g_strdup (c->name);
+    group_grow (cor, a, group_bytes (a, sizeof *a, key.str));
     g_hash_table_insert (cor->cleartext, key_take (&key), a);
   }
   key_clear (&key);
@@ -1244,9 +1353,10 @@ note_cleartext (W4Correlate *cor, const W4CorExchange *ex)
      * a second user beside the ones well-formed headers name. */
     if (c->parsed != NULL && c->parsed->malformed)
       ;
-    else if (a->principal == NULL)
+    else if (a->principal == NULL) {
       a->principal = g_strdup (c->principal);
-    else if (strcmp (a->principal, c->principal) != 0)
+      group_grow (cor, a, w4_cor_str_alloc_bytes (a->principal));
+    } else if (strcmp (a->principal, c->principal) != 0)
       a->mixed_principals = TRUE;
     a->count++;
   }
@@ -1288,6 +1398,7 @@ note_rejection (W4Correlate *cor, const W4CorExchange *ex, const W4CorCred *c)
                                 : w4_auth_scheme_name (c->kind));
     s->acc.header = g_strdup (c->fingerprint);
     s->acc.principal = g_strdup (c->principal);
+    group_grow (cor, &s->acc, group_bytes (&s->acc, sizeof *s, key.str));
     g_hash_table_insert (cor->storms, key_take (&key), s);
   }
   if (key.str != NULL)
@@ -1937,20 +2048,6 @@ read_response (W4Correlate *cor, W4CorExchange *ex, const W4HttpHead *resp)
 
 static void decide_overflow (W4Correlate *cor);
 
-/* Inserts the failed @ex into W4Correlate.order where its response puts it
- * (transfer full). Responses mostly come in frame order: appended after
- * one compare, without the sorted insert's search. */
-static GSequenceIter *
-order_insert (W4Correlate *cor, W4CorExchange *ex)
-{
-  GSequenceIter *end = g_sequence_get_end_iter (cor->order);
-
-  if (g_sequence_iter_is_begin (end) ||
-      order_cmp (g_sequence_get (g_sequence_iter_prev (end)), ex, NULL) < 0)
-    return g_sequence_append (cor->order, ex);
-  return g_sequence_insert_sorted (cor->order, ex, order_cmp, NULL);
-}
-
 static void
 on_response (void *user, const W4HttpHead *resp)
 {
@@ -2021,8 +2118,8 @@ on_response (void *user, const W4HttpHead *resp)
      * NTLM type 1 messages repeat byte for byte and would look like a storm. */
     if (mc != NULL && ex->status != 403 && !w4_cor_intermediate_leg (ex, mc))
       note_rejection (cor, ex, mc);
-    ex->order_iter = order_insert (cor, exchange_ref (ex));
-    g_queue_push_tail (&cor->due, exchange_ref (ex));
+    order_add (cor, exchange_ref (ex));
+    due_push (cor, exchange_ref (ex));
     ex->look = lookahead_of (cor, ex);
     if (ex->look != LOOK_NONE)
       awaiting_add (cor, ex);
@@ -2204,24 +2301,40 @@ decide_early (W4Correlate *cor, W4CorExchange *ex)
   ex->finding->decided_early = TRUE;
 }
 
+/* The first failure not yet released in response order, or NULL. */
+static W4CorExchange *
+order_first (W4Correlate *cor)
+{
+  GSequenceIter *it = g_sequence_get_begin_iter (cor->order);
+  W4CorExchange *late = g_sequence_iter_is_end (it) ? NULL : g_sequence_get (it);
+  W4CorExchange *head = cor->in_order_head;
+
+  if (head == NULL || (late != NULL && order_cmp (late, head, NULL) < 0))
+    return late;
+  return head;
+}
+
 /* Releases decided findings from the head of the response order: a finding
  * never waits for one later in that order, only for earlier undecided ones. */
 static void
 release (W4Correlate *cor)
 {
   for (;;) {
-    GSequenceIter *it = g_sequence_get_begin_iter (cor->order);
-    W4CorExchange *ex;
+    W4CorExchange *ex = order_first (cor);
 
-    if (g_sequence_iter_is_end (it))
+    if (ex == NULL || !ex->decided)
       return;
-    ex = g_sequence_get (it);
-    if (!ex->decided)
-      return;
-    ex->order_iter = NULL;
     emit (cor, g_steal_pointer (&ex->finding));
-    /* The sequence owns a reference: removing drops it. */
-    g_sequence_remove (it);
+    if (ex == cor->in_order_head) {
+      cor->in_order_head = ex->order_next;
+      if (cor->in_order_head == NULL)
+        cor->in_order_tail = NULL;
+      ex->order_next = NULL;
+      w4_cor_exchange_unref (ex);
+    } else {
+      /* The sequence owns a reference: removing drops it. */
+      g_sequence_remove (g_sequence_get_begin_iter (cor->order));
+    }
   }
 }
 
@@ -2229,14 +2342,14 @@ static void
 decide_due (W4Correlate *cor, gboolean all)
 {
   for (;;) {
-    W4CorExchange *ex = g_queue_peek_head (&cor->due);
+    W4CorExchange *ex = cor->due_head;
 
     if (ex == NULL)
       break;
     if (!all && w4_time_diff_usec (ex->resp_done_ts, cor->now) <
                   (gint64) cor->opts.decide_after_sec * G_USEC_PER_SEC)
       break;
-    g_queue_pop_head (&cor->due);
+    due_pop (cor);
     decide (cor, ex);
     w4_cor_exchange_unref (ex);
     /* Released as soon as it may be (its finding is in response order
@@ -2257,8 +2370,8 @@ decide_overflow (W4Correlate *cor)
 {
   gboolean decided = FALSE;
 
-  while (cor->due.length > 0 && cor->due.length > cor->limits.v[W4_LIMIT_UNDECIDED]) {
-    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+  while (cor->due_len > 0 && cor->due_len > cor->limits.v[W4_LIMIT_UNDECIDED]) {
+    W4CorExchange *ex = due_pop (cor);
 
     note_limit (cor, W4_LIMIT_UNDECIDED, ex->resp_frame, ex->resp_ts);
     decide_early (cor, ex);
@@ -2297,8 +2410,8 @@ evict_decide_early (void *user, guint64 want)
   W4Budget *b = cor->limits.budget;
   guint64 start = b->used, n = 0;
 
-  while (cor->due.length > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
-    W4CorExchange *ex = g_queue_pop_head (&cor->due);
+  while (cor->due_len > 0 && n < W4_COR_EVICT_BATCH && start - MIN (start, b->used) < want) {
+    W4CorExchange *ex = due_pop (cor);
 
     decide_early (cor, ex);
     drop_body_wait (cor, ex);
@@ -2309,9 +2422,83 @@ evict_decide_early (void *user, guint64 want)
   return n;
 }
 
-/* W4_EVICT_STATE: the window's oldest exchanges go (the least recently
- * used clients' windows, as at the clients and exchanges limits: their
- * look-aheads then see less). */
+/* A risk accumulator over the budget, with its key in its table. */
+typedef struct {
+  gpointer key;
+  W4CorRiskAcc *acc;
+} W4CorAccSlot;
+
+static gint
+acc_slot_cmp (gconstpointer a, gconstpointer b)
+{
+  const W4CorAccSlot *x = a, *y = b;
+
+  if (x->acc->first_frame != y->acc->first_frame)
+    return x->acc->first_frame < y->acc->first_frame ? -1 : 1;
+  /* the keys are unique: the same order whatever the hash order */
+  return strcmp (x->key, y->key);
+}
+
+/* Gives up the @n oldest (by first frame) accumulators of @table (string
+ * keys, values that begin with a W4CorRiskAcc: cleartext, storms). One
+ * that would have been a finding at the end (@is_finding) is decided now,
+ * with the count it has: a later credential of its group starts a new one.
+ * Returns how many went. */
+static guint64
+evict_accs (W4Correlate *cor, GHashTable *table, guint64 n,
+            gboolean (*is_finding) (const W4CorRiskAcc *acc))
+{
+  g_autoptr (GArray) slots = g_array_sized_new (FALSE, FALSE, sizeof (W4CorAccSlot),
+                                                g_hash_table_size (table));
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, table);
+  while (g_hash_table_iter_next (&it, &k, &v)) {
+    W4CorAccSlot slot = { k, v };
+    g_array_append_val (slots, slot);
+  }
+  g_array_sort (slots, acc_slot_cmp);
+  n = MIN (n, slots->len);
+  for (guint i = 0; i < n; i++) {
+    const W4CorAccSlot *slot = &g_array_index (slots, W4CorAccSlot, i);
+
+    if (is_finding (slot->acc))
+      emit (cor, w4_cor_risk_finding (cor, slot->acc));
+    group_release (cor, slot->acc);
+    g_hash_table_remove (table, slot->key);
+  }
+  return n;
+}
+
+static gboolean
+cleartext_is_finding (const W4CorRiskAcc *acc)
+{
+  return TRUE;
+}
+
+static gboolean
+storm_is_finding (const W4CorRiskAcc *acc)
+{
+  return ((const W4CorStorm *) (const void *) acc)->storm;
+}
+
+/* How many of @table's @per_item-byte records to give up for @want bytes:
+ * an eighth of them at least, so that the sort is paid once per eighth. */
+static guint64
+evict_count (GHashTable *table, guint64 per_item, guint64 want)
+{
+  return MAX (want / per_item + 1, g_hash_table_size (table) / 8);
+}
+
+/* W4_EVICT_STATE, oldest client state first: the window's oldest
+ * exchanges (the least recently used clients' windows, as at the clients
+ * and exchanges limits: their look-aheads then see less), then the least
+ * recently used credential histories (findings about those credentials
+ * say less), then the retry-storm counts (the oldest groups first; a storm
+ * found already is reported now), then summary.by_principal's rows that
+ * count fewest, then the cleartext-credentials groups (reported now, with
+ * the count they have). */
 static guint64
 evict_state (void *user, guint64 want)
 {
@@ -2324,13 +2511,28 @@ evict_state (void *user, guint64 want)
     window_pop (cor);
     n++;
   }
+  if (n > 0)
+    return n;
+  n = w4_cor_cred_history_evict (cor, want, W4_COR_EVICT_BATCH * 4);
+  if (n > 0)
+    return n;
+  if (g_hash_table_size (cor->storms) > 0)
+    n = evict_accs (cor, cor->storms, evict_count (cor->storms, sizeof (W4CorStorm), want),
+                    storm_is_finding);
+  else if (g_hash_table_size (cor->principals) > 0)
+    n = w4_cor_principals_evict (cor, evict_count (cor->principals, sizeof (W4PrincipalStat),
+                                                   want));
+  else if (g_hash_table_size (cor->cleartext) > 0)
+    n = evict_accs (cor, cor->cleartext, evict_count (cor->cleartext, sizeof (W4CorRiskAcc), want),
+                    cleartext_is_finding);
   return n;
 }
 
 void
 w4_cor_time (W4Correlate *cor, W4Time now)
 {
-  guint due, window;
+  guint64 due;
+  guint window;
 
   g_return_if_fail (cor != NULL);
 
@@ -2338,11 +2540,11 @@ w4_cor_time (W4Correlate *cor, W4Time now)
    * a little (INPUT.md allows that of frames), only when the traffic
    * confirms that an earlier time was an outlier. */
   cor->now = now;
-  due = cor->due.length;
+  due = cor->due_len;
   window = cor->window.length;
   decide_due (cor, FALSE);
   window_prune (cor, cor->now);
-  if (w4_cor_ca_on_time (cor, cor->now) > 0 || cor->due.length != due ||
+  if (w4_cor_ca_on_time (cor, cor->now) > 0 || cor->due_len != due ||
       cor->window.length != window)
     budget_touch (cor);
   budget_sync (cor);
@@ -2409,16 +2611,14 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
     cor->sink = *sink;
   cor->conns = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, conn_free);
   cor->clients = g_hash_table_new_full (addr_hash_cb, addr_equal_cb, NULL, client_free);
-  g_queue_init (&cor->window);
   cor->awaiting = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->scratch = g_hash_table_new (g_int64_hash, g_int64_equal);
   cor->cred_cache = g_hash_table_new (key_hash, g_str_equal);
   cor->challenge_cache = g_hash_table_new (key_hash, g_str_equal);
-  cor->creds = w4_cor_cred_history_new ();
+  cor->creds = w4_cor_cred_history_new (cor->limits.budget);
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
   cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
   cor->order = g_sequence_new (exchange_unref_cb);
-  g_queue_init (&cor->due);
   cor->cleartext = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->storms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, storm_free);
   cor->gaps = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, risk_acc_free);
@@ -2455,6 +2655,8 @@ w4_cor_free (W4Correlate *cor)
     charge_to (b, W4_MEM_CLIENTS, &cor->charged_conns, 0);
     charge_to (b, W4_MEM_AGGREGATES, &cor->charged_aggregates, 0);
     charge_to (b, W4_MEM_TRACKERS, &cor->charged_trackers, 0);
+    charge_to (b, W4_MEM_AGGREGATES, &cor->charged_groups, 0);
+    charge_to (b, W4_MEM_AGGREGATES, &cor->charged_principals, 0);
   }
   g_hash_table_unref (cor->conns);
   w4_cor_ca_free (cor->conn_auth); /* exchanges keep their own refs to legs */
@@ -2466,7 +2668,14 @@ w4_cor_free (W4Correlate *cor)
   w4_cor_cred_history_free (cor->creds);
   g_hash_table_unref (cor->servers);
   g_hash_table_unref (cor->principals);
-  g_queue_clear_full (&cor->due, exchange_unref_cb);
+  while (cor->due_head != NULL)
+    w4_cor_exchange_unref (due_pop (cor));
+  while (cor->in_order_head != NULL) {
+    W4CorExchange *ex = cor->in_order_head;
+
+    cor->in_order_head = ex->order_next;
+    w4_cor_exchange_unref (ex);
+  }
   g_sequence_free (cor->order);
   last_group_clear (&cor->last_cleartext);
   last_group_clear (&cor->last_storm);
@@ -2686,14 +2895,8 @@ build_summary (W4Correlate *cor)
 static void
 warn_unparsed (W4Correlate *cor)
 {
-  g_autoptr (GPtrArray) accs = g_ptr_array_new ();
-  GHashTableIter it;
-  gpointer v;
+  g_autoptr (GPtrArray) accs = w4_cor_values_sorted (cor->unparsed, acc_cmp);
 
-  g_hash_table_iter_init (&it, cor->unparsed);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    g_ptr_array_add (accs, v);
-  g_ptr_array_sort (accs, acc_cmp);
   for (guint i = 0; i < accs->len; i++) {
     const W4CorRiskAcc *a = g_ptr_array_index (accs, i);
 

@@ -100,7 +100,7 @@ w4_cor_next_attempt_cut (const W4CorCtx *c, gboolean must_pass, gboolean *cut)
   guint64 max = c->cor->limits.v[W4_LIMIT_RETRY_SCAN];
   const W4CorExchange *ex = c->ex;
   W4CorClient *cl = ex->client_state;
-  GList *l;
+  const W4CorExchange *e;
   guint steps = 0;
 
   if (!ex->has_request)
@@ -109,12 +109,10 @@ w4_cor_next_attempt_cut (const W4CorCtx *c, gboolean must_pass, gboolean *cut)
     cl = g_hash_table_lookup (c->cor->clients, &ex->client.addr);
   if (cl == NULL)
     return NULL;
-  l = ex->client_link ? ex->client_link->next : cl->window.head;
+  e = ex->client_state != NULL ? ex->in_client.next : cl->window.head;
   if (cut != NULL)
     *cut = FALSE;
-  for (; l != NULL; l = l->next, steps++) {
-    const W4CorExchange *e = l->data;
-
+  for (; e != NULL; e = e->in_client.next, steps++) {
     if (e->arrival <= ex->arrival || !e->has_request)
       continue;
     if (w4_time_diff_usec (ex->resp_ts, e->req_ts) > (gint64) W4_COR_LOOKAHEAD_SEC * G_USEC_PER_SEC)

@@ -307,6 +307,14 @@ w4_cor_server_key(const char *endpoint, const char *tunnel_to)
   return g_strdup_printf("%s>%s", endpoint, tunnel_to);
 }
 
+/* What summary.by_principal's record @p holds (the summary's copy is made
+ * at the end). */
+static guint64
+principal_bytes(const W4PrincipalStat *p)
+{
+  return w4_cor_alloc_bytes(sizeof *p) + w4_cor_str_alloc_bytes(p->principal) + W4_COR_HASH_SLOT;
+}
+
 void
 w4_cor_summary_principal(W4Correlate *cor, const char *principal, gboolean success)
 {
@@ -320,11 +328,58 @@ w4_cor_summary_principal(W4Correlate *cor, const char *principal, gboolean succe
     p = g_new0(W4PrincipalStat, 1);
     p->principal = g_strdup(principal);
     g_hash_table_insert(cor->principals, p->principal, p);
+    cor->charged_principals += principal_bytes(p);
+    w4_budget_charge(cor->limits.budget, W4_MEM_AGGREGATES, principal_bytes(p));
   }
   if (success)
     p->succeeded++;
   else
     p->failed++;
+}
+
+GPtrArray *
+w4_cor_values_sorted(GHashTable *table, GCompareFunc cmp)
+{
+  GPtrArray *all = g_ptr_array_sized_new(g_hash_table_size(table));
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init(&it, table);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    g_ptr_array_add(all, v);
+  g_ptr_array_sort(all, cmp);
+  return all;
+}
+
+/* The summary's principals that say least go first: the fewest responses,
+ * then the greater name (deterministic, whatever the hash order). */
+static gint
+principal_use_cmp(gconstpointer a, gconstpointer b)
+{
+  const W4PrincipalStat *x = *(W4PrincipalStat *const *)a, *y = *(W4PrincipalStat *const *)b;
+  guint64 nx = x->failed + x->succeeded, ny = y->failed + y->succeeded;
+
+  if (nx != ny)
+    return nx < ny ? -1 : 1;
+  return -strcmp(x->principal, y->principal);
+}
+
+guint64
+w4_cor_principals_evict(W4Correlate *cor, guint64 n)
+{
+  g_autoptr(GPtrArray) all = w4_cor_values_sorted(cor->principals, principal_use_cmp);
+
+  n = MIN(n, all->len);
+  for (guint i = 0; i < n; i++) {
+    const W4PrincipalStat *p = g_ptr_array_index(all, i);
+    guint64 bytes = principal_bytes(p);
+
+    w4_budget_release(cor->limits.budget, W4_MEM_AGGREGATES, bytes);
+    cor->charged_principals -= MIN(bytes, cor->charged_principals);
+    /* the table's value owns its key */
+    g_hash_table_remove(cor->principals, p->principal);
+  }
+  return n;
 }
 
 const W4CorCred *

@@ -178,6 +178,31 @@ test_limit_evicts_least_recent (void)
   fx_clear (&fx);
 }
 
+/* Over the budget the least recently used histories go, as at the limit,
+ * but no limit is counted: the budget counts them (evicted.state). */
+static void
+test_budget_evicts_least_recent (void)
+{
+  Fx fx;
+  g_autofree char *test = key_of ("10.0.0.2:80", "dGVzdDp0ZXN0");
+  g_autofree char *bob = key_of ("10.0.0.2:80", "Ym9iOnNlY3JldA==");
+
+  fx_init (&fx);
+  exchange (&fx, 0, 1, 100, BASIC_TEST_OK, 200);
+  exchange (&fx, 1, 3, 101, BASIC_BOB, 200);
+  exchange (&fx, 2, 5, 102, BASIC_TEST_OK, 200);
+  g_assert_cmpuint (w4_cor_cred_history_evict (fx.cor, 1, 8), ==, 1);
+  g_assert_null (w4_cor_cred_agg (fx.cor, bob));
+  g_assert_cmpuint (w4_cor_cred_agg (fx.cor, test)->successes, ==, 2);
+  /* at most @max, and nothing when none is left */
+  g_assert_cmpuint (w4_cor_cred_history_evict (fx.cor, G_MAXUINT64, 8), ==, 1);
+  g_assert_cmpuint (w4_cor_cred_history_evict (fx.cor, G_MAXUINT64, 8), ==, 0);
+  g_assert_cmpuint (w4_cor_cred_history_size (fx.cor), ==, 0);
+  fx_finish (&fx);
+  g_assert_cmpuint (limit_hits (&fx), ==, 0);
+  fx_clear (&fx);
+}
+
 /* --limit credentials=0: no history at all, every credential counted as
  * dropped, and the rules still decide (without history). */
 static void
@@ -300,6 +325,7 @@ main (int argc, char **argv)
   g_test_add_func ("/track-credential/failures-before-success", test_failures_before_success);
   g_test_add_func ("/track-credential/limit-evicts-least-recent", test_limit_evicts_least_recent);
   g_test_add_func ("/track-credential/limit-zero", test_limit_zero);
+  g_test_add_func ("/track-credential/budget-evicts-least-recent", test_budget_evicts_least_recent);
   g_test_add_func ("/track-credential/summary", test_summary_servers_and_principals);
   g_test_add_func ("/track-credential/summary-nothing-stands-out",
                    test_summary_nothing_stands_out);

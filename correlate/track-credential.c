@@ -9,7 +9,12 @@
  * the recent ones, and the drop is counted through w4_cor_note_limit. A
  * forgotten history only means that a later failure of that credential is
  * explained without it (rejected-credentials instead of session-expired),
- * and the `limit` info says that happened. */
+ * and the `limit` info says that happened.
+ *
+ * Each record is charged to the run's budget (W4_MEM_AGGREGATES) by what it
+ * holds, when it is made and until it goes; over the budget the least
+ * recently used ones give way first (w4_cor_cred_history_evict, the
+ * engine's W4_EVICT_STATE), as at the limit but without counting a limit. */
 #define G_LOG_DOMAIN "why401-correlate"
 
 #include "track-credential.h"
@@ -25,7 +30,16 @@ typedef struct {
 struct W4CorCredHistory {
   GHashTable *by_key;      /* key -> Rec* (owned) */
   GQueue order;            /* Rec*, least recently used first */
+  W4Budget *budget;        /* (transfer none) the run's, or NULL */
+  guint64 charged;         /* what the records are charged, all told */
 };
+
+/* What @r holds: the record, its key, its slot in by_key. */
+static guint64
+rec_bytes (const Rec *r)
+{
+  return w4_cor_alloc_bytes (sizeof *r) + w4_cor_str_alloc_bytes (r->key) + W4_COR_HASH_SLOT;
+}
 
 static void
 rec_free (gpointer p)
@@ -37,12 +51,13 @@ rec_free (gpointer p)
 }
 
 W4CorCredHistory *
-w4_cor_cred_history_new (void)
+w4_cor_cred_history_new (W4Budget *budget)
 {
   W4CorCredHistory *h = g_new0 (W4CorCredHistory, 1);
 
   h->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, rec_free);
   g_queue_init (&h->order);
+  h->budget = budget;
   return h;
 }
 
@@ -51,9 +66,36 @@ w4_cor_cred_history_free (W4CorCredHistory *h)
 {
   if (h == NULL)
     return;
+  w4_budget_release (h->budget, W4_MEM_AGGREGATES, h->charged);
   /* the links are inside the records: the queue owns nothing */
   g_hash_table_unref (h->by_key);
   g_free (h);
+}
+
+/* Forgets the least recently used record. */
+static void
+rec_drop_oldest (W4CorCredHistory *h)
+{
+  Rec *old = g_queue_peek_head (&h->order);
+  guint64 n = rec_bytes (old);
+
+  g_queue_unlink (&h->order, &old->link);
+  w4_budget_release (h->budget, W4_MEM_AGGREGATES, n);
+  h->charged -= MIN (n, h->charged);
+  g_hash_table_remove (h->by_key, old->key);
+}
+
+guint64
+w4_cor_cred_history_evict (W4Correlate *cor, guint64 want, guint max)
+{
+  W4CorCredHistory *h = cor->creds;
+  guint64 start = h->charged, n = 0;
+
+  while (h->order.length > 0 && n < max && start - h->charged < want) {
+    rec_drop_oldest (h);
+    n++;
+  }
+  return n;
 }
 
 guint
@@ -88,9 +130,7 @@ rec_touch (W4Correlate *cor, const char *key, const W4CorExchange *ex)
     return NULL;
   }
   if (g_hash_table_size (h->by_key) >= cor->limits.v[W4_LIMIT_CREDENTIALS]) {
-    Rec *old = g_queue_peek_head (&h->order);
-    g_queue_unlink (&h->order, &old->link);
-    g_hash_table_remove (h->by_key, old->key);
+    rec_drop_oldest (h);
     w4_cor_note_limit (cor, W4_LIMIT_CREDENTIALS, ex->resp_frame, ex->resp_ts, NULL);
   }
   r = g_new0 (Rec, 1);
@@ -98,6 +138,8 @@ rec_touch (W4Correlate *cor, const char *key, const W4CorExchange *ex)
   r->link.data = r;
   g_hash_table_insert (h->by_key, r->key, r);
   g_queue_push_tail_link (&h->order, &r->link);
+  h->charged += rec_bytes (r);
+  w4_budget_charge (h->budget, W4_MEM_AGGREGATES, rec_bytes (r));
   return r;
 }
 

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 typedef struct W4CorCredHistory W4CorCredHistory;
 
-W4CorCredHistory *w4_cor_cred_history_new (void);
+/* @budget (transfer none, may be NULL): what the records are charged to. */
+W4CorCredHistory *w4_cor_cred_history_new (W4Budget *budget);
 void w4_cor_cred_history_free (W4CorCredHistory *h);
 /* A response to a request with credentials: a success (< 400) or a
  * failure (401/407/403) of every credential it carried, on its server. A
@@ -29,6 +30,10 @@ void w4_cor_history_on_decided (W4Correlate *cor, const W4CorExchange *ex);
  * W4PrincipalStat: where the principal's failures are account-specific),
  * once at the end, over the per-server tables (bounded by their limits). */
 void w4_cor_history_summary (W4Correlate *cor, W4Summary *sum);
+/* Over the budget: forgets the least recently used histories, at most
+ * @max of them, until their charges fell by @want bytes. Returns how many
+ * went (0: none left). */
+guint64 w4_cor_cred_history_evict (W4Correlate *cor, guint64 want, guint max);
 /* How many histories are kept now (tests). */
 guint w4_cor_cred_history_size (W4Correlate *cor);
 
