@@ -290,11 +290,23 @@ prefix_matches (const guint8 *data, gsize len, const char *word, gsize wlen, gbo
   return n > 0 && memcmp (data, word, n) == 0;
 }
 
-/* RFC 9110 5.6.2 tchar */
-static gboolean
+/* RFC 9110 5.6.2 tchar (w4_tok_is_tchar's set) as a table: the head scan
+ * asks it for every byte of every field name. */
+static const guint8 w4_h1_tchar[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+};
+
+static inline gboolean
 is_tchar (guint8 c)
 {
-  return w4_tok_is_tchar (c);
+  return w4_h1_tchar[c];
 }
 
 /* Length of the method token at @data when it is followed by a space and
@@ -1517,6 +1529,84 @@ version_stand_in (W4H1Half *h, guint8 b)
   return pos == sizeof proto - 1 && b >= '2' && b <= '9' ? '1' : 0;
 }
 
+/* A byte of a request target that ends no run (not SP, HTAB, CR, LF) and
+ * needs no stand-in (target_byte_refused). */
+static inline gboolean
+target_byte_plain (guint8 c)
+{
+  return (c > ' ' && c != 0x7f) || c == '\f';
+}
+
+/* The start of a status or request line's version: "HTTP/1." and a minor
+ * digit that is fed as itself (not 2-9, which version_stand_in replaces,
+ * nor the LF that ends the line). */
+static gboolean
+plain_version_at (const guint8 *d, gsize len, gsize i)
+{
+  return len - i >= W4_H1_LINE_SCAN && memcmp (d + i, "HTTP/1.", 7) == 0 && d[i + 7] != '\n' &&
+         !(d[i + 7] >= '2' && d[i + 7] <= '9');
+}
+
+/* Goes over the bytes of @d from @i that need no stand-in and no closer
+ * look, moving h->rl_state as head_scan_step would for them; returns where
+ * the first byte that needs head_scan_step is (@len: none). This is the
+ * scan's every-byte work, so each state runs its own tight loop: values
+ * (most of a head) at memchr's speed, names through the tchar table, and
+ * whole ordinary field lines without leaving the loop. Each round consumes
+ * at least one byte. */
+static gsize
+head_scan_plain (W4H1Half *h, const guint8 *d, gsize len, gsize i)
+{
+  while (i < len) {
+    switch (h->rl_state) {
+    case W4_H1_RL_METHOD:
+      while (i < len && d[i] != ' ' && d[i] != '\t' && d[i] != '\r' && d[i] != '\n')
+        i++;
+      return i;
+    case W4_H1_RL_TARGET:
+      while (i < len && target_byte_plain (d[i]))
+        i++;
+      return i;
+    case W4_H1_RL_LINE:
+      if (h->line_pos < W4_H1_LINE_SCAN) {
+        if (h->line_pos != 0 || !plain_version_at (d, len, i))
+          return i; /* byte by byte: version_stand_in */
+        h->line_pos = W4_H1_LINE_SCAN;
+        i += W4_H1_LINE_SCAN;
+        continue;
+      }
+      /* nothing up to the line's end needs a stand-in */
+      G_GNUC_FALLTHROUGH;
+    case W4_H1_HF_VALUE: {
+      const guint8 *nl = memchr (d + i, '\n', len - i);
+
+      if (nl == NULL)
+        return len;
+      i = (gsize) (nl - d) + 1;
+      h->rl_state = W4_H1_HF_START;
+      continue;
+    }
+    case W4_H1_HF_START:
+      if (!is_tchar (d[i]))
+        return i;
+      h->rl_state = W4_H1_HF_NAME;
+      i++;
+      G_GNUC_FALLTHROUGH;
+    case W4_H1_HF_NAME:
+      while (i < len && is_tchar (d[i]))
+        i++;
+      if (i == len || d[i] != ':')
+        return i;
+      h->rl_state = W4_H1_HF_VALUE;
+      i++;
+      continue;
+    default:
+      return i;
+    }
+  }
+  return i;
+}
+
 /* Scans the head from @from (a position in @c, which is being fed at
  * stream offset h->cur_base) and replaces the bytes llhttp refuses in the
  * request target and in field names with '_' in a copy of the chunk (same
@@ -1530,25 +1620,13 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
 
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
     guint8 stand_in;
-    guint8 was = h->rl_state;
+    guint8 was;
     guint8 version;
 
-    if (was == W4_H1_HF_VALUE || (was == W4_H1_RL_LINE && h->line_pos >= W4_H1_LINE_SCAN)) {
-      /* nothing up to the line's end needs a stand-in (values are most of
-       * a head's bytes): go there at memchr's speed, not a byte at a time */
-      const guint8 *nl = memchr (c->data + i, '\n', c->len - i);
-
-      if (nl == NULL)
-        break;
-      i = (gsize) (nl - c->data);
-    } else if (was == W4_H1_HF_NAME) {
-      /* a name's token bytes keep the state and need no stand-in: only
-       * the byte after them is looked at */
-      while (i < c->len && is_tchar (c->data[i]))
-        i++;
-      if (i == c->len)
-        break;
-    }
+    i = head_scan_plain (h, c->data, c->len, i);
+    if (i == c->len)
+      break;
+    was = h->rl_state;
     version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
 
     h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
