@@ -184,8 +184,12 @@ typedef struct {
   guint cut;               /* W4_HEAD_CUT_* of this message */
   guint32 ord_len;         /* bytes of hdr under header-bytes (start line, ordinary fields) */
   guint32 auth_len;        /* bytes of hdr under auth-header-bytes */
-  guint8 name[W4_H1_MAX_NAME]; /* the field name being read */
+  guint8 name[W4_H1_MAX_NAME]; /* the field name being read, when not name_at's */
   guint32 name_len;
+  /* 1 + the offset in the chunk being executed of the field name being
+   * read, while it came whole in that chunk (borrowed: packet lifetime,
+   * kept_name copies it to name before the chunk goes); 0: it is in name */
+  guint32 name_at;
   guint64 start_off;       /* stream offset of the start line */
   guint64 first_frame, last_frame;
   W4Time first_ts, last_ts;
@@ -600,24 +604,40 @@ note_truncated (W4H1Half *h, W4LimitId which)
   }
 }
 
-/* Appends to the header buffer under the bound of its kind (@auth: the
- * authentication-relevant fields' own); returns the number of bytes kept. */
-static guint32
-hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
+/* hdr_append_kind when @len bytes do not all fit under the bound. */
+static G_GNUC_NO_INLINE guint32
+hdr_append_cut (W4H1Half *h, const char *at, size_t len, W4LimitId which, guint32 *used,
+                guint64 cap)
 {
-  W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
-  guint64 cap = w4_dis_limits (h->conn->flow->dis)->v[which];
-  guint32 *used = auth ? &h->auth_len : &h->ord_len;
   gsize room = *used < cap ? (gsize) (cap - *used) : 0;
   gsize n = len < room ? len : room;
 
-  if (n < len)
-    note_truncated (h, which);
+  note_truncated (h, which);
   if (n > 0) {
     h1_buf_append (&h->hdr, (const guint8 *) at, n);
     *used += (guint32) n;
   }
   return (guint32) n;
+}
+
+/* Appends to the header buffer under the bound of its kind (@auth: the
+ * authentication-relevant fields' own); returns the number of bytes kept.
+ * Every piece of every field comes here: the common case, all of it fits,
+ * is inline. */
+static inline guint32
+hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
+{
+  W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
+  guint64 cap = w4_dis_limits (h->conn->flow->dis)->v[which];
+  guint32 *used = auth ? &h->auth_len : &h->ord_len;
+
+  if ((guint64) *used + len > cap)
+    return hdr_append_cut (h, at, len, which, used, cap);
+  if (len > 0) {
+    h1_buf_append (&h->hdr, (const guint8 *) at, len);
+    *used += (guint32) len;
+  }
+  return (guint32) len;
 }
 
 /* The start line's pieces count under header-bytes. */
@@ -627,15 +647,6 @@ hdr_append (W4H1Half *h, const char *at, size_t len)
   return hdr_append_kind (h, at, len, FALSE);
 }
 
-/* Fields a rule reads to explain a 401/407/403 (or that frame the
- * message): kept past header-bytes and the field count, under
- * auth-header-bytes, so that padding cannot push credentials out. */
-typedef struct {
-  const char *name; /* lower case */
-  guint8 len;
-} W4FieldName;
-
-#define FIELD_NAME(s) { s, sizeof s - 1 }
 
 static inline guint8
 ascii_lower (guint8 c)
@@ -653,43 +664,64 @@ equals_lower (const guint8 *name, const char *lower, gsize len)
   return TRUE;
 }
 
-/* Every field of every message is looked up here: the length and first
- * byte rule out almost every name before a comparison is made. */
-static gboolean
-name_in (const W4FieldName *names, gsize n, const guint8 *name, gsize len)
-{
-  guint8 first;
+/* Fields a rule reads to explain a 401/407/403 (or that frame the
+ * message) are kept past header-bytes and the field count, under
+ * auth-header-bytes, so that padding cannot push credentials out. */
 
-  if (len == 0)
-    return FALSE;
-  first = ascii_lower (name[0]);
+/* @name is one of @names (lower case, all @len bytes long). */
+static inline gboolean
+equals_one (const guint8 *name, gsize len, const char *const *names, gsize n)
+{
+  guint8 first = ascii_lower (name[0]);
+
   for (gsize i = 0; i < n; i++)
-    if (names[i].len == len && (guint8) names[i].name[0] == first &&
-        equals_lower (name, names[i].name, len))
+    if ((guint8) names[i][0] == first && equals_lower (name, names[i], len))
       return TRUE;
   return FALSE;
+}
+
+#define ONE_OF(...) \
+  equals_one (name, len, (const char *const[]){ __VA_ARGS__ }, \
+              sizeof ((const char *const[]){ __VA_ARGS__ }) / sizeof (const char *))
+
+/* Every field of every message is looked up here: its length picks the
+ * few names it can be (most fields, such as Date, Accept or User-Agent,
+ * none), and their first byte rules out the rest before a comparison. */
+static gboolean
+is_listed (W4Dir dir, const guint8 *name, gsize len)
+{
+  if (dir == W4_DIR_TO_CLIENT) {
+    switch (len) {
+    case 7: return ONE_OF ("upgrade"); /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
+    case 8: return ONE_OF ("location");
+    case 10: return ONE_OF ("set-cookie");
+    case 12: return ONE_OF ("content-type");
+    case 16: return ONE_OF ("www-authenticate");
+    case 18: return ONE_OF ("proxy-authenticate");
+    default: return FALSE;
+    }
+  }
+  switch (len) {
+  case 4: return ONE_OF ("host");
+  case 6: return ONE_OF ("cookie", "origin", "expect");
+  case 10: return ONE_OF ("x-wp-nonce");
+  case 11: return ONE_OF ("x-csrftoken");
+  case 12: return ONE_OF ("x-csrf-token", "x-xsrf-token");
+  case 13: return ONE_OF ("authorization");
+  case 14: return ONE_OF ("sec-fetch-site");
+  case 19: return ONE_OF ("proxy-authorization");
+  case 29: return ONE_OF ("access-control-request-method");
+  default: return FALSE;
+  }
 }
 
 static gboolean
 is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
 {
+  if (is_listed (dir, name, len))
+    return TRUE;
   /* The API-key names are auth/'s (one list for the parser and this). */
-  static const W4FieldName request_names[] = {
-    FIELD_NAME ("authorization"), FIELD_NAME ("proxy-authorization"), FIELD_NAME ("cookie"),
-    FIELD_NAME ("x-csrf-token"), FIELD_NAME ("x-xsrf-token"), FIELD_NAME ("x-csrftoken"),
-    FIELD_NAME ("x-wp-nonce"), FIELD_NAME ("origin"), FIELD_NAME ("sec-fetch-site"),
-    FIELD_NAME ("host"), FIELD_NAME ("access-control-request-method"), FIELD_NAME ("expect"),
-  };
-  static const W4FieldName response_names[] = {
-    FIELD_NAME ("www-authenticate"), FIELD_NAME ("proxy-authenticate"), FIELD_NAME ("set-cookie"),
-    FIELD_NAME ("location"), FIELD_NAME ("content-type"),
-    FIELD_NAME ("upgrade"), /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
-  };
-
-  if (dir == W4_DIR_TO_CLIENT)
-    return name_in (response_names, G_N_ELEMENTS (response_names), name, len);
-  return name_in (request_names, G_N_ELEMENTS (request_names), name, len) ||
-         w4_auth_is_apikey_header ((const char *) name, len);
+  return dir == W4_DIR_TO_SERVER && w4_auth_is_apikey_header ((const char *) name, len);
 }
 
 gboolean
@@ -724,6 +756,7 @@ cb_message_begin (llhttp_t *p)
   h->cut = 0;
   h->ord_len = h->auth_len = 0;
   h->name_len = 0;
+  h->name_at = 0;
   h->start_off = 0;
   h->first_frame = h->last_frame = 0;
   h->status = 0;
@@ -828,18 +861,47 @@ cb_status (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
+/* The field name being read (h->name_len bytes), as sent. */
+static inline const guint8 *
+field_name (const W4H1Half *h)
+{
+  return h->name_at != 0 ? h->cur_orig + (h->name_at - 1) : h->name;
+}
+
+/* A borrowed name is copied before its chunk goes (or a piece is added). */
+static void
+keep_name (W4H1Half *h)
+{
+  if (h->name_at == 0)
+    return;
+  memcpy (h->name, h->cur_orig + (h->name_at - 1), h->name_len);
+  h->name_at = 0;
+}
+
 /* The name is gathered whole first (llhttp hands it in pieces): only
- * then is it known under which bound the field is kept. */
+ * then is it known under which bound the field is kept. A name that comes
+ * whole in one piece (nearly all) is only pointed at, in the chunk's own
+ * bytes (patches are not in them): nothing is copied. */
 static int
 cb_header_field (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
   gsize room;
+  gsize rel = (gsize) ((const guint8 *) at - h->cur->data);
 
-  h->last_span_end = stream_off (h, at) + len;
-  if (h->last_cb != CB_FIELD)
-    h->name_len = 0; /* a new field begins */
-  h->last_cb = CB_FIELD;
+  h->last_span_end = h->cur_base + rel + len;
+  if (h->last_cb != CB_FIELD) {
+    /* a new field begins */
+    h->last_cb = CB_FIELD;
+    if (len <= sizeof h->name && (const guint8 *) at >= h->cur->data && rel <= h->cur->len &&
+        len <= h->cur->len - rel) {
+      h->name_at = (guint32) rel + 1;
+      h->name_len = (guint32) len;
+      return 0;
+    }
+    h->name_len = 0;
+  }
+  keep_name (h);
   room = sizeof h->name - h->name_len;
   if (len > room)
     h->cut |= W4_HEAD_CUT_ORDINARY; /* no such name is authentication-relevant */
@@ -855,16 +917,18 @@ static int
 cb_header_field_complete (llhttp_t *p)
 {
   W4H1Half *h = half_of (p);
-  gboolean auth = is_auth_relevant (h->dir, h->name, h->name_len);
+  const guint8 *name = field_name (h);
+  gboolean auth = is_auth_relevant (h->dir, name, h->name_len);
   W4HdrRef fresh = { h->hdr.len, 0, 0, 0, auth, FALSE };
   guint32 kept;
 
+  h->name_at = 0; /* the name is used up here, whatever becomes of it */
   h->skip_field = TRUE;
   if (!auth && h->refs.len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
     note_truncated (h, W4_LIMIT_HEADERS);
     return 0;
   }
-  kept = hdr_append_kind (h, (const char *) h->name, h->name_len, auth);
+  kept = hdr_append_kind (h, (const char *) name, h->name_len, auth);
   if (kept < h->name_len) {
     /* a cut name is no name: drop what was kept of it */
     h->hdr.len -= kept;
@@ -1672,6 +1736,15 @@ tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos
   return (const char *) d + at;
 }
 
+/* The chunk llhttp executed goes: nothing may point into it any more. */
+static void
+chunk_done (W4H1Half *h)
+{
+  keep_name (h);
+  h->cur = NULL;
+  h->cur_orig = NULL;
+}
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -1722,8 +1795,7 @@ execute (W4H1Half *h, const W4Chunk *c)
                          "CONNECT tunnel established: its bytes are examined afresh");
       start_tunnel (h->conn);
       h->fed = base + c->len;
-      h->cur = NULL;
-      h->cur_orig = NULL;
+      chunk_done (h);
       if (stop < end)
         feed_rest (h->conn->flow, h->dir, c, (gsize) (stop - data));
       return;
@@ -1739,8 +1811,7 @@ execute (W4H1Half *h, const W4Chunk *c)
         w4_h2_upgraded (flow, &at);
         /* the server's SETTINGS often share the 101's segment */
         h->fed = base + c->len;
-        h->cur = NULL;
-        h->cur_orig = NULL;
+        chunk_done (h);
         if (stop < end)
           feed_rest (flow, h->dir, c, (gsize) (stop - data));
         return;
@@ -1765,8 +1836,7 @@ execute (W4H1Half *h, const W4Chunk *c)
   h->fed = base + c->len;
   if (h->mode == W4_H1_ACTIVE)
     remember_chunk (h, c, base);
-  h->cur = NULL;
-  h->cur_orig = NULL;
+  chunk_done (h);
 }
 
 static void
