@@ -1434,8 +1434,14 @@ substitute_method (W4H1Half *h, const char *pos, const char *end)
 
   while (skip < avail && (p[skip] == '\r' || p[skip] == '\n'))
     skip++;
+  /* a method llhttp knows (nearly every request) needs no look at the
+   * rest of the line */
+  for (tok = 0; tok < W4_H1_MAX_METHOD && skip + tok < avail && is_tchar (p[skip + tok]); tok++)
+    ;
+  if (known_method (p + skip, tok))
+    return pos;
   tok = generic_request_line (p + skip, avail - skip);
-  if (tok == 0 || known_method (p + skip, tok))
+  if (tok == 0)
     return pos;
   if (skip > 0 && llhttp_execute (&h->parser, pos, skip) != HPE_OK)
     return pos + skip;
