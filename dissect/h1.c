@@ -197,6 +197,12 @@ typedef struct {
   guint64 msg_seq;         /* seq of the current message */
   guint64 next_seq;        /* seq the next message gets */
   guint status;
+  /* llhttp reads a message's head as it came, unscanned (try_unscanned):
+   * and something irreversible (an anomaly) was held back, so the head is
+   * read again, scanned. In the hole before body: W4H1Half's size, which
+   * is charged, stays. */
+  guint8 unscanned;
+  guint8 unscanned_spoiled;
   GByteArray *body;        /* kept prefix of a 4xx body; reused */
   guint64 body_total;
   guint64 body_last_frame;
@@ -590,6 +596,11 @@ note_truncated (W4H1Half *h, W4LimitId which)
                : which == W4_LIMIT_HEADERS          ? W4_HEAD_CUT_COUNT
                                                     : W4_HEAD_CUT_ORDINARY;
 
+  if (h->unscanned) {
+    /* the head is read again (try_unscanned): the anomaly is made then */
+    h->unscanned_spoiled = TRUE;
+    return;
+  }
   h->truncated = TRUE;
   if (!(h->cut & kind)) {
     guint64 frame;
@@ -1122,6 +1133,8 @@ cb_headers_complete (llhttp_t *p)
   W4H1Half *h = half_of (p);
   int ret = 0;
 
+  if (h->unscanned_spoiled)
+    return -1; /* read again, scanned (try_unscanned) */
   /* RFC 9112 2.3: only HTTP/1.x; HTTP/2's "PRI * HTTP/2.0" and anything
    * else is not ours. */
   if (llhttp_get_http_major (p) != 1) {
@@ -1742,6 +1755,67 @@ tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos
   return (const char *) d + at;
 }
 
+/* Can llhttp read the request line at @p (after the empty lines RFC 9112
+ * 2.2 allows) as it came? Its method must be one llhttp knows (else
+ * substitute_method feeds a stand-in), and it must hold no TAB: llhttp
+ * takes a TAB inside the target, where the scan makes it the separator
+ * that python's http.server sees. The line must end in the chunk, or the
+ * head could not. */
+static gboolean
+plain_request_line_at (const guint8 *p, gsize avail)
+{
+  gsize skip = 0, tok;
+  const guint8 *nl;
+
+  while (skip < avail && (p[skip] == '\r' || p[skip] == '\n'))
+    skip++;
+  for (tok = 0; tok < W4_H1_MAX_METHOD && skip + tok < avail && is_tchar (p[skip + tok]); tok++)
+    ;
+  if (!known_method (p + skip, tok))
+    return FALSE;
+  nl = memchr (p + skip, '\n', avail - skip);
+  return nl != NULL && memchr (p + skip, '\t', (gsize) (nl - (p + skip))) == NULL;
+}
+
+/* At a message's start, llhttp first reads the chunk as it came: the head
+ * scan (tolerate_head) changes nothing in nearly every head, and costs a
+ * look at each of its bytes. The reading stands when the head was emitted
+ * (llhttp took it whole, as it came: it refuses every byte the scan
+ * replaces, but for the TAB that plain_request_line_at rules out), or no
+ * message began. Otherwise (llhttp refused a byte the scan
+ * would have replaced, the head goes on in the next chunk, whose bytes the
+ * scan must see from where it stands, or a limit's anomaly was held back)
+ * the parser is put back as it was, the message's state is started over,
+ * and the caller reads the chunk again, scanned. Returns TRUE when the
+ * reading stands, with llhttp's result in @err. */
+static gboolean
+try_unscanned (W4H1Half *h, const char *pos, const char *end, llhttp_errno_t *err)
+{
+  llhttp_t before;
+  guint64 seq = h->next_seq;
+
+  if (h->in_msg ||
+      (h->dir == W4_DIR_TO_SERVER &&
+       !plain_request_line_at ((const guint8 *) pos, (gsize) (end - pos))))
+    return FALSE;
+  before = h->parser;
+  h->odd = 0;
+  h->unscanned = TRUE;
+  h->unscanned_spoiled = FALSE;
+  *err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+  h->unscanned = FALSE;
+  if (h->next_seq != seq || (!h->in_msg && *err == HPE_OK)) {
+    h->rl_state = W4_H1_RL_DONE; /* past the head: nothing for the scan */
+    return TRUE;
+  }
+  h->parser = before;
+  h->in_msg = FALSE;
+  h->head_done = FALSE;
+  h->name_at = 0;
+  h->unscanned_spoiled = FALSE;
+  return FALSE;
+}
+
 /* The chunk llhttp executed goes: nothing may point into it any more. */
 static void
 chunk_done (W4H1Half *h)
@@ -1768,12 +1842,14 @@ execute (W4H1Half *h, const W4Chunk *c)
     llhttp_errno_t err;
     const char *stop;
 
-    pos = tolerate_head (h, c, &data, pos);
-    end = data + c->len;
-    fed.data = (const guint8 *) data;
-    if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
-      pos = substitute_method (h, pos, end);
-    err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+    if (!try_unscanned (h, pos, end, &err)) {
+      pos = tolerate_head (h, c, &data, pos);
+      end = data + c->len;
+      fed.data = (const guint8 *) data;
+      if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
+        pos = substitute_method (h, pos, end);
+      err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+    }
     if (err == HPE_OK)
       break;
     stop = llhttp_get_error_pos (&h->parser);
