@@ -766,25 +766,15 @@ test_auth_relevant_names (void)
 static void
 test_tab_inside_target (void)
 {
-  TRec r;
-  guint32 cs, ss;
-  const char *req = "GET /a HTTP/1.1\r\n\r\nGET /a\tb HTTP/1.1\r\n\r\n";
-  const char *resp = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
-
-  t_rec_init (&r);
-  open_conn (&r, &cs, &ss);
-  send_split (&r, 1, &cs, req, strlen (req), NULL, 0);
-  send_split (&r, 2, &ss, resp, strlen (resp), NULL, 0);
-  w4_dis_finish (r.dis);
-  g_assert_cmpstr (r.log->str, ==,
-                   "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
-                   "req 0 #0 f3-3 GET /a\n"
-                   "body 0 c2s #0 0\n"
-                   "anomaly http-error 0 c2s\n"
-                   "resp 0 #0 f4-4 401\n"
-                   "body 0 s2c #0 0\n"
-                   "close 0 end\n");
-  t_rec_clear (&r);
+  check ("GET /a HTTP/1.1\r\n\r\nGET /a\tb HTTP/1.1\r\n\r\n",
+         "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /a\n"
+         "body 0 c2s #0 0\n"
+         "anomaly http-error 0 c2s\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 0\n"
+         "close 0 end\n");
 }
 
 int
