@@ -985,7 +985,8 @@ buf_span (W4H1Half *h, guint32 off, guint32 len)
   return w4_span (h->hdr.data + off, len);
 }
 
-static W4Span
+/* Called for every field of every message. */
+static inline W4Span
 trim (W4Span s)
 {
   while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
