@@ -184,8 +184,12 @@ typedef struct {
   guint cut;               /* W4_HEAD_CUT_* of this message */
   guint32 ord_len;         /* bytes of hdr under header-bytes (start line, ordinary fields) */
   guint32 auth_len;        /* bytes of hdr under auth-header-bytes */
-  guint8 name[W4_H1_MAX_NAME]; /* the field name being read */
+  guint8 name[W4_H1_MAX_NAME]; /* the field name being read, when not name_at's */
   guint32 name_len;
+  /* 1 + the offset in the chunk being executed of the field name being
+   * read, while it came whole in that chunk (borrowed: packet lifetime,
+   * kept_name copies it to name before the chunk goes); 0: it is in name */
+  guint32 name_at;
   guint64 start_off;       /* stream offset of the start line */
   guint64 first_frame, last_frame;
   W4Time first_ts, last_ts;
@@ -193,6 +197,12 @@ typedef struct {
   guint64 msg_seq;         /* seq of the current message */
   guint64 next_seq;        /* seq the next message gets */
   guint status;
+  /* llhttp reads a message's head as it came, unscanned (try_unscanned):
+   * and something irreversible (an anomaly) was held back, so the head is
+   * read again, scanned. In the hole before body: W4H1Half's size, which
+   * is charged, stays. */
+  guint8 unscanned;
+  guint8 unscanned_spoiled;
   GByteArray *body;        /* kept prefix of a 4xx body; reused */
   guint64 body_total;
   guint64 body_last_frame;
@@ -290,11 +300,23 @@ prefix_matches (const guint8 *data, gsize len, const char *word, gsize wlen, gbo
   return n > 0 && memcmp (data, word, n) == 0;
 }
 
-/* RFC 9110 5.6.2 tchar */
-static gboolean
+/* RFC 9110 5.6.2 tchar (w4_tok_is_tchar's set) as a table: the head scan
+ * asks it for every byte of every field name. */
+static const guint8 w4_h1_tchar[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+  0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+};
+
+static inline gboolean
 is_tchar (guint8 c)
 {
-  return w4_tok_is_tchar (c);
+  return w4_h1_tchar[c];
 }
 
 /* Length of the method token at @data when it is followed by a space and
@@ -574,6 +596,11 @@ note_truncated (W4H1Half *h, W4LimitId which)
                : which == W4_LIMIT_HEADERS          ? W4_HEAD_CUT_COUNT
                                                     : W4_HEAD_CUT_ORDINARY;
 
+  if (h->unscanned) {
+    /* the head is read again (try_unscanned): the anomaly is made then */
+    h->unscanned_spoiled = TRUE;
+    return;
+  }
   h->truncated = TRUE;
   if (!(h->cut & kind)) {
     guint64 frame;
@@ -588,24 +615,40 @@ note_truncated (W4H1Half *h, W4LimitId which)
   }
 }
 
-/* Appends to the header buffer under the bound of its kind (@auth: the
- * authentication-relevant fields' own); returns the number of bytes kept. */
-static guint32
-hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
+/* hdr_append_kind when @len bytes do not all fit under the bound. */
+static G_GNUC_NO_INLINE guint32
+hdr_append_cut (W4H1Half *h, const char *at, size_t len, W4LimitId which, guint32 *used,
+                guint64 cap)
 {
-  W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
-  guint64 cap = w4_dis_limits (h->conn->flow->dis)->v[which];
-  guint32 *used = auth ? &h->auth_len : &h->ord_len;
   gsize room = *used < cap ? (gsize) (cap - *used) : 0;
   gsize n = len < room ? len : room;
 
-  if (n < len)
-    note_truncated (h, which);
+  note_truncated (h, which);
   if (n > 0) {
     h1_buf_append (&h->hdr, (const guint8 *) at, n);
     *used += (guint32) n;
   }
   return (guint32) n;
+}
+
+/* Appends to the header buffer under the bound of its kind (@auth: the
+ * authentication-relevant fields' own); returns the number of bytes kept.
+ * Every piece of every field comes here: the common case, all of it fits,
+ * is inline. */
+static inline guint32
+hdr_append_kind (W4H1Half *h, const char *at, size_t len, gboolean auth)
+{
+  W4LimitId which = auth ? W4_LIMIT_AUTH_HEADER_BYTES : W4_LIMIT_HEADER_BYTES;
+  guint64 cap = w4_dis_limits (h->conn->flow->dis)->v[which];
+  guint32 *used = auth ? &h->auth_len : &h->ord_len;
+
+  if ((guint64) *used + len > cap)
+    return hdr_append_cut (h, at, len, which, used, cap);
+  if (len > 0) {
+    h1_buf_append (&h->hdr, (const guint8 *) at, len);
+    *used += (guint32) len;
+  }
+  return (guint32) len;
 }
 
 /* The start line's pieces count under header-bytes. */
@@ -615,15 +658,6 @@ hdr_append (W4H1Half *h, const char *at, size_t len)
   return hdr_append_kind (h, at, len, FALSE);
 }
 
-/* Fields a rule reads to explain a 401/407/403 (or that frame the
- * message): kept past header-bytes and the field count, under
- * auth-header-bytes, so that padding cannot push credentials out. */
-typedef struct {
-  const char *name; /* lower case */
-  guint8 len;
-} W4FieldName;
-
-#define FIELD_NAME(s) { s, sizeof s - 1 }
 
 static inline guint8
 ascii_lower (guint8 c)
@@ -641,43 +675,64 @@ equals_lower (const guint8 *name, const char *lower, gsize len)
   return TRUE;
 }
 
-/* Every field of every message is looked up here: the length and first
- * byte rule out almost every name before a comparison is made. */
-static gboolean
-name_in (const W4FieldName *names, gsize n, const guint8 *name, gsize len)
-{
-  guint8 first;
+/* Fields a rule reads to explain a 401/407/403 (or that frame the
+ * message) are kept past header-bytes and the field count, under
+ * auth-header-bytes, so that padding cannot push credentials out. */
 
-  if (len == 0)
-    return FALSE;
-  first = ascii_lower (name[0]);
+/* @name is one of @names (lower case, all @len bytes long). */
+static inline gboolean
+equals_one (const guint8 *name, gsize len, const char *const *names, gsize n)
+{
+  guint8 first = ascii_lower (name[0]);
+
   for (gsize i = 0; i < n; i++)
-    if (names[i].len == len && (guint8) names[i].name[0] == first &&
-        equals_lower (name, names[i].name, len))
+    if ((guint8) names[i][0] == first && equals_lower (name, names[i], len))
       return TRUE;
   return FALSE;
+}
+
+#define ONE_OF(...) \
+  equals_one (name, len, (const char *const[]){ __VA_ARGS__ }, \
+              sizeof ((const char *const[]){ __VA_ARGS__ }) / sizeof (const char *))
+
+/* Every field of every message is looked up here: its length picks the
+ * few names it can be (most fields, such as Date, Accept or User-Agent,
+ * none), and their first byte rules out the rest before a comparison. */
+static gboolean
+is_listed (W4Dir dir, const guint8 *name, gsize len)
+{
+  if (dir == W4_DIR_TO_CLIENT) {
+    switch (len) {
+    case 7: return ONE_OF ("upgrade"); /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
+    case 8: return ONE_OF ("location");
+    case 10: return ONE_OF ("set-cookie");
+    case 12: return ONE_OF ("content-type");
+    case 16: return ONE_OF ("www-authenticate");
+    case 18: return ONE_OF ("proxy-authenticate");
+    default: return FALSE;
+    }
+  }
+  switch (len) {
+  case 4: return ONE_OF ("host");
+  case 6: return ONE_OF ("cookie", "origin", "expect");
+  case 10: return ONE_OF ("x-wp-nonce");
+  case 11: return ONE_OF ("x-csrftoken");
+  case 12: return ONE_OF ("x-csrf-token", "x-xsrf-token");
+  case 13: return ONE_OF ("authorization");
+  case 14: return ONE_OF ("sec-fetch-site");
+  case 19: return ONE_OF ("proxy-authorization");
+  case 29: return ONE_OF ("access-control-request-method");
+  default: return FALSE;
+  }
 }
 
 static gboolean
 is_auth_relevant (W4Dir dir, const guint8 *name, gsize len)
 {
+  if (is_listed (dir, name, len))
+    return TRUE;
   /* The API-key names are auth/'s (one list for the parser and this). */
-  static const W4FieldName request_names[] = {
-    FIELD_NAME ("authorization"), FIELD_NAME ("proxy-authorization"), FIELD_NAME ("cookie"),
-    FIELD_NAME ("x-csrf-token"), FIELD_NAME ("x-xsrf-token"), FIELD_NAME ("x-csrftoken"),
-    FIELD_NAME ("x-wp-nonce"), FIELD_NAME ("origin"), FIELD_NAME ("sec-fetch-site"),
-    FIELD_NAME ("host"), FIELD_NAME ("access-control-request-method"), FIELD_NAME ("expect"),
-  };
-  static const W4FieldName response_names[] = {
-    FIELD_NAME ("www-authenticate"), FIELD_NAME ("proxy-authenticate"), FIELD_NAME ("set-cookie"),
-    FIELD_NAME ("location"), FIELD_NAME ("content-type"),
-    FIELD_NAME ("upgrade"), /* a 101's says HTTP/2 follows (upgrades_to_h2c) */
-  };
-
-  if (dir == W4_DIR_TO_CLIENT)
-    return name_in (response_names, G_N_ELEMENTS (response_names), name, len);
-  return name_in (request_names, G_N_ELEMENTS (request_names), name, len) ||
-         w4_auth_is_apikey_header ((const char *) name, len);
+  return dir == W4_DIR_TO_SERVER && w4_auth_is_apikey_header ((const char *) name, len);
 }
 
 gboolean
@@ -712,6 +767,7 @@ cb_message_begin (llhttp_t *p)
   h->cut = 0;
   h->ord_len = h->auth_len = 0;
   h->name_len = 0;
+  h->name_at = 0;
   h->start_off = 0;
   h->first_frame = h->last_frame = 0;
   h->status = 0;
@@ -816,18 +872,47 @@ cb_status (llhttp_t *p, const char *at, size_t len)
   return 0;
 }
 
+/* The field name being read (h->name_len bytes), as sent. */
+static inline const guint8 *
+field_name (const W4H1Half *h)
+{
+  return h->name_at != 0 ? h->cur_orig + (h->name_at - 1) : h->name;
+}
+
+/* A borrowed name is copied before its chunk goes (or a piece is added). */
+static void
+keep_name (W4H1Half *h)
+{
+  if (h->name_at == 0)
+    return;
+  memcpy (h->name, h->cur_orig + (h->name_at - 1), h->name_len);
+  h->name_at = 0;
+}
+
 /* The name is gathered whole first (llhttp hands it in pieces): only
- * then is it known under which bound the field is kept. */
+ * then is it known under which bound the field is kept. A name that comes
+ * whole in one piece (nearly all) is only pointed at, in the chunk's own
+ * bytes (patches are not in them): nothing is copied. */
 static int
 cb_header_field (llhttp_t *p, const char *at, size_t len)
 {
   W4H1Half *h = half_of (p);
   gsize room;
+  gsize rel = (gsize) ((const guint8 *) at - h->cur->data);
 
-  h->last_span_end = stream_off (h, at) + len;
-  if (h->last_cb != CB_FIELD)
-    h->name_len = 0; /* a new field begins */
-  h->last_cb = CB_FIELD;
+  h->last_span_end = h->cur_base + rel + len;
+  if (h->last_cb != CB_FIELD) {
+    /* a new field begins */
+    h->last_cb = CB_FIELD;
+    if (len <= sizeof h->name && (const guint8 *) at >= h->cur->data && rel <= h->cur->len &&
+        len <= h->cur->len - rel) {
+      h->name_at = (guint32) rel + 1;
+      h->name_len = (guint32) len;
+      return 0;
+    }
+    h->name_len = 0;
+  }
+  keep_name (h);
   room = sizeof h->name - h->name_len;
   if (len > room)
     h->cut |= W4_HEAD_CUT_ORDINARY; /* no such name is authentication-relevant */
@@ -843,16 +928,18 @@ static int
 cb_header_field_complete (llhttp_t *p)
 {
   W4H1Half *h = half_of (p);
-  gboolean auth = is_auth_relevant (h->dir, h->name, h->name_len);
+  const guint8 *name = field_name (h);
+  gboolean auth = is_auth_relevant (h->dir, name, h->name_len);
   W4HdrRef fresh = { h->hdr.len, 0, 0, 0, auth, FALSE };
   guint32 kept;
 
+  h->name_at = 0; /* the name is used up here, whatever becomes of it */
   h->skip_field = TRUE;
   if (!auth && h->refs.len >= w4_dis_limits (h->conn->flow->dis)->v[W4_LIMIT_HEADERS]) {
     note_truncated (h, W4_LIMIT_HEADERS);
     return 0;
   }
-  kept = hdr_append_kind (h, (const char *) h->name, h->name_len, auth);
+  kept = hdr_append_kind (h, (const char *) name, h->name_len, auth);
   if (kept < h->name_len) {
     /* a cut name is no name: drop what was kept of it */
     h->hdr.len -= kept;
@@ -898,7 +985,8 @@ buf_span (W4H1Half *h, guint32 off, guint32 len)
   return w4_span (h->hdr.data + off, len);
 }
 
-static W4Span
+/* Called for every field of every message. */
+static inline W4Span
 trim (W4Span s)
 {
   while (s.len > 0 && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
@@ -1046,6 +1134,8 @@ cb_headers_complete (llhttp_t *p)
   W4H1Half *h = half_of (p);
   int ret = 0;
 
+  if (h->unscanned_spoiled)
+    return -1; /* read again, scanned (try_unscanned) */
   /* RFC 9112 2.3: only HTTP/1.x; HTTP/2's "PRI * HTTP/2.0" and anything
    * else is not ours. */
   if (llhttp_get_http_major (p) != 1) {
@@ -1358,8 +1448,14 @@ substitute_method (W4H1Half *h, const char *pos, const char *end)
 
   while (skip < avail && (p[skip] == '\r' || p[skip] == '\n'))
     skip++;
+  /* a method llhttp knows (nearly every request) needs no look at the
+   * rest of the line */
+  for (tok = 0; tok < W4_H1_MAX_METHOD && skip + tok < avail && is_tchar (p[skip + tok]); tok++)
+    ;
+  if (known_method (p + skip, tok))
+    return pos;
   tok = generic_request_line (p + skip, avail - skip);
-  if (tok == 0 || known_method (p + skip, tok))
+  if (tok == 0)
     return pos;
   if (skip > 0 && llhttp_execute (&h->parser, pos, skip) != HPE_OK)
     return pos + skip;
@@ -1517,6 +1613,84 @@ version_stand_in (W4H1Half *h, guint8 b)
   return pos == sizeof proto - 1 && b >= '2' && b <= '9' ? '1' : 0;
 }
 
+/* A byte of a request target that ends no run (not SP, HTAB, CR, LF) and
+ * needs no stand-in (target_byte_refused). */
+static inline gboolean
+target_byte_plain (guint8 c)
+{
+  return (c > ' ' && c != 0x7f) || c == '\f';
+}
+
+/* The start of a status or request line's version: "HTTP/1." and a minor
+ * digit that is fed as itself (not 2-9, which version_stand_in replaces,
+ * nor the LF that ends the line). */
+static gboolean
+plain_version_at (const guint8 *d, gsize len, gsize i)
+{
+  return len - i >= W4_H1_LINE_SCAN && memcmp (d + i, "HTTP/1.", 7) == 0 && d[i + 7] != '\n' &&
+         !(d[i + 7] >= '2' && d[i + 7] <= '9');
+}
+
+/* Goes over the bytes of @d from @i that need no stand-in and no closer
+ * look, moving h->rl_state as head_scan_step would for them; returns where
+ * the first byte that needs head_scan_step is (@len: none). This is the
+ * scan's every-byte work, so each state runs its own tight loop: values
+ * (most of a head) at memchr's speed, names through the tchar table, and
+ * whole ordinary field lines without leaving the loop. Each round consumes
+ * at least one byte. */
+static gsize
+head_scan_plain (W4H1Half *h, const guint8 *d, gsize len, gsize i)
+{
+  while (i < len) {
+    switch (h->rl_state) {
+    case W4_H1_RL_METHOD:
+      while (i < len && d[i] != ' ' && d[i] != '\t' && d[i] != '\r' && d[i] != '\n')
+        i++;
+      return i;
+    case W4_H1_RL_TARGET:
+      while (i < len && target_byte_plain (d[i]))
+        i++;
+      return i;
+    case W4_H1_RL_LINE:
+      if (h->line_pos < W4_H1_LINE_SCAN) {
+        if (h->line_pos != 0 || !plain_version_at (d, len, i))
+          return i; /* byte by byte: version_stand_in */
+        h->line_pos = W4_H1_LINE_SCAN;
+        i += W4_H1_LINE_SCAN;
+        continue;
+      }
+      /* nothing up to the line's end needs a stand-in */
+      G_GNUC_FALLTHROUGH;
+    case W4_H1_HF_VALUE: {
+      const guint8 *nl = memchr (d + i, '\n', len - i);
+
+      if (nl == NULL)
+        return len;
+      i = (gsize) (nl - d) + 1;
+      h->rl_state = W4_H1_HF_START;
+      continue;
+    }
+    case W4_H1_HF_START:
+      if (!is_tchar (d[i]))
+        return i;
+      h->rl_state = W4_H1_HF_NAME;
+      i++;
+      G_GNUC_FALLTHROUGH;
+    case W4_H1_HF_NAME:
+      while (i < len && is_tchar (d[i]))
+        i++;
+      if (i == len || d[i] != ':')
+        return i;
+      h->rl_state = W4_H1_HF_VALUE;
+      i++;
+      continue;
+    default:
+      return i;
+    }
+  }
+  return i;
+}
+
 /* Scans the head from @from (a position in @c, which is being fed at
  * stream offset h->cur_base) and replaces the bytes llhttp refuses in the
  * request target and in field names with '_' in a copy of the chunk (same
@@ -1530,25 +1704,13 @@ patch_head (W4H1Half *h, const W4Chunk *c, const guint8 *data, gsize from)
 
   for (gsize i = from; i < c->len && h->rl_state != W4_H1_RL_DONE; i++) {
     guint8 stand_in;
-    guint8 was = h->rl_state;
+    guint8 was;
     guint8 version;
 
-    if (was == W4_H1_HF_VALUE || (was == W4_H1_RL_LINE && h->line_pos >= W4_H1_LINE_SCAN)) {
-      /* nothing up to the line's end needs a stand-in (values are most of
-       * a head's bytes): go there at memchr's speed, not a byte at a time */
-      const guint8 *nl = memchr (c->data + i, '\n', c->len - i);
-
-      if (nl == NULL)
-        break;
-      i = (gsize) (nl - c->data);
-    } else if (was == W4_H1_HF_NAME) {
-      /* a name's token bytes keep the state and need no stand-in: only
-       * the byte after them is looked at */
-      while (i < c->len && is_tchar (c->data[i]))
-        i++;
-      if (i == c->len)
-        break;
-    }
+    i = head_scan_plain (h, c->data, c->len, i);
+    if (i == c->len)
+      break;
+    was = h->rl_state;
     version = was == W4_H1_RL_LINE ? version_stand_in (h, c->data[i]) : 0;
 
     h->rl_state = head_scan_step (h->rl_state, c->data[i], &stand_in);
@@ -1594,6 +1756,76 @@ tolerate_head (W4H1Half *h, const W4Chunk *c, const char **data, const char *pos
   return (const char *) d + at;
 }
 
+/* Can llhttp read the request line at @p (after the empty lines RFC 9112
+ * 2.2 allows) as it came? Its method must be one llhttp knows (else
+ * substitute_method feeds a stand-in), and it must hold no TAB: llhttp
+ * takes a TAB inside the target, where the scan makes it the separator
+ * that python's http.server sees. The line must end in the chunk, or the
+ * head could not. */
+static gboolean
+plain_request_line_at (const guint8 *p, gsize avail)
+{
+  gsize skip = 0, tok;
+  const guint8 *nl;
+
+  while (skip < avail && (p[skip] == '\r' || p[skip] == '\n'))
+    skip++;
+  for (tok = 0; tok < W4_H1_MAX_METHOD && skip + tok < avail && is_tchar (p[skip + tok]); tok++)
+    ;
+  if (!known_method (p + skip, tok))
+    return FALSE;
+  nl = memchr (p + skip, '\n', avail - skip);
+  return nl != NULL && memchr (p + skip, '\t', (gsize) (nl - (p + skip))) == NULL;
+}
+
+/* At a message's start, llhttp first reads the chunk as it came: the head
+ * scan (tolerate_head) changes nothing in nearly every head, and costs a
+ * look at each of its bytes. The reading stands when the head was emitted
+ * (llhttp took it whole, as it came: it refuses every byte the scan
+ * replaces, but for the TAB that plain_request_line_at rules out), or no
+ * message began. Otherwise (llhttp refused a byte the scan
+ * would have replaced, the head goes on in the next chunk, whose bytes the
+ * scan must see from where it stands, or a limit's anomaly was held back)
+ * the parser is put back as it was, the message's state is started over,
+ * and the caller reads the chunk again, scanned. Returns TRUE when the
+ * reading stands, with llhttp's result in @err. */
+static gboolean
+try_unscanned (W4H1Half *h, const char *pos, const char *end, llhttp_errno_t *err)
+{
+  llhttp_t before;
+  guint64 seq = h->next_seq;
+
+  if (h->in_msg ||
+      (h->dir == W4_DIR_TO_SERVER &&
+       !plain_request_line_at ((const guint8 *) pos, (gsize) (end - pos))))
+    return FALSE;
+  before = h->parser;
+  h->odd = 0;
+  h->unscanned = TRUE;
+  h->unscanned_spoiled = FALSE;
+  *err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+  h->unscanned = FALSE;
+  if (h->next_seq != seq || (!h->in_msg && *err == HPE_OK)) {
+    h->rl_state = W4_H1_RL_DONE; /* past the head: nothing for the scan */
+    return TRUE;
+  }
+  h->parser = before;
+  h->in_msg = FALSE;
+  h->head_done = FALSE;
+  h->name_at = 0;
+  h->unscanned_spoiled = FALSE;
+  return FALSE;
+}
+
+/* The chunk llhttp executed goes: nothing may point into it any more. */
+static void
+chunk_done (W4H1Half *h)
+{
+  keep_name (h);
+  h->cur = NULL;
+  h->cur_orig = NULL;
+}
+
 static void
 execute (W4H1Half *h, const W4Chunk *c)
 {
@@ -1611,12 +1843,14 @@ execute (W4H1Half *h, const W4Chunk *c)
     llhttp_errno_t err;
     const char *stop;
 
-    pos = tolerate_head (h, c, &data, pos);
-    end = data + c->len;
-    fed.data = (const guint8 *) data;
-    if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
-      pos = substitute_method (h, pos, end);
-    err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+    if (!try_unscanned (h, pos, end, &err)) {
+      pos = tolerate_head (h, c, &data, pos);
+      end = data + c->len;
+      fed.data = (const guint8 *) data;
+      if (h->dir == W4_DIR_TO_SERVER && !h->in_msg)
+        pos = substitute_method (h, pos, end);
+      err = llhttp_execute (&h->parser, pos, (size_t) (end - pos));
+    }
     if (err == HPE_OK)
       break;
     stop = llhttp_get_error_pos (&h->parser);
@@ -1644,8 +1878,7 @@ execute (W4H1Half *h, const W4Chunk *c)
                          "CONNECT tunnel established: its bytes are examined afresh");
       start_tunnel (h->conn);
       h->fed = base + c->len;
-      h->cur = NULL;
-      h->cur_orig = NULL;
+      chunk_done (h);
       if (stop < end)
         feed_rest (h->conn->flow, h->dir, c, (gsize) (stop - data));
       return;
@@ -1661,8 +1894,7 @@ execute (W4H1Half *h, const W4Chunk *c)
         w4_h2_upgraded (flow, &at);
         /* the server's SETTINGS often share the 101's segment */
         h->fed = base + c->len;
-        h->cur = NULL;
-        h->cur_orig = NULL;
+        chunk_done (h);
         if (stop < end)
           feed_rest (flow, h->dir, c, (gsize) (stop - data));
         return;
@@ -1687,8 +1919,7 @@ execute (W4H1Half *h, const W4Chunk *c)
   h->fed = base + c->len;
   if (h->mode == W4_H1_ACTIVE)
     remember_chunk (h, c, base);
-  h->cur = NULL;
-  h->cur_orig = NULL;
+  chunk_done (h);
 }
 
 static void

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "dissect-private.h"
+
 /* A connection with a handshake; returns the next sequence numbers. */
 static void
 open_conn (TRec *r, guint32 *cseq, guint32 *sseq)
@@ -721,6 +723,60 @@ test_truncated_prefixes (void)
   }
 }
 
+/* Which field names are kept under auth-header-bytes (h1.c's lists, looked
+ * up by length first): each in any case, and look-alikes that are not. */
+static void
+test_auth_relevant_names (void)
+{
+  static const char *const request[] = {
+    "Authorization", "PROXY-AUTHORIZATION", "cookie", "X-CSRF-Token", "X-XSRF-TOKEN",
+    "x-csrftoken", "X-WP-Nonce", "Origin", "Sec-Fetch-Site", "host",
+    "Access-Control-Request-Method", "Expect", "X-API-Key", "Api-Key", "X-Auth-Token",
+  };
+  static const char *const response[] = {
+    "WWW-Authenticate", "Proxy-Authenticate", "Set-Cookie", "location", "Content-Type",
+    "Upgrade",
+  };
+  static const char *const neither[] = {
+    "", "Date", "Accept", "User-Agent", "Content-Length", "Connection", "Hosts", "hos",
+    "Authorizatio", "Cookie2", "X-CSRF-Tokens", "Origim", "Server", "ETag",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (request); i++) {
+    const guint8 *n = (const guint8 *) request[i];
+    g_assert_true (w4_h1_field_is_auth_relevant (W4_DIR_TO_SERVER, n, strlen (request[i])));
+    g_assert_false (w4_h1_field_is_auth_relevant (W4_DIR_TO_CLIENT, n, strlen (request[i])));
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (response); i++) {
+    const guint8 *n = (const guint8 *) response[i];
+    g_assert_true (w4_h1_field_is_auth_relevant (W4_DIR_TO_CLIENT, n, strlen (response[i])));
+    g_assert_false (w4_h1_field_is_auth_relevant (W4_DIR_TO_SERVER, n, strlen (response[i])));
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (neither); i++) {
+    const guint8 *n = (const guint8 *) neither[i];
+    g_assert_false (w4_h1_field_is_auth_relevant (W4_DIR_TO_SERVER, n, strlen (neither[i])));
+    g_assert_false (w4_h1_field_is_auth_relevant (W4_DIR_TO_CLIENT, n, strlen (neither[i])));
+  }
+}
+
+/* A TAB inside the target: llhttp would take it as part of the target, but
+ * the head scan makes it the separator (as python's http.server splits the
+ * line), so the request reads as the scan has it, also when llhttp first
+ * reads heads as they came (try_unscanned). */
+static void
+test_tab_inside_target (void)
+{
+  check ("GET /a HTTP/1.1\r\n\r\nGET /a\tb HTTP/1.1\r\n\r\n",
+         "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n",
+         "open 0 10.0.0.1:40000>10.0.0.2:80 f1\n"
+         "req 0 #0 f3-3 GET /a\n"
+         "body 0 c2s #0 0\n"
+         "anomaly http-error 0 c2s\n"
+         "resp 0 #0 f4-4 401\n"
+         "body 0 s2c #0 0\n"
+         "close 0 end\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -754,5 +810,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http1/auth-fields-cut", test_auth_fields_cut);
   g_test_add_func ("/http1/split-everywhere", test_split_everywhere);
   g_test_add_func ("/http1/truncated-prefixes", test_truncated_prefixes);
+  g_test_add_func ("/http1/auth-relevant-names", test_auth_relevant_names);
+  g_test_add_func ("/http1/tab-inside-target", test_tab_inside_target);
   return g_test_run ();
 }
