@@ -7,6 +7,8 @@
 #   make test   deps + build + every test (unit, end-to-end, live, tshark parity)
 #   make bench  deps + build + bench/bench.sh (as root: it makes its captures
 #               with nginx, wrk, ab and tcpdump; docs/performance.md)
+#   make fuzz SECONDS=N   clang + libFuzzer build in $(FUZZ_BUILD), every fuzz
+#               target N seconds (tests/fuzz/run.sh); non-zero on any crash
 
 BUILD ?= build
 MESON_OPTS ?=
@@ -22,7 +24,7 @@ TEST_PACKAGES = python3 curl tcpdump tshark diffutils zstd iproute2
 # capinfos/editcap/mergecap. tshark and httpry rows appear when installed.
 BENCH_PACKAGES = nginx wrk apache2-utils tcpdump iproute2 openssl libssl-dev time wireshark-common
 
-.PHONY: all build build-quiet deps deps-quiet deps-test deps-bench demo test test-asan bench clean
+.PHONY: all build build-quiet deps deps-quiet deps-test deps-bench deps-fuzz demo test test-asan bench fuzz clean
 
 all: build
 
@@ -77,5 +79,20 @@ test-asan: deps-test
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite corpus --no-suite parity --no-suite live
 
+# libFuzzer targets (one per parser, tests/meson.build) in a clang build whose
+# stage libraries are instrumented, each run SECONDS seconds on its own copy
+# of seeds made from pcaps/ (and ../shared/corpus) under $(FUZZ_BUILD)/corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_PACKAGES = clang libclang-rt-14-dev python3
+SECONDS ?= 60
+deps-fuzz:
+	@sh tests/install-deps.sh $(BUILD_PACKAGES) $(FUZZ_PACKAGES)
+
+fuzz: deps-fuzz
+	@test -f $(FUZZ_BUILD)/build.ninja || \
+	  CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(FUZZ_BUILD)
+	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
