@@ -56,8 +56,8 @@
 
 /* ---- summary ------------------------------------------------------------- */
 
-static void
-server_stat_free (gpointer p)
+void
+w4_server_stat_free (gpointer p)
 {
   W4ServerStat *s = p;
 
@@ -70,8 +70,8 @@ server_stat_free (gpointer p)
   g_free (s);
 }
 
-static void
-principal_stat_free (gpointer p)
+void
+w4_principal_stat_free (gpointer p)
 {
   W4PrincipalStat *s = p;
 
@@ -2617,7 +2617,8 @@ w4_cor_new (const W4Limits *limits, const W4CorrelateOptions *opts, const W4Find
   cor->challenge_cache = g_hash_table_new (key_hash, g_str_equal);
   cor->creds = w4_cor_cred_history_new (cor->limits.budget);
   cor->servers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, server_free);
-  cor->principals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, principal_stat_free);
+  cor->principals =
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, w4_principal_stat_free);
   cor->order = g_sequence_new (exchange_unref_cb);
   cor->cleartext = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, risk_acc_free);
   cor->storms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, storm_free);
@@ -2831,7 +2832,7 @@ build_summary (W4Correlate *cor)
   s->http_unparsed = cor->http_unparsed;
   memcpy (s->by_cause, cor->by_cause, sizeof s->by_cause);
 
-  s->by_server = g_ptr_array_new_with_free_func (server_stat_free);
+  s->by_server = g_ptr_array_new_with_free_func (w4_server_stat_free);
   g_hash_table_iter_init (&it, cor->servers);
   while (g_hash_table_iter_next (&it, NULL, &v)) {
     const W4CorServer *sv = v;
@@ -2862,7 +2863,7 @@ build_summary (W4Correlate *cor)
   }
   g_ptr_array_sort (s->by_server, server_stat_cmp);
 
-  s->by_principal = g_ptr_array_new_with_free_func (principal_stat_free);
+  s->by_principal = g_ptr_array_new_with_free_func (w4_principal_stat_free);
   g_hash_table_iter_init (&it, cor->principals);
   while (g_hash_table_iter_next (&it, NULL, &v)) {
     const W4PrincipalStat *p = v;

@@ -132,6 +132,10 @@ typedef struct {
 } W4Summary;
 
 void w4_summary_free (W4Summary *s);
+/* Free funcs of W4Summary.by_server and .by_principal entries (gpointer: for
+ * g_ptr_array_new_with_free_func). */
+void w4_server_stat_free (gpointer p);
+void w4_principal_stat_free (gpointer p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (W4Summary, w4_summary_free)
 
 typedef struct {

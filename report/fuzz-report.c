@@ -91,26 +91,6 @@ w4_fz_finding (W4FzStrings *s, guint8 pick, guint8 cause, guint i)
   return f;
 }
 
-static void
-w4_fz_server_stat_free (gpointer p)
-{
-  W4ServerStat *st = p;
-
-  g_free (st->server);
-  g_free (st->host);
-  g_free (st->schemes);
-  g_free (st);
-}
-
-static void
-w4_fz_principal_stat_free (gpointer p)
-{
-  W4PrincipalStat *ps = p;
-
-  g_free (ps->principal);
-  g_free (ps);
-}
-
 /* (transfer full: w4_summary_free) a summary of one server, one principal
  * and one warning, their strings from the input. */
 static W4Summary *
@@ -127,11 +107,11 @@ w4_fz_summary (W4FzStrings *s)
   st->schemes = next_string (s);
   st->failed = 1;
   st->total = 3;
-  sum->by_server = g_ptr_array_new_with_free_func (w4_fz_server_stat_free);
+  sum->by_server = g_ptr_array_new_with_free_func (w4_server_stat_free);
   g_ptr_array_add (sum->by_server, st);
   ps->principal = next_string (s);
   ps->failed = 1;
-  sum->by_principal = g_ptr_array_new_with_free_func (w4_fz_principal_stat_free);
+  sum->by_principal = g_ptr_array_new_with_free_func (w4_principal_stat_free);
   g_ptr_array_add (sum->by_principal, ps);
   sum->warnings = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (sum->warnings, next_string (s));
