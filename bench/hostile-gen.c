@@ -139,7 +139,8 @@ segment (Host *from, const Host *to, uint8_t flags, const char *data, size_t len
   tcp[12] = (TCP_LEN / 4) << 4;
   tcp[13] = flags;
   put16 (tcp + 14, 64240);
-  memcpy (tcp + TCP_LEN, data, len);
+  if (len > 0) /* a bare SYN or ACK passes no data (NULL) */
+    memcpy (tcp + TCP_LEN, data, len);
   put32 (pseudo, from->ip);
   put32 (pseudo + 4, to->ip);
   pseudo[8] = 0, pseudo[9] = 6;
