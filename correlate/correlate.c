@@ -170,7 +170,8 @@ last_group_clear (W4CorLastGroup *last)
   memset (last, 0, sizeof *last);
 }
 
-/* Remembers @group (in a table that keeps it to the end) as the last one
+/* Remembers @group (in a table that keeps it until the end or until the
+ * budget evicts it: evict_accs clears the cache then) as the last one
  * found, for @client and the interned strings @a and @b (NULL: none),
  * whose references it takes. */
 static void
@@ -2465,6 +2466,11 @@ evict_accs (W4Correlate *cor, GHashTable *table, guint64 n,
 
     if (is_finding (slot->acc))
       emit (cor, w4_cor_risk_finding (cor, slot->acc));
+    /* the last-group caches must not point at a group that is gone */
+    if (cor->last_storm.group == slot->acc)
+      last_group_clear (&cor->last_storm);
+    if (cor->last_cleartext.group == slot->acc)
+      last_group_clear (&cor->last_cleartext);
     group_release (cor, slot->acc);
     g_hash_table_remove (table, slot->key);
   }
